@@ -1,0 +1,62 @@
+/* base: the three error tiers every module shares.
+ *
+ * 1. Programmer error: UNROLL_ASSERT prints file:line and aborts.
+ * 2. Out of memory: xmalloc/xcalloc/xrealloc report the size and abort.
+ * 3. Bad input from outside: an Err value carrying one line that names the
+ *    file (or argument) and what is wrong; callers print it or show it.
+ * Library code never calls exit(). Depends on the C library only. */
+#ifndef UNROLL_BASE_H
+#define UNROLL_BASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define UNROLL_ASSERT(cond)                                                   \
+    do {                                                                      \
+        if (!(cond)) base_assert_fail(#cond, __FILE__, __LINE__);             \
+    } while (0)
+
+_Noreturn void base_assert_fail(const char *expr, const char *file, int line);
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *s);
+
+/* One line describing bad input. An empty msg means "no error". */
+typedef struct {
+    char msg[512];
+} Err;
+
+/* Formats the message into err (if err is non-NULL) and returns false, so a
+ * failing function can `return err_set(err, "...")`. */
+bool err_set(Err *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Prefixes an existing message: "prefix: old message". Returns false. */
+bool err_prefix(Err *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Reads a whole file (at most max_bytes) into a NUL-terminated buffer the
+ * caller frees. Returns NULL with err set on failure. */
+char *base_read_file(const char *path, size_t max_bytes, size_t *len, Err *err);
+
+/* Writes data to path atomically: a temporary file beside it, then rename. */
+bool base_write_file_atomic(const char *path, const void *data, size_t len,
+                            Err *err);
+
+/* Deterministic random numbers (splitmix64 seeding xoshiro128+-like state),
+ * so lessons and tests behave the same on every machine. */
+typedef struct {
+    uint64_t s[2];
+} Rng;
+
+void rng_init(Rng *rng, uint64_t seed);
+uint64_t rng_next(Rng *rng);
+/* Uniform float in [0, 1). */
+float rng_uniform(Rng *rng);
+/* Standard normal (Box-Muller). */
+float rng_normal(Rng *rng);
+
+#endif

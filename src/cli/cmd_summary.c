@@ -1,0 +1,36 @@
+/* cmd_summary: `unroll summary`, Keras' model.summary() table. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "model_io.h"
+#include "summary.h"
+
+static const char USAGE[] =
+    "usage: unroll summary MODEL\n"
+    "\n"
+    "Prints the model as Keras' model.summary() does: one row per layer with its\n"
+    "name, class, output shape and parameter count, then the totals.\n";
+
+int cmd_summary(int argc, char **argv)
+{
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            fputs(USAGE, stdout);
+            return 0;
+        }
+        if (argv[i][0] == '-' && argv[i][1]) return cli_failf("summary", "unknown option '%s'", argv[i]);
+        if (path) return cli_failf("summary", "unexpected argument '%s'", argv[i]);
+        path = argv[i];
+    }
+    if (!path) return cli_failf("summary", "no MODEL given (see unroll summary --help)");
+    Err err = {{0}};
+    Model m;
+    if (!model_load(&m, path, &err)) return cli_fail("summary", &err);
+    char *text = summary_text(&m);
+    fputs(text, stdout);
+    free(text);
+    model_free(&m);
+    return 0;
+}

@@ -1,0 +1,243 @@
+/* engine: a Keras-exact sequential model of recurrent layers, instrumented so
+ * every timestep's x, h, c and gate activations can be kept and read.
+ *
+ * What it holds: activations, the three cells (SimpleRNN, GRU, LSTM) as one
+ * step function each, Embedding, Masking, Bidirectional, Dense, Dropout, the
+ * Keras mask rules, and a batch forward pass laid out time-major
+ * (T, B, features): the input projection of all timesteps is one sgemm, the
+ * recurrent projection one sgemm per step. Tracing is B = 1 with keep = true.
+ *
+ * What it does not: read or write files, parse JSON, draw, or keep global
+ * state (two models may run on two threads at once). Depends on base and on
+ * cblas through blas.c only. */
+#ifndef UNROLL_ENGINE_H
+#define UNROLL_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base.h"
+
+/* ---- activations ---------------------------------------------------- */
+
+typedef enum {
+    ACT_LINEAR,
+    ACT_RELU,
+    ACT_TANH,
+    ACT_SIGMOID,
+    ACT_HARD_SIGMOID, /* clip(0.2x + 0.5, 0, 1), tfjs' default recurrent act */
+    ACT_SOFTMAX,      /* over the last axis; only for Dense */
+} Act;
+
+/* Keras name ("tanh", "hard_sigmoid", ...) of an activation. */
+const char *act_name(Act act);
+/* Parses a Keras or tfjs activation name; false if unknown. */
+bool act_parse(const char *name, Act *out);
+
+/* y[i] = act(x[i]) for n elements, elementwise activations only (y may be x). */
+void act_forward(float *y, const float *x, Act act, int n);
+/* Softmax of each of the rows rows of width n, in place. */
+void act_softmax_rows(float *x, int rows, int n);
+
+/* ---- cells ---------------------------------------------------------- */
+
+typedef enum { CELL_SIMPLE_RNN, CELL_GRU, CELL_LSTM } CellKind;
+
+/* Gate blocks per cell, Keras order: SimpleRNN 1; GRU 3 (z, r, h);
+ * LSTM 4 (i, f, c, o). */
+int cell_gate_count(CellKind kind);
+/* Keras class name: "SimpleRNN", "GRU", "LSTM". */
+const char *cell_class_name(CellKind kind);
+
+typedef struct {
+    CellKind kind;
+    int input_dim, units;
+    Act activation, recurrent_activation;
+    bool use_bias;
+    bool reset_after;          /* GRU only */
+    bool go_backwards;         /* reads positions T-1 .. 0 */
+    float *kernel;             /* (input_dim, G*units) */
+    float *recurrent_kernel;   /* (units, G*units) */
+    float *bias;               /* (G*units); GRU reset_after: (2, 3*units); NULL without bias */
+} Cell;
+
+/* Number of floats in a cell's bias (0 without use_bias). */
+size_t cell_bias_size(const Cell *cell);
+
+/* One timestep for a batch of B rows. The same function serves tracing,
+ * training and generation.
+ *   xw      (B, G*H)  input projection x·W (+ input bias), from cell_project
+ *   h_prev  (B, H)    c_prev (B, H) for LSTM, else NULL
+ *   mask    (B)       1 = real step, 0 = masked (state carried); NULL = all 1
+ * Outputs:
+ *   h (B, H); c (B, H) for LSTM;
+ *   gates (B, G*H) after activation (SimpleRNN, which has none: its
+ *          pre-activation x·W + h·U + b), zeros on masked rows;
+ *   hu (B, G*H) GRU only: h_prev·U (+ recurrent bias) as the reset gate sees
+ *          it (reset_after) or (r*h_prev)·U_h in the candidate block.
+ * scratch must hold B*G*H floats. */
+void cell_step(float *h, float *c, float *gates, float *hu, float *scratch,
+               const float *xw, const float *h_prev, const float *c_prev,
+               const unsigned char *mask, const Cell *cell, int B);
+
+/* xw = x·W (+ input bias) for N rows of x (N, input_dim): one sgemm. */
+void cell_project(float *xw, const float *x, const Cell *cell, int N);
+
+/* ---- layers and the model ------------------------------------------ */
+
+typedef enum {
+    LAYER_EMBEDDING,
+    LAYER_MASKING,
+    LAYER_RNN,        /* SimpleRNN, GRU, LSTM, or Bidirectional of one */
+    LAYER_DENSE,
+    LAYER_DROPOUT,
+} LayerKind;
+
+typedef enum { MERGE_CONCAT, MERGE_SUM, MERGE_MUL, MERGE_AVE } MergeMode;
+
+const char *merge_mode_name(MergeMode mode);
+
+#define ENGINE_NAME_MAX 96
+
+typedef struct {
+    LayerKind kind;
+    char name[ENGINE_NAME_MAX];      /* Keras layer name, e.g. "lstm_1" */
+    /* shapes, without batch: input (T, in_dim) when in_seq, else (in_dim) */
+    bool in_seq, out_seq;
+    int in_dim, out_dim;
+
+    /* Embedding: table (vocab, out_dim) in `kernel` */
+    int vocab;
+    bool mask_zero;
+    /* Masking */
+    float mask_value;
+    /* Recurrent: one cell, or two (forward, backward) when bidirectional.
+     * inner_name is the wrapped layer's name ("lstm"); dir_name is what
+     * weights are scoped by ("forward_lstm", "backward_lstm"). */
+    bool bidirectional;
+    MergeMode merge;
+    bool return_sequences, return_state, unit_forget_bias;
+    int n_dir;
+    Cell cell[2];
+    char inner_name[ENGINE_NAME_MAX];
+    char dir_name[2][ENGINE_NAME_MAX + 16];
+    /* Dense (kernel (in_dim, out_dim), bias (out_dim)) and Embedding table */
+    Act activation;
+    bool use_bias;
+    float *kernel;
+    float *bias;
+    /* Dropout; recurrent layers' own dropout options (identity at inference) */
+    float rate;
+    float dropout, recurrent_dropout;
+    bool trainable;
+} Layer;
+
+/* Class name as Keras writes it ("Bidirectional", "LSTM", "Dense", ...). */
+const char *layer_class_name(const Layer *layer);
+/* Parameter count of one layer, as Keras' summary() counts it. */
+size_t layer_param_count(const Layer *layer);
+
+/* One named weight tensor inside the model's parameter block. */
+typedef struct {
+    char name[2 * ENGINE_NAME_MAX + 48]; /* "lstm/kernel", "bidirectional/forward_lstm/bias" */
+    int layer;          /* index into layers */
+    int dir;            /* 0 forward / only, 1 backward */
+    const char *var;    /* "kernel", "recurrent_kernel", "bias", "embeddings" */
+    int ndim;
+    int shape[2];
+    size_t offset, size; /* in floats, into params */
+} ParamInfo;
+
+typedef struct {
+    char name[ENGINE_NAME_MAX];   /* "sequential" */
+    bool functional;    /* read from a Functional/Model config (summary shows its InputLayer) */
+    char input_name[ENGINE_NAME_MAX]; /* that InputLayer's name */
+    bool token_input;   /* first layer is Embedding: input is (T) int tokens */
+    int seq_len;        /* T, 0 when not fixed */
+    int input_dim;      /* features per step when !token_input */
+    int n_layers;
+    Layer *layers;
+    int n_params_info;
+    ParamInfo *pinfo;
+    float *params;      /* all weights, one block */
+    size_t n_params;
+} Model;
+
+/* Upper bounds on sizes read from outside, so a hostile file cannot make the
+ * engine allocate absurd amounts. 2^26 floats per tensor is 256 MB. */
+#define ENGINE_MAX_DIM (1 << 24)
+#define ENGINE_MAX_TENSOR ((size_t)1 << 26)
+#define ENGINE_MAX_PARAMS ((size_t)1 << 27)
+#define ENGINE_MAX_LAYERS 256
+#define ENGINE_MAX_SEQ 100000
+
+void model_init(Model *model);
+void model_free(Model *model);
+
+/* Appends a layer (copied) whose kind, name and options are set; shapes are
+ * derived by model_build. Returns its index. */
+int model_add_layer(Model *model, const Layer *layer);
+
+/* Derives every layer's shapes from the model input, checks that options fit
+ * together, lays out and zeroes the parameter block, and points each layer's
+ * weights into it. Bad combinations are input errors (the layer is named). */
+bool model_build(Model *model, Err *err);
+
+/* Finds a parameter by layer index, direction and variable name. */
+ParamInfo *model_find_param(Model *model, int layer, int dir, const char *var);
+
+size_t model_param_count(const Model *model);
+
+/* Checks tokens against the Embedding's vocabulary (or that the model takes
+ * tokens at all). */
+bool model_check_tokens(const Model *model, const int *tokens, int n, Err *err);
+
+/* ---- forward pass with per-step records ----------------------------- */
+
+/* Records of one direction of one recurrent layer, in processing order. */
+typedef struct {
+    int T, B, H, G;
+    bool backwards;       /* processing step t reads position T-1-t */
+    float *xw;            /* (T, B, G*H) input projection, by position */
+    float *h;             /* (T+1, B, H) h[0] = initial zeros, h[t+1] after step t */
+    float *c;             /* (T+1, B, H) LSTM only */
+    float *gates;         /* (T or 1, B, G*H) after activation */
+    float *hu;            /* (T or 1, B, G*H) GRU recurrent projection */
+    unsigned char *mask;  /* (T, B) by processing step, or NULL (all real) */
+} RunRecord;
+
+typedef struct {
+    float *out;           /* (T, B, out_dim) if out_seq else (B, out_dim) */
+    unsigned char *mask;  /* (T, B) by position, or NULL: the output mask */
+    int n_runs;
+    RunRecord run[2];
+    float *scratch;       /* per-layer working space */
+} LayerRecord;
+
+typedef struct {
+    const Model *model;
+    int B, T;
+    bool keep;            /* keep gates of every step (trace), else only the last */
+    float *input;         /* (T, B, input_dim) float input, time-major */
+    int *tokens;          /* (T, B) */
+    LayerRecord *layers;
+    float *block;         /* one allocation for every float array above */
+    unsigned char *mblock;
+} Trace;
+
+/* Allocates every record for B sequences of T steps. */
+void trace_init(Trace *trace, const Model *model, int B, int T, bool keep);
+void trace_free(Trace *trace);
+
+/* Runs the model on B sequences, batch-major as Keras takes them: tokens
+ * (B, T) for token models, or input (B, T, input_dim) floats. Tokens must
+ * have been checked with model_check_tokens. */
+void model_forward(Trace *trace, const int *tokens, const float *input);
+
+/* Pointer to the float at (t, b) of a time-major (T, B, n) array. */
+static inline float *seq_at(float *a, int t, int b, int B, int n)
+{
+    return a + ((size_t)t * B + b) * n;
+}
+
+#endif

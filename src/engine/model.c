@@ -1,0 +1,537 @@
+/* model: layers in sequence, their shapes and parameter table, and the
+ * forward pass that fills a Trace.
+ *
+ * The forward pass is time-major: every sequence array is (T, B, features),
+ * so timestep t of all B sequences is one contiguous block that a single
+ * sgemm can take. All records are carved out of one allocation made by
+ * trace_init; model_forward allocates nothing. Mask rules follow Keras 2
+ * (contracts.md section 1). Depends on base, cells.c and act.c. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blas.h"
+#include "engine.h"
+
+const char *merge_mode_name(MergeMode mode)
+{
+    switch (mode) {
+    case MERGE_CONCAT: return "concat";
+    case MERGE_SUM: return "sum";
+    case MERGE_MUL: return "mul";
+    case MERGE_AVE: return "ave";
+    }
+    return "?";
+}
+
+const char *layer_class_name(const Layer *layer)
+{
+    switch (layer->kind) {
+    case LAYER_EMBEDDING: return "Embedding";
+    case LAYER_MASKING: return "Masking";
+    case LAYER_RNN:
+        return layer->bidirectional ? "Bidirectional" : cell_class_name(layer->cell[0].kind);
+    case LAYER_DENSE: return "Dense";
+    case LAYER_DROPOUT: return "Dropout";
+    }
+    return "?";
+}
+
+void model_init(Model *model)
+{
+    *model = (Model){0};
+    snprintf(model->name, sizeof model->name, "sequential");
+}
+
+void model_free(Model *model)
+{
+    free(model->layers);
+    free(model->pinfo);
+    free(model->params);
+    *model = (Model){0};
+}
+
+int model_add_layer(Model *model, const Layer *layer)
+{
+    model->layers = xrealloc(model->layers, (size_t)(model->n_layers + 1) * sizeof *model->layers);
+    model->layers[model->n_layers] = *layer;
+    return model->n_layers++;
+}
+
+/* ---- parameter table ------------------------------------------------- */
+
+static void add_param(Model *m, int layer, int dir, const char *scope,
+                      const char *var, int d0, int d1)
+{
+    m->pinfo = xrealloc(m->pinfo, (size_t)(m->n_params_info + 1) * sizeof *m->pinfo);
+    ParamInfo *p = &m->pinfo[m->n_params_info++];
+    *p = (ParamInfo){0};
+    snprintf(p->name, sizeof p->name, "%s/%s", scope, var);
+    p->layer = layer;
+    p->dir = dir;
+    p->var = var;
+    p->ndim = d1 > 0 ? 2 : 1;
+    p->shape[0] = d0;
+    p->shape[1] = d1 > 0 ? d1 : 0;
+    p->size = (size_t)d0 * (size_t)(d1 > 0 ? d1 : 1);
+    p->offset = m->n_params;
+    m->n_params += p->size;
+}
+
+static void add_cell_params(Model *m, int li, int dir, const char *scope)
+{
+    const Cell *c = &m->layers[li].cell[dir];
+    int GH = cell_gate_count(c->kind) * c->units;
+    add_param(m, li, dir, scope, "kernel", c->input_dim, GH);
+    add_param(m, li, dir, scope, "recurrent_kernel", c->units, GH);
+    if (c->use_bias) {
+        if (c->kind == CELL_GRU && c->reset_after)
+            add_param(m, li, dir, scope, "bias", 2, GH);
+        else
+            add_param(m, li, dir, scope, "bias", GH, 0);
+    }
+}
+
+ParamInfo *model_find_param(Model *model, int layer, int dir, const char *var)
+{
+    for (int i = 0; i < model->n_params_info; i++) {
+        ParamInfo *p = &model->pinfo[i];
+        if (p->layer == layer && p->dir == dir && strcmp(p->var, var) == 0) return p;
+    }
+    return NULL;
+}
+
+size_t layer_param_count(const Layer *l)
+{
+    switch (l->kind) {
+    case LAYER_EMBEDDING: return (size_t)l->vocab * l->out_dim;
+    case LAYER_DENSE: return (size_t)l->in_dim * l->out_dim + (l->use_bias ? (size_t)l->out_dim : 0);
+    case LAYER_RNN: {
+        size_t n = 0;
+        for (int d = 0; d < l->n_dir; d++) {
+            const Cell *c = &l->cell[d];
+            size_t GH = (size_t)cell_gate_count(c->kind) * c->units;
+            n += (size_t)c->input_dim * GH + (size_t)c->units * GH + cell_bias_size(c);
+        }
+        return n;
+    }
+    case LAYER_MASKING:
+    case LAYER_DROPOUT: return 0;
+    }
+    return 0;
+}
+
+size_t model_param_count(const Model *model)
+{
+    size_t n = 0;
+    for (int i = 0; i < model->n_layers; i++) n += layer_param_count(&model->layers[i]);
+    return n;
+}
+
+/* ---- building: shapes, checks, weights ------------------------------- */
+
+static bool dim_ok(long long d)
+{
+    return d >= 1 && d <= ENGINE_MAX_DIM;
+}
+
+bool model_build(Model *m, Err *err)
+{
+    if (m->n_layers == 0) return err_set(err, "the model has no layers");
+    if (m->n_layers > ENGINE_MAX_LAYERS)
+        return err_set(err, "the model has %d layers (at most %d are supported)", m->n_layers, ENGINE_MAX_LAYERS);
+    m->token_input = m->layers[0].kind == LAYER_EMBEDDING;
+    if (m->seq_len < 0 || m->seq_len > ENGINE_MAX_SEQ)
+        return err_set(err, "input length %d is out of range (1..%d)", m->seq_len, ENGINE_MAX_SEQ);
+    if (!m->token_input && !dim_ok(m->input_dim))
+        return err_set(err, "layer '%s': input feature size %d is out of range (1..%d)",
+                       m->layers[0].name, m->input_dim, ENGINE_MAX_DIM);
+    bool seq = true;
+    int dim = m->token_input ? 1 : m->input_dim;
+    for (int i = 0; i < m->n_layers; i++) {
+        Layer *l = &m->layers[i];
+        l->in_seq = seq;
+        l->in_dim = dim;
+        switch (l->kind) {
+        case LAYER_EMBEDDING:
+            if (i != 0)
+                return err_set(err, "layer '%s': Embedding is only supported as the first layer", l->name);
+            if (!dim_ok(l->vocab)) return err_set(err, "layer '%s': input_dim %d is out of range (1..%d)", l->name, l->vocab, ENGINE_MAX_DIM);
+            if (!dim_ok(l->out_dim)) return err_set(err, "layer '%s': output_dim %d is out of range (1..%d)", l->name, l->out_dim, ENGINE_MAX_DIM);
+            if ((size_t)l->vocab * (size_t)l->out_dim > ENGINE_MAX_TENSOR)
+                return err_set(err, "layer '%s': embedding table %d x %d is too large", l->name, l->vocab, l->out_dim);
+            l->out_seq = true;
+            break;
+        case LAYER_MASKING:
+        case LAYER_DROPOUT:
+            l->out_seq = seq;
+            l->out_dim = dim;
+            break;
+        case LAYER_DENSE:
+            if (!dim_ok(l->out_dim)) return err_set(err, "layer '%s': units %d is out of range (1..%d)", l->name, l->out_dim, ENGINE_MAX_DIM);
+            if ((size_t)l->in_dim * (size_t)l->out_dim > ENGINE_MAX_TENSOR)
+                return err_set(err, "layer '%s': kernel %d x %d is too large", l->name, l->in_dim, l->out_dim);
+            l->out_seq = seq;
+            break;
+        case LAYER_RNN: {
+            if (!seq)
+                return err_set(err, "layer '%s': %s needs a sequence input, but the layer before it returns one vector (set return_sequences on it)",
+                               l->name, layer_class_name(l));
+            l->n_dir = l->bidirectional ? 2 : 1;
+            int units = l->cell[0].units;
+            if (!dim_ok(units)) return err_set(err, "layer '%s': units %d is out of range (1..%d)", l->name, units, ENGINE_MAX_DIM);
+            for (int d = 0; d < l->n_dir; d++) {
+                Cell *c = &l->cell[d];
+                c->input_dim = dim;
+                size_t GH = (size_t)cell_gate_count(c->kind) * (size_t)c->units;
+                if ((size_t)dim * GH > ENGINE_MAX_TENSOR || (size_t)c->units * GH > ENGINE_MAX_TENSOR)
+                    return err_set(err, "layer '%s': %s with %d units on %d inputs is too large", l->name,
+                                   cell_class_name(c->kind), c->units, dim);
+            }
+            l->out_dim = l->bidirectional && l->merge == MERGE_CONCAT ? 2 * units : units;
+            l->out_seq = l->return_sequences;
+            break;
+        }
+        }
+        seq = l->out_seq;
+        dim = l->out_dim;
+    }
+    /* parameter table, then one block */
+    free(m->pinfo);
+    m->pinfo = NULL;
+    m->n_params_info = 0;
+    m->n_params = 0;
+    for (int i = 0; i < m->n_layers; i++) {
+        Layer *l = &m->layers[i];
+        switch (l->kind) {
+        case LAYER_EMBEDDING:
+            add_param(m, i, 0, l->name, "embeddings", l->vocab, l->out_dim);
+            break;
+        case LAYER_DENSE:
+            add_param(m, i, 0, l->name, "kernel", l->in_dim, l->out_dim);
+            if (l->use_bias) add_param(m, i, 0, l->name, "bias", l->out_dim, 0);
+            break;
+        case LAYER_RNN:
+            if (!l->bidirectional) {
+                add_cell_params(m, i, 0, l->name);
+            } else {
+                for (int d = 0; d < 2; d++) {
+                    char scope[2 * ENGINE_NAME_MAX + 24];
+                    snprintf(scope, sizeof scope, "%s/%s", l->name, l->dir_name[d]);
+                    add_cell_params(m, i, d, scope);
+                }
+            }
+            break;
+        case LAYER_MASKING:
+        case LAYER_DROPOUT: break;
+        }
+        if (m->n_params > ENGINE_MAX_PARAMS)
+            return err_set(err, "layer '%s': the model needs more than %zu parameters", l->name, (size_t)ENGINE_MAX_PARAMS);
+    }
+    free(m->params);
+    m->params = xcalloc(m->n_params, sizeof *m->params);
+    for (int i = 0; i < m->n_params_info; i++) {
+        ParamInfo *p = &m->pinfo[i];
+        Layer *l = &m->layers[p->layer];
+        float *w = m->params + p->offset;
+        if (l->kind == LAYER_RNN) {
+            Cell *c = &l->cell[p->dir];
+            if (strcmp(p->var, "kernel") == 0) c->kernel = w;
+            else if (strcmp(p->var, "recurrent_kernel") == 0) c->recurrent_kernel = w;
+            else c->bias = w;
+        } else if (strcmp(p->var, "bias") == 0) {
+            l->bias = w;
+        } else {
+            l->kernel = w;
+        }
+    }
+    return true;
+}
+
+bool model_check_tokens(const Model *model, const int *tokens, int n, Err *err)
+{
+    if (!model->token_input)
+        return err_set(err, "this model takes %d float features per step, not tokens (its first layer is %s)",
+                       model->input_dim, layer_class_name(&model->layers[0]));
+    if (n < 1) return err_set(err, "no tokens given");
+    if (model->seq_len && n != model->seq_len)
+        return err_set(err, "the model takes exactly %d tokens, got %d", model->seq_len, n);
+    if (n > ENGINE_MAX_SEQ) return err_set(err, "%d tokens is more than %d", n, ENGINE_MAX_SEQ);
+    int vocab = model->layers[0].vocab;
+    for (int i = 0; i < n; i++)
+        if (tokens[i] < 0 || tokens[i] >= vocab)
+            return err_set(err, "token %d at position %d is out of range: the Embedding has input_dim %d (tokens 0..%d)",
+                           tokens[i], i, vocab, vocab - 1);
+    return true;
+}
+
+/* ---- trace: one allocation carved into records ------------------------ */
+
+typedef struct {
+    bool place;       /* second pass: hand out pointers */
+    size_t nf, nm;    /* floats and mask bytes counted / handed out */
+    float *fbase;
+    unsigned char *mbase;
+} Carver;
+
+static float *carve_f(Carver *cv, size_t n)
+{
+    float *p = cv->place ? cv->fbase + cv->nf : NULL;
+    cv->nf += n;
+    return p;
+}
+
+static unsigned char *carve_m(Carver *cv, size_t n)
+{
+    unsigned char *p = cv->place ? cv->mbase + cv->nm : NULL;
+    cv->nm += n;
+    return p;
+}
+
+static void layout(Trace *tr, Carver *cv)
+{
+    const Model *m = tr->model;
+    const size_t T = (size_t)tr->T, B = (size_t)tr->B;
+    float *cur = NULL;
+    unsigned char *cur_mask = NULL;
+    bool has_mask = false; /* static: whether a mask reaches this layer */
+    if (!m->token_input) cur = tr->input = carve_f(cv, T * B * (size_t)m->input_dim);
+    for (int i = 0; i < m->n_layers; i++) {
+        const Layer *l = &m->layers[i];
+        LayerRecord *r = &tr->layers[i];
+        size_t out_n = (l->out_seq ? T * B : B) * (size_t)l->out_dim;
+        r->n_runs = 0;
+        switch (l->kind) {
+        case LAYER_EMBEDDING:
+            r->out = carve_f(cv, out_n);
+            has_mask = l->mask_zero;
+            r->mask = has_mask ? carve_m(cv, T * B) : NULL;
+            break;
+        case LAYER_MASKING:
+            r->out = carve_f(cv, out_n);
+            has_mask = true;
+            r->mask = carve_m(cv, T * B);
+            break;
+        case LAYER_DROPOUT:
+            r->out = cur;
+            r->mask = cur_mask;
+            break;
+        case LAYER_DENSE:
+            r->out = carve_f(cv, out_n);
+            r->mask = l->in_seq ? cur_mask : NULL;
+            if (!l->in_seq) has_mask = false;
+            break;
+        case LAYER_RNN: {
+            r->n_runs = l->n_dir;
+            size_t H = (size_t)l->cell[0].units;
+            size_t G = (size_t)cell_gate_count(l->cell[0].kind);
+            size_t Tk = tr->keep ? T : 1;
+            for (int d = 0; d < l->n_dir; d++) {
+                RunRecord *run = &r->run[d];
+                const Cell *c = &l->cell[d];
+                run->T = tr->T;
+                run->B = tr->B;
+                run->H = (int)H;
+                run->G = (int)G;
+                run->backwards = c->go_backwards;
+                run->xw = carve_f(cv, T * B * G * H);
+                run->h = carve_f(cv, (T + 1) * B * H);
+                run->c = c->kind == CELL_LSTM ? carve_f(cv, (T + 1) * B * H) : NULL;
+                run->gates = carve_f(cv, Tk * B * G * H);
+                run->hu = c->kind == CELL_GRU ? carve_f(cv, Tk * B * G * H) : NULL;
+                run->mask = has_mask ? carve_m(cv, T * B) : NULL;
+            }
+            r->scratch = carve_f(cv, B * H);
+            if (l->bidirectional)
+                r->out = carve_f(cv, out_n);
+            else if (cv->place)
+                r->out = r->run[0].h + (l->return_sequences ? B * H : T * B * H);
+            r->mask = l->return_sequences ? cur_mask : NULL;
+            if (!l->return_sequences) has_mask = false;
+            break;
+        }
+        }
+        cur = r->out;
+        cur_mask = r->mask;
+    }
+}
+
+void trace_init(Trace *tr, const Model *model, int B, int T, bool keep)
+{
+    UNROLL_ASSERT(B >= 1 && T >= 1);
+    UNROLL_ASSERT(model->seq_len == 0 || model->seq_len == T);
+    *tr = (Trace){0};
+    tr->model = model;
+    tr->B = B;
+    tr->T = T;
+    tr->keep = keep;
+    tr->layers = xcalloc((size_t)model->n_layers, sizeof *tr->layers);
+    tr->tokens = xcalloc((size_t)T * B, sizeof *tr->tokens);
+    Carver cv = {0};
+    layout(tr, &cv);
+    tr->block = xcalloc(cv.nf, sizeof *tr->block);
+    tr->mblock = xcalloc(cv.nm, 1);
+    cv = (Carver){.place = true, .fbase = tr->block, .mbase = tr->mblock};
+    layout(tr, &cv);
+}
+
+void trace_free(Trace *tr)
+{
+    free(tr->layers);
+    free(tr->tokens);
+    free(tr->block);
+    free(tr->mblock);
+    *tr = (Trace){0};
+}
+
+/* ---- forward ----------------------------------------------------------- */
+
+static float merge2(MergeMode mode, float a, float b)
+{
+    switch (mode) {
+    case MERGE_SUM: return a + b;
+    case MERGE_MUL: return a * b;
+    case MERGE_AVE: return 0.5f * (a + b);
+    case MERGE_CONCAT: break;
+    }
+    return 0.0f;
+}
+
+/* Writes the merged Bidirectional output from the two runs' outputs fo, bo
+ * (H each); concat puts forward first. */
+static void merge_into(float *out, const float *fo, const float *bo, MergeMode mode, int H)
+{
+    if (mode == MERGE_CONCAT) {
+        memcpy(out, fo, (size_t)H * sizeof *out);
+        memcpy(out + H, bo, (size_t)H * sizeof *out);
+        return;
+    }
+    for (int j = 0; j < H; j++) out[j] = merge2(mode, fo[j], bo[j]);
+}
+
+static void run_forward(RunRecord *run, const Cell *c, float *scratch,
+                        const float *x, const unsigned char *in_mask, bool keep)
+{
+    const int T = run->T, B = run->B, H = run->H, GH = run->G * H;
+    cell_project(run->xw, x, c, T * B);
+    memset(run->h, 0, (size_t)B * H * sizeof *run->h);
+    if (run->c) memset(run->c, 0, (size_t)B * H * sizeof *run->c);
+    for (int t = 0; t < T; t++) {
+        int pos = run->backwards ? T - 1 - t : t;
+        unsigned char *mk = NULL;
+        if (run->mask) {
+            mk = run->mask + (size_t)t * B;
+            memcpy(mk, in_mask + (size_t)pos * B, (size_t)B);
+        }
+        size_t slot = keep ? (size_t)t : 0;
+        float *c_prev = run->c ? run->c + (size_t)t * B * H : NULL;
+        float *c_new = run->c ? run->c + (size_t)(t + 1) * B * H : NULL;
+        cell_step(run->h + (size_t)(t + 1) * B * H, c_new,
+                  run->gates + slot * B * GH, run->hu ? run->hu + slot * B * GH : NULL,
+                  scratch, run->xw + (size_t)pos * B * GH, run->h + (size_t)t * B * H,
+                  c_prev, mk, c, B);
+    }
+}
+
+static void bidirectional_output(float *out, const Layer *l, const RunRecord *run)
+{
+    const int T = run[0].T, B = run[0].B, H = run[0].H;
+    const int D = l->out_dim;
+    if (!l->return_sequences) {
+        for (int b = 0; b < B; b++)
+            merge_into(out + (size_t)b * D, run[0].h + ((size_t)T * B + b) * H,
+                       run[1].h + ((size_t)T * B + b) * H, l->merge, H);
+        return;
+    }
+    /* The forward output is in its processing order, the backward one is
+     * reversed back in time; masked steps output zeros (Keras sets
+     * zero_output_for_mask inside Bidirectional). */
+    for (int k = 0; k < T; k++) {
+        int tb = T - 1 - k;
+        for (int b = 0; b < B; b++) {
+            float *o = out + ((size_t)k * B + b) * D;
+            const float *fo = run[0].h + ((size_t)(k + 1) * B + b) * H;
+            const float *bo = run[1].h + ((size_t)(tb + 1) * B + b) * H;
+            bool fm = !run[0].mask || run[0].mask[(size_t)k * B + b];
+            bool bm = !run[1].mask || run[1].mask[(size_t)tb * B + b];
+            float *tmp = o; /* build in place: concat halves or merged */
+            if (l->merge == MERGE_CONCAT) {
+                if (fm) memcpy(tmp, fo, (size_t)H * sizeof *tmp); else memset(tmp, 0, (size_t)H * sizeof *tmp);
+                if (bm) memcpy(tmp + H, bo, (size_t)H * sizeof *tmp); else memset(tmp + H, 0, (size_t)H * sizeof *tmp);
+            } else {
+                for (int j = 0; j < H; j++)
+                    tmp[j] = merge2(l->merge, fm ? fo[j] : 0.0f, bm ? bo[j] : 0.0f);
+            }
+        }
+    }
+}
+
+void model_forward(Trace *tr, const int *tokens, const float *input)
+{
+    const Model *m = tr->model;
+    const int T = tr->T, B = tr->B;
+    /* batch-major input to time-major */
+    if (m->token_input) {
+        UNROLL_ASSERT(tokens);
+        for (int b = 0; b < B; b++)
+            for (int t = 0; t < T; t++) tr->tokens[(size_t)t * B + b] = tokens[(size_t)b * T + t];
+    } else {
+        UNROLL_ASSERT(input);
+        const int F = m->input_dim;
+        for (int b = 0; b < B; b++)
+            for (int t = 0; t < T; t++)
+                memcpy(seq_at(tr->input, t, b, B, F), input + ((size_t)b * T + t) * F, (size_t)F * sizeof *input);
+    }
+    const float *cur = tr->input;
+    const unsigned char *cur_mask = NULL;
+    for (int i = 0; i < m->n_layers; i++) {
+        const Layer *l = &m->layers[i];
+        LayerRecord *r = &tr->layers[i];
+        const size_t TB = (size_t)T * B;
+        switch (l->kind) {
+        case LAYER_EMBEDDING:
+            for (size_t k = 0; k < TB; k++) {
+                int tok = tr->tokens[k];
+                UNROLL_ASSERT(tok >= 0 && tok < l->vocab);
+                memcpy(r->out + k * l->out_dim, l->kernel + (size_t)tok * l->out_dim,
+                       (size_t)l->out_dim * sizeof *r->out);
+                if (r->mask) r->mask[k] = tok != 0;
+            }
+            break;
+        case LAYER_MASKING: {
+            const int F = l->in_dim;
+            for (size_t k = 0; k < TB; k++) {
+                const float *x = cur + k * F;
+                bool keep = false;
+                for (int j = 0; j < F; j++) keep |= x[j] != l->mask_value;
+                r->mask[k] = keep;
+                for (int j = 0; j < F; j++) r->out[k * F + j] = keep ? x[j] : 0.0f;
+            }
+            break;
+        }
+        case LAYER_DROPOUT:
+            break; /* identity at inference: out aliases the input */
+        case LAYER_DENSE: {
+            int N = l->in_seq ? (int)TB : B;
+            if (l->use_bias)
+                for (int n = 0; n < N; n++)
+                    memcpy(r->out + (size_t)n * l->out_dim, l->bias, (size_t)l->out_dim * sizeof *r->out);
+            blas_sgemm(false, false, N, l->out_dim, l->in_dim, 1.0f, cur, l->in_dim, l->kernel,
+                       l->out_dim, l->use_bias ? 1.0f : 0.0f, r->out, l->out_dim);
+            if (l->activation == ACT_SOFTMAX)
+                act_softmax_rows(r->out, N, l->out_dim);
+            else
+                act_forward(r->out, r->out, l->activation, N * l->out_dim);
+            break;
+        }
+        case LAYER_RNN:
+            for (int d = 0; d < l->n_dir; d++)
+                run_forward(&r->run[d], &l->cell[d], r->scratch, cur, cur_mask, tr->keep);
+            if (l->bidirectional) bidirectional_output(r->out, l, r->run);
+            break;
+        }
+        cur = r->out;
+        cur_mask = r->mask;
+    }
+}

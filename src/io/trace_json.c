@@ -1,0 +1,153 @@
+/* trace_json: writes a Trace as contracts.md section 2 JSON. */
+#include "trace_json.h"
+
+#include <stddef.h>
+
+static const char *const LSTM_GATES[] = {"i", "f", "g", "o"};
+static const char *const GRU_GATES[] = {"z", "r", "n"};
+
+const char *trace_run_direction(const Layer *l, int dir)
+{
+    if (l->bidirectional) return dir == 0 ? "forward" : "backward";
+    return l->cell[0].go_backwards ? "backward" : "forward";
+}
+
+/* a (T, B, n) sequence or (B, n) vector of sequence b */
+static void write_value(JsonW *w, const float *a, bool seq, int T, int B, int b, int n)
+{
+    if (!seq) {
+        jsonw_floats(w, a + (size_t)b * n, n);
+        return;
+    }
+    jsonw_begin_array(w);
+    for (int t = 0; t < T; t++) jsonw_floats(w, a + ((size_t)t * B + b) * n, n);
+    jsonw_end_array(w);
+}
+
+static void write_run(JsonW *w, const Trace *tr, int li, int d, int b, const float *x, int in_dim,
+                      const TraceDocExtras *ex)
+{
+    const Layer *l = &tr->model->layers[li];
+    const RunRecord *run = &tr->layers[li].run[d];
+    const int T = run->T, B = run->B, H = run->H, GH = run->G * H;
+    const float *dh = ex && ex->dh_norm ? ex->dh_norm[li][d] : NULL;
+    jsonw_begin_object(w);
+    jsonw_key(w, "direction");
+    jsonw_str(w, trace_run_direction(l, d));
+    jsonw_key(w, "steps");
+    jsonw_begin_array(w);
+    for (int t = 0; t < T; t++) {
+        int pos = run->backwards ? T - 1 - t : t;
+        bool real = !run->mask || run->mask[(size_t)t * B + b];
+        jsonw_begin_object(w);
+        jsonw_key(w, "t");
+        jsonw_int(w, t);
+        jsonw_key(w, "pos");
+        jsonw_int(w, pos);
+        jsonw_key(w, "mask");
+        jsonw_bool(w, real);
+        jsonw_key(w, "x");
+        jsonw_floats(w, x + ((size_t)pos * B + b) * in_dim, in_dim);
+        jsonw_key(w, "h");
+        jsonw_floats(w, run->h + ((size_t)(t + 1) * B + b) * H, H);
+        if (run->c) {
+            jsonw_key(w, "c");
+            jsonw_floats(w, run->c + ((size_t)(t + 1) * B + b) * H, H);
+        }
+        jsonw_key(w, "gates");
+        jsonw_begin_object(w);
+        if (real && l->cell[d].kind != CELL_SIMPLE_RNN) {
+            const char *const *names = l->cell[d].kind == CELL_LSTM ? LSTM_GATES : GRU_GATES;
+            const float *g = run->gates + ((size_t)t * B + b) * GH;
+            for (int k = 0; k < run->G; k++) {
+                jsonw_key(w, names[k]);
+                jsonw_floats(w, g + (size_t)k * H, H);
+            }
+        }
+        jsonw_end_object(w);
+        if (dh) {
+            jsonw_key(w, "dh_norm");
+            jsonw_float(w, dh[t]);
+        }
+        jsonw_end_object(w);
+    }
+    jsonw_end_array(w);
+    jsonw_end_object(w);
+}
+
+void trace_write_json(JsonW *w, const Trace *tr, int b, const TraceDocExtras *ex)
+{
+    const Model *m = tr->model;
+    const int T = tr->T, B = tr->B;
+    UNROLL_ASSERT(tr->keep && b >= 0 && b < B);
+    jsonw_begin_object(w);
+    if (m->token_input) {
+        jsonw_key(w, "tokens");
+        jsonw_begin_array(w);
+        for (int t = 0; t < T; t++) jsonw_int(w, tr->tokens[(size_t)t * B + b]);
+        jsonw_end_array(w);
+    } else {
+        jsonw_key(w, "input");
+        write_value(w, tr->input, true, T, B, b, m->input_dim);
+    }
+    if (ex && ex->text) {
+        jsonw_key(w, "text");
+        jsonw_str(w, ex->text);
+    }
+    if (ex && ex->words) {
+        jsonw_key(w, "words");
+        jsonw_begin_array(w);
+        for (int t = 0; t < T; t++) jsonw_str(w, ex->words[t]);
+        jsonw_end_array(w);
+    }
+    if (ex && ex->oov) {
+        jsonw_key(w, "oov");
+        jsonw_begin_array(w);
+        for (int i = 0; i < ex->n_oov; i++) jsonw_str(w, ex->oov[i]);
+        jsonw_end_array(w);
+    }
+    jsonw_key(w, "layers");
+    jsonw_begin_array(w);
+    const float *x = tr->input;
+    int in_dim = m->input_dim;
+    for (int i = 0; i < m->n_layers; i++) {
+        const Layer *l = &m->layers[i];
+        const LayerRecord *r = &tr->layers[i];
+        jsonw_begin_object(w);
+        jsonw_key(w, "index");
+        jsonw_int(w, i);
+        jsonw_key(w, "name");
+        jsonw_str(w, l->name);
+        jsonw_key(w, "class_name");
+        jsonw_str(w, layer_class_name(l));
+        if (l->kind == LAYER_RNN) {
+            jsonw_key(w, "units");
+            jsonw_int(w, l->cell[0].units);
+            if (l->bidirectional) {
+                jsonw_key(w, "merge_mode");
+                jsonw_str(w, merge_mode_name(l->merge));
+            }
+            jsonw_key(w, "runs");
+            jsonw_begin_array(w);
+            for (int d = 0; d < l->n_dir; d++) write_run(w, tr, i, d, b, x, in_dim, ex);
+            jsonw_end_array(w);
+        }
+        jsonw_key(w, "output");
+        write_value(w, r->out, l->out_seq, T, B, b, l->out_dim);
+        if (l->kind == LAYER_RNN && l->return_state) {
+            jsonw_key(w, "states");
+            jsonw_begin_array(w);
+            for (int d = 0; d < l->n_dir; d++) {
+                const RunRecord *run = &r->run[d];
+                jsonw_floats(w, run->h + ((size_t)T * B + b) * run->H, run->H);
+                if (run->c) jsonw_floats(w, run->c + ((size_t)T * B + b) * run->H, run->H);
+            }
+            jsonw_end_array(w);
+        }
+        jsonw_end_object(w);
+        x = r->out;
+        in_dim = l->out_dim;
+    }
+    jsonw_end_array(w);
+    jsonw_end_object(w);
+}

@@ -1,0 +1,26 @@
+/* trace_json: the `unroll trace` document (contracts.md section 2) for one
+ * sequence of a Trace: tokens, every layer's output, and for recurrent layers
+ * every step's x, h, c and gates in processing order. Reads the trace only;
+ * computes nothing. Depends on engine and jsonw. */
+#ifndef UNROLL_TRACE_JSON_H
+#define UNROLL_TRACE_JSON_H
+
+#include "engine.h"
+#include "jsonw.h"
+
+typedef struct {
+    const char *text;           /* the sentence given with --text, or NULL */
+    const char *const *words;   /* (T) the word each token stands for, or NULL */
+    const char *const *oov;     /* words that were not in the vocabulary */
+    int n_oov;
+    /* dL/dh_t norms: dh_norm[layer][dir] -> (T) by processing step, or NULL */
+    const float *const (*dh_norm)[2];
+} TraceDocExtras;
+
+/* Writes the document for sequence b of tr (which must have keep = true). */
+void trace_write_json(JsonW *w, const Trace *tr, int b, const TraceDocExtras *ex);
+
+/* Name of a run as the trace shows it: "forward" or "backward". */
+const char *trace_run_direction(const Layer *l, int dir);
+
+#endif

@@ -1,0 +1,48 @@
+/* unroll: step through recurrent neural networks, one timestep at a time.
+ * main parses the first argument and dispatches to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char USAGE[] =
+    "usage: unroll [COMMAND] [ARGS]\n"
+    "\n"
+    "Step through recurrent neural networks (SimpleRNN, GRU, LSTM) one timestep\n"
+    "at a time. With no command, traces the bundled example model and prints\n"
+    "its steps.\n"
+    "\n"
+    "commands:\n"
+    "  trace MODEL --tokens 3,1,4   every timestep's x, h, c and gates as JSON\n"
+    "  summary MODEL                Keras-style table of layers and parameter counts\n"
+    "\n"
+    "MODEL is a TensorFlow.js layers-model folder (model.json + weight shards) or\n"
+    "the path of its model.json. `unroll COMMAND --help` explains each command.\n"
+    "Errors print one line on stderr and exit with status 2.\n";
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} Command;
+
+static const Command COMMANDS[] = {
+    {"trace", cmd_trace},
+    {"summary", cmd_summary},
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) return cmd_demo(argc, argv);
+    if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+        fputs(USAGE, stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("unroll %s\n", UNROLL_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        if (strcmp(argv[1], COMMANDS[i].name) == 0) return COMMANDS[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "unroll: unknown command '%s' (see unroll --help)\n", argv[1]);
+    return 2;
+}

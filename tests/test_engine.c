@@ -1,0 +1,516 @@
+/* test_engine: known answers for the engine. One-unit cells computed by hand
+ * (values from a calculator, shown beside each), every activation, every
+ * mask rule, Keras' published parameter counts, batch = per-sequence, and
+ * two models on two threads. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+/* A model reading 1 float per step into one recurrent layer. */
+static void one_unit_model(Model *m, CellKind kind, bool reset_after, bool seq)
+{
+    model_init(m);
+    m->input_dim = 1;
+    Layer l = tu_rnn("rnn", kind, 1, seq);
+    l.cell[0].reset_after = reset_after;
+    model_add_layer(m, &l);
+    Err err = {{0}};
+    ck_assert_msg(model_build(m, &err), "%s", err.msg);
+}
+
+static void set_cell(Cell *c, const float *W, const float *U, const float *b, size_t nb)
+{
+    int G = cell_gate_count(c->kind);
+    memcpy(c->kernel, W, (size_t)G * sizeof *W);
+    memcpy(c->recurrent_kernel, U, (size_t)G * sizeof *U);
+    memcpy(c->bias, b, nb * sizeof *b);
+}
+
+START_TEST(simple_rnn_by_hand)
+{
+    Model m;
+    one_unit_model(&m, CELL_SIMPLE_RNN, false, true);
+    set_cell(&m.layers[0].cell[0], (float[]){0.5f}, (float[]){-1.0f}, (float[]){0.1f}, 1);
+    Trace tr;
+    trace_init(&tr, &m, 1, 2, true);
+    model_forward(&tr, NULL, (float[]){1.0f, 2.0f});
+    /* h1 = tanh(0.5*1 + 0.1) = tanh(0.6); h2 = tanh(0.5*2 - h1 + 0.1) */
+    ck_assert_close(tr.layers[0].out[0], 0.5370495669980353, 1e-6);
+    ck_assert_close(tr.layers[0].out[1], 0.5101632506598709, 1e-6);
+    /* the gate slot records the pre-activation: 0.6 at step 0 */
+    ck_assert_close(tr.layers[0].run[0].gates[0], 0.6, 1e-6);
+    trace_free(&tr);
+    model_free(&m);
+}
+END_TEST
+
+START_TEST(lstm_by_hand)
+{
+    Model m;
+    one_unit_model(&m, CELL_LSTM, false, true);
+    set_cell(&m.layers[0].cell[0], (float[]){0.5f, -0.3f, 0.8f, 0.2f}, (float[]){0.1f, 0.4f, -0.6f, 0.3f},
+             (float[]){0.0f, 1.0f, 0.1f, -0.2f}, 4);
+    Trace tr;
+    trace_init(&tr, &m, 1, 2, true);
+    model_forward(&tr, NULL, (float[]){1.0f, -1.0f});
+    const RunRecord *r = &tr.layers[0].run[0];
+    /* step 0: i = s(0.5), f = s(0.7), g = tanh(0.9), o = s(0) */
+    ck_assert_close(r->gates[0], 0.6224593312018546, 1e-6);
+    ck_assert_close(r->gates[1], 0.6681877721681662, 1e-6);
+    ck_assert_close(r->gates[2], 0.7162978701990245, 1e-6);
+    ck_assert_close(r->gates[3], 0.5, 1e-6);
+    ck_assert_close(r->c[1], 0.4458662932253976, 1e-6);
+    ck_assert_close(r->h[1], 0.20924758814315608, 1e-6);
+    /* step 1 feeds h and c back */
+    ck_assert_close(r->gates[4 + 0], 0.38247051732320064, 1e-6);
+    ck_assert_close(r->gates[4 + 1], 0.7995844245291158, 1e-6);
+    ck_assert_close(r->gates[4 + 2], -0.6780785445561806, 1e-6);
+    ck_assert_close(r->gates[4 + 3], 0.41648353898822904, 1e-6);
+    ck_assert_close(r->c[2], 0.09716269176339426, 1e-6);
+    ck_assert_close(r->h[2], 0.040339797733940766, 1e-6);
+    trace_free(&tr);
+    model_free(&m);
+}
+END_TEST
+
+START_TEST(gru_by_hand)
+{
+    /* _i = 0: reset_after false, n = tanh(x Wh + bh + (r h) Uh);
+     * _i = 1: reset_after true,  n = tanh(x Wh + b0h + r (h Uh + b1h)) */
+    static const double want[2][2][4] = {
+        {{0.6224593312018546, 0.35434369377420455, 0.7397830512740042, 0.27929818794352024},
+         {0.7222920702628791, 0.2657661976536851, 0.9466027016358098, 0.46461394294524216}},
+        {{0.6681877721681662, 0.425557483188341, 0.6525786949998134, 0.21653359062347888},
+         {0.7582862390107202, 0.32408972689786275, 0.9317155286885096, 0.3894029066647796}},
+    };
+    Model m;
+    one_unit_model(&m, CELL_GRU, _i == 1, true);
+    const float b_flat[] = {0.1f, -0.1f, 0.05f};
+    const float b_two[] = {0.1f, -0.1f, 0.05f, 0.2f, 0.3f, -0.4f};
+    set_cell(&m.layers[0].cell[0], (float[]){0.4f, -0.5f, 0.9f}, (float[]){0.2f, 0.3f, -0.7f},
+             _i ? b_two : b_flat, _i ? 6 : 3);
+    Trace tr;
+    trace_init(&tr, &m, 1, 2, true);
+    model_forward(&tr, NULL, (float[]){1.0f, 2.0f});
+    const RunRecord *r = &tr.layers[0].run[0];
+    for (int t = 0; t < 2; t++) {
+        for (int k = 0; k < 3; k++) ck_assert_close(r->gates[t * 3 + k], want[_i][t][k], 1e-6);
+        ck_assert_close(r->h[t + 1], want[_i][t][3], 1e-6);
+    }
+    trace_free(&tr);
+    model_free(&m);
+}
+END_TEST
+
+START_TEST(activations)
+{
+    float x[] = {-3.0f, -0.5f, 0.0f, 0.5f, 1.0f, 3.0f}, y[6];
+    act_forward(y, x, ACT_HARD_SIGMOID, 6); /* clip(0.2x + 0.5, 0, 1) */
+    const float hs[] = {0.0f, 0.4f, 0.5f, 0.6f, 0.7f, 1.0f};
+    for (int i = 0; i < 6; i++) ck_assert_close(y[i], hs[i], 1e-7);
+    act_forward(y, x, ACT_RELU, 6);
+    ck_assert_close(y[1], 0.0, 0);
+    ck_assert_close(y[5], 3.0, 0);
+    act_forward(y, x, ACT_LINEAR, 6);
+    ck_assert_close(y[1], -0.5, 0);
+    act_forward(y, x, ACT_SIGMOID, 6);
+    ck_assert_close(y[2], 0.5, 1e-7);
+    ck_assert_close(y[4], 0.7310585786300049, 1e-7); /* 1/(1+e^-1) */
+    act_forward(y, x, ACT_TANH, 6);
+    ck_assert_close(y[3], 0.46211715726000974, 1e-7);
+    float s[] = {1.0f, 2.0f, 3.0f};
+    act_softmax_rows(s, 1, 3);
+    ck_assert_close(s[0], 0.09003057317038046, 1e-7);
+    ck_assert_close(s[1], 0.24472847105479767, 1e-7);
+    ck_assert_close(s[2], 0.6652409557748219, 1e-7);
+    Act a;
+    ck_assert(act_parse("hardSigmoid", &a) && a == ACT_HARD_SIGMOID);
+    ck_assert(act_parse("hard_sigmoid", &a) && a == ACT_HARD_SIGMOID);
+    ck_assert(!act_parse("selu", &a));
+}
+END_TEST
+
+/* Embedding(5, 1, mask_zero) with rows = token value, then SimpleRNN(1)
+ * with W = 1, U = 0, b = 0, linear: h_t = token, masked steps carry h. */
+static void mask_model(Model *m, bool go_backwards, bool bidirectional, MergeMode merge)
+{
+    model_init(m);
+    Layer e = tu_embedding("embedding", 5, 1, true);
+    model_add_layer(m, &e);
+    Layer r = tu_rnn("rnn", CELL_SIMPLE_RNN, 1, true);
+    r.cell[0].activation = ACT_LINEAR;
+    r.cell[0].go_backwards = go_backwards;
+    if (bidirectional) {
+        r.bidirectional = true;
+        r.merge = merge;
+        r.cell[1] = r.cell[0];
+        r.cell[1].go_backwards = !go_backwards;
+        snprintf(r.dir_name[0], sizeof r.dir_name[0], "forward_rnn");
+        snprintf(r.dir_name[1], sizeof r.dir_name[1], "backward_rnn");
+    }
+    model_add_layer(m, &r);
+    Err err = {{0}};
+    ck_assert_msg(model_build(m, &err), "%s", err.msg);
+    for (int k = 0; k < 5; k++) m->layers[0].kernel[k] = (float)k;
+    for (int d = 0; d < m->layers[1].n_dir; d++) {
+        m->layers[1].cell[d].kernel[0] = 1.0f;
+        m->layers[1].cell[d].recurrent_kernel[0] = 0.0f;
+        m->layers[1].cell[d].bias[0] = 0.0f;
+    }
+}
+
+START_TEST(mask_carries_state_and_repeats_output)
+{
+    Model m;
+    mask_model(&m, false, false, MERGE_CONCAT);
+    const int tokens[] = {0, 2, 0, 3, 0};
+    Trace tr;
+    trace_init(&tr, &m, 1, 5, true);
+    model_forward(&tr, tokens, NULL);
+    /* zeros before the first real step, then the previous output repeats */
+    const float want[] = {0, 2, 2, 3, 3};
+    for (int t = 0; t < 5; t++) ck_assert_close(tr.layers[1].out[t], want[t], 0);
+    ck_assert_int_eq(tr.layers[1].run[0].mask[0], 0);
+    ck_assert_int_eq(tr.layers[1].run[0].mask[1], 1);
+    ck_assert_ptr_eq(tr.layers[1].mask, tr.layers[0].mask); /* return_sequences passes it on */
+    trace_free(&tr);
+    model_free(&m);
+}
+END_TEST
+
+START_TEST(mask_go_backwards_in_processing_order)
+{
+    Model m;
+    mask_model(&m, true, false, MERGE_CONCAT);
+    const int tokens[] = {1, 0, 4, 0};
+    Trace tr;
+    trace_init(&tr, &m, 1, 4, true);
+    model_forward(&tr, tokens, NULL);
+    /* processing reads 0, 4, 0, 1: outputs 0, 4, 4, 1 */
+    const float want[] = {0, 4, 4, 1};
+    for (int t = 0; t < 4; t++) ck_assert_close(tr.layers[1].out[t], want[t], 0);
+    trace_free(&tr);
+    model_free(&m);
+}
+END_TEST
+
+START_TEST(mask_bidirectional_zeros)
+{
+    Model m;
+    mask_model(&m, false, true, MERGE_CONCAT);
+    const int tokens[] = {2, 0, 3};
+    Trace tr;
+    trace_init(&tr, &m, 1, 3, true);
+    model_forward(&tr, tokens, NULL);
+    /* forward outputs 2, -, 3; backward (reversed back) 2, -, 3 as it reads
+     * 3, -, 2 with U = 0; the masked step is zero in both halves */
+    const float want[] = {2, 2, 0, 0, 3, 3};
+    for (int k = 0; k < 6; k++) ck_assert_close(tr.layers[1].out[k], want[k], 0);
+    trace_free(&tr);
+    model_free(&m);
+}
+END_TEST
+
+START_TEST(bidirectional_merge_modes)
+{
+    /* forward sees 1 then 2 (U = 0.5); backward sees 2 then 1.
+     * last outputs: forward 2 + 0.5*1 = 2.5, backward 1 + 0.5*2 = 2 */
+    static const float want[4][2] = {{2.5f, 2.0f}, {4.5f, 0}, {5.0f, 0}, {2.25f, 0}};
+    Model m;
+    model_init(&m);
+    Layer e = tu_embedding("embedding", 3, 1, false);
+    model_add_layer(&m, &e);
+    Layer r = tu_rnn("bi", CELL_SIMPLE_RNN, 1, false);
+    r.cell[0].activation = ACT_LINEAR;
+    r.bidirectional = true;
+    r.merge = (MergeMode)_i;
+    r.cell[1] = r.cell[0];
+    r.cell[1].go_backwards = true;
+    model_add_layer(&m, &r);
+    Err err = {{0}};
+    ck_assert(model_build(&m, &err));
+    ck_assert_int_eq(m.layers[1].out_dim, _i == MERGE_CONCAT ? 2 : 1);
+    for (int k = 0; k < 3; k++) m.layers[0].kernel[k] = (float)k;
+    for (int d = 0; d < 2; d++) {
+        m.layers[1].cell[d].kernel[0] = 1.0f;
+        m.layers[1].cell[d].recurrent_kernel[0] = 0.5f;
+        m.layers[1].cell[d].bias[0] = 0.0f;
+    }
+    Trace tr;
+    trace_init(&tr, &m, 1, 2, true);
+    model_forward(&tr, (int[]){1, 2}, NULL);
+    for (int k = 0; k < m.layers[1].out_dim; k++) ck_assert_close(tr.layers[1].out[k], want[_i][k], 1e-6);
+    trace_free(&tr);
+    model_free(&m);
+}
+END_TEST
+
+START_TEST(masking_layer_zeroes_and_masks)
+{
+    Model m;
+    model_init(&m);
+    m.input_dim = 2;
+    Layer mk = {0};
+    mk.kind = LAYER_MASKING;
+    snprintf(mk.name, sizeof mk.name, "masking");
+    mk.mask_value = -1.0f;
+    model_add_layer(&m, &mk);
+    Layer r = tu_rnn("rnn", CELL_SIMPLE_RNN, 1, false);
+    r.cell[0].activation = ACT_LINEAR;
+    model_add_layer(&m, &r);
+    Err err = {{0}};
+    ck_assert(model_build(&m, &err));
+    m.layers[1].cell[0].kernel[0] = 1.0f;
+    m.layers[1].cell[0].kernel[1] = 1.0f;
+    /* step 1 is all mask_value: masked; step 2 has one -1: kept */
+    const float in[] = {1, 2, -1, -1, -1, 5};
+    Trace tr;
+    trace_init(&tr, &m, 1, 3, true);
+    model_forward(&tr, NULL, in);
+    ck_assert_int_eq(tr.layers[0].mask[0], 1);
+    ck_assert_int_eq(tr.layers[0].mask[1], 0);
+    ck_assert_int_eq(tr.layers[0].mask[2], 1);
+    ck_assert_close(tr.layers[0].out[2], 0, 0);
+    ck_assert_close(tr.layers[0].out[3], 0, 0);
+    ck_assert_close(tr.layers[0].out[4], -1, 0);
+    /* h = x0 + x1 at real steps, no recurrence (U = 0): last = -1 + 5 */
+    ck_assert_close(tr.layers[1].out[0], 4.0, 1e-6);
+    trace_free(&tr);
+    model_free(&m);
+}
+END_TEST
+
+/* Keras' documented summary() figures */
+START_TEST(param_counts)
+{
+    Model m;
+    Err err = {{0}};
+    model_init(&m);
+    Layer e = tu_embedding("embedding", 20000, 64, false);
+    Layer r = tu_rnn("simple_rnn", CELL_SIMPLE_RNN, 16, false);
+    Layer d = tu_dense("dense", 4, ACT_SOFTMAX);
+    model_add_layer(&m, &e);
+    model_add_layer(&m, &r);
+    model_add_layer(&m, &d);
+    ck_assert(model_build(&m, &err));
+    ck_assert_uint_eq(layer_param_count(&m.layers[1]), 16 * (64 + 16 + 1));
+    ck_assert_uint_eq(model_param_count(&m), 1281364);
+    ck_assert_uint_eq(m.n_params, 1281364);
+    model_free(&m);
+
+    model_init(&m);
+    m.input_dim = 64;
+    Layer b = tu_rnn("bidirectional", CELL_LSTM, 64, false);
+    b.bidirectional = true;
+    b.cell[1] = b.cell[0];
+    b.cell[1].go_backwards = true;
+    model_add_layer(&m, &b);
+    ck_assert(model_build(&m, &err));
+    ck_assert_uint_eq(model_param_count(&m), 66048);
+    ck_assert_int_eq(m.layers[0].out_dim, 128);
+    model_free(&m);
+
+    /* GRU(32) on 16 inputs: 3*32*(16+32+2) with reset_after, 3*32*(16+32+1) without */
+    for (int ra = 0; ra < 2; ra++) {
+        model_init(&m);
+        m.input_dim = 16;
+        Layer g = tu_rnn("gru", CELL_GRU, 32, false);
+        g.cell[0].reset_after = ra;
+        model_add_layer(&m, &g);
+        ck_assert(model_build(&m, &err));
+        ck_assert_uint_eq(model_param_count(&m), ra ? 4800 : 4704);
+        model_free(&m);
+    }
+    /* LSTM(128) on 64 inputs, no bias: 4*128*(64+128) */
+    model_init(&m);
+    m.input_dim = 64;
+    Layer l = tu_rnn("lstm", CELL_LSTM, 128, false);
+    l.cell[0].use_bias = false;
+    model_add_layer(&m, &l);
+    ck_assert(model_build(&m, &err));
+    ck_assert_uint_eq(model_param_count(&m), 98304);
+    model_free(&m);
+}
+END_TEST
+
+static void random_fill(Model *m, uint64_t seed)
+{
+    Rng rng;
+    rng_init(&rng, seed);
+    for (size_t i = 0; i < m->n_params; i++) m->params[i] = rng_uniform(&rng) - 0.5f;
+}
+
+/* a small stack: Embedding(mask) -> LSTM(seq) -> GRU(seq, bidi sum) -> Dense */
+static void stack_model(Model *m)
+{
+    model_init(m);
+    Layer e = tu_embedding("embedding", 9, 3, true);
+    Layer a = tu_rnn("lstm", CELL_LSTM, 4, true);
+    Layer b = tu_rnn("bidirectional", CELL_GRU, 3, true);
+    b.bidirectional = true;
+    b.merge = MERGE_SUM;
+    b.cell[1] = b.cell[0];
+    b.cell[1].go_backwards = true;
+    Layer s = tu_rnn("simple_rnn", CELL_SIMPLE_RNN, 2, false);
+    Layer d = tu_dense("dense", 5, ACT_SOFTMAX);
+    model_add_layer(m, &e);
+    model_add_layer(m, &a);
+    model_add_layer(m, &b);
+    model_add_layer(m, &s);
+    model_add_layer(m, &d);
+    Err err = {{0}};
+    ck_assert(model_build(m, &err));
+    random_fill(m, 7);
+}
+
+START_TEST(batch_equals_single)
+{
+    Model m;
+    stack_model(&m);
+    const int B = 3, T = 6;
+    const int tokens[3][6] = {{0, 0, 1, 2, 3, 4}, {5, 6, 7, 8, 1, 2}, {3, 0, 4, 0, 5, 0}};
+    Trace all;
+    trace_init(&all, &m, B, T, true);
+    model_forward(&all, &tokens[0][0], NULL);
+    const int last = m.n_layers - 1;
+    for (int b = 0; b < B; b++) {
+        Trace one;
+        trace_init(&one, &m, 1, T, b == 1); /* keep = false must not change results */
+        model_forward(&one, tokens[b], NULL);
+        for (int j = 0; j < 5; j++)
+            ck_assert_close(one.layers[last].out[j], all.layers[last].out[b * 5 + j], 1e-6);
+        trace_free(&one);
+    }
+    float sum = 0;
+    for (int j = 0; j < 5; j++) sum += all.layers[last].out[j];
+    ck_assert_close(sum, 1.0, 1e-5);
+    trace_free(&all);
+    model_free(&m);
+}
+END_TEST
+
+typedef struct {
+    float out[5];
+} ThreadResult;
+
+static void *run_stack(void *arg)
+{
+    ThreadResult *res = arg;
+    Model m;
+    stack_model(&m);
+    const int tokens[] = {1, 2, 3, 4, 5, 6, 7, 8};
+    for (int rep = 0; rep < 50; rep++) {
+        Trace tr;
+        trace_init(&tr, &m, 1, 8, true);
+        model_forward(&tr, tokens, NULL);
+        memcpy(res->out, tr.layers[m.n_layers - 1].out, sizeof res->out);
+        trace_free(&tr);
+    }
+    model_free(&m);
+    return NULL;
+}
+
+START_TEST(two_threads)
+{
+    ThreadResult a = {{0}}, b = {{0}}, c = {{0}};
+    pthread_t ta, tb;
+    pthread_create(&ta, NULL, run_stack, &a);
+    pthread_create(&tb, NULL, run_stack, &b);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    run_stack(&c);
+    for (int j = 0; j < 5; j++) {
+        ck_assert_float_eq(a.out[j], c.out[j]);
+        ck_assert_float_eq(b.out[j], c.out[j]);
+    }
+}
+END_TEST
+
+START_TEST(build_rejects_bad_shapes)
+{
+    Model m;
+    Err err = {{0}};
+    model_init(&m);
+    Layer e = tu_embedding("embedding", 10, 4, false);
+    Layer a = tu_rnn("lstm", CELL_LSTM, 4, false);
+    Layer b = tu_rnn("gru", CELL_GRU, 4, false);
+    model_add_layer(&m, &e);
+    model_add_layer(&m, &a);
+    model_add_layer(&m, &b);
+    ck_assert(!model_build(&m, &err));
+    ck_assert_msg(strstr(err.msg, "'gru'") && strstr(err.msg, "return_sequences"), "%s", err.msg);
+    model_free(&m);
+
+    model_init(&m);
+    Layer big = tu_rnn("lstm", CELL_LSTM, 2147483647, false);
+    m.input_dim = 4;
+    model_add_layer(&m, &big);
+    ck_assert(!model_build(&m, &err));
+    ck_assert_msg(strstr(err.msg, "units"), "%s", err.msg);
+    model_free(&m);
+}
+END_TEST
+
+START_TEST(tokens_checked)
+{
+    Model m;
+    stack_model(&m);
+    Err err = {{0}};
+    ck_assert(model_check_tokens(&m, (int[]){0, 8}, 2, &err));
+    ck_assert(!model_check_tokens(&m, (int[]){0, 9}, 2, &err));
+    ck_assert_msg(strstr(err.msg, "token 9") && strstr(err.msg, "input_dim 9"), "%s", err.msg);
+    ck_assert(!model_check_tokens(&m, (int[]){-1}, 1, &err));
+    model_free(&m);
+}
+END_TEST
+
+/* programmer error: a batch of zero sequences aborts with file:line */
+START_TEST(trace_init_asserts)
+{
+    Model m;
+    stack_model(&m);
+    Trace tr;
+    trace_init(&tr, &m, 0, 4, true);
+}
+END_TEST
+
+static Suite *engine_suite(void)
+{
+    Suite *s = suite_create("engine");
+    TCase *tc = tcase_create("known answers");
+    tcase_add_test(tc, simple_rnn_by_hand);
+    tcase_add_test(tc, lstm_by_hand);
+    tcase_add_loop_test(tc, gru_by_hand, 0, 2);
+    tcase_add_test(tc, activations);
+    tcase_add_test(tc, param_counts);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("masks");
+    tcase_add_test(tc, mask_carries_state_and_repeats_output);
+    tcase_add_test(tc, mask_go_backwards_in_processing_order);
+    tcase_add_test(tc, mask_bidirectional_zeros);
+    tcase_add_loop_test(tc, bidirectional_merge_modes, 0, 4);
+    tcase_add_test(tc, masking_layer_zeroes_and_masks);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("model");
+    tcase_add_test(tc, batch_equals_single);
+    tcase_add_test(tc, two_threads);
+    tcase_add_test(tc, build_rejects_bad_shapes);
+    tcase_add_test(tc, tokens_checked);
+    tcase_add_test_raise_signal(tc, trace_init_asserts, SIGABRT);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(engine_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

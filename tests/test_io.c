@@ -1,0 +1,337 @@
+/* test_io: model files and the trace document.
+ * - Every reference fixture under tests/fixtures/ref (made by TensorFlow.js
+ *   and PyTorch, see tests/fixtures/gen/README.md) loads, and its trace
+ *   matches expected.json within 2e-5 + 1e-4*|expected|, number by number.
+ * - A saved model loads back bit for bit, and the save is atomic.
+ * - The summary table carries Keras' figures. */
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "model_io.h"
+#include "summary.h"
+#include "testutil.h"
+#include "trace_json.h"
+
+#define ABS_TOL 2e-5
+#define REL_TOL 1e-4
+
+typedef struct {
+    int compared;     /* numbers compared */
+    double worst;     /* worst |diff| / tolerance */
+    char where[512];  /* first mismatch */
+} Cmp;
+
+/* Every number, string and bool in `want` must be in `got`; objects may
+ * have more keys in got except "gates", whose key set must be equal. */
+static bool cmp_json(const cJSON *want, const cJSON *got, const char *path, Cmp *c)
+{
+    char sub[512];
+    if (cJSON_IsNumber(want)) {
+        if (!cJSON_IsNumber(got)) {
+            snprintf(c->where, sizeof c->where, "%s: expected a number", path);
+            return false;
+        }
+        double tol = ABS_TOL + REL_TOL * fabs(want->valuedouble);
+        double r = fabs(got->valuedouble - want->valuedouble) / tol;
+        c->compared++;
+        if (r > c->worst) c->worst = r;
+        if (r > 1.0) {
+            snprintf(c->where, sizeof c->where, "%s: got %.9g, expected %.9g", path, got->valuedouble,
+                     want->valuedouble);
+            return false;
+        }
+        return true;
+    }
+    if (cJSON_IsString(want)) {
+        if (!cJSON_IsString(got) || strcmp(got->valuestring, want->valuestring) != 0) {
+            snprintf(c->where, sizeof c->where, "%s: got %s, expected \"%s\"", path,
+                     cJSON_IsString(got) ? got->valuestring : "(not a string)", want->valuestring);
+            return false;
+        }
+        return true;
+    }
+    if (cJSON_IsBool(want)) {
+        if (!cJSON_IsBool(got) || cJSON_IsTrue(got) != cJSON_IsTrue(want)) {
+            snprintf(c->where, sizeof c->where, "%s: bool differs", path);
+            return false;
+        }
+        return true;
+    }
+    if (cJSON_IsArray(want)) {
+        if (!cJSON_IsArray(got) || cJSON_GetArraySize(got) != cJSON_GetArraySize(want)) {
+            snprintf(c->where, sizeof c->where, "%s: list of %d, expected %d", path,
+                     cJSON_IsArray(got) ? cJSON_GetArraySize(got) : -1, cJSON_GetArraySize(want));
+            return false;
+        }
+        int i = 0;
+        const cJSON *w = NULL, *g = got->child;
+        cJSON_ArrayForEach(w, want) {
+            snprintf(sub, sizeof sub, "%s[%d]", path, i++);
+            if (!cmp_json(w, g, sub, c)) return false;
+            g = g->next;
+        }
+        return true;
+    }
+    if (cJSON_IsObject(want)) {
+        if (!cJSON_IsObject(got)) {
+            snprintf(c->where, sizeof c->where, "%s: expected an object", path);
+            return false;
+        }
+        const cJSON *w = NULL;
+        cJSON_ArrayForEach(w, want) {
+            snprintf(sub, sizeof sub, "%s.%s", path, w->string);
+            const cJSON *g = cJSON_GetObjectItemCaseSensitive(got, w->string);
+            if (!g) {
+                snprintf(c->where, sizeof c->where, "%s: missing", sub);
+                return false;
+            }
+            if (!cmp_json(w, g, sub, c)) return false;
+        }
+        const char *last = strrchr(path, '.');
+        if (last && strcmp(last, ".gates") == 0 && cJSON_GetArraySize(got) != cJSON_GetArraySize(want)) {
+            snprintf(c->where, sizeof c->where, "%s: %d gates, expected %d", path, cJSON_GetArraySize(got),
+                     cJSON_GetArraySize(want));
+            return false;
+        }
+        return true;
+    }
+    return true; /* null: nothing to compare */
+}
+
+static cJSON *read_json(const char *path)
+{
+    Err err = {{0}};
+    size_t n = 0;
+    char *text = base_read_file(path, (size_t)64 << 20, &n, &err);
+    ck_assert_msg(text, "%s", err.msg);
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    ck_assert_msg(j, "%s: bad JSON", path);
+    return j;
+}
+
+/* Traces the fixture's input through the loaded model; returns parsed JSON. */
+static cJSON *trace_fixture(const Model *m, const cJSON *exp)
+{
+    const cJSON *tok = cJSON_GetObjectItemCaseSensitive(exp, "tokens");
+    const cJSON *inp = cJSON_GetObjectItemCaseSensitive(exp, "input");
+    int T = cJSON_GetArraySize(tok ? tok : inp);
+    int *tokens = NULL;
+    float *input = NULL;
+    if (tok) {
+        tokens = xcalloc((size_t)T, sizeof *tokens);
+        for (int t = 0; t < T; t++) tokens[t] = (int)cJSON_GetArrayItem(tok, t)->valuedouble;
+        Err err = {{0}};
+        ck_assert_msg(model_check_tokens(m, tokens, T, &err), "%s", err.msg);
+    } else {
+        input = xcalloc((size_t)T * m->input_dim, sizeof *input);
+        for (int t = 0; t < T; t++)
+            for (int j = 0; j < m->input_dim; j++)
+                input[t * m->input_dim + j] = (float)cJSON_GetArrayItem(cJSON_GetArrayItem(inp, t), j)->valuedouble;
+    }
+    Trace tr;
+    trace_init(&tr, m, 1, T, true);
+    model_forward(&tr, tokens, input);
+    JsonW w;
+    jsonw_init(&w);
+    trace_write_json(&w, &tr, 0, NULL);
+    ck_assert(!w.nonfinite);
+    cJSON *got = cJSON_Parse(w.buf);
+    ck_assert(got);
+    jsonw_free(&w);
+    trace_free(&tr);
+    free(tokens);
+    free(input);
+    return got;
+}
+
+static int fixture_names(char names[][256], int cap)
+{
+    DIR *d = opendir(tu_path("fixtures/ref"));
+    ck_assert_msg(d, "no fixtures at %s", tu_path("fixtures/ref"));
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < cap) {
+        if (e->d_name[0] == '.') continue;
+        char p[4096];
+        snprintf(p, sizeof p, "%s/%s/expected.json", tu_path("fixtures/ref"), e->d_name);
+        struct stat st;
+        if (stat(p, &st) == 0) snprintf(names[n++], 256, "%s", e->d_name);
+    }
+    closedir(d);
+    return n;
+}
+
+START_TEST(reference_fixtures)
+{
+    static char names[512][256];
+    int n = fixture_names(names, 512);
+    ck_assert_int_ge(n, 40);
+    int failures = 0, total = 0;
+    double worst = 0;
+    for (int i = 0; i < n; i++) {
+        char dir[4096], exp_path[4200];
+        snprintf(dir, sizeof dir, "%s/%s", tu_path("fixtures/ref"), names[i]);
+        snprintf(exp_path, sizeof exp_path, "%s/expected.json", dir);
+        cJSON *exp = read_json(exp_path);
+        Model m;
+        Err err = {{0}};
+        if (!model_load(&m, dir, &err)) {
+            fprintf(stderr, "FAIL %s: %s\n", names[i], err.msg);
+            failures++;
+            cJSON_Delete(exp);
+            continue;
+        }
+        const cJSON *want = cJSON_GetObjectItemCaseSensitive(exp, "trace");
+        cJSON *got = trace_fixture(&m, exp);
+        Cmp c = {0};
+        if (!cmp_json(want, got, "trace", &c)) {
+            fprintf(stderr, "FAIL %s: %s\n", names[i], c.where);
+            failures++;
+        }
+        total += c.compared;
+        if (c.worst > worst) worst = c.worst;
+        cJSON_Delete(got);
+        cJSON_Delete(exp);
+        model_free(&m);
+    }
+    fprintf(stderr, "reference fixtures: %d cases, %d numbers, worst diff %.3f of tolerance\n", n, total, worst);
+    ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
+START_TEST(save_load_bit_for_bit)
+{
+    static char names[512][256];
+    int n = fixture_names(names, 512);
+    char *tmp = tu_tmpdir();
+    for (int i = 0; i < n; i++) {
+        char dir[4096], out[4096];
+        snprintf(dir, sizeof dir, "%s/%s", tu_path("fixtures/ref"), names[i]);
+        snprintf(out, sizeof out, "%s/m%d", tmp, i);
+        Model a, b;
+        Err err = {{0}};
+        ck_assert_msg(model_load(&a, dir, &err), "%s", err.msg);
+        ck_assert_msg(model_save(&a, out, NULL, 0, &err), "%s", err.msg);
+        ck_assert_msg(model_load(&b, out, &err), "%s: %s", names[i], err.msg);
+        ck_assert_uint_eq(a.n_params, b.n_params);
+        ck_assert_int_eq(memcmp(a.params, b.params, a.n_params * sizeof *a.params), 0);
+        ck_assert_int_eq(a.n_layers, b.n_layers);
+        for (int k = 0; k < a.n_layers; k++) {
+            const Layer *x = &a.layers[k], *y = &b.layers[k];
+            ck_assert_str_eq(x->name, y->name);
+            ck_assert_int_eq(x->kind, y->kind);
+            ck_assert_int_eq(x->out_dim, y->out_dim);
+            ck_assert_int_eq(x->out_seq, y->out_seq);
+            ck_assert_int_eq(x->return_state, y->return_state);
+            ck_assert_int_eq(x->mask_zero, y->mask_zero);
+            for (int d = 0; d < x->n_dir; d++) {
+                ck_assert_int_eq(x->cell[d].go_backwards, y->cell[d].go_backwards);
+                ck_assert_int_eq(x->cell[d].reset_after, y->cell[d].reset_after);
+                ck_assert_int_eq(x->cell[d].activation, y->cell[d].activation);
+                ck_assert_int_eq(x->cell[d].recurrent_activation, y->cell[d].recurrent_activation);
+            }
+        }
+        ck_assert_int_eq(a.seq_len, b.seq_len);
+        model_free(&a);
+        model_free(&b);
+    }
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
+START_TEST(save_replaces_whole_and_refuses_foreign_folder)
+{
+    char *tmp = tu_tmpdir();
+    char src[4096], out[4096], junk[4200];
+    snprintf(src, sizeof src, "%s/lstm_basic", tu_path("fixtures/ref"));
+    snprintf(out, sizeof out, "%s/model", tmp);
+    Model a;
+    Err err = {{0}};
+    ck_assert_msg(model_load(&a, src, &err), "%s", err.msg);
+    ck_assert(model_save(&a, out, NULL, 0, &err));
+    ck_assert(model_save(&a, out, (ExtraFile[]){{"tokenizer.json", "{}"}}, 1, &err)); /* over an old model */
+    snprintf(junk, sizeof junk, "%s/tokenizer.json", out);
+    struct stat st;
+    ck_assert_int_eq(stat(junk, &st), 0);
+    /* a folder of something else is not overwritten */
+    snprintf(junk, sizeof junk, "%s/notes", tmp);
+    mkdir(junk, 0755);
+    snprintf(out, sizeof out, "%s/notes/keep.txt", tmp);
+    FILE *f = fopen(out, "w");
+    fputs("mine", f);
+    fclose(f);
+    ck_assert(!model_save(&a, junk, NULL, 0, &err));
+    ck_assert_msg(strstr(err.msg, "not overwriting"), "%s", err.msg);
+    ck_assert_int_eq(stat(out, &st), 0);
+    /* no temporary folders left behind */
+    DIR *d = opendir(tmp);
+    struct dirent *e;
+    int entries = 0;
+    while ((e = readdir(d))) entries += e->d_name[0] != '.';
+    closedir(d);
+    ck_assert_int_eq(entries, 2);
+    model_free(&a);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
+START_TEST(summary_figures)
+{
+    Model m;
+    Err err = {{0}};
+    model_init(&m);
+    Layer e = tu_embedding("embedding", 20000, 64, false);
+    Layer r = tu_rnn("simple_rnn", CELL_SIMPLE_RNN, 16, false);
+    Layer d = tu_dense("dense", 4, ACT_SOFTMAX);
+    model_add_layer(&m, &e);
+    model_add_layer(&m, &r);
+    model_add_layer(&m, &d);
+    ck_assert(model_build(&m, &err));
+    char *s = summary_text(&m);
+    ck_assert_msg(strstr(s, "Total params: 1,281,364\n"), "%s", s);
+    ck_assert_msg(strstr(s, "Trainable params: 1,281,364\n"), "%s", s);
+    ck_assert_msg(strstr(s, "Non-trainable params: 0\n"), "%s", s);
+    /* Keras' columns: name at 1, shape at 29, count at 55 */
+    ck_assert_msg(strstr(s, " embedding (Embedding)       (None, None, 64)          1280000   \n"), "%s", s);
+    ck_assert_msg(strstr(s, " simple_rnn (SimpleRNN)      (None, 16)                1296      \n"), "%s", s);
+    free(s);
+    char buf[32];
+    summary_thousands(999, buf, sizeof buf);
+    ck_assert_str_eq(buf, "999");
+    summary_thousands(1000, buf, sizeof buf);
+    ck_assert_str_eq(buf, "1,000");
+    summary_thousands(0, buf, sizeof buf);
+    ck_assert_str_eq(buf, "0");
+    model_free(&m);
+}
+END_TEST
+
+static Suite *io_suite(void)
+{
+    Suite *s = suite_create("io");
+    TCase *tc = tcase_create("fixtures");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, reference_fixtures);
+    tcase_add_test(tc, save_load_bit_for_bit);
+    tcase_add_test(tc, save_replaces_whole_and_refuses_foreign_folder);
+    tcase_add_test(tc, summary_figures);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(io_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

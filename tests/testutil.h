@@ -1,0 +1,34 @@
+/* testutil: helpers shared by the check suites: float comparison with the
+ * fixtures' tolerance, paths into the source tree, and small model builders. */
+#ifndef UNROLL_TESTUTIL_H
+#define UNROLL_TESTUTIL_H
+
+#include <check.h>
+#include <stdbool.h>
+
+#include "engine.h"
+
+/* |got - want| <= abs + rel * |want| */
+bool tu_close(double got, double want, double abs, double rel);
+
+#define ck_assert_close(got, want, tol)                                                        \
+    ck_assert_msg(tu_close((got), (want), (tol), 0.0), "%s = %.9g, expected %.9g (tol %g)", #got, \
+                  (double)(got), (double)(want), (double)(tol))
+
+/* Source tree path of a file under tests/ ("fixtures/ref"). Static buffer. */
+const char *tu_path(const char *rel);
+
+/* A fresh empty directory under /tmp; caller removes it with tu_rmtree. */
+char *tu_tmpdir(void);
+void tu_rmtree(const char *dir);
+
+/* Layers for hand-built models. */
+Layer tu_embedding(const char *name, int vocab, int dim, bool mask_zero);
+Layer tu_rnn(const char *name, CellKind kind, int units, bool return_sequences);
+Layer tu_dense(const char *name, int units, Act act);
+
+/* Runs a command; captures stdout and stderr (caller frees) and returns the
+ * exit status (-1 if it did not exit normally). */
+int tu_run(char *const argv[], char **out, char **err);
+
+#endif
