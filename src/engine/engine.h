@@ -80,6 +80,22 @@ void cell_step(float *h, float *c, float *gates, float *hu, float *scratch,
                const float *xw, const float *h_prev, const float *c_prev,
                const unsigned char *mask, const Cell *cell, int B);
 
+/* The backward of cell_step (same records), for B rows. In the forward pass
+ * h = cell(x·W + h_prev·U + b); here, from dh (B, H) = dL/dh of this step
+ * (its output plus what the next step sends back) and, for LSTM, dc (B, H)
+ * from the next step:
+ *   dg      (B, G*H)  dL/d(pre-activation), input side (= d(x·W + b_in))
+ *   dhu     (B, G*H)  GRU only: dL/d(recurrent projection); NULL otherwise
+ *                     (for SimpleRNN and LSTM it equals dg)
+ *   rh      (B, H)    GRU reset_after=false only: r*h_prev, what U_h multiplied
+ *   dh_prev (B, H), dc_prev (B, H) LSTM
+ * Masked rows pass dh and dc straight through with zero dg.
+ * scratch must hold B*4*H floats. */
+void cell_step_backward(float *dg, float *dhu, float *rh, float *dh_prev, float *dc_prev, float *scratch,
+                        const float *dh, const float *dc, const float *h, const float *c, const float *h_prev,
+                        const float *c_prev, const float *gates, const float *hu, const unsigned char *mask,
+                        const Cell *cell, int B);
+
 /* xw = x·W (+ input bias) for N rows of x (N, input_dim): one sgemm. */
 void cell_project(float *xw, const float *x, const Cell *cell, int N);
 
@@ -211,13 +227,15 @@ typedef struct {
     unsigned char *mask;  /* (T, B) by position, or NULL: the output mask */
     int n_runs;
     RunRecord run[2];
-    float *scratch;       /* per-layer working space */
+    float *scratch;       /* per-layer working space; Dropout: its scaled keep mask */
 } LayerRecord;
 
 typedef struct {
     const Model *model;
     int B, T;
     bool keep;            /* keep gates of every step (trace), else only the last */
+    bool training;        /* Dropout layers drop (see trace_set_training) */
+    Rng rng;              /* for the Dropout masks when training */
     float *input;         /* (T, B, input_dim) float input, time-major */
     int *tokens;          /* (T, B) */
     LayerRecord *layers;
@@ -229,6 +247,10 @@ typedef struct {
 void trace_init(Trace *trace, const Model *model, int B, int T, bool keep);
 void trace_free(Trace *trace);
 
+/* Switches Dropout layers between identity (inference, the default) and
+ * dropping with a mask drawn from a generator seeded with seed. */
+void trace_set_training(Trace *trace, bool training, uint64_t seed);
+
 /* Runs the model on B sequences, batch-major as Keras takes them: tokens
  * (B, T) for token models, or input (B, T, input_dim) floats. Tokens must
  * have been checked with model_check_tokens. */
@@ -239,5 +261,85 @@ static inline float *seq_at(float *a, int t, int b, int B, int n)
 {
     return a + ((size_t)t * B + b) * n;
 }
+
+/* ---- backpropagation through time ------------------------------------ */
+
+/* Gradients of one batch. dparams has the model's parameter layout. */
+typedef struct {
+    const Model *model;
+    int B, T;
+    float *dparams;        /* (n_params) accumulated with += */
+    float *dinput;         /* (T, B, input_dim) dL/d(float input), or NULL for token models */
+    float **dout;          /* per layer: dL/d(output), the shape of LayerRecord.out */
+    float *(*dh)[2];       /* per layer, per run: (T, B, H) total dL/dh by processing step */
+    float *(*dg)[2];       /* per layer, per run: (T, B, G*H) dL/d(pre-activations), by processing step */
+    float *(*dhu)[2];      /* per layer, per run: (T, B, G*H) GRU dL/d(recurrent projection) */
+    float *(*rh)[2];       /* per layer, per run: (T, B, H) GRU reset_after=false r*h_prev */
+    float *scratch;        /* working rows, see backprop_init */
+    size_t scratch_n;
+    float *block;
+} Backprop;
+
+void backprop_init(Backprop *bp, const Model *model, int B, int T);
+void backprop_free(Backprop *bp);
+/* dparams = 0. Zeroing is its own call: model_backward accumulates. */
+void backprop_zero_grads(Backprop *bp);
+
+/* Runs the backward pass of the forward pass recorded in tr (keep = true,
+ * same B and T), starting from dL/d(last layer's output), which the caller
+ * has written into bp->dout[n_layers-1] (loss_compute does). Accumulates
+ * parameter gradients into dparams and records dL/dh_t of every recurrent
+ * step in dh. */
+void model_backward(Backprop *bp, const Trace *tr);
+
+/* Elementwise derivative of an activation from its output y (every one of
+ * ours can be written that way): dx[i] = dy[i] * act'(y[i]). */
+void act_backward(float *dx, const float *dy, const float *y, Act act, int n);
+
+/* ---- losses ------------------------------------------------------------- */
+
+typedef enum {
+    LOSS_SPARSE_CATEGORICAL, /* softmax output, integer labels */
+    LOSS_BINARY,             /* one sigmoid unit, labels 0/1 */
+} LossKind;
+
+/* Keras clips probabilities to [LOSS_EPSILON, 1 - LOSS_EPSILON]. */
+#define LOSS_EPSILON 1e-7f
+
+/* The loss that fits the model's last layer: softmax -> sparse categorical
+ * cross-entropy, one sigmoid unit -> binary cross-entropy. */
+bool model_loss_kind(const Model *model, LossKind *kind, Err *err);
+
+/* Loss of a batch of B rows of predictions y (B, C) against labels: returns
+ * the sum over rows (divide by B for the mean); writes dL/dy of the batch
+ * mean into dy (B, C) when dy is non-NULL; counts correct predictions. */
+double loss_compute(float *dy, const float *y, const int *labels, LossKind kind, int B, int C, int *correct);
+
+/* ---- optimizers ------------------------------------------------------- */
+
+typedef enum { OPT_ADAM, OPT_SGD } OptKind;
+
+typedef struct {
+    OptKind kind;
+    float lr;
+    float beta1, beta2, epsilon; /* Adam, Keras' defaults 0.9, 0.999, 1e-7 */
+    float clipnorm;              /* > 0: each weight tensor's gradient is clipped to this norm */
+    long step;
+    float *m, *v;                /* (n_params) Adam moments */
+    size_t n;
+} Optimizer;
+
+/* lr <= 0 takes the Keras default (Adam 0.001, SGD 0.01). */
+void optimizer_init(Optimizer *opt, OptKind kind, float lr, float clipnorm, const Model *model);
+void optimizer_free(Optimizer *opt);
+/* Clips (clipnorm) then applies grad (n_params) to the model's weights. */
+void optimizer_step(Optimizer *opt, Model *model, float *grad);
+
+/* ---- initial weights ---------------------------------------------------- */
+
+/* Keras' initializers from a seeded generator: glorot_uniform kernels,
+ * orthogonal recurrent kernels, zero biases (forget block 1 with
+ * unit_forget_bias), Embedding uniform(-0.05, 0.05). */
+void model_init_weights(Model *model, uint64_t seed);
 
 #endif

@@ -293,10 +293,9 @@ static void layout(Trace *tr, Carver *cv)
 {
     const Model *m = tr->model;
     const size_t T = (size_t)tr->T, B = (size_t)tr->B;
-    float *cur = NULL;
     unsigned char *cur_mask = NULL;
     bool has_mask = false; /* static: whether a mask reaches this layer */
-    if (!m->token_input) cur = tr->input = carve_f(cv, T * B * (size_t)m->input_dim);
+    if (!m->token_input) tr->input = carve_f(cv, T * B * (size_t)m->input_dim);
     for (int i = 0; i < m->n_layers; i++) {
         const Layer *l = &m->layers[i];
         LayerRecord *r = &tr->layers[i];
@@ -314,7 +313,8 @@ static void layout(Trace *tr, Carver *cv)
             r->mask = carve_m(cv, T * B);
             break;
         case LAYER_DROPOUT:
-            r->out = cur;
+            r->out = carve_f(cv, out_n);
+            r->scratch = carve_f(cv, out_n);
             r->mask = cur_mask;
             break;
         case LAYER_DENSE:
@@ -352,7 +352,6 @@ static void layout(Trace *tr, Carver *cv)
             break;
         }
         }
-        cur = r->out;
         cur_mask = r->mask;
     }
 }
@@ -374,6 +373,12 @@ void trace_init(Trace *tr, const Model *model, int B, int T, bool keep)
     tr->mblock = xcalloc(cv.nm, 1);
     cv = (Carver){.place = true, .fbase = tr->block, .mbase = tr->mblock};
     layout(tr, &cv);
+}
+
+void trace_set_training(Trace *tr, bool training, uint64_t seed)
+{
+    tr->training = training;
+    rng_init(&tr->rng, seed);
 }
 
 void trace_free(Trace *tr)
@@ -510,8 +515,21 @@ void model_forward(Trace *tr, const int *tokens, const float *input)
             }
             break;
         }
-        case LAYER_DROPOUT:
-            break; /* identity at inference: out aliases the input */
+        case LAYER_DROPOUT: {
+            size_t n = (l->in_seq ? TB : (size_t)B) * l->in_dim;
+            if (tr->training && l->rate > 0.0f) {
+                /* inverted dropout: kept units are scaled by 1/(1-rate) */
+                const float scale = 1.0f / (1.0f - l->rate);
+                for (size_t k = 0; k < n; k++) {
+                    r->scratch[k] = rng_uniform(&tr->rng) >= l->rate ? scale : 0.0f;
+                    r->out[k] = cur[k] * r->scratch[k];
+                }
+            } else {
+                for (size_t k = 0; k < n; k++) r->scratch[k] = 1.0f;
+                memcpy(r->out, cur, n * sizeof *r->out); /* identity at inference */
+            }
+            break;
+        }
         case LAYER_DENSE: {
             int N = l->in_seq ? (int)TB : B;
             if (l->use_bias)

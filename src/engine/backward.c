@@ -1,0 +1,346 @@
+/* backward: backpropagation through time for every layer the forward pass
+ * runs, and the losses that start it.
+ *
+ * The backward pass walks the layers last to first. Each recurrent run is
+ * the forward loop reversed: t = T-1 .. 0 calls cell_step_backward, then the
+ * input side is done for all timesteps at once (dW += X^T·dG and
+ * dX += dG·W^T as single sgemms, as the forward projection was). Gradients
+ * accumulate with +=; backprop_zero_grads clears them. Depends on cells.c,
+ * model.c and blas.c. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blas.h"
+#include "engine.h"
+
+/* ---- buffers ------------------------------------------------------------ */
+
+typedef struct {
+    bool place;
+    size_t n;
+    float *base;
+} Carve;
+
+static float *take(Carve *cv, size_t n)
+{
+    float *p = cv->place ? cv->base + cv->n : NULL;
+    cv->n += n;
+    return p;
+}
+
+static void layout(Backprop *bp, Carve *cv)
+{
+    const Model *m = bp->model;
+    const size_t T = (size_t)bp->T, B = (size_t)bp->B;
+    size_t hmax = 1, gmax = 1;
+    for (int i = 0; i < m->n_layers; i++) {
+        const Layer *l = &m->layers[i];
+        size_t out_n = (l->out_seq ? T * B : B) * (size_t)l->out_dim;
+        bp->dout[i] = take(cv, out_n);
+        if (l->kind != LAYER_RNN) continue;
+        size_t H = (size_t)l->cell[0].units, G = (size_t)cell_gate_count(l->cell[0].kind);
+        hmax = H > hmax ? H : hmax;
+        gmax = G * H > gmax ? G * H : gmax;
+        for (int d = 0; d < l->n_dir; d++) {
+            bp->dh[i][d] = take(cv, T * B * H);
+            bp->dg[i][d] = take(cv, T * B * G * H);
+            bp->dhu[i][d] = l->cell[d].kind == CELL_GRU ? take(cv, T * B * G * H) : NULL;
+            bp->rh[i][d] = l->cell[d].kind == CELL_GRU && !l->cell[d].reset_after ? take(cv, T * B * H) : NULL;
+        }
+    }
+    /* dh_next, dc_next, dh_prev, dc_prev (B, H) each, cell scratch (B, 4H) */
+    bp->scratch_n = B * (8 * hmax + gmax);
+    bp->scratch = take(cv, bp->scratch_n);
+    bp->dparams = take(cv, m->n_params);
+    bp->dinput = m->token_input ? NULL : take(cv, T * B * (size_t)m->input_dim);
+}
+
+void backprop_init(Backprop *bp, const Model *model, int B, int T)
+{
+    UNROLL_ASSERT(B >= 1 && T >= 1);
+    *bp = (Backprop){0};
+    bp->model = model;
+    bp->B = B;
+    bp->T = T;
+    int n = model->n_layers;
+    bp->dout = xcalloc((size_t)n, sizeof *bp->dout);
+    bp->dh = xcalloc((size_t)n, sizeof *bp->dh);
+    bp->dg = xcalloc((size_t)n, sizeof *bp->dg);
+    bp->dhu = xcalloc((size_t)n, sizeof *bp->dhu);
+    bp->rh = xcalloc((size_t)n, sizeof *bp->rh);
+    Carve cv = {0};
+    layout(bp, &cv);
+    bp->block = xcalloc(cv.n, sizeof *bp->block);
+    cv = (Carve){.place = true, .base = bp->block};
+    layout(bp, &cv);
+}
+
+void backprop_free(Backprop *bp)
+{
+    free(bp->dout);
+    free(bp->dh);
+    free(bp->dg);
+    free(bp->dhu);
+    free(bp->rh);
+    free(bp->block);
+    *bp = (Backprop){0};
+}
+
+void backprop_zero_grads(Backprop *bp)
+{
+    memset(bp->dparams, 0, bp->model->n_params * sizeof *bp->dparams);
+}
+
+static float *grad_of(Backprop *bp, const float *param)
+{
+    return param ? bp->dparams + (param - bp->model->params) : NULL;
+}
+
+/* ---- layers ------------------------------------------------------------- */
+
+/* rows of softmax output y: dx = y * (dy - sum(dy*y)) */
+static void softmax_backward(float *dx, const float *dy, const float *y, int rows, int n)
+{
+    for (int r = 0; r < rows; r++) {
+        const float *a = dy + (size_t)r * n, *p = y + (size_t)r * n;
+        float *o = dx + (size_t)r * n;
+        float dot = 0.0f;
+        for (int j = 0; j < n; j++) dot += a[j] * p[j];
+        for (int j = 0; j < n; j++) o[j] = p[j] * (a[j] - dot);
+    }
+}
+
+static void colsum_add(float *db, const float *d, int rows, int n, int ld)
+{
+    for (int r = 0; r < rows; r++)
+        for (int j = 0; j < n; j++) db[j] += d[(size_t)r * ld + j];
+}
+
+/* in the forward pass: out = act(in·W + b) */
+static void dense_backward(Backprop *bp, const Trace *tr, int i, const float *in, float *din)
+{
+    const Layer *l = &bp->model->layers[i];
+    const int N = l->in_seq ? tr->T * tr->B : tr->B;
+    const float *out = tr->layers[i].out;
+    float *dpre = bp->dout[i]; /* turned into dL/d(pre-activation) in place */
+    if (l->activation == ACT_SOFTMAX) softmax_backward(dpre, dpre, out, N, l->out_dim);
+    else act_backward(dpre, dpre, out, l->activation, N * l->out_dim);
+    blas_sgemm(true, false, l->in_dim, l->out_dim, N, 1.0f, in, l->in_dim, dpre, l->out_dim, 1.0f,
+               grad_of(bp, l->kernel), l->out_dim);
+    if (l->use_bias) colsum_add(grad_of(bp, l->bias), dpre, N, l->out_dim, l->out_dim);
+    if (din) blas_sgemm(false, true, N, l->in_dim, l->out_dim, 1.0f, dpre, l->out_dim, l->kernel, l->out_dim, 1.0f, din, l->in_dim);
+}
+
+/* The gradient each run's outputs receive from the layer's output, written
+ * into dh (by processing step) before the recurrence adds its part. */
+static void rnn_output_grads(Backprop *bp, const Trace *tr, int i)
+{
+    const Layer *l = &bp->model->layers[i];
+    const LayerRecord *r = &tr->layers[i];
+    const int T = tr->T, B = tr->B, H = l->cell[0].units, D = l->out_dim;
+    const float *dout = bp->dout[i];
+    for (int d = 0; d < l->n_dir; d++) memset(bp->dh[i][d], 0, (size_t)T * B * H * sizeof(float));
+    if (!l->bidirectional) {
+        if (l->return_sequences) memcpy(bp->dh[i][0], dout, (size_t)T * B * H * sizeof(float));
+        else memcpy(bp->dh[i][0] + (size_t)(T - 1) * B * H, dout, (size_t)B * H * sizeof(float));
+        return;
+    }
+    /* Bidirectional: out[k] = merge(forward at step k, backward at step T-1-k),
+     * masked steps output zeros; without sequences only the last steps */
+    int kmin = l->return_sequences ? 0 : T - 1;
+    for (int k = kmin; k < T; k++) {
+        int tf = l->return_sequences ? k : T - 1, tb = l->return_sequences ? T - 1 - k : T - 1;
+        for (int b = 0; b < B; b++) {
+            const float *g = dout + ((l->return_sequences ? (size_t)k * B : 0) + b) * D;
+            const float *fo = r->run[0].h + ((size_t)(tf + 1) * B + b) * H;
+            const float *bo = r->run[1].h + ((size_t)(tb + 1) * B + b) * H;
+            bool fm = !l->return_sequences || !r->run[0].mask || r->run[0].mask[(size_t)tf * B + b];
+            bool bm = !l->return_sequences || !r->run[1].mask || r->run[1].mask[(size_t)tb * B + b];
+            float *df = bp->dh[i][0] + ((size_t)tf * B + b) * H, *db = bp->dh[i][1] + ((size_t)tb * B + b) * H;
+            for (int j = 0; j < H; j++) {
+                float gf = 0, gb = 0;
+                switch (l->merge) {
+                case MERGE_CONCAT: gf = g[j]; gb = g[H + j]; break;
+                case MERGE_SUM: gf = gb = g[j]; break;
+                case MERGE_AVE: gf = gb = 0.5f * g[j]; break;
+                case MERGE_MUL: gf = g[j] * (bm ? bo[j] : 0.0f); gb = g[j] * (fm ? fo[j] : 0.0f); break;
+                }
+                if (fm) df[j] += gf;
+                if (bm) db[j] += gb;
+            }
+        }
+    }
+}
+
+/* One run, the forward loop reversed. */
+static void run_backward(Backprop *bp, const Trace *tr, int i, int d, const float *x, float *dx)
+{
+    const Layer *l = &bp->model->layers[i];
+    const Cell *c = &l->cell[d];
+    const RunRecord *run = &tr->layers[i].run[d];
+    const int T = run->T, B = run->B, H = run->H, GH = run->G * H, F = c->input_dim;
+    const size_t BH = (size_t)B * H, BG = (size_t)B * GH;
+    float *dh_next = bp->scratch, *dc_next = dh_next + BH, *dh_prev = dc_next + BH, *dc_prev = dh_prev + BH;
+    float *cell_scratch = dc_prev + BH;
+    float *dh = bp->dh[i][d], *dg = bp->dg[i][d], *dhu = bp->dhu[i][d], *rh = bp->rh[i][d];
+    memset(dh_next, 0, BH * sizeof *dh_next);
+    memset(dc_next, 0, BH * sizeof *dc_next);
+    for (int t = T - 1; t >= 0; t--) {
+        float *dht = dh + (size_t)t * BH;
+        for (size_t k = 0; k < BH; k++) dht[k] += dh_next[k];
+        const size_t s = (size_t)t;
+        cell_step_backward(dg + s * BG, dhu ? dhu + s * BG : NULL, rh ? rh + s * BH : NULL, dh_prev,
+                           run->c ? dc_prev : NULL, cell_scratch, dht, run->c ? dc_next : NULL,
+                           run->h + (s + 1) * BH, run->c ? run->c + (s + 1) * BH : NULL, run->h + s * BH,
+                           run->c ? run->c + s * BH : NULL, run->gates + s * BG, run->hu ? run->hu + s * BG : NULL,
+                           run->mask ? run->mask + s * B : NULL, c, B);
+        float *tmp = dh_next;
+        dh_next = dh_prev;
+        dh_prev = tmp;
+        tmp = dc_next;
+        dc_next = dc_prev;
+        dc_prev = tmp;
+    }
+    /* recurrent weights, all steps at once: dU += h_prev^T · d(recurrent projection) */
+    float *dU = grad_of(bp, c->recurrent_kernel);
+    const float *drec = dhu ? dhu : dg;
+    if (c->kind == CELL_GRU && !c->reset_after) {
+        blas_sgemm(true, false, H, 2 * H, T * B, 1.0f, run->h, H, drec, GH, 1.0f, dU, GH);
+        blas_sgemm(true, false, H, H, T * B, 1.0f, rh, H, drec + 2 * H, GH, 1.0f, dU + 2 * H, GH);
+    } else {
+        blas_sgemm(true, false, H, GH, T * B, 1.0f, run->h, H, drec, GH, 1.0f, dU, GH);
+    }
+    if (c->use_bias) {
+        float *db = grad_of(bp, c->bias);
+        colsum_add(db, dg, T * B, GH, GH);
+        if (c->kind == CELL_GRU && c->reset_after) colsum_add(db + GH, dhu, T * B, GH, GH);
+    }
+    /* input side: dW += x^T · dg and dx += dg · W^T, matching steps to positions */
+    float *dW = grad_of(bp, c->kernel);
+    if (!run->backwards) {
+        blas_sgemm(true, false, F, GH, T * B, 1.0f, x, F, dg, GH, 1.0f, dW, GH);
+        if (dx) blas_sgemm(false, true, T * B, F, GH, 1.0f, dg, GH, c->kernel, GH, 1.0f, dx, F);
+    } else {
+        for (int t = 0; t < T; t++) {
+            size_t pos = (size_t)(T - 1 - t);
+            blas_sgemm(true, false, F, GH, B, 1.0f, x + pos * B * F, F, dg + (size_t)t * BG, GH, 1.0f, dW, GH);
+            if (dx)
+                blas_sgemm(false, true, B, F, GH, 1.0f, dg + (size_t)t * BG, GH, c->kernel, GH, 1.0f,
+                           dx + pos * B * F, F);
+        }
+    }
+}
+
+void model_backward(Backprop *bp, const Trace *tr)
+{
+    const Model *m = bp->model;
+    UNROLL_ASSERT(tr->model == m && tr->B == bp->B && tr->T == bp->T && tr->keep);
+    const int T = tr->T, B = tr->B;
+    /* every layer below the last, and the input, receive gradients by += */
+    if (bp->dinput) memset(bp->dinput, 0, (size_t)T * B * m->input_dim * sizeof(float));
+    for (int i = 0; i < m->n_layers - 1; i++) {
+        const Layer *l = &m->layers[i];
+        memset(bp->dout[i], 0, (l->out_seq ? (size_t)T * B : (size_t)B) * l->out_dim * sizeof(float));
+    }
+    for (int i = m->n_layers - 1; i >= 0; i--) {
+        const Layer *l = &m->layers[i];
+        const float *in = i ? tr->layers[i - 1].out : tr->input;
+        float *din = i ? bp->dout[i - 1] : bp->dinput;
+        const size_t n_in = (l->in_seq ? (size_t)T * B : (size_t)B) * l->in_dim;
+        switch (l->kind) {
+        case LAYER_EMBEDDING: {
+            /* out[k] = E[token k] */
+            float *dE = grad_of(bp, l->kernel);
+            for (size_t k = 0; k < (size_t)T * B; k++) {
+                float *row = dE + (size_t)tr->tokens[k] * l->out_dim;
+                const float *g = bp->dout[i] + k * l->out_dim;
+                for (int j = 0; j < l->out_dim; j++) row[j] += g[j];
+            }
+            break;
+        }
+        case LAYER_MASKING: {
+            /* out = in * mask */
+            const unsigned char *mk = tr->layers[i].mask;
+            if (din)
+                for (size_t k = 0; k < (size_t)T * B; k++)
+                    if (mk[k])
+                        for (int j = 0; j < l->in_dim; j++) din[k * l->in_dim + j] += bp->dout[i][k * l->in_dim + j];
+            break;
+        }
+        case LAYER_DROPOUT: {
+            /* out = in * keep / (1 - rate) */
+            const float *keep = tr->layers[i].scratch;
+            if (din)
+                for (size_t k = 0; k < n_in; k++) din[k] += bp->dout[i][k] * keep[k];
+            break;
+        }
+        case LAYER_DENSE:
+            dense_backward(bp, tr, i, in, din);
+            break;
+        case LAYER_RNN:
+            rnn_output_grads(bp, tr, i);
+            for (int d = 0; d < l->n_dir; d++) run_backward(bp, tr, i, d, in, din);
+            break;
+        }
+    }
+}
+
+/* ---- losses ---------------------------------------------------------------- */
+
+bool model_loss_kind(const Model *m, LossKind *kind, Err *err)
+{
+    const Layer *l = &m->layers[m->n_layers - 1];
+    if (l->kind != LAYER_DENSE || l->out_seq)
+        return err_set(err, "training needs the last layer to be a Dense layer giving one vector per sequence (it is '%s')", l->name);
+    if (l->activation == ACT_SOFTMAX) {
+        *kind = LOSS_SPARSE_CATEGORICAL;
+        return true;
+    }
+    if (l->activation == ACT_SIGMOID && l->out_dim == 1) {
+        *kind = LOSS_BINARY;
+        return true;
+    }
+    return err_set(err, "training needs the last layer '%s' to be softmax (classes) or one sigmoid unit (yes/no); it is %s with %d units",
+                   l->name, act_name(l->activation), l->out_dim);
+}
+
+static float clip_prob(float p)
+{
+    return p < LOSS_EPSILON ? LOSS_EPSILON : (p > 1.0f - LOSS_EPSILON ? 1.0f - LOSS_EPSILON : p);
+}
+
+/* d clip(p)/dp: 1 inside [eps, 1-eps], 0 outside */
+static float clip_slope(float p)
+{
+    return p >= LOSS_EPSILON && p <= 1.0f - LOSS_EPSILON ? 1.0f : 0.0f;
+}
+
+double loss_compute(float *dy, const float *y, const int *labels, LossKind kind, int B, int C, int *correct)
+{
+    double sum = 0.0;
+    int right = 0;
+    if (dy) memset(dy, 0, (size_t)B * C * sizeof *dy);
+    for (int b = 0; b < B; b++) {
+        const float *p = y + (size_t)b * C;
+        if (kind == LOSS_SPARSE_CATEGORICAL) {
+            /* L = -log(clip(p_label)) */
+            int lab = labels[b];
+            UNROLL_ASSERT(lab >= 0 && lab < C);
+            float pl = clip_prob(p[lab]);
+            sum += -log((double)pl);
+            int best = 0;
+            for (int j = 1; j < C; j++) best = p[j] > p[best] ? j : best;
+            right += best == lab;
+            if (dy) dy[(size_t)b * C + lab] = -clip_slope(p[lab]) / pl / (float)B;
+        } else {
+            /* L = -(y log p + (1-y) log(1-p)), p clipped */
+            float t = (float)labels[b], pc = clip_prob(p[0]);
+            sum += -(t * log((double)pc) + (1.0f - t) * log(1.0 - (double)pc));
+            right += (p[0] > 0.5f) == (labels[b] == 1);
+            if (dy) dy[b] = clip_slope(p[0]) * (-t / pc + (1.0f - t) / (1.0f - pc)) / (float)B;
+        }
+    }
+    if (correct) *correct = right;
+    return sum;
+}

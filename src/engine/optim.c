@@ -1,0 +1,125 @@
+/* optim: Keras' optimizers (Adam in Keras' form, SGD), per-tensor clipnorm,
+ * and Keras' initializers for fresh models, from a seeded generator.
+ *
+ *   Adam: m = b1*m + (1-b1)*g ; v = b2*v + (1-b2)*g^2
+ *         w -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)
+ *   SGD:  w -= lr * g
+ * clipnorm (Keras 2): each weight tensor's gradient is scaled down to norm
+ * clipnorm when it is larger. Depends on base and model.c. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+void optimizer_init(Optimizer *opt, OptKind kind, float lr, float clipnorm, const Model *model)
+{
+    *opt = (Optimizer){0};
+    opt->kind = kind;
+    opt->lr = lr > 0 ? lr : (kind == OPT_ADAM ? 0.001f : 0.01f);
+    opt->beta1 = 0.9f;
+    opt->beta2 = 0.999f;
+    opt->epsilon = 1e-7f;
+    opt->clipnorm = clipnorm;
+    opt->n = model->n_params;
+    if (kind == OPT_ADAM) {
+        opt->m = xcalloc(opt->n, sizeof *opt->m);
+        opt->v = xcalloc(opt->n, sizeof *opt->v);
+    }
+}
+
+void optimizer_free(Optimizer *opt)
+{
+    free(opt->m);
+    free(opt->v);
+    *opt = (Optimizer){0};
+}
+
+void optimizer_step(Optimizer *opt, Model *model, float *grad)
+{
+    UNROLL_ASSERT(opt->n == model->n_params);
+    if (opt->clipnorm > 0) {
+        for (int i = 0; i < model->n_params_info; i++) {
+            const ParamInfo *p = &model->pinfo[i];
+            float *g = grad + p->offset;
+            double ss = 0;
+            for (size_t k = 0; k < p->size; k++) ss += (double)g[k] * g[k];
+            double norm = sqrt(ss);
+            if (norm > opt->clipnorm) {
+                float scale = (float)(opt->clipnorm / norm);
+                for (size_t k = 0; k < p->size; k++) g[k] *= scale;
+            }
+        }
+    }
+    opt->step++;
+    float *w = model->params;
+    if (opt->kind == OPT_SGD) {
+        for (size_t k = 0; k < opt->n; k++) w[k] -= opt->lr * grad[k];
+        return;
+    }
+    const float b1 = opt->beta1, b2 = opt->beta2;
+    const float lr_t = (float)(opt->lr * sqrt(1.0 - pow(b2, (double)opt->step)) / (1.0 - pow(b1, (double)opt->step)));
+    for (size_t k = 0; k < opt->n; k++) {
+        float g = grad[k];
+        opt->m[k] = b1 * opt->m[k] + (1.0f - b1) * g;
+        opt->v[k] = b2 * opt->v[k] + (1.0f - b2) * g * g;
+        w[k] -= lr_t * opt->m[k] / (sqrtf(opt->v[k]) + opt->epsilon);
+    }
+}
+
+/* ---- initializers --------------------------------------------------------- */
+
+static void glorot_uniform(float *w, int fan_in, int fan_out, Rng *rng)
+{
+    float limit = sqrtf(6.0f / (float)(fan_in + fan_out));
+    for (size_t k = 0; k < (size_t)fan_in * fan_out; k++) w[k] = (2.0f * rng_uniform(rng) - 1.0f) * limit;
+}
+
+/* Keras' Orthogonal for a (rows, cols) kernel: QR of a normal matrix of
+ * shape (max, min), columns signed by diag(R), transposed when rows < cols.
+ * Modified Gram-Schmidt in double. */
+static void orthogonal(float *w, int rows, int cols, Rng *rng)
+{
+    int big = rows > cols ? rows : cols, small = rows < cols ? rows : cols;
+    double *a = xmalloc((size_t)big * small * sizeof *a); /* (big, small), column j = a[i*small + j] */
+    for (size_t k = 0; k < (size_t)big * small; k++) a[k] = rng_normal(rng);
+    for (int j = 0; j < small; j++) {
+        for (int p = 0; p < j; p++) {
+            double dot = 0;
+            for (int i = 0; i < big; i++) dot += a[(size_t)i * small + p] * a[(size_t)i * small + j];
+            for (int i = 0; i < big; i++) a[(size_t)i * small + j] -= dot * a[(size_t)i * small + p];
+        }
+        double norm = 0;
+        for (int i = 0; i < big; i++) norm += a[(size_t)i * small + j] * a[(size_t)i * small + j];
+        norm = sqrt(norm);
+        /* Gram-Schmidt's R has a positive diagonal, so sign(diag(R)) = +1 */
+        for (int i = 0; i < big; i++) a[(size_t)i * small + j] = norm > 0 ? a[(size_t)i * small + j] / norm : 0;
+    }
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++)
+            w[(size_t)r * cols + c] = (float)(rows >= cols ? a[(size_t)r * small + c] : a[(size_t)c * small + r]);
+    free(a);
+}
+
+void model_init_weights(Model *m, uint64_t seed)
+{
+    Rng rng;
+    rng_init(&rng, seed);
+    memset(m->params, 0, m->n_params * sizeof *m->params);
+    for (int i = 0; i < m->n_params_info; i++) {
+        const ParamInfo *p = &m->pinfo[i];
+        const Layer *l = &m->layers[p->layer];
+        float *w = m->params + p->offset;
+        if (strcmp(p->var, "embeddings") == 0) {
+            for (size_t k = 0; k < p->size; k++) w[k] = (2.0f * rng_uniform(&rng) - 1.0f) * 0.05f;
+        } else if (strcmp(p->var, "kernel") == 0) {
+            glorot_uniform(w, p->shape[0], p->shape[1], &rng);
+        } else if (strcmp(p->var, "recurrent_kernel") == 0) {
+            orthogonal(w, p->shape[0], p->shape[1], &rng);
+        } else if (strcmp(p->var, "bias") == 0 && l->kind == LAYER_RNN && l->cell[p->dir].kind == CELL_LSTM &&
+                   l->unit_forget_bias) {
+            int H = l->cell[p->dir].units;
+            for (int j = H; j < 2 * H; j++) w[j] = 1.0f; /* forget gate block */
+        }
+    }
+}
