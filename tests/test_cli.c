@@ -1,6 +1,13 @@
-/* test_cli: the unroll binary as scripts use it. Placeholder filled below. */
+/* test_cli: the unroll binary as scripts use it: help, exit codes, and the
+ * corpus of malformed model files in tests/bad_models (cases.tsv: name, path,
+ * a substring the one error line must contain, arguments). Each must give
+ * exit status 2, nothing on stdout and exactly one line on stderr. */
+#define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -26,11 +33,78 @@ START_TEST(help_and_unknown)
 }
 END_TEST
 
+static bool contains_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (const char *p = hay; *p; p++) {
+        size_t k = 0;
+        while (k < n && p[k] && tolower((unsigned char)p[k]) == tolower((unsigned char)needle[k])) k++;
+        if (k == n) return true;
+    }
+    return n == 0;
+}
+
+START_TEST(bad_model_corpus)
+{
+    char tsv[4096];
+    snprintf(tsv, sizeof tsv, "%s", tu_path("bad_models/cases.tsv"));
+    FILE *f = fopen(tsv, "r");
+    ck_assert_msg(f, "cannot open %s", tsv);
+    char base[4096];
+    snprintf(base, sizeof base, "%s", tu_path("bad_models"));
+    char line[8192];
+    int cases = 0, failures = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (!line[0]) continue;
+        char *fields[4] = {0};
+        char *p = line;
+        for (int k = 0; k < 4; k++) {
+            fields[k] = p;
+            char *tab = p ? strchr(p, '\t') : NULL;
+            if (tab) *tab = '\0';
+            p = tab ? tab + 1 : NULL;
+        }
+        char *argv[64];
+        int argc = 0;
+        char path[8192];
+        snprintf(path, sizeof path, "%s/%s", base, fields[1]);
+        argv[argc++] = (char *)bin();
+        bool summary = fields[3] && strncmp(fields[3], "summary", 7) == 0;
+        argv[argc++] = summary ? "summary" : "trace";
+        argv[argc++] = path;
+        if (fields[3] && *fields[3] && !summary)
+            for (char *a = strtok(fields[3], " "); a && argc < 62; a = strtok(NULL, " ")) argv[argc++] = a;
+        argv[argc] = NULL;
+        char *out = NULL, *err = NULL;
+        int rc = tu_run(argv, &out, &err);
+        size_t len = strlen(err);
+        int lines = 0;
+        for (size_t k = 0; k < len; k++) lines += err[k] == '\n';
+        bool ok = rc == 2 && out[0] == '\0' && lines == 1 && len > 0 && err[len - 1] == '\n' &&
+                  contains_ci(err, fields[2] ? fields[2] : "");
+        if (!ok) {
+            fprintf(stderr, "FAIL %s: exit %d, stdout %zu bytes, %d stderr lines: %s", fields[0], rc, strlen(out), lines, err);
+            failures++;
+        }
+        cases++;
+        free(out);
+        free(err);
+    }
+    fclose(f);
+    fprintf(stderr, "bad model corpus: %d cases, %d failures\n", cases, failures);
+    ck_assert_int_ge(cases, 100);
+    ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("commands");
     tcase_add_test(tc, help_and_unknown);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, bad_model_corpus);
     suite_add_tcase(s, tc);
     return s;
 }

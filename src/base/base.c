@@ -52,6 +52,14 @@ char *xstrdup(const char *s)
     return p;
 }
 
+/* An error is one line: control characters from file text (a newline in a
+ * layer name, an escape sequence) become '?'. */
+static void one_line(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f) *p = '?';
+}
+
 bool err_set(Err *err, const char *fmt, ...)
 {
     if (!err) return false;
@@ -59,6 +67,7 @@ bool err_set(Err *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+    one_line(err->msg);
     return false;
 }
 
@@ -76,6 +85,7 @@ bool err_prefix(Err *err, const char *fmt, ...)
     if (n >= sizeof err->msg) n = sizeof err->msg - 1;
     memcpy(err->msg, joined, n);
     err->msg[n] = '\0';
+    one_line(err->msg);
     return false;
 }
 

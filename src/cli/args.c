@@ -123,3 +123,10 @@ const char *cli_assets_dir(void)
     snprintf(found, sizeof found, "%s", UNROLL_SOURCE_ASSETS);
     return found;
 }
+
+int cli_tokenizer_vocab(const char *path, Err *err)
+{
+    (void)path;
+    err_set(err, "--tokenizer: not wired yet; give --vocab");
+    return 0;
+}

@@ -11,6 +11,8 @@
 int cmd_trace(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_new(int argc, char **argv);
 
 /* ---- shared helpers (args.c) ---- */
 
@@ -26,6 +28,10 @@ bool cli_is_help(const char *arg);
 /* Parses "3,1,4" into a new array; false with err on anything else. */
 bool cli_parse_ints(const char *s, int **out, int *n, Err *err);
 bool cli_parse_int(const char *s, long long lo, long long hi, long long *out);
+
+/* Vocabulary size a model needs for the tokenizer at path (the largest
+ * index + 1, within num_words); 0 with err on failure. */
+int cli_tokenizer_vocab(const char *path, Err *err);
 
 /* The folder holding unroll's assets (UNROLL_DATA_DIR, beside the binary,
  * or the source tree it was built from). Never NULL. */

@@ -195,9 +195,16 @@ void model_free(Model *model);
 int model_add_layer(Model *model, const Layer *layer);
 
 /* Derives every layer's shapes from the model input, checks that options fit
- * together, lays out and zeroes the parameter block, and points each layer's
- * weights into it. Bad combinations are input errors (the layer is named). */
+ * together and lays out the parameter table (pinfo, n_params), allocating
+ * nothing. Bad combinations are input errors (the layer is named). */
+bool model_layout(Model *model, Err *err);
+
+/* model_layout, then allocates the zeroed parameter block and points each
+ * layer's weights into it. */
 bool model_build(Model *model, Err *err);
+
+/* The allocation half of model_build, after a successful model_layout. */
+void model_alloc_params(Model *model);
 
 /* Finds a parameter by layer index, direction and variable name. */
 ParamInfo *model_find_param(Model *model, int layer, int dir, const char *var);
@@ -341,5 +348,67 @@ void optimizer_step(Optimizer *opt, Model *model, float *grad);
  * orthogonal recurrent kernels, zero biases (forget block 1 with
  * unit_forget_bias), Embedding uniform(-0.05, 0.05). */
 void model_init_weights(Model *model, uint64_t seed);
+
+/* ---- training ------------------------------------------------------------ */
+
+/* Rows of a training set: tokens (N, T) for token models, or inputs
+ * (N, T, input_dim); one label each. Borrowed, not owned. */
+typedef struct {
+    const int *tokens;
+    const float *inputs;
+    const int *labels;
+    int N, T;
+} Dataset;
+
+typedef struct {
+    int epochs, batch_size;
+    OptKind optimizer;
+    float lr;         /* <= 0: the optimizer's Keras default */
+    float clipnorm;   /* <= 0: none */
+    bool shuffle;     /* reshuffle the rows every epoch */
+    uint64_t seed;    /* shuffling and Dropout masks */
+    int threads;      /* worker threads for a batch (0 or 1: one) */
+} TrainConfig;
+
+typedef struct {
+    double loss, accuracy;          /* means over the rows, as the batches saw them */
+    double val_loss, val_accuracy;  /* after the epoch, when a validation set is given */
+    bool has_val;
+} EpochStats;
+
+typedef struct {
+    Model *model;
+    TrainConfig cfg;
+    LossKind loss;
+    Optimizer opt;
+    int T, epoch;
+    int *order;          /* (N) row order of the current epoch */
+    int n_order;
+    Rng rng;
+    float *good;         /* (n_params) weights at the start of the epoch */
+    struct TrainWork *work;
+} Trainer;
+
+/* Checks that the model can be trained with these settings (a loss fits its
+ * last layer; no dropout inside recurrent layers) and allocates everything a
+ * batch needs, once. */
+bool trainer_init(Trainer *tr, Model *model, const TrainConfig *cfg, int T, Err *err);
+void trainer_free(Trainer *tr);
+
+/* Checks a dataset against the model: shapes, token range, label range. */
+bool trainer_check_data(const Trainer *tr, const Dataset *data, const char *what, Err *err);
+
+/* Runs one epoch over train (and evaluates val, if non-NULL, after it).
+ * progress, if given, is called after every batch with the running mean loss
+ * and may return false to cancel: the weights go back to where the epoch
+ * began and the call returns false with err saying so. A batch whose loss is
+ * not finite also restores the weights and returns false. */
+typedef bool (*TrainProgress)(void *user, int batch, int n_batches, double running_loss);
+bool trainer_epoch(Trainer *tr, const Dataset *train, const Dataset *val, EpochStats *stats,
+                   TrainProgress progress, void *user, Err *err);
+
+/* Mean loss and accuracy of the model on a dataset (inference mode). */
+void model_evaluate(const Model *model, const Dataset *data, LossKind loss, int batch_size,
+                    double *mean_loss, double *accuracy);
 
 #endif

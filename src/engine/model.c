@@ -136,7 +136,7 @@ static bool dim_ok(long long d)
     return d >= 1 && d <= ENGINE_MAX_DIM;
 }
 
-bool model_build(Model *m, Err *err)
+bool model_layout(Model *m, Err *err)
 {
     if (m->n_layers == 0) return err_set(err, "the model has no layers");
     if (m->n_layers > ENGINE_MAX_LAYERS)
@@ -229,6 +229,18 @@ bool model_build(Model *m, Err *err)
         if (m->n_params > ENGINE_MAX_PARAMS)
             return err_set(err, "layer '%s': the model needs more than %zu parameters", l->name, (size_t)ENGINE_MAX_PARAMS);
     }
+    return true;
+}
+
+bool model_build(Model *m, Err *err)
+{
+    if (!model_layout(m, err)) return false;
+    model_alloc_params(m);
+    return true;
+}
+
+void model_alloc_params(Model *m)
+{
     free(m->params);
     m->params = xcalloc(m->n_params, sizeof *m->params);
     for (int i = 0; i < m->n_params_info; i++) {
@@ -246,7 +258,6 @@ bool model_build(Model *m, Err *err)
             l->kernel = w;
         }
     }
-    return true;
 }
 
 bool model_check_tokens(const Model *model, const int *tokens, int n, Err *err)

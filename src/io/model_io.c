@@ -38,8 +38,8 @@ static bool get_int(Ctx *cx, const cJSON *cfg, const char *key, long long lo, lo
     if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble))
         return err_set(cx->err, "layer '%s': option '%s' must be a whole number", cx->layer, key);
     if (v->valuedouble < (double)lo || v->valuedouble > (double)hi)
-        return err_set(cx->err, "layer '%s': option '%s' is %.0f, out of range (%lld..%lld)", cx->layer, key,
-                       v->valuedouble, lo, hi);
+        return err_set(cx->err, "layer '%s': option '%s' is %.*g, out of range (%lld..%lld)", cx->layer, key,
+                       fabs(v->valuedouble) < 1e15 ? 15 : 6, v->valuedouble, lo, hi);
     *out = (int)v->valuedouble;
     return true;
 }
@@ -335,6 +335,10 @@ static const cJSON **chain_layers(const cJSON *topo, int *count, char *mname, si
             }
             if (nn == 1) {
                 const cJSON *node = cJSON_GetArrayItem(nodes, 0);
+                if (cJSON_IsObject(node)) {
+                    err_set(err, "inbound_nodes of layer %d are in the Keras 3 format, which is not supported (save with Keras 2 / tf.keras)", j);
+                    goto fail;
+                }
                 if (!cJSON_IsArray(node) || cJSON_GetArraySize(node) != 1) {
                     err_set(err, "a layer of the functional model has %d inputs; only a single chain of layers is supported",
                             cJSON_IsArray(node) ? cJSON_GetArraySize(node) : 0);
@@ -443,7 +447,7 @@ static bool parse_topology(Model *m, const cJSON *topo, const cJSON *manifest, E
         err_set(err, "layer '%s': Embedding input must be [null, T] tokens, not features of size %d", m->layers[0].name, feat);
         goto done;
     }
-    ok = model_build(m, err);
+    ok = model_layout(m, err);
 done:
     free(layers);
     return ok;
@@ -556,7 +560,10 @@ static bool shape_str_eq(const ParamInfo *p, const cJSON *shape, char *got, size
     return eq;
 }
 
-static bool read_group(Model *m, const char *dir, const cJSON *group, int gi, unsigned char *filled, Err *err)
+/* Checks one manifest group against the model and its shard files; with
+ * load, also reads the shards into the (allocated) parameters. The check
+ * pass allocates nothing, so a file claiming a huge model is refused cheaply. */
+static bool read_group(Model *m, const char *dir, const cJSON *group, int gi, unsigned char *filled, bool load, Err *err)
 {
     const cJSON *paths = cJSON_GetObjectItemCaseSensitive(group, "paths");
     const cJSON *weights = cJSON_GetObjectItemCaseSensitive(group, "weights");
@@ -615,9 +622,9 @@ static bool read_group(Model *m, const char *dir, const cJSON *group, int gi, un
                 have < need ? "truncated shard?" : "extra bytes");
         goto done;
     }
-    bytes = xmalloc(need);
+    bytes = load ? xmalloc(need) : NULL;
     size_t at = 0;
-    for (int i = 0; i < np; i++) {
+    for (int i = 0; i < np && load; i++) {
         FILE *f = fopen(full[i], "rb");
         if (!f) {
             err_set(err, "weight shard '%s': %s", full[i], strerror(errno));
@@ -675,13 +682,15 @@ static bool read_group(Model *m, const char *dir, const cJSON *group, int gi, un
             goto done;
         }
         filled[pi] = 1;
-        float *dst = m->params + p->offset;
-        memcpy(dst, bytes + at, count * 4); /* little-endian float32, as on x86 and ARM */
-        for (size_t k = 0; k < count; k++)
-            if (!isfinite(dst[k])) {
-                err_set(err, "weight '%s' holds %s at index %zu", wname, isnan(dst[k]) ? "NaN" : "Inf", k);
-                goto done;
-            }
+        if (load) {
+            float *dst = m->params + p->offset;
+            memcpy(dst, bytes + at, count * 4); /* little-endian float32, as on x86 and ARM */
+            for (size_t k = 0; k < count; k++)
+                if (!isfinite(dst[k])) {
+                    err_set(err, "weight '%s' holds %s at index %zu", wname, isnan(dst[k]) ? "NaN" : "Inf", k);
+                    goto done;
+                }
+        }
         at += count * 4;
     }
     ok = true;
@@ -690,6 +699,27 @@ done:
     free(full);
     free(bytes);
     return ok;
+}
+
+/* Deepest bracket nesting of a text, strings skipped: only to word the
+ * error when a parse fails. */
+static int json_depth(const char *s)
+{
+    int depth = 0, deepest = 0;
+    bool in_str = false;
+    for (; *s; s++) {
+        if (in_str) {
+            if (*s == '\\' && s[1]) s++;
+            else if (*s == '"') in_str = false;
+        } else if (*s == '"') {
+            in_str = true;
+        } else if (*s == '[' || *s == '{') {
+            deepest = ++depth > deepest ? depth : deepest;
+        } else if (*s == ']' || *s == '}') {
+            depth--;
+        }
+    }
+    return deepest;
 }
 
 char *model_dir_of(const char *path)
@@ -737,8 +767,10 @@ bool model_load(Model *m, const char *path, Err *err)
     const char *end = NULL;
     root = cJSON_ParseWithLengthOpts(text, len + 1, &end, true); /* the NUL counts */
     if (!root) {
-        err_set(err, "%s: not valid JSON (at byte %ld; nesting deeper than %d levels is refused)", json_path,
-                end ? (long)(end - text) : 0L, CJSON_NESTING_LIMIT);
+        if (json_depth(text) > CJSON_NESTING_LIMIT)
+            err_set(err, "%s: not valid JSON here: nesting deeper than %d levels is refused", json_path, CJSON_NESTING_LIMIT);
+        else
+            err_set(err, "%s: not valid JSON (error at byte %ld)", json_path, end ? (long)(end - text) : 0L);
         goto done;
     }
     if (!cJSON_IsObject(root)) {
@@ -765,19 +797,25 @@ bool model_load(Model *m, const char *path, Err *err)
         goto done;
     }
     filled = xcalloc((size_t)(m->n_params_info ? m->n_params_info : 1), 1);
-    int gi = 0;
-    const cJSON *g = NULL;
-    cJSON_ArrayForEach(g, manifest) {
-        if (!read_group(m, dir, g, gi++, filled, err)) {
-            err_prefix(err, "%s", json_path);
-            goto done;
+    /* check everything first, then allocate and read */
+    for (int pass = 0; pass < 2; pass++) {
+        bool load = pass == 1;
+        memset(filled, 0, (size_t)(m->n_params_info ? m->n_params_info : 1));
+        if (load) model_alloc_params(m);
+        int gi = 0;
+        const cJSON *g = NULL;
+        cJSON_ArrayForEach(g, manifest) {
+            if (!read_group(m, dir, g, gi++, filled, load, err)) {
+                err_prefix(err, "%s", json_path);
+                goto done;
+            }
         }
+        for (int i = 0; i < m->n_params_info; i++)
+            if (!filled[i]) {
+                err_set(err, "%s: weight '%s' is missing from the weightsManifest", json_path, m->pinfo[i].name);
+                goto done;
+            }
     }
-    for (int i = 0; i < m->n_params_info; i++)
-        if (!filled[i]) {
-            err_set(err, "%s: weight '%s' is missing from the weightsManifest", json_path, m->pinfo[i].name);
-            goto done;
-        }
     ok = true;
 done:
     if (!ok) model_free(m);
@@ -888,7 +926,7 @@ static char *model_json_text(const Model *m)
     cJSON *manifest = cJSON_CreateArray();
     cJSON *group = cJSON_CreateObject();
     cJSON *paths = cJSON_CreateArray();
-    cJSON_AddItemToArray(paths, cJSON_CreateString("group1-shard1of1.bin"));
+    cJSON_AddItemToArray(paths, cJSON_CreateString("weights.bin"));
     cJSON_AddItemToObject(group, "paths", paths);
     cJSON *weights = cJSON_CreateArray();
     for (int i = 0; i < m->n_params_info; i++) {
@@ -976,7 +1014,7 @@ bool model_save(const Model *m, const char *dir, const ExtraFile *extra, int n_e
     made = true;
     text = model_json_text(m);
     if (!write_in(tmp, "model.json", text, strlen(text), err)) goto done;
-    if (!write_in(tmp, "group1-shard1of1.bin", m->params, m->n_params * sizeof *m->params, err)) goto done;
+    if (!write_in(tmp, "weights.bin", m->params, m->n_params * sizeof *m->params, err)) goto done;
     for (int i = 0; i < n_extra; i++)
         if (!write_in(tmp, extra[i].name, extra[i].content, strlen(extra[i].content), err)) goto done;
     if (exists) {

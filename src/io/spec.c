@@ -1,0 +1,190 @@
+/* spec: parses the one-line model description of spec.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "spec.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PARTS 16
+
+static bool num(const char *s, int vocab, long lo, long hi, long *out)
+{
+    if (strcmp(s, "V") == 0 || strcmp(s, "v") == 0) {
+        if (vocab <= 0) return false;
+        *out = vocab;
+        return true;
+    }
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
+
+static void unique_name(const Model *m, const char *base, char *out, size_t cap)
+{
+    int n = 0;
+    for (;;) {
+        if (n == 0) snprintf(out, cap, "%s", base);
+        else snprintf(out, cap, "%s_%d", base, n);
+        bool used = false;
+        for (int i = 0; i < m->n_layers; i++) used |= strcmp(m->layers[i].name, out) == 0;
+        if (!used) return;
+        n++;
+    }
+}
+
+static bool rnn_layer(Model *m, Layer *l, char **part, int np, bool bi, const char *kind, int vocab, Err *err)
+{
+    CellKind ck = strcmp(kind, "lstm") == 0 ? CELL_LSTM : strcmp(kind, "gru") == 0 ? CELL_GRU : CELL_SIMPLE_RNN;
+    long units = 0;
+    if (np < 2 || !num(part[1], vocab, 1, ENGINE_MAX_DIM, &units))
+        return err_set(err, "'%s' needs a number of units, e.g. %s:32", part[0], part[0]);
+    l->kind = LAYER_RNN;
+    Cell *c = &l->cell[0];
+    c->kind = ck;
+    c->units = (int)units;
+    c->activation = ACT_TANH;
+    c->recurrent_activation = ACT_SIGMOID;
+    c->use_bias = true;
+    c->reset_after = true;
+    l->unit_forget_bias = true;
+    l->bidirectional = bi;
+    l->merge = MERGE_CONCAT;
+    for (int k = 2; k < np; k++) {
+        const char *o = part[k];
+        Act a;
+        if (strcmp(o, "seq") == 0) l->return_sequences = true;
+        else if (strcmp(o, "state") == 0) l->return_state = true;
+        else if (strcmp(o, "backwards") == 0) c->go_backwards = true;
+        else if (strcmp(o, "hard") == 0) c->recurrent_activation = ACT_HARD_SIGMOID;
+        else if (strcmp(o, "nobias") == 0) c->use_bias = false;
+        else if (strcmp(o, "reset_before") == 0 && ck == CELL_GRU) c->reset_after = false;
+        else if (bi && strcmp(o, "concat") == 0) l->merge = MERGE_CONCAT;
+        else if (bi && strcmp(o, "sum") == 0) l->merge = MERGE_SUM;
+        else if (bi && strcmp(o, "mul") == 0) l->merge = MERGE_MUL;
+        else if (bi && strcmp(o, "ave") == 0) l->merge = MERGE_AVE;
+        else if (act_parse(o, &a) && a != ACT_SOFTMAX) c->activation = a;
+        else return err_set(err, "'%s': unknown option '%s'", part[0], o);
+    }
+    static const char *const base[] = {"simple_rnn", "gru", "lstm"};
+    const char *inner = base[ck];
+    if (bi) {
+        unique_name(m, "bidirectional", l->name, sizeof l->name);
+        unique_name(m, inner, l->inner_name, sizeof l->inner_name);
+        l->cell[1] = *c;
+        l->cell[1].go_backwards = !c->go_backwards;
+        snprintf(l->dir_name[0], sizeof l->dir_name[0], "forward_%s", l->inner_name);
+        snprintf(l->dir_name[1], sizeof l->dir_name[1], "backward_%s", l->inner_name);
+    } else {
+        unique_name(m, inner, l->name, sizeof l->name);
+    }
+    return true;
+}
+
+static bool one_layer(Model *m, char *text, int vocab, int index, Err *err)
+{
+    char *part[MAX_PARTS];
+    int np = 0;
+    char *save = NULL;
+    for (char *p = strtok_r(text, ":", &save); p && np < MAX_PARTS; p = strtok_r(NULL, ":", &save)) part[np++] = p;
+    if (np == 0) return err_set(err, "an empty layer (two commas in a row?)");
+    for (char *q = part[0]; *q; q++) *q = (char)tolower((unsigned char)*q);
+    Layer l = {0};
+    l.trainable = true;
+    long a = 0, b = 0;
+    const char *k = part[0];
+    if (strcmp(k, "input") == 0) {
+        if (index != 0) return err_set(err, "'input' must come first");
+        if (np < 2 || !num(part[1], vocab, 1, ENGINE_MAX_SEQ, &a)) return err_set(err, "'input' needs a length, e.g. input:20");
+        m->seq_len = (int)a;
+        if (np > 2) {
+            if (!num(part[2], vocab, 1, ENGINE_MAX_DIM, &b)) return err_set(err, "'input:T:F' needs a feature count F");
+            m->input_dim = (int)b;
+        }
+        return true;
+    }
+    if (strcmp(k, "embedding") == 0) {
+        if (np < 3 || !num(part[1], vocab, 1, ENGINE_MAX_DIM, &a) || !num(part[2], vocab, 1, ENGINE_MAX_DIM, &b))
+            return err_set(err, "'embedding' needs a vocabulary size and a dimension, e.g. embedding:V:16");
+        l.kind = LAYER_EMBEDDING;
+        l.vocab = (int)a;
+        l.out_dim = (int)b;
+        for (int i = 3; i < np; i++) {
+            if (strcmp(part[i], "mask") == 0) l.mask_zero = true;
+            else return err_set(err, "'embedding': unknown option '%s'", part[i]);
+        }
+        unique_name(m, "embedding", l.name, sizeof l.name);
+    } else if (strcmp(k, "masking") == 0) {
+        l.kind = LAYER_MASKING;
+        if (np > 1) {
+            char *end = NULL;
+            l.mask_value = strtof(part[1], &end);
+            if (*end) return err_set(err, "'masking': '%s' is not a number", part[1]);
+        }
+        unique_name(m, "masking", l.name, sizeof l.name);
+    } else if (strcmp(k, "dropout") == 0) {
+        char *end = NULL;
+        l.kind = LAYER_DROPOUT;
+        l.rate = np > 1 ? strtof(part[1], &end) : -1.0f;
+        if (np < 2 || *end || l.rate < 0 || l.rate >= 1) return err_set(err, "'dropout' needs a rate in [0, 1), e.g. dropout:0.2");
+        unique_name(m, "dropout", l.name, sizeof l.name);
+    } else if (strcmp(k, "dense") == 0) {
+        if (np < 2 || !num(part[1], vocab, 1, ENGINE_MAX_DIM, &a)) return err_set(err, "'dense' needs a number of units, e.g. dense:V:softmax");
+        l.kind = LAYER_DENSE;
+        l.out_dim = (int)a;
+        l.use_bias = true;
+        l.activation = ACT_LINEAR;
+        if (np > 2 && !act_parse(part[2], &l.activation)) return err_set(err, "'dense': unknown activation '%s'", part[2]);
+        unique_name(m, "dense", l.name, sizeof l.name);
+    } else if (strcmp(k, "lstm") == 0 || strcmp(k, "gru") == 0 || strcmp(k, "rnn") == 0 || strcmp(k, "simplernn") == 0) {
+        if (!rnn_layer(m, &l, part, np, false, strcmp(k, "simplernn") == 0 ? "rnn" : k, vocab, err)) return false;
+    } else if (strncmp(k, "bi-", 3) == 0 &&
+               (strcmp(k + 3, "lstm") == 0 || strcmp(k + 3, "gru") == 0 || strcmp(k + 3, "rnn") == 0)) {
+        if (!rnn_layer(m, &l, part, np, true, k + 3, vocab, err)) return false;
+    } else {
+        return err_set(err, "unknown layer '%s' (input, embedding, masking, lstm, gru, rnn, bi-lstm, bi-gru, bi-rnn, dropout, dense)", k);
+    }
+    model_add_layer(m, &l);
+    return true;
+}
+
+bool spec_build(Model *m, const char *spec, int vocab, uint64_t seed, Err *err)
+{
+    model_init(m);
+    if (strlen(spec) > 4096) return err_set(err, "model spec is too long");
+    char *copy = xstrdup(spec);
+    bool ok = false;
+    int index = 0;
+    char *save = copy;
+    for (;;) {
+        char *comma = strchr(save, ',');
+        if (comma) *comma = '\0';
+        char *s = save;
+        while (isspace((unsigned char)*s)) s++;
+        char *e = s + strlen(s);
+        while (e > s && isspace((unsigned char)e[-1])) *--e = '\0';
+        if (!one_layer(m, s, vocab, index++, err)) {
+            err_prefix(err, "model spec");
+            goto done;
+        }
+        if (!comma) break;
+        save = comma + 1;
+    }
+    if (m->n_layers > 0 && m->layers[0].kind != LAYER_EMBEDDING && m->input_dim == 0) {
+        err_set(err, "model spec: a model without an embedding needs 'input:T:F' first to say its feature count");
+        goto done;
+    }
+    if (!model_build(m, err)) {
+        err_prefix(err, "model spec");
+        goto done;
+    }
+    model_init_weights(m, seed);
+    ok = true;
+done:
+    free(copy);
+    if (!ok) model_free(m);
+    return ok;
+}

@@ -1,0 +1,230 @@
+/* text: Keras' Tokenizer and pad_sequences in C (contracts.md section 4),
+ * following keras.preprocessing.text / tf.keras (Keras 2) line by line.
+ *
+ * Does: split a text into words (lowercase, every filter character becomes
+ * the separator, split on the separator, drop empty pieces), fit_on_texts
+ * (word_counts, word_docs, word_index, index_word, index_docs,
+ * document_count), texts_to_sequences (with a variant that says which words
+ * were out of vocabulary), pad_sequences, and the n-gram rows of the
+ * next-word exercise.
+ * Does not: read or write files or JSON (io/tokenizer_io does), char_level
+ * tokenizers, custom analyzers, texts_to_matrix / tf-idf.
+ * Lowercasing: Python's str.lower() knows all of Unicode; this module lowers
+ * ASCII, Latin-1 Supplement (U+00C0..U+00DE), Latin Extended-A and basic
+ * Cyrillic (U+0400..U+042F), all one-to-one and length-preserving in UTF-8.
+ * Other letters (Greek, whose final sigma is context-dependent in Python;
+ * U+0130, which Python lowers to two characters) are left as they are.
+ * Multibyte UTF-8 words are never split or damaged.
+ * Depends on base only. */
+#ifndef UNROLL_TEXT_H
+#define UNROLL_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base.h"
+
+/* Keras' default filters: punctuation (not the apostrophe), tab, newline. */
+#define TEXT_DEFAULT_FILTERS "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n"
+
+/* Largest word index a tokenizer may hold (and so its largest vocabulary):
+ * far above any vocabulary an Embedding layer is trained on, small enough
+ * that the index -> word table stays a few MB. */
+#define TEXT_MAX_INDEX (1 << 21)
+
+/* Largest padded matrix (rows * columns) built at once: 2^27 ints = 512 MB. */
+#define TEXT_MAX_CELLS ((size_t)1 << 27)
+
+/* True when s[0..n) is well-formed UTF-8 (no overlong forms, surrogates or
+ * code points above U+10FFFF). */
+bool text_utf8_valid(const char *s, size_t n);
+
+/* ---- word -> number map in insertion order (a Python dict) ---------------- */
+
+typedef struct {
+    char *word;      /* owned, NUL-terminated UTF-8 */
+    long long value;
+} WordEntry;
+
+typedef struct {
+    WordEntry *entries; /* (n,) in insertion order */
+    int n, cap;
+    int *slots;         /* (n_slots,) open addressing: entry number + 1, 0 = empty */
+    int n_slots;        /* 0 or a power of two above 2n */
+} WordTable;
+
+void word_table_init(WordTable *t);
+void word_table_free(WordTable *t);
+/* Entry number of word, or -1 when absent. */
+int word_table_find(const WordTable *t, const char *word);
+/* Python's d[word] = value: a new word is appended, an existing one keeps
+ * its place and takes the new value. Returns the entry number. */
+int word_table_set(WordTable *t, const char *word, long long value);
+
+/* ---- lists of token sequences and padded matrices ------------------------ */
+
+/* n sequences of different lengths, stored back to back. */
+typedef struct {
+    int *tokens;          /* all sequences concatenated */
+    int *start;           /* (n + 1,) sequence i is tokens[start[i] .. start[i+1]) */
+    int n;
+    int cap_tokens, cap_seqs;
+} SeqList;
+
+void seq_list_init(SeqList *s);
+void seq_list_free(SeqList *s);
+/* Appends a copy of tokens[0..len). */
+void seq_list_append(SeqList *s, const int *tokens, int len);
+int seq_list_len(const SeqList *s, int i);
+const int *seq_list_at(const SeqList *s, int i);
+
+typedef struct {
+    int *v;          /* (rows, cols), row-major */
+    int rows, cols;
+} TokenGrid;
+
+void token_grid_init(TokenGrid *g);
+void token_grid_free(TokenGrid *g);
+
+/* The words of one text, each NUL-terminated, all in one block. */
+typedef struct {
+    char **words;    /* (n,) pointers into buf */
+    int n;
+    char *buf;
+} WordList;
+
+void word_list_init(WordList *w);
+void word_list_free(WordList *w);
+
+/* keras.preprocessing.text.text_to_word_sequence: optionally lowercase (see
+ * the top of this file), replace every character of filters (UTF-8, each
+ * character on its own) by split, split on split (non-empty), drop empty
+ * pieces. Bytes that are not valid UTF-8 are kept as they are and never
+ * filtered. out is overwritten (not freed first). */
+void text_to_word_sequence(WordList *out, const char *text, const char *filters, bool lower,
+                           const char *split);
+
+/* ---- Tokenizer ------------------------------------------------------------ */
+
+/* Keras' Tokenizer(...) arguments; tokenizer_config_default() gives Keras'
+ * defaults (num_words None, default filters, lower True, split " ", no OOV). */
+typedef struct {
+    int num_words;          /* texts_to_sequences keeps indices < num_words; 0 = None */
+    const char *filters;    /* NULL = TEXT_DEFAULT_FILTERS */
+    bool lower;
+    const char *split;      /* NULL = " "; must not be empty */
+    const char *oov_token;  /* NULL = None */
+} TokenizerConfig;
+
+typedef struct {
+    int index;
+    long long docs;
+} IndexDocs;
+
+/* Fields mirror the Keras attributes of the same names. Readers may use them
+ * through a const pointer; change them only through the functions below (or,
+ * for loaders, fill the tables then call tokenizer_rebuild_index_word). */
+typedef struct {
+    /* configuration, owned copies, valid UTF-8 */
+    int num_words;          /* 0 = None */
+    char *filters;
+    bool lower;
+    char *split;            /* non-empty */
+    char *oov_token;        /* NULL = None */
+    /* state, from fit_on_texts or a tokenizer.json */
+    long long document_count;
+    WordTable word_counts;  /* word -> occurrences, in first-appearance order */
+    WordTable word_docs;    /* word -> texts containing it, first-appearance order */
+    WordTable word_index;   /* word -> index >= 1, in the order of Keras' dict */
+    IndexDocs *index_docs;  /* (n_index_docs,) index -> texts containing its word */
+    int n_index_docs;
+    const char **index_word; /* (max_index + 1,) inverse of word_index, NULL where no
+                                word has the index; points into word_index */
+    int max_index;           /* largest index in word_index, 0 when empty */
+} Tokenizer;
+
+TokenizerConfig tokenizer_config_default(void);
+
+/* An empty tokenizer with cfg (NULL = defaults). The strings are copied and
+ * must be valid UTF-8; split must not be empty; num_words >= 0. */
+void tokenizer_init(Tokenizer *tok, const TokenizerConfig *cfg);
+void tokenizer_free(Tokenizer *tok);
+
+/* Keras' fit_on_texts: may be called again to add texts. Every text counts
+ * as a document, even one without words. word_index ranks words by
+ * descending count, ties in order of first appearance (Keras' stable sort of
+ * its OrderedDict); the OOV token, when set, is index 1 and words start at 2.
+ * Edge case, as Keras does it: if the OOV token also occurs as a word, Keras
+ * builds word_index = dict(zip([oov] + ranked_words, 1..)), so the later
+ * duplicate wins: the token keeps its first place in the dict's order but
+ * takes the index of its rank among the words, and index 1 is left with no
+ * word at all (index_word has no 1). unknown words then map to that index.
+ * index_docs is rebuilt from word_docs (Keras updates it in place; the
+ * values are the same).
+ * Errors: a text that is not valid UTF-8 ("text N ...", counting from 1;
+ * nothing is changed), or a vocabulary above TEXT_MAX_INDEX (the
+ * tokenizer's state is then emptied, its configuration kept). */
+bool tokenizer_fit_on_texts(Tokenizer *tok, const char *const *texts, int n_texts, Err *err);
+
+/* For loaders that filled word_index themselves: checks each index is in
+ * 1..TEXT_MAX_INDEX and given to one word only, then builds index_word and
+ * max_index. The message names the word and index ("word_index: ..."). */
+bool tokenizer_rebuild_index_word(Tokenizer *tok, Err *err);
+
+/* Index of word as stored (already lowercased and filtered), 0 if none. */
+int tokenizer_word_index(const Tokenizer *tok, const char *word);
+/* The word of index, NULL if no word has it (0, out of range, a gap). */
+const char *tokenizer_index_word(const Tokenizer *tok, int index);
+/* word_index[oov_token], 0 when there is no OOV token or it has no index. */
+int tokenizer_oov_index(const Tokenizer *tok);
+
+/* One text through texts_to_sequences, keeping what a trace reports. */
+typedef struct {
+    WordList words;      /* the text's words after lowercasing, filtering, splitting */
+    bool *oov;           /* (words.n,) unknown, or index >= num_words */
+    int *tokens;         /* (n_tokens,) exactly texts_to_sequences([text])[0] */
+    int *token_word;     /* (n_tokens,) the word each token came from */
+    int n_tokens;
+} TextEncoding;
+
+void text_encoding_init(TextEncoding *e);
+void text_encoding_free(TextEncoding *e);
+
+/* Keras' texts_to_sequences for one text, as Keras does it: a known word
+ * with index < num_words (or any index when num_words is 0) gives its index;
+ * any other word gives the OOV index when there is an OOV token with an
+ * index, and is dropped otherwise (either way oov[] is true for it).
+ * out is overwritten (not freed first). */
+void tokenizer_encode(TextEncoding *out, const Tokenizer *tok, const char *text);
+
+/* Keras' texts_to_sequences(texts). out is overwritten (not freed first). */
+void tokenizer_texts_to_sequences(SeqList *out, const Tokenizer *tok, const char *const *texts,
+                                  int n_texts);
+
+/* ---- padding and n-grams --------------------------------------------------- */
+
+typedef enum { TEXT_PRE, TEXT_POST } TextSide;
+
+/* Keras' pad_sequences(seqs, maxlen, padding, truncating, value) with
+ * dtype int32: a (seqs->n, maxlen) grid filled with value; a sequence longer
+ * than maxlen keeps its last maxlen tokens (truncating PRE) or its first
+ * (POST), and sits at the end of its row (padding PRE) or the start (POST).
+ * maxlen 0 means Keras' None: the longest sequence's length. Empty
+ * sequences give rows of value. Fails (out left empty) when the grid would
+ * have more than TEXT_MAX_CELLS cells. out is overwritten. */
+bool text_pad_sequences(TokenGrid *out, const SeqList *seqs, int maxlen, TextSide padding,
+                        TextSide truncating, int value, Err *err);
+
+/* The next-word training rows of the TensorFlow text-generation exercise:
+ *   for line in lines: t = texts_to_sequences([line])[0]
+ *       for i in 1..len(t)-1: rows.append(t[:i+1])
+ *   rows = pad_sequences(rows, maxlen=longest row, padding='pre')
+ *   inputs, labels = rows[:, :-1], rows[:, -1]
+ * inputs is (n_rows, longest - 1), labels (n_rows,) (caller frees). Lines
+ * with fewer than two tokens give no rows; with no rows at all (where
+ * Python's max() would raise) inputs is 0 x 0 and *labels an empty block.
+ * Fails when inputs would have more than TEXT_MAX_CELLS cells. */
+bool tokenizer_ngrams(TokenGrid *inputs, int **labels, const Tokenizer *tok, const char *const *lines,
+                      int n_lines, Err *err);
+
+#endif
