@@ -15,9 +15,11 @@ static const char USAGE[] =
     "commands:\n"
     "  trace MODEL --tokens 3,1,4   every timestep's x, h, c and gates as JSON\n"
     "  summary MODEL                Keras-style table of layers and parameter counts\n"
+    "  tokenize FILE                Keras' Tokenizer and pad_sequences on a text file\n"
     "  new OUT --spec SPEC          a fresh model (Keras' initial weights, seeded)\n"
     "  train MODEL --data F.jsonl --epochs N --batch-size B --out OUT\n"
     "                               train as Keras' fit() does\n"
+    "  bench [--json]               time the engine on the design's target shapes\n"
     "\n"
     "MODEL is a TensorFlow.js layers-model folder (model.json + weight shards) or\n"
     "the path of its model.json. `unroll COMMAND --help` explains each command.\n"
@@ -31,8 +33,10 @@ typedef struct {
 static const Command COMMANDS[] = {
     {"trace", cmd_trace},
     {"summary", cmd_summary},
+    {"tokenize", cmd_tokenize},
     {"train", cmd_train},
     {"new", cmd_new},
+    {"bench", cmd_bench},
 };
 
 int main(int argc, char **argv)

@@ -10,9 +10,11 @@
 
 int cmd_trace(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
+int cmd_tokenize(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_new(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* ---- shared helpers (args.c) ---- */
 

@@ -1,5 +1,6 @@
 /* blas: wraps cblas_sgemm so the rest of the engine never sees cblas.h. */
 #include "blas.h"
+#include "engine.h"
 
 #include <cblas.h>
 
@@ -19,6 +20,11 @@ void blas_set_threads(int n)
 }
 
 int blas_get_threads(void)
+{
+    return openblas_get_num_threads();
+}
+
+int blas_threads_in_use(void)
 {
     return openblas_get_num_threads();
 }

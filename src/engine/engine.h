@@ -18,6 +18,9 @@
 
 #include "base.h"
 
+/* How many threads the engine's BLAS uses (for reports). */
+int blas_threads_in_use(void);
+
 /* ---- activations ---------------------------------------------------- */
 
 typedef enum {
