@@ -19,6 +19,7 @@ static const char USAGE[] =
     "  new OUT --spec SPEC          a fresh model (Keras' initial weights, seeded)\n"
     "  train MODEL --data F.jsonl --epochs N --batch-size B --out OUT\n"
     "                               train as Keras' fit() does\n"
+    "  generate MODEL --seed-text T --words N   continue a text word by word\n"
     "  bench [--json]               time the engine on the design's target shapes\n"
     "\n"
     "MODEL is a TensorFlow.js layers-model folder (model.json + weight shards) or\n"
@@ -37,6 +38,7 @@ static const Command COMMANDS[] = {
     {"train", cmd_train},
     {"new", cmd_new},
     {"bench", cmd_bench},
+    {"generate", cmd_generate},
 };
 
 int main(int argc, char **argv)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "tokenizer_io.h"
 
 int cli_fail(const char *cmd, const Err *err)
 {
@@ -126,7 +127,10 @@ const char *cli_assets_dir(void)
 
 int cli_tokenizer_vocab(const char *path, Err *err)
 {
-    (void)path;
-    err_set(err, "--tokenizer: not wired yet; give --vocab");
-    return 0;
+    Tokenizer tok;
+    if (!tokenizer_load(&tok, path, err)) return 0;
+    /* an Embedding must hold every index the tokenizer can give */
+    int n = tok.num_words > 0 && tok.num_words <= tok.max_index ? tok.num_words : tok.max_index + 1;
+    tokenizer_free(&tok);
+    return n;
 }

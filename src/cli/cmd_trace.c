@@ -1,6 +1,7 @@
 /* cmd_trace: `unroll trace`, one sequence through the model, every timestep
  * as JSON (contracts.md section 2). */
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,20 +9,29 @@
 #include "cli.h"
 #include "engine.h"
 #include "model_io.h"
+#include "prompt.h"
+#include "tokenizer_io.h"
 #include "trace_json.h"
 
 static const char USAGE[] =
-    "usage: unroll trace MODEL (--tokens 3,1,4 | --input JSON) [--maxlen N]\n"
+    "usage: unroll trace MODEL (--tokens 3,1,4 | --text \"...\" | --input JSON) [--maxlen N]\n"
+    "                    [--label K]\n"
     "\n"
     "Runs one sequence through MODEL (a TensorFlow.js layers-model folder or its\n"
     "model.json) and prints every layer's output and, for recurrent layers, every\n"
     "timestep's input x, state h (and c for LSTM) and gate activations as JSON.\n"
     "\n"
     "  --tokens LIST   token ids for a model whose first layer is Embedding\n"
+    "  --text TEXT     a sentence, tokenized with the tokenizer.json beside the\n"
+    "                  model (Keras texts_to_sequences); adds \"text\", \"words\" and\n"
+    "                  \"oov\" (the words that were not in the vocabulary)\n"
     "  --input JSON    features for a model taking floats: [[x0...], [x1...], ...]\n"
     "                  (T rows of F numbers)\n"
     "  --maxlen N      pad (with 0, in front) or cut (from the front) the tokens to\n"
     "                  N; defaults to the model's fixed input length, if any\n"
+    "  --label K       add to every recurrent step \"dh_norm\": the L2 norm of the\n"
+    "                  gradient of the model's loss for label K with respect to\n"
+    "                  that step's h, through the whole model\n"
     "\n"
     "Errors print one line on stderr and exit with status 2.\n";
 
@@ -71,6 +81,54 @@ done:
     return ok;
 }
 
+/* dh_norm of every recurrent step for the loss of label: one backward pass */
+static bool gradient_norms(const Trace *tr, const char *label_arg, TraceDocExtras *ex, Err *err)
+{
+    const Model *m = tr->model;
+    LossKind kind;
+    if (!model_loss_kind(m, &kind, err)) return false;
+    const Layer *last = &m->layers[m->n_layers - 1];
+    long long label = 0;
+    long long classes = kind == LOSS_BINARY ? 2 : last->out_dim;
+    if (!cli_parse_int(label_arg, 0, classes - 1, &label))
+        return err_set(err, "--label '%s' is not a class of this model (0..%lld)", label_arg, classes - 1);
+    Backprop bp;
+    backprop_init(&bp, m, 1, tr->T);
+    int lab = (int)label;
+    loss_compute(bp.dout[m->n_layers - 1], tr->layers[m->n_layers - 1].out, &lab, kind, 1, last->out_dim, NULL);
+    model_backward(&bp, tr);
+    float *(*norms)[2] = xcalloc((size_t)m->n_layers, sizeof *norms);
+    for (int i = 0; i < m->n_layers; i++) {
+        const Layer *l = &m->layers[i];
+        if (l->kind != LAYER_RNN) continue;
+        int H = l->cell[0].units;
+        for (int d = 0; d < l->n_dir; d++) {
+            norms[i][d] = xmalloc((size_t)tr->T * sizeof(float));
+            for (int t = 0; t < tr->T; t++) {
+                double ss = 0;
+                const float *g = bp.dh[i][d] + (size_t)t * H;
+                for (int j = 0; j < H; j++) ss += (double)g[j] * g[j];
+                norms[i][d][t] = (float)sqrt(ss);
+            }
+        }
+    }
+    backprop_free(&bp);
+    ex->dh_norm = (const float *const(*)[2])norms;
+    return true;
+}
+
+static void free_gradient_norms(TraceDocExtras *ex, const Model *m)
+{
+    if (!ex->dh_norm) return;
+    float *(*norms)[2] = (float *(*)[2])ex->dh_norm;
+    for (int i = 0; i < m->n_layers; i++) {
+        free(norms[i][0]);
+        free(norms[i][1]);
+    }
+    free(norms);
+    ex->dh_norm = NULL;
+}
+
 /* Keras pad_sequences defaults: pad and cut in front */
 static int *fit_length(const int *tokens, int n, int maxlen)
 {
@@ -82,7 +140,8 @@ static int *fit_length(const int *tokens, int n, int maxlen)
 
 int cmd_trace(int argc, char **argv)
 {
-    const char *model_path = NULL, *tokens_arg = NULL, *input_arg = NULL, *maxlen_arg = NULL;
+    const char *model_path = NULL, *tokens_arg = NULL, *input_arg = NULL, *maxlen_arg = NULL, *label_arg = NULL,
+               *text_arg = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
         if (cli_is_help(argv[i])) {
@@ -97,8 +156,12 @@ int cmd_trace(int argc, char **argv)
         } else if (cli_opt(argc, argv, &i, "--maxlen", &v)) {
             if (!v) return cli_failf("trace", "--maxlen needs a number");
             maxlen_arg = v;
+        } else if (cli_opt(argc, argv, &i, "--label", &v)) {
+            if (!v) return cli_failf("trace", "--label needs a class number");
+            label_arg = v;
         } else if (cli_opt(argc, argv, &i, "--text", &v)) {
-            return cli_failf("trace", "--text needs the tokenizer, which this build does not have yet; use --tokens");
+            if (!v) return cli_failf("trace", "--text needs a sentence");
+            text_arg = v;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             return cli_failf("trace", "unknown option '%s' (see unroll trace --help)", argv[i]);
         } else if (!model_path) {
@@ -108,7 +171,8 @@ int cmd_trace(int argc, char **argv)
         }
     }
     if (!model_path) return cli_failf("trace", "no MODEL given (see unroll trace --help)");
-    if (!tokens_arg == !input_arg) return cli_failf("trace", "give exactly one of --tokens or --input");
+    if ((tokens_arg != NULL) + (input_arg != NULL) + (text_arg != NULL) != 1)
+        return cli_failf("trace", "give exactly one of --tokens, --text or --input");
     long long maxlen = 0;
     if (maxlen_arg && !cli_parse_int(maxlen_arg, 1, ENGINE_MAX_SEQ, &maxlen))
         return cli_failf("trace", "--maxlen '%s' is not a whole number from 1 to %d", maxlen_arg, ENGINE_MAX_SEQ);
@@ -121,7 +185,33 @@ int cmd_trace(int argc, char **argv)
     float *input = NULL;
     Trace tr = {0};
     JsonW w = {0};
-    if (tokens_arg) {
+    TraceDocExtras ex = {0};
+    Tokenizer tok = {0};
+    bool have_tok = false;
+    Prompt prompt = {0};
+    if (text_arg) {
+        if (!model.token_input) {
+            cli_failf("trace", "%s: this model takes features, not text; use --input", model_path);
+            goto done;
+        }
+        if (!prompt_load_tokenizer(&tok, model_path, &err)) {
+            cli_fail("trace", &err);
+            goto done;
+        }
+        have_tok = true;
+        if (!maxlen && model.seq_len) maxlen = model.seq_len;
+        if (!prompt_encode(&prompt, &tok, text_arg, (int)maxlen, &err) || !model_check_tokens(&model, prompt.tokens, prompt.n, &err)) {
+            cli_fail("trace", &err);
+            goto done;
+        }
+        n = prompt.n;
+        tokens = xmalloc((size_t)n * sizeof *tokens);
+        memcpy(tokens, prompt.tokens, (size_t)n * sizeof *tokens);
+        ex.text = text_arg;
+        ex.words = (const char *const *)prompt.words;
+        ex.oov = (const char *const *)prompt.oov;
+        ex.n_oov = prompt.n_oov;
+    } else if (tokens_arg) {
         if (!model.token_input) {
             cli_failf("trace", "%s: this model takes %d features per step (first layer %s); use --input", model_path,
                       model.input_dim, layer_class_name(&model.layers[0]));
@@ -159,8 +249,12 @@ int cmd_trace(int argc, char **argv)
     }
     trace_init(&tr, &model, 1, n, true);
     model_forward(&tr, tokens, input);
+    if (label_arg && !gradient_norms(&tr, label_arg, &ex, &err)) {
+        cli_fail("trace", &err);
+        goto done;
+    }
     jsonw_init(&w);
-    trace_write_json(&w, &tr, 0, NULL);
+    trace_write_json(&w, &tr, 0, &ex);
     if (w.nonfinite) {
         cli_failf("trace", "%s: the model computed a value that is not finite (overflow); no trace written", model_path);
         goto done;
@@ -169,6 +263,9 @@ int cmd_trace(int argc, char **argv)
     fputc('\n', stdout);
     status = fflush(stdout) == 0 ? 0 : 2;
 done:
+    free_gradient_norms(&ex, &model);
+    prompt_free(&prompt);
+    if (have_tok) tokenizer_free(&tok);
     jsonw_free(&w);
     trace_free(&tr);
     free(tokens);

@@ -414,4 +414,12 @@ bool trainer_epoch(Trainer *tr, const Dataset *train, const Dataset *val, EpochS
 void model_evaluate(const Model *model, const Dataset *data, LossKind loss, int batch_size,
                     double *mean_loss, double *accuracy);
 
+/* ---- sampling ------------------------------------------------------------ */
+
+/* The next token from probabilities p (C): the most probable allowed one when
+ * temperature <= 0, else drawn from p^(1/temperature) over the top_k most
+ * probable (all when top_k <= 0). banned (C), if given, marks tokens never
+ * chosen (padding, the OOV token). -1 if every token is banned. */
+int sample_next(const float *p, int C, float temperature, int top_k, const unsigned char *banned, Rng *rng);
+
 #endif

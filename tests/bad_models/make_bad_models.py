@@ -1205,8 +1205,8 @@ row("tokens_fraction", GT, "is not a comma-separated list of whole numbers", "--
 row("tokens_overflow", GT, "is not a comma-separated list of whole numbers", "--tokens 99999999999",
     "a token beyond int range")
 row("tokens_no_value", GT, "--tokens needs a value", "--tokens", "--tokens with no value")
-row("tokens_missing", GT, "give exactly one of --tokens or --input", "", "neither --tokens nor --input")
-row("tokens_and_input", GT, "give exactly one of --tokens or --input", "--tokens 1 --input [[0]]",
+row("tokens_missing", GT, "give exactly one of --tokens", "", "neither --tokens nor --input")
+row("tokens_and_input", GT, "give exactly one of --tokens", "--tokens 1 --input [[0]]",
     "both --tokens and --input")
 row("fixed_len_wrong_maxlen", GL, "takes exactly 6 tokens, got 3", "--tokens 1,2,3 --maxlen 3",
     "--maxlen 3 on a model whose input length is 6")

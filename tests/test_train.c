@@ -1,0 +1,249 @@
+/* test_train: training against references. Each case in fixtures/train
+ * (made with TensorFlow.js' fit() and a Keras-form Adam, and PyTorch for the
+ * reset_after GRU; see fixtures/gen/README.md) trains its starting model for
+ * the given epochs without shuffling; epoch losses, accuracies, validation
+ * figures and every final weight must match within 1e-4 + 1e-3*|expected|.
+ * Also: training lowers the loss of a fresh model, cancelling restores the
+ * epoch's starting weights, and bad datasets are refused with one line. */
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dataset.h"
+#include "model_io.h"
+#include "spec.h"
+#include "testutil.h"
+
+#define TOL_ABS 1e-4
+#define TOL_REL 1e-3
+
+static cJSON *read_json(const char *path)
+{
+    Err err = {{0}};
+    char *text = base_read_file(path, (size_t)16 << 20, NULL, &err);
+    ck_assert_msg(text, "%s", err.msg);
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    ck_assert_msg(j, "%s: bad JSON", path);
+    return j;
+}
+
+static int check_close(const char *what, double got, double want, double *worst)
+{
+    double tol = TOL_ABS + TOL_REL * fabs(want);
+    double r = fabs(got - want) / tol;
+    if (r > *worst) *worst = r;
+    if (r > 1.0) {
+        fprintf(stderr, "  %s: got %.9g, expected %.9g\n", what, got, want);
+        return 1;
+    }
+    return 0;
+}
+
+static int run_case(const char *dir)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/expected.json", dir);
+    cJSON *exp = read_json(p);
+    const cJSON *args = cJSON_GetObjectItemCaseSensitive(exp, "args");
+    Model m;
+    Err err = {{0}};
+    snprintf(p, sizeof p, "%s/model", dir);
+    ck_assert_msg(model_load(&m, p, &err), "%s", err.msg);
+    DataFile train, val = {0};
+    snprintf(p, sizeof p, "%s/data.jsonl", dir);
+    ck_assert_msg(datafile_load(&train, p, m.token_input ? 0 : m.input_dim, &err), "%s", err.msg);
+    snprintf(p, sizeof p, "%s/val.jsonl", dir);
+    struct stat st;
+    bool has_val = stat(p, &st) == 0;
+    if (has_val) ck_assert_msg(datafile_load(&val, p, 0, &err), "%s", err.msg);
+    const cJSON *clip = cJSON_GetObjectItemCaseSensitive(args, "clipnorm");
+    TrainConfig cfg = {
+        .epochs = (int)cJSON_GetObjectItemCaseSensitive(args, "epochs")->valuedouble,
+        .batch_size = (int)cJSON_GetObjectItemCaseSensitive(args, "batch_size")->valuedouble,
+        .optimizer = strcmp(cJSON_GetObjectItemCaseSensitive(args, "optimizer")->valuestring, "sgd") == 0 ? OPT_SGD : OPT_ADAM,
+        .lr = (float)cJSON_GetObjectItemCaseSensitive(args, "lr")->valuedouble,
+        .clipnorm = cJSON_IsNumber(clip) ? (float)clip->valuedouble : 0.0f,
+        .shuffle = false,
+    };
+    Trainer tr;
+    ck_assert_msg(trainer_init(&tr, &m, &cfg, train.view.T, &err), "%s", err.msg);
+    ck_assert_msg(trainer_check_data(&tr, &train.view, "data", &err), "%s", err.msg);
+    int bad = 0;
+    double worst = 0;
+    char what[256];
+    for (int e = 0; e < cfg.epochs; e++) {
+        EpochStats s;
+        ck_assert_msg(trainer_epoch(&tr, &train.view, has_val ? &val.view : NULL, &s, NULL, NULL, &err), "%s", err.msg);
+        snprintf(what, sizeof what, "epoch %d loss", e + 1);
+        bad += check_close(what, s.loss, cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(exp, "epoch_loss"), e)->valuedouble, &worst);
+        snprintf(what, sizeof what, "epoch %d accuracy", e + 1);
+        bad += check_close(what, s.accuracy, cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(exp, "epoch_accuracy"), e)->valuedouble, &worst);
+        if (has_val) {
+            snprintf(what, sizeof what, "epoch %d val_loss", e + 1);
+            bad += check_close(what, s.val_loss, cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(exp, "val_loss"), e)->valuedouble, &worst);
+            snprintf(what, sizeof what, "epoch %d val_accuracy", e + 1);
+            bad += check_close(what, s.val_accuracy, cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(exp, "val_accuracy"), e)->valuedouble, &worst);
+        }
+    }
+    /* every weight, matched to the model's parameters by the loader's names */
+    Model names;
+    snprintf(p, sizeof p, "%s/model", dir);
+    ck_assert(model_load(&names, p, &err));
+    const cJSON *w = NULL;
+    int n_weights = 0;
+    cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(exp, "weights")) {
+        /* find the parameter whose loaded values sit where this name was read:
+         * the loader fills pinfo in model order; match on the manifest name's
+         * layer and variable by loading the same file into `names` */
+        const ParamInfo *found = NULL;
+        for (int i = 0; i < names.n_params_info && !found; i++) {
+            const ParamInfo *pi = &names.pinfo[i];
+            const Layer *l = &names.layers[pi->layer];
+            const char *nm = w->string;
+            size_t ln = strlen(l->name);
+            if (strncmp(nm, l->name, ln) != 0 || nm[ln] != '/') continue;
+            const char *last = strrchr(nm, '/') + 1;
+            if (strcmp(last, pi->var) != 0) continue;
+            if (l->bidirectional && !strstr(nm, pi->dir ? "/backward" : "/forward")) continue;
+            found = pi;
+        }
+        ck_assert_msg(found, "weight %s not found", w->string);
+        ck_assert_int_eq(cJSON_GetArraySize(w), (int)found->size);
+        int k = 0;
+        const cJSON *v = NULL;
+        cJSON_ArrayForEach(v, w) {
+            snprintf(what, sizeof what, "%s[%d]", w->string, k);
+            bad += check_close(what, m.params[found->offset + (size_t)k], v->valuedouble, &worst);
+            k++;
+        }
+        n_weights++;
+    }
+    fprintf(stderr, "%-40s %d weights, worst %.3f of tolerance\n", strrchr(dir, '/') + 1, n_weights, worst);
+    ck_assert_int_eq(n_weights, names.n_params_info);
+    model_free(&names);
+    trainer_free(&tr);
+    datafile_free(&train);
+    datafile_free(&val);
+    model_free(&m);
+    cJSON_Delete(exp);
+    return bad;
+}
+
+START_TEST(reference_training)
+{
+    DIR *d = opendir(tu_path("fixtures/train"));
+    ck_assert(d);
+    struct dirent *e;
+    int cases = 0, failures = 0;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/%s", tu_path("fixtures/train"), e->d_name);
+        struct stat st;
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+        int bad = run_case(dir);
+        if (bad) fprintf(stderr, "FAIL %s: %d values differ\n", e->d_name, bad);
+        failures += bad > 0;
+        cases++;
+    }
+    closedir(d);
+    ck_assert_int_ge(cases, 8);
+    ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
+static bool cancel_at_2(void *user, int batch, int n, double loss)
+{
+    (void)user, (void)n, (void)loss;
+    return batch < 2;
+}
+
+/* a fresh model learns a tiny task, and a cancelled epoch leaves the weights */
+START_TEST(learns_and_cancels)
+{
+    Model m;
+    Err err = {{0}};
+    ck_assert_msg(spec_build(&m, "embedding:6:4, lstm:8, dense:6:softmax", 0, 3, &err), "%s", err.msg);
+    /* the label is the last token */
+    int tokens[12 * 3], labels[12];
+    for (int i = 0; i < 12; i++) {
+        for (int t = 0; t < 3; t++) tokens[i * 3 + t] = 1 + (i + t) % 5;
+        labels[i] = tokens[i * 3 + 2];
+    }
+    Dataset d = {.tokens = tokens, .labels = labels, .N = 12, .T = 3};
+    TrainConfig cfg = {.epochs = 1, .batch_size = 4, .optimizer = OPT_ADAM, .lr = 0.05f, .shuffle = true, .seed = 7};
+    Trainer tr;
+    ck_assert(trainer_init(&tr, &m, &cfg, 3, &err));
+    ck_assert(trainer_check_data(&tr, &d, "d", &err));
+    EpochStats first, s;
+    ck_assert(trainer_epoch(&tr, &d, NULL, &first, NULL, NULL, &err));
+    for (int e = 0; e < 40; e++) ck_assert(trainer_epoch(&tr, &d, NULL, &s, NULL, NULL, &err));
+    ck_assert_msg(s.loss < 0.25 * first.loss, "loss %g -> %g", first.loss, s.loss);
+    ck_assert_msg(s.accuracy >= 0.99, "accuracy %g", s.accuracy);
+    float *before = xmalloc(m.n_params * sizeof *before);
+    memcpy(before, m.params, m.n_params * sizeof *before);
+    ck_assert(!trainer_epoch(&tr, &d, NULL, &s, cancel_at_2, NULL, &err));
+    ck_assert_msg(strstr(err.msg, "cancelled"), "%s", err.msg);
+    ck_assert_int_eq(memcmp(before, m.params, m.n_params * sizeof *before), 0);
+    /* a label outside the softmax is refused */
+    labels[5] = 6;
+    ck_assert(!trainer_check_data(&tr, &d, "d", &err));
+    ck_assert_msg(strstr(err.msg, "row 6") && strstr(err.msg, "label 6"), "%s", err.msg);
+    free(before);
+    trainer_free(&tr);
+    model_free(&m);
+}
+END_TEST
+
+/* malformed JSONL: each gives one line naming file and line */
+START_TEST(bad_datasets)
+{
+    static const struct {
+        const char *text, *needle;
+    } cases[] = {
+        {"", "no rows"},
+        {"{\"tokens\": [1, 2], \"label\": 0}\n{\"tokens\": [1, 2, 3], \"label\": 0}\n", ":2: this row has 3 steps"},
+        {"{\"tokens\": [1, 2], \"label\": 0}\nnot json\n", ":2: not valid JSON"},
+        {"{\"tokens\": [1, 2.5], \"label\": 0}\n", ":1: token 1 is not a whole number"},
+        {"{\"tokens\": [1, 2], \"label\": -1}\n", ":1: \"label\" must be"},
+        {"{\"tokens\": [], \"label\": 1}\n", ":1: \"tokens\" must be a non-empty list"},
+        {"[1, 2]\n", ":1: expected an object"},
+    };
+    char *tmp = tu_tmpdir();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char p[4096];
+        snprintf(p, sizeof p, "%s/d%zu.jsonl", tmp, i);
+        FILE *f = fopen(p, "w");
+        fputs(cases[i].text, f);
+        fclose(f);
+        DataFile df;
+        Err err = {{0}};
+        ck_assert_msg(!datafile_load(&df, p, 0, &err), "case %zu loaded", i);
+        ck_assert_msg(strstr(err.msg, cases[i].needle), "case %zu: %s", i, err.msg);
+        ck_assert(!strchr(err.msg, '\n'));
+    }
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("train");
+    TCase *tc = tcase_create("training");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, reference_training);
+    tcase_add_test(tc, learns_and_cancels);
+    tcase_add_test(tc, bad_datasets);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
