@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base.h"
 
@@ -38,6 +39,9 @@
 /* True when s[0..n) is well-formed UTF-8 (no overlong forms, surrogates or
  * code points above U+10FFFF). */
 bool text_utf8_valid(const char *s, size_t n);
+/* Byte length (1..4) of the well-formed UTF-8 character at s (reading at
+ * most n bytes), its code point in *cp; 0 when the bytes are not one. */
+int text_utf8_decode(const char *s, size_t n, uint32_t *cp);
 
 /* ---- word -> number map in insertion order (a Python dict) ---------------- */
 

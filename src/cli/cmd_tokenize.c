@@ -1,0 +1,194 @@
+/* cmd_tokenize: `unroll tokenize`, Keras' Tokenizer and pad_sequences over a
+ * text file, one text a line (contracts.md section 4). Prints word_index, the
+ * sequences and the padded grid as one JSON document; can save the fitted
+ * tokenizer as Keras' tokenizer.json. Depends on text and io. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "jsonw.h"
+#include "text.h"
+#include "tokenizer_io.h"
+
+static const char USAGE[] =
+    "usage: unroll tokenize FILE [--num-words N] [--oov-token TOK] [--maxlen N]\n"
+    "                            [--padding pre|post] [--truncating pre|post]\n"
+    "                            [--save-tokenizer OUT.json]\n"
+    "\n"
+    "Fits Keras' Tokenizer on FILE (one text a line, UTF-8; a last newline does\n"
+    "not start another text, an empty line is a text with no words), then prints\n"
+    "  {\"word_index\": {...}, \"sequences\": [[...]], \"padded\": [[...]]}\n"
+    "with word_index in index order. Words are lowercased, punctuation becomes a\n"
+    "space, and the most frequent word gets index 1 (2 with --oov-token).\n"
+    "\n"
+    "  --num-words N        sequences keep only indices below N (Keras' num_words)\n"
+    "  --oov-token TOK      index 1 stands for every word not kept\n"
+    "  --maxlen N           pad/cut every sequence to N (default: the longest)\n"
+    "  --padding pre|post   where the zeros go (default pre)\n"
+    "  --truncating pre|post  which end of a long sequence is cut (default pre)\n"
+    "  --save-tokenizer OUT.json  also write the tokenizer as Keras' to_json()\n"
+    "\n"
+    "Errors print one line on stderr and exit with status 2.\n";
+
+/* Largest text file read. */
+#define TOKENIZE_MAX_BYTES ((size_t)64 << 20)
+/* Largest --maxlen: far beyond any sentence. */
+#define TOKENIZE_MAX_LEN 1000000
+
+static bool parse_side(const char *s, TextSide *out)
+{
+    if (s && strcmp(s, "pre") == 0) *out = TEXT_PRE;
+    else if (s && strcmp(s, "post") == 0) *out = TEXT_POST;
+    else return false;
+    return true;
+}
+
+/* Splits the file's text into lines in place: "\n" or "\r\n" ends a line, a
+ * final line ending does not start another text. Refuses NUL bytes and text
+ * that is not UTF-8. */
+static bool split_lines(char *text, size_t len, const char *path, char ***lines, int *n, Err *err)
+{
+    *lines = NULL;
+    *n = 0;
+    if (memchr(text, '\0', len)) return err_set(err, "%s: contains a NUL byte; not a text file", path);
+    size_t cap = 64;
+    char **v = xmalloc(cap * sizeof *v);
+    char *p = text, *end = text + len;
+    while (p < end) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        char *line_end = nl ? nl : end;
+        if (line_end > p && line_end[-1] == '\r') line_end[-1] = '\0';
+        *line_end = '\0';
+        if (!text_utf8_valid(p, strlen(p))) {
+            free(v);
+            return err_set(err, "%s: line %d is not valid UTF-8", path, *n + 1);
+        }
+        if ((size_t)*n == cap) v = xrealloc(v, (cap *= 2) * sizeof *v);
+        v[(*n)++] = p;
+        p = line_end + 1;
+    }
+    *lines = v;
+    return true;
+}
+
+static void write_grid_rows(JsonW *w, const int *v, int rows, int cols)
+{
+    jsonw_begin_array(w);
+    for (int r = 0; r < rows; r++) {
+        jsonw_begin_array(w);
+        for (int c = 0; c < cols; c++) jsonw_int(w, v[(size_t)r * cols + c]);
+        jsonw_end_array(w);
+    }
+    jsonw_end_array(w);
+}
+
+int cmd_tokenize(int argc, char **argv)
+{
+    const char *path = NULL, *oov = NULL, *save = NULL;
+    long long num_words = 0, maxlen = 0;
+    TextSide padding = TEXT_PRE, truncating = TEXT_PRE;
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        if (cli_is_help(argv[i])) {
+            fputs(USAGE, stdout);
+            return 0;
+        } else if (cli_opt(argc, argv, &i, "--num-words", &v)) {
+            if (!cli_parse_int(v, 0, INT_MAX, &num_words))
+                return cli_failf("tokenize", "--num-words needs a whole number >= 0 (0: keep every word)");
+        } else if (cli_opt(argc, argv, &i, "--oov-token", &v)) {
+            if (!v || !*v) return cli_failf("tokenize", "--oov-token needs a value, e.g. --oov-token '<OOV>'");
+            if (!text_utf8_valid(v, strlen(v))) return cli_failf("tokenize", "--oov-token is not valid UTF-8");
+            oov = v;
+        } else if (cli_opt(argc, argv, &i, "--maxlen", &v)) {
+            if (!cli_parse_int(v, 1, TOKENIZE_MAX_LEN, &maxlen))
+                return cli_failf("tokenize", "--maxlen needs a whole number from 1 to %d", TOKENIZE_MAX_LEN);
+        } else if (cli_opt(argc, argv, &i, "--padding", &v)) {
+            if (!parse_side(v, &padding)) return cli_failf("tokenize", "--padding must be pre or post");
+        } else if (cli_opt(argc, argv, &i, "--truncating", &v)) {
+            if (!parse_side(v, &truncating)) return cli_failf("tokenize", "--truncating must be pre or post");
+        } else if (cli_opt(argc, argv, &i, "--save-tokenizer", &v)) {
+            if (!v || !*v) return cli_failf("tokenize", "--save-tokenizer needs a file name");
+            save = v;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return cli_failf("tokenize", "unknown option '%s' (see unroll tokenize --help)", argv[i]);
+        } else if (!path) {
+            path = argv[i];
+        } else {
+            return cli_failf("tokenize", "unexpected argument '%s' (see unroll tokenize --help)", argv[i]);
+        }
+    }
+    if (!path) return cli_failf("tokenize", "no FILE given (see unroll tokenize --help)");
+
+    Err err = {{0}};
+    int status = 2, n = 0;
+    char **lines = NULL;
+    size_t len = 0;
+    char *text = base_read_file(path, TOKENIZE_MAX_BYTES, &len, &err);
+    if (!text) return cli_fail("tokenize", &err);
+    TokenizerConfig cfg = tokenizer_config_default();
+    cfg.num_words = (int)num_words;
+    cfg.oov_token = oov;
+    Tokenizer tok;
+    tokenizer_init(&tok, &cfg);
+    SeqList seqs;
+    seq_list_init(&seqs);
+    TokenGrid padded;
+    token_grid_init(&padded);
+    JsonW w;
+    jsonw_init(&w);
+
+    /* fit, encode, pad */
+    if (!split_lines(text, len, path, &lines, &n, &err) ||
+        !tokenizer_fit_on_texts(&tok, (const char *const *)lines, n, &err)) {
+        cli_fail("tokenize", &err);
+        goto done;
+    }
+    seq_list_free(&seqs);
+    tokenizer_texts_to_sequences(&seqs, &tok, (const char *const *)lines, n);
+    if (!text_pad_sequences(&padded, &seqs, (int)maxlen, padding, truncating, 0, &err)) {
+        cli_fail("tokenize", &err);
+        goto done;
+    }
+
+    /* the document, whole before anything is printed */
+    jsonw_begin_object(&w);
+    jsonw_key(&w, "word_index");
+    jsonw_begin_object(&w);
+    for (int i = 1; i <= tok.max_index; i++) {
+        const char *word = tokenizer_index_word(&tok, i);
+        if (!word) continue;
+        jsonw_key(&w, word);
+        jsonw_int(&w, i);
+    }
+    jsonw_end_object(&w);
+    jsonw_key(&w, "sequences");
+    jsonw_begin_array(&w);
+    for (int s = 0; s < seqs.n; s++) {
+        jsonw_begin_array(&w);
+        const int *t = seq_list_at(&seqs, s);
+        for (int k = 0; k < seq_list_len(&seqs, s); k++) jsonw_int(&w, t[k]);
+        jsonw_end_array(&w);
+    }
+    jsonw_end_array(&w);
+    jsonw_key(&w, "padded");
+    write_grid_rows(&w, padded.v, padded.rows, padded.cols);
+    jsonw_end_object(&w);
+
+    if (save && !tokenizer_save(&tok, save, &err)) {
+        cli_fail("tokenize", &err);
+        goto done;
+    }
+    fputs(w.buf, stdout);
+    fputc('\n', stdout);
+    status = fflush(stdout) == 0 ? 0 : 2;
+done:
+    jsonw_free(&w);
+    token_grid_free(&padded);
+    seq_list_free(&seqs);
+    tokenizer_free(&tok);
+    free(lines);
+    free(text);
+    return status;
+}

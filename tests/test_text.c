@@ -1,0 +1,7 @@
+/* test_text: placeholder, filled below. */
+#include "testutil.h"
+
+int main(void)
+{
+    return 0;
+}
