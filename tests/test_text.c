@@ -1,7 +1,732 @@
-/* test_text: placeholder, filled below. */
+/* test_text: Keras' Tokenizer, pad_sequences and tokenizer.json.
+ * Every expected value below was worked out by hand by following the Keras 2
+ * source (keras.preprocessing.text.Tokenizer, keras.utils.pad_sequences)
+ * step by step on small corpora written for this test; the comments show
+ * the working. The CLI cases run the built binary (UNROLL_BIN). */
+#include <cjson/cJSON.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "testutil.h"
+#include "text.h"
+#include "tokenizer_io.h"
+
+static void assert_ints(const int *got, int n_got, const int *want, int n_want, const char *what)
+{
+    ck_assert_msg(n_got == n_want, "%s: %d values, expected %d", what, n_got, n_want);
+    for (int i = 0; i < n_want; i++)
+        ck_assert_msg(got[i] == want[i], "%s[%d] = %d, expected %d", what, i, got[i], want[i]);
+}
+
+static void assert_words(const WordList *wl, const char *const *want, int n)
+{
+    ck_assert_int_eq(wl->n, n);
+    for (int i = 0; i < n; i++) ck_assert_str_eq(wl->words[i], want[i]);
+}
+
+/* ---- text_to_word_sequence ------------------------------------------------- */
+
+START_TEST(word_sequence)
+{
+    WordList wl;
+    /* lowercase; , ! \t \n become spaces; the apostrophe is not a filter;
+     * runs of spaces give empty pieces, which are dropped */
+    text_to_word_sequence(&wl, "Hello, World!  It's\tOK\nyes", TEXT_DEFAULT_FILTERS, true, " ");
+    assert_words(&wl, (const char *const[]){"hello", "world", "it's", "ok", "yes"}, 5);
+    word_list_free(&wl);
+
+    /* lower=False keeps case */
+    text_to_word_sequence(&wl, "Hi THERE", TEXT_DEFAULT_FILTERS, false, " ");
+    assert_words(&wl, (const char *const[]){"Hi", "THERE"}, 2);
+    word_list_free(&wl);
+
+    /* a multi-character separator: filters become "::", then split on it */
+    text_to_word_sequence(&wl, "1,2::::3:", ",", true, "::");
+    assert_words(&wl, (const char *const[]){"1", "2", "3:"}, 3);
+    word_list_free(&wl);
+
+    /* UTF-8: É (U+00C9) and Ж (U+0416) are lowered, ï is already lower */
+    text_to_word_sequence(&wl, "\xc3\x89" "clair \xd0\x96\x75\xd0\xba na\xc3\xafve", TEXT_DEFAULT_FILTERS, true, " ");
+    assert_words(&wl, (const char *const[]){"\xc3\xa9" "clair", "\xd0\xb6\x75\xd0\xba", "na\xc3\xafve"}, 3);
+    word_list_free(&wl);
+
+    /* a multibyte filter (U+2026 ellipsis) filters only itself, not U+2010,
+     * which shares its first two bytes */
+    text_to_word_sequence(&wl, "wait\xe2\x80\xa6what \xe2\x80\x90x", "\xe2\x80\xa6", true, " ");
+    assert_words(&wl, (const char *const[]){"wait", "what", "\xe2\x80\x90x"}, 3);
+    word_list_free(&wl);
+
+    /* nothing but filters and spaces: no words */
+    text_to_word_sequence(&wl, " ?! ... ", TEXT_DEFAULT_FILTERS, true, " ");
+    ck_assert_int_eq(wl.n, 0);
+    word_list_free(&wl);
+
+    ck_assert(text_utf8_valid("caf\xc3\xa9", 5));
+    ck_assert(!text_utf8_valid("caf\xc3", 4));
+    ck_assert(!text_utf8_valid("\xc0\xaf", 2));     /* overlong '/' */
+    ck_assert(!text_utf8_valid("\xed\xa0\x80", 3)); /* a surrogate */
+}
+END_TEST
+
+/* ---- fit_on_texts ------------------------------------------------------------ */
+
+/* The corpus of the fit tests. By hand, following fit_on_texts:
+ *   1 "The red fox runs."        -> the red fox runs
+ *   2 "A red hat, a RED door!"   -> a red hat a red door
+ *   3 ""                          -> (no words; still a document)
+ *   4 "Runs? The fox; runs..."   -> runs the fox runs
+ * word_counts, first-appearance order: the 2, red 3, fox 2, runs 3, a 2,
+ *   hat 1, door 1
+ * stable sort by descending count: red 3, runs 3 | the 2, fox 2, a 2 |
+ *   hat 1, door 1  ->  word_index red 1, runs 2, the 3, fox 4, a 5, hat 6,
+ *   door 7 (runs comes after red although the precedes both, because the
+ *   counts decide first and first appearance only breaks ties)
+ * word_docs: the 2 (texts 1, 4), red 2 (1, 2), fox 2, runs 2, a 1 (twice in
+ *   text 2 but one document), hat 1, door 1; document_count 4 */
+static const char *const CORPUS[] = {"The red fox runs.", "A red hat, a RED door!", "", "Runs? The fox; runs..."};
+#define N_CORPUS 4
+
+static void fit(Tokenizer *tok, int num_words, const char *oov)
+{
+    TokenizerConfig cfg = tokenizer_config_default();
+    cfg.num_words = num_words;
+    cfg.oov_token = oov;
+    tokenizer_init(tok, &cfg);
+    Err err = {{0}};
+    ck_assert_msg(tokenizer_fit_on_texts(tok, CORPUS, N_CORPUS, &err), "%s", err.msg);
+}
+
+static long long table_value(const WordTable *t, const char *w)
+{
+    int e = word_table_find(t, w);
+    ck_assert_msg(e >= 0, "'%s' missing", w);
+    return t->entries[e].value;
+}
+
+START_TEST(fit_counts_and_index)
+{
+    Tokenizer tok;
+    fit(&tok, 0, NULL);
+    ck_assert_int_eq(tok.document_count, 4);
+    static const char *const order[] = {"the", "red", "fox", "runs", "a", "hat", "door"};
+    static const long long counts[] = {2, 3, 2, 3, 2, 1, 1};
+    static const long long docs[] = {2, 2, 2, 2, 1, 1, 1};
+    ck_assert_int_eq(tok.word_counts.n, 7);
+    for (int i = 0; i < 7; i++) {
+        ck_assert_str_eq(tok.word_counts.entries[i].word, order[i]);
+        ck_assert_int_eq(tok.word_counts.entries[i].value, counts[i]);
+        ck_assert_int_eq(table_value(&tok.word_docs, order[i]), docs[i]);
+    }
+    static const char *const ranked[] = {"red", "runs", "the", "fox", "a", "hat", "door"};
+    ck_assert_int_eq(tok.word_index.n, 7);
+    ck_assert_int_eq(tok.max_index, 7);
+    for (int i = 0; i < 7; i++) {
+        ck_assert_str_eq(tok.word_index.entries[i].word, ranked[i]);
+        ck_assert_int_eq(tokenizer_word_index(&tok, ranked[i]), i + 1);
+        ck_assert_str_eq(tokenizer_index_word(&tok, i + 1), ranked[i]);
+    }
+    ck_assert_int_eq(tokenizer_word_index(&tok, "blue"), 0);
+    ck_assert_int_eq(tokenizer_word_index(&tok, "The"), 0); /* stored lowercased */
+    ck_assert_ptr_null(tokenizer_index_word(&tok, 0));
+    ck_assert_ptr_null(tokenizer_index_word(&tok, 8));
+    ck_assert_int_eq(tokenizer_oov_index(&tok), 0);
+    /* index_docs: index of each word_docs word -> its docs */
+    ck_assert_int_eq(tok.n_index_docs, 7);
+    for (int i = 0; i < tok.n_index_docs; i++)
+        ck_assert_int_eq(tok.index_docs[i].docs,
+                         table_value(&tok.word_docs, tokenizer_index_word(&tok, tok.index_docs[i].index)));
+
+    /* fitting again adds: the corpus twice doubles every count */
+    Err err = {{0}};
+    ck_assert(tokenizer_fit_on_texts(&tok, CORPUS, N_CORPUS, &err));
+    ck_assert_int_eq(tok.document_count, 8);
+    ck_assert_int_eq(table_value(&tok.word_counts, "red"), 6);
+    ck_assert_int_eq(table_value(&tok.word_docs, "red"), 4);
+    ck_assert_int_eq(tokenizer_word_index(&tok, "red"), 1);
+    tokenizer_free(&tok);
+}
+END_TEST
+
+/* texts_to_sequences on the corpus, with the word_index above:
+ *   no limit:     [3 1 4 2] [5 1 6 5 1 7] [] [2 3 4 2]
+ *   num_words 4 (keeps indices 1..3; fox 4, a 5, hat 6, door 7 dropped):
+ *                 [3 1 2] [1 1] [] [2 3 2] */
+START_TEST(sequences_and_num_words)
+{
+    Tokenizer tok;
+    fit(&tok, 0, NULL);
+    SeqList s;
+    tokenizer_texts_to_sequences(&s, &tok, CORPUS, N_CORPUS);
+    ck_assert_int_eq(s.n, 4);
+    assert_ints(seq_list_at(&s, 0), seq_list_len(&s, 0), (const int[]){3, 1, 4, 2}, 4, "text 1");
+    assert_ints(seq_list_at(&s, 1), seq_list_len(&s, 1), (const int[]){5, 1, 6, 5, 1, 7}, 6, "text 2");
+    ck_assert_int_eq(seq_list_len(&s, 2), 0);
+    assert_ints(seq_list_at(&s, 3), seq_list_len(&s, 3), (const int[]){2, 3, 4, 2}, 4, "text 4");
+    seq_list_free(&s);
+    tokenizer_free(&tok);
+
+    fit(&tok, 4, NULL);
+    ck_assert_int_eq(tok.word_index.n, 7); /* num_words never shrinks word_index */
+    tokenizer_texts_to_sequences(&s, &tok, CORPUS, N_CORPUS);
+    assert_ints(seq_list_at(&s, 0), seq_list_len(&s, 0), (const int[]){3, 1, 2}, 3, "text 1");
+    assert_ints(seq_list_at(&s, 1), seq_list_len(&s, 1), (const int[]){1, 1}, 2, "text 2");
+    ck_assert_int_eq(seq_list_len(&s, 2), 0);
+    assert_ints(seq_list_at(&s, 3), seq_list_len(&s, 3), (const int[]){2, 3, 2}, 3, "text 4");
+    seq_list_free(&s);
+    tokenizer_free(&tok);
+}
+END_TEST
+
+/* With oov_token "<OOV>": sorted_voc = [<OOV>, red, runs, the, fox, a, hat,
+ * door] -> <OOV> 1, red 2, runs 3, the 4, fox 5, a 6, hat 7, door 8.
+ *   "The blue fox runs"               -> the 4, blue 1, fox 5, runs 3
+ *   with num_words 4 (keeps 1..3)     -> 1 1 1 3 (the 4 and fox 5 become OOV) */
+START_TEST(oov_token)
+{
+    Tokenizer tok;
+    fit(&tok, 0, "<OOV>");
+    ck_assert_int_eq(tokenizer_oov_index(&tok), 1);
+    ck_assert_str_eq(tokenizer_index_word(&tok, 1), "<OOV>");
+    ck_assert_int_eq(tokenizer_word_index(&tok, "red"), 2);
+    ck_assert_int_eq(tokenizer_word_index(&tok, "door"), 8);
+    TextEncoding e;
+    tokenizer_encode(&e, &tok, "The blue fox runs");
+    assert_ints(e.tokens, e.n_tokens, (const int[]){4, 1, 5, 3}, 4, "tokens");
+    ck_assert(!e.oov[0] && e.oov[1] && !e.oov[2] && !e.oov[3]);
+    text_encoding_free(&e);
+    tokenizer_free(&tok);
+
+    fit(&tok, 4, "<OOV>");
+    tokenizer_encode(&e, &tok, "The blue fox runs");
+    assert_ints(e.tokens, e.n_tokens, (const int[]){1, 1, 1, 3}, 4, "tokens");
+    ck_assert(e.oov[0] && e.oov[1] && e.oov[2] && !e.oov[3]);
+    text_encoding_free(&e);
+    tokenizer_free(&tok);
+}
+END_TEST
+
+/* The OOV token is also a word of the corpus ("fox"). Keras:
+ *   sorted_voc = [fox, red, runs, the, fox, a, hat, door]
+ *   word_index = dict(zip(sorted_voc, 1..8)): fox is set to 1, then to 5 by
+ *   its second occurrence, keeping its first place in the dict:
+ *   {fox: 5, red: 2, runs: 3, the: 4, a: 6, hat: 7, door: 8}; index 1 has
+ *   no word. Unknown words map to word_index[oov_token] = 5:
+ *   "the blue fox" -> 4 5 5 */
+START_TEST(oov_token_is_a_word)
+{
+    Tokenizer tok;
+    fit(&tok, 0, "fox");
+    static const char *const order[] = {"fox", "red", "runs", "the", "a", "hat", "door"};
+    static const int index[] = {5, 2, 3, 4, 6, 7, 8};
+    ck_assert_int_eq(tok.word_index.n, 7);
+    for (int i = 0; i < 7; i++) {
+        ck_assert_str_eq(tok.word_index.entries[i].word, order[i]);
+        ck_assert_int_eq(tok.word_index.entries[i].value, index[i]);
+    }
+    ck_assert_ptr_null(tokenizer_index_word(&tok, 1));
+    ck_assert_str_eq(tokenizer_index_word(&tok, 5), "fox");
+    ck_assert_int_eq(tok.max_index, 8);
+    ck_assert_int_eq(tokenizer_oov_index(&tok), 5);
+    TextEncoding e;
+    tokenizer_encode(&e, &tok, "the blue fox");
+    assert_ints(e.tokens, e.n_tokens, (const int[]){4, 5, 5}, 3, "tokens");
+    ck_assert(!e.oov[0] && e.oov[1] && !e.oov[2]);
+    text_encoding_free(&e);
+    tokenizer_free(&tok);
+}
+END_TEST
+
+/* Without an OOV token unknown words are dropped, and the encoding says
+ * which word each token came from: "The purple fox" -> the 3, fox 4. */
+START_TEST(encode_reports_oov)
+{
+    Tokenizer tok;
+    fit(&tok, 0, NULL);
+    TextEncoding e;
+    tokenizer_encode(&e, &tok, "The purple fox");
+    assert_words(&e.words, (const char *const[]){"the", "purple", "fox"}, 3);
+    assert_ints(e.tokens, e.n_tokens, (const int[]){3, 4}, 2, "tokens");
+    assert_ints(e.token_word, e.n_tokens, (const int[]){0, 2}, 2, "token_word");
+    ck_assert(!e.oov[0] && e.oov[1] && !e.oov[2]);
+    text_encoding_free(&e);
+    tokenizer_free(&tok);
+}
+END_TEST
+
+START_TEST(fit_refuses_bad_utf8)
+{
+    Tokenizer tok;
+    tokenizer_init(&tok, NULL);
+    Err err = {{0}};
+    ck_assert(!tokenizer_fit_on_texts(&tok, (const char *const[]){"fine", "bad \xff byte"}, 2, &err));
+    ck_assert_msg(strstr(err.msg, "text 2"), "%s", err.msg);
+    ck_assert_int_eq(tok.document_count, 0); /* nothing counted */
+    tokenizer_free(&tok);
+}
+END_TEST
+
+START_TEST(empty_split_asserts)
+{
+    TokenizerConfig cfg = tokenizer_config_default();
+    cfg.split = "";
+    Tokenizer tok;
+    tokenizer_init(&tok, &cfg);
+}
+END_TEST
+
+/* ---- pad_sequences ---------------------------------------------------------- */
+
+/* Sequences [1 2 3] [4] [] [5 6 7 8 9], padded by hand as pad_sequences
+ * does: truncating pre keeps the last maxlen tokens, post the first; padding
+ * pre puts the kept tokens at the end of the row, post at the start. */
+typedef struct {
+    int maxlen;
+    TextSide padding, truncating;
+    int value;
+    int cols;
+    int want[4 * 7];
+} PadCase;
+
+static const PadCase PAD_CASES[] = {
+    /* maxlen None = 5, the longest */
+    {0, TEXT_PRE, TEXT_PRE, 0, 5, {0, 0, 1, 2, 3, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 5, 6, 7, 8, 9}},
+    {0, TEXT_POST, TEXT_PRE, 0, 5, {1, 2, 3, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 6, 7, 8, 9}},
+    /* maxlen 3, shorter than two of them: all four pre/post combinations */
+    {3, TEXT_PRE, TEXT_PRE, 0, 3, {1, 2, 3, 0, 0, 4, 0, 0, 0, 7, 8, 9}},
+    {3, TEXT_PRE, TEXT_POST, 0, 3, {1, 2, 3, 0, 0, 4, 0, 0, 0, 5, 6, 7}},
+    {3, TEXT_POST, TEXT_PRE, 0, 3, {1, 2, 3, 4, 0, 0, 0, 0, 0, 7, 8, 9}},
+    {3, TEXT_POST, TEXT_POST, 0, 3, {1, 2, 3, 4, 0, 0, 0, 0, 0, 5, 6, 7}},
+    /* maxlen 7, longer than all; value -1 */
+    {7, TEXT_PRE, TEXT_PRE, -1, 7,
+     {-1, -1, -1, -1, 1, 2, 3, -1, -1, -1, -1, -1, -1, 4, -1, -1, -1, -1, -1, -1, -1, -1, -1, 5, 6, 7, 8, 9}},
+    {7, TEXT_POST, TEXT_POST, -1, 7,
+     {1, 2, 3, -1, -1, -1, -1, 4, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 5, 6, 7, 8, 9, -1, -1}},
+    /* maxlen 1 */
+    {1, TEXT_PRE, TEXT_PRE, 0, 1, {3, 4, 0, 9}},
+    {1, TEXT_PRE, TEXT_POST, 0, 1, {1, 4, 0, 5}},
+};
+
+START_TEST(pad_sequences)
+{
+    SeqList s;
+    seq_list_init(&s);
+    seq_list_append(&s, (const int[]){1, 2, 3}, 3);
+    seq_list_append(&s, (const int[]){4}, 1);
+    seq_list_append(&s, NULL, 0);
+    seq_list_append(&s, (const int[]){5, 6, 7, 8, 9}, 5);
+    for (size_t c = 0; c < sizeof PAD_CASES / sizeof PAD_CASES[0]; c++) {
+        const PadCase *pc = &PAD_CASES[c];
+        TokenGrid g;
+        Err err = {{0}};
+        ck_assert(text_pad_sequences(&g, &s, pc->maxlen, pc->padding, pc->truncating, pc->value, &err));
+        ck_assert_int_eq(g.rows, 4);
+        ck_assert_int_eq(g.cols, pc->cols);
+        char what[32];
+        snprintf(what, sizeof what, "case %zu", c);
+        assert_ints(g.v, g.rows * g.cols, pc->want, 4 * pc->cols, what);
+        token_grid_free(&g);
+    }
+    /* a grid above TEXT_MAX_CELLS is refused, not allocated */
+    TokenGrid g;
+    Err err = {{0}};
+    ck_assert(!text_pad_sequences(&g, &s, (int)(TEXT_MAX_CELLS / 4 + 1), TEXT_PRE, TEXT_PRE, 0, &err));
+    ck_assert_msg(strstr(err.msg, "more than"), "%s", err.msg);
+    seq_list_free(&s);
+
+    /* no sequences, or only empty ones: no columns */
+    seq_list_init(&s);
+    ck_assert(text_pad_sequences(&g, &s, 0, TEXT_PRE, TEXT_PRE, 0, &err));
+    ck_assert_int_eq(g.rows, 0);
+    token_grid_free(&g);
+    seq_list_append(&s, NULL, 0);
+    ck_assert(text_pad_sequences(&g, &s, 0, TEXT_PRE, TEXT_PRE, 0, &err));
+    ck_assert_int_eq(g.rows, 1);
+    ck_assert_int_eq(g.cols, 0);
+    token_grid_free(&g);
+    seq_list_free(&s);
+}
+END_TEST
+
+/* ---- n-grams ---------------------------------------------------------------- */
+
+/* Two lines, by hand: counts stars 2, shine 1, bright 2, fade 1 -> sorted
+ * stars 1, bright 2, shine 3, fade 4.
+ *   "Stars shine bright" -> [1 3 2]: n-grams [1 3], [1 3 2]
+ *   "Bright stars fade"  -> [2 1 4]: n-grams [2 1], [2 1 4]
+ * padded pre to 3: [0 1 3] [1 3 2] [0 2 1] [2 1 4]
+ * inputs (all but the last column): [0 1] [1 3] [0 2] [2 1]; labels 3 2 1 4 */
+START_TEST(ngrams)
+{
+    static const char *const lines[] = {"Stars shine bright", "Bright stars fade"};
+    Tokenizer tok;
+    tokenizer_init(&tok, NULL);
+    Err err = {{0}};
+    ck_assert(tokenizer_fit_on_texts(&tok, lines, 2, &err));
+    TokenGrid in;
+    int *labels = NULL;
+    ck_assert(tokenizer_ngrams(&in, &labels, &tok, lines, 2, &err));
+    ck_assert_int_eq(in.rows, 4);
+    ck_assert_int_eq(in.cols, 2);
+    assert_ints(in.v, 8, (const int[]){0, 1, 1, 3, 0, 2, 2, 1}, 8, "inputs");
+    assert_ints(labels, 4, (const int[]){3, 2, 1, 4}, 4, "labels");
+    token_grid_free(&in);
+    free(labels);
+
+    /* lines of different lengths, an empty line and a one-word line:
+     * "stars" gives no row; the longest row ([1 3 2]) sets the width */
+    static const char *const more[] = {"bright stars", "", "stars", "Stars shine bright"};
+    ck_assert(tokenizer_ngrams(&in, &labels, &tok, more, 4, &err));
+    ck_assert_int_eq(in.rows, 3);
+    ck_assert_int_eq(in.cols, 2);
+    assert_ints(in.v, 6, (const int[]){0, 2, 0, 1, 1, 3}, 6, "inputs");
+    assert_ints(labels, 3, (const int[]){1, 3, 2}, 3, "labels");
+    token_grid_free(&in);
+    free(labels);
+
+    /* no line with two words: no rows */
+    ck_assert(tokenizer_ngrams(&in, &labels, &tok, (const char *const[]){"stars", "comet"}, 2, &err));
+    ck_assert_int_eq(in.rows, 0);
+    ck_assert_int_eq(in.cols, 0);
+    token_grid_free(&in);
+    free(labels);
+    tokenizer_free(&tok);
+}
+END_TEST
+
+/* ---- tokenizer.json ---------------------------------------------------------- */
+
+static char *slurp(const char *path, size_t *len)
+{
+    Err err = {{0}};
+    char *t = base_read_file(path, (size_t)1 << 20, len, &err);
+    ck_assert_msg(t, "%s", err.msg);
+    return t;
+}
+
+static void spit(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* fixtures/tokenizer/keras_tokenizer.json is what Keras' to_json() writes
+ * for Tokenizer(num_words=10, oov_token="<OOV>") fitted on
+ *   "Sun and rain", "Rain and wind and sun", "Café"
+ * by hand: counts sun 2, and 3, rain 2, wind 1, café 1 -> <OOV> 1, and 2,
+ * sun 3, rain 4, wind 5, café 6; word_docs written in a shuffled order, as
+ * Python's set order makes it. */
+START_TEST(load_keras_file)
+{
+    const char *path = tu_path("fixtures/tokenizer/keras_tokenizer.json");
+    Tokenizer tok;
+    Err err = {{0}};
+    ck_assert_msg(tokenizer_load(&tok, path, &err), "%s", err.msg);
+    ck_assert_int_eq(tok.num_words, 10);
+    ck_assert_str_eq(tok.oov_token, "<OOV>");
+    ck_assert_str_eq(tok.filters, TEXT_DEFAULT_FILTERS);
+    ck_assert(tok.lower);
+    ck_assert_str_eq(tok.split, " ");
+    ck_assert_int_eq(tok.document_count, 3);
+    ck_assert_int_eq(tokenizer_oov_index(&tok), 1);
+    ck_assert_int_eq(tokenizer_word_index(&tok, "and"), 2);
+    ck_assert_int_eq(tokenizer_word_index(&tok, "caf\xc3\xa9"), 6);
+    ck_assert_str_eq(tokenizer_index_word(&tok, 6), "caf\xc3\xa9");
+    ck_assert_int_eq(table_value(&tok.word_counts, "and"), 3);
+    ck_assert_int_eq(table_value(&tok.word_docs, "rain"), 2);
+    ck_assert_int_eq(tok.n_index_docs, 5);
+    /* "Sun, snow and CAFÉ": sun 3, snow unknown -> 1, and 2, CAFÉ lowered to café 6 */
+    TextEncoding e;
+    tokenizer_encode(&e, &tok, "Sun, snow and CAF\xc3\x89");
+    assert_ints(e.tokens, e.n_tokens, (const int[]){3, 1, 2, 6}, 4, "tokens");
+    text_encoding_free(&e);
+
+    /* written back, it is the same file byte for byte */
+    size_t len = 0;
+    char *file = slurp(path, &len);
+    while (len && (file[len - 1] == '\n' || file[len - 1] == ' ')) file[--len] = '\0';
+    char *json = tokenizer_to_json(&tok);
+    ck_assert_str_eq(json, file);
+    free(json);
+    free(file);
+    tokenizer_free(&tok);
+
+    /* the same document saved with json.dump(tokenizer.to_json(), f): one
+     * JSON string holding the JSON */
+    file = slurp(path, &len);
+    cJSON *s = cJSON_CreateString(file);
+    char *wrapped = cJSON_PrintUnformatted(s);
+    ck_assert_msg(tokenizer_parse(&tok, wrapped, strlen(wrapped), "wrapped", &err), "%s", err.msg);
+    ck_assert_int_eq(tokenizer_word_index(&tok, "wind"), 5);
+    tokenizer_free(&tok);
+    cJSON_free(wrapped);
+    cJSON_Delete(s);
+    free(file);
+}
+END_TEST
+
+/* fit -> save -> load -> save: the same tokenizer and the same bytes, with
+ * the awkward parts: an OOV token that is also a word, non-ASCII words (one
+ * outside the BMP, written as a surrogate pair), quotes and backslashes, a
+ * filters string other than the default. */
+START_TEST(save_load_round_trip)
+{
+    static const char *const texts[] = {"fox \"quoted\" back\\slash", "Fox \xc3\xa9t\xc3\xa9 \xf0\x9f\x98\x80 fox", ""};
+    TokenizerConfig cfg = tokenizer_config_default();
+    cfg.oov_token = "fox";
+    cfg.num_words = 3;
+    cfg.filters = ","; /* so quotes and backslashes stay in the words */
+    Tokenizer a, b;
+    tokenizer_init(&a, &cfg);
+    Err err = {{0}};
+    ck_assert(tokenizer_fit_on_texts(&a, texts, 3, &err));
+    char *dir = tu_tmpdir();
+    char path[4200];
+    snprintf(path, sizeof path, "%s/tokenizer.json", dir);
+    ck_assert_msg(tokenizer_save(&a, path, &err), "%s", err.msg);
+    ck_assert_msg(tokenizer_load(&b, path, &err), "%s", err.msg);
+    ck_assert_int_eq(b.num_words, 3);
+    ck_assert_str_eq(b.oov_token, "fox");
+    ck_assert_int_eq(b.document_count, 3);
+    ck_assert_int_eq(b.max_index, a.max_index);
+    ck_assert_int_eq(b.word_index.n, a.word_index.n);
+    for (int i = 0; i < a.word_index.n; i++) {
+        ck_assert_str_eq(b.word_index.entries[i].word, a.word_index.entries[i].word);
+        ck_assert_int_eq(b.word_index.entries[i].value, a.word_index.entries[i].value);
+    }
+    for (int i = 1; i <= a.max_index; i++) {
+        const char *wa = tokenizer_index_word(&a, i), *wb = tokenizer_index_word(&b, i);
+        ck_assert((wa == NULL) == (wb == NULL));
+        if (wa) ck_assert_str_eq(wa, wb);
+    }
+    ck_assert_int_eq(tokenizer_word_index(&b, "\xf0\x9f\x98\x80"), tokenizer_word_index(&a, "\xf0\x9f\x98\x80"));
+    char *ja = tokenizer_to_json(&a), *jb = tokenizer_to_json(&b);
+    ck_assert_str_eq(ja, jb);
+    ck_assert(strstr(ja, "\\\\ud83d\\\\ude00")); /* json.dumps' surrogate pair, inside a string */
+    size_t len = 0;
+    char *file = slurp(path, &len);
+    ck_assert_str_eq(file, ja);
+    free(file);
+    free(ja);
+    free(jb);
+    tokenizer_free(&a);
+    tokenizer_free(&b);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Bad tokenizer files: each is refused with one line naming the file and
+ * the problem. */
+typedef struct {
+    const char *text;
+    const char *expect; /* a part of the message */
+} BadCase;
+
+#define CFG(body) "{\"class_name\": \"Tokenizer\", \"config\": {" body "}}"
+
+static const BadCase BAD_CASES[] = {
+    {"", "file is empty"},
+    {"  \n", "file is empty"},
+    {"{\"class_name\": \"Tokenizer\", \"config\": {", "not valid JSON"},
+    {"{\"config\": {\"word_index\": \"{}\"}} trailing", "not valid JSON"},
+    {"[1, 2]", "expected a JSON object"},
+    {"{\"class_name\": \"Sequential\", \"config\": {}}", "expected 'Tokenizer'"},
+    {"{\"class_name\": \"Tokenizer\"}", "no config object"},
+    {CFG("\"num_words\": null"), "word_index is missing"},
+    {CFG("\"word_index\": {\"a\": 1}"), "word_index must be a string"},
+    {CFG("\"word_index\": 7"), "word_index must be a string"},
+    {CFG("\"word_index\": \"{\\\"a\\\": 1\""), "does not hold valid JSON"},
+    {CFG("\"word_index\": \"[1]\""), "not an object"},
+    {CFG("\"word_index\": \"{\\\"a\\\": 1.5}\""), "not a whole number"},
+    {CFG("\"word_index\": \"{\\\"a\\\": \\\"1\\\"}\""), "not a whole number"},
+    {CFG("\"word_index\": \"{\\\"a\\\": 0}\""), "not a whole number from 1"},
+    {CFG("\"word_index\": \"{\\\"a\\\": 1, \\\"b\\\": 1}\""), "given to both 'a' and 'b'"},
+    {CFG("\"word_index\": \"{\\\"a\\\": 1, \\\"a\\\": 2}\""), "appears twice"},
+    {CFG("\"char_level\": true, \"word_index\": \"{}\""), "not supported"},
+    {CFG("\"num_words\": -3, \"word_index\": \"{}\""), "num_words"},
+    {CFG("\"split\": \"\", \"word_index\": \"{}\""), "split is empty"},
+    {CFG("\"lower\": \"yes\", \"word_index\": \"{}\""), "lower must be true or false"},
+    {CFG("\"oov_token\": \"<OOV>\", \"word_index\": \"{\\\"a\\\": 1}\""), "has no index"},
+    {CFG("\"word_counts\": \"{\\\"a\\\": -1}\", \"word_index\": \"{\\\"a\\\": 1}\""), "word_counts"},
+    {CFG("\"index_word\": \"{\\\"1\\\": \\\"b\\\"}\", \"word_index\": \"{\\\"a\\\": 1}\""), "index_word"},
+    {CFG("\"index_word\": \"{\\\"x\\\": \\\"a\\\"}\", \"word_index\": \"{\\\"a\\\": 1}\""), "index_word"},
+    {CFG("\"index_docs\": \"{\\\"one\\\": 1}\", \"word_index\": \"{\\\"a\\\": 1}\""), "index_docs"},
+    {CFG("\"word_index\": \"{\\\"\xff\\\": 1}\""), "UTF-8"},
+};
+
+START_TEST(bad_files)
+{
+    char *dir = tu_tmpdir();
+    char path[4200];
+    snprintf(path, sizeof path, "%s/tokenizer.json", dir);
+    for (size_t c = 0; c < sizeof BAD_CASES / sizeof BAD_CASES[0]; c++) {
+        spit(path, BAD_CASES[c].text);
+        Tokenizer tok;
+        Err err = {{0}};
+        ck_assert_msg(!tokenizer_load(&tok, path, &err), "case %zu loaded: %s", c, BAD_CASES[c].text);
+        ck_assert_msg(strstr(err.msg, path) == err.msg, "case %zu: '%s' does not name the file", c, err.msg);
+        ck_assert_msg(strstr(err.msg, BAD_CASES[c].expect), "case %zu: '%s' lacks '%s'", c, err.msg,
+                      BAD_CASES[c].expect);
+        ck_assert_msg(!strchr(err.msg, '\n'), "case %zu: more than one line", c);
+        tokenizer_free(&tok); /* harmless after a failed load */
+    }
+    Tokenizer tok;
+    Err err = {{0}};
+    snprintf(path, sizeof path, "%s/missing.json", dir);
+    ck_assert(!tokenizer_load(&tok, path, &err));
+    ck_assert_msg(strstr(err.msg, "missing.json"), "%s", err.msg);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* ---- unroll tokenize ------------------------------------------------------------ */
+
+static const char *bin(void)
+{
+    const char *b = getenv("UNROLL_BIN");
+    return b ? b : "./unroll";
+}
+
+static void assert_json_ints(const cJSON *rows, const int *want, int n_rows, const int *lens, const char *what)
+{
+    ck_assert_msg(cJSON_IsArray(rows) && cJSON_GetArraySize(rows) == n_rows, "%s: not %d rows", what, n_rows);
+    int k = 0;
+    for (int r = 0; r < n_rows; r++) {
+        const cJSON *row = cJSON_GetArrayItem(rows, r);
+        ck_assert_int_eq(cJSON_GetArraySize(row), lens[r]);
+        for (int j = 0; j < lens[r]; j++) ck_assert_int_eq(cJSON_GetArrayItem(row, j)->valueint, want[k++]);
+    }
+}
+
+/* The file "Red fox\r\nred DOG, red fox\n\nblue\n" holds four texts (\r\n ends
+ * a line too; the last newline ends "blue"; the empty line is a text). Counts red 3, fox 2, dog 1,
+ * blue 1 -> <OOV> 1, red 2, fox 3, dog 4, blue 5. With --num-words 4, dog and
+ * blue become 1: sequences [2 3] [2 1 2 3] [] [1]; --maxlen 3 --padding post
+ * (truncating pre): [2 3 0] [1 2 3] [0 0 0] [1 0 0]. */
+START_TEST(cli_tokenize)
+{
+    char *dir = tu_tmpdir();
+    char txt[4200], out_json[4200];
+    snprintf(txt, sizeof txt, "%s/lines.txt", dir);
+    snprintf(out_json, sizeof out_json, "%s/tok.json", dir);
+    spit(txt, "Red fox\r\nred DOG, red fox\n\nblue\n");
+    char *out, *err;
+    int rc = tu_run((char *const[]){(char *)bin(), "tokenize", txt, "--oov-token", "<OOV>", "--num-words", "4",
+                                    "--maxlen", "3", "--padding", "post", "--save-tokenizer", out_json, NULL},
+                    &out, &err);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    cJSON *doc = cJSON_Parse(out);
+    ck_assert_msg(doc, "stdout is not JSON: %s", out);
+    const cJSON *wi = cJSON_GetObjectItemCaseSensitive(doc, "word_index");
+    static const char *const words[] = {"<OOV>", "red", "fox", "dog", "blue"};
+    ck_assert_int_eq(cJSON_GetArraySize(wi), 5);
+    int i = 0;
+    const cJSON *it = NULL;
+    cJSON_ArrayForEach(it, wi) { /* in index order */
+        ck_assert_str_eq(it->string, words[i]);
+        ck_assert_int_eq(it->valueint, ++i);
+    }
+    assert_json_ints(cJSON_GetObjectItemCaseSensitive(doc, "sequences"), (const int[]){2, 3, 2, 1, 2, 3, 1}, 4,
+                     (const int[]){2, 4, 0, 1}, "sequences");
+    assert_json_ints(cJSON_GetObjectItemCaseSensitive(doc, "padded"), (const int[]){2, 3, 0, 1, 2, 3, 0, 0, 0, 1, 0, 0},
+                     4, (const int[]){3, 3, 3, 3}, "padded");
+    cJSON_Delete(doc);
+    free(out);
+    free(err);
+
+    Tokenizer tok;
+    Err e = {{0}};
+    ck_assert_msg(tokenizer_load(&tok, out_json, &e), "%s", e.msg);
+    ck_assert_int_eq(tok.num_words, 4);
+    ck_assert_int_eq(tok.document_count, 4);
+    ck_assert_int_eq(tokenizer_word_index(&tok, "dog"), 4);
+    tokenizer_free(&tok);
+
+    /* no options: maxlen = longest, pre padding, no OOV:
+     * red 1, fox 2, dog 3, blue 4 -> [0 0 1 2] [1 3 1 2] [0 0 0 0] [0 0 0 4] */
+    rc = tu_run((char *const[]){(char *)bin(), "tokenize", txt, NULL}, &out, &err);
+    ck_assert_int_eq(rc, 0);
+    doc = cJSON_Parse(out);
+    ck_assert_ptr_nonnull(doc);
+    assert_json_ints(cJSON_GetObjectItemCaseSensitive(doc, "padded"),
+                     (const int[]){0, 0, 1, 2, 1, 3, 1, 2, 0, 0, 0, 0, 0, 0, 0, 4}, 4, (const int[]){4, 4, 4, 4},
+                     "padded");
+    cJSON_Delete(doc);
+    free(out);
+    free(err);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+static void expect_usage_error(char *const argv[], const char *what)
+{
+    char *out, *err;
+    int rc = tu_run(argv, &out, &err);
+    ck_assert_msg(rc == 2, "%s: exit %d", what, rc);
+    ck_assert_msg(strcmp(out, "") == 0, "%s: stdout not empty", what);
+    size_t n = strlen(err);
+    ck_assert_msg(n > 0 && err[n - 1] == '\n' && strchr(err, '\n') == err + n - 1, "%s: stderr is not one line: %s",
+                  what, err);
+    free(out);
+    free(err);
+}
+
+START_TEST(cli_tokenize_errors)
+{
+    expect_usage_error((char *const[]){(char *)bin(), "tokenize", "/nonexistent/lines.txt", NULL}, "missing file");
+    expect_usage_error((char *const[]){(char *)bin(), "tokenize", NULL}, "no file");
+    expect_usage_error((char *const[]){(char *)bin(), "tokenize", "x.txt", "--padding", "middle", NULL}, "padding");
+    expect_usage_error((char *const[]){(char *)bin(), "tokenize", "x.txt", "--maxlen", "0", NULL}, "maxlen");
+    expect_usage_error((char *const[]){(char *)bin(), "tokenize", "x.txt", "--frobnicate", NULL}, "option");
+
+    char *out, *err;
+    int rc = tu_run((char *const[]){(char *)bin(), "tokenize", "--help", NULL}, &out, &err);
+    ck_assert_int_eq(rc, 0);
+    ck_assert(strstr(out, "--num-words"));
+    free(out);
+    free(err);
+}
+END_TEST
+
+static Suite *text_suite(void)
+{
+    Suite *s = suite_create("text");
+    TCase *tc = tcase_create("tokenizer");
+    tcase_add_test(tc, word_sequence);
+    tcase_add_test(tc, fit_counts_and_index);
+    tcase_add_test(tc, sequences_and_num_words);
+    tcase_add_test(tc, oov_token);
+    tcase_add_test(tc, oov_token_is_a_word);
+    tcase_add_test(tc, encode_reports_oov);
+    tcase_add_test(tc, fit_refuses_bad_utf8);
+    tcase_add_test_raise_signal(tc, empty_split_asserts, SIGABRT);
+    tcase_add_test(tc, pad_sequences);
+    tcase_add_test(tc, ngrams);
+    suite_add_tcase(s, tc);
+    TCase *io = tcase_create("tokenizer_json");
+    tcase_add_test(io, load_keras_file);
+    tcase_add_test(io, save_load_round_trip);
+    tcase_add_test(io, bad_files);
+    suite_add_tcase(s, io);
+    TCase *cli = tcase_create("cli");
+    tcase_set_timeout(cli, 120);
+    tcase_add_test(cli, cli_tokenize);
+    tcase_add_test(cli, cli_tokenize_errors);
+    suite_add_tcase(s, cli);
+    return s;
+}
 
 int main(void)
 {
-    return 0;
+    SRunner *sr = srunner_create(text_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
 }

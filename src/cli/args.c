@@ -131,6 +131,8 @@ int cli_tokenizer_vocab(const char *path, Err *err)
     if (!tokenizer_load(&tok, path, err)) return 0;
     /* an Embedding must hold every index the tokenizer can give */
     int n = tok.num_words > 0 && tok.num_words <= tok.max_index ? tok.num_words : tok.max_index + 1;
+    int oov = tokenizer_oov_index(&tok); /* Keras may place it at or past num_words */
+    if (oov >= n) n = oov + 1;
     tokenizer_free(&tok);
     return n;
 }

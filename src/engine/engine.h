@@ -422,4 +422,22 @@ void model_evaluate(const Model *model, const Dataset *data, LossKind loss, int 
  * chosen (padding, the OOV token). -1 if every token is banned. */
 int sample_next(const float *p, int C, float temperature, int top_k, const unsigned char *banned, Rng *rng);
 
+/* ---- reading a trace back --------------------------------------------- */
+
+/* The pre-activation of every gate block at processing step t of sequence b
+ * of one run, exactly as the step formed it (trace kept):
+ *   SimpleRNN, LSTM   x·W + h_prev·U + b
+ *   GRU z, r          x·W + h_prev·U (+ input and recurrent bias)
+ *   GRU candidate     x·W_h + b_h0 + r*(h_prev·U_h + b_h1)   (reset_after)
+ *                     x·W_h + b_h + (r*h_prev)·U_h           (otherwise)
+ * out holds G*H floats. Masked steps give the values the step would have
+ * had. */
+void trace_preactivation(const Trace *trace, int layer, int dir, int t, int b, float *out);
+
+/* For each prefix tokens[0..t] (t = 0..T-1) the model's last output, each
+ * prefix padded with zeros in front to the model's fixed length when it has
+ * one: what a next-word model predicts after reading t+1 tokens. out holds
+ * (T, out_dim) floats; the last layer must give one vector per sequence. */
+void model_predict_prefixes(const Model *model, const int *tokens, int T, float *out);
+
 #endif

@@ -564,3 +564,65 @@ void model_forward(Trace *tr, const int *tokens, const float *input)
         cur_mask = r->mask;
     }
 }
+
+/* ---- reading a trace back ------------------------------------------------- */
+
+void trace_preactivation(const Trace *tr, int li, int d, int t, int b, float *out)
+{
+    const Layer *l = &tr->model->layers[li];
+    const Cell *c = &l->cell[d];
+    const RunRecord *run = &tr->layers[li].run[d];
+    UNROLL_ASSERT(tr->keep && t >= 0 && t < run->T && b >= 0 && b < run->B);
+    const int B = run->B, H = run->H, GH = run->G * H;
+    const int pos = run->backwards ? run->T - 1 - t : t;
+    const float *xw = run->xw + ((size_t)pos * B + b) * GH;
+    const float *hp = run->h + ((size_t)t * B + b) * H;
+    if (c->kind == CELL_SIMPLE_RNN) {
+        memcpy(out, run->gates + ((size_t)t * B + b) * GH, (size_t)GH * sizeof *out);
+        return;
+    }
+    if (c->kind == CELL_LSTM) {
+        memcpy(out, xw, (size_t)GH * sizeof *out);
+        blas_sgemm(false, false, 1, GH, H, 1.0f, hp, H, c->recurrent_kernel, GH, 1.0f, out, GH);
+        return;
+    }
+    /* GRU: the recurrent projection and reset gate of the step give each
+     * block; a masked step recorded none, so form them as the step would */
+    bool real = !run->mask || run->mask[(size_t)t * B + b];
+    float *tmp = NULL;
+    const float *hu = run->hu + ((size_t)t * B + b) * GH;
+    const float *r = run->gates + ((size_t)t * B + b) * GH + H;
+    if (!real) {
+        tmp = xmalloc((size_t)(2 * GH + 2 * H) * sizeof *tmp);
+        float *g = tmp, *u = tmp + GH, *hn = tmp + 2 * GH;
+        cell_step(hn, NULL, g, u, hn + H, xw, hp, NULL, NULL, c, 1);
+        hu = u;
+        r = g + H;
+    }
+    for (int j = 0; j < 2 * H; j++) out[j] = xw[j] + hu[j];
+    for (int j = 0; j < H; j++)
+        out[2 * H + j] = xw[2 * H + j] + (c->reset_after ? r[j] * hu[2 * H + j] : hu[2 * H + j]);
+    free(tmp);
+}
+
+void model_predict_prefixes(const Model *m, const int *tokens, int T, float *out)
+{
+    const Layer *last = &m->layers[m->n_layers - 1];
+    UNROLL_ASSERT(!last->out_seq);
+    const int D = last->out_dim;
+    int L = m->seq_len;
+    int *buf = xcalloc((size_t)(L ? L : T), sizeof *buf);
+    for (int t = 0; t < T; t++) {
+        int n = t + 1, len = L ? L : n;
+        memset(buf, 0, (size_t)len * sizeof *buf);
+        /* pad (or cut) in front, as pad_sequences does */
+        int take = n < len ? n : len;
+        memcpy(buf + (len - take), tokens + (n - take), (size_t)take * sizeof *buf);
+        Trace tr;
+        trace_init(&tr, m, 1, len, false);
+        model_forward(&tr, buf, NULL);
+        memcpy(out + (size_t)t * D, tr.layers[m->n_layers - 1].out, (size_t)D * sizeof *out);
+        trace_free(&tr);
+    }
+    free(buf);
+}
