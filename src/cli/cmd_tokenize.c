@@ -15,7 +15,7 @@
 static const char USAGE[] =
     "usage: unroll tokenize FILE [--num-words N] [--oov-token TOK] [--maxlen N]\n"
     "                            [--padding pre|post] [--truncating pre|post]\n"
-    "                            [--save-tokenizer OUT.json]\n"
+    "                            [--save-tokenizer OUT.json] [--ngrams OUT.jsonl]\n"
     "\n"
     "Fits Keras' Tokenizer on FILE (one text a line, UTF-8; a last newline does\n"
     "not start another text, an empty line is a text with no words), then prints\n"
@@ -29,6 +29,10 @@ static const char USAGE[] =
     "  --padding pre|post   where the zeros go (default pre)\n"
     "  --truncating pre|post  which end of a long sequence is cut (default pre)\n"
     "  --save-tokenizer OUT.json  also write the tokenizer as Keras' to_json()\n"
+    "  --ngrams OUT.jsonl   also write next-word training rows: every line's\n"
+    "                       prefixes of 2..n tokens, padded in front, the last\n"
+    "                       token as the label ({\"tokens\": [...], \"label\": N});\n"
+    "                       the inputs are --maxlen long when given\n"
     "\n"
     "Errors print one line on stderr and exit with status 2.\n";
 
@@ -84,9 +88,45 @@ static void write_grid_rows(JsonW *w, const int *v, int rows, int cols)
     jsonw_end_array(w);
 }
 
+/* The next-word rows as JSONL, written whole or not at all. */
+static bool write_ngrams(const Tokenizer *tok, const char *const *lines, int n, int maxlen, const char *out, Err *err)
+{
+    TokenGrid in;
+    token_grid_init(&in);
+    int *labels = NULL;
+    if (!tokenizer_ngrams(&in, &labels, tok, lines, n, err)) return false;
+    bool ok = false;
+    JsonW w;
+    jsonw_init(&w);
+    if (in.rows == 0) {
+        err_set(err, "--ngrams: no line has two known words, so there are no rows");
+        goto done;
+    }
+    int L = maxlen > 0 ? maxlen : in.cols;
+    for (int r = 0; r < in.rows; r++) {
+        jsonw_raw(&w, "{\"tokens\": [");
+        for (int k = 0; k < L; k++) {
+            /* pad or cut in front to L */
+            int src = in.cols - L + k;
+            char num[24];
+            snprintf(num, sizeof num, "%s%d", k ? ", " : "", src >= 0 ? in.v[(size_t)r * in.cols + src] : 0);
+            jsonw_raw(&w, num);
+        }
+        char tail[48];
+        snprintf(tail, sizeof tail, "], \"label\": %d}\n", labels[r]);
+        jsonw_raw(&w, tail);
+    }
+    ok = base_write_file_atomic(out, w.buf, w.len, err);
+done:
+    jsonw_free(&w);
+    token_grid_free(&in);
+    free(labels);
+    return ok;
+}
+
 int cmd_tokenize(int argc, char **argv)
 {
-    const char *path = NULL, *oov = NULL, *save = NULL;
+    const char *path = NULL, *oov = NULL, *save = NULL, *ngrams = NULL;
     long long num_words = 0, maxlen = 0;
     TextSide padding = TEXT_PRE, truncating = TEXT_PRE;
     for (int i = 1; i < argc; i++) {
@@ -111,6 +151,9 @@ int cmd_tokenize(int argc, char **argv)
         } else if (cli_opt(argc, argv, &i, "--save-tokenizer", &v)) {
             if (!v || !*v) return cli_failf("tokenize", "--save-tokenizer needs a file name");
             save = v;
+        } else if (cli_opt(argc, argv, &i, "--ngrams", &v)) {
+            if (!v || !*v) return cli_failf("tokenize", "--ngrams needs a file name");
+            ngrams = v;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             return cli_failf("tokenize", "unknown option '%s' (see unroll tokenize --help)", argv[i]);
         } else if (!path) {
@@ -176,6 +219,10 @@ int cmd_tokenize(int argc, char **argv)
     write_grid_rows(&w, padded.v, padded.rows, padded.cols);
     jsonw_end_object(&w);
 
+    if (ngrams && !write_ngrams(&tok, (const char *const *)lines, n, (int)maxlen, ngrams, &err)) {
+        cli_fail("tokenize", &err);
+        goto done;
+    }
     if (save && !tokenizer_save(&tok, save, &err)) {
         cli_fail("tokenize", &err);
         goto done;
