@@ -9,10 +9,12 @@ static const char USAGE[] =
     "usage: unroll [COMMAND] [ARGS]\n"
     "\n"
     "Step through recurrent neural networks (SimpleRNN, GRU, LSTM) one timestep\n"
-    "at a time. With no command, traces the bundled example model and prints\n"
-    "its steps.\n"
+    "at a time. With no command, opens the window on the first lesson.\n"
     "\n"
     "commands:\n"
+    "  [open] [LESSON.md | MODEL]   the window (press ? in it for the keys)\n"
+    "  render LESSON_OR_MODEL --view NAME --out F.png   draw a view with no display\n"
+    "  prepare LESSON.md            train a lesson's models from its corpus and seeds\n"
     "  trace MODEL --tokens 3,1,4   every timestep's x, h, c and gates as JSON\n"
     "  summary MODEL                Keras-style table of layers and parameter counts\n"
     "  tokenize FILE                Keras' Tokenizer and pad_sequences on a text file\n"
@@ -32,6 +34,9 @@ typedef struct {
 } Command;
 
 static const Command COMMANDS[] = {
+    {"open", cmd_open},
+    {"render", cmd_render},
+    {"prepare", cmd_prepare},
     {"trace", cmd_trace},
     {"summary", cmd_summary},
     {"tokenize", cmd_tokenize},
@@ -43,7 +48,7 @@ static const Command COMMANDS[] = {
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) return cmd_demo(argc, argv);
+    if (argc < 2) return cmd_open(argc, argv);
     if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
         fputs(USAGE, stdout);
         return 0;

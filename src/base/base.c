@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void base_assert_fail(const char *expr, const char *file, int line)
@@ -160,6 +161,25 @@ bool base_write_file_atomic(const char *path, const void *data, size_t len,
     ok = true;
 done:
     free(tmp);
+    return ok;
+}
+
+bool base_make_parents(const char *path, Err *err)
+{
+    char *p = xstrdup(path);
+    char *slash = strrchr(p, '/');
+    bool ok = true;
+    if (slash) {
+        *slash = '\0';
+        for (char *q = p + 1; ok && *q; q++) {
+            if (*q != '/') continue;
+            *q = '\0';
+            if (mkdir(p, 0755) != 0 && errno != EEXIST) ok = err_set(err, "%s: %s", p, strerror(errno));
+            *q = '/';
+        }
+        if (ok && *p && mkdir(p, 0755) != 0 && errno != EEXIST) ok = err_set(err, "%s: %s", p, strerror(errno));
+    }
+    free(p);
     return ok;
 }
 

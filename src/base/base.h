@@ -46,6 +46,10 @@ char *base_read_file(const char *path, size_t max_bytes, size_t *len, Err *err);
 bool base_write_file_atomic(const char *path, const void *data, size_t len,
                             Err *err);
 
+/* Creates the folders of path's parent that do not exist yet (mkdir -p of
+ * its dirname). */
+bool base_make_parents(const char *path, Err *err);
+
 /* Deterministic random numbers (splitmix64 seeding xoshiro128+-like state),
  * so lessons and tests behave the same on every machine. */
 typedef struct {

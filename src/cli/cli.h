@@ -11,7 +11,9 @@
 int cmd_trace(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
-int cmd_demo(int argc, char **argv);
+int cmd_open(int argc, char **argv);
+int cmd_render(int argc, char **argv);
+int cmd_prepare(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_new(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
@@ -35,6 +37,9 @@ bool cli_parse_int(const char *s, long long lo, long long hi, long long *out);
 /* Vocabulary size a model needs for the tokenizer at path (the largest
  * index + 1, within num_words); 0 with err on failure. */
 int cli_tokenizer_vocab(const char *path, Err *err);
+
+/* The lesson `unroll` opens with no arguments. */
+const char *cli_default_lesson(void);
 
 /* The folder holding unroll's assets (UNROLL_DATA_DIR, beside the binary,
  * or the source tree it was built from). Never NULL. */

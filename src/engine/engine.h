@@ -440,4 +440,25 @@ void trace_preactivation(const Trace *trace, int layer, int dir, int t, int b, f
  * (T, out_dim) floats; the last layer must give one vector per sequence. */
 void model_predict_prefixes(const Model *model, const int *tokens, int T, float *out);
 
+/* Every wire of one cell at one step, for drawing the cell's inside. The
+ * engine computes them from the trace so the window never does the math.
+ *   all cells  x (in_dim), h_prev, h (H), pre (G*H) pre-activations,
+ *              gate (G*H) after activation (SimpleRNN: act(pre) = h)
+ *   LSTM       c_prev, c, fc = f*c_prev, ig = i*g, act_c = act(c)  (h = o*act_c)
+ *   GRU        zh = z*h_prev, zn = (1-z)*n, one_minus_z = 1-z,
+ *              rh = r*h_prev (reset_after false) or r*(h_prev·U_h + b_h1)
+ * Unused fields are NULL. mask tells whether the step was real. */
+typedef struct {
+    CellKind kind;
+    int H, G, in_dim;
+    bool mask;
+    float *x, *h_prev, *h, *pre, *gate;
+    float *c_prev, *c, *fc, *ig, *act_c;
+    float *zh, *zn, *one_minus_z, *rh;
+    float *block;
+} CellWires;
+
+void cell_wires_init(CellWires *w, const Trace *trace, int layer, int dir, int t, int b);
+void cell_wires_free(CellWires *w);
+
 #endif

@@ -626,3 +626,74 @@ void model_predict_prefixes(const Model *m, const int *tokens, int T, float *out
     }
     free(buf);
 }
+
+void cell_wires_init(CellWires *w, const Trace *tr, int li, int d, int t, int b)
+{
+    const Model *m = tr->model;
+    const Layer *l = &m->layers[li];
+    const Cell *c = &l->cell[d];
+    const RunRecord *run = &tr->layers[li].run[d];
+    const int H = run->H, G = run->G, GH = G * H, B = run->B, F = c->input_dim;
+    const int pos = run->backwards ? run->T - 1 - t : t;
+    *w = (CellWires){.kind = c->kind, .H = H, .G = G, .in_dim = F};
+    w->mask = !run->mask || run->mask[(size_t)t * B + b];
+    w->block = xcalloc((size_t)F + (size_t)12 * H + 2 * (size_t)GH, sizeof(float));
+    float *p = w->block;
+    w->x = p, p += F;
+    w->h_prev = p, p += H;
+    w->h = p, p += H;
+    w->pre = p, p += GH;
+    w->gate = p, p += GH;
+    const float *x = li ? tr->layers[li - 1].out : tr->input;
+    memcpy(w->x, x + ((size_t)pos * B + b) * F, (size_t)F * sizeof *w->x);
+    memcpy(w->h_prev, run->h + ((size_t)t * B + b) * H, (size_t)H * sizeof *w->h);
+    memcpy(w->h, run->h + ((size_t)(t + 1) * B + b) * H, (size_t)H * sizeof *w->h);
+    trace_preactivation(tr, li, d, t, b, w->pre);
+    /* gates as the step had them (recomputed from pre for masked steps) */
+    if (c->kind == CELL_SIMPLE_RNN) {
+        act_forward(w->gate, w->pre, c->activation, H);
+    } else if (c->kind == CELL_LSTM) {
+        act_forward(w->gate, w->pre, c->recurrent_activation, 2 * H);
+        act_forward(w->gate + 2 * H, w->pre + 2 * H, c->activation, H);
+        act_forward(w->gate + 3 * H, w->pre + 3 * H, c->recurrent_activation, H);
+    } else {
+        act_forward(w->gate, w->pre, c->recurrent_activation, 2 * H);
+        act_forward(w->gate + 2 * H, w->pre + 2 * H, c->activation, H);
+    }
+    if (c->kind == CELL_LSTM) {
+        w->c_prev = p, p += H;
+        w->c = p, p += H;
+        w->fc = p, p += H;
+        w->ig = p, p += H;
+        w->act_c = p, p += H;
+        memcpy(w->c_prev, run->c + ((size_t)t * B + b) * H, (size_t)H * sizeof *w->c);
+        const float *gi = w->gate, *gf = gi + H, *gg = gi + 2 * H;
+        for (int j = 0; j < H; j++) {
+            w->fc[j] = gf[j] * w->c_prev[j];
+            w->ig[j] = gi[j] * gg[j];
+            w->c[j] = w->fc[j] + w->ig[j];
+        }
+        act_forward(w->act_c, w->c, c->activation, H);
+        if (w->mask) memcpy(w->c, run->c + ((size_t)(t + 1) * B + b) * H, (size_t)H * sizeof *w->c);
+    } else if (c->kind == CELL_GRU) {
+        w->zh = p, p += H;
+        w->zn = p, p += H;
+        w->one_minus_z = p, p += H;
+        w->rh = p, p += H;
+        const float *z = w->gate, *r = w->gate + H, *n = w->gate + 2 * H;
+        /* what r multiplied: h_prev, or the recurrent projection of the candidate */
+        const float *xw = run->xw + ((size_t)pos * B + b) * GH;
+        for (int j = 0; j < H; j++) {
+            w->zh[j] = z[j] * w->h_prev[j];
+            w->one_minus_z[j] = 1.0f - z[j];
+            w->zn[j] = w->one_minus_z[j] * n[j];
+            w->rh[j] = c->reset_after ? w->pre[2 * H + j] - xw[2 * H + j] : r[j] * w->h_prev[j];
+        }
+    }
+}
+
+void cell_wires_free(CellWires *w)
+{
+    free(w->block);
+    *w = (CellWires){0};
+}

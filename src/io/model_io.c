@@ -1007,6 +1007,7 @@ bool model_save(const Model *m, const char *dir, const ExtraFile *extra, int n_e
             goto done;
         }
     }
+    if (!base_make_parents(dir, err)) goto done;
     if (!mkdtemp(tmp)) {
         err_set(err, "%s: cannot create a temporary folder beside it: %s", dir, strerror(errno));
         goto done;

@@ -1,0 +1,97 @@
+/* cmd_prepare: `unroll prepare LESSON.md`, trains the lesson's models from
+ * its own corpus, spec, seed, epochs and batch size, and writes them where
+ * the lesson looks for them (models/<cell>/), each with its tokenizer.json.
+ * lessons/make_models.sh runs it for every lesson; the shipped weights are
+ * its output. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "lesson.h"
+#include "model_io.h"
+#include "prepare.h"
+#include "tokenizer_io.h"
+
+static const char USAGE[] =
+    "usage: unroll prepare LESSON.md [--out DIR]\n"
+    "\n"
+    "Trains each of the lesson's cell types on its corpus (fresh weights from the\n"
+    "lesson's spec and seed, its epochs and batch size, Adam) and writes the\n"
+    "models to the lesson's models folder (or DIR), one folder per cell, with\n"
+    "the tokenizer beside each. Prints each model's final loss and accuracy.\n";
+
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int cmd_prepare(int argc, char **argv)
+{
+    const char *path = NULL, *out = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        if (cli_is_help(argv[i])) {
+            fputs(USAGE, stdout);
+            return 0;
+        } else if (cli_opt(argc, argv, &i, "--out", &v)) {
+            if (!(out = v)) return cli_failf("prepare", "--out needs a folder");
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return cli_failf("prepare", "unknown option '%s'", argv[i]);
+        } else if (!path) {
+            path = argv[i];
+        } else {
+            return cli_failf("prepare", "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (!path) return cli_failf("prepare", "no LESSON.md given (see unroll prepare --help)");
+    Err err = {{0}};
+    Lesson l;
+    if (!lesson_load(&l, path, &err)) return cli_fail("prepare", &err);
+    LessonData ld;
+    if (!lesson_data_load(&ld, &l, &err)) {
+        lesson_unload(&l);
+        return cli_fail("prepare", &err);
+    }
+    char *tok = tokenizer_to_json(&ld.tok);
+    int status = 0;
+    for (int k = 0; k < l.n_cells && status == 0; k++) {
+        Model m;
+        Trainer tr = {0};
+        if (!lesson_model_new(&m, &l, &ld, k, &err)) {
+            status = cli_fail("prepare", &err);
+            break;
+        }
+        TrainConfig cfg = lesson_train_config(&l);
+        double t0 = seconds();
+        EpochStats st = {0};
+        bool ok = trainer_init(&tr, &m, &cfg, ld.rows.view.T, &err) && trainer_check_data(&tr, &ld.rows.view, l.corpus ? l.corpus : l.data, &err);
+        for (int e = 0; ok && e < cfg.epochs; e++) ok = trainer_epoch(&tr, &ld.rows.view, NULL, &st, NULL, NULL, &err);
+        char *dir = NULL;
+        if (out) {
+            size_t n = strlen(out) + 32;
+            dir = xmalloc(n);
+            snprintf(dir, n, "%s/%s", out, lesson_cell_name(l.cells[k]));
+        } else {
+            dir = lesson_model_dir(&l, k);
+        }
+        ExtraFile extra = {"tokenizer.json", tok};
+        if (ok) ok = model_save(&m, dir, &extra, 1, &err);
+        if (ok)
+            printf("%-10s %d rows, %d epochs: loss %.4f accuracy %.3f (%.1f s) -> %s\n", lesson_cell_name(l.cells[k]), ld.rows.view.N,
+                   cfg.epochs, st.loss, st.accuracy, seconds() - t0, dir);
+        else
+            status = cli_fail("prepare", &err);
+        free(dir);
+        trainer_free(&tr);
+        model_free(&m);
+    }
+    free(tok);
+    lesson_data_free(&ld);
+    lesson_unload(&l);
+    return status;
+}

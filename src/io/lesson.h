@@ -1,0 +1,161 @@
+/* lesson: reads a lesson file, lessons/NN-topic.md. A lesson is a Markdown
+ * document that reads well on its own (on GitHub, say):
+ *
+ *   ---                                  YAML front matter (libyaml): what
+ *   title: Next word on song lyrics      the lesson trains and opens with
+ *   task: next-word                      next-word | classify
+ *   corpus: lyrics/lanterns.txt          next-word: the text to learn from
+ *   labels: [negative, positive]         classify: class names, label order
+ *   data: sentiment/data.jsonl           classify: the rows
+ *   cells: [simplernn, gru, lstm]        1..3 models the lesson compares
+ *   spec: "embedding:V:16, {cell}:32, dense:V:softmax"
+ *   maxlen: 8                            optional
+ *   epochs: 80
+ *   batch_size: 16
+ *   learning_rate: 0.01                  optional
+ *   seed: 1
+ *   models: lyrics/models                models/<cell>/ hold trained weights
+ *   sentence: "the lantern on the hill"
+ *   view: unrolled                       optional (unrolled)
+ *   ---
+ *   # Title                              optional; the front matter's title rules
+ *   Introduction ...
+ *   ## A step's title                    each '##' heading starts a step
+ *   Narration ...
+ *   ```unroll                            at most one per step: its directives
+ *   view: inspector                      (YAML: view, sentence, step, cell,
+ *   step: 3                              highlight, quiz)
+ *   ```
+ *
+ * Keys not marked optional are required, except that corpus belongs to
+ * next-word lessons and labels and data to classify lessons (and only
+ * there). Paths are relative to the lesson's folder and stay inside it. The
+ * spec must hold {cell} when there are several cells; each cell's spec is
+ * built once (tiny vocabulary) to check it. The '#' title is optional and
+ * comes first; the front matter's title is the lesson's title. A block before
+ * the first '##' is an error: the opening view and sentence are front matter.
+ *
+ * The body is parsed as Markdown by md4c; narration becomes plain text with
+ * emphasis, strong and code recorded as spans. Unknown keys, wrong types and
+ * unknown names are errors: a typo never passes silently. Every error is one
+ * line "FILE:LINE: problem" with the line in the lesson file.
+ *
+ * What it does not: read the corpus, the data or the models, tokenize, or
+ * decide what an unset directive means (the UI carries the previous step's).
+ * Depends on base, engine (CellKind), spec (to check the model spec),
+ * libyaml and md4c. */
+#ifndef UNROLL_LESSON_H
+#define UNROLL_LESSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base.h"
+#include "engine.h"
+
+/* Limits on untrusted input. A lesson is a short document. */
+#define LESSON_MAX_BYTES ((size_t)1 << 20)
+#define LESSON_MAX_STEPS 200
+#define LESSON_MAX_STRING ((size_t)64 << 10) /* any value, title or text */
+#define LESSON_MAX_CELLS 3
+#define LESSON_MAX_LABELS 256
+
+typedef enum { LESSON_NEXT_WORD, LESSON_CLASSIFY } LessonTask;
+
+typedef enum {
+    VIEW_UNROLLED,
+    VIEW_INSPECTOR,
+    VIEW_COMPARE,
+    VIEW_PREDICTIONS,
+    VIEW_TRAINING,
+    VIEW_GRADIENTS,
+    VIEW_GENERATE,
+    VIEW_COUNT
+} ViewKind;
+
+/* "unrolled", "inspector", ... (contracts.md's view names); "?" if out of range. */
+const char *view_kind_name(ViewKind v);
+/* Parses a view name; false if unknown. */
+bool view_kind_parse(const char *s, ViewKind *out);
+
+/* A cell's name in lessons: "simplernn", "gru", "lstm". */
+const char *lesson_cell_name(CellKind kind);
+/* Parses a lesson cell name; false if unknown. */
+bool lesson_cell_parse(const char *s, CellKind *out);
+
+/* A stretch of narration text set in another style. */
+typedef enum { LESSON_SPAN_EM, LESSON_SPAN_STRONG, LESSON_SPAN_CODE } LessonSpanKind;
+
+typedef struct {
+    LessonSpanKind kind;
+    int start, len; /* bytes of the text */
+} LessonSpan;
+
+/* A step's ```unroll block. Each field is unset unless the block sets it. */
+typedef struct {
+    bool has_view;
+    ViewKind view;
+    char *sentence;          /* NULL: unset */
+    int step;                /* current timestep, 0-based; -1 unset */
+    int cell;                /* index into Lesson.cells; -1 unset */
+    char highlight_vec[4];   /* "h", "c", "i", "f", "g", "o", "z", "r", "n", "x"; "" unset */
+    int highlight_unit;      /* unit of that vector; -1: the whole vector */
+    char *quiz;              /* question whose answer stays hidden; NULL: none */
+    int line;                /* line of the ```unroll fence; 0: the step has none */
+} LessonDirectives;
+
+typedef struct {
+    char *title;             /* the '##' heading */
+    char *text;              /* narration: "\n\n" between paragraphs, "\n" between
+                                list items ("• " or "1. "), code lines kept */
+    LessonSpan *spans;       /* (n_spans) into text, in order of their start */
+    int n_spans;
+    LessonDirectives dir;
+    int line;                /* line of the heading */
+} LessonStep;
+
+typedef struct {
+    char *path;              /* as given */
+    char *dir;               /* folder of path ("." if none) */
+    char *title;             /* front matter's title */
+    char *intro;             /* narration before the first step, like LessonStep.text */
+    LessonSpan *intro_spans; /* (n_intro_spans) */
+    int n_intro_spans;
+    /* Paths below are joined to dir; NULL when absent (corpus is next-word
+     * only, data and labels classify only). */
+    char *corpus, *data, *models;
+    char *spec;              /* as written, with {cell} */
+    char *sentence;
+    LessonTask task;
+    char **labels;           /* (n_labels) */
+    int n_labels;
+    CellKind cells[LESSON_MAX_CELLS]; /* (n_cells), no repeats */
+    int n_cells;
+    int maxlen;              /* 0: not set (no cut) */
+    int epochs, batch_size;
+    double learning_rate;    /* 0: not set (the optimizer's default) */
+    unsigned long long seed;
+    ViewKind view;           /* the view it opens with; VIEW_UNROLLED if not set */
+    LessonStep *steps;       /* (n_steps) */
+    int n_steps;
+} Lesson;
+
+/* Reads and parses the lesson at path (at most LESSON_MAX_BYTES). On failure
+ * l is left empty (as after lesson_unload) and err holds one line
+ * "PATH:LINE: problem". */
+bool lesson_load(Lesson *l, const char *path, Err *err);
+
+/* Parses len bytes of text (need not be NUL-terminated) as the lesson at
+ * path (not NULL); path names the file in messages and its folder is what
+ * the lesson's paths are joined to. Same contract as lesson_load otherwise. */
+bool lesson_parse(Lesson *l, const char *text, size_t len, const char *path, Err *err);
+
+/* Frees everything and leaves l empty; safe on an empty Lesson ({0}). */
+void lesson_unload(Lesson *l);
+
+/* The model spec for the lesson's k-th cell (0 <= k < n_cells): every
+ * "{cell}" replaced by lstm, gru or rnn (SimpleRNN's name in the spec
+ * language). Caller frees. */
+char *lesson_spec_for(const Lesson *l, int k);
+
+#endif

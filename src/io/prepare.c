@@ -1,0 +1,170 @@
+/* prepare: a lesson's data and models. */
+#include "prepare.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spec.h"
+
+/* the corpus' lines (a last newline adds none; empty lines are skipped) */
+static char **read_lines(const char *path, char **text, int *n, Err *err)
+{
+    size_t len = 0;
+    *text = base_read_file(path, (size_t)16 << 20, &len, err);
+    if (!*text) return NULL;
+    int cap = 64;
+    char **lines = xmalloc((size_t)cap * sizeof *lines);
+    *n = 0;
+    for (char *p = *text; *p;) {
+        char *e = strchr(p, '\n');
+        if (e) *e = '\0';
+        size_t k = strlen(p);
+        if (k && p[k - 1] == '\r') p[k - 1] = '\0';
+        if (*p) {
+            if (*n == cap) lines = xrealloc(lines, (size_t)(cap *= 2) * sizeof *lines);
+            lines[(*n)++] = p;
+        }
+        if (!e) break;
+        p = e + 1;
+    }
+    return lines;
+}
+
+static bool next_word_rows(LessonData *ld, const Lesson *l, Err *err)
+{
+    char *text = NULL;
+    int n = 0;
+    char **lines = read_lines(l->corpus, &text, &n, err);
+    if (!lines) return false;
+    bool ok = false;
+    TokenGrid in;
+    token_grid_init(&in);
+    int *labels = NULL;
+    if (n == 0) {
+        err_set(err, "%s: the corpus has no lines", l->corpus);
+        goto done;
+    }
+    if (!tokenizer_fit_on_texts(&ld->tok, (const char *const *)lines, n, err)) goto done;
+    if (!tokenizer_ngrams(&in, &labels, &ld->tok, (const char *const *)lines, n, err)) goto done;
+    if (in.rows == 0) {
+        err_set(err, "%s: no line has two words", l->corpus);
+        goto done;
+    }
+    int L = l->maxlen > 0 ? l->maxlen : in.cols;
+    DataFile *df = &ld->rows;
+    df->tokens = xcalloc((size_t)in.rows * L, sizeof *df->tokens);
+    df->labels = xmalloc((size_t)in.rows * sizeof *df->labels);
+    for (int r = 0; r < in.rows; r++) {
+        for (int k = 0; k < L; k++) {
+            int src = in.cols - L + k;
+            df->tokens[(size_t)r * L + k] = src >= 0 ? in.v[(size_t)r * in.cols + src] : 0;
+        }
+        df->labels[r] = labels[r];
+    }
+    df->view = (Dataset){.tokens = df->tokens, .labels = df->labels, .N = in.rows, .T = L};
+    ld->vocab = ld->tok.max_index + 1;
+    ld->n_classes = ld->vocab;
+    ok = true;
+done:
+    token_grid_free(&in);
+    free(labels);
+    free(lines);
+    free(text);
+    return ok;
+}
+
+/* classify: rows {"text": "...", "label": k} (or "tokens") in a JSONL file */
+static bool classify_rows(LessonData *ld, const Lesson *l, Err *err)
+{
+    char *text = NULL;
+    int n = 0;
+    char **lines = read_lines(l->data, &text, &n, err);
+    if (!lines) return false;
+    bool ok = false;
+    char **texts = xcalloc((size_t)(n ? n : 1), sizeof *texts);
+    int *labels = xcalloc((size_t)(n ? n : 1), sizeof *labels);
+    cJSON **rows = xcalloc((size_t)(n ? n : 1), sizeof *rows);
+    SeqList seqs;
+    seq_list_init(&seqs);
+    TokenGrid grid;
+    token_grid_init(&grid);
+    for (int i = 0; i < n; i++) {
+        rows[i] = cJSON_Parse(lines[i]);
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(rows[i], "text");
+        const cJSON *y = cJSON_GetObjectItemCaseSensitive(rows[i], "label");
+        if (!cJSON_IsString(t) || !cJSON_IsNumber(y) || y->valuedouble < 0 || y->valuedouble >= (l->n_labels ? l->n_labels : 2)) {
+            err_set(err, "%s: row %d needs {\"text\": \"...\", \"label\": 0..%d}", l->data, i + 1, (l->n_labels ? l->n_labels : 2) - 1);
+            goto done;
+        }
+        texts[i] = t->valuestring;
+        labels[i] = (int)y->valuedouble;
+    }
+    if (n == 0) {
+        err_set(err, "%s: no rows", l->data);
+        goto done;
+    }
+    if (!tokenizer_fit_on_texts(&ld->tok, (const char *const *)texts, n, err)) goto done;
+    tokenizer_texts_to_sequences(&seqs, &ld->tok, (const char *const *)texts, n);
+    if (!text_pad_sequences(&grid, &seqs, l->maxlen, TEXT_PRE, TEXT_PRE, 0, err)) goto done;
+    DataFile *df = &ld->rows;
+    df->tokens = xmalloc((size_t)grid.rows * grid.cols * sizeof *df->tokens);
+    memcpy(df->tokens, grid.v, (size_t)grid.rows * grid.cols * sizeof *df->tokens);
+    df->labels = labels;
+    labels = NULL;
+    df->view = (Dataset){.tokens = df->tokens, .labels = df->labels, .N = grid.rows, .T = grid.cols};
+    ld->vocab = ld->tok.max_index + 1;
+    ld->n_classes = l->n_labels ? l->n_labels : 2;
+    ok = true;
+done:
+    for (int i = 0; i < n; i++) cJSON_Delete(rows[i]);
+    free(rows);
+    free(texts);
+    free(labels);
+    token_grid_free(&grid);
+    seq_list_free(&seqs);
+    free(lines);
+    free(text);
+    return ok;
+}
+
+bool lesson_data_load(LessonData *ld, const Lesson *l, Err *err)
+{
+    memset(ld, 0, sizeof *ld);
+    TokenizerConfig cfg = tokenizer_config_default();
+    tokenizer_init(&ld->tok, &cfg);
+    bool ok = l->task == LESSON_CLASSIFY ? classify_rows(ld, l, err) : next_word_rows(ld, l, err);
+    if (!ok) lesson_data_free(ld);
+    return ok;
+}
+
+void lesson_data_free(LessonData *ld)
+{
+    tokenizer_free(&ld->tok);
+    datafile_free(&ld->rows);
+    memset(ld, 0, sizeof *ld);
+}
+
+bool lesson_model_new(Model *m, const Lesson *l, const LessonData *ld, int k, Err *err)
+{
+    char *spec = lesson_spec_for(l, k);
+    bool ok = spec_build(m, spec, ld->vocab, l->seed, err);
+    if (!ok) err_prefix(err, "%s: spec \"%s\"", l->path, spec);
+    free(spec);
+    return ok;
+}
+
+TrainConfig lesson_train_config(const Lesson *l)
+{
+    return (TrainConfig){.epochs = l->epochs > 0 ? l->epochs : 50, .batch_size = l->batch_size > 0 ? l->batch_size : 32,
+                         .optimizer = OPT_ADAM, .lr = (float)l->learning_rate, .shuffle = true, .seed = l->seed};
+}
+
+char *lesson_model_dir(const Lesson *l, int k)
+{
+    size_t n = strlen(l->models) + 32;
+    char *p = xmalloc(n);
+    snprintf(p, n, "%s/%s", l->models, lesson_cell_name(l->cells[k]));
+    return p;
+}

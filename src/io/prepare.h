@@ -1,0 +1,34 @@
+/* prepare: turns a lesson into trained models: the tokenizer fitted on the
+ * corpus, the training rows (next-word n-grams, or the labelled texts of a
+ * classification lesson), and for each of the lesson's cells a fresh model
+ * from its spec and seed, trained with its epochs and batch size. Used by
+ * `unroll prepare` (which writes the shipped weights) and by the window's
+ * training view. Depends on engine, text and io. */
+#ifndef UNROLL_PREPARE_H
+#define UNROLL_PREPARE_H
+
+#include "dataset.h"
+#include "engine.h"
+#include "lesson.h"
+#include "text.h"
+
+typedef struct {
+    Tokenizer tok;
+    DataFile rows;       /* training rows */
+    int vocab;           /* the Embedding's input_dim */
+    int n_classes;
+} LessonData;
+
+bool lesson_data_load(LessonData *ld, const Lesson *l, Err *err);
+void lesson_data_free(LessonData *ld);
+
+/* A fresh model for cell k of the lesson (its spec, the lesson's seed). */
+bool lesson_model_new(Model *m, const Lesson *l, const LessonData *ld, int k, Err *err);
+
+/* The training settings the lesson names. */
+TrainConfig lesson_train_config(const Lesson *l);
+
+/* The folder of cell k's trained model: <models>/<cell name>. Caller frees. */
+char *lesson_model_dir(const Lesson *l, int k);
+
+#endif

@@ -1,0 +1,133 @@
+/* app: the window's state and its loop: poll events -> update -> draw.
+ * Update never draws and drawing never changes state (views receive a const
+ * App). The same App draws into a real window or, with no display, into a
+ * software surface for `unroll render` and the tests. Depends on doc,
+ * render, theme and SDL2. */
+#ifndef UNROLL_APP_H
+#define UNROLL_APP_H
+
+#include <SDL.h>
+
+#include "doc.h"
+#include "lesson.h"
+#include "render.h"
+#include "theme.h"
+
+/* The vectors a square can belong to. */
+typedef enum {
+    VEC_X, VEC_H, VEC_C, VEC_HPREV, VEC_CPREV,
+    VEC_GATE0, VEC_GATE1, VEC_GATE2, VEC_GATE3,   /* i f g o  |  z r n  |  pre of SimpleRNN */
+    VEC_PRE0, VEC_PRE1, VEC_PRE2, VEC_PRE3,
+    VEC_FC, VEC_IG, VEC_ACTC, VEC_ZH, VEC_ZN, VEC_ONE_MINUS_Z, VEC_RH,
+    VEC_COUNT
+} VecKind;
+
+typedef enum { BTN_VIEW0 = 100, BTN_MODEL0 = 200, BTN_INPUT = 300, BTN_PLAY, BTN_PREV, BTN_NEXT, BTN_THEME, BTN_HELP } ButtonId;
+
+#define APP_MESSAGE_MAX 512
+
+typedef struct {
+    Doc doc;
+    bool has_doc;
+    Render render;
+    Theme theme;
+    bool dark, presenter, show_help;
+    float font_scale;       /* Ctrl +/- */
+    float dpi;              /* drawable pixels per window point */
+    ViewKind view;
+    int model;              /* the document model shown in unrolled / inspector */
+    int layer, dir;         /* the recurrent layer (and direction) inspected */
+    int step;               /* current timestep: tokens read so far - 1 */
+    float zoom;             /* width of one step relative to the fitted width */
+    int scroll;             /* first visible pixel of the steps strip */
+    bool playing;
+    Uint32 next_play_ms;
+    Uint32 anim_start_ms;   /* the step animation started here */
+    float anim;             /* 0..1 progress of the flow animation; 1 = still */
+    int mouse_x, mouse_y;   /* in drawable pixels */
+    Hot hover;
+    bool has_hover;
+    Hot selected;           /* the unit whose equation the inspector shows */
+    bool has_selected;
+    bool editing;           /* typing a sentence */
+    char edit[DOC_MAX_INPUT];
+    char message[APP_MESSAGE_MAX];
+    bool message_is_error;
+    Uint32 now_ms;
+    bool quit;
+    bool want_save;         /* Ctrl+S: save the next frame as a PNG */
+    bool dirty;             /* redraw needed */
+    int lesson_step;        /* -1 = introduction */
+    bool quiz_revealed;
+} App;
+
+/* Sets defaults; opens path (NULL: nothing) and shows any error in the window. */
+void app_init(App *a, const char *path);
+void app_free(App *a);
+/* Opens a lesson or model, replacing the current one; errors become the
+ * window's message and the old document stays. */
+void app_open(App *a, const char *path);
+
+/* One event. Returns true when something changed that needs a redraw. */
+bool app_event(App *a, const SDL_Event *e);
+/* Advances animations and playback to now_ms. */
+void app_tick(App *a, Uint32 now_ms);
+/* Whether the app needs frames without events (playing or animating). */
+bool app_animating(const App *a);
+
+/* Draws the current view. */
+void app_draw(App *a);
+/* Writes the frame just drawn to a PNG in the working folder (Ctrl+S). */
+void app_save_frame(App *a);
+
+/* Font size in pixels for a role, from the output height, the user's scale
+ * and presenter mode. */
+typedef enum { TEXT_SMALL, TEXT_BODY, TEXT_LARGE, TEXT_TITLE } TextRole;
+int app_px(const App *a, TextRole role);
+
+/* Moves to step t (clamped), starting the flow animation. */
+void app_set_step(App *a, int t);
+int app_step_count(const App *a);
+
+/* Applies a lesson step's directives (view, sentence, step, cell, highlight). */
+void app_goto_lesson_step(App *a, int k);
+
+/* ---- views (one file each) ---- */
+void view_unrolled_draw(const App *a, Render *r, Box area);
+void view_inspector_draw(const App *a, Render *r, Box area);
+void view_compare_draw(const App *a, Render *r, Box area);
+void view_predictions_draw(const App *a, Render *r, Box area);
+
+/* True while a lesson's quiz step hides the model's answer. */
+bool app_answer_hidden(const App *a);
+
+/* Shared drawing helpers (views.c) */
+const char *vec_name(VecKind v, CellKind kind);
+/* The value of the vector at unit j for the hovered/selected square, and a
+ * one-line formula with the numbers filled in. False if none. */
+bool app_describe(const App *a, const Hot *h, char *title, size_t tcap, char *formula, size_t fcap);
+/* A grid of squares for n values inside box; registers each as a HOT_UNIT
+ * (fields from proto) and returns the box used. */
+Box draw_strip(Render *r, const Theme *th, Box box, const float *v, int n, float range, bool unit_range, float fade,
+               const Hot *proto);
+void draw_legend(const App *a, Render *r, Box box, float c_range);
+void draw_tooltip(const App *a, Render *r);
+
+/* Headless: draws one frame of path's view at size into a PNG. */
+typedef struct {
+    const char *path;
+    ViewKind view;
+    int step;              /* -1: the last step */
+    int width, height;
+    bool dark;
+    const char *text;      /* NULL: the document's own input */
+    int lesson_step;       /* -1: none */
+    int model;             /* -1: default */
+} RenderRequest;
+
+bool app_render_png(const RenderRequest *req, const char *out_png, Err *err);
+
+/* Opens the window and runs until it is closed. Returns the exit status. */
+int app_run(const char *path);
+
+#endif

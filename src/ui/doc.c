@@ -1,0 +1,338 @@
+/* doc: loading, tokenizing and tracing for the window. */
+#include "doc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "model_io.h"
+#include "tokenizer_io.h"
+
+static const char *const CELL_LABEL[] = {"SimpleRNN", "GRU", "LSTM"};
+static const char *const CELL_DIR[] = {"simplernn", "gru", "lstm"};
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static void model_unload(DocModel *dm)
+{
+    if (dm->traced) trace_free(&dm->trace);
+    if (dm->loaded) model_free(&dm->model);
+    free(dm->preds);
+    memset(dm, 0, sizeof *dm);
+}
+
+void doc_close(Doc *d)
+{
+    for (int i = 0; i < d->n_models; i++) model_unload(&d->models[i]);
+    if (d->has_tok) tokenizer_free(&d->tok);
+    if (d->is_lesson) lesson_unload(&d->lesson);
+    prompt_free(&d->prompt);
+    free(d->features);
+    memset(d, 0, sizeof *d);
+}
+
+int doc_first_rnn(const DocModel *dm)
+{
+    for (int i = 0; i < dm->model.n_layers; i++)
+        if (dm->model.layers[i].kind == LAYER_RNN) return i;
+    return -1;
+}
+
+static bool load_model(Doc *d, const char *path, const char *label, Err *err)
+{
+    DocModel *dm = &d->models[d->n_models];
+    memset(dm, 0, sizeof *dm);
+    snprintf(dm->path, sizeof dm->path, "%s", path);
+    snprintf(dm->label, sizeof dm->label, "%s", label);
+    if (!model_load(&dm->model, path, err)) return false;
+    dm->loaded = true;
+    if (doc_first_rnn(dm) < 0) {
+        model_unload(dm);
+        return err_set(err, "%s: the model has no recurrent layer to step through", path);
+    }
+    const Layer *last = &dm->model.layers[dm->model.n_layers - 1];
+    if (!last->out_seq && last->kind == LAYER_DENSE && dm->model.token_input) {
+        dm->n_classes = last->out_dim;
+        dm->binary = last->activation == ACT_SIGMOID && last->out_dim == 1;
+    }
+    d->n_models++;
+    return true;
+}
+
+/* the folder name of a path, for a label */
+static void base_name(const char *path, char *out, size_t cap)
+{
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    size_t n = strlen(tmp);
+    while (n > 1 && tmp[n - 1] == '/') tmp[--n] = '\0';
+    if (ends_with(tmp, "/model.json")) tmp[n - 11] = '\0';
+    const char *s = strrchr(tmp, '/');
+    snprintf(out, cap, "%s", s ? s + 1 : tmp);
+}
+
+static void default_input(Doc *d, char *out, size_t cap)
+{
+    const Model *m = &d->models[0].model;
+    if (!m->token_input) {
+        /* a gentle wave over 6 steps (or the fixed length) */
+        int T = m->seq_len ? m->seq_len : 6, F = m->input_dim;
+        size_t k = (size_t)snprintf(out, cap, "[");
+        for (int t = 0; t < T && k < cap; t++) {
+            k += (size_t)snprintf(out + k, cap - k, "%s[", t ? ", " : "");
+            for (int j = 0; j < F && k < cap; j++)
+                k += (size_t)snprintf(out + k, cap - k, "%s%.2f", j ? ", " : "", sin(0.9 * t + j));
+            if (k < cap) k += (size_t)snprintf(out + k, cap - k, "]");
+        }
+        if (k < cap) snprintf(out + k, cap - k, "]");
+        return;
+    }
+    if (d->has_tok) {
+        /* the five most frequent words */
+        size_t k = 0;
+        out[0] = '\0';
+        for (int i = 1, n = 0; i <= d->tok.max_index && n < 5 && k < cap; i++) {
+            const char *w = tokenizer_index_word(&d->tok, i);
+            if (!w || i == tokenizer_oov_index(&d->tok)) continue;
+            k += (size_t)snprintf(out + k, cap - k, "%s%s", n++ ? " " : "", w);
+        }
+        return;
+    }
+    int vocab = m->layers[0].vocab;
+    size_t k = 0;
+    for (int t = 0; t < 5 && k < cap; t++) k += (size_t)snprintf(out + k, cap - k, "%s%d", t ? "," : "", 1 + t % (vocab > 1 ? vocab - 1 : 1));
+}
+
+bool doc_open(Doc *d, const char *path, Err *err)
+{
+    memset(d, 0, sizeof *d);
+    snprintf(d->path, sizeof d->path, "%s", path);
+    struct stat st;
+    if (stat(path, &st) != 0) return err_set(err, "%s: no such file or folder", path);
+    if (ends_with(path, ".md")) {
+        if (!lesson_load(&d->lesson, path, err)) return false;
+        d->is_lesson = true;
+        snprintf(d->title, sizeof d->title, "%s", d->lesson.title);
+        for (int k = 0; k < d->lesson.n_cells; k++) {
+            int cell = d->lesson.cells[k];
+            char mp[2048];
+            snprintf(mp, sizeof mp, "%s/%s", d->lesson.models, CELL_DIR[cell]);
+            if (!load_model(d, mp, CELL_LABEL[cell], err)) {
+                err_prefix(err, "lesson '%s' has no trained %s model (run lessons/make_models.sh)", d->lesson.title,
+                           CELL_LABEL[cell]);
+                doc_close(d);
+                return false;
+            }
+        }
+    } else {
+        char label[128];
+        base_name(path, label, sizeof label);
+        if (!load_model(d, path, label, err)) {
+            doc_close(d);
+            return false;
+        }
+        snprintf(d->title, sizeof d->title, "%s", label);
+    }
+    /* the tokenizer beside the (first) model, if any */
+    Err terr = {{0}};
+    char tp[2048];
+    char *dir = model_dir_of(d->models[0].path);
+    snprintf(tp, sizeof tp, "%s/tokenizer.json", dir);
+    free(dir);
+    if (stat(tp, &st) == 0) {
+        if (!tokenizer_load(&d->tok, tp, &terr)) {
+            err_set(err, "%s", terr.msg);
+            doc_close(d);
+            return false;
+        }
+        d->has_tok = true;
+    }
+    char input[DOC_MAX_INPUT];
+    if (d->is_lesson && d->lesson.sentence) snprintf(input, sizeof input, "%s", d->lesson.sentence);
+    else default_input(d, input, sizeof input);
+    if (!doc_set_input(d, input, err)) {
+        doc_close(d);
+        return false;
+    }
+    return true;
+}
+
+/* [[...], ...] rows of F numbers */
+static bool parse_features(const char *s, int F, float **out, int *T, Err *err)
+{
+    *out = NULL;
+    size_t cap = 64;
+    float *v = xmalloc(cap * sizeof *v);
+    size_t n = 0;
+    int rows = 0, depth = 0, in_row = 0;
+    for (const char *p = s; *p;) {
+        if (*p == '[') {
+            depth++;
+            if (depth == 2) in_row = 0;
+            p++;
+        } else if (*p == ']') {
+            if (depth == 2) {
+                if (in_row != F) {
+                    free(v);
+                    return err_set(err, "step %d has %d numbers; the model reads %d per step", rows + 1, in_row, F);
+                }
+                rows++;
+            }
+            depth--;
+            p++;
+        } else if (*p == ',' || *p == ' ') {
+            p++;
+        } else {
+            char *end = NULL;
+            float x = strtof(p, &end);
+            if (end == p || depth != 2 || !isfinite(x)) {
+                free(v);
+                return err_set(err, "the input must look like [[0.5, 1], [0, 2]] (%d numbers a step)", F);
+            }
+            if (n == cap) v = xrealloc(v, (cap *= 2) * sizeof *v);
+            v[n++] = x;
+            in_row++;
+            p = end;
+        }
+    }
+    if (rows == 0 || depth != 0) {
+        free(v);
+        return err_set(err, "the input must look like [[0.5, 1], [0, 2]] (%d numbers a step)", F);
+    }
+    *out = v;
+    *T = rows;
+    return true;
+}
+
+static void trace_model(Doc *d, DocModel *dm)
+{
+    if (dm->traced) trace_free(&dm->trace);
+    free(dm->preds);
+    dm->preds = NULL;
+    trace_init(&dm->trace, &dm->model, 1, d->T, true);
+    model_forward(&dm->trace, dm->model.token_input ? d->prompt.tokens : NULL, d->features);
+    dm->traced = true;
+    dm->c_range = 0;
+    for (int i = 0; i < dm->model.n_layers; i++) {
+        const LayerRecord *r = &dm->trace.layers[i];
+        for (int k = 0; k < r->n_runs; k++)
+            if (r->run[k].c)
+                for (size_t j = 0; j < (size_t)(d->T + 1) * r->run[k].H; j++) dm->c_range = fmaxf(dm->c_range, fabsf(r->run[k].c[j]));
+    }
+    if (dm->c_range < 1.0f) dm->c_range = 1.0f;
+    if (dm->n_classes > 0) {
+        dm->preds = xmalloc((size_t)d->T * dm->n_classes * sizeof *dm->preds);
+        model_predict_prefixes(&dm->model, d->prompt.tokens, d->T, dm->preds);
+    }
+}
+
+bool doc_set_input(Doc *d, const char *text, Err *err)
+{
+    const Model *m = &d->models[0].model;
+    Prompt p = {0};
+    float *features = NULL;
+    int T = 0;
+    if (!m->token_input) {
+        if (!parse_features(text, m->input_dim, &features, &T, err)) return false;
+        if (m->seq_len && T != m->seq_len) {
+            free(features);
+            return err_set(err, "the model reads exactly %d steps; the input has %d", m->seq_len, T);
+        }
+        p.n = T;
+        p.tokens = xcalloc((size_t)T, sizeof *p.tokens);
+        p.words = xcalloc((size_t)T, sizeof *p.words);
+        for (int t = 0; t < T; t++) {
+            char w[32];
+            snprintf(w, sizeof w, "x%d", t + 1);
+            p.words[t] = xstrdup(w);
+        }
+    } else if (d->has_tok) {
+        if (!prompt_encode(&p, &d->tok, text, m->seq_len, err)) return false;
+    } else {
+        int *ids = NULL, n = 0;
+        const char *s = text;
+        size_t cap = 16;
+        ids = xmalloc(cap * sizeof *ids);
+        while (*s) {
+            char *end = NULL;
+            long v = strtol(s, &end, 10);
+            if (end == s) {
+                free(ids);
+                return err_set(err, "this model has no tokenizer.json: type token numbers, e.g. 3, 1, 4");
+            }
+            if ((size_t)n == cap) ids = xrealloc(ids, (cap *= 2) * sizeof *ids);
+            ids[n++] = (int)(v < -1 ? -1 : (v > 1 << 30 ? 1 << 30 : v));
+            s = end;
+            while (*s == ',' || *s == ' ') s++;
+        }
+        if (n == 0) {
+            free(ids);
+            return err_set(err, "type some token numbers, e.g. 3, 1, 4");
+        }
+        p.n = m->seq_len ? m->seq_len : n;
+        p.tokens = xcalloc((size_t)p.n, sizeof *p.tokens);
+        p.words = xcalloc((size_t)p.n, sizeof *p.words);
+        int skip = n > p.n ? n - p.n : 0, pad = p.n > n ? p.n - n : 0;
+        for (int t = 0; t < p.n; t++) {
+            char w[32] = "";
+            if (t >= pad) {
+                p.tokens[t] = ids[t - pad + skip];
+                snprintf(w, sizeof w, "#%d", p.tokens[t]);
+            }
+            p.words[t] = xstrdup(w);
+        }
+        free(ids);
+    }
+    for (int i = 0; i < d->n_models; i++) {
+        const Model *mi = &d->models[i].model;
+        if (mi->token_input && !model_check_tokens(mi, p.tokens, p.n, err)) {
+            prompt_free(&p);
+            free(features);
+            return false;
+        }
+    }
+    if (p.n < 1) {
+        prompt_free(&p);
+        free(features);
+        return err_set(err, "no word of the sentence is in the vocabulary");
+    }
+    prompt_free(&d->prompt);
+    free(d->features);
+    d->prompt = p;
+    d->features = features;
+    d->T = p.n;
+    snprintf(d->input, sizeof d->input, "%s", text);
+    for (int i = 0; i < d->n_models; i++) trace_model(d, &d->models[i]);
+    return true;
+}
+
+const char *doc_class_name(const Doc *d, int m, int k, char *buf, size_t cap)
+{
+    const DocModel *dm = &d->models[m];
+    if (d->is_lesson && d->lesson.n_labels > 0 && k < d->lesson.n_labels) return d->lesson.labels[k];
+    if (dm->binary) {
+        snprintf(buf, cap, "%s", k ? "yes (1)" : "no (0)");
+        return buf;
+    }
+    if (d->has_tok && d->lesson.task != LESSON_CLASSIFY) {
+        const char *w = tokenizer_index_word(&d->tok, k);
+        if (w) return w;
+        if (k == 0) return "(padding)";
+    }
+    snprintf(buf, cap, "class %d", k);
+    return buf;
+}
+
+const char *doc_word(const Doc *d, int t, char *buf, size_t cap)
+{
+    if (t < 0 || t >= d->prompt.n) return "";
+    if (d->prompt.words && d->prompt.words[t]) return d->prompt.words[t];
+    snprintf(buf, cap, "#%d", d->prompt.tokens[t]);
+    return buf;
+}

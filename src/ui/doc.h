@@ -1,0 +1,65 @@
+/* doc: what the window shows: a lesson or a model folder, its models (up to
+ * three, one per cell type in a lesson), the tokenizer, the current input and
+ * each model's trace of it, with what each model predicts after every step.
+ * All the math runs here, through the engine, when the input changes; the
+ * views only read. Depends on engine, io and text. */
+#ifndef UNROLL_DOC_H
+#define UNROLL_DOC_H
+
+#include "engine.h"
+#include "lesson.h"
+#include "prompt.h"
+#include "text.h"
+
+#define DOC_MAX_MODELS 3
+#define DOC_MAX_INPUT 1024
+
+typedef struct {
+    char label[48];       /* "LSTM", or the model folder's name */
+    char path[1024];
+    Model model;
+    bool loaded;
+    Trace trace;          /* B = 1, every step kept */
+    bool traced;
+    float *preds;         /* (T, n_classes) output after each step, or NULL */
+    int n_classes;
+    bool binary;          /* one sigmoid unit: preds hold p(class 1) */
+    float c_range;        /* largest |c| of the trace, for the colour scale */
+} DocModel;
+
+typedef struct {
+    char title[256];
+    char path[1024];
+    bool is_lesson;
+    Lesson lesson;
+    DocModel models[DOC_MAX_MODELS];
+    int n_models;
+    Tokenizer tok;
+    bool has_tok;
+    char input[DOC_MAX_INPUT]; /* the sentence (or token list / JSON features) */
+    Prompt prompt;        /* tokens, words, oov of the input */
+    float *features;      /* (T, F) for float-input models */
+    int T;
+} Doc;
+
+/* Opens a lesson (.md) or a model (folder or model.json). On failure the doc
+ * is empty and err says why (the window shows it). */
+bool doc_open(Doc *d, const char *path, Err *err);
+void doc_close(Doc *d);
+
+/* Sets the input and traces every model: a sentence when there is a
+ * tokenizer, "3,1,4" token ids when not, or [[...], ...] features for
+ * float-input models. On failure the previous input stays. */
+bool doc_set_input(Doc *d, const char *text, Err *err);
+
+/* The name of class k of model m: a word of the tokenizer, a lesson label,
+ * or "class k". */
+const char *doc_class_name(const Doc *d, int m, int k, char *buf, size_t cap);
+
+/* The word shown for position t ("" for padding, "#3" without a tokenizer). */
+const char *doc_word(const Doc *d, int t, char *buf, size_t cap);
+
+/* Index of the first recurrent layer of a model, -1 if none. */
+int doc_first_rnn(const DocModel *dm);
+
+#endif

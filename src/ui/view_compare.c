@@ -1,0 +1,114 @@
+/* view_compare: the lesson's models (SimpleRNN, GRU, LSTM) on the same
+ * input, stepping together: one lane per model showing its last recurrent
+ * layer's h (and c) at every step, and beside each lane what that model
+ * predicts after the current step. Reads the App; changes nothing. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+
+static int last_rnn(const DocModel *dm)
+{
+    int li = -1;
+    for (int i = 0; i < dm->model.n_layers; i++)
+        if (dm->model.layers[i].kind == LAYER_RNN) li = i;
+    return li;
+}
+
+void view_compare_draw(const App *a, Render *r, Box area)
+{
+    const Theme *th = &a->theme;
+    const Doc *d = &a->doc;
+    int px = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL), pad = px;
+    const int T = d->T;
+    int label_w = px * 7, pred_w = px * 12, token_h = px * 2;
+    int legend_h = spx * 2 + 8;
+    render_text(r, area.x + pad, area.y + pad / 2, "The same sentence through each cell type", px, FONT_BOLD, th->text, ALIGN_LEFT);
+    draw_legend(a, r, (Box){area.x + area.w - px * 16 - pad, area.y + pad / 2, px * 16, legend_h}, 1.0f);
+    Box steps = {area.x + label_w, area.y + legend_h + pad, area.w - label_w - pred_w - pad, area.h - legend_h - token_h - 2 * pad};
+    float sw = (float)steps.w / T;
+    int n = d->n_models;
+    int lane_h = steps.h / (n ? n : 1);
+    bool hide = app_answer_hidden(a);
+    /* tokens */
+    for (int p = 0; p < T; p++) {
+        char wb[64], fit[64];
+        int x0 = steps.x + (int)(p * sw);
+        bool now = p == a->step;
+        const char *w = doc_word(d, p, wb, sizeof wb);
+        render_text(r, x0 + (int)sw / 2, steps.y + steps.h + 4, render_fit_text(r, *w ? w : "\xE2\x80\x94", spx, FONT_REGULAR, (int)sw - 2, fit, sizeof fit),
+                    spx, now ? FONT_BOLD : FONT_REGULAR, p <= a->step ? th->text : th->text_dim, ALIGN_CENTER);
+        Hot *h = render_hot(r, (Box){x0, steps.y + steps.h, (int)sw, token_h}, HOT_TOKEN);
+        if (h) h->t = (short)p;
+    }
+    for (int m = 0; m < n; m++) {
+        const DocModel *dm = &d->models[m];
+        int li = last_rnn(dm);
+        const Layer *l = &dm->model.layers[li];
+        const RunRecord *run = &dm->trace.layers[li].run[0];
+        Box lane = {steps.x, steps.y + m * lane_h, steps.w, lane_h};
+        bool lstm = run->c != NULL;
+        for (int p = 0; p < T; p++) {
+            int s = l->cell[0].go_backwards ? T - 1 - p : p;
+            bool done = s <= a->step, now = s == a->step;
+            int mg = (int)fmaxf(1.0f, sw * 0.08f);
+            Box cell = {lane.x + (int)(p * sw) + mg, lane.y + mg, (int)sw - 2 * mg, lane.h - 2 * mg};
+            float fade = !done ? 0.88f : (now ? (1.0f - a->anim) * 0.85f : 0.0f);
+            render_fill(r, cell, done ? th->panel : th->bg);
+            Hot proto = {0};
+            proto.model = (short)m;
+            proto.layer = (short)li;
+            proto.t = (short)s;
+            if (lstm) {
+                Box cb = {cell.x + 1, cell.y + 1, cell.w - 2, cell.h * 2 / 5 - 1};
+                Box hb = {cell.x + 1, cell.y + cell.h * 2 / 5 + 1, cell.w - 2, cell.h - cell.h * 2 / 5 - 2};
+                proto.vec = VEC_C;
+                draw_strip(r, th, cb, run->c + (size_t)(s + 1) * run->H, run->H, dm->c_range, false, fade, done ? &proto : NULL);
+                proto.vec = VEC_H;
+                draw_strip(r, th, hb, run->h + (size_t)(s + 1) * run->H, run->H, 1.0f, false, fade, done ? &proto : NULL);
+            } else {
+                proto.vec = VEC_H;
+                draw_strip(r, th, (Box){cell.x + 1, cell.y + 1, cell.w - 2, cell.h - 2}, run->h + (size_t)(s + 1) * run->H, run->H,
+                           1.0f, false, fade, done ? &proto : NULL);
+            }
+            if (now) render_outline(r, cell, th->highlight, 3);
+        }
+        /* label */
+        render_text(r, area.x + pad, lane.y + lane.h / 2 - px, dm->label, px, FONT_BOLD, m == a->model ? th->accent : th->text, ALIGN_LEFT);
+        char sub[64];
+        snprintf(sub, sizeof sub, "%s \xC2\xB7 %d units", l->name, run->H);
+        char fb[64];
+        render_text(r, area.x + pad, lane.y + lane.h / 2 + 4, render_fit_text(r, sub, spx, FONT_REGULAR, label_w - 2 * pad, fb, sizeof fb), spx,
+                    FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        /* its prediction after this step */
+        Box pb = {area.x + area.w - pred_w, lane.y + pad / 2, pred_w - pad, lane.h - pad};
+        if (!dm->preds) continue;
+        const float *pp = dm->preds + (size_t)a->step * dm->n_classes;
+        int C = dm->binary ? 2 : dm->n_classes;
+        int y = pb.y;
+        int rows = (pb.h / (px + spx)) < 3 ? (pb.h / (px + spx)) : 3;
+        int used[3] = {-1, -1, -1};
+        for (int k = 0; k < rows; k++) {
+            int best = -1;
+            for (int j = dm->binary ? 0 : 1; j < C; j++) {
+                if (j == used[0] || j == used[1]) continue;
+                float pj = dm->binary ? (j ? pp[0] : 1 - pp[0]) : pp[j];
+                float pbst = best < 0 ? -1 : (dm->binary ? (best ? pp[0] : 1 - pp[0]) : pp[best]);
+                if (pj > pbst) best = j;
+            }
+            if (best < 0) break;
+            used[k] = best;
+            float pk = dm->binary ? (best ? pp[0] : 1 - pp[0]) : pp[best];
+            char name[64], text[96];
+            const char *w = doc_class_name(d, m, best, name, sizeof name);
+            if (hide) snprintf(text, sizeof text, "?");
+            else snprintf(text, sizeof text, "%s  %.0f%%", w, (double)(pk * 100));
+            render_fill(r, (Box){pb.x, y + px + 2, hide ? 0 : (int)(pb.w * pk), spx / 2 + 1}, k == 0 ? th->bar_top : th->bar);
+            char f2[96];
+            render_text(r, pb.x, y, render_fit_text(r, text, px, k == 0 ? FONT_BOLD : FONT_REGULAR, pb.w, f2, sizeof f2), px,
+                        k == 0 ? FONT_BOLD : FONT_REGULAR, th->text, ALIGN_LEFT);
+            y += px + spx;
+        }
+    }
+}

@@ -1,0 +1,260 @@
+/* view_inspector: the inside of one cell at one step, drawn as the textbook
+ * diagram: for LSTM the c line along the top, the forget, input and output
+ * gates (sigmoid), the tanh candidate, the products and the sum; for GRU
+ * the update and reset gates and the candidate; for SimpleRNN
+ * act(W x + U h + b). Every wire carries its vector as a strip; a selected
+ * unit's equations are listed with the real numbers. Values come from the
+ * engine's CellWires. Reads the App; changes nothing. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+
+typedef struct {
+    const App *a;
+    Render *r;
+    Box D;            /* the diagram box */
+    int px, spx;
+    Hot proto;
+    int H;
+    float hr;         /* range for h-like strips */
+    float cr;         /* range for c-like strips */
+} Dg;
+
+static float X(const Dg *g, float fx) { return g->D.x + fx * g->D.w; }
+static float Y(const Dg *g, float fy) { return g->D.y + fy * g->D.h; }
+
+static void wire(const Dg *g, float x0, float y0, float x1, float y1, Color c)
+{
+    render_line(g->r, X(g, x0), Y(g, y0), X(g, x1), Y(g, y1), c, fmaxf(2.0f, g->px / 8.0f));
+}
+
+static void arrow(const Dg *g, float x0, float y0, float x1, float y1, Color c)
+{
+    render_arrow(g->r, X(g, x0), Y(g, y0), X(g, x1), Y(g, y1), c, fmaxf(2.0f, g->px / 8.0f), g->px * 0.6f);
+}
+
+/* an operation node: a circle with a symbol */
+static void op(const Dg *g, float fx, float fy, const char *sym)
+{
+    const Theme *th = &g->a->theme;
+    float rad = g->px * 0.75f;
+    render_circle(g->r, X(g, fx), Y(g, fy), rad, th->panel, true);
+    render_circle(g->r, X(g, fx), Y(g, fy), rad, th->arrow, false);
+    render_text(g->r, (int)X(g, fx), (int)(Y(g, fy) - g->px * 0.62f), sym, g->px, FONT_BOLD, th->text, ALIGN_CENTER);
+}
+
+/* a gate box: the activation on top, the gate's name under it, inside */
+static void gate(const Dg *g, float fx, float fy, const char *act, const char *name, Color edge)
+{
+    const Theme *th = &g->a->theme;
+    int nw = 0;
+    render_text_size(g->r, name, g->spx, FONT_REGULAR, &nw, NULL);
+    int w = (int)fmaxf(g->px * 3.5f, nw + g->px), h = *name ? (int)(g->px * 1.4f + g->spx * 1.4f) : (int)(g->px * 1.8f);
+    Box b = {(int)X(g, fx) - w / 2, (int)Y(g, fy) - h / 2, w, h};
+    render_fill(g->r, b, th->panel);
+    render_outline(g->r, b, edge, 2);
+    render_text(g->r, b.x + w / 2, b.y + (int)(g->px * 0.2f), act, g->px, FONT_BOLD, th->text, ALIGN_CENTER);
+    if (*name) render_text(g->r, b.x + w / 2, b.y + (int)(g->px * 1.3f), name, g->spx, FONT_REGULAR, th->text_dim, ALIGN_CENTER);
+}
+
+/* a vector strip centred at (fx, fy) with a label above it */
+static void strip(const Dg *g, float fx, float fy, const float *v, VecKind vec, const char *label, float range, bool unit)
+{
+    const Theme *th = &g->a->theme;
+    int s = (int)fminf(g->D.w * 0.09f, g->D.h * 0.17f);
+    Box b = {(int)X(g, fx) - s / 2, (int)Y(g, fy) - s / 2, s, s};
+    render_fill(g->r, (Box){b.x - 3, b.y - 3, b.w + 6, b.h + 6}, th->panel);
+    Hot proto = g->proto;
+    proto.vec = (short)vec;
+    Box used = draw_strip(g->r, th, b, v, g->H, range, unit, 0.0f, &proto);
+    render_outline(g->r, (Box){used.x - 2, used.y - 2, used.w + 4, used.h + 4}, th->panel_edge, 1);
+    if (fy > 0.85f) /* low strips are labelled on their left, clear of the wires above */
+        render_text(g->r, used.x - 8, used.y + used.h / 2 - g->spx / 2, label, g->spx, FONT_BOLD, th->text, ALIGN_RIGHT);
+    else
+        render_text(g->r, b.x + s / 2, b.y - g->spx - 6, label, g->spx, FONT_BOLD, th->text, ALIGN_CENTER);
+}
+
+static void lstm_diagram(const Dg *g, const CellWires *w)
+{
+    const Theme *th = &g->a->theme;
+    Color cc = th->arrow_c, hc = th->arrow;
+    const float yc = 0.12f, yg = 0.55f, yb = 0.80f;
+    const float fx = 0.27f, ix = 0.40f, gx = 0.50f, ox = 0.64f, tx = 0.80f;
+    /* the c line along the top: c_prev -> x f -> + i*g -> c */
+    wire(g, 0.06f, yc, 0.94f, yc, cc);
+    /* h_prev and x along the bottom, into every gate */
+    wire(g, 0.06f, yb, ox, yb, hc);
+    wire(g, 0.16f, 0.88f, 0.16f, yb, hc);
+    arrow(g, fx, yb, fx, yg + 0.07f, hc);
+    arrow(g, ix, yb, ix, yg + 0.07f, hc);
+    arrow(g, gx, yb, gx, yg + 0.07f, hc);
+    arrow(g, ox, yb, ox, yg + 0.07f, hc);
+    /* f -> x on the c line */
+    arrow(g, fx, yg - 0.07f, fx, yc + 0.04f, hc);
+    /* i and g -> x -> + */
+    wire(g, ix, yg - 0.07f, ix, 0.36f, hc);
+    arrow(g, ix, 0.36f, gx - 0.02f, 0.36f, hc);
+    arrow(g, gx, yg - 0.07f, gx, 0.36f + 0.04f, hc);
+    arrow(g, gx, 0.36f - 0.04f, gx, yc + 0.04f, hc);
+    /* c -> tanh -> x o -> h */
+    arrow(g, tx, yc, tx, 0.30f, cc);
+    arrow(g, tx, 0.40f, tx, yg - 0.04f, hc);
+    arrow(g, ox + 0.03f, yg, tx - 0.02f, yg, hc);
+    wire(g, tx, yg + 0.04f, tx, yb, hc);
+    arrow(g, tx, yb, 0.94f, yb, hc);
+    op(g, fx, yc, "\xC3\x97");
+    op(g, gx, yc, "+");
+    op(g, gx, 0.36f, "\xC3\x97");
+    op(g, tx, yg, "\xC3\x97");
+    gate(g, fx, yg, "\xCF\x83", "forget f", th->accent);
+    gate(g, ix, yg, "\xCF\x83", "input i", th->accent);
+    gate(g, gx, yg, "tanh", "candidate g", th->arrow_c);
+    gate(g, ox, yg, "\xCF\x83", "output o", th->accent);
+    gate(g, tx, 0.35f, "tanh", "", th->arrow_c);
+    /* the strips on the wires */
+    strip(g, 0.05f, yc + 0.13f, w->c_prev, VEC_CPREV, "c\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->cr, false);
+    strip(g, 0.05f, yb - 0.14f, w->h_prev, VEC_HPREV, "h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->hr, false);
+    strip(g, 0.16f, 0.93f, w->x, VEC_X, "x\xE2\x82\x9C", g->hr, false);
+    strip(g, 0.37f, yc + 0.13f, w->fc, VEC_FC, "f\xC2\xB7" "c\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->cr, false);
+    strip(g, 0.58f, yc + 0.13f, w->ig, VEC_IG, "i\xC2\xB7g", g->cr, false);
+    strip(g, 0.95f, yc + 0.13f, w->c, VEC_C, "c\xE2\x82\x9C", g->cr, false);
+    strip(g, 0.89f, 0.40f, w->act_c, VEC_ACTC, "tanh(c\xE2\x82\x9C)", 1.0f, false);
+    strip(g, 0.95f, yb - 0.14f, w->h, VEC_H, "h\xE2\x82\x9C", g->hr, false);
+}
+
+static void gru_diagram(const Dg *g, const CellWires *w)
+{
+    const Theme *th = &g->a->theme;
+    Color hc = th->arrow;
+    /* h_prev along the top: x z -> + (1-z)n -> h */
+    wire(g, 0.08f, 0.16f, 0.92f, 0.16f, hc);
+    wire(g, 0.08f, 0.86f, 0.56f, 0.86f, hc);
+    wire(g, 0.16f, 0.97f, 0.16f, 0.86f, hc);
+    wire(g, 0.12f, 0.16f, 0.12f, 0.86f, hc);
+    float rx = 0.24f, zx = 0.40f, nx = 0.56f;
+    arrow(g, rx, 0.86f, rx, 0.66f, hc);
+    arrow(g, zx, 0.86f, zx, 0.66f, hc);
+    arrow(g, nx, 0.86f, nx, 0.66f, hc);
+    /* r -> x with h_prev (or its projection) -> candidate */
+    wire(g, rx, 0.56f, rx, 0.42f, hc);
+    arrow(g, rx, 0.42f, nx - 0.03f, 0.42f, hc);
+    wire(g, nx, 0.42f, nx, 0.56f, hc);
+    /* z -> x on the h line, and 1-z -> x n */
+    arrow(g, zx, 0.56f, zx, 0.19f, hc);
+    wire(g, zx, 0.50f, 0.70f, 0.50f, hc);
+    arrow(g, nx, 0.66f, 0.70f, 0.66f, hc);
+    arrow(g, 0.76f, 0.50f, 0.76f, 0.19f, hc);
+    op(g, zx, 0.16f, "\xC3\x97");
+    op(g, 0.76f, 0.16f, "+");
+    op(g, 0.76f, 0.50f, "\xC3\x97");
+    op(g, 0.66f, 0.50f, "1\xE2\x88\x92");
+    op(g, rx, 0.42f, "\xC3\x97");
+    gate(g, rx, 0.61f, "\xCF\x83", "reset r", th->accent);
+    gate(g, zx, 0.61f, "\xCF\x83", "update z", th->accent);
+    gate(g, nx, 0.61f, "tanh", "candidate n", th->arrow_c);
+    strip(g, 0.06f, 0.30f, w->h_prev, VEC_HPREV, "h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->hr, false);
+    strip(g, 0.28f, 0.92f, w->x, VEC_X, "x\xE2\x82\x9C", g->hr, false);
+    strip(g, 0.33f, 0.30f, w->rh, VEC_RH, "r\xC2\xB7(\xE2\x80\xA6)", g->hr, false);
+    strip(g, 0.55f, 0.28f, w->zh, VEC_ZH, "z\xC2\xB7h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->hr, false);
+    strip(g, 0.88f, 0.40f, w->zn, VEC_ZN, "(1\xE2\x88\x92z)\xC2\xB7n", g->hr, false);
+    strip(g, 0.93f, 0.72f, w->h, VEC_H, "h\xE2\x82\x9C", g->hr, false);
+    arrow(g, 0.92f, 0.16f, 0.93f, 0.62f, hc);
+}
+
+static void simple_diagram(const Dg *g, const CellWires *w, const Cell *c)
+{
+    const Theme *th = &g->a->theme;
+    Color hc = th->arrow;
+    wire(g, 0.10f, 0.70f, 0.40f, 0.70f, hc);
+    wire(g, 0.25f, 0.95f, 0.25f, 0.70f, hc);
+    arrow(g, 0.40f, 0.70f, 0.40f, 0.52f, hc);
+    arrow(g, 0.40f, 0.38f, 0.56f, 0.38f, hc);
+    arrow(g, 0.68f, 0.38f, 0.86f, 0.38f, hc);
+    char act[32];
+    snprintf(act, sizeof act, "%s", c->activation == ACT_TANH ? "tanh" : act_name(c->activation));
+    gate(g, 0.40f, 0.44f, "W\xC2\xB7x+U\xC2\xB7h+b", "", th->accent);
+    gate(g, 0.62f, 0.38f, act, "", th->arrow_c);
+    strip(g, 0.08f, 0.55f, w->h_prev, VEC_HPREV, "h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->hr, false);
+    strip(g, 0.25f, 0.88f, w->x, VEC_X, "x\xE2\x82\x9C", g->hr, false);
+    float range = 1.0f;
+    for (int j = 0; j < w->H; j++) range = fmaxf(range, fabsf(w->pre[j]));
+    strip(g, 0.50f, 0.20f, w->pre, VEC_PRE0, "W\xC2\xB7x + U\xC2\xB7h + b", range, false);
+    strip(g, 0.90f, 0.38f, w->h, VEC_H, "h\xE2\x82\x9C", g->hr, false);
+}
+
+void view_inspector_draw(const App *a, Render *r, Box area)
+{
+    const Theme *th = &a->theme;
+    const Doc *d = &a->doc;
+    const DocModel *dm = &d->models[a->model];
+    const Layer *l = &dm->model.layers[a->layer];
+    const Cell *c = &l->cell[a->dir];
+    int px = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL), pad = px;
+    int t = a->step;
+    /* a backward run's step t reads position T-1-t */
+    int pos = c->go_backwards ? d->T - 1 - t : t;
+    CellWires w;
+    cell_wires_init(&w, &dm->trace, a->layer, a->dir, t, 0);
+    char head[256], wb[64];
+    snprintf(head, sizeof head, "%s \xC2\xB7 layer %s%s (%s, %d units) \xC2\xB7 step %d of %d, reading \xE2\x80\x9C%s\xE2\x80\x9D%s",
+             dm->label, l->name, l->bidirectional ? (a->dir ? " backward" : " forward") : "", cell_class_name(c->kind), w.H, t + 1,
+             d->T, doc_word(d, pos, wb, sizeof wb), w.mask ? "" : "  (masked: the state is carried)");
+    char fit[256];
+    render_text(r, area.x + pad, area.y + pad / 2, render_fit_text(r, head, px, FONT_BOLD, area.w - 2 * pad - px * 17, fit, sizeof fit), px,
+                FONT_BOLD, th->text, ALIGN_LEFT);
+    int legend_h = spx * 2 + 8;
+    draw_legend(a, r, (Box){area.x + area.w - px * 16 - pad, area.y + pad / 2, px * 16, legend_h}, dm->c_range);
+    /* the diagram above, the equations below */
+    int eq_h = (int)(area.h * 0.26f);
+    Box D = {area.x + pad * 2, area.y + legend_h + pad * 2 + spx, area.w - pad * 4, area.h - legend_h - eq_h - pad * 4 - spx};
+    Dg g = {.a = a, .r = r, .D = D, .px = px, .spx = spx, .H = w.H, .hr = 1.0f, .cr = dm->c_range};
+    g.proto.model = (short)a->model;
+    g.proto.layer = (short)a->layer;
+    g.proto.dir = (short)a->dir;
+    g.proto.t = (short)t;
+    if (c->activation != ACT_TANH && c->activation != ACT_SIGMOID)
+        for (int j = 0; j < w.H; j++) g.hr = fmaxf(g.hr, fmaxf(fabsf(w.h[j]), fabsf(w.h_prev[j])));
+    if (c->kind == CELL_LSTM) lstm_diagram(&g, &w);
+    else if (c->kind == CELL_GRU) gru_diagram(&g, &w);
+    else simple_diagram(&g, &w, c);
+
+    /* equations of the selected unit */
+    Box E = {area.x + pad, area.y + area.h - eq_h, area.w - 2 * pad, eq_h - pad / 2};
+    render_fill(r, E, th->panel);
+    render_outline(r, E, th->panel_edge, 1);
+    bool sel = a->has_selected && a->selected.model == a->model && a->selected.layer == a->layer &&
+               a->selected.dir == a->dir && a->selected.kind == HOT_UNIT;
+    if (!sel) {
+        render_text(r, E.x + pad, E.y + pad, "Click any square to see how its value was computed, with the numbers filled in.", px,
+                    FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        render_text(r, E.x + pad, E.y + pad + px * 2, "\xE2\x86\x90/\xE2\x86\x92 moves through the steps; Esc goes back to the unrolled view.",
+                    spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+    } else {
+        int j = a->selected.unit;
+        char line[512], title[512];
+        static const VecKind LSTM_ORDER[] = {VEC_GATE1, VEC_GATE0, VEC_GATE2, VEC_C, VEC_GATE3, VEC_H};
+        static const VecKind GRU_ORDER[] = {VEC_GATE0, VEC_GATE1, VEC_GATE2, VEC_H};
+        static const VecKind SIMPLE_ORDER[] = {VEC_H};
+        const VecKind *order = c->kind == CELL_LSTM ? LSTM_ORDER : c->kind == CELL_GRU ? GRU_ORDER : SIMPLE_ORDER;
+        int n = c->kind == CELL_LSTM ? 6 : c->kind == CELL_GRU ? 4 : 1;
+        snprintf(line, sizeof line, "unit %d at step %d", j, t + 1);
+        render_text(r, E.x + pad, E.y + pad / 2, line, spx, FONT_BOLD, th->text_dim, ALIGN_LEFT);
+        int lh = (E.h - spx - pad) / (n > 1 ? n : 2);
+        int epx = lh * 10 / 16 < px ? lh * 10 / 16 : px;
+        if (epx < 9) epx = 9;
+        for (int k = 0; k < n; k++) {
+            Hot h = a->selected;
+            h.vec = (short)order[k];
+            h.unit = j;
+            if (!app_describe(a, &h, title, sizeof title, line, sizeof line)) continue;
+            bool here = a->selected.vec == h.vec;
+            char f2[512];
+            render_text(r, E.x + pad, E.y + pad / 2 + spx + 4 + k * lh,
+                        render_fit_text(r, line, epx, FONT_MONO, E.w - 2 * pad, f2, sizeof f2), epx, FONT_MONO,
+                        here ? th->accent : th->text, ALIGN_LEFT);
+        }
+    }
+    cell_wires_free(&w);
+}
