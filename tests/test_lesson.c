@@ -1,0 +1,480 @@
+/* test_lesson: the lesson file parser.
+ * - tests/fixtures/lessons/good.md parses into exactly the fields written in
+ *   it (titles, narration text and spans, directives, line numbers), and the
+ *   same file with CRLF line ends parses the same.
+ * - A lesson with only an introduction is valid.
+ * - A table of malformed lessons: each gives one error line naming the file,
+ *   the line in the lesson and a keyword of the problem.
+ * - Every prefix of good.md parses or fails cleanly (no crash, no leak). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lesson.h"
+#include "testutil.h"
+
+static char *read_fixture(const char *rel, size_t *len)
+{
+    Err err = {0};
+    char *text = base_read_file(tu_path(rel), LESSON_MAX_BYTES, len, &err);
+    ck_assert_msg(text, "%s", err.msg);
+    return text;
+}
+
+static void check_span(const char *text, const LessonSpan *s, LessonSpanKind kind, const char *what)
+{
+    ck_assert_int_eq(s->kind, kind);
+    ck_assert_int_eq(s->len, (int)strlen(what));
+    ck_assert_msg(strncmp(text + s->start, what, strlen(what)) == 0, "span at %d is '%.*s', expected '%s'", s->start,
+                  s->len, text + s->start, what);
+}
+
+static void check_good(const Lesson *l, const char *dir)
+{
+    char want[4096];
+    ck_assert_str_eq(l->dir, dir);
+    ck_assert_str_eq(l->title, "Counting sheep, one word at a time");
+    ck_assert_str_eq(l->intro, "A network that counts has to remember where it is.\n\n"
+                               "This lesson uses a tiny made-up text.");
+    ck_assert_int_eq(l->n_intro_spans, 1);
+    check_span(l->intro, &l->intro_spans[0], LESSON_SPAN_EM, "remember");
+
+    snprintf(want, sizeof want, "%s/text/sheep.txt", dir);
+    ck_assert_str_eq(l->corpus, want);
+    snprintf(want, sizeof want, "%s/models", dir);
+    ck_assert_str_eq(l->models, want);
+    ck_assert_ptr_null(l->data);
+    ck_assert_ptr_null(l->labels);
+    ck_assert_int_eq(l->n_labels, 0);
+    ck_assert_int_eq(l->task, LESSON_NEXT_WORD);
+    ck_assert_int_eq(l->n_cells, 2);
+    ck_assert_int_eq(l->cells[0], CELL_SIMPLE_RNN);
+    ck_assert_int_eq(l->cells[1], CELL_LSTM);
+    ck_assert_str_eq(l->spec, "embedding:V:8, {cell}:4, dense:V:softmax");
+    ck_assert_int_eq(l->maxlen, 6);
+    ck_assert_int_eq(l->epochs, 3);
+    ck_assert_int_eq(l->batch_size, 2);
+    ck_assert_double_eq(l->learning_rate, 0.05);
+    ck_assert_uint_eq(l->seed, 7);
+    ck_assert_str_eq(l->sentence, "one sheep two sheep");
+    ck_assert_int_eq(l->view, VIEW_COMPARE);
+    ck_assert_int_eq(l->n_steps, 3);
+
+    const LessonStep *s = &l->steps[0];
+    ck_assert_str_eq(s->title, "Words enter one by one");
+    ck_assert_int_eq(s->line, 24);
+    ck_assert_str_eq(s->text, "Each word becomes a vector, and the cell reads them left to right:\n\n"
+                              "\xe2\x80\xa2 the embedding turns sheep into numbers\n"
+                              "\xe2\x80\xa2 the state h carries what came before");
+    ck_assert_int_eq(s->n_spans, 2);
+    check_span(s->text, &s->spans[0], LESSON_SPAN_STRONG, "left to right");
+    check_span(s->text, &s->spans[1], LESSON_SPAN_CODE, "sheep");
+    ck_assert(s->dir.has_view);
+    ck_assert_int_eq(s->dir.view, VIEW_UNROLLED);
+    ck_assert_str_eq(s->dir.sentence, "one sheep");
+    ck_assert_int_eq(s->dir.step, 1);
+    ck_assert_int_eq(s->dir.cell, 1); /* index into cells: lstm */
+    ck_assert_str_eq(s->dir.highlight_vec, "");
+    ck_assert_int_eq(s->dir.highlight_unit, -1);
+    ck_assert_ptr_null(s->dir.quiz);
+    ck_assert_int_eq(s->dir.line, 32);
+
+    s = &l->steps[1];
+    ck_assert_str_eq(s->title, "Inside the gates");
+    ck_assert_int_eq(s->line, 39);
+    ck_assert_str_eq(s->text, "h = tanh(x @ W + h @ U + b)\n\n1. First point\n2. Second point");
+    ck_assert_int_eq(s->n_spans, 1);
+    check_span(s->text, &s->spans[0], LESSON_SPAN_CODE, "h = tanh(x @ W + h @ U + b)");
+    ck_assert(s->dir.has_view);
+    ck_assert_int_eq(s->dir.view, VIEW_INSPECTOR);
+    ck_assert_ptr_null(s->dir.sentence);
+    ck_assert_int_eq(s->dir.step, 0);
+    ck_assert_int_eq(s->dir.cell, 1);
+    ck_assert_str_eq(s->dir.highlight_vec, "f");
+    ck_assert_int_eq(s->dir.highlight_unit, 2);
+    ck_assert_str_eq(s->dir.quiz, "Will the forget gate stay open?");
+    ck_assert_int_eq(s->dir.line, 45);
+
+    s = &l->steps[2];
+    ck_assert_str_eq(s->title, "The end");
+    ck_assert_int_eq(s->line, 56);
+    ck_assert_str_eq(s->text, "No directives here.");
+    ck_assert_int_eq(s->n_spans, 0);
+    ck_assert(!s->dir.has_view);
+    ck_assert_ptr_null(s->dir.sentence);
+    ck_assert_int_eq(s->dir.step, -1);
+    ck_assert_int_eq(s->dir.cell, -1);
+    ck_assert_str_eq(s->dir.highlight_vec, "");
+    ck_assert_int_eq(s->dir.highlight_unit, -1);
+    ck_assert_ptr_null(s->dir.quiz);
+    ck_assert_int_eq(s->dir.line, 0);
+}
+
+START_TEST(good_lesson)
+{
+    Lesson l = {0};
+    Err err = {0};
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", tu_path("fixtures/lessons"));
+    ck_assert_msg(lesson_load(&l, tu_path("fixtures/lessons/good.md"), &err), "%s", err.msg);
+    ck_assert_str_eq(l.path, tu_path("fixtures/lessons/good.md"));
+    check_good(&l, dir);
+
+    char *spec = lesson_spec_for(&l, 0);
+    ck_assert_str_eq(spec, "embedding:V:8, rnn:4, dense:V:softmax");
+    free(spec);
+    spec = lesson_spec_for(&l, 1);
+    ck_assert_str_eq(spec, "embedding:V:8, lstm:4, dense:V:softmax");
+    free(spec);
+    lesson_unload(&l);
+    lesson_unload(&l); /* unloading an empty lesson is harmless */
+}
+END_TEST
+
+START_TEST(good_lesson_crlf)
+{
+    size_t len = 0;
+    char *text = read_fixture("fixtures/lessons/good.md", &len);
+    char *crlf = xmalloc(2 * len + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\n') crlf[n++] = '\r';
+        crlf[n++] = text[i];
+    }
+    Lesson l = {0};
+    Err err = {0};
+    ck_assert_msg(lesson_parse(&l, crlf, n, "lessons/good.md", &err), "%s", err.msg);
+    check_good(&l, "lessons");
+    lesson_unload(&l);
+    free(crlf);
+    free(text);
+}
+END_TEST
+
+START_TEST(intro_only_lesson)
+{
+    Lesson l = {0};
+    Err err = {0};
+    ck_assert_msg(lesson_load(&l, tu_path("fixtures/lessons/intro-only.md"), &err), "%s", err.msg);
+    ck_assert_str_eq(l.title, "Only an introduction");
+    ck_assert_str_eq(l.intro, "Just a paragraph, and no steps at all.");
+    ck_assert_int_eq(l.n_steps, 0);
+    ck_assert_ptr_null(l.steps);
+    ck_assert_int_eq(l.task, LESSON_CLASSIFY);
+    ck_assert_int_eq(l.n_labels, 2);
+    ck_assert_str_eq(l.labels[0], "no");
+    ck_assert_str_eq(l.labels[1], "yes");
+    ck_assert_ptr_null(l.corpus);
+    ck_assert_int_eq(l.n_cells, 1);
+    ck_assert_int_eq(l.cells[0], CELL_GRU);
+    ck_assert_int_eq(l.maxlen, 0);
+    ck_assert_double_eq(l.learning_rate, 0.0);
+    ck_assert_int_eq(l.view, VIEW_UNROLLED);
+    char *spec = lesson_spec_for(&l, 0); /* one cell: the spec as written */
+    ck_assert_str_eq(spec, "embedding:V:4, gru:2, dense:2:softmax");
+    free(spec);
+    lesson_unload(&l);
+}
+END_TEST
+
+START_TEST(names)
+{
+    for (int v = 0; v < VIEW_COUNT; v++) {
+        ViewKind back = VIEW_COUNT;
+        ck_assert(view_kind_parse(view_kind_name((ViewKind)v), &back));
+        ck_assert_int_eq(back, v);
+    }
+    ViewKind v = VIEW_UNROLLED;
+    ck_assert(!view_kind_parse("Unrolled", &v));
+    ck_assert_str_eq(view_kind_name(VIEW_GENERATE), "generate");
+    CellKind c = CELL_GRU;
+    ck_assert(lesson_cell_parse("simplernn", &c));
+    ck_assert_int_eq(c, CELL_SIMPLE_RNN);
+    ck_assert(!lesson_cell_parse("rnn", &c));
+    ck_assert_str_eq(lesson_cell_name(CELL_LSTM), "lstm");
+}
+END_TEST
+
+/* A valid front matter of 12 lines: a body after it starts on line 13. */
+#define FM                                                                                                             \
+    "---\n"                                                                                                            \
+    "title: T\n"                                                                                                       \
+    "task: next-word\n"                                                                                                \
+    "corpus: c.txt\n"                                                                                                  \
+    "cells: [simplernn, gru, lstm]\n"                                                                                  \
+    "spec: \"embedding:V:4, {cell}:2, dense:V:softmax\"\n"                                                             \
+    "epochs: 1\n"                                                                                                      \
+    "batch_size: 1\n"                                                                                                  \
+    "seed: 1\n"                                                                                                        \
+    "models: m\n"                                                                                                      \
+    "sentence: \"a b\"\n"                                                                                              \
+    "---\n"
+
+/* The same front matter with one line replaced (line 2..11), for front
+ * matter errors; built at run time. */
+static char *fm_with(int line, const char *replacement)
+{
+    static const char *const lines[] = {
+        "---",
+        "title: T",
+        "task: next-word",
+        "corpus: c.txt",
+        "cells: [simplernn, gru, lstm]",
+        "spec: \"embedding:V:4, {cell}:2, dense:V:softmax\"",
+        "epochs: 1",
+        "batch_size: 1",
+        "seed: 1",
+        "models: m",
+        "sentence: \"a b\"",
+        "---",
+    };
+    char *out = xcalloc(4096, 1);
+    for (int i = 0; i < 12; i++) {
+        strcat(out, i + 1 == line ? replacement : lines[i]);
+        strcat(out, "\n");
+    }
+    strcat(out, "\nSome text.\n");
+    return out;
+}
+
+typedef struct {
+    const char *name;  /* file name in messages: lessons/bad/<name>.md */
+    const char *text;  /* NULL: read tests/fixtures/lessons/bad/<name>.md */
+    int fm_line;       /* if text is NULL and fm_line: FM with this line replaced */
+    const char *fm_repl;
+    int line;          /* the line the message must name */
+    const char *keyword;
+} BadCase;
+
+static const BadCase bad_cases[] = {
+    /* the file as a whole */
+    {"empty", NULL, 0, NULL, 1, "empty file"},
+    {"latin1", NULL, 0, NULL, 3, "not UTF-8"},
+    {"nul", "---\ntitle: a\0b\n---\n", 0, NULL, 2, "NUL byte"},
+    {"no-front-matter", "# A lesson\n\nSome text.\n", 0, NULL, 1, "no front matter"},
+    {"unterminated", "---\ntitle: T\ncells: [gru]\n\n# T\n\nText.\n", 0, NULL, 1, "unterminated front matter"},
+    /* front matter */
+    {"yaml-syntax", NULL, 5, "cells: [simplernn, gru", 6, "YAML syntax error"},
+    {"yaml-indent", NULL, 4, "corpus: c.txt\n  models: n", 5, "YAML syntax error"},
+    {"unknown-key", NULL, 9, "seeds: 1", 9, "unknown front matter key 'seeds'"},
+    {"missing-title", NULL, 2, "# no title", 1, "no 'title'"},
+    {"missing-cells", NULL, 5, "", 1, "no 'cells'"},
+    {"unknown-cell", NULL, 5, "cells: [simplernn, gru,\n  lsmt]", 6, "unknown cell 'lsmt'"},
+    {"cells-not-list", NULL, 5, "cells: lstm", 5, "'cells' must be a list"},
+    {"cell-twice", NULL, 5, "cells: [gru, gru]", 5, "listed twice"},
+    {"spec-no-cell", NULL, 6, "spec: \"embedding:V:4, lstm:2, dense:V:softmax\"", 6, "{cell}"},
+    {"spec-bad-layer", NULL, 6, "spec: \"embedding:V:4, {cell}:2, dens:V\"", 6, "unknown layer 'dens'"},
+    {"duplicate-key", NULL, 10, "title: again", 10, "'title' is given twice (first on line 2)"},
+    {"quoted-number", NULL, 7, "epochs: \"3\"", 7, "'epochs' must be a whole number"},
+    {"zero-batch", NULL, 8, "batch_size: 0", 8, "from 1"},
+    {"no-value", NULL, 3, "task:", 3, "'task' has no value"},
+    {"unknown-task", NULL, 3, "task: predict", 3, "unknown task 'predict'"},
+    {"path-escapes", NULL, 4, "corpus: ../../etc/passwd", 4, "inside the lesson's folder"},
+    {"labels-next-word", NULL, 10, "labels: [a, b]", 10, "for classify lessons"},
+    {"front-mapping", NULL, 11, "sentence:\n  a: b", 12, "not a mapping"},
+    {"front-view", NULL, 11, "sentence: \"a b\"\nview: inspektor", 12, "unknown view 'inspektor' (unrolled, inspector"},
+    /* body */
+    {"unknown-directive", FM "## S\n\n```unroll\nview: compare\nveiw: unrolled\n```\n", 0, NULL, 17,
+     "unknown directive 'veiw'"},
+    {"unknown-view", FM "\n## S\n\nText.\n\n```unroll\nview: inspektor\n```\n", 0, NULL, 19,
+     "unknown view 'inspektor' (unrolled, inspector, compare, predictions, training, gradients, generate)"},
+    {"directive-cell", FM "## S\n```unroll\ncell: lstn\n```\n", 0, NULL, 15, "unknown cell 'lstn'"},
+    {"highlight-vector", FM "## S\n```unroll\nhighlight: q 3\n```\n", 0, NULL, 15, "unknown vector 'q'"},
+    {"highlight-unit", FM "## S\n```unroll\nhighlight: f five\n```\n", 0, NULL, 15, "unit after 'f'"},
+    {"highlight-cell", FM "## S\n```unroll\ncell: gru\nhighlight: c\n```\n", 0, NULL, 16, "gru has no vector 'c'"},
+    {"step-word", FM "## S\n\n```unroll\nstep: three\n```\n", 0, NULL, 16, "'step' must be a whole number, not 'three'"},
+    {"step-negative", FM "## S\n\n```unroll\nstep: -1\n```\n", 0, NULL, 16, "cannot be -1"},
+    {"quiz-empty", FM "## S\n\n```unroll\nquiz: \"\"\n```\n", 0, NULL, 16, "'quiz' needs the question"},
+    {"quiz-null", FM "## S\n\n```unroll\nquiz:\n```\n", 0, NULL, 16, "'quiz' needs the question"},
+    {"two-blocks", FM "## S\n\n```unroll\nstep: 1\n```\n\nMore.\n\n```unroll\nstep: 2\n```\n", 0, NULL, 21,
+     "one ```unroll block; this step's first is on line 15"},
+    {"block-yaml", FM "## S\n\n```unroll\nview: unrolled\nstep: [1\n```\n", 0, NULL, 18, "YAML syntax error"},
+    {"block-in-intro", FM "Intro.\n\n```unroll\nstep: 1\n```\n", 0, NULL, 15, "belongs to a step"},
+    {"block-not-mapping", FM "## S\n\n```unroll\njust words\n```\n", 0, NULL, 16, "'key: value' lines"},
+    {"fence-extra", FM "## S\n\n```unroll step\nstep: 1\n```\n", 0, NULL, 15, "nothing after 'unroll'"},
+    {"second-title", FM "# T\n\nIntro.\n\n# Again\n", 0, NULL, 17, "one '#' title"},
+    {"empty-heading", FM "Intro.\n\n##\n\nText.\n", 0, NULL, 15, "needs a title"},
+};
+
+START_TEST(bad_lessons)
+{
+    const BadCase *c = &bad_cases[_i];
+    char path[256], rel[256];
+    snprintf(path, sizeof path, "lessons/bad/%s.md", c->name);
+    char *owned = NULL;
+    size_t len = 0;
+    if (c->text) {
+        len = strlen(c->text);
+        if (strcmp(c->name, "nul") == 0) len = sizeof "---\ntitle: a\0b\n---\n" - 1;
+    } else if (c->fm_line) {
+        owned = fm_with(c->fm_line, c->fm_repl);
+        len = strlen(owned);
+    } else {
+        snprintf(rel, sizeof rel, "fixtures/lessons/bad/%s.md", c->name);
+        owned = read_fixture(rel, &len);
+    }
+    Lesson l = {0};
+    Err err = {0};
+    bool ok = lesson_parse(&l, c->text ? c->text : owned, len, path, &err);
+    ck_assert_msg(!ok, "%s: parsed, expected an error on line %d", c->name, c->line);
+    char where[300];
+    snprintf(where, sizeof where, "%s:%d: ", path, c->line);
+    ck_assert_msg(strncmp(err.msg, where, strlen(where)) == 0, "%s: '%s' does not start with '%s'", c->name, err.msg,
+                  where);
+    ck_assert_msg(strstr(err.msg, c->keyword), "%s: '%s' does not say '%s'", c->name, err.msg, c->keyword);
+    ck_assert_msg(!strchr(err.msg, '\n'), "%s: more than one line", c->name);
+    ck_assert_ptr_null(l.title); /* left empty */
+    ck_assert_int_eq(l.n_steps, 0);
+    free(owned);
+}
+END_TEST
+
+/* The same cases through lesson_load, for those stored as files. */
+START_TEST(bad_files_load)
+{
+    const char *names[] = {"empty", "latin1"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char rel[256];
+        snprintf(rel, sizeof rel, "fixtures/lessons/bad/%s.md", names[i]);
+        Lesson l = {0};
+        Err err = {0};
+        ck_assert(!lesson_load(&l, tu_path(rel), &err));
+        ck_assert_msg(strstr(err.msg, tu_path(rel)), "%s", err.msg);
+    }
+    Lesson l = {0};
+    Err err = {0};
+    ck_assert(!lesson_load(&l, tu_path("fixtures/lessons/no-such-lesson.md"), &err));
+    ck_assert_msg(strstr(err.msg, "no-such-lesson.md"), "%s", err.msg);
+}
+END_TEST
+
+START_TEST(limits)
+{
+    /* 201 steps */
+    size_t cap = 1 << 16, n = 0;
+    char *text = xmalloc(cap);
+    n += (size_t)snprintf(text, cap, "%s", FM);
+    for (int i = 0; i <= LESSON_MAX_STEPS; i++) n += (size_t)snprintf(text + n, cap - n, "## S%d\n\n", i);
+    Lesson l = {0};
+    Err err = {0};
+    ck_assert(!lesson_parse(&l, text, n, "many.md", &err));
+    /* step k's heading is on line 13 + 2k */
+    char want[64];
+    snprintf(want, sizeof want, "many.md:%d: ", 13 + 2 * LESSON_MAX_STEPS);
+    ck_assert_msg(strstr(err.msg, want) && strstr(err.msg, "at most 200 steps"), "%s", err.msg);
+    free(text);
+
+    /* a narration longer than 64 KB */
+    size_t big = LESSON_MAX_STRING + 100;
+    text = xmalloc(big + 256);
+    n = (size_t)snprintf(text, 256, "%s## S\n\n", FM);
+    memset(text + n, 'a', big);
+    n += big;
+    ck_assert(!lesson_parse(&l, text, n, "long.md", &err));
+    ck_assert_msg(strstr(err.msg, "long.md:15: ") && strstr(err.msg, "longer than"), "%s", err.msg);
+    free(text);
+
+    /* a front matter of many keys is refused before they are compared */
+    text = xmalloc(1 << 14);
+    n = (size_t)snprintf(text, 8, "---\n");
+    for (int i = 0; i < 100; i++) n += (size_t)snprintf(text + n, 32, "k%d: 1\n", i);
+    n += (size_t)snprintf(text + n, 8, "---\n");
+    ck_assert(!lesson_parse(&l, text, n, "keys.md", &err));
+    ck_assert_msg(strstr(err.msg, "keys.md:66: ") && strstr(err.msg, "more than 64 keys"), "%s", err.msg);
+    free(text);
+
+    /* larger than 1 MB */
+    ck_assert(!lesson_parse(&l, FM, LESSON_MAX_BYTES + 1, "huge.md", &err));
+    ck_assert_msg(strstr(err.msg, "huge.md:1: ") && strstr(err.msg, "larger than"), "%s", err.msg);
+}
+END_TEST
+
+START_TEST(markdown_details)
+{
+    const char *text = FM "Intro with an &amp; and a &#x2192; and <b>bold</b> html.\n"
+                          "<!-- a note to authors -->\n"
+                          "## Step *one*\n"
+                          "Line one  \n"
+                          "line two\n\n"
+                          "- outer\n"
+                          "  - inner\n"
+                          "\n"
+                          "  more outer\n"
+                          "- last\n\n"
+                          "> quoted\n\n"
+                          "```unroll\n"
+                          "# only a comment\n"
+                          "```\n"
+                          "Setext step\n"
+                          "-----------\n"
+                          "### small heading\n";
+    Lesson l = {0};
+    Err err = {0};
+    ck_assert_msg(lesson_parse(&l, text, strlen(text), "md.md", &err), "%s", err.msg);
+    ck_assert_str_eq(l.dir, ".");
+    ck_assert_str_eq(l.corpus, "c.txt");
+    ck_assert_str_eq(l.intro, "Intro with an & and a \xe2\x86\x92 and bold html.");
+    ck_assert_int_eq(l.n_steps, 2);
+    ck_assert_str_eq(l.steps[0].title, "Step one");
+    ck_assert_int_eq(l.steps[0].line, 15);
+    ck_assert_str_eq(l.steps[0].text, "Line one\nline two\n\n"
+                                      "\xe2\x80\xa2 outer\n"
+                                      "  \xe2\x80\xa2 inner\n"
+                                      "  more outer\n"
+                                      "\xe2\x80\xa2 last\n\n"
+                                      "quoted");
+    ck_assert_int_eq(l.steps[0].dir.line, 27); /* an empty block is a block */
+    ck_assert(!l.steps[0].dir.has_view);
+    ck_assert_str_eq(l.steps[1].title, "Setext step");
+    ck_assert_int_eq(l.steps[1].line, 30);
+    ck_assert_str_eq(l.steps[1].text, "small heading");
+    lesson_unload(&l);
+}
+END_TEST
+
+START_TEST(every_prefix)
+{
+    size_t len = 0;
+    char *text = read_fixture("fixtures/lessons/good.md", &len);
+    int parsed = 0;
+    for (size_t n = 0; n <= len; n++) {
+        char *copy = xmalloc(n + 1); /* exactly n bytes, so a read past them shows */
+        memcpy(copy, text, n);
+        Lesson l = {0};
+        Err err = {0};
+        if (lesson_parse(&l, copy, n, "prefix.md", &err)) parsed++;
+        else ck_assert_msg(strncmp(err.msg, "prefix.md:", 10) == 0, "%s", err.msg);
+        lesson_unload(&l);
+        free(copy);
+    }
+    ck_assert_int_gt(parsed, 0);
+    free(text);
+}
+END_TEST
+
+static Suite *lesson_suite(void)
+{
+    Suite *s = suite_create("lesson");
+    TCase *tc = tcase_create("lesson");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, good_lesson);
+    tcase_add_test(tc, good_lesson_crlf);
+    tcase_add_test(tc, intro_only_lesson);
+    tcase_add_test(tc, names);
+    tcase_add_loop_test(tc, bad_lessons, 0, (int)(sizeof bad_cases / sizeof bad_cases[0]));
+    tcase_add_test(tc, bad_files_load);
+    tcase_add_test(tc, limits);
+    tcase_add_test(tc, markdown_details);
+    tcase_add_test(tc, every_prefix);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(lesson_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
