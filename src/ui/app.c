@@ -17,6 +17,8 @@ static const char *const VIEW_TITLES[VIEW_COUNT] = {"Unrolled", "Inside a cell",
 
 /* ---- state ----------------------------------------------------------------- */
 
+static void app_open_done(App *a);
+
 static void set_message(App *a, const char *msg, bool error)
 {
     snprintf(a->message, sizeof a->message, "%s", msg);
@@ -26,12 +28,12 @@ static void set_message(App *a, const char *msg, bool error)
 
 int app_step_count(const App *a)
 {
-    return a->has_doc ? a->doc.T : 0;
+    return a->has_doc ? a->doc->T : 0;
 }
 
 static void pick_layer(App *a)
 {
-    a->layer = a->has_doc ? doc_first_rnn(&a->doc.models[a->model]) : 0;
+    a->layer = a->has_doc ? doc_first_rnn(&a->doc->models[a->model]) : 0;
     a->dir = 0;
     a->has_selected = false;
 }
@@ -66,29 +68,42 @@ void app_init(App *a, const char *path)
 
 void app_free(App *a)
 {
-    if (a->has_doc) doc_close(&a->doc);
+    if (a->has_doc) {
+        doc_close(a->doc);
+        free(a->doc);
+    }
+    a->doc = NULL;
     a->has_doc = false;
 }
 
 void app_open(App *a, const char *path)
 {
-    Doc d;
+    Doc *d = xcalloc(1, sizeof *d);
     Err err = {{0}};
-    if (!doc_open(&d, path, &err)) {
+    if (!doc_open(d, path, &err)) {
+        free(d);
         set_message(a, err.msg, true);
         return;
     }
-    if (a->has_doc) doc_close(&a->doc);
+    app_free(a);
     a->doc = d;
     a->has_doc = true;
-    a->model = a->doc.n_models - 1; /* the richest cell (LSTM) of a lesson */
+    app_open_done(a);
+}
+
+/* the state a freshly opened document starts in: a lesson at its first
+ * step with its narration, a model at its last step */
+static void app_open_done(App *a)
+{
+    a->model = a->doc->n_models - 1; /* the richest cell (LSTM) of a lesson */
     pick_layer(a);
-    a->step = a->doc.T - 1;
+    a->step = a->doc->is_lesson ? 0 : a->doc->T - 1;
     a->anim = 1.0f;
     a->scroll = 0;
     a->zoom = 1.0f;
     a->lesson_step = -1;
-    a->view = a->doc.is_lesson ? a->doc.lesson.view : VIEW_UNROLLED;
+    a->show_lesson = a->doc->is_lesson;
+    a->view = a->doc->is_lesson ? a->doc->lesson.view : VIEW_UNROLLED;
     if (a->view > VIEW_PREDICTIONS) a->view = VIEW_UNROLLED;
     a->message[0] = '\0';
     a->dirty = true;
@@ -98,7 +113,7 @@ static bool set_input(App *a, const char *text)
 {
     Err err = {{0}};
     if (!a->has_doc) return false;
-    if (!doc_set_input(&a->doc, text, &err)) {
+    if (!doc_set_input(a->doc, text, &err)) {
         set_message(a, err.msg, true);
         return false;
     }
@@ -113,17 +128,18 @@ static bool set_input(App *a, const char *text)
 
 void app_goto_lesson_step(App *a, int k)
 {
-    if (!a->has_doc || !a->doc.is_lesson) return;
-    const Lesson *l = &a->doc.lesson;
+    if (!a->has_doc || !a->doc->is_lesson) return;
+    const Lesson *l = &a->doc->lesson;
     if (k < -1) k = -1;
     if (k > l->n_steps - 1) k = l->n_steps - 1;
     a->lesson_step = k;
+    a->show_lesson = true;
     a->quiz_revealed = false;
     a->dirty = true;
     if (k < 0) return;
     const LessonDirectives *dv = &l->steps[k].dir;
     if (dv->sentence) set_input(a, dv->sentence);
-    if (dv->cell >= 0 && dv->cell < a->doc.n_models) {
+    if (dv->cell >= 0 && dv->cell < a->doc->n_models) {
         a->model = dv->cell;
         pick_layer(a);
     }
@@ -209,7 +225,7 @@ void app_save_frame(App *a)
 static void start_editing(App *a)
 {
     a->editing = true;
-    snprintf(a->edit, sizeof a->edit, "%s", a->has_doc ? a->doc.input : "");
+    snprintf(a->edit, sizeof a->edit, "%s", a->has_doc ? a->doc->input : "");
     SDL_StartTextInput();
     a->dirty = true;
 }
@@ -265,15 +281,15 @@ static bool key_event(App *a, const SDL_KeyboardEvent *k)
         if (a->has_doc) start_editing(a);
         break;
     case SDLK_m:
-        if (a->has_doc && a->doc.n_models > 1) {
-            a->model = (a->model + 1) % a->doc.n_models;
+        if (a->has_doc && a->doc->n_models > 1) {
+            a->model = (a->model + 1) % a->doc->n_models;
             pick_layer(a);
         }
         break;
     case SDLK_l:
         /* next recurrent layer / direction of the model */
         if (a->has_doc) {
-            const Model *m = &a->doc.models[a->model].model;
+            const Model *m = &a->doc->models[a->model].model;
             int li = a->layer, d = a->dir + 1;
             if (d >= m->layers[li].n_dir) {
                 d = 0;
@@ -314,6 +330,7 @@ static bool key_event(App *a, const SDL_KeyboardEvent *k)
     case SDLK_PAGEDOWN: app_goto_lesson_step(a, a->lesson_step + 1); break;
     case SDLK_PAGEUP: app_goto_lesson_step(a, a->lesson_step - 1); break;
     case SDLK_r: a->quiz_revealed = !a->quiz_revealed; break;
+    case SDLK_n: a->show_lesson = !a->show_lesson; break;
     case SDLK_SLASH: case SDLK_QUESTION: case SDLK_F1: a->show_help = true; break;
     default: return false;
     }
@@ -515,7 +532,7 @@ static int draw_top(App *a, Render *r)
     }
     /* title on the left, cut to fit */
     char buf[256];
-    const char *title = a->has_doc ? a->doc.title : "unroll";
+    const char *title = a->has_doc ? a->doc->title : "unroll";
     const char *fit = render_fit_text(r, title, tpx, FONT_BOLD, x - 2 * pad, buf, sizeof buf);
     render_text(r, pad, pad, fit, tpx, FONT_BOLD, th->text, ALIGN_LEFT);
     return bar_h;
@@ -528,17 +545,17 @@ static int draw_input_bar(App *a, Render *r, int y)
     int h = px + pad * 2;
     render_fill(r, (Box){0, y, W, h}, th->bg);
     int x = pad;
-    const char *label = a->has_doc && !a->doc.models[0].model.token_input ? "Input" : "Sentence";
+    const char *label = a->has_doc && !a->doc->models[0].model.token_input ? "Input" : "Sentence";
     Box lb = render_text(r, x, y + pad + (px - spx) / 2, label, spx, FONT_BOLD, th->text_dim, ALIGN_LEFT);
     x = lb.x + lb.w + pad;
     /* model chips on the right */
     int right = W - pad;
-    if (a->has_doc && a->doc.n_models > 1) {
-        for (int m = a->doc.n_models - 1; m >= 0; m--) {
+    if (a->has_doc && a->doc->n_models > 1) {
+        for (int m = a->doc->n_models - 1; m >= 0; m--) {
             int w = 0;
-            render_text_size(r, a->doc.models[m].label, spx, FONT_BOLD, &w, NULL);
+            render_text_size(r, a->doc->models[m].label, spx, FONT_BOLD, &w, NULL);
             right -= w + spx;
-            draw_button(a, r, right, y + pad / 2 + (px - spx) / 2, a->doc.models[m].label, a->model == m, BTN_MODEL0 + m, spx);
+            draw_button(a, r, right, y + pad / 2 + (px - spx) / 2, a->doc->models[m].label, a->model == m, BTN_MODEL0 + m, spx);
             right -= spx / 2;
         }
         right -= pad;
@@ -555,7 +572,7 @@ static int draw_input_bar(App *a, Render *r, int y)
         render_fill(r, (Box){tb.x + tb.w + 2, ty, 2, px + px / 5}, th->accent);
     } else if (a->has_doc) {
         /* the input as words, unknown words marked */
-        const char *s = a->doc.input;
+        const char *s = a->doc->input;
         char word[256];
         int cx = tx;
         while (*s) {
@@ -564,13 +581,13 @@ static int draw_input_bar(App *a, Render *r, int y)
             memcpy(word, s, n);
             word[n] = '\0';
             bool oov = false;
-            for (int i = 0; i < a->doc.prompt.n_oov; i++) {
+            for (int i = 0; i < a->doc->prompt.n_oov; i++) {
                 /* compare after Keras' lowercasing and filtering: the prompt kept the filtered form */
                 char low[256];
                 size_t k = 0;
                 for (; word[k] && k < sizeof low - 1; k++) low[k] = (char)((word[k] >= 'A' && word[k] <= 'Z') ? word[k] + 32 : word[k]);
                 low[k] = '\0';
-                if (strstr(low, a->doc.prompt.oov[i]) == low) oov = true;
+                if (strstr(low, a->doc->prompt.oov[i]) == low) oov = true;
             }
             Box wb = render_text(r, cx, ty, word, px, FONT_REGULAR, oov ? th->oov : th->text, ALIGN_LEFT);
             if (oov) render_fill(r, (Box){wb.x, wb.y + wb.h - 2, wb.w, 2}, th->oov);
@@ -580,9 +597,9 @@ static int draw_input_bar(App *a, Render *r, int y)
             s += n;
             while (*s == ' ') s++;
         }
-        if (a->doc.prompt.n_oov > 0) {
+        if (a->doc->prompt.n_oov > 0) {
             char note[128];
-            snprintf(note, sizeof note, "%d unknown word%s", a->doc.prompt.n_oov, a->doc.prompt.n_oov > 1 ? "s" : "");
+            snprintf(note, sizeof note, "%d unknown word%s", a->doc->prompt.n_oov, a->doc->prompt.n_oov > 1 ? "s" : "");
             render_text(r, field.x + field.w - pad / 2, ty + (px - spx) / 2, note, spx, FONT_REGULAR, th->oov, ALIGN_RIGHT);
         }
     }
@@ -600,8 +617,8 @@ static int draw_status(App *a, Render *r)
     char left[256];
     if (a->has_doc) {
         char wb[64];
-        snprintf(left, sizeof left, "step %d of %d  \xC2\xB7  \xE2\x80\x9C%s\xE2\x80\x9D  \xC2\xB7  %s%s", a->step + 1, a->doc.T,
-                 doc_word(&a->doc, a->step, wb, sizeof wb), a->doc.models[a->model].label, a->playing ? "  \xC2\xB7  playing" : "");
+        snprintf(left, sizeof left, "step %d of %d  \xC2\xB7  \xE2\x80\x9C%s\xE2\x80\x9D  \xC2\xB7  %s%s", a->step + 1, a->doc->T,
+                 doc_word(a->doc, a->step, wb, sizeof wb), a->doc->models[a->model].label, a->playing ? "  \xC2\xB7  playing" : "");
     } else {
         snprintf(left, sizeof left, "no lesson or model open: drop a folder or a lesson here");
     }
@@ -665,7 +682,7 @@ static void draw_help(App *a, Render *r)
 static int draw_lesson_panel(App *a, Render *r, Box area)
 {
     const Theme *th = &a->theme;
-    const Lesson *l = &a->doc.lesson;
+    const Lesson *l = &a->doc->lesson;
     int px = app_px(a, TEXT_BODY), pad = px;
     int w = area.w * 30 / 100;
     Box p = {area.x + area.w - w, area.y, w, area.h};
@@ -707,7 +724,7 @@ void app_draw(App *a)
     if (a->has_doc) {
         int inbar = draw_input_bar(a, r, top);
         Box area = {0, top + inbar, r->width, r->height - top - inbar - status};
-        if (a->doc.is_lesson && a->lesson_step >= 0) area.w -= draw_lesson_panel(a, r, area);
+        if (a->doc->is_lesson && a->show_lesson) area.w -= draw_lesson_panel(a, r, area);
         render_clip_push(r, area);
         switch (a->view) {
         case VIEW_INSPECTOR: view_inspector_draw(a, r, area); break;
@@ -730,43 +747,91 @@ void app_draw(App *a)
 
 /* ---- headless ------------------------------------------------------------------ */
 
-bool app_render_png(const RenderRequest *req, const char *out_png, Err *err)
+App *app_headless_create(int w, int h, Err *err)
 {
-    if (req->width < 200 || req->height < 150 || req->width > 8192 || req->height > 8192)
-        return err_set(err, "--size %dx%d is out of range (200x150 .. 8192x8192)", req->width, req->height);
+    if (w < 200 || h < 150 || w > 8192 || h > 8192) {
+        err_set(err, "size %dx%d is out of range (200x150 .. 8192x8192)", w, h);
+        return NULL;
+    }
     if (!getenv("SDL_VIDEODRIVER")) setenv("SDL_VIDEODRIVER", "dummy", 1);
-    if (SDL_Init(SDL_INIT_VIDEO) != 0) return err_set(err, "cannot start SDL: %s", SDL_GetError());
-    bool ok = false;
-    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, req->width, req->height, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+        err_set(err, "cannot start SDL: %s", SDL_GetError());
+        return NULL;
+    }
+    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
     SDL_Renderer *ren = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
     App *a = xcalloc(1, sizeof *a);
-    if (!ren) {
-        err_set(err, "cannot make a software renderer: %s", SDL_GetError());
-        goto done;
-    }
     app_init(a, NULL);
-    if (!render_init(&a->render, ren, err)) goto done;
-    a->render.width = req->width;
-    a->render.height = req->height;
-    Doc d;
-    if (!doc_open(&d, req->path, err)) goto done;
+    a->surface = surf;
+    if (!ren || !render_init(&a->render, ren, err)) {
+        if (!ren) err_set(err, "cannot make a software renderer: %s", SDL_GetError());
+        if (ren) SDL_DestroyRenderer(ren);
+        if (surf) SDL_FreeSurface(surf);
+        free(a);
+        SDL_Quit();
+        return NULL;
+    }
+    a->render.width = w;
+    a->render.height = h;
+    return a;
+}
+
+void app_headless_destroy(App *a)
+{
+    if (!a) return;
+    SDL_Renderer *ren = a->render.sdl;
+    app_free(a);
+    render_free(&a->render);
+    if (ren) SDL_DestroyRenderer(ren);
+    if (a->surface) SDL_FreeSurface(a->surface);
+    free(a);
+    SDL_Quit();
+}
+
+bool app_headless_open(App *a, const char *path, Err *err)
+{
+    Doc *d = xcalloc(1, sizeof *d);
+    if (!doc_open(d, path, err)) {
+        free(d);
+        return false;
+    }
+    app_free(a);
     a->doc = d;
     a->has_doc = true;
-    a->model = req->model >= 0 && req->model < d.n_models ? req->model : d.n_models - 1;
-    pick_layer(a);
+    app_open_done(a);
+    return true;
+}
+
+Color app_headless_pixel(const App *a, int x, int y)
+{
+    const SDL_Surface *s = a->surface;
+    if (!s || x < 0 || y < 0 || x >= s->w || y >= s->h) return (Color){0, 0, 0, 0};
+    Uint32 p = ((const Uint32 *)s->pixels)[(size_t)y * (s->pitch / 4) + x];
+    return (Color){(Uint8)(p >> 16), (Uint8)(p >> 8), (Uint8)p, 255};
+}
+
+bool app_render_png(const RenderRequest *req, const char *out_png, Err *err)
+{
+    App *a = app_headless_create(req->width, req->height, err);
+    if (!a) return false;
+    bool ok = false;
+    if (!app_headless_open(a, req->path, err)) goto done;
+    if (req->model >= 0 && req->model < a->doc->n_models) {
+        a->model = req->model;
+        pick_layer(a);
+    }
     a->dark = req->dark;
     theme_get(&a->theme, a->dark, false);
-    if (req->text && !doc_set_input(&a->doc, req->text, err)) goto done;
-    a->view = req->view;
+    if (req->text && !doc_set_input(a->doc, req->text, err)) goto done;
     if (req->lesson_step >= 0) app_goto_lesson_step(a, req->lesson_step);
     if (req->view != VIEW_COUNT) a->view = req->view;
-    a->step = req->step < 0 || req->step >= a->doc.T ? a->doc.T - 1 : req->step;
+    if (req->step >= 0 || req->lesson_step < 0) a->step = req->step < 0 || req->step >= a->doc->T ? a->doc->T - 1 : req->step;
     a->anim = 1.0f;
     app_draw(a);
     /* write beside, then rename: the PNG appears whole or not at all */
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp%ld", out_png, (long)getpid());
-    if (IMG_SavePNG(surf, tmp) != 0) {
+    if (IMG_SavePNG(a->surface, tmp) != 0) {
         err_set(err, "%s: cannot write: %s", out_png, IMG_GetError());
         remove(tmp);
         goto done;
@@ -778,12 +843,7 @@ bool app_render_png(const RenderRequest *req, const char *out_png, Err *err)
     }
     ok = true;
 done:
-    app_free(a);
-    render_free(&a->render);
-    free(a);
-    if (ren) SDL_DestroyRenderer(ren);
-    if (surf) SDL_FreeSurface(surf);
-    SDL_Quit();
+    app_headless_destroy(a);
     return ok;
 }
 
@@ -828,7 +888,7 @@ int app_run(const char *path)
     SDL_StopTextInput();
     a->now_ms = SDL_GetTicks();
     app_open(a, path);
-    if (a->has_doc) SDL_SetWindowTitle(win, a->doc.title);
+    if (a->has_doc) SDL_SetWindowTitle(win, a->doc->title);
     while (!a->quit) {
         int ww = 0, wh = 0, dw = 0, dh = 0;
         SDL_GetWindowSize(win, &ww, &wh);

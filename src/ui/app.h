@@ -27,7 +27,7 @@ typedef enum { BTN_VIEW0 = 100, BTN_MODEL0 = 200, BTN_INPUT = 300, BTN_PLAY, BTN
 #define APP_MESSAGE_MAX 512
 
 typedef struct {
-    Doc doc;
+    Doc *doc;               /* on the heap: traces point into it, so it never moves */
     bool has_doc;
     Render render;
     Theme theme;
@@ -58,6 +58,8 @@ typedef struct {
     bool want_save;         /* Ctrl+S: save the next frame as a PNG */
     bool dirty;             /* redraw needed */
     int lesson_step;        /* -1 = introduction */
+    bool show_lesson;       /* the lesson panel (n toggles it) */
+    SDL_Surface *surface;   /* headless: what the software renderer draws into */
     bool quiz_revealed;
 } App;
 
@@ -112,6 +114,15 @@ Box draw_strip(Render *r, const Theme *th, Box box, const float *v, int n, float
                const Hot *proto);
 void draw_legend(const App *a, Render *r, Box box, float c_range);
 void draw_tooltip(const App *a, Render *r);
+
+/* Headless: an App drawing into a w x h software surface (SDL's dummy video
+ * driver), for `unroll render`, benchmarks and tests. NULL with err. */
+App *app_headless_create(int w, int h, Err *err);
+void app_headless_destroy(App *a);
+/* Opens path in a headless App; false with err (the App keeps no document). */
+bool app_headless_open(App *a, const char *path, Err *err);
+/* The colour of pixel (x, y) of the last frame drawn headless. */
+Color app_headless_pixel(const App *a, int x, int y);
 
 /* Headless: draws one frame of path's view at size into a PNG. */
 typedef struct {

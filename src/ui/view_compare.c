@@ -19,7 +19,7 @@ static int last_rnn(const DocModel *dm)
 void view_compare_draw(const App *a, Render *r, Box area)
 {
     const Theme *th = &a->theme;
-    const Doc *d = &a->doc;
+    const Doc *d = a->doc;
     int px = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL), pad = px;
     const int T = d->T;
     int label_w = px * 7, pred_w = px * 12, token_h = px * 2;

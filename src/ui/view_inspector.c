@@ -187,7 +187,7 @@ static void simple_diagram(const Dg *g, const CellWires *w, const Cell *c)
 void view_inspector_draw(const App *a, Render *r, Box area)
 {
     const Theme *th = &a->theme;
-    const Doc *d = &a->doc;
+    const Doc *d = a->doc;
     const DocModel *dm = &d->models[a->model];
     const Layer *l = &dm->model.layers[a->layer];
     const Cell *c = &l->cell[a->dir];

@@ -10,8 +10,8 @@
 
 bool app_answer_hidden(const App *a)
 {
-    if (!a->has_doc || !a->doc.is_lesson || a->lesson_step < 0 || a->quiz_revealed) return false;
-    return a->doc.lesson.steps[a->lesson_step].dir.quiz != NULL;
+    if (!a->has_doc || !a->doc->is_lesson || a->lesson_step < 0 || a->quiz_revealed) return false;
+    return a->doc->lesson.steps[a->lesson_step].dir.quiz != NULL;
 }
 
 static float prob(const DocModel *dm, int t, int j)
@@ -23,7 +23,7 @@ static float prob(const DocModel *dm, int t, int j)
 void view_predictions_draw(const App *a, Render *r, Box area)
 {
     const Theme *th = &a->theme;
-    const Doc *d = &a->doc;
+    const Doc *d = a->doc;
     const DocModel *dm = &d->models[a->model];
     int px = app_px(a, TEXT_BODY), lpx = app_px(a, TEXT_LARGE), spx = app_px(a, TEXT_SMALL), pad = px;
     if (!dm->preds) {

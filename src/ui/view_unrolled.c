@@ -27,11 +27,11 @@ static int proc_step(const Layer *l, int dir, int p, int T)
 static void draw_predictions_column(const App *a, Render *r, Box col)
 {
     const Theme *th = &a->theme;
-    const DocModel *dm = &a->doc.models[a->model];
+    const DocModel *dm = &a->doc->models[a->model];
     if (!dm->preds) return;
     int px = app_px(a, TEXT_SMALL), bpx = app_px(a, TEXT_BODY), pad = px;
     char wb[64], head[160];
-    snprintf(head, sizeof head, "after \xE2\x80\x9C%s\xE2\x80\x9D", doc_word(&a->doc, a->step, wb, sizeof wb));
+    snprintf(head, sizeof head, "after \xE2\x80\x9C%s\xE2\x80\x9D", doc_word(a->doc, a->step, wb, sizeof wb));
     render_text(r, col.x + pad, col.y + pad, dm->binary ? "prediction" : "next word", px, FONT_BOLD, th->text_dim, ALIGN_LEFT);
     char fitb[160];
     render_text(r, col.x + pad, col.y + pad + px + 4, render_fit_text(r, head, px, FONT_REGULAR, col.w - 2 * pad, fitb, sizeof fitb),
@@ -56,7 +56,7 @@ static void draw_predictions_column(const App *a, Render *r, Box col)
         render_fill(r, (Box){col.x + pad, bar.y, col.w - 2 * pad, bar.h}, th->faint);
         render_fill(r, bar, k == 0 ? th->bar_top : th->bar);
         char name[64], pct[32];
-        const char *w = doc_class_name(&a->doc, a->model, top[k], name, sizeof name);
+        const char *w = doc_class_name(a->doc, a->model, top[k], name, sizeof name);
         snprintf(pct, sizeof pct, "%.0f%%", (double)(pk * 100));
         char fitw[64];
         render_text(r, col.x + pad, y, render_fit_text(r, w, bpx, k == 0 ? FONT_BOLD : FONT_REGULAR, col.w - 2 * pad - bpx * 3, fitw, sizeof fitw),
@@ -75,7 +75,7 @@ static void draw_predictions_column(const App *a, Render *r, Box col)
 void view_unrolled_draw(const App *a, Render *r, Box area)
 {
     const Theme *th = &a->theme;
-    const Doc *d = &a->doc;
+    const Doc *d = a->doc;
     const DocModel *dm = &d->models[a->model];
     const Model *m = &dm->model;
     const int T = d->T;

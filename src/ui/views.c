@@ -76,11 +76,11 @@ static void num(char *buf, size_t cap, float v)
 bool app_describe(const App *a, const Hot *h, char *title, size_t tcap, char *formula, size_t fcap)
 {
     title[0] = formula[0] = '\0';
-    if (!a->has_doc || h->model < 0 || h->model >= a->doc.n_models) return false;
-    const DocModel *dm = &a->doc.models[h->model];
+    if (!a->has_doc || h->model < 0 || h->model >= a->doc->n_models) return false;
+    const DocModel *dm = &a->doc->models[h->model];
     if (h->kind == HOT_BAR) {
         char nb[64];
-        const char *name = doc_class_name(&a->doc, h->model, h->unit, nb, sizeof nb);
+        const char *name = doc_class_name(a->doc, h->model, h->unit, nb, sizeof nb);
         float p = dm->preds ? dm->preds[(size_t)h->t * dm->n_classes + (dm->binary ? 0 : h->unit)] : 0;
         if (dm->binary && h->unit == 0) p = 1.0f - p;
         snprintf(title, tcap, "%s \xC2\xB7 after step %d", dm->label, h->t + 1);
@@ -89,8 +89,8 @@ bool app_describe(const App *a, const Hot *h, char *title, size_t tcap, char *fo
     }
     if (h->kind == HOT_TOKEN) {
         char wb[64];
-        snprintf(title, tcap, "position %d: \xE2\x80\x9C%s\xE2\x80\x9D", h->t + 1, doc_word(&a->doc, h->t, wb, sizeof wb));
-        snprintf(formula, fcap, "token %d%s", a->doc.prompt.tokens[h->t], a->doc.prompt.tokens[h->t] == 0 ? " (padding)" : "");
+        snprintf(title, tcap, "position %d: \xE2\x80\x9C%s\xE2\x80\x9D", h->t + 1, doc_word(a->doc, h->t, wb, sizeof wb));
+        snprintf(formula, fcap, "token %d%s", a->doc->prompt.tokens[h->t], a->doc->prompt.tokens[h->t] == 0 ? " (padding)" : "");
         return true;
     }
     if (h->kind != HOT_UNIT || h->layer < 0 || h->layer >= dm->model.n_layers) return false;
@@ -101,18 +101,18 @@ bool app_describe(const App *a, const Hot *h, char *title, size_t tcap, char *fo
         char wb[64], v[32];
         num(v, sizeof v, x[(size_t)h->t * l->out_dim + h->unit]);
         snprintf(title, tcap, "%s \xC2\xB7 %s \xC2\xB7 position %d \xE2\x80\x9C%s\xE2\x80\x9D", dm->label, l->name, h->t + 1,
-                 doc_word(&a->doc, h->t, wb, sizeof wb));
-        snprintf(formula, fcap, "x[%d] = %s   (row %d of the embedding table)", h->unit, v, a->doc.prompt.tokens[h->t]);
+                 doc_word(a->doc, h->t, wb, sizeof wb));
+        snprintf(formula, fcap, "x[%d] = %s   (row %d of the embedding table)", h->unit, v, a->doc->prompt.tokens[h->t]);
         return true;
     }
     const Cell *c = &l->cell[h->dir];
     CellWires w;
     cell_wires_init(&w, &dm->trace, h->layer, h->dir, h->t, 0);
     const int j = h->unit, H = w.H;
-    int pos = c->go_backwards ? a->doc.T - 1 - h->t : h->t;
+    int pos = c->go_backwards ? a->doc->T - 1 - h->t : h->t;
     char wb[64];
     snprintf(title, tcap, "%s \xC2\xB7 %s%s \xC2\xB7 step %d \xE2\x80\x9C%s\xE2\x80\x9D \xC2\xB7 %s[%d] %s", dm->label, l->name,
-             l->bidirectional ? (h->dir ? " backward" : " forward") : "", h->t + 1, doc_word(&a->doc, pos, wb, sizeof wb),
+             l->bidirectional ? (h->dir ? " backward" : " forward") : "", h->t + 1, doc_word(a->doc, pos, wb, sizeof wb),
              vec_name((VecKind)h->vec, c->kind), j, vec_long_name((VecKind)h->vec, c->kind));
     char v0[32], v1[32], v2[32], v3[32], v4[32];
     if (!w.mask && h->vec != VEC_X) {
