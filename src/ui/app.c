@@ -95,6 +95,8 @@ void app_open(App *a, const char *path)
  * step with its narration, a model at its last step */
 static void app_open_done(App *a)
 {
+    a->has_hover = false;
+    a->has_selected = false;
     a->model = a->doc->n_models - 1; /* the richest cell (LSTM) of a lesson */
     pick_layer(a);
     a->step = a->doc->is_lesson ? 0 : a->doc->T - 1;
@@ -122,6 +124,7 @@ static bool set_input(App *a, const char *text)
     a->anim = 0.0f;
     a->anim_start_ms = a->now_ms;
     a->has_selected = false;
+    a->has_hover = false;
     a->dirty = true;
     return true;
 }
@@ -370,6 +373,7 @@ static void click(App *a, int x, int y)
     case HOT_CELL: open_inspector(a, h); break;
     case HOT_TOKEN: app_set_step(a, h->t); break;
     case HOT_UNIT:
+        if (a->doc->models[h->model].model.layers[h->layer].kind != LAYER_RNN) break; /* an input square */
         if (a->view == VIEW_INSPECTOR) {
             a->selected = *h;
             a->has_selected = true;
@@ -464,7 +468,7 @@ static void draw_wrapped(Render *r, Box box, const char *text, int px, FontStyle
 {
     /* word wrap by measuring; paragraphs split on blank lines */
     char line[1024];
-    int y = box.y, lh = (int)(px * 1.35f);
+    int y = box.y, lh = (int)fmaxf(px * 1.35f, (float)render_line_height(r, px, st));
     const char *p = text;
     while (*p && y + lh <= box.y + box.h) {
         if (*p == '\n') {
@@ -693,7 +697,7 @@ static int draw_lesson_panel(App *a, Render *r, Box area)
     if (a->lesson_step < 0) snprintf(head, sizeof head, "Introduction");
     else snprintf(head, sizeof head, "Step %d of %d", a->lesson_step + 1, l->n_steps);
     render_text(r, p.x + pad, y, head, app_px(a, TEXT_SMALL), FONT_BOLD, th->accent, ALIGN_LEFT);
-    y += app_px(a, TEXT_SMALL) + pad / 2;
+    y += render_line_height(r, app_px(a, TEXT_SMALL), FONT_BOLD) + pad / 2;
     const char *title = a->lesson_step < 0 ? l->title : l->steps[a->lesson_step].title;
     int used = 0;
     draw_wrapped(r, (Box){p.x + pad, y, w - 2 * pad, app_px(a, TEXT_LARGE) * 3}, title, app_px(a, TEXT_LARGE), FONT_BOLD,

@@ -249,6 +249,12 @@ static CacheEntry *cached(Render *r, const char *s, int px, FontStyle style, Col
     return e;
 }
 
+int render_line_height(Render *r, int px, FontStyle style)
+{
+    TTF_Font *f = font_for(r, px, style);
+    return f ? TTF_FontHeight(f) : px;
+}
+
 void render_text_size(Render *r, const char *s, int px, FontStyle style, int *w, int *h)
 {
     TTF_Font *f = font_for(r, px, style);

@@ -86,6 +86,9 @@ void render_circle(Render *r, float cx, float cy, float radius, Color c, bool fi
  * (x, y) in a font of px pixels; returns the box it took. Text clipped by
  * the current clip is still recorded with its full box. */
 Box render_text(Render *r, int x, int y, const char *s, int px, FontStyle style, Color c, Align align);
+/* Height of a line of text in a font of px pixels (what render_text's box
+ * height will be). */
+int render_line_height(Render *r, int px, FontStyle style);
 /* Size of text without drawing it. */
 void render_text_size(Render *r, const char *s, int px, FontStyle style, int *w, int *h);
 /* Cuts s (in place, into buf) with an ellipsis so it fits max_w. */

@@ -79,7 +79,7 @@ void view_compare_draw(const App *a, Render *r, Box area)
         char sub[64];
         snprintf(sub, sizeof sub, "%s \xC2\xB7 %d units", l->name, run->H);
         char fb[64];
-        render_text(r, area.x + pad, lane.y + lane.h / 2 + 4, render_fit_text(r, sub, spx, FONT_REGULAR, label_w - 2 * pad, fb, sizeof fb), spx,
+        render_text(r, area.x + pad, lane.y + lane.h / 2 - px + render_line_height(r, px, FONT_BOLD), render_fit_text(r, sub, spx, FONT_REGULAR, label_w - 2 * pad, fb, sizeof fb), spx,
                     FONT_REGULAR, th->text_dim, ALIGN_LEFT);
         /* its prediction after this step */
         Box pb = {area.x + area.w - pred_w, lane.y + pad / 2, pred_w - pad, lane.h - pad};
@@ -87,7 +87,8 @@ void view_compare_draw(const App *a, Render *r, Box area)
         const float *pp = dm->preds + (size_t)a->step * dm->n_classes;
         int C = dm->binary ? 2 : dm->n_classes;
         int y = pb.y;
-        int rows = (pb.h / (px + spx)) < 3 ? (pb.h / (px + spx)) : 3;
+        int row_h = render_line_height(r, px, FONT_BOLD) + spx;
+        int rows = pb.h / row_h < 3 ? pb.h / row_h : 3;
         int used[3] = {-1, -1, -1};
         for (int k = 0; k < rows; k++) {
             int best = -1;
@@ -104,11 +105,11 @@ void view_compare_draw(const App *a, Render *r, Box area)
             const char *w = doc_class_name(d, m, best, name, sizeof name);
             if (hide) snprintf(text, sizeof text, "?");
             else snprintf(text, sizeof text, "%s  %.0f%%", w, (double)(pk * 100));
-            render_fill(r, (Box){pb.x, y + px + 2, hide ? 0 : (int)(pb.w * pk), spx / 2 + 1}, k == 0 ? th->bar_top : th->bar);
+            render_fill(r, (Box){pb.x, y + render_line_height(r, px, FONT_BOLD), hide ? 0 : (int)(pb.w * pk), spx / 2 + 1}, k == 0 ? th->bar_top : th->bar);
             char f2[96];
             render_text(r, pb.x, y, render_fit_text(r, text, px, k == 0 ? FONT_BOLD : FONT_REGULAR, pb.w, f2, sizeof f2), px,
                         k == 0 ? FONT_BOLD : FONT_REGULAR, th->text, ALIGN_LEFT);
-            y += px + spx;
+            y += render_line_height(r, px, FONT_BOLD) + spx;
         }
     }
 }

@@ -51,12 +51,13 @@ static void gate(const Dg *g, float fx, float fy, const char *act, const char *n
     const Theme *th = &g->a->theme;
     int nw = 0;
     render_text_size(g->r, name, g->spx, FONT_REGULAR, &nw, NULL);
-    int w = (int)fmaxf(g->px * 3.5f, nw + g->px), h = *name ? (int)(g->px * 1.4f + g->spx * 1.4f) : (int)(g->px * 1.8f);
+    int lh = render_line_height(g->r, g->px, FONT_BOLD), slh = render_line_height(g->r, g->spx, FONT_REGULAR);
+    int w = (int)fmaxf(g->px * 3.5f, nw + g->px), h = *name ? lh + slh + g->px / 3 : lh + g->px / 2;
     Box b = {(int)X(g, fx) - w / 2, (int)Y(g, fy) - h / 2, w, h};
     render_fill(g->r, b, th->panel);
     render_outline(g->r, b, edge, 2);
-    render_text(g->r, b.x + w / 2, b.y + (int)(g->px * 0.2f), act, g->px, FONT_BOLD, th->text, ALIGN_CENTER);
-    if (*name) render_text(g->r, b.x + w / 2, b.y + (int)(g->px * 1.3f), name, g->spx, FONT_REGULAR, th->text_dim, ALIGN_CENTER);
+    render_text(g->r, b.x + w / 2, b.y + g->px / 6, act, g->px, FONT_BOLD, th->text, ALIGN_CENTER);
+    if (*name) render_text(g->r, b.x + w / 2, b.y + g->px / 6 + lh, name, g->spx, FONT_REGULAR, th->text_dim, ALIGN_CENTER);
 }
 
 /* a vector strip centred at (fx, fy) with a label above it */
@@ -70,7 +71,7 @@ static void strip(const Dg *g, float fx, float fy, const float *v, VecKind vec, 
     proto.vec = (short)vec;
     Box used = draw_strip(g->r, th, b, v, g->H, range, unit, 0.0f, &proto);
     render_outline(g->r, (Box){used.x - 2, used.y - 2, used.w + 4, used.h + 4}, th->panel_edge, 1);
-    if (fy > 0.85f) /* low strips are labelled on their left, clear of the wires above */
+    if (fy > 0.65f) /* low strips are labelled on their left, clear of the wires above */
         render_text(g->r, used.x - 8, used.y + used.h / 2 - g->spx / 2, label, g->spx, FONT_BOLD, th->text, ALIGN_RIGHT);
     else
         render_text(g->r, b.x + s / 2, b.y - g->spx - 6, label, g->spx, FONT_BOLD, th->text, ALIGN_CENTER);
@@ -79,6 +80,7 @@ static void strip(const Dg *g, float fx, float fy, const float *v, VecKind vec, 
 static void lstm_diagram(const Dg *g, const CellWires *w)
 {
     const Theme *th = &g->a->theme;
+    const int H = w->H;
     Color cc = th->arrow_c, hc = th->arrow;
     const float yc = 0.12f, yg = 0.55f, yb = 0.80f;
     const float fx = 0.27f, ix = 0.40f, gx = 0.50f, ox = 0.64f, tx = 0.80f;
@@ -122,6 +124,11 @@ static void lstm_diagram(const Dg *g, const CellWires *w)
     strip(g, 0.95f, yc + 0.13f, w->c, VEC_C, "c\xE2\x82\x9C", g->cr, false);
     strip(g, 0.89f, 0.40f, w->act_c, VEC_ACTC, "tanh(c\xE2\x82\x9C)", 1.0f, false);
     strip(g, 0.95f, yb - 0.14f, w->h, VEC_H, "h\xE2\x82\x9C", g->hr, false);
+    /* each gate's values, just below it */
+    strip(g, fx + 0.045f, 0.705f, w->gate + H * 1, VEC_GATE1, "f", 1.0f, true);
+    strip(g, ix + 0.045f, 0.705f, w->gate, VEC_GATE0, "i", 1.0f, true);
+    strip(g, gx + 0.045f, 0.705f, w->gate + H * 2, VEC_GATE2, "g", 1.0f, false);
+    strip(g, ox + 0.045f, 0.705f, w->gate + H * 3, VEC_GATE3, "o", 1.0f, true);
 }
 
 static void gru_diagram(const Dg *g, const CellWires *w)
@@ -161,6 +168,9 @@ static void gru_diagram(const Dg *g, const CellWires *w)
     strip(g, 0.88f, 0.40f, w->zn, VEC_ZN, "(1\xE2\x88\x92z)\xC2\xB7n", g->hr, false);
     strip(g, 0.93f, 0.72f, w->h, VEC_H, "h\xE2\x82\x9C", g->hr, false);
     arrow(g, 0.92f, 0.16f, 0.93f, 0.62f, hc);
+    strip(g, rx + 0.045f, 0.74f, w->gate + w->H, VEC_GATE1, "r", 1.0f, true);
+    strip(g, zx + 0.045f, 0.74f, w->gate, VEC_GATE0, "z", 1.0f, true);
+    strip(g, nx + 0.045f, 0.74f, w->gate + 2 * w->H, VEC_GATE2, "n", 1.0f, false);
 }
 
 static void simple_diagram(const Dg *g, const CellWires *w, const Cell *c)
@@ -229,7 +239,7 @@ void view_inspector_draw(const App *a, Render *r, Box area)
     if (!sel) {
         render_text(r, E.x + pad, E.y + pad, "Click any square to see how its value was computed, with the numbers filled in.", px,
                     FONT_REGULAR, th->text_dim, ALIGN_LEFT);
-        render_text(r, E.x + pad, E.y + pad + px * 2, "\xE2\x86\x90/\xE2\x86\x92 moves through the steps; Esc goes back to the unrolled view.",
+        render_text(r, E.x + pad, E.y + pad + render_line_height(r, px, FONT_REGULAR) + pad / 2, "\xE2\x86\x90/\xE2\x86\x92 moves through the steps; Esc goes back to the unrolled view.",
                     spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
     } else {
         int j = a->selected.unit;
@@ -241,8 +251,10 @@ void view_inspector_draw(const App *a, Render *r, Box area)
         int n = c->kind == CELL_LSTM ? 6 : c->kind == CELL_GRU ? 4 : 1;
         snprintf(line, sizeof line, "unit %d at step %d", j, t + 1);
         render_text(r, E.x + pad, E.y + pad / 2, line, spx, FONT_BOLD, th->text_dim, ALIGN_LEFT);
-        int lh = (E.h - spx - pad) / (n > 1 ? n : 2);
-        int epx = lh * 10 / 16 < px ? lh * 10 / 16 : px;
+        int top = render_line_height(r, spx, FONT_BOLD) + pad / 2;
+        int lh = (E.h - top - pad) / (n > 1 ? n : 2);
+        int epx = px;
+        while (epx > 9 && render_line_height(r, epx, FONT_MONO) > lh) epx--;
         if (epx < 9) epx = 9;
         for (int k = 0; k < n; k++) {
             Hot h = a->selected;
@@ -251,7 +263,7 @@ void view_inspector_draw(const App *a, Render *r, Box area)
             if (!app_describe(a, &h, title, sizeof title, line, sizeof line)) continue;
             bool here = a->selected.vec == h.vec;
             char f2[512];
-            render_text(r, E.x + pad, E.y + pad / 2 + spx + 4 + k * lh,
+            render_text(r, E.x + pad, E.y + pad / 2 + top + k * lh,
                         render_fit_text(r, line, epx, FONT_MONO, E.w - 2 * pad, f2, sizeof f2), epx, FONT_MONO,
                         here ? th->accent : th->text, ALIGN_LEFT);
         }

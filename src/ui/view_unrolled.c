@@ -34,7 +34,7 @@ static void draw_predictions_column(const App *a, Render *r, Box col)
     snprintf(head, sizeof head, "after \xE2\x80\x9C%s\xE2\x80\x9D", doc_word(a->doc, a->step, wb, sizeof wb));
     render_text(r, col.x + pad, col.y + pad, dm->binary ? "prediction" : "next word", px, FONT_BOLD, th->text_dim, ALIGN_LEFT);
     char fitb[160];
-    render_text(r, col.x + pad, col.y + pad + px + 4, render_fit_text(r, head, px, FONT_REGULAR, col.w - 2 * pad, fitb, sizeof fitb),
+    render_text(r, col.x + pad, col.y + pad + render_line_height(r, px, FONT_BOLD), render_fit_text(r, head, px, FONT_REGULAR, col.w - 2 * pad, fitb, sizeof fitb),
                 px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
     const float *p = dm->preds + (size_t)a->step * dm->n_classes;
     int C = dm->binary ? 2 : dm->n_classes, top[5], n = 0;
@@ -49,10 +49,10 @@ static void draw_predictions_column(const App *a, Render *r, Box col)
         }
         if (best >= 0) top[n++] = best;
     }
-    int y = col.y + pad * 2 + px * 2 + 8, bh = bpx + px / 2;
+    int y = col.y + pad * 2 + 2 * render_line_height(r, px, FONT_BOLD), bh = bpx + px / 2;
     for (int k = 0; k < n; k++) {
         float pk = dm->binary ? (top[k] ? p[0] : 1 - p[0]) : p[top[k]];
-        Box bar = {col.x + pad, y + bpx + 2, (int)((col.w - 2 * pad) * pk), px / 2 + 2};
+        Box bar = {col.x + pad, y + render_line_height(r, bpx, FONT_BOLD), (int)((col.w - 2 * pad) * pk), px / 2 + 2};
         render_fill(r, (Box){col.x + pad, bar.y, col.w - 2 * pad, bar.h}, th->faint);
         render_fill(r, bar, k == 0 ? th->bar_top : th->bar);
         char name[64], pct[32];
@@ -100,7 +100,7 @@ void view_unrolled_draw(const App *a, Render *r, Box area)
     for (int i = 0; i < m->n_layers && n_lanes < MAX_LANES; i++)
         for (int dd = 0; m->layers[i].kind == LAYER_RNN && dd < m->layers[i].n_dir && n_lanes < MAX_LANES; dd++)
             lanes[n_lanes++] = (Lane){i, dd, {0}};
-    int token_h = px * 2 + spx + 6;
+    int token_h = render_line_height(r, px, FONT_BOLD) + render_line_height(r, spx, FONT_REGULAR) + 6;
     int x_h = (int)fminf(steps.h * 0.16f, px * 3.0f);
     int lane_h = (steps.h - token_h - x_h) / (n_lanes - 1);
     int y = steps.y + steps.h - token_h;
@@ -137,7 +137,7 @@ void view_unrolled_draw(const App *a, Render *r, Box area)
         char id[24];
         snprintf(id, sizeof id, "%d", d->prompt.tokens[p]);
         if (m->token_input && sw > spx * 1.5f)
-            render_text(r, x0 + (int)sw / 2, ty + px + 6, id, spx, FONT_REGULAR, th->text_dim, ALIGN_CENTER);
+            render_text(r, x0 + (int)sw / 2, ty + render_line_height(r, px, FONT_BOLD), id, spx, FONT_REGULAR, th->text_dim, ALIGN_CENTER);
         Hot *h = render_hot(r, (Box){x0, ty, (int)sw, token_h}, HOT_TOKEN);
         if (h) {
             h->model = (short)a->model;
@@ -244,7 +244,7 @@ void view_unrolled_draw(const App *a, Render *r, Box area)
         int ly = lb.y + lb.h / 2 - px;
         render_text(r, area.x + pad, ly, render_fit_text(r, l1, px, FONT_BOLD, label_w - pad * 2, fb, sizeof fb), px, FONT_BOLD,
                     th->text, ALIGN_LEFT);
-        render_text(r, area.x + pad, ly + px + 4, render_fit_text(r, l2, spx, FONT_REGULAR, label_w - pad * 2, fb, sizeof fb), spx,
+        render_text(r, area.x + pad, ly + render_line_height(r, px, FONT_BOLD), render_fit_text(r, l2, spx, FONT_REGULAR, label_w - pad * 2, fb, sizeof fb), spx,
                     FONT_REGULAR, th->text_dim, ALIGN_LEFT);
         if (lstm && lb.h > px * 5) {
             render_text(r, area.x + label_w - pad / 2, lb.y + (int)(lb.h * 0.2f) - spx / 2, "c", spx, FONT_BOLD, th->arrow_c, ALIGN_RIGHT);

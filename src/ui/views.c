@@ -78,6 +78,7 @@ bool app_describe(const App *a, const Hot *h, char *title, size_t tcap, char *fo
     title[0] = formula[0] = '\0';
     if (!a->has_doc || h->model < 0 || h->model >= a->doc->n_models) return false;
     const DocModel *dm = &a->doc->models[h->model];
+    if (h->t < 0 || h->t >= a->doc->T) return false; /* from an input that has since changed */
     if (h->kind == HOT_BAR) {
         char nb[64];
         const char *name = doc_class_name(a->doc, h->model, h->unit, nb, sizeof nb);

@@ -1,0 +1,342 @@
+/* test_ui: the window, drawn headless (SDL's dummy driver, software
+ * renderer) on the first lesson and its shipped models.
+ * - pixels: a unit's square has the colour map's colour of its traced value;
+ *   the current step's cell wears the highlight; light and dark differ;
+ * - layout: at 1280x720, 1920x1080 and 3840x2160, in every view, no two text
+ *   boxes overlap and none leaves the frame;
+ * - input: events pushed with SDL_PushEvent step, open the inspector and
+ *   change the hover; 10,000 random events leave the app consistent;
+ * - bad input: a broken model shows a message and the app stays usable. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "testutil.h"
+
+static const char *lesson_path(void)
+{
+    static char p[4096];
+    snprintf(p, sizeof p, "%s/../lessons/01-lyrics.md", tu_path(""));
+    return p;
+}
+
+static App *open_lesson(int w, int h)
+{
+    Err err = {{0}};
+    App *a = app_headless_create(w, h, &err);
+    ck_assert_msg(a, "%s", err.msg);
+    ck_assert_msg(app_headless_open(a, lesson_path(), &err), "%s", err.msg);
+    a->anim = 1.0f;
+    return a;
+}
+
+static const Hot *find_hot(const App *a, HotKind kind, int layer, int t, int vec, int unit)
+{
+    for (int i = 0; i < a->render.n_hot; i++) {
+        const Hot *h = &a->render.hot[i];
+        if (h->kind == kind && (layer < 0 || h->layer == layer) && (t < 0 || h->t == t) && (vec < 0 || h->vec == vec) &&
+            (unit < 0 || h->unit == unit) && h->model == a->model)
+            return h;
+    }
+    return NULL;
+}
+
+static bool same_colour(Color x, Color y, int tol)
+{
+    return abs(x.r - y.r) <= tol && abs(x.g - y.g) <= tol && abs(x.b - y.b) <= tol;
+}
+
+START_TEST(unit_square_has_its_value_colour)
+{
+    App *a = open_lesson(1280, 720);
+    a->step = a->doc->T - 1;
+    app_draw(a);
+    const DocModel *dm = &a->doc->models[a->model];
+    int li = doc_first_rnn(dm);
+    const RunRecord *run = &dm->trace.layers[li].run[0];
+    int checked = 0;
+    for (int t = 0; t < a->doc->T; t++) {
+        for (int j = 0; j < run->H; j += 7) {
+            const Hot *h = find_hot(a, HOT_UNIT, li, t, VEC_H, j);
+            ck_assert_msg(h, "no square for h[%d] at step %d", j, t);
+            float v = run->h[(size_t)(t + 1) * run->H + j];
+            Color want = colormap(v, 1.0f); /* tanh: the fixed range [-1, 1] */
+            Color got = app_headless_pixel(a, h->box.x + h->box.w / 3, h->box.y + h->box.h / 3);
+            ck_assert_msg(same_colour(got, want, 1), "h[%d] at step %d = %g: pixel %d,%d,%d, map %d,%d,%d", j, t, (double)v, got.r,
+                          got.g, got.b, want.r, want.g, want.b);
+            checked++;
+        }
+    }
+    ck_assert_int_ge(checked, 20);
+    app_headless_destroy(a);
+}
+END_TEST
+
+START_TEST(current_step_is_highlighted)
+{
+    App *a = open_lesson(1280, 720);
+    for (int s = 0; s < a->doc->T; s += 2) {
+        a->step = s;
+        app_draw(a);
+        const Hot *cell = find_hot(a, HOT_CELL, -1, s, -1, -1);
+        ck_assert(cell);
+        Color edge = app_headless_pixel(a, cell->box.x + 1, cell->box.y + cell->box.h / 2);
+        ck_assert_msg(same_colour(edge, a->theme.highlight, 0), "step %d: edge %d,%d,%d", s, edge.r, edge.g, edge.b);
+        /* a step that is not current has no highlight */
+        const Hot *other = find_hot(a, HOT_CELL, -1, (s + 1) % a->doc->T, -1, -1);
+        Color e2 = app_headless_pixel(a, other->box.x + 1, other->box.y + other->box.h / 2);
+        ck_assert(!same_colour(e2, a->theme.highlight, 0));
+    }
+    app_headless_destroy(a);
+}
+END_TEST
+
+START_TEST(light_and_dark_differ)
+{
+    App *a = open_lesson(1280, 720);
+    app_draw(a);
+    Color light_bg = app_headless_pixel(a, a->render.width / 2, a->render.height - 60);
+    Color light_bar = app_headless_pixel(a, 3, 3);
+    ck_assert(same_colour(light_bar, a->theme.panel, 0));
+    a->dark = true;
+    theme_get(&a->theme, true, false);
+    app_draw(a);
+    Color dark_bar = app_headless_pixel(a, 3, 3);
+    ck_assert(same_colour(dark_bar, a->theme.panel, 0));
+    ck_assert(!same_colour(light_bar, dark_bar, 40));
+    Color dark_bg = app_headless_pixel(a, a->render.width / 2, a->render.height - 60);
+    ck_assert(!same_colour(light_bg, dark_bg, 40));
+    app_headless_destroy(a);
+}
+END_TEST
+
+static const int SIZES[3][2] = {{1280, 720}, {1920, 1080}, {3840, 2160}};
+
+START_TEST(text_boxes_do_not_overlap)
+{
+    App *a = open_lesson(SIZES[_i][0], SIZES[_i][1]);
+    int problems = 0;
+    for (int lesson = 0; lesson < 2; lesson++) {
+        a->show_lesson = lesson == 1;
+        if (lesson) app_goto_lesson_step(a, 3);
+        for (int v = VIEW_UNROLLED; v <= VIEW_PREDICTIONS; v++) {
+            a->view = (ViewKind)v;
+            a->step = a->doc->T / 2;
+            a->has_selected = true;
+            a->selected = (Hot){.kind = HOT_UNIT, .model = (short)a->model, .layer = (short)a->layer, .t = (short)a->step, .vec = VEC_H, .unit = 3};
+            a->anim = 1.0f;
+            app_draw(a);
+            const Render *r = &a->render;
+            ck_assert_int_gt(r->n_text_boxes, 10);
+            for (int i = 0; i < r->n_text_boxes; i++) {
+                Box b = r->text_boxes[i];
+                if (b.x < 0 || b.y < 0 || b.x + b.w > r->width || b.y + b.h > r->height) {
+                    fprintf(stderr, "%dx%d view %d: text box %d,%d %dx%d leaves the frame\n", r->width, r->height, v, b.x, b.y, b.w, b.h);
+                    problems++;
+                }
+                for (int k = i + 1; k < r->n_text_boxes; k++) {
+                    Box c = r->text_boxes[k];
+                    if (box_overlap(b, c)) {
+                        fprintf(stderr, "%dx%d view %d lesson %d: text boxes overlap: %d,%d %dx%d and %d,%d %dx%d\n", r->width, r->height, v,
+                                lesson, b.x, b.y, b.w, b.h, c.x, c.y, c.w, c.h);
+                        problems++;
+                    }
+                }
+            }
+        }
+    }
+    ck_assert_int_eq(problems, 0);
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* pushes one event through SDL's queue and hands it to the app */
+static void push(App *a, SDL_Event e)
+{
+    ck_assert_int_eq(SDL_PushEvent(&e), 1);
+    SDL_Event got;
+    while (SDL_PollEvent(&got)) app_event(a, &got);
+    app_tick(a, a->now_ms + 1000);
+    app_draw(a);
+}
+
+static SDL_Event key(SDL_Keycode k)
+{
+    SDL_Event e = {0};
+    e.type = SDL_KEYDOWN;
+    e.key.keysym.sym = k;
+    return e;
+}
+
+static SDL_Event mouse(Uint32 type, int x, int y)
+{
+    SDL_Event e = {0};
+    e.type = type;
+    if (type == SDL_MOUSEMOTION) {
+        e.motion.x = x;
+        e.motion.y = y;
+    } else {
+        e.button.button = SDL_BUTTON_LEFT;
+        e.button.x = x;
+        e.button.y = y;
+    }
+    return e;
+}
+
+START_TEST(events_step_inspect_and_hover)
+{
+    App *a = open_lesson(1280, 720);
+    app_draw(a);
+    ck_assert_int_eq(a->step, 0);
+    push(a, key(SDLK_RIGHT));
+    push(a, key(SDLK_RIGHT));
+    ck_assert_int_eq(a->step, 2);
+    push(a, key(SDLK_LEFT));
+    ck_assert_int_eq(a->step, 1);
+    push(a, key(SDLK_END));
+    ck_assert_int_eq(a->step, a->doc->T - 1);
+    /* hovering a square of step 2 shows that unit */
+    const Hot *h = find_hot(a, HOT_UNIT, -1, 2, VEC_H, 5);
+    ck_assert(h);
+    Hot want = *h;
+    push(a, mouse(SDL_MOUSEMOTION, want.box.x + 1, want.box.y + 1));
+    ck_assert(a->has_hover);
+    ck_assert_int_eq(a->hover.unit, 5);
+    ck_assert_int_eq(a->hover.t, 2);
+    const Hot *h2 = find_hot(a, HOT_UNIT, -1, 3, VEC_H, 9);
+    ck_assert(h2);
+    Hot want2 = *h2;
+    push(a, mouse(SDL_MOUSEMOTION, want2.box.x + 1, want2.box.y + 1));
+    ck_assert_int_eq(a->hover.unit, 9);
+    ck_assert_int_eq(a->hover.t, 3);
+    /* the tooltip says what the square is, with its formula */
+    char title[512], formula[512];
+    ck_assert(app_describe(a, &a->hover, title, sizeof title, formula, sizeof formula));
+    ck_assert_msg(strstr(formula, "h[9] = o \xC2\xB7 tanh(c)"), "%s", formula);
+    /* clicking a cell opens the inspector on it */
+    const Hot *cell = find_hot(a, HOT_CELL, -1, 1, -1, -1);
+    ck_assert(cell);
+    Box cb = cell->box;
+    push(a, mouse(SDL_MOUSEBUTTONDOWN, cb.x + 2, cb.y + 2));
+    ck_assert_int_eq(a->view, VIEW_INSPECTOR);
+    ck_assert_int_eq(a->step, 1);
+    /* a square in the inspector selects its unit's equations */
+    const Hot *sq = find_hot(a, HOT_UNIT, -1, 1, VEC_GATE1, 4);
+    ck_assert(sq);
+    Box sb = sq->box;
+    push(a, mouse(SDL_MOUSEBUTTONDOWN, sb.x + 1, sb.y + 1));
+    ck_assert(a->has_selected);
+    ck_assert_int_eq(a->selected.unit, 4);
+    ck_assert_int_eq(a->selected.vec, VEC_GATE1);
+    push(a, key(SDLK_ESCAPE));
+    ck_assert_int_eq(a->view, VIEW_UNROLLED);
+    /* typing a sentence traces it */
+    push(a, key(SDLK_RETURN));
+    ck_assert(a->editing);
+    SDL_Event u = key(SDLK_u);
+    u.key.keysym.mod = KMOD_CTRL;
+    push(a, u);
+    SDL_Event text = {0};
+    text.type = SDL_TEXTINPUT;
+    snprintf(text.text.text, sizeof text.text.text, "hold the light zebra");
+    push(a, text);
+    push(a, key(SDLK_RETURN));
+    ck_assert(!a->editing);
+    ck_assert_int_eq(a->doc->T, 3);
+    ck_assert_int_eq(a->doc->prompt.n_oov, 1);
+    ck_assert_str_eq(a->doc->prompt.oov[0], "zebra");
+    app_headless_destroy(a);
+}
+END_TEST
+
+START_TEST(random_events)
+{
+    App *a = open_lesson(800, 600);
+    static const SDL_Keycode keys[] = {SDLK_LEFT, SDLK_RIGHT, SDLK_HOME, SDLK_END, SDLK_SPACE, SDLK_TAB, SDLK_1, SDLK_2, SDLK_3,
+                                       SDLK_4, SDLK_ESCAPE, SDLK_RETURN, SDLK_m, SDLK_l, SDLK_t, SDLK_PAGEDOWN, SDLK_PAGEUP,
+                                       SDLK_r, SDLK_n, SDLK_BACKSPACE, SDLK_EQUALS, SDLK_MINUS, SDLK_SLASH, SDLK_a, SDLK_0};
+    Rng rng;
+    rng_init(&rng, 2026);
+    Uint32 now = 0;
+    for (int i = 0; i < 10000; i++) {
+        SDL_Event e = {0};
+        switch (rng_next(&rng) % 6) {
+        case 0: case 1:
+            e = key(keys[rng_next(&rng) % (sizeof keys / sizeof keys[0])]);
+            if (rng_next(&rng) % 8 == 0) e.key.keysym.mod = KMOD_CTRL;
+            break;
+        case 2: e = mouse(SDL_MOUSEMOTION, (int)(rng_next(&rng) % 800), (int)(rng_next(&rng) % 600)); break;
+        case 3: e = mouse(SDL_MOUSEBUTTONDOWN, (int)(rng_next(&rng) % 800), (int)(rng_next(&rng) % 600)); break;
+        case 4:
+            e.type = SDL_MOUSEWHEEL;
+            e.wheel.y = (int)(rng_next(&rng) % 5) - 2;
+            break;
+        default:
+            e.type = SDL_TEXTINPUT;
+            snprintf(e.text.text, sizeof e.text.text, "%s", (const char *[]){"the", " ", "road", "\xC3\xA9t\xC3\xA9", "?", "9"}[rng_next(&rng) % 6]);
+        }
+        app_event(a, &e);
+        now += (Uint32)(rng_next(&rng) % 200);
+        app_tick(a, now);
+        if (i % 10 == 0) app_draw(a);
+        ck_assert(a->has_doc);
+        ck_assert(a->step >= 0 && a->step < a->doc->T);
+        ck_assert(a->model >= 0 && a->model < a->doc->n_models);
+        ck_assert(a->doc->models[a->model].model.layers[a->layer].kind == LAYER_RNN);
+    }
+    app_headless_destroy(a);
+}
+END_TEST
+
+START_TEST(broken_model_shows_a_message)
+{
+    char bad[4096];
+    snprintf(bad, sizeof bad, "%s", tu_path("bad_models/cases/truncated_shard"));
+    /* with nothing open */
+    Err err = {{0}};
+    App *a = app_headless_create(1280, 720, &err);
+    ck_assert(a);
+    app_open(a, bad);
+    ck_assert(!a->has_doc);
+    ck_assert_msg(strstr(a->message, "truncated shard"), "%s", a->message);
+    app_draw(a);
+    /* over a lesson: the lesson stays */
+    app_open(a, lesson_path());
+    ck_assert(a->has_doc);
+    int T = a->doc->T;
+    app_open(a, bad);
+    ck_assert(a->has_doc);
+    ck_assert_int_eq(a->doc->T, T);
+    ck_assert(a->message[0]);
+    app_draw(a);
+    push(a, key(SDLK_ESCAPE));
+    ck_assert(!a->message[0]);
+    push(a, key(SDLK_RIGHT));
+    /* a lesson whose models are missing */
+    app_open(a, tu_path("fixtures/lessons/good.md"));
+    ck_assert(a->message[0]);
+    app_headless_destroy(a);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("ui");
+    TCase *tc = tcase_create("window");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, unit_square_has_its_value_colour);
+    tcase_add_test(tc, current_step_is_highlighted);
+    tcase_add_test(tc, light_and_dark_differ);
+    tcase_add_loop_test(tc, text_boxes_do_not_overlap, 0, 3);
+    tcase_add_test(tc, events_step_inspect_and_hover);
+    tcase_add_test(tc, random_events);
+    tcase_add_test(tc, broken_model_shows_a_message);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
