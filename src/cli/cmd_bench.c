@@ -3,6 +3,7 @@
  * forward pass over the batch (per-step records kept); "train" is its forward
  * and backward pass with the loss taken as the sum of the last step's output,
  * no optimizer step. Figures are medians of repeated runs. */
+#define _DEFAULT_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,16 +11,21 @@
 #include <time.h>
 
 #include "cli.h"
+#include "app.h"
 #include "engine.h"
+#include "model_io.h"
+#include "spec.h"
 
 static const char USAGE[] =
-    "usage: unroll bench [--json] [--quick] [--cell lstm|gru|simplernn]\n"
+    "usage: unroll bench [--json] [--quick] [--cell lstm|gru|simplernn] [--frame]\n"
     "\n"
     "Times one recurrent layer of the engine: the forward pass of one sequence\n"
     "(T=40, E=32, H=64, every step's records kept) and forward+backward passes of\n"
     "batches (B=32, T=100, E=32, H=64 and B=64, T=200, E=128, H=256), for LSTM,\n"
     "GRU and SimpleRNN. --json prints one object a line; --quick runs fewer\n"
-    "repetitions.\n";
+    "repetitions. --frame instead times the window: the compare view at\n"
+    "1920x1080 with 3 lanes x 40 steps x 64 units, software renderer, and the\n"
+    "resident memory of the process.\n";
 
 typedef struct {
     const char *pass;
@@ -93,9 +99,102 @@ static double run_shape(CellKind kind, const Shape *s, int reps)
     return median;
 }
 
+/* a throw-away lesson of three 64-unit models over a 40-token sentence */
+static bool frame_fixture(char *dir, size_t cap, Err *err)
+{
+    snprintf(dir, cap, "/tmp/unroll-frame-XXXXXX");
+    if (!mkdtemp(dir)) return err_set(err, "cannot make a temporary folder");
+    static const char *const cells[] = {"rnn", "gru", "lstm"}, *const names[] = {"simplernn", "gru", "lstm"};
+    char path[4200], tok[2048] = "{\"class_name\": \"Tokenizer\", \"config\": {\"word_index\": \"{";
+    for (int k = 1; k < 50; k++) {
+        char w[32];
+        snprintf(w, sizeof w, "%s\\\"w%d\\\": %d", k > 1 ? ", " : "", k, k);
+        strcat(tok, w);
+    }
+    strcat(tok, "}\"}}");
+    for (int k = 0; k < 3; k++) {
+        char spec[128];
+        snprintf(spec, sizeof spec, "embedding:50:16, %s:64, dense:50:softmax", cells[k]);
+        Model m;
+        if (!spec_build(&m, spec, 50, 1, err)) return false;
+        snprintf(path, sizeof path, "%s/models/%s", dir, names[k]);
+        ExtraFile extra = {"tokenizer.json", tok};
+        bool ok = model_save(&m, path, &extra, 1, err);
+        model_free(&m);
+        if (!ok) return false;
+    }
+    char sentence[512] = "";
+    for (int t = 0; t < 40; t++) {
+        char w[16];
+        snprintf(w, sizeof w, "%sw%d", t ? " " : "", 1 + (t * 7) % 49);
+        strcat(sentence, w);
+    }
+    char text[2048];
+    snprintf(text, sizeof text,
+             "---\ntitle: frame benchmark\ncorpus: corpus.txt\ntask: next-word\ncells: [simplernn, gru, lstm]\n"
+             "spec: \"embedding:V:16, {cell}:64, dense:V:softmax\"\nepochs: 1\nbatch_size: 1\nseed: 1\nmodels: models\n"
+             "sentence: \"%s\"\n---\n",
+             sentence);
+    snprintf(path, sizeof path, "%s/bench.md", dir);
+    if (!base_write_file_atomic(path, text, strlen(text), err)) return false;
+    snprintf(path, sizeof path, "%s/corpus.txt", dir);
+    return base_write_file_atomic(path, sentence, strlen(sentence), err);
+}
+
+static long rss_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "VmRSS:", 6) == 0) kb = atol(line + 6);
+    if (f) fclose(f);
+    return kb;
+}
+
+static int bench_frame(bool json)
+{
+    char dir[256], path[512], cmd[600];
+    Err err = {{0}};
+    if (!frame_fixture(dir, sizeof dir, &err)) return cli_fail("bench", &err);
+    snprintf(path, sizeof path, "%s/bench.md", dir);
+    App *a = app_headless_create(1920, 1080, &err);
+    int status = 2;
+    if (!a || !app_headless_open(a, path, &err)) {
+        cli_fail("bench", &err);
+        goto done;
+    }
+    a->view = VIEW_COMPARE;
+    a->step = a->doc->T - 1;
+    a->anim = 1.0f;
+    double t[41];
+    for (int i = -3; i < 41; i++) {
+        double t0 = now_us();
+        app_draw(a);
+        if (i >= 0) t[i] = now_us() - t0;
+    }
+    qsort(t, 41, sizeof *t, cmp_double);
+    double ms = t[20] / 1000.0;
+    long kb = rss_kb();
+    if (json)
+        printf("{\"bench\": \"frame\", \"view\": \"compare\", \"width\": 1920, \"height\": 1080, \"lanes\": 3, \"T\": %d, "
+               "\"units\": 64, \"median_ms\": %.3f, \"rss_mb\": %.1f}\n",
+               a->doc->T, ms, kb / 1024.0);
+    else
+        printf("compare view 1920x1080, 3 lanes x %d steps x 64 units, software renderer: %.2f ms a frame (median of 41); "
+               "resident memory %.1f MB\n",
+               a->doc->T, ms, kb / 1024.0);
+    status = 0;
+done:
+    app_headless_destroy(a);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "unroll bench: could not remove %s\n", dir);
+    return status;
+}
+
 int cmd_bench(int argc, char **argv)
 {
-    bool json = false, quick = false;
+    bool json = false, quick = false, frame = false;
     const char *only = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
@@ -106,6 +205,8 @@ int cmd_bench(int argc, char **argv)
             json = true;
         } else if (strcmp(argv[i], "--quick") == 0) {
             quick = true;
+        } else if (strcmp(argv[i], "--frame") == 0) {
+            frame = true;
         } else if (cli_opt(argc, argv, &i, "--cell", &v)) {
             if (!v || (strcmp(v, "lstm") && strcmp(v, "gru") && strcmp(v, "simplernn")))
                 return cli_failf("bench", "--cell must be lstm, gru or simplernn");
@@ -114,6 +215,7 @@ int cmd_bench(int argc, char **argv)
             return cli_failf("bench", "unknown argument '%s' (see unroll bench --help)", argv[i]);
         }
     }
+    if (frame) return bench_frame(json);
     static const struct {
         const char *name;
         CellKind kind;

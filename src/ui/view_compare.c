@@ -55,7 +55,8 @@ void view_compare_draw(const App *a, Render *r, Box area)
             int mg = (int)fmaxf(1.0f, sw * 0.08f);
             Box cell = {lane.x + (int)(p * sw) + mg, lane.y + mg, (int)sw - 2 * mg, lane.h - 2 * mg};
             float fade = !done ? 0.88f : (now ? (1.0f - a->anim) * 0.85f : 0.0f);
-            render_fill(r, cell, done ? th->panel : th->bg);
+            /* no background fill: narrow tall fills are slow in the software
+             * renderer, and the squares cover the cell */
             Hot proto = {0};
             proto.model = (short)m;
             proto.layer = (short)li;

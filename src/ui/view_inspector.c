@@ -61,10 +61,11 @@ static void gate(const Dg *g, float fx, float fy, const char *act, const char *n
 }
 
 /* a vector strip centred at (fx, fy) with a label above it */
-static void strip(const Dg *g, float fx, float fy, const float *v, VecKind vec, const char *label, float range, bool unit)
+static void strip_sized(const Dg *g, float fx, float fy, const float *v, VecKind vec, const char *label, float range, bool unit,
+                        float scale)
 {
     const Theme *th = &g->a->theme;
-    int s = (int)fminf(g->D.w * 0.09f, g->D.h * 0.17f);
+    int s = (int)(fminf(g->D.w * 0.09f, g->D.h * 0.17f) * scale);
     Box b = {(int)X(g, fx) - s / 2, (int)Y(g, fy) - s / 2, s, s};
     render_fill(g->r, (Box){b.x - 3, b.y - 3, b.w + 6, b.h + 6}, th->panel);
     Hot proto = g->proto;
@@ -75,6 +76,17 @@ static void strip(const Dg *g, float fx, float fy, const float *v, VecKind vec, 
         render_text(g->r, used.x - 8, used.y + used.h / 2 - g->spx / 2, label, g->spx, FONT_BOLD, th->text, ALIGN_RIGHT);
     else
         render_text(g->r, b.x + s / 2, b.y - g->spx - 6, label, g->spx, FONT_BOLD, th->text, ALIGN_CENTER);
+}
+
+static void strip(const Dg *g, float fx, float fy, const float *v, VecKind vec, const char *label, float range, bool unit)
+{
+    strip_sized(g, fx, fy, v, vec, label, range, unit, 1.0f);
+}
+
+/* a gate's own values, smaller, between the gate and the line below it */
+static void gate_strip(const Dg *g, float fx, float fy, const float *v, VecKind vec, const char *label, bool unit)
+{
+    strip_sized(g, fx, fy, v, vec, label, 1.0f, unit, 0.7f);
 }
 
 static void lstm_diagram(const Dg *g, const CellWires *w)
@@ -125,52 +137,58 @@ static void lstm_diagram(const Dg *g, const CellWires *w)
     strip(g, 0.89f, 0.40f, w->act_c, VEC_ACTC, "tanh(c\xE2\x82\x9C)", 1.0f, false);
     strip(g, 0.95f, yb - 0.14f, w->h, VEC_H, "h\xE2\x82\x9C", g->hr, false);
     /* each gate's values, just below it */
-    strip(g, fx + 0.045f, 0.705f, w->gate + H * 1, VEC_GATE1, "f", 1.0f, true);
-    strip(g, ix + 0.045f, 0.705f, w->gate, VEC_GATE0, "i", 1.0f, true);
-    strip(g, gx + 0.045f, 0.705f, w->gate + H * 2, VEC_GATE2, "g", 1.0f, false);
-    strip(g, ox + 0.045f, 0.705f, w->gate + H * 3, VEC_GATE3, "o", 1.0f, true);
+    gate_strip(g, fx + 0.045f, 0.69f, w->gate + H * 1, VEC_GATE1, "f", true);
+    gate_strip(g, ix + 0.045f, 0.69f, w->gate, VEC_GATE0, "i", true);
+    gate_strip(g, gx + 0.045f, 0.69f, w->gate + H * 2, VEC_GATE2, "g", false);
+    gate_strip(g, ox + 0.045f, 0.69f, w->gate + H * 3, VEC_GATE3, "o", true);
 }
 
 static void gru_diagram(const Dg *g, const CellWires *w)
 {
     const Theme *th = &g->a->theme;
     Color hc = th->arrow;
-    /* h_prev along the top: x z -> + (1-z)n -> h */
-    wire(g, 0.08f, 0.16f, 0.92f, 0.16f, hc);
-    wire(g, 0.08f, 0.86f, 0.56f, 0.86f, hc);
-    wire(g, 0.16f, 0.97f, 0.16f, 0.86f, hc);
-    wire(g, 0.12f, 0.16f, 0.12f, 0.86f, hc);
-    float rx = 0.24f, zx = 0.40f, nx = 0.56f;
-    arrow(g, rx, 0.86f, rx, 0.66f, hc);
-    arrow(g, zx, 0.86f, zx, 0.66f, hc);
-    arrow(g, nx, 0.86f, nx, 0.66f, hc);
-    /* r -> x with h_prev (or its projection) -> candidate */
-    wire(g, rx, 0.56f, rx, 0.42f, hc);
-    arrow(g, rx, 0.42f, nx - 0.03f, 0.42f, hc);
-    wire(g, nx, 0.42f, nx, 0.56f, hc);
-    /* z -> x on the h line, and 1-z -> x n */
-    arrow(g, zx, 0.56f, zx, 0.19f, hc);
-    wire(g, zx, 0.50f, 0.70f, 0.50f, hc);
-    arrow(g, nx, 0.66f, 0.70f, 0.66f, hc);
-    arrow(g, 0.76f, 0.50f, 0.76f, 0.19f, hc);
-    op(g, zx, 0.16f, "\xC3\x97");
-    op(g, 0.76f, 0.16f, "+");
-    op(g, 0.76f, 0.50f, "\xC3\x97");
-    op(g, 0.66f, 0.50f, "1\xE2\x88\x92");
-    op(g, rx, 0.42f, "\xC3\x97");
-    gate(g, rx, 0.61f, "\xCF\x83", "reset r", th->accent);
-    gate(g, zx, 0.61f, "\xCF\x83", "update z", th->accent);
-    gate(g, nx, 0.61f, "tanh", "candidate n", th->arrow_c);
-    strip(g, 0.06f, 0.30f, w->h_prev, VEC_HPREV, "h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->hr, false);
-    strip(g, 0.28f, 0.92f, w->x, VEC_X, "x\xE2\x82\x9C", g->hr, false);
-    strip(g, 0.33f, 0.30f, w->rh, VEC_RH, "r\xC2\xB7(\xE2\x80\xA6)", g->hr, false);
-    strip(g, 0.55f, 0.28f, w->zh, VEC_ZH, "z\xC2\xB7h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->hr, false);
-    strip(g, 0.88f, 0.40f, w->zn, VEC_ZN, "(1\xE2\x88\x92z)\xC2\xB7n", g->hr, false);
-    strip(g, 0.93f, 0.72f, w->h, VEC_H, "h\xE2\x82\x9C", g->hr, false);
-    arrow(g, 0.92f, 0.16f, 0.93f, 0.62f, hc);
-    strip(g, rx + 0.045f, 0.74f, w->gate + w->H, VEC_GATE1, "r", 1.0f, true);
-    strip(g, zx + 0.045f, 0.74f, w->gate, VEC_GATE0, "z", 1.0f, true);
-    strip(g, nx + 0.045f, 0.74f, w->gate + 2 * w->H, VEC_GATE2, "n", 1.0f, false);
+    const float yt = 0.12f, yg = 0.58f, yb = 0.82f;
+    const float zx = 0.30f, rx = 0.44f, nx = 0.60f, ox = 0.78f;
+    /* h_prev along the top: x z -> + (1-z)*n -> h */
+    wire(g, 0.06f, yt, 0.93f, yt, hc);
+    /* h_prev and x along the bottom, into the gates */
+    wire(g, 0.09f, yt, 0.09f, yb, hc);
+    wire(g, 0.09f, yb, nx, yb, hc);
+    wire(g, 0.16f, 0.88f, 0.16f, yb, hc);
+    arrow(g, zx, yb, zx, yg + 0.06f, hc);
+    arrow(g, rx, yb, rx, yg + 0.06f, hc);
+    arrow(g, nx, yb, nx, yg + 0.06f, hc);
+    /* z keeps part of h_prev */
+    arrow(g, zx, yg - 0.06f, zx, yt + 0.04f, hc);
+    /* r scales what h_prev brings to the candidate */
+    arrow(g, rx, yt, rx, 0.31f, hc);
+    arrow(g, rx, yg - 0.06f, rx, 0.39f, hc);
+    wire(g, rx + 0.02f, 0.35f, nx, 0.35f, hc);
+    arrow(g, nx, 0.35f, nx, yg - 0.06f, hc);
+    /* 1-z times the candidate, added to the line */
+    wire(g, zx, 0.24f, 0.70f, 0.24f, hc);
+    arrow(g, 0.70f, 0.24f, 0.70f, 0.33f, hc);
+    arrow(g, 0.72f, 0.37f, ox - 0.02f, 0.43f, hc);
+    wire(g, nx + 0.03f, yg, ox, yg, hc);
+    arrow(g, ox, yg, ox, 0.50f, hc);
+    arrow(g, ox, 0.42f, ox, yt + 0.04f, hc);
+    op(g, zx, yt, "\xC3\x97");
+    op(g, ox, yt, "+");
+    op(g, rx, 0.35f, "\xC3\x97");
+    op(g, 0.70f, 0.37f, "1\xE2\x88\x92");
+    op(g, ox, 0.46f, "\xC3\x97");
+    gate(g, zx, yg, "\xCF\x83", "update z", th->accent);
+    gate(g, rx, yg, "\xCF\x83", "reset r", th->accent);
+    gate(g, nx, yg, "tanh", "candidate n", th->arrow_c);
+    strip(g, 0.05f, yt + 0.14f, w->h_prev, VEC_HPREV, "h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->hr, false);
+    strip(g, 0.16f, 0.94f, w->x, VEC_X, "x\xE2\x82\x9C", g->hr, false);
+    strip(g, 0.52f, 0.22f, w->rh, VEC_RH, "r\xC2\xB7(\xE2\x80\xA6)", g->hr, false);
+    strip(g, 0.20f, 0.30f, w->zh, VEC_ZH, "z\xC2\xB7h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->hr, false);
+    strip(g, 0.88f, 0.46f, w->zn, VEC_ZN, "(1\xE2\x88\x92z)\xC2\xB7n", g->hr, false);
+    strip(g, 0.95f, yt + 0.14f, w->h, VEC_H, "h\xE2\x82\x9C", g->hr, false);
+    gate_strip(g, zx + 0.045f, 0.72f, w->gate, VEC_GATE0, "z", true);
+    gate_strip(g, rx + 0.045f, 0.72f, w->gate + w->H, VEC_GATE1, "r", true);
+    gate_strip(g, nx + 0.045f, 0.72f, w->gate + 2 * w->H, VEC_GATE2, "n", false);
 }
 
 static void simple_diagram(const Dg *g, const CellWires *w, const Cell *c)

@@ -170,7 +170,7 @@ void view_unrolled_draw(const App *a, Render *r, Box area)
             int mg = (int)fmaxf(2.0f, fminf(sw * 0.1f, lb.h * 0.08f));
             Box cell = {x0 + mg, lb.y + mg, (int)sw - 2 * mg, lb.h - 2 * mg};
             float fade = !done ? 0.88f : (now ? (1.0f - a->anim) * 0.85f : 0.0f);
-            render_fill(r, cell, done ? th->panel : th->bg);
+            if (done) render_fill(r, cell, th->panel);
             Hot proto = {0};
             proto.model = (short)a->model;
             proto.layer = (short)(is_x ? first - 1 : ln->layer);
