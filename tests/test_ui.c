@@ -121,12 +121,17 @@ START_TEST(text_boxes_do_not_overlap)
     for (int lesson = 0; lesson < 2; lesson++) {
         a->show_lesson = lesson == 1;
         if (lesson) app_goto_lesson_step(a, 3);
-        for (int v = VIEW_UNROLLED; v <= VIEW_PREDICTIONS; v++) {
+        for (int v = VIEW_UNROLLED; v < VIEW_COUNT; v++) {
             a->view = (ViewKind)v;
             a->step = a->doc->T / 2;
             a->has_selected = true;
             a->selected = (Hot){.kind = HOT_UNIT, .model = (short)a->model, .layer = (short)a->layer, .t = (short)a->step, .vec = VEC_H, .unit = 3};
             a->anim = 1.0f;
+            if (v == VIEW_GENERATE) {
+                Err err = {{0}};
+                doc_generate_begin(a->doc, &a->gen, NULL, 1);
+                for (int g = 0; g < 12; g++) ck_assert(doc_generate_next(a->doc, a->model, &a->gen, 0.0f, &err));
+            }
             app_draw(a);
             const Render *r = &a->render;
             ck_assert_int_gt(r->n_text_boxes, 10);

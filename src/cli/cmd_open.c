@@ -19,11 +19,14 @@ static const char OPEN_USAGE[] =
 static const char RENDER_USAGE[] =
     "usage: unroll render LESSON_OR_MODEL --view NAME --out FILE.png [--step T]\n"
     "                     [--size WxH] [--theme light|dark] [--text \"...\"]\n"
-    "                     [--lesson-step N] [--model K]\n"
+    "                     [--lesson-step N] [--model K] [--words N]\n"
     "\n"
     "Draws one frame of a view with no display (SDL's dummy video driver and the\n"
     "software renderer) and writes it as a PNG. Views: unrolled, inspector,\n"
-    "compare, predictions, lesson (the lesson panel beside its current view).\n"
+    "compare, predictions, training, gradients, generate, lesson (the lesson\n"
+    "panel beside its current view). The generate view shows --words N words\n"
+    "(default 6) chosen greedily after the input; the training view trains the\n"
+    "lesson's models first (for a moment).\n"
     "--step counts from 1 (default: the last step); --size defaults to 1920x1080;\n"
     "--model picks one of a lesson's models (0 SimpleRNN, 1 GRU, 2 LSTM).\n";
 
@@ -56,7 +59,7 @@ int cmd_open(int argc, char **argv)
 
 int cmd_render(int argc, char **argv)
 {
-    RenderRequest req = {.view = VIEW_UNROLLED, .step = -1, .width = 1920, .height = 1080, .lesson_step = -1, .model = -1};
+    RenderRequest req = {.view = VIEW_UNROLLED, .step = -1, .width = 1920, .height = 1080, .lesson_step = -1, .model = -1, .words = 6};
     const char *out = NULL, *view = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
@@ -74,6 +77,9 @@ int cmd_render(int argc, char **argv)
         } else if (cli_opt(argc, argv, &i, "--lesson-step", &v)) {
             if (!cli_parse_int(v, 0, 1000, &n)) return cli_failf("render", "--lesson-step needs a whole number (0 = introduction)");
             req.lesson_step = (int)n - 1;
+        } else if (cli_opt(argc, argv, &i, "--words", &v)) {
+            if (!cli_parse_int(v, 0, DOC_GEN_MAX, &n)) return cli_failf("render", "--words needs a whole number from 0 to %d", DOC_GEN_MAX);
+            req.words = (int)n;
         } else if (cli_opt(argc, argv, &i, "--model", &v)) {
             if (!cli_parse_int(v, 0, 2, &n)) return cli_failf("render", "--model needs 0, 1 or 2");
             req.model = (int)n;
@@ -102,8 +108,8 @@ int cmd_render(int argc, char **argv)
     if (strcmp(view, "lesson") == 0) {
         req.view = VIEW_COUNT; /* the lesson step decides */
         if (req.lesson_step < 0) req.lesson_step = 0;
-    } else if (!view_kind_parse(view, &req.view) || req.view > VIEW_PREDICTIONS) {
-        return cli_failf("render", "--view '%s' is not one of unrolled, inspector, compare, predictions, lesson", view);
+    } else if (!view_kind_parse(view, &req.view)) {
+        return cli_failf("render", "--view '%s' is not one of unrolled, inspector, compare, predictions, training, gradients, generate, lesson", view);
     }
     Err err = {{0}};
     if (!app_render_png(&req, out, &err)) return cli_fail("render", &err);

@@ -85,35 +85,17 @@ done:
 static bool gradient_norms(const Trace *tr, const char *label_arg, TraceDocExtras *ex, Err *err)
 {
     const Model *m = tr->model;
-    LossKind kind;
-    if (!model_loss_kind(m, &kind, err)) return false;
-    const Layer *last = &m->layers[m->n_layers - 1];
     long long label = 0;
-    long long classes = kind == LOSS_BINARY ? 2 : last->out_dim;
-    if (!cli_parse_int(label_arg, 0, classes - 1, &label))
-        return err_set(err, "--label '%s' is not a class of this model (0..%lld)", label_arg, classes - 1);
-    Backprop bp;
-    backprop_init(&bp, m, 1, tr->T);
-    int lab = (int)label;
-    loss_compute(bp.dout[m->n_layers - 1], tr->layers[m->n_layers - 1].out, &lab, kind, 1, last->out_dim, NULL);
-    model_backward(&bp, tr);
+    if (!cli_parse_int(label_arg, 0, 1 << 30, &label)) return err_set(err, "--label '%s' is not a class number", label_arg);
     float *(*norms)[2] = xcalloc((size_t)m->n_layers, sizeof *norms);
-    for (int i = 0; i < m->n_layers; i++) {
-        const Layer *l = &m->layers[i];
-        if (l->kind != LAYER_RNN) continue;
-        int H = l->cell[0].units;
-        for (int d = 0; d < l->n_dir; d++) {
-            norms[i][d] = xmalloc((size_t)tr->T * sizeof(float));
-            for (int t = 0; t < tr->T; t++) {
-                double ss = 0;
-                const float *g = bp.dh[i][d] + (size_t)t * H;
-                for (int j = 0; j < H; j++) ss += (double)g[j] * g[j];
-                norms[i][d][t] = (float)sqrt(ss);
-            }
-        }
-    }
-    backprop_free(&bp);
+    for (int i = 0; i < m->n_layers; i++)
+        for (int d = 0; m->layers[i].kind == LAYER_RNN && d < m->layers[i].n_dir; d++)
+            norms[i][d] = xcalloc((size_t)tr->T, sizeof(float));
     ex->dh_norm = (const float *const(*)[2])norms;
+    if (!trace_gradient_norms(tr, (int)label, (float *const(*)[2])norms, err)) {
+        err_prefix(err, "--label");
+        return false;
+    }
     return true;
 }
 

@@ -344,3 +344,34 @@ double loss_compute(float *dy, const float *y, const int *labels, LossKind kind,
     if (correct) *correct = right;
     return sum;
 }
+
+bool trace_gradient_norms(const Trace *tr, int label, float *const (*norms)[2], Err *err)
+{
+    const Model *m = tr->model;
+    LossKind kind;
+    if (!model_loss_kind(m, &kind, err)) return false;
+    const Layer *last = &m->layers[m->n_layers - 1];
+    int classes = kind == LOSS_BINARY ? 2 : last->out_dim;
+    if (label < 0 || label >= classes) return err_set(err, "label %d is not a class of this model (0..%d)", label, classes - 1);
+    UNROLL_ASSERT(tr->B == 1 && tr->keep);
+    Backprop bp;
+    backprop_init(&bp, m, 1, tr->T);
+    loss_compute(bp.dout[m->n_layers - 1], tr->layers[m->n_layers - 1].out, &label, kind, 1, last->out_dim, NULL);
+    model_backward(&bp, tr);
+    for (int i = 0; i < m->n_layers; i++) {
+        const Layer *l = &m->layers[i];
+        if (l->kind != LAYER_RNN) continue;
+        int H = l->cell[0].units;
+        for (int d = 0; d < l->n_dir; d++) {
+            if (!norms[i][d]) continue;
+            for (int t = 0; t < tr->T; t++) {
+                double ss = 0;
+                const float *g = bp.dh[i][d] + (size_t)t * H;
+                for (int j = 0; j < H; j++) ss += (double)g[j] * g[j];
+                norms[i][d][t] = (float)sqrt(ss);
+            }
+        }
+    }
+    backprop_free(&bp);
+    return true;
+}

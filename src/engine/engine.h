@@ -461,4 +461,11 @@ typedef struct {
 void cell_wires_init(CellWires *w, const Trace *trace, int layer, int dir, int t, int b);
 void cell_wires_free(CellWires *w);
 
+/* The L2 norm of dL/dh_t at every processing step t of every recurrent run,
+ * for the loss of label on the (B = 1, kept) trace: one backward pass.
+ * norms[layer][dir] must hold T floats for each recurrent run (NULL entries
+ * are skipped). False with err when the model has no loss (see
+ * model_loss_kind) or the label is out of range. */
+bool trace_gradient_norms(const Trace *trace, int label, float *const (*norms)[2], Err *err);
+
 #endif

@@ -12,8 +12,7 @@
 #define STEP_ANIM_MS 350
 #define PLAY_INTERVAL_MS 900
 
-static const char *const VIEW_TITLES[VIEW_COUNT] = {"Unrolled", "Inside a cell", "Compare", "Predictions",
-                                                    "Training", "Gradients", "Generate"};
+static const char *const VIEW_TITLES[VIEW_COUNT] = {"Unrolled", "Cell", "Compare", "Predict", "Train", "Gradients", "Generate"};
 
 /* ---- state ----------------------------------------------------------------- */
 
@@ -68,6 +67,8 @@ void app_init(App *a, const char *path)
 
 void app_free(App *a)
 {
+    app_train_cancel(a);
+    app_train_join(a);
     if (a->has_doc) {
         doc_close(a->doc);
         free(a->doc);
@@ -106,9 +107,15 @@ static void app_open_done(App *a)
     a->lesson_step = -1;
     a->show_lesson = a->doc->is_lesson;
     a->view = a->doc->is_lesson ? a->doc->lesson.view : VIEW_UNROLLED;
-    if (a->view > VIEW_PREDICTIONS) a->view = VIEW_UNROLLED;
     a->message[0] = '\0';
     a->dirty = true;
+    a->train_units = 0; /* as the lesson's spec says */
+    a->train_epochs = a->doc->is_lesson ? a->doc->lesson.epochs : 20;
+    a->train_seed = a->doc->is_lesson ? a->doc->lesson.seed : 1;
+    memset(&a->train.epochs_done, 0, sizeof a->train.epochs_done);
+    a->train.finished = false;
+    a->train.n_cells = 0;
+    doc_generate_begin(a->doc, &a->gen, NULL, 1);
 }
 
 static bool set_input(App *a, const char *text)
@@ -146,7 +153,7 @@ void app_goto_lesson_step(App *a, int k)
         a->model = dv->cell;
         pick_layer(a);
     }
-    if (dv->has_view && dv->view <= VIEW_PREDICTIONS) a->view = dv->view;
+    if (dv->has_view) a->view = dv->view;
     if (dv->step >= 0) app_set_step(a, dv->step);
     if (dv->highlight_unit >= 0 && dv->highlight_vec[0]) {
         /* select that unit so the inspector shows its equation */
@@ -192,7 +199,7 @@ static void toggle_theme(App *a)
 
 static void cycle_view(App *a, int delta)
 {
-    a->view = (ViewKind)(((int)a->view + delta + 4) % 4);
+    a->view = (ViewKind)(((int)a->view + delta + VIEW_COUNT) % VIEW_COUNT);
     a->dirty = true;
 }
 
@@ -242,7 +249,7 @@ static bool key_event(App *a, const SDL_KeyboardEvent *k)
         if (key == SDLK_RETURN || key == SDLK_KP_ENTER) {
             a->editing = false;
             SDL_StopTextInput();
-            set_input(a, a->edit);
+            if (set_input(a, a->edit)) doc_generate_begin(a->doc, &a->gen, NULL, 1);
         } else if (key == SDLK_ESCAPE) {
             a->editing = false;
             SDL_StopTextInput();
@@ -273,16 +280,50 @@ static bool key_event(App *a, const SDL_KeyboardEvent *k)
         a->next_play_ms = a->now_ms + PLAY_INTERVAL_MS;
         break;
     case SDLK_TAB: cycle_view(a, shift ? -1 : 1); break;
-    case SDLK_1: case SDLK_2: case SDLK_3: case SDLK_4:
+    case SDLK_1: case SDLK_2: case SDLK_3: case SDLK_4: case SDLK_5: case SDLK_6: case SDLK_7:
         a->view = (ViewKind)(key - SDLK_1);
         break;
     case SDLK_ESCAPE:
-        if (a->view != VIEW_UNROLLED) a->view = VIEW_UNROLLED;
-        else a->message[0] = '\0';
+        if (a->message[0]) a->message[0] = '\0';
+        else if (a->view == VIEW_TRAINING && a->train.running) app_train_cancel(a);
+        else if (a->view != VIEW_UNROLLED) a->view = VIEW_UNROLLED;
         break;
-    case SDLK_RETURN: case SDLK_KP_ENTER: case SDLK_e:
-        if (a->has_doc) start_editing(a);
+    case SDLK_RETURN: case SDLK_KP_ENTER:
+        if (a->view == VIEW_TRAINING) app_train_start(a);
+        else if (a->has_doc) start_editing(a);
         break;
+    case SDLK_e:
+        if (a->view == VIEW_TRAINING) {
+            int e = shift ? a->train_epochs * 2 : a->train_epochs / 2;
+            a->train_epochs = e < 1 ? 1 : (e > TRAIN_MAX_EPOCHS ? TRAIN_MAX_EPOCHS : e);
+        } else if (a->has_doc) {
+            start_editing(a);
+        }
+        break;
+    case SDLK_u:
+        if (a->view == VIEW_TRAINING && a->has_doc) {
+            int u = a->train_units > 0 ? a->train_units : 32;
+            u = shift ? u * 2 : u / 2;
+            a->train_units = u < 1 ? 1 : (u > 512 ? 512 : u);
+        }
+        break;
+    case SDLK_s:
+        if (ctrl) a->want_save = true;
+        else if (a->view == VIEW_TRAINING) a->train_seed++;
+        break;
+    case SDLK_g:
+        if (a->has_doc) {
+            Err err = {{0}};
+            if (!doc_generate_next(a->doc, a->model, &a->gen, a->temperature, &err)) set_message(a, err.msg, true);
+            a->quiz_revealed = false;
+            a->view = VIEW_GENERATE;
+        }
+        break;
+    case SDLK_c:
+        if (a->has_doc) doc_generate_begin(a->doc, &a->gen, NULL, a->gen.rng.s[0] + 1);
+        break;
+    case SDLK_LEFTBRACKET: a->temperature = fmaxf(0.0f, a->temperature - 0.1f); break;
+    case SDLK_RIGHTBRACKET: a->temperature = fminf(2.0f, a->temperature + 0.1f); break;
     case SDLK_m:
         if (a->has_doc && a->doc->n_models > 1) {
             a->model = (a->model + 1) % a->doc->n_models;
@@ -324,11 +365,12 @@ static bool key_event(App *a, const SDL_KeyboardEvent *k)
     case SDLK_0:
         if (ctrl) a->font_scale = 1.0f;
         break;
-    case SDLK_s:
-        if (ctrl) a->want_save = true;
-        break;
     case SDLK_q:
         if (ctrl) a->quit = true;
+        else {
+            a->quiz_mode = !a->quiz_mode;
+            a->quiz_revealed = false;
+        }
         break;
     case SDLK_PAGEDOWN: app_goto_lesson_step(a, a->lesson_step + 1); break;
     case SDLK_PAGEUP: app_goto_lesson_step(a, a->lesson_step - 1); break;
@@ -442,6 +484,10 @@ bool app_event(App *a, const SDL_Event *e)
 void app_tick(App *a, Uint32 now)
 {
     a->now_ms = now;
+    if (a->train.thread) {
+        a->dirty = true; /* progress to show */
+        if (a->train.finished) app_train_join(a);
+    }
     if (a->anim < 1.0f) {
         a->anim = fminf(1.0f, (float)(now - a->anim_start_ms) / STEP_ANIM_MS);
         a->dirty = true;
@@ -459,7 +505,7 @@ void app_tick(App *a, Uint32 now)
 
 bool app_animating(const App *a)
 {
-    return a->anim < 1.0f || a->playing;
+    return a->anim < 1.0f || a->playing || a->train.thread != NULL;
 }
 
 /* ---- the frame ---------------------------------------------------------------- */
@@ -525,7 +571,7 @@ static int draw_top(App *a, Render *r)
     render_fill(r, (Box){0, bar_h - 1, W, 1}, th->panel_edge);
     /* view tabs on the right */
     int x = W - pad;
-    for (int v = VIEW_PREDICTIONS; v >= VIEW_UNROLLED; v--) {
+    for (int v = VIEW_COUNT - 1; v >= VIEW_UNROLLED; v--) {
         char label[64];
         snprintf(label, sizeof label, "%d %s", v + 1, VIEW_TITLES[v]);
         int w = 0;
@@ -658,11 +704,12 @@ static void draw_help(App *a, Render *r)
     const Theme *th = &a->theme;
     static const char *const KEYS[][2] = {
         {"\xE2\x86\x90  \xE2\x86\x92", "step back / forward"},   {"Home  End", "first / last step"},
-        {"Space", "play / pause"},                               {"1 2 3 4  Tab", "unrolled, inside a cell, compare, predictions"},
+        {"Space", "play / pause"},                               {"1 â¦ 7  Tab", "unrolled, cell, compare, predict, train, gradients, generate"},
         {"click a cell", "look inside it"},                     {"click a square", "its equation with the numbers"},
         {"Enter", "type a sentence (Enter again to run it)"},    {"m  l", "next model / next layer"},
         {"wheel  + -", "zoom the steps (Shift+wheel scrolls)"},   {"PageUp PageDown", "lesson: previous / next step"},
-        {"r", "quiz: reveal the answer"},                       {"t", "light / dark theme"},
+        {"q  r", "quiz mode: hide the answers / reveal them"},  {"t", "light / dark theme"},
+        {"g  c  [ ]", "generate a word, start again, temperature"},  {"Enter  u U  e E  s", "train view: start, units, epochs, seed"},
         {"F11", "presenter mode (full screen, large type)"},   {"Ctrl + / Ctrl -", "larger / smaller type"},
         {"Ctrl+S", "save this view as a PNG"},                   {"Esc", "back to the unrolled view"},
     };
@@ -734,6 +781,9 @@ void app_draw(App *a)
         case VIEW_INSPECTOR: view_inspector_draw(a, r, area); break;
         case VIEW_COMPARE: view_compare_draw(a, r, area); break;
         case VIEW_PREDICTIONS: view_predictions_draw(a, r, area); break;
+        case VIEW_TRAINING: view_training_draw(a, r, area); break;
+        case VIEW_GRADIENTS: view_gradients_draw(a, r, area); break;
+        case VIEW_GENERATE: view_generate_draw(a, r, area); break;
         default: view_unrolled_draw(a, r, area); break;
         }
         render_clip_pop(r);
@@ -785,6 +835,7 @@ void app_headless_destroy(App *a)
     if (!a) return;
     SDL_Renderer *ren = a->render.sdl;
     app_free(a);
+    if (a->train.lock) SDL_DestroyMutex(a->train.lock);
     render_free(&a->render);
     if (ren) SDL_DestroyRenderer(ren);
     if (a->surface) SDL_FreeSurface(a->surface);
@@ -831,6 +882,19 @@ bool app_render_png(const RenderRequest *req, const char *out_png, Err *err)
     if (req->view != VIEW_COUNT) a->view = req->view;
     if (req->step >= 0 || req->lesson_step < 0) a->step = req->step < 0 || req->step >= a->doc->T ? a->doc->T - 1 : req->step;
     a->anim = 1.0f;
+    if (a->view == VIEW_GENERATE) {
+        doc_generate_begin(a->doc, &a->gen, NULL, 1);
+        for (int i = 0; i < req->words; i++)
+            if (!doc_generate_next(a->doc, a->model, &a->gen, 0.0f, err)) goto done;
+    }
+    if (a->view == VIEW_TRAINING && a->doc->is_lesson) {
+        app_train_start(a);
+        app_train_join(a);
+        if (a->train.failed) {
+            err_set(err, "%s", a->train.message);
+            goto done;
+        }
+    }
     app_draw(a);
     /* write beside, then rename: the PNG appears whole or not at all */
     char tmp[4096];
@@ -917,6 +981,7 @@ int app_run(const char *path)
         }
     }
     app_free(a);
+    if (a->train.lock) SDL_DestroyMutex(a->train.lock);
     render_free(&a->render);
     free(a);
     SDL_DestroyRenderer(ren);

@@ -22,6 +22,31 @@ typedef enum {
     VEC_COUNT
 } VecKind;
 
+/* Training the lesson's models in the window, on a worker thread. The
+ * worker writes progress under the lock; the app reads it there and, when
+ * the worker is done, swaps the trained models in (a cancelled run leaves
+ * the old ones). */
+#define TRAIN_MAX_EPOCHS 2000
+typedef struct {
+    SDL_Thread *thread;
+    SDL_mutex *lock;
+    SDL_atomic_t cancel;
+    bool running, finished, failed;
+    char message[256];
+    /* settings of this run */
+    int units, epochs;
+    unsigned long long seed;
+    int n_cells;
+    /* progress, per cell */
+    int cell;                          /* the one training now */
+    int epochs_done[3];
+    float loss[3][TRAIN_MAX_EPOCHS], acc[3][TRAIN_MAX_EPOCHS];
+    double seconds[3];
+    Model result[3];
+    bool result_ok[3];
+    const Lesson *lesson;              /* the document's lesson (not touched by the app while running) */
+} Training;
+
 typedef enum { BTN_VIEW0 = 100, BTN_MODEL0 = 200, BTN_INPUT = 300, BTN_PLAY, BTN_PREV, BTN_NEXT, BTN_THEME, BTN_HELP } ButtonId;
 
 #define APP_MESSAGE_MAX 512
@@ -58,6 +83,12 @@ typedef struct {
     bool want_save;         /* Ctrl+S: save the next frame as a PNG */
     bool dirty;             /* redraw needed */
     int lesson_step;        /* -1 = introduction */
+    bool quiz_mode;         /* hide the models' answers until r reveals them */
+    Generation gen;         /* the generate view's text */
+    float temperature;      /* for generation, 0 = greedy */
+    Training train;
+    int train_units, train_epochs;   /* settings for the next training run */
+    unsigned long long train_seed;
     bool show_lesson;       /* the lesson panel (n toggles it) */
     SDL_Surface *surface;   /* headless: what the software renderer draws into */
     bool quiz_revealed;
@@ -99,6 +130,16 @@ void view_unrolled_draw(const App *a, Render *r, Box area);
 void view_inspector_draw(const App *a, Render *r, Box area);
 void view_compare_draw(const App *a, Render *r, Box area);
 void view_predictions_draw(const App *a, Render *r, Box area);
+void view_training_draw(const App *a, Render *r, Box area);
+void view_gradients_draw(const App *a, Render *r, Box area);
+void view_generate_draw(const App *a, Render *r, Box area);
+
+/* Starts training the lesson's models with the train_* settings. */
+void app_train_start(App *a);
+/* Asks the worker to stop; the old models stay. */
+void app_train_cancel(App *a);
+/* Waits for the worker; applies its models if it finished. */
+void app_train_join(App *a);
 
 /* True while a lesson's quiz step hides the model's answer. */
 bool app_answer_hidden(const App *a);
@@ -134,6 +175,7 @@ typedef struct {
     const char *text;      /* NULL: the document's own input */
     int lesson_step;       /* -1: none */
     int model;             /* -1: default */
+    int words;             /* generate view: words to generate first */
 } RenderRequest;
 
 bool app_render_png(const RenderRequest *req, const char *out_png, Err *err);

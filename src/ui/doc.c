@@ -24,6 +24,7 @@ static void model_unload(DocModel *dm)
     if (dm->traced) trace_free(&dm->trace);
     if (dm->loaded) model_free(&dm->model);
     free(dm->preds);
+    free(dm->grad);
     memset(dm, 0, sizeof *dm);
 }
 
@@ -230,6 +231,29 @@ static void trace_model(Doc *d, DocModel *dm)
         dm->preds = xmalloc((size_t)d->T * dm->n_classes * sizeof *dm->preds);
         model_predict_prefixes(&dm->model, d->prompt.tokens, d->T, dm->preds);
     }
+    /* |dL/dh_t| for the loss of the model's own final choice */
+    free(dm->grad);
+    dm->grad = NULL;
+    LossKind kind;
+    if (model_loss_kind(&dm->model, &kind, NULL)) {
+        const float *out = dm->trace.layers[dm->model.n_layers - 1].out;
+        int C = dm->model.layers[dm->model.n_layers - 1].out_dim, best = 0;
+        if (kind == LOSS_BINARY) best = out[0] > 0.5f;
+        else
+            for (int j = 1; j < C; j++) best = out[j] > out[best] ? j : best;
+        int li = doc_first_rnn(dm);
+        float *(*norms)[2] = xcalloc((size_t)dm->model.n_layers, sizeof *norms);
+        dm->grad = xcalloc((size_t)d->T, sizeof *dm->grad);
+        norms[li][0] = dm->grad;
+        Err err = {{0}};
+        if (trace_gradient_norms(&dm->trace, best, (float *const(*)[2])norms, &err)) {
+            dm->grad_label = best;
+        } else {
+            free(dm->grad);
+            dm->grad = NULL;
+        }
+        free(norms);
+    }
 }
 
 bool doc_set_input(Doc *d, const char *text, Err *err)
@@ -335,4 +359,60 @@ const char *doc_word(const Doc *d, int t, char *buf, size_t cap)
     if (d->prompt.words && d->prompt.words[t]) return d->prompt.words[t];
     snprintf(buf, cap, "#%d", d->prompt.tokens[t]);
     return buf;
+}
+
+void doc_generate_begin(Doc *d, Generation *g, const char *seed, uint64_t rng_seed)
+{
+    memset(g, 0, sizeof *g);
+    snprintf(g->seed, sizeof g->seed, "%s", seed ? seed : d->input);
+    rng_init(&g->rng, rng_seed);
+}
+
+bool doc_generate_next(const Doc *d, int mi, Generation *g, float temperature, Err *err)
+{
+    const DocModel *dm = &d->models[mi];
+    const Model *m = &dm->model;
+    const Layer *last = &m->layers[m->n_layers - 1];
+    if (!d->has_tok || !m->token_input || last->activation != ACT_SOFTMAX || last->out_seq)
+        return err_set(err, "this model does not predict next words (it needs a tokenizer and a softmax over the vocabulary)");
+    if (g->n >= DOC_GEN_MAX) return err_set(err, "that is %d words already; press c to start again", DOC_GEN_MAX);
+    /* the text so far: the seed and every word chosen */
+    char text[DOC_MAX_INPUT + DOC_GEN_MAX * 32];
+    size_t k = (size_t)snprintf(text, sizeof text, "%s", g->seed);
+    for (int i = 0; i < g->n && k < sizeof text; i++)
+        k += (size_t)snprintf(text + k, sizeof text - k, " %s", tokenizer_index_word(&d->tok, g->words[i].token));
+    Prompt p;
+    if (!prompt_encode(&p, &d->tok, text, m->seq_len, err)) return false;
+    if (!model_check_tokens(m, p.tokens, p.n, err)) {
+        prompt_free(&p);
+        return false;
+    }
+    Trace tr;
+    trace_init(&tr, m, 1, p.n, false);
+    model_forward(&tr, p.tokens, NULL);
+    const float *prob = tr.layers[m->n_layers - 1].out;
+    const int C = last->out_dim;
+    unsigned char *banned = xcalloc((size_t)C, 1);
+    for (int j = 0; j < C; j++) banned[j] = j == 0 || j == tokenizer_oov_index(&d->tok) || !tokenizer_index_word(&d->tok, j);
+    GenWord *w = &g->words[g->n];
+    memset(w, 0, sizeof *w);
+    w->token = sample_next(prob, C, temperature, 0, banned, &g->rng);
+    /* the candidates, most probable first */
+    for (int q = 0; q < DOC_GEN_TOP; q++) {
+        int best = -1;
+        for (int j = 0; j < C; j++) {
+            bool used = banned[j];
+            for (int u = 0; u < w->n_top; u++) used |= w->top[u] == j;
+            if (!used && (best < 0 || prob[j] > prob[best])) best = j;
+        }
+        if (best < 0) break;
+        w->top[w->n_top] = best;
+        w->p[w->n_top++] = prob[best];
+    }
+    free(banned);
+    trace_free(&tr);
+    prompt_free(&p);
+    if (w->token < 0) return err_set(err, "the vocabulary has no word to choose");
+    g->n++;
+    return true;
 }

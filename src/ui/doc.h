@@ -25,6 +25,8 @@ typedef struct {
     int n_classes;
     bool binary;          /* one sigmoid unit: preds hold p(class 1) */
     float c_range;        /* largest |c| of the trace, for the colour scale */
+    float *grad;          /* (T) |dL/dh_t| of the first recurrent layer, by step, or NULL */
+    int grad_label;       /* the label that loss was taken for: the model's own choice */
 } DocModel;
 
 typedef struct {
@@ -58,6 +60,30 @@ const char *doc_class_name(const Doc *d, int m, int k, char *buf, size_t cap);
 
 /* The word shown for position t ("" for padding, "#3" without a tokenizer). */
 const char *doc_word(const Doc *d, int t, char *buf, size_t cap);
+
+/* One word of generated text: what was chosen and the most probable
+ * candidates at that point. */
+#define DOC_GEN_TOP 5
+#define DOC_GEN_MAX 64
+typedef struct {
+    int token;
+    int top[DOC_GEN_TOP];
+    float p[DOC_GEN_TOP];
+    int n_top;
+} GenWord;
+
+typedef struct {
+    char seed[DOC_MAX_INPUT];
+    GenWord words[DOC_GEN_MAX];
+    int n;
+    Rng rng;
+} Generation;
+
+/* Starts generating from seed (the current input when NULL). */
+void doc_generate_begin(Doc *d, Generation *g, const char *seed, uint64_t rng_seed);
+/* Appends one word chosen by model m at temperature (0: greedy); false with
+ * err when the model cannot generate or the text is full. */
+bool doc_generate_next(const Doc *d, int m, Generation *g, float temperature, Err *err);
 
 /* Index of the first recurrent layer of a model, -1 if none. */
 int doc_first_rnn(const DocModel *dm);

@@ -258,7 +258,9 @@ static CacheEntry *cached(Render *r, const char *s, int px, FontStyle style, Col
 int render_line_height(Render *r, int px, FontStyle style)
 {
     TTF_Font *f = font_for(r, px, style);
-    return f ? TTF_FontHeight(f) : px;
+    if (!f) return px;
+    int h = TTF_FontHeight(f), skip = TTF_FontLineSkip(f);
+    return (skip > h ? skip : h) + 1;
 }
 
 void render_text_size(Render *r, const char *s, int px, FontStyle style, int *w, int *h)

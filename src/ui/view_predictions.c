@@ -10,7 +10,9 @@
 
 bool app_answer_hidden(const App *a)
 {
-    if (!a->has_doc || !a->doc->is_lesson || a->lesson_step < 0 || a->quiz_revealed) return false;
+    if (!a->has_doc || a->quiz_revealed) return false;
+    if (a->quiz_mode) return true;
+    if (!a->doc->is_lesson || a->lesson_step < 0) return false;
     return a->doc->lesson.steps[a->lesson_step].dir.quiz != NULL;
 }
 

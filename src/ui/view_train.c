@@ -1,0 +1,255 @@
+/* view_training, view_gradients, view_generate: the learning views.
+ * Training: the lesson's models trained in the window (a worker thread),
+ * loss and accuracy per epoch, one line per cell type on shared axes, and
+ * the time taken. Gradients: |dL/dh_t| of every step on a log scale, one
+ * line per cell type, on the current sentence. Generate: text continued
+ * word by word, each word with the candidates it was chosen from. Read the
+ * App; change nothing (training progress is read under its lock). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+
+/* Paul Tol's bright qualitative colours, one per cell type */
+static const Color LINE_COLOURS[3] = {{0xEE, 0x66, 0x77, 255}, {0x22, 0x88, 0x33, 255}, {0x44, 0x77, 0xAA, 255}};
+
+static Color cell_colour(const App *a, int m)
+{
+    if (a->doc->is_lesson && m < a->doc->lesson.n_cells) return LINE_COLOURS[a->doc->lesson.cells[m]];
+    return LINE_COLOURS[m % 3];
+}
+
+/* axes with labels; returns the plot box inside them */
+static Box axes(const App *a, Render *r, Box b, const char *title, const char *ylo, const char *yhi, const char *xlabel)
+{
+    const Theme *th = &a->theme;
+    int px = app_px(a, TEXT_SMALL), lh = render_line_height(r, px, FONT_BOLD);
+    render_text(r, b.x, b.y, title, px, FONT_BOLD, th->text, ALIGN_LEFT);
+    int yw = 0;
+    render_text_size(r, yhi, px, FONT_REGULAR, &yw, NULL);
+    int w2 = 0;
+    render_text_size(r, ylo, px, FONT_REGULAR, &w2, NULL);
+    yw = (yw > w2 ? yw : w2) + px / 2;
+    Box p = {b.x + yw, b.y + lh + px / 2, b.w - yw - px, b.h - 2 * lh - px};
+    render_fill(r, p, th->panel);
+    render_outline(r, p, th->panel_edge, 1);
+    render_text(r, p.x - px / 3, p.y, yhi, px, FONT_REGULAR, th->text_dim, ALIGN_RIGHT);
+    render_text(r, p.x - px / 3, p.y + p.h - lh, ylo, px, FONT_REGULAR, th->text_dim, ALIGN_RIGHT);
+    render_text(r, p.x + p.w, p.y + p.h + 2, xlabel, px, FONT_REGULAR, th->text_dim, ALIGN_RIGHT);
+    return p;
+}
+
+static void polyline(Render *r, Box p, const float *y, int n, int n_max, float lo, float hi, Color c, bool log_scale)
+{
+    float prev_x = 0, prev_y = 0;
+    for (int i = 0; i < n; i++) {
+        float v = y[i];
+        if (log_scale) v = log10f(fmaxf(v, 1e-30f));
+        float fx = n_max > 1 ? (float)i / (float)(n_max - 1) : 0.5f;
+        float fy = (v - lo) / (hi - lo);
+        fy = fy < 0 ? 0 : (fy > 1 ? 1 : fy);
+        float x = p.x + fx * p.w, yy = p.y + (1 - fy) * p.h;
+        if (i > 0) render_line(r, prev_x, prev_y, x, yy, c, 3.0f);
+        render_circle(r, x, yy, 3.5f, c, true);
+        prev_x = x;
+        prev_y = yy;
+    }
+}
+
+static int legend(const App *a, Render *r, int x, int y)
+{
+    int px = app_px(a, TEXT_BODY);
+    for (int m = 0; m < a->doc->n_models; m++) {
+        Color c = cell_colour(a, m);
+        render_fill(r, (Box){x, y + px / 3, px, px / 2}, c);
+        Box b = render_text(r, x + px + px / 3, y, a->doc->models[m].label, px, FONT_BOLD, a->theme.text, ALIGN_LEFT);
+        x = b.x + b.w + px;
+    }
+    return x;
+}
+
+void view_training_draw(const App *a, Render *r, Box area)
+{
+    const Theme *th = &a->theme;
+    int px = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL), pad = px;
+    if (!a->doc->is_lesson) {
+        render_text(r, area.x + pad, area.y + pad, "Training runs on a lesson's corpus: open a lesson to train its models here.", px,
+                    FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        render_text(r, area.x + pad, area.y + pad * 3, "For a model folder, use  unroll train MODEL --data rows.jsonl ...", spx,
+                    FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        return;
+    }
+    Training *t = (Training *)&a->train; /* progress is read under its lock */
+    if (t->lock) SDL_LockMutex(t->lock);
+    char line[256];
+    int y = area.y + pad / 2;
+    char units[32];
+    if (a->train_units > 0) snprintf(units, sizeof units, "%d units", a->train_units);
+    else snprintf(units, sizeof units, "the lesson's units");
+    snprintf(line, sizeof line, "Train the lesson's models: %s, %d epochs, seed %llu", units, a->train_epochs, a->train_seed);
+    render_text(r, area.x + pad, y, line, px, FONT_BOLD, th->text, ALIGN_LEFT);
+    y += render_line_height(r, px, FONT_BOLD);
+    const char *state = t->running ? "training\xE2\x80\xA6  Esc cancels" : (t->finished ? t->message : "");
+    snprintf(line, sizeof line, "Enter starts  \xC2\xB7  u U fewer / more units  \xC2\xB7  e E fewer / more epochs  \xC2\xB7  s new seed   %s",
+             state);
+    render_text(r, area.x + pad, y, line, spx, FONT_REGULAR, t->failed ? th->bad : th->text_dim, ALIGN_LEFT);
+    y += render_line_height(r, spx, FONT_REGULAR) + pad / 2;
+    int lx = legend(a, r, area.x + pad, y);
+    (void)lx;
+    y += render_line_height(r, px, FONT_BOLD) + pad / 2;
+    int n_epochs = t->epochs > 0 ? t->epochs : a->train_epochs;
+    float lmax = 0.1f;
+    for (int k = 0; k < t->n_cells; k++)
+        for (int e = 0; e < t->epochs_done[k]; e++) lmax = fmaxf(lmax, t->loss[k][e]);
+    int stats_h = t->n_cells * render_line_height(r, spx, FONT_REGULAR) + pad / 2;
+    int w = (area.w - 3 * pad) / 2, h = area.y + area.h - y - stats_h - pad;
+    char hi[32];
+    snprintf(hi, sizeof hi, "%.2f", (double)lmax);
+    char xl[48];
+    snprintf(xl, sizeof xl, "epoch (of %d)", n_epochs);
+    Box lp = axes(a, r, (Box){area.x + pad, y, w, h}, "loss", "0", hi, xl);
+    Box ap = axes(a, r, (Box){area.x + 2 * pad + w, y, w, h}, "accuracy", "0", "1", xl);
+    for (int k = 0; k < t->n_cells; k++) {
+        Color c = cell_colour(a, k);
+        polyline(r, lp, t->loss[k], t->epochs_done[k], n_epochs, 0.0f, lmax, c, false);
+        polyline(r, ap, t->acc[k], t->epochs_done[k], n_epochs, 0.0f, 1.0f, c, false);
+    }
+    /* per cell: epochs done, last figures, time */
+    int ty = area.y + area.h - stats_h;
+    for (int k = 0; k < t->n_cells; k++) {
+        int n = t->epochs_done[k];
+        if (n == 0) continue;
+        snprintf(line, sizeof line, "%s: epoch %d, loss %.3f, accuracy %.2f, %.1f s", a->doc->models[k].label, n,
+                 (double)t->loss[k][n - 1], (double)t->acc[k][n - 1], t->seconds[k]);
+        render_text(r, area.x + pad, ty + k * render_line_height(r, spx, FONT_REGULAR), line, spx, FONT_REGULAR, cell_colour(a, k),
+                    ALIGN_LEFT);
+    }
+    if (t->lock) SDL_UnlockMutex(t->lock);
+}
+
+void view_gradients_draw(const App *a, Render *r, Box area)
+{
+    const Theme *th = &a->theme;
+    const Doc *d = a->doc;
+    int px = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL), pad = px;
+    int y = area.y + pad / 2;
+    render_text(r, area.x + pad, y, "How far back the loss reaches: |dL/dh\xE2\x82\x9C| at every step", px, FONT_BOLD, th->text, ALIGN_LEFT);
+    y += render_line_height(r, px, FONT_BOLD);
+    render_text(r, area.x + pad, y,
+                "the gradient of each model's loss (for the word or class it chose after the whole input) with respect to h at each step, log scale",
+                spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+    y += render_line_height(r, spx, FONT_REGULAR) + pad / 2;
+    legend(a, r, area.x + pad, y);
+    y += render_line_height(r, px, FONT_BOLD) + pad / 2;
+    /* the decades the lines span */
+    float lo = 0, hi = -30;
+    bool any = false;
+    for (int m = 0; m < d->n_models; m++) {
+        const DocModel *dm = &d->models[m];
+        if (!dm->grad) continue;
+        for (int t = 0; t < d->T; t++) {
+            float v = log10f(fmaxf(dm->grad[t], 1e-30f));
+            if (!any) lo = hi = v;
+            lo = fminf(lo, v);
+            hi = fmaxf(hi, v);
+            any = true;
+        }
+    }
+    if (!any) {
+        render_text(r, area.x + pad, y, "This model has no loss to take a gradient of (its last layer is not softmax or sigmoid).", px,
+                    FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        return;
+    }
+    lo = floorf(lo);
+    hi = ceilf(hi);
+    if (hi - lo < 1) hi = lo + 1;
+    int token_h = render_line_height(r, spx, FONT_REGULAR) + pad;
+    char ylo[32], yhi[32];
+    snprintf(ylo, sizeof ylo, "1e%d", (int)lo);
+    snprintf(yhi, sizeof yhi, "1e%d", (int)hi);
+    Box p = axes(a, r, (Box){area.x + pad, y, area.w - 2 * pad, area.y + area.h - y - token_h}, "|dL/dh| (log)", ylo, yhi, "");
+    /* a grid line per decade */
+    for (int k = (int)lo + 1; k < (int)hi; k++) {
+        int gy = p.y + (int)((1 - (k - lo) / (hi - lo)) * p.h);
+        render_fill(r, (Box){p.x, gy, p.w, 1}, th->grid);
+    }
+    for (int m = 0; m < d->n_models; m++)
+        if (d->models[m].grad) polyline(r, p, d->models[m].grad, d->T, d->T, lo, hi, cell_colour(a, m), true);
+    /* the words under the steps */
+    for (int t = 0; t < d->T; t++) {
+        char wb[64], fit[64];
+        float fx = d->T > 1 ? (float)t / (float)(d->T - 1) : 0.5f;
+        int cx = p.x + (int)(fx * p.w);
+        int cw = d->T > 1 ? p.w / (d->T - 1) : p.w;
+        const char *w = doc_word(d, t, wb, sizeof wb);
+        render_text(r, cx, p.y + p.h + 4, render_fit_text(r, *w ? w : "\xE2\x80\x94", spx, FONT_REGULAR, cw - 4, fit, sizeof fit), spx,
+                    FONT_REGULAR, th->text_dim, ALIGN_CENTER);
+    }
+}
+
+void view_generate_draw(const App *a, Render *r, Box area)
+{
+    const Theme *th = &a->theme;
+    const Doc *d = a->doc;
+    int px = app_px(a, TEXT_BODY), lpx = app_px(a, TEXT_LARGE), spx = app_px(a, TEXT_SMALL), pad = px;
+    int y = area.y + pad / 2;
+    char line[256];
+    snprintf(line, sizeof line, "%s writes on, word by word", d->models[a->model].label);
+    render_text(r, area.x + pad, y, line, px, FONT_BOLD, th->text, ALIGN_LEFT);
+    y += render_line_height(r, px, FONT_BOLD);
+    snprintf(line, sizeof line, "g next word  \xC2\xB7  c start again from the sentence  \xC2\xB7  [ ] temperature %.2f%s  \xC2\xB7  q quiz mode%s",
+             (double)a->temperature, a->temperature <= 0 ? " (greedy)" : "", a->quiz_mode ? " on" : "");
+    render_text(r, area.x + pad, y, line, spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+    y += render_line_height(r, spx, FONT_REGULAR) + pad / 2;
+    /* the temperature slider: 0 .. 2 */
+    Box slider = {area.x + pad, y, px * 14, px / 2};
+    render_fill(r, slider, th->faint);
+    render_fill(r, (Box){slider.x, slider.y, (int)(slider.w * fminf(a->temperature / 2.0f, 1.0f)), slider.h}, th->accent);
+    render_text(r, slider.x + slider.w + pad / 2, y - spx / 3, "temperature", spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+    y += px + pad / 2;
+    /* the text: seed, then the chosen words */
+    int x = area.x + pad, lh = render_line_height(r, lpx, FONT_BOLD);
+    Box tb = render_text(r, x, y, a->gen.seed, lpx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+    x = tb.x + tb.w;
+    bool hide = a->quiz_mode && !a->quiz_revealed;
+    int sw = 0;
+    render_text_size(r, " ", lpx, FONT_BOLD, &sw, NULL);
+    for (int i = 0; i < a->gen.n; i++) {
+        const char *w = tokenizer_index_word(&d->tok, a->gen.words[i].token);
+        bool last = i == a->gen.n - 1;
+        int ww = 0;
+        render_text_size(r, hide && last ? "?" : w, lpx, FONT_BOLD, &ww, NULL);
+        if (x + sw + ww > area.x + area.w - pad) {
+            x = area.x + pad;
+            y += lh;
+        }
+        Box b = render_text(r, x + sw, y, hide && last ? "?" : w, lpx, FONT_BOLD, last ? th->accent : th->text, ALIGN_LEFT);
+        x = b.x + b.w;
+    }
+    y += lh + pad;
+    if (a->gen.n == 0) {
+        render_text(r, area.x + pad, y, "Press g to let the model choose the next word.", px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        return;
+    }
+    /* the candidates of the last choice */
+    const GenWord *gw = &a->gen.words[a->gen.n - 1];
+    snprintf(line, sizeof line, "the candidates for the last word%s", hide ? " (hidden: press r to reveal)" : "");
+    render_text(r, area.x + pad, y, line, spx, FONT_BOLD, th->text_dim, ALIGN_LEFT);
+    y += render_line_height(r, spx, FONT_BOLD) + pad / 3;
+    int name_w = px * 9, bar_w = area.w / 2, row = render_line_height(r, px, FONT_BOLD) + pad / 2;
+    for (int k = 0; k < gw->n_top && y + row < area.y + area.h; k++) {
+        const char *w = hide ? "?" : tokenizer_index_word(&d->tok, gw->top[k]);
+        bool chosen = gw->top[k] == gw->token;
+        render_text(r, area.x + pad + name_w, y, w, px, chosen ? FONT_BOLD : FONT_REGULAR, th->text, ALIGN_RIGHT);
+        Box bar = {area.x + 2 * pad + name_w, y + row / 5, bar_w, row / 2};
+        render_fill(r, bar, th->faint);
+        if (!hide) {
+            render_fill(r, (Box){bar.x, bar.y, (int)(bar_w * gw->p[k]), bar.h}, chosen ? th->bar_top : th->bar);
+            char pct[32];
+            snprintf(pct, sizeof pct, "%.1f%%%s", (double)(gw->p[k] * 100), chosen ? "  chosen" : "");
+            render_text(r, bar.x + bar.w + pad / 2, y, pct, spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        }
+        y += row;
+    }
+}
