@@ -326,6 +326,49 @@ START_TEST(broken_model_shows_a_message)
 }
 END_TEST
 
+/* the training view trains copies; a cancelled run leaves the old models,
+ * a finished one replaces them */
+START_TEST(training_cancels_cleanly)
+{
+    App *a = open_lesson(1280, 720);
+    const Model *m = &a->doc->models[0].model;
+    size_t n = m->n_params;
+    float *before = xmalloc(n * sizeof *before);
+    memcpy(before, m->params, n * sizeof *before);
+    a->train_epochs = 2000;
+    app_train_start(a);
+    ck_assert(a->train.running);
+    /* wait for the first epoch, then cancel in the middle of the run */
+    for (int i = 0; i < 2000; i++) {
+        SDL_LockMutex(a->train.lock);
+        int done = a->train.epochs_done[0];
+        SDL_UnlockMutex(a->train.lock);
+        if (done >= 1) break;
+        SDL_Delay(5);
+    }
+    app_train_cancel(a);
+    app_train_join(a);
+    ck_assert(a->train.failed);
+    ck_assert_msg(strstr(a->train.message, "cancelled"), "%s", a->train.message);
+    ck_assert_int_lt(a->train.epochs_done[0], 2000);
+    ck_assert_int_eq(memcmp(before, a->doc->models[0].model.params, n * sizeof *before), 0);
+    app_draw(a);
+    /* a short run that finishes replaces the models and traces again */
+    a->train_epochs = 2;
+    a->train_units = 8;
+    app_train_start(a);
+    app_train_join(a);
+    ck_assert(!a->train.failed);
+    ck_assert_int_eq(a->train.epochs_done[2], 2);
+    ck_assert_int_eq(a->doc->models[2].model.layers[1].cell[0].units, 8);
+    ck_assert(a->doc->models[2].traced);
+    ck_assert_int_eq(a->doc->models[2].trace.layers[1].run[0].H, 8);
+    app_draw(a);
+    free(before);
+    app_headless_destroy(a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -338,6 +381,7 @@ int main(void)
     tcase_add_test(tc, events_step_inspect_and_hover);
     tcase_add_test(tc, random_events);
     tcase_add_test(tc, broken_model_shows_a_message);
+    tcase_add_test(tc, training_cancels_cleanly);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
