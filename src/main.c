@@ -21,6 +21,7 @@ static const char USAGE[] =
     "  new OUT --spec SPEC          a fresh model (Keras' initial weights, seeded)\n"
     "  train MODEL --data F.jsonl --epochs N --batch-size B --out OUT\n"
     "                               train as Keras' fit() does\n"
+    "  evaluate MODEL --data F.jsonl  accuracy and loss on labelled rows\n"
     "  generate MODEL --seed-text T --words N   continue a text word by word\n"
     "  bench [--json]               time the engine on the design's target shapes\n"
     "\n"
@@ -42,6 +43,7 @@ static const Command COMMANDS[] = {
     {"tokenize", cmd_tokenize},
     {"train", cmd_train},
     {"new", cmd_new},
+    {"evaluate", cmd_evaluate},
     {"bench", cmd_bench},
     {"generate", cmd_generate},
 };

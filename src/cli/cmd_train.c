@@ -9,7 +9,10 @@
 #include "cli.h"
 #include "dataset.h"
 #include "model_io.h"
+#include "prepare.h"
+#include "prompt.h"
 #include "spec.h"
+#include "tokenizer_io.h"
 
 static const char TRAIN_USAGE[] =
     "usage: unroll train MODEL --data FILE.jsonl --epochs N --batch-size B --out OUT_DIR\n"
@@ -196,4 +199,41 @@ int cmd_new(int argc, char **argv)
     free(tok);
     model_free(&m);
     return ok ? 0 : cli_fail("new", &err);
+}
+
+int cmd_evaluate(int argc, char **argv)
+{
+    const char *model_path = NULL, *data = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        if (cli_is_help(argv[i])) {
+            fputs("usage: unroll evaluate MODEL --data FILE.jsonl\n\n"
+                  "Accuracy and mean loss of MODEL on labelled rows: {\"text\": \"...\", \"label\": k}\n"
+                  "(tokenized with the tokenizer.json beside the model) or {\"tokens\": [...], \"label\": k}.\n",
+                  stdout);
+            return 0;
+        } else if (cli_opt(argc, argv, &i, "--data", &v)) {
+            if (!(data = v)) return cli_failf("evaluate", "--data needs a file");
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return cli_failf("evaluate", "unknown option '%s'", argv[i]);
+        } else if (!model_path) {
+            model_path = argv[i];
+        } else {
+            return cli_failf("evaluate", "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (!model_path || !data) return cli_failf("evaluate", "usage: unroll evaluate MODEL --data FILE.jsonl");
+    Err err = {{0}};
+    Model m;
+    if (!model_load(&m, model_path, &err)) return cli_fail("evaluate", &err);
+    Tokenizer tok;
+    Err terr = {{0}};
+    bool has_tok = prompt_load_tokenizer(&tok, model_path, &terr);
+    int n = 0;
+    double acc = 0, loss = 0;
+    bool ok = evaluate_rows(&m, has_tok ? &tok : NULL, data, &n, &acc, &loss, &err);
+    if (ok) printf("%d rows: accuracy %.4f loss %.6f\n", n, acc, loss);
+    if (has_tok) tokenizer_free(&tok);
+    model_free(&m);
+    return ok ? 0 : cli_fail("evaluate", &err);
 }

@@ -168,3 +168,79 @@ char *lesson_model_dir(const Lesson *l, int k)
     snprintf(p, n, "%s/%s", l->models, lesson_cell_name(l->cells[k]));
     return p;
 }
+
+bool evaluate_rows(const Model *m, const Tokenizer *tok, const char *path, int *n_rows, double *accuracy, double *loss,
+                   Err *err)
+{
+    LossKind kind;
+    if (!model_loss_kind(m, &kind, err)) return false;
+    char *text = NULL;
+    int n = 0;
+    char **lines = read_lines(path, &text, &n, err);
+    if (!lines) return false;
+    const int C = m->layers[m->n_layers - 1].out_dim;
+    int right = 0, used = 0;
+    double sum = 0;
+    bool ok = true;
+    for (int i = 0; ok && i < n; i++) {
+        cJSON *row = cJSON_Parse(lines[i]);
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(row, "text");
+        const cJSON *toks = cJSON_GetObjectItemCaseSensitive(row, "tokens");
+        const cJSON *y = cJSON_GetObjectItemCaseSensitive(row, "label");
+        int *tokens = NULL, T = 0;
+        if (!cJSON_IsNumber(y) || (!cJSON_IsString(t) && !cJSON_IsArray(toks))) {
+            ok = err_set(err, "%s:%d: a row needs \"label\" and \"text\" or \"tokens\"", path, i + 1);
+        } else if (cJSON_IsString(t)) {
+            if (!tok) {
+                ok = err_set(err, "%s:%d: text rows need the model's tokenizer", path, i + 1);
+            } else {
+                TextEncoding e;
+                text_encoding_init(&e);
+                tokenizer_encode(&e, tok, t->valuestring);
+                T = e.n_tokens > 0 ? e.n_tokens : 1;
+                tokens = xcalloc((size_t)T, sizeof *tokens);
+                memcpy(tokens, e.tokens, (size_t)e.n_tokens * sizeof *tokens);
+                text_encoding_free(&e);
+            }
+        } else {
+            T = cJSON_GetArraySize(toks);
+            tokens = xcalloc((size_t)(T ? T : 1), sizeof *tokens);
+            for (int k = 0; k < T; k++) tokens[k] = (int)cJSON_GetArrayItem(toks, k)->valuedouble;
+        }
+        if (tokens && m->seq_len && T != m->seq_len) {
+            /* pad or cut in front to the model's length, as pad_sequences does */
+            int *fit = xcalloc((size_t)m->seq_len, sizeof *fit);
+            int take = T < m->seq_len ? T : m->seq_len;
+            memcpy(fit + (m->seq_len - take), tokens + (T - take), (size_t)take * sizeof *fit);
+            free(tokens);
+            tokens = fit;
+            T = m->seq_len;
+        }
+        int label = cJSON_IsNumber(y) ? (int)y->valuedouble : 0;
+        if (ok && (label < 0 || label >= (kind == LOSS_BINARY ? 2 : C)))
+            ok = err_set(err, "%s:%d: label %d is not a class of the model", path, i + 1, label);
+        if (ok && m->seq_len && T != m->seq_len)
+            ok = err_set(err, "%s:%d: the model takes %d steps, the row has %d", path, i + 1, m->seq_len, T);
+        if (ok && !model_check_tokens(m, tokens, T, err)) ok = false;
+        if (ok) {
+            Trace tr;
+            trace_init(&tr, m, 1, T, false);
+            model_forward(&tr, tokens, NULL);
+            int c = 0;
+            sum += loss_compute(NULL, tr.layers[m->n_layers - 1].out, &label, kind, 1, C, &c);
+            right += c;
+            used++;
+            trace_free(&tr);
+        }
+        free(tokens);
+        cJSON_Delete(row);
+    }
+    free(lines);
+    free(text);
+    if (ok && used == 0) ok = err_set(err, "%s: no rows", path);
+    if (!ok) return false;
+    *n_rows = used;
+    *accuracy = (double)right / used;
+    *loss = sum / used;
+    return true;
+}

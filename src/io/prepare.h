@@ -31,4 +31,11 @@ TrainConfig lesson_train_config(const Lesson *l);
 /* The folder of cell k's trained model: <models>/<cell name>. Caller frees. */
 char *lesson_model_dir(const Lesson *l, int k);
 
+/* Accuracy and mean loss of a model on labelled rows of a JSONL file:
+ * {"text": "...", "label": k} (tokenized with tok, padded in front only to a
+ * fixed input length, as the window reads sentences) or
+ * {"tokens": [...], "label": k}. */
+bool evaluate_rows(const Model *m, const Tokenizer *tok, const char *path, int *n_rows, double *accuracy, double *loss,
+                   Err *err);
+
 #endif

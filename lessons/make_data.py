@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Writes the data of lessons 2-4 and 6: sentences made from word lists
+written for this project, with a seeded generator, so the files are the same
+every time.
+
+  memory/data.jsonl, memory/probe.jsonl
+      "my friend the pilot ... <15-30 filler words> ... likes to talk about"
+      -> the subject that goes with the job named near the start (maps, bread,
+      colour, health). The deciding word is 15-30 tokens before the end.
+  sentiment/data.jsonl, sentiment/probe.jsonl
+      one or two short judgements, each possibly negated ("not bad, good");
+      the label is the sentiment of the last one (0 negative, 1 positive).
+
+Standard library only:  python3 lessons/make_data.py
+"""
+import json
+import os
+import random
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+JOBS = [("pilot", 0), ("sailor", 0), ("baker", 1), ("cook", 1),
+        ("painter", 2), ("potter", 2), ("doctor", 3), ("nurse", 3)]
+OPENERS = ["my friend the", "our neighbour the", "the old", "a young"]
+FILLER = ("went to the market on a quiet morning and then walked along the "
+          "river past the school where children played near a small bridge "
+          "while the clouds moved slowly over the roofs of the town").split()
+QUESTION = "and at dinner always likes to talk about".split()
+
+
+def memory_row(rng):
+    job, label = rng.choice(JOBS)
+    n = rng.randint(15, 30) - len(QUESTION)
+    start = rng.randrange(len(FILLER))
+    filler = [FILLER[(start + k) % len(FILLER)] for k in range(n)]
+    words = rng.choice(OPENERS).split() + [job] + filler + QUESTION
+    return {"text": " ".join(words), "label": label}
+
+
+GOOD = ["good", "great", "lovely", "fine", "warm"]
+BAD = ["bad", "awful", "dull", "poor", "cold"]
+THINGS = ["the film was", "the song felt", "the soup tasted", "the show was", "the book seemed"]
+
+
+def judgement(rng):
+    positive = rng.random() < 0.5
+    word = rng.choice(GOOD if positive else BAD)
+    negated = rng.random() < 0.5
+    return (["not", word] if negated else [word]), positive != negated
+
+
+def sentiment_row(rng):
+    words = rng.choice(THINGS).split()
+    first, sense = judgement(rng)
+    words += first
+    if rng.random() < 0.6:
+        second, sense = judgement(rng)
+        words += ["but" if rng.random() < 0.5 else "and", "then"] + second
+    return {"text": " ".join(words), "label": int(sense)}
+
+
+def write(path, rows):
+    with open(path, "w") as f:
+        for r in rows:
+            f.write(json.dumps(r) + "\n")
+
+
+def main():
+    rng = random.Random(12)
+    write(os.path.join(HERE, "memory", "data.jsonl"), [memory_row(rng) for _ in range(1200)])
+    write(os.path.join(HERE, "memory", "probe.jsonl"), [memory_row(rng) for _ in range(200)])
+    rng = random.Random(34)
+    write(os.path.join(HERE, "sentiment", "data.jsonl"), [sentiment_row(rng) for _ in range(1500)])
+    write(os.path.join(HERE, "sentiment", "probe.jsonl"), [sentiment_row(rng) for _ in range(300)])
+
+
+if __name__ == "__main__":
+    main()
