@@ -1,0 +1,292 @@
+/* test_lessons: the lessons in lessons/ as a teacher would use them, and
+ * every claim their text makes.
+ * - every lesson parses, opens, and every one of its steps renders;
+ * - every lesson's models, retrained from its own spec, data and seeds, come
+ *   out as the shipped ones (the weights are reproduced by the script);
+ * - lesson 1: after "the lantern on the hill" the LSTM expects "is" or "will";
+ * - lesson 2: on the held-out probe set the GRU and the LSTM are right at
+ *   least 90% of the time, the SimpleRNN at most 40%;
+ * - lesson 3: both cells at least 90% on the probe set, and opposite answers
+ *   to "not good but then bad" and "not bad but then good";
+ * - lesson 4: the Bidirectional SimpleRNN at least 90% on lesson 2's probes;
+ * - lesson 5: the parameter counts quoted in the text are the model's;
+ * - lesson 6: the SimpleRNN's |dL/dh| at the first step is at least 100x
+ *   smaller than at the last; the GRU's stays within 10x. */
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "model_io.h"
+#include "prepare.h"
+#include "prompt.h"
+#include "summary.h"
+#include "testutil.h"
+#include "tokenizer_io.h"
+
+static const char *lesson(const char *name)
+{
+    static char p[4096];
+    snprintf(p, sizeof p, "%s/../lessons/%s", tu_path(""), name);
+    return p;
+}
+
+START_TEST(every_lesson_opens_and_every_step_renders)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/../lessons", tu_path(""));
+    DIR *d = opendir(dir);
+    ck_assert(d);
+    struct dirent *e;
+    int lessons = 0, steps = 0;
+    Err err = {{0}};
+    App *a = app_headless_create(1280, 720, &err);
+    ck_assert_msg(a, "%s", err.msg);
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n < 4 || strcmp(e->d_name + n - 3, ".md") != 0 || e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        ck_assert_msg(app_headless_open(a, lesson(e->d_name), &err), "%s: %s", e->d_name, err.msg);
+        ck_assert(a->doc->n_models == a->doc->lesson.n_cells);
+        for (int k = -1; k < a->doc->lesson.n_steps; k++) {
+            app_goto_lesson_step(a, k);
+            ck_assert_msg(!a->message[0], "%s step %d: %s", e->d_name, k + 1, a->message);
+            a->anim = 1.0f;
+            app_draw(a);
+            ck_assert_int_gt(a->render.n_text_boxes, 10);
+            steps++;
+        }
+        lessons++;
+    }
+    closedir(d);
+    ck_assert_int_ge(lessons, 6);
+    fprintf(stderr, "%d lessons, %d steps rendered\n", lessons, steps);
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* retrains cell k of a lesson from its own settings */
+static void retrain(const Lesson *l, const LessonData *ld, int k, Model *m)
+{
+    Err err = {{0}};
+    ck_assert_msg(lesson_model_new(m, l, ld, k, &err), "%s", err.msg);
+    TrainConfig cfg = lesson_train_config(l);
+    Trainer tr;
+    ck_assert_msg(trainer_init(&tr, m, &cfg, ld->rows.view.T, &err), "%s", err.msg);
+    EpochStats st;
+    for (int e = 0; e < cfg.epochs; e++) ck_assert_msg(trainer_epoch(&tr, &ld->rows.view, NULL, &st, NULL, NULL, &err), "%s", err.msg);
+    trainer_free(&tr);
+}
+
+static double probe(const Model *m, const Tokenizer *tok, const char *file)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/../lessons/%s", tu_path(""), file);
+    int n = 0;
+    double acc = 0, loss = 0;
+    Err err = {{0}};
+    ck_assert_msg(evaluate_rows(m, tok, p, &n, &acc, &loss, &err), "%s", err.msg);
+    ck_assert_int_ge(n, 100);
+    return acc;
+}
+
+typedef struct {
+    const char *file;
+    const char *probe;      /* held-out rows, or NULL */
+    double min_acc[3];      /* per cell, in the lesson's order; -1: no claim */
+    double max_acc[3];
+} LessonClaims;
+
+static const LessonClaims CLAIMS[] = {
+    {"01-lyrics.md", NULL, {-1, -1, -1}, {2, 2, 2}},
+    {"02-memory.md", "memory/probe.jsonl", {-1, 0.9, 0.9}, {0.4, 2, 2}},
+    {"03-sentiment.md", "sentiment/probe.jsonl", {0.9, 0.9, -1}, {2, 2, 2}},
+    {"04-bidirectional.md", "memory/probe.jsonl", {0.9, -1, -1}, {2, 2, 2}},
+    {"05-stacked.md", NULL, {-1, -1, -1}, {2, 2, 2}},
+    {"06-gradients.md", "memory/probe.jsonl", {-1, 0.9, 0.9}, {0.4, 2, 2}},
+};
+
+/* retrained from the lesson's seeds: the claims hold, and the weights are
+ * the shipped ones (training is deterministic; a small tolerance allows for
+ * another CPU's rounding in OpenBLAS) */
+START_TEST(lesson_claims_and_shipped_weights)
+{
+    const LessonClaims *c = &CLAIMS[_i];
+    Lesson l;
+    Err err = {{0}};
+    ck_assert_msg(lesson_load(&l, lesson(c->file), &err), "%s", err.msg);
+    LessonData ld;
+    ck_assert_msg(lesson_data_load(&ld, &l, &err), "%s", err.msg);
+    for (int k = 0; k < l.n_cells; k++) {
+        Model fresh, shipped;
+        retrain(&l, &ld, k, &fresh);
+        char *dir = lesson_model_dir(&l, k);
+        ck_assert_msg(model_load(&shipped, dir, &err), "%s", err.msg);
+        ck_assert_uint_eq(fresh.n_params, shipped.n_params);
+        double worst = 0;
+        for (size_t q = 0; q < fresh.n_params; q++) worst = fmax(worst, fabs(fresh.params[q] - shipped.params[q]));
+        fprintf(stderr, "%s %s: retrained weights differ from the shipped ones by at most %.3g\n", c->file,
+                lesson_cell_name(l.cells[k]), worst);
+        ck_assert_msg(worst < 1e-2, "%s %s: the shipped weights are not what the script makes (%.3g)", c->file,
+                      lesson_cell_name(l.cells[k]), worst);
+        if (c->probe) {
+            double acc = probe(&fresh, &ld.tok, c->probe);
+            fprintf(stderr, "%s %s: %.3f on %s\n", c->file, lesson_cell_name(l.cells[k]), acc, c->probe);
+            ck_assert_msg(acc >= c->min_acc[k] && acc <= c->max_acc[k], "%s %s: accuracy %.3f, the lesson says [%g, %g]", c->file,
+                          lesson_cell_name(l.cells[k]), acc, c->min_acc[k], c->max_acc[k]);
+        }
+        free(dir);
+        model_free(&fresh);
+        model_free(&shipped);
+    }
+    lesson_data_free(&ld);
+    lesson_unload(&l);
+}
+END_TEST
+
+/* loads a shipped model of a lesson with its tokenizer */
+static void shipped(const char *file, int k, Lesson *l, Model *m, Tokenizer *tok)
+{
+    Err err = {{0}};
+    ck_assert_msg(lesson_load(l, lesson(file), &err), "%s", err.msg);
+    char *dir = lesson_model_dir(l, k);
+    ck_assert_msg(model_load(m, dir, &err), "%s", err.msg);
+    ck_assert_msg(prompt_load_tokenizer(tok, dir, &err), "%s", err.msg);
+    free(dir);
+}
+
+static const float *run(const Model *m, const Tokenizer *tok, const char *text, Trace *tr)
+{
+    Prompt p;
+    Err err = {{0}};
+    ck_assert_msg(prompt_encode(&p, tok, text, m->seq_len, &err), "%s", err.msg);
+    trace_init(tr, m, 1, p.n, true);
+    model_forward(tr, p.tokens, NULL);
+    prompt_free(&p);
+    return tr->layers[m->n_layers - 1].out;
+}
+
+START_TEST(lesson1_is_or_will)
+{
+    Lesson l;
+    Model m;
+    Tokenizer tok;
+    shipped("01-lyrics.md", 2, &l, &m, &tok);
+    Trace tr;
+    const float *p = run(&m, &tok, "the lantern on the hill", &tr);
+    int C = m.layers[m.n_layers - 1].out_dim, a = 1, b = 2;
+    for (int j = 1; j < C; j++) a = p[j] > p[a] ? j : a;
+    for (int j = 1; j < C; j++) b = j != a && (b == a || p[j] > p[b]) ? j : b;
+    const char *wa = tokenizer_index_word(&tok, a), *wb = tokenizer_index_word(&tok, b);
+    ck_assert_msg((!strcmp(wa, "is") && !strcmp(wb, "will")) || (!strcmp(wa, "will") && !strcmp(wb, "is")), "%s, %s", wa, wb);
+    trace_free(&tr);
+    tokenizer_free(&tok);
+    model_free(&m);
+    lesson_unload(&l);
+}
+END_TEST
+
+START_TEST(lesson3_word_order)
+{
+    for (int k = 0; k < 2; k++) {
+        Lesson l;
+        Model m;
+        Tokenizer tok;
+        shipped("03-sentiment.md", k, &l, &m, &tok);
+        Trace t1, t2;
+        float bad = run(&m, &tok, "the film was not good but then bad", &t1)[0];
+        float good = run(&m, &tok, "the film was not bad but then good", &t2)[0];
+        ck_assert_msg(bad < 0.5f && good > 0.5f, "cell %d: %g %g", k, (double)bad, (double)good);
+        trace_free(&t1);
+        trace_free(&t2);
+        tokenizer_free(&tok);
+        model_free(&m);
+        lesson_unload(&l);
+    }
+}
+END_TEST
+
+/* every "= N" and the "Total params: N" of lesson 5's text are the model's */
+START_TEST(lesson5_parameter_counts)
+{
+    Lesson l;
+    Model m;
+    Tokenizer tok;
+    shipped("05-stacked.md", 0, &l, &m, &tok);
+    const LessonStep *st = NULL;
+    for (int k = 0; k < l.n_steps; k++)
+        if (strstr(l.steps[k].title, "parameters")) st = &l.steps[k];
+    ck_assert(st);
+    static const char *const names[] = {"embedding:", "first LSTM:", "second LSTM:", "dense:"};
+    static const int layer_of[] = {0, 1, 2, 3};
+    for (int i = 0; i < 4; i++) {
+        const char *p = strstr(st->text, names[i]);
+        ck_assert_msg(p, "no count for %s", names[i]);
+        const char *eq = strstr(p, "= ");
+        ck_assert(eq);
+        char num[32] = {0};
+        for (int k = 0, j = 2; eq[j] && (eq[j] == ',' || (eq[j] >= '0' && eq[j] <= '9')) && k < 30; j++)
+            if (eq[j] != ',') num[k++] = eq[j];
+        ck_assert_uint_eq((size_t)atol(num), layer_param_count(&m.layers[layer_of[i]]));
+    }
+    char total[64], want[80];
+    summary_thousands(model_param_count(&m), total, sizeof total);
+    snprintf(want, sizeof want, "Total params: %s", total);
+    ck_assert_msg(strstr(st->text, want), "the text does not say %s", want);
+    char *table = summary_text(&m);
+    ck_assert(strstr(table, want));
+    free(table);
+    tokenizer_free(&tok);
+    model_free(&m);
+    lesson_unload(&l);
+}
+END_TEST
+
+START_TEST(lesson6_vanishing)
+{
+    double ratio[3] = {0};
+    for (int k = 0; k < 3; k++) {
+        Lesson l;
+        Model m;
+        Tokenizer tok;
+        shipped("06-gradients.md", k, &l, &m, &tok);
+        Trace tr;
+        run(&m, &tok, l.sentence, &tr);
+        float *(*norms)[2] = xcalloc((size_t)m.n_layers, sizeof *norms);
+        int li = 1; /* Embedding, then the recurrent layer */
+        norms[li][0] = xcalloc((size_t)tr.T, sizeof(float));
+        Err err = {{0}};
+        ck_assert_msg(trace_gradient_norms(&tr, 1 /* bread */, (float *const(*)[2])norms, &err), "%s", err.msg);
+        ratio[k] = norms[li][0][tr.T - 1] / fmax(norms[li][0][0], 1e-38);
+        free(norms[li][0]);
+        free(norms);
+        trace_free(&tr);
+        tokenizer_free(&tok);
+        model_free(&m);
+        lesson_unload(&l);
+    }
+    fprintf(stderr, "last/first |dL/dh|: SimpleRNN %.3g, GRU %.3g, LSTM %.3g\n", ratio[0], ratio[1], ratio[2]);
+    ck_assert(ratio[0] >= 100.0);
+    ck_assert(ratio[1] <= 10.0 && ratio[1] >= 0.1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("lessons");
+    TCase *tc = tcase_create("lessons");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, every_lesson_opens_and_every_step_renders);
+    tcase_add_loop_test(tc, lesson_claims_and_shipped_weights, 0, (int)(sizeof CLAIMS / sizeof CLAIMS[0]));
+    tcase_add_test(tc, lesson1_is_or_will);
+    tcase_add_test(tc, lesson3_word_order);
+    tcase_add_test(tc, lesson5_parameter_counts);
+    tcase_add_test(tc, lesson6_vanishing);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
