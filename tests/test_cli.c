@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "model_io.h"
 #include "testutil.h"
 
 static const char *bin(void)
@@ -98,6 +99,62 @@ START_TEST(bad_model_corpus)
 }
 END_TEST
 
+/* with no display the window says so in one line, points to render, exits 2 */
+START_TEST(no_display)
+{
+    unsetenv("DISPLAY");
+    unsetenv("WAYLAND_DISPLAY");
+    unsetenv("SDL_VIDEODRIVER");
+    char *out, *err;
+    int rc = tu_run((char *const[]){(char *)bin(), NULL}, &out, &err);
+    ck_assert_int_eq(rc, 2);
+    ck_assert_str_eq(out, "");
+    ck_assert_msg(strstr(err, "no display") && strstr(err, "unroll render"), "%s", err);
+    ck_assert_int_eq((int)(strchr(err, '\n') - err), (int)strlen(err) - 1);
+    free(out);
+    free(err);
+}
+END_TEST
+
+/* training that blows up stops with a message and keeps the last good model */
+START_TEST(nan_loss_keeps_last_good_model)
+{
+    char *tmp = tu_tmpdir();
+    char data[4200], model[4200], outdir[4200];
+    snprintf(data, sizeof data, "%s/d.jsonl", tmp);
+    snprintf(model, sizeof model, "%s/m", tmp);
+    snprintf(outdir, sizeof outdir, "%s/out", tmp);
+    FILE *f = fopen(data, "w");
+    /* long rows through a linear SimpleRNN: once SGD with a huge rate has
+     * blown up U, h overflows to infinity and the loss is NaN */
+    for (int i = 0; i < 8; i++) {
+        fprintf(f, "{\"tokens\": [");
+        for (int t = 0; t < 40; t++) fprintf(f, "%s%d", t ? ", " : "", 1 + (i + t) % 5);
+        fprintf(f, "], \"label\": %d}\n", i % 2);
+    }
+    fclose(f);
+    char *out, *err;
+    int rc = tu_run((char *const[]){(char *)bin(), "new", model, "--spec", "embedding:6:4, rnn:8:linear, dense:2:softmax",
+                                    "--seed", "1", NULL}, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    free(out);
+    free(err);
+    rc = tu_run((char *const[]){(char *)bin(), "train", model, "--data", data, "--epochs", "50", "--batch-size", "4",
+                                "--optimizer", "sgd", "--lr", "1e6", "--out", outdir, NULL}, &out, &err);
+    ck_assert_int_eq(rc, 2);
+    ck_assert_msg(strstr(err, "not finite") && strstr(err, "last good model"), "%s", err);
+    /* what was written loads, and holds finite weights */
+    Model m;
+    Err e = {{0}};
+    ck_assert_msg(model_load(&m, outdir, &e), "%s", e.msg);
+    model_free(&m);
+    free(out);
+    free(err);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -105,6 +162,8 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, help_and_unknown);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, bad_model_corpus);
+    tcase_add_test(tc, no_display);
+    tcase_add_test(tc, nan_loss_keeps_last_good_model);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -369,6 +369,24 @@ START_TEST(training_cancels_cleanly)
 }
 END_TEST
 
+/* the lesson browser lists lessons/ and opens one by number */
+START_TEST(lesson_browser)
+{
+    App *a = open_lesson(1280, 720);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/../lessons", tu_path(""));
+    app_scan_lessons(a, dir);
+    ck_assert_int_ge(a->n_lessons, 6);
+    ck_assert_str_eq(a->lesson_titles[0], "Next word on song lyrics");
+    push(a, key(SDLK_o));
+    ck_assert(a->show_lessons);
+    push(a, key(SDLK_2));
+    ck_assert(!a->show_lessons);
+    ck_assert_str_eq(a->doc->lesson.title, a->lesson_titles[1]);
+    app_headless_destroy(a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -382,6 +400,7 @@ int main(void)
     tcase_add_test(tc, random_events);
     tcase_add_test(tc, broken_model_shows_a_message);
     tcase_add_test(tc, training_cancels_cleanly);
+    tcase_add_test(tc, lesson_browser);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -54,7 +54,14 @@ int cmd_open(int argc, char **argv)
         if (path) return cli_failf("open", "unexpected argument '%s'", argv[i]);
         path = argv[i];
     }
-    return app_run(path ? path : cli_default_lesson());
+    /* the lesson browser lists the lessons beside the one opened, or the first lesson's */
+    const char *lesson = path && strlen(path) > 3 && strcmp(path + strlen(path) - 3, ".md") == 0 ? path : cli_default_lesson();
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s", lesson);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = '\0';
+    else snprintf(dir, sizeof dir, ".");
+    return app_run(path ? path : cli_default_lesson(), dir);
 }
 
 int cmd_render(int argc, char **argv)

@@ -3,6 +3,7 @@
 #include "app.h"
 
 #include <SDL_image.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,6 +176,37 @@ void app_goto_lesson_step(App *a, int k)
     }
 }
 
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp((const char *)x, (const char *)y);
+}
+
+void app_scan_lessons(App *a, const char *dir)
+{
+    snprintf(a->lessons_dir, sizeof a->lessons_dir, "%s", dir);
+    a->n_lessons = 0;
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d)) && a->n_lessons < 16) {
+        size_t n = strlen(e->d_name);
+        if (n < 4 || strcmp(e->d_name + n - 3, ".md") != 0 || e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        snprintf(a->lesson_paths[a->n_lessons++], sizeof a->lesson_paths[0], "%s/%s", dir, e->d_name);
+    }
+    closedir(d);
+    qsort(a->lesson_paths, (size_t)a->n_lessons, sizeof a->lesson_paths[0], cmp_str);
+    for (int i = 0; i < a->n_lessons; i++) {
+        Lesson l;
+        Err err = {{0}};
+        if (lesson_load(&l, a->lesson_paths[i], &err)) {
+            snprintf(a->lesson_titles[i], sizeof a->lesson_titles[i], "%s", l.title);
+            lesson_unload(&l);
+        } else {
+            snprintf(a->lesson_titles[i], sizeof a->lesson_titles[i], "(cannot be read: %.90s)", err.msg);
+        }
+    }
+}
+
 /* ---- sizes ----------------------------------------------------------------- */
 
 int app_px(const App *a, TextRole role)
@@ -266,6 +298,13 @@ static bool key_event(App *a, const SDL_KeyboardEvent *k)
     }
     if (a->show_help && key != SDLK_F11) {
         a->show_help = false;
+        a->dirty = true;
+        return true;
+    }
+    if (a->show_lessons && key != SDLK_o) {
+        int pick = key >= SDLK_1 && key <= SDLK_9 ? (int)(key - SDLK_1) : -1;
+        a->show_lessons = false;
+        if (pick >= 0 && pick < a->n_lessons) app_open(a, a->lesson_paths[pick]);
         a->dirty = true;
         return true;
     }
@@ -376,6 +415,7 @@ static bool key_event(App *a, const SDL_KeyboardEvent *k)
     case SDLK_PAGEUP: app_goto_lesson_step(a, a->lesson_step - 1); break;
     case SDLK_r: a->quiz_revealed = !a->quiz_revealed; break;
     case SDLK_n: a->show_lesson = !a->show_lesson; break;
+    case SDLK_o: a->show_lessons = !a->show_lessons; break;
     case SDLK_SLASH: case SDLK_QUESTION: case SDLK_F1: a->show_help = true; break;
     default: return false;
     }
@@ -411,6 +451,10 @@ static void click(App *a, int x, int y)
         else if (h->unit == BTN_NEXT) app_set_step(a, a->step + 1);
         else if (h->unit == BTN_THEME) toggle_theme(a);
         else if (h->unit == BTN_HELP) a->show_help = true;
+        else if (h->unit >= BTN_LESSON0 && h->unit < BTN_LESSON0 + a->n_lessons) {
+            a->show_lessons = false;
+            app_open(a, a->lesson_paths[h->unit - BTN_LESSON0]);
+        }
         break;
     case HOT_CELL: open_inspector(a, h); break;
     case HOT_TOKEN: app_set_step(a, h->t); break;
@@ -699,6 +743,31 @@ static void draw_message(App *a, Render *r)
     render_text(r, x + w - px, y + px, "Esc to close", app_px(a, TEXT_SMALL), FONT_REGULAR, th->text_dim, ALIGN_RIGHT);
 }
 
+static void draw_lesson_list(App *a, Render *r)
+{
+    const Theme *th = &a->theme;
+    int px = app_px(a, TEXT_BODY), lpx = app_px(a, TEXT_LARGE), lh = render_line_height(r, lpx, FONT_BOLD) + px / 2;
+    int w = px * 36, h = lh * (a->n_lessons + 1) + px * 3;
+    if (w > r->width - 2 * px) w = r->width - 2 * px;
+    int x = (r->width - w) / 2, y = (r->height - h) / 2;
+    if (y < px) y = px;
+    render_fill(r, (Box){0, 0, r->width, r->height}, (Color){0, 0, 0, 110});
+    render_fill(r, (Box){x, y, w, h}, th->panel);
+    render_outline(r, (Box){x, y, w, h}, th->accent, 2);
+    render_text(r, x + px, y + px, a->n_lessons ? "Lessons  (a number or a click opens one)" : "No lessons found", px, FONT_BOLD,
+                th->text_dim, ALIGN_LEFT);
+    for (int i = 0; i < a->n_lessons; i++) {
+        int yy = y + px * 2 + lh * i + px / 2;
+        char label[200], fit[200];
+        snprintf(label, sizeof label, "%d  %s", i + 1, a->lesson_titles[i]);
+        bool current = a->has_doc && strcmp(a->doc->path, a->lesson_paths[i]) == 0;
+        render_text(r, x + px, yy, render_fit_text(r, label, lpx, FONT_BOLD, w - 2 * px, fit, sizeof fit), lpx, FONT_BOLD,
+                    current ? th->accent : th->text, ALIGN_LEFT);
+        Hot *hot = render_hot(r, (Box){x, yy, w, lh}, HOT_BUTTON);
+        if (hot) hot->unit = BTN_LESSON0 + i;
+    }
+}
+
 static void draw_help(App *a, Render *r)
 {
     const Theme *th = &a->theme;
@@ -794,6 +863,7 @@ void app_draw(App *a)
                     a->theme.text_dim, ALIGN_CENTER);
     }
     if (a->show_help) draw_help(a, r);
+    if (a->show_lessons) draw_lesson_list(a, r);
     draw_message(a, r);
     render_end(r);
     a->dirty = false;
@@ -917,7 +987,7 @@ done:
 
 /* ---- the window ------------------------------------------------------------------ */
 
-int app_run(const char *path)
+int app_run(const char *path, const char *lessons_dir)
 {
     const char *disp = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY"), *drv = getenv("SDL_VIDEODRIVER");
     if ((!disp || !*disp) && (!wl || !*wl) && !(drv && *drv)) {
@@ -955,6 +1025,7 @@ int app_run(const char *path)
     SDL_EventState(SDL_DROPFILE, SDL_ENABLE);
     SDL_StopTextInput();
     a->now_ms = SDL_GetTicks();
+    app_scan_lessons(a, lessons_dir);
     app_open(a, path);
     if (a->has_doc) SDL_SetWindowTitle(win, a->doc->title);
     while (!a->quit) {

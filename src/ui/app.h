@@ -47,7 +47,7 @@ typedef struct {
     const Lesson *lesson;              /* the document's lesson (not touched by the app while running) */
 } Training;
 
-typedef enum { BTN_VIEW0 = 100, BTN_MODEL0 = 200, BTN_INPUT = 300, BTN_PLAY, BTN_PREV, BTN_NEXT, BTN_THEME, BTN_HELP } ButtonId;
+typedef enum { BTN_VIEW0 = 100, BTN_MODEL0 = 200, BTN_INPUT = 300, BTN_PLAY, BTN_PREV, BTN_NEXT, BTN_THEME, BTN_HELP, BTN_LESSON0 = 400 } ButtonId;
 
 #define APP_MESSAGE_MAX 512
 
@@ -80,6 +80,12 @@ typedef struct {
     bool message_is_error;
     Uint32 now_ms;
     bool quit;
+    /* the lesson browser (o): lessons found in lessons_dir */
+    bool show_lessons;
+    char lessons_dir[1024];
+    int n_lessons;
+    char lesson_paths[16][1100];
+    char lesson_titles[16][128];
     bool want_save;         /* Ctrl+S: save the next frame as a PNG */
     bool dirty;             /* redraw needed */
     int lesson_step;        /* -1 = introduction */
@@ -180,7 +186,11 @@ typedef struct {
 
 bool app_render_png(const RenderRequest *req, const char *out_png, Err *err);
 
-/* Opens the window and runs until it is closed. Returns the exit status. */
-int app_run(const char *path);
+/* Finds the lessons (NN-*.md) in dir for the lesson browser. */
+void app_scan_lessons(App *a, const char *dir);
+
+/* Opens the window and runs until it is closed. Returns the exit status.
+ * lessons_dir is where the lesson browser looks. */
+int app_run(const char *path, const char *lessons_dir);
 
 #endif

@@ -32,7 +32,8 @@ static void draw_predictions_column(const App *a, Render *r, Box col)
     int px = app_px(a, TEXT_SMALL), bpx = app_px(a, TEXT_BODY), pad = px;
     char wb[64], head[160];
     snprintf(head, sizeof head, "after \xE2\x80\x9C%s\xE2\x80\x9D", doc_word(a->doc, a->step, wb, sizeof wb));
-    render_text(r, col.x + pad, col.y + pad, dm->binary ? "prediction" : "next word", px, FONT_BOLD, th->text_dim, ALIGN_LEFT);
+    bool classify = dm->binary || (a->doc->is_lesson && a->doc->lesson.task == LESSON_CLASSIFY);
+    render_text(r, col.x + pad, col.y + pad, classify ? "prediction" : "next word", px, FONT_BOLD, th->text_dim, ALIGN_LEFT);
     char fitb[160];
     render_text(r, col.x + pad, col.y + pad + render_line_height(r, px, FONT_BOLD), render_fit_text(r, head, px, FONT_REGULAR, col.w - 2 * pad, fitb, sizeof fitb),
                 px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
@@ -235,9 +236,9 @@ void view_unrolled_draw(const App *a, Render *r, Box area)
             snprintf(l1, sizeof l1, "x");
             snprintf(l2, sizeof l2, "%s", first > 0 ? m->layers[first - 1].name : "input");
         } else {
-            snprintf(l1, sizeof l1, "%s", l->name);
-            snprintf(l2, sizeof l2, "%s%s \xC2\xB7 %d", cell_class_name(l->cell[ln->dir].kind),
-                     l->bidirectional ? (ln->dir ? " \xE2\x86\x90" : " \xE2\x86\x92") : "", run->H);
+            if (l->bidirectional) snprintf(l1, sizeof l1, "%s", ln->dir ? "backward \xE2\x86\x90" : "forward \xE2\x86\x92");
+            else snprintf(l1, sizeof l1, "%s", l->name);
+            snprintf(l2, sizeof l2, "%s \xC2\xB7 %d", cell_class_name(l->cell[ln->dir].kind), run->H);
         }
         render_clip_pop(r);
         char fb[96];
