@@ -23,7 +23,10 @@ static inline float exp_poly(float x)
     /* exp(x) = 2^n * exp(r), x = n ln2 + r, |r| <= ln2/2 */
     x = x < -87.3f ? -87.3f : x;
     x = x > 88.3f ? 88.3f : x;
-    float t = x * 1.44269504088896341f;
+    /* the exponent comes from a copy with NaN replaced, so a NaN input gives
+     * a NaN result (through r below) without an undefined int conversion */
+    float xn = x != x ? 0.0f : x;
+    float t = xn * 1.44269504088896341f;
     /* round to nearest: adding 1.5 * 2^23 pushes the fraction out */
     float fn = (t + 12582912.0f) - 12582912.0f;
     int n = (int)fn;

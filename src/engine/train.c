@@ -177,8 +177,8 @@ bool trainer_epoch(Trainer *tr, const Dataset *d, const Dataset *val, EpochStats
                                     &correct);
         if (!isfinite(batch)) {
             memcpy(m->params, tr->good, m->n_params * sizeof *m->params);
-            return err_set(err, "epoch %d, batch %d: the loss is not finite (%g); training stopped and the weights are those from before this epoch",
-                           tr->epoch + 1, k + 1, batch);
+            return err_set(err, "epoch %d, batch %d: the loss is not finite (%s); training stopped and the weights are those from before this epoch",
+                           tr->epoch + 1, k + 1, isnan(batch) ? "NaN" : "infinite");
         }
         loss_sum += batch;
         right += correct;

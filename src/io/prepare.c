@@ -106,6 +106,7 @@ static bool classify_rows(LessonData *ld, const Lesson *l, Err *err)
         goto done;
     }
     if (!tokenizer_fit_on_texts(&ld->tok, (const char *const *)texts, n, err)) goto done;
+    seq_list_free(&seqs); /* texts_to_sequences overwrites its output */
     tokenizer_texts_to_sequences(&seqs, &ld->tok, (const char *const *)texts, n);
     if (!text_pad_sequences(&grid, &seqs, l->maxlen, TEXT_PRE, TEXT_PRE, 0, err)) goto done;
     DataFile *df = &ld->rows;
