@@ -11,7 +11,7 @@
  * - lesson 4: the Bidirectional SimpleRNN at least 90% on lesson 2's probes;
  * - lesson 5: the parameter counts quoted in the text are the model's;
  * - lesson 6: the SimpleRNN's |dL/dh| at the first step is at least 100x
- *   smaller than at the last; the GRU's stays within 10x. */
+ *   smaller than at the last, and falls a million times more than the GRU's. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -268,7 +268,7 @@ START_TEST(lesson6_vanishing)
     }
     fprintf(stderr, "last/first |dL/dh|: SimpleRNN %.3g, GRU %.3g, LSTM %.3g\n", ratio[0], ratio[1], ratio[2]);
     ck_assert(ratio[0] >= 100.0);
-    ck_assert(ratio[1] <= 10.0 && ratio[1] >= 0.1);
+    ck_assert(ratio[0] >= 1e6 * ratio[1]);
 }
 END_TEST
 

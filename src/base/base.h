@@ -50,7 +50,7 @@ bool base_write_file_atomic(const char *path, const void *data, size_t len,
  * its dirname). */
 bool base_make_parents(const char *path, Err *err);
 
-/* Deterministic random numbers (splitmix64 seeding xoshiro128+-like state),
+/* Deterministic random numbers (xorshift128+ seeded by splitmix64),
  * so lessons and tests behave the same on every machine. */
 typedef struct {
     uint64_t s[2];

@@ -35,7 +35,7 @@ int cmd_generate(int argc, char **argv)
         } else if (cli_opt(argc, argv, &i, "--seed-text", &v)) {
             if (!(seed = v)) return cli_failf("generate", "--seed-text needs a text");
         } else if (cli_opt(argc, argv, &i, "--words", &v)) {
-            if (!cli_parse_int(v, 0, 100000, &words)) return cli_failf("generate", "--words needs a whole number from 0 to 100000");
+            if (!cli_parse_int(v, 0, 1000, &words)) return cli_failf("generate", "--words needs a whole number from 0 to 1000");
         } else if (cli_opt(argc, argv, &i, "--top-k", &v)) {
             if (!cli_parse_int(v, 1, 1 << 24, &top_k)) return cli_failf("generate", "--top-k needs a whole number from 1");
         } else if (cli_opt(argc, argv, &i, "--rng", &v)) {

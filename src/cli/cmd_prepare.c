@@ -59,6 +59,7 @@ int cmd_prepare(int argc, char **argv)
     }
     char *tok = tokenizer_to_json(&ld.tok);
     int status = 0;
+    char report[3][512] = {"", "", ""};
     for (int k = 0; k < l.n_cells && status == 0; k++) {
         Model m;
         Trainer tr = {0};
@@ -82,14 +83,16 @@ int cmd_prepare(int argc, char **argv)
         ExtraFile extra = {"tokenizer.json", tok};
         if (ok) ok = model_save(&m, dir, &extra, 1, &err);
         if (ok)
-            printf("%-10s %d rows, %d epochs: loss %.4f accuracy %.3f (%.1f s) -> %s\n", lesson_cell_name(l.cells[k]), ld.rows.view.N,
-                   cfg.epochs, st.loss, st.accuracy, seconds() - t0, dir);
+            snprintf(report[k], sizeof report[k], "%-10s %d rows, %d epochs: loss %.4f accuracy %.3f (%.1f s) -> %s\n",
+                     lesson_cell_name(l.cells[k]), ld.rows.view.N, cfg.epochs, st.loss, st.accuracy, seconds() - t0, dir);
         else
             status = cli_fail("prepare", &err);
         free(dir);
         trainer_free(&tr);
         model_free(&m);
     }
+    /* the report only when every cell is written */
+    for (int k = 0; status == 0 && k < l.n_cells; k++) fputs(report[k], stdout);
     free(tok);
     lesson_data_free(&ld);
     lesson_unload(&l);

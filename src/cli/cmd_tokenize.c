@@ -103,6 +103,10 @@ static bool write_ngrams(const Tokenizer *tok, const char *const *lines, int n, 
         goto done;
     }
     int L = maxlen > 0 ? maxlen : in.cols;
+    if ((size_t)in.rows * (size_t)L > TEXT_MAX_CELLS) {
+        err_set(err, "--ngrams: %d rows of %d tokens is more than %zu numbers", in.rows, L, (size_t)TEXT_MAX_CELLS);
+        goto done;
+    }
     for (int r = 0; r < in.rows; r++) {
         jsonw_raw(&w, "{\"tokens\": [");
         for (int k = 0; k < L; k++) {

@@ -125,10 +125,8 @@ int cmd_train(int argc, char **argv)
     for (int e = 0; e < cfg.epochs; e++) {
         EpochStats st;
         if (!trainer_epoch(&tr, &train.view, val ? &valid.view : NULL, &st, NULL, NULL, &err)) {
-            /* keep the last good model: the weights from before the failed epoch */
-            Err serr = {{0}};
-            if (model_save(&m, out, tok ? &extra : NULL, tok ? 1 : 0, &serr))
-                err_prefix(&err, "%s holds the last good model", out);
+            /* --out is written whole or not at all: a failed run leaves it as it was */
+            err_prefix(&err, "nothing written to %s", out);
             goto fail;
         }
         if (st.has_val)

@@ -14,15 +14,18 @@ void blas_sgemm(bool ta, bool tb, int M, int N, int K, float alpha,
                 beta, C, ldc);
 }
 
+void blas_dgemv(bool trans, int rows, int cols, double alpha, const double *A, int lda, const double *x, double beta,
+                double *y)
+{
+    if (rows == 0 || cols == 0) return;
+    cblas_dgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, rows, cols, alpha, A, lda, x, 1, beta, y, 1);
+}
+
 void blas_set_threads(int n)
 {
     openblas_set_num_threads(n);
 }
 
-int blas_get_threads(void)
-{
-    return openblas_get_num_threads();
-}
 
 int blas_threads_in_use(void)
 {

@@ -370,7 +370,6 @@ typedef struct {
     float clipnorm;   /* <= 0: none */
     bool shuffle;     /* reshuffle the rows every epoch */
     uint64_t seed;    /* shuffling and Dropout masks */
-    int threads;      /* worker threads for a batch (0 or 1: one) */
 } TrainConfig;
 
 typedef struct {

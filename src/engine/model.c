@@ -164,6 +164,11 @@ bool model_layout(Model *m, Err *err)
             l->out_seq = true;
             break;
         case LAYER_MASKING:
+            if (!seq)
+                return err_set(err, "layer '%s': Masking needs a sequence input, but the layer before it returns one vector", l->name);
+            l->out_seq = seq;
+            l->out_dim = dim;
+            break;
         case LAYER_DROPOUT:
             l->out_seq = seq;
             l->out_dim = dim;

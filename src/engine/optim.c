@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blas.h"
 #include "engine.h"
 
 void optimizer_init(Optimizer *opt, OptKind kind, float lr, float clipnorm, const Model *model)
@@ -81,23 +82,28 @@ static void glorot_uniform(float *w, int fan_in, int fan_out, Rng *rng)
 static void orthogonal(float *w, int rows, int cols, Rng *rng)
 {
     int big = rows > cols ? rows : cols, small = rows < cols ? rows : cols;
-    double *a = xmalloc((size_t)big * small * sizeof *a); /* (big, small), column j = a[i*small + j] */
+    /* columns stored contiguously: column j is a[j*big .. j*big + big) */
+    double *a = xmalloc((size_t)big * small * sizeof *a);
     for (size_t k = 0; k < (size_t)big * small; k++) a[k] = rng_normal(rng);
+    double *coef = xmalloc((size_t)small * sizeof *coef);
     for (int j = 0; j < small; j++) {
-        for (int p = 0; p < j; p++) {
-            double dot = 0;
-            for (int i = 0; i < big; i++) dot += a[(size_t)i * small + p] * a[(size_t)i * small + j];
-            for (int i = 0; i < big; i++) a[(size_t)i * small + j] -= dot * a[(size_t)i * small + p];
+        double *cj = a + (size_t)j * big;
+        /* classical Gram-Schmidt done twice (CGS2, as stable as modified GS),
+         * as matrix-vector products: coef = Q^T cj ; cj -= Q coef */
+        for (int pass = 0; pass < 2 && j > 0; pass++) {
+            blas_dgemv(false, j, big, 1.0, a, big, cj, 0.0, coef);
+            blas_dgemv(true, j, big, -1.0, a, big, coef, 1.0, cj);
         }
         double norm = 0;
-        for (int i = 0; i < big; i++) norm += a[(size_t)i * small + j] * a[(size_t)i * small + j];
+        for (int i = 0; i < big; i++) norm += cj[i] * cj[i];
         norm = sqrt(norm);
         /* Gram-Schmidt's R has a positive diagonal, so sign(diag(R)) = +1 */
-        for (int i = 0; i < big; i++) a[(size_t)i * small + j] = norm > 0 ? a[(size_t)i * small + j] / norm : 0;
+        for (int i = 0; i < big; i++) cj[i] = norm > 0 ? cj[i] / norm : 0;
     }
     for (int r = 0; r < rows; r++)
         for (int c = 0; c < cols; c++)
-            w[(size_t)r * cols + c] = (float)(rows >= cols ? a[(size_t)r * small + c] : a[(size_t)c * small + r]);
+            w[(size_t)r * cols + c] = (float)(rows >= cols ? a[(size_t)c * big + r] : a[(size_t)r * big + c]);
+    free(coef);
     free(a);
 }
 

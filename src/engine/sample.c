@@ -20,7 +20,8 @@ int sample_next(const float *p, int C, float temperature, int top_k, const unsig
     for (int j = 0; j < C; j++)
         if (!(banned && banned[j])) idx[n++] = j;
     int k = top_k > 0 && top_k < n ? top_k : n;
-    for (int a = 0; a < k; a++) {
+    /* the k most probable first (no order is needed when all are kept) */
+    for (int a = 0; a < k && k < n; a++) {
         int m = a;
         for (int b = a + 1; b < n; b++)
             if (p[idx[b]] > p[idx[m]]) m = b;
@@ -29,7 +30,7 @@ int sample_next(const float *p, int C, float temperature, int top_k, const unsig
         idx[m] = t;
     }
     /* weights p^(1/T), relative to the largest for stability */
-    double lmax = log(fmax((double)p[idx[0]], 1e-30));
+    double lmax = log(fmax((double)p[best], 1e-30));
     double total = 0;
     double *w = xmalloc((size_t)k * sizeof *w);
     for (int a = 0; a < k; a++) {

@@ -995,15 +995,26 @@ bool model_save(const Model *m, const char *dir, const ExtraFile *extra, int n_e
         snprintf(mj, k, "%s/model.json", dir);
         bool is_model = access(mj, F_OK) == 0;
         free(mj);
+        /* only a model's own files are replaced: anything else (notes,
+         * training data) means the folder is not ours to overwrite */
         DIR *d = opendir(dir);
         int entries = 0;
+        char foreign[256] = "";
         if (d) {
             struct dirent *e;
-            while ((e = readdir(d))) entries += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+            while ((e = readdir(d))) {
+                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+                entries++;
+                size_t len = strlen(e->d_name);
+                bool ours = !strcmp(e->d_name, "model.json") || !strcmp(e->d_name, "tokenizer.json") ||
+                            (len > 4 && !strcmp(e->d_name + len - 4, ".bin"));
+                if (!ours && !foreign[0]) snprintf(foreign, sizeof foreign, "%s", e->d_name);
+            }
             closedir(d);
         }
-        if (!is_model && entries > 0) {
-            err_set(err, "%s: folder exists and holds something other than a model; not overwriting it", dir);
+        if ((!is_model && entries > 0) || foreign[0]) {
+            err_set(err, "%s: folder exists and holds something other than a model (%s); not overwriting it", dir,
+                    foreign[0] ? foreign : "no model.json");
             goto done;
         }
     }

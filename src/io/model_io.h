@@ -24,7 +24,7 @@ bool model_load(Model *model, const char *path, Err *err);
  * model.json). Caller frees. */
 char *model_dir_of(const char *path);
 
-/* Writes model.json and group1-shard1of1.bin into dir, as tfjs' model.save()
+/* Writes model.json and weights.bin into dir, as tfjs' model.save('file://')
  * does. The folder appears whole or not at all: it is written beside as a
  * temporary folder and renamed into place. Extra files (e.g. a tokenizer)
  * may be given as name/content pairs to be written into the same folder. */

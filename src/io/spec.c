@@ -151,7 +151,26 @@ static bool one_layer(Model *m, char *text, int vocab, int index, Err *err)
     return true;
 }
 
+static bool spec_parse(Model *m, const char *spec, int vocab, Err *err);
+
 bool spec_build(Model *m, const char *spec, int vocab, uint64_t seed, Err *err)
+{
+    if (!spec_parse(m, spec, vocab, err)) return false;
+    model_alloc_params(m);
+    model_init_weights(m, seed);
+    return true;
+}
+
+bool spec_check(const char *spec, int vocab, Err *err)
+{
+    Model m;
+    bool ok = spec_parse(&m, spec, vocab, err);
+    if (ok) model_free(&m);
+    return ok;
+}
+
+/* the layers of spec, laid out (model_layout), nothing allocated for weights */
+static bool spec_parse(Model *m, const char *spec, int vocab, Err *err)
 {
     model_init(m);
     if (strlen(spec) > 4096) return err_set(err, "model spec is too long");
@@ -177,11 +196,10 @@ bool spec_build(Model *m, const char *spec, int vocab, uint64_t seed, Err *err)
         err_set(err, "model spec: a model without an embedding needs 'input:T:F' first to say its feature count");
         goto done;
     }
-    if (!model_build(m, err)) {
+    if (!model_layout(m, err)) {
         err_prefix(err, "model spec");
         goto done;
     }
-    model_init_weights(m, seed);
     ok = true;
 done:
     free(copy);

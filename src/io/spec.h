@@ -27,4 +27,8 @@
 
 bool spec_build(Model *model, const char *spec, int vocab, uint64_t seed, Err *err);
 
+/* Parses and lays the model out (shapes, parameter table) without
+ * allocating or initialising weights: a cheap check of a spec. */
+bool spec_check(const char *spec, int vocab, Err *err);
+
 #endif

@@ -110,18 +110,28 @@ static bool read_index_docs(const cJSON *obj, Tokenizer *tok, Err *err)
     int n = cJSON_GetArraySize(obj);
     if (n > TEXT_MAX_INDEX) return err_set(err, "index_docs has %d entries, more than %d", n, TEXT_MAX_INDEX);
     tok->index_docs = xmalloc(((size_t)n + 1) * sizeof *tok->index_docs);
+    unsigned char *seen = xcalloc((size_t)TEXT_MAX_INDEX + 1, 1); /* duplicates in linear time */
     const cJSON *it = NULL;
+    bool ok = true;
     cJSON_ArrayForEach(it, obj) {
         long long idx = 0, docs = 0;
-        if (!index_key(it->string, TEXT_MAX_INDEX, &idx) || idx < 1)
-            return err_set(err, "index_docs: key '%.40s' is not an index from 1 to %d", it->string, TEXT_MAX_INDEX);
-        if (!whole(it, 0, MAX_COUNT, &docs))
-            return err_set(err, "index_docs: the value of index %lld is not a whole number >= 0", idx);
-        for (int k = 0; k < tok->n_index_docs; k++)
-            if (tok->index_docs[k].index == idx) return err_set(err, "index_docs: index %lld appears twice", idx);
+        if (!index_key(it->string, TEXT_MAX_INDEX, &idx) || idx < 1) {
+            ok = err_set(err, "index_docs: key '%.40s' is not an index from 1 to %d", it->string, TEXT_MAX_INDEX);
+            break;
+        }
+        if (!whole(it, 0, MAX_COUNT, &docs)) {
+            ok = err_set(err, "index_docs: the value of index %lld is not a whole number >= 0", idx);
+            break;
+        }
+        if (seen[idx]) {
+            ok = err_set(err, "index_docs: index %lld appears twice", idx);
+            break;
+        }
+        seen[idx] = 1;
         tok->index_docs[tok->n_index_docs++] = (IndexDocs){(int)idx, docs};
     }
-    return true;
+    free(seen);
+    return ok;
 }
 
 /* index_word must be exactly the inverse of word_index, as Keras makes it. */

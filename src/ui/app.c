@@ -156,7 +156,8 @@ void app_goto_lesson_step(App *a, int k)
     }
     if (dv->has_view) a->view = dv->view;
     if (dv->step >= 0) app_set_step(a, dv->step);
-    if (dv->highlight_unit >= 0 && dv->highlight_vec[0]) {
+    const Layer *hl = &a->doc->models[a->model].model.layers[a->layer];
+    if (dv->highlight_unit >= 0 && dv->highlight_vec[0] && dv->highlight_unit < hl->cell[0].units) {
         /* select that unit so the inspector shows its equation */
         a->has_selected = true;
         memset(&a->selected, 0, sizeof a->selected);
@@ -324,7 +325,7 @@ static bool key_event(App *a, const SDL_KeyboardEvent *k)
         break;
     case SDLK_ESCAPE:
         if (a->message[0]) a->message[0] = '\0';
-        else if (a->view == VIEW_TRAINING && a->train.running) app_train_cancel(a);
+        else if (a->view == VIEW_TRAINING && a->train.thread) app_train_cancel(a);
         else if (a->view != VIEW_UNROLLED) a->view = VIEW_UNROLLED;
         break;
     case SDLK_RETURN: case SDLK_KP_ENTER:
@@ -530,7 +531,7 @@ void app_tick(App *a, Uint32 now)
     a->now_ms = now;
     if (a->train.thread) {
         a->dirty = true; /* progress to show */
-        if (a->train.finished) app_train_join(a);
+        if (app_train_finished(a)) app_train_join(a);
     }
     if (a->anim < 1.0f) {
         a->anim = fminf(1.0f, (float)(now - a->anim_start_ms) / STEP_ANIM_MS);

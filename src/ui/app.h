@@ -144,6 +144,8 @@ void view_generate_draw(const App *a, Render *r, Box area);
 void app_train_start(App *a);
 /* Asks the worker to stop; the old models stay. */
 void app_train_cancel(App *a);
+/* True when a worker has finished (read under its lock). */
+bool app_train_finished(App *a);
 /* Waits for the worker; applies its models if it finished. */
 void app_train_join(App *a);
 

@@ -104,7 +104,7 @@ static int worker(void *arg)
 void app_train_start(App *a)
 {
     Training *t = &a->train;
-    if (!a->has_doc || !a->doc->is_lesson || t->running) return;
+    if (!a->has_doc || !a->doc->is_lesson || t->thread) return;
     app_train_join(a);
     SDL_mutex *lock = t->lock ? t->lock : SDL_CreateMutex();
     memset(t, 0, sizeof *t);
@@ -125,7 +125,16 @@ void app_train_start(App *a)
 
 void app_train_cancel(App *a)
 {
-    if (a->train.running) SDL_AtomicSet(&a->train.cancel, 1);
+    if (a->train.thread) SDL_AtomicSet(&a->train.cancel, 1);
+}
+
+bool app_train_finished(App *a)
+{
+    if (!a->train.thread) return false;
+    SDL_LockMutex(a->train.lock);
+    bool done = a->train.finished;
+    SDL_UnlockMutex(a->train.lock);
+    return done;
 }
 
 void app_train_join(App *a)
@@ -134,21 +143,39 @@ void app_train_join(App *a)
     if (t->thread) {
         SDL_WaitThread(t->thread, NULL);
         t->thread = NULL;
-        /* a finished run replaces the document's models and traces the input again */
+        /* a finished run replaces the document's models and traces the
+         * input again; if the new models cannot read it (a corpus changed
+         * since the tokenizer was shipped), the old ones come back */
         if (!t->failed && a->has_doc) {
+            Model old[3];
+            bool swapped[3] = {false, false, false};
             for (int k = 0; k < t->n_cells && k < a->doc->n_models; k++) {
                 DocModel *dm = &a->doc->models[k];
                 if (!t->result_ok[k]) continue;
                 if (dm->traced) trace_free(&dm->trace);
                 dm->traced = false;
-                model_free(&dm->model);
+                old[k] = dm->model;
                 dm->model = t->result[k];
-                t->result_ok[k] = false;
+                t->result[k] = old[k]; /* freed below once the new ones work */
+                swapped[k] = true;
             }
             Err err = {{0}};
             char input[DOC_MAX_INPUT];
             snprintf(input, sizeof input, "%s", a->doc->input);
-            doc_set_input(a->doc, input, &err);
+            if (!doc_set_input(a->doc, input, &err)) {
+                for (int k = 0; k < 3; k++)
+                    if (swapped[k]) {
+                        Model fresh = a->doc->models[k].model;
+                        a->doc->models[k].model = t->result[k];
+                        t->result[k] = fresh;
+                    }
+                Err again = {{0}};
+                doc_set_input(a->doc, input, &again);
+                snprintf(t->message, sizeof t->message, "the new models cannot read this input (%s); the old ones stay", err.msg);
+                t->failed = true;
+            }
+            a->has_selected = false;
+            a->has_hover = false;
         }
     }
     for (int k = 0; k < 3; k++)

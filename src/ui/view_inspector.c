@@ -20,6 +20,7 @@ typedef struct {
     int H;
     float hr;         /* range for h-like strips */
     float cr;         /* range for c-like strips */
+    const char *act_name; /* the cell's activation: tanh unless configured */
 } Dg;
 
 static float X(const Dg *g, float fx) { return g->D.x + fx * g->D.w; }
@@ -124,9 +125,9 @@ static void lstm_diagram(const Dg *g, const CellWires *w)
     op(g, tx, yg, "\xC3\x97");
     gate(g, fx, yg, "\xCF\x83", "forget f", th->accent);
     gate(g, ix, yg, "\xCF\x83", "input i", th->accent);
-    gate(g, gx, yg, "tanh", "candidate g", th->arrow_c);
+    gate(g, gx, yg, g->act_name, "candidate g", th->arrow_c);
     gate(g, ox, yg, "\xCF\x83", "output o", th->accent);
-    gate(g, tx, 0.35f, "tanh", "", th->arrow_c);
+    gate(g, tx, 0.35f, g->act_name, "", th->arrow_c);
     /* the strips on the wires */
     strip(g, 0.05f, yc + 0.13f, w->c_prev, VEC_CPREV, "c\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->cr, false);
     strip(g, 0.05f, yb - 0.14f, w->h_prev, VEC_HPREV, "h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->hr, false);
@@ -134,7 +135,9 @@ static void lstm_diagram(const Dg *g, const CellWires *w)
     strip(g, 0.37f, yc + 0.13f, w->fc, VEC_FC, "f\xC2\xB7" "c\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->cr, false);
     strip(g, 0.58f, yc + 0.13f, w->ig, VEC_IG, "i\xC2\xB7g", g->cr, false);
     strip(g, 0.95f, yc + 0.13f, w->c, VEC_C, "c\xE2\x82\x9C", g->cr, false);
-    strip(g, 0.89f, 0.40f, w->act_c, VEC_ACTC, "tanh(c\xE2\x82\x9C)", 1.0f, false);
+    char act_label[32];
+    snprintf(act_label, sizeof act_label, "%s(c\xE2\x82\x9C)", g->act_name);
+    strip(g, 0.89f, 0.40f, w->act_c, VEC_ACTC, act_label, 1.0f, false);
     strip(g, 0.95f, yb - 0.14f, w->h, VEC_H, "h\xE2\x82\x9C", g->hr, false);
     /* each gate's values, just below it */
     gate_strip(g, fx + 0.045f, 0.69f, w->gate + H * 1, VEC_GATE1, "f", true);
@@ -179,7 +182,7 @@ static void gru_diagram(const Dg *g, const CellWires *w)
     op(g, ox, 0.46f, "\xC3\x97");
     gate(g, zx, yg, "\xCF\x83", "update z", th->accent);
     gate(g, rx, yg, "\xCF\x83", "reset r", th->accent);
-    gate(g, nx, yg, "tanh", "candidate n", th->arrow_c);
+    gate(g, nx, yg, g->act_name, "candidate n", th->arrow_c);
     strip(g, 0.05f, yt + 0.14f, w->h_prev, VEC_HPREV, "h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->hr, false);
     strip(g, 0.16f, 0.94f, w->x, VEC_X, "x\xE2\x82\x9C", g->hr, false);
     strip(g, 0.52f, 0.22f, w->rh, VEC_RH, "r\xC2\xB7(\xE2\x80\xA6)", g->hr, false);
@@ -237,7 +240,8 @@ void view_inspector_draw(const App *a, Render *r, Box area)
     /* the diagram above, the equations below */
     int eq_h = (int)(area.h * 0.26f);
     Box D = {area.x + pad * 2, area.y + legend_h + pad * 2 + spx, area.w - pad * 4, area.h - legend_h - eq_h - pad * 4 - spx};
-    Dg g = {.a = a, .r = r, .D = D, .px = px, .spx = spx, .H = w.H, .hr = 1.0f, .cr = dm->c_range};
+    Dg g = {.a = a, .r = r, .D = D, .px = px, .spx = spx, .H = w.H, .hr = 1.0f, .cr = dm->c_range,
+            .act_name = act_name(c->activation)};
     g.proto.model = (short)a->model;
     g.proto.layer = (short)a->layer;
     g.proto.dir = (short)a->dir;

@@ -25,7 +25,7 @@ const char *vec_name(VecKind v, CellKind kind)
     case VEC_PRE0: case VEC_PRE1: case VEC_PRE2: case VEC_PRE3: return "pre";
     case VEC_FC: return "f\xC2\xB7" "c_prev";
     case VEC_IG: return "i\xC2\xB7g";
-    case VEC_ACTC: return "tanh(c)";
+    case VEC_ACTC: return "act(c)";
     case VEC_ZH: return "z\xC2\xB7h_prev";
     case VEC_ZN: return "(1\xE2\x88\x92z)\xC2\xB7n";
     case VEC_ONE_MINUS_Z: return "1\xE2\x88\x92z";
@@ -99,6 +99,7 @@ bool app_describe(const App *a, const Hot *h, char *title, size_t tcap, char *fo
     if (l->kind != LAYER_RNN) {
         /* an embedding (x) row */
         const float *x = dm->trace.layers[h->layer].out;
+        if (h->unit < 0 || h->unit >= l->out_dim) return false;
         char wb[64], v[32];
         num(v, sizeof v, x[(size_t)h->t * l->out_dim + h->unit]);
         snprintf(title, tcap, "%s \xC2\xB7 %s \xC2\xB7 position %d \xE2\x80\x9C%s\xE2\x80\x9D", dm->label, l->name, h->t + 1,
@@ -106,7 +107,9 @@ bool app_describe(const App *a, const Hot *h, char *title, size_t tcap, char *fo
         snprintf(formula, fcap, "x[%d] = %s   (row %d of the embedding table)", h->unit, v, a->doc->prompt.tokens[h->t]);
         return true;
     }
+    if (h->dir < 0 || h->dir >= l->n_dir) return false;
     const Cell *c = &l->cell[h->dir];
+    if (h->unit < 0 || h->unit >= (h->vec == VEC_X ? c->input_dim : c->units)) return false;
     CellWires w;
     cell_wires_init(&w, &dm->trace, h->layer, h->dir, h->t, 0);
     const int j = h->unit, H = w.H;
