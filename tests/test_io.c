@@ -314,6 +314,83 @@ START_TEST(summary_figures)
 }
 END_TEST
 
+/* The inspector's wires are the trace's numbers: for every fixture and every
+ * real step, CellWires' gates equal the traced gates, and each cell's
+ * equation holds on them (LSTM c = f*c_prev + i*g, h = o*act(c); GRU
+ * h = z*h_prev + (1-z)*n; SimpleRNN h = act(pre)). */
+START_TEST(cell_wires_match_the_trace)
+{
+    static char names[512][256];
+    int n = fixture_names(names, 512), steps = 0;
+    for (int i = 0; i < n; i++) {
+        char dir[4096], exp_path[4200];
+        snprintf(dir, sizeof dir, "%s/%s", tu_path("fixtures/ref"), names[i]);
+        snprintf(exp_path, sizeof exp_path, "%s/expected.json", dir);
+        cJSON *exp = read_json(exp_path);
+        Model m;
+        Err err = {{0}};
+        ck_assert_msg(model_load(&m, dir, &err), "%s", err.msg);
+        cJSON *got = trace_fixture(&m, exp);
+        cJSON_Delete(got);
+        /* trace again, keeping the Trace this time */
+        const cJSON *tok = cJSON_GetObjectItemCaseSensitive(exp, "tokens");
+        const cJSON *inp = cJSON_GetObjectItemCaseSensitive(exp, "input");
+        int T = cJSON_GetArraySize(tok ? tok : inp);
+        int *tokens = xcalloc((size_t)T, sizeof *tokens);
+        float *input = xcalloc((size_t)T * (m.input_dim ? m.input_dim : 1), sizeof *input);
+        for (int t = 0; t < T; t++) {
+            if (tok) tokens[t] = (int)cJSON_GetArrayItem(tok, t)->valuedouble;
+            else
+                for (int j = 0; j < m.input_dim; j++)
+                    input[t * m.input_dim + j] = (float)cJSON_GetArrayItem(cJSON_GetArrayItem(inp, t), j)->valuedouble;
+        }
+        Trace tr;
+        trace_init(&tr, &m, 1, T, true);
+        model_forward(&tr, tok ? tokens : NULL, tok ? NULL : input);
+        for (int li = 0; li < m.n_layers; li++) {
+            const Layer *l = &m.layers[li];
+            if (l->kind != LAYER_RNN) continue;
+            for (int d = 0; d < l->n_dir; d++) {
+                const RunRecord *run = &tr.layers[li].run[d];
+                const Cell *c = &l->cell[d];
+                for (int t = 0; t < T; t++) {
+                    if (run->mask && !run->mask[t]) continue;
+                    CellWires w;
+                    cell_wires_init(&w, &tr, li, d, t, 0);
+                    const int H = w.H, GH = w.G * H;
+                    const float *g = run->gates + (size_t)t * GH;
+                    float act[4096];
+                    ck_assert(H <= 4096);
+                    if (c->kind != CELL_SIMPLE_RNN)
+                        for (int k = 0; k < GH; k++) ck_assert_close(w.gate[k], g[k], 1e-6);
+                    for (int j = 0; j < H; j++) {
+                        float h = run->h[(size_t)(t + 1) * H + j];
+                        if (c->kind == CELL_LSTM) {
+                            ck_assert_close(w.c[j], w.fc[j] + w.ig[j], 1e-5);
+                            act_forward(act, w.c, c->activation, H);
+                            ck_assert_close(h, w.gate[3 * H + j] * act[j], 1e-5);
+                        } else if (c->kind == CELL_GRU) {
+                            ck_assert_close(h, w.zh[j] + w.zn[j], 1e-5);
+                        } else {
+                            act_forward(act, w.pre, c->activation, H);
+                            ck_assert_close(h, act[j], 1e-5);
+                        }
+                    }
+                    cell_wires_free(&w);
+                    steps++;
+                }
+            }
+        }
+        trace_free(&tr);
+        free(tokens);
+        free(input);
+        cJSON_Delete(exp);
+        model_free(&m);
+    }
+    ck_assert_int_ge(steps, 500);
+}
+END_TEST
+
 static Suite *io_suite(void)
 {
     Suite *s = suite_create("io");
@@ -323,6 +400,7 @@ static Suite *io_suite(void)
     tcase_add_test(tc, save_load_bit_for_bit);
     tcase_add_test(tc, save_replaces_whole_and_refuses_foreign_folder);
     tcase_add_test(tc, summary_figures);
+    tcase_add_test(tc, cell_wires_match_the_trace);
     suite_add_tcase(s, tc);
     return s;
 }

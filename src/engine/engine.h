@@ -460,6 +460,12 @@ typedef struct {
 void cell_wires_init(CellWires *w, const Trace *trace, int layer, int dir, int t, int b);
 void cell_wires_free(CellWires *w);
 
+/* The same without allocating: the wires live in block, which must hold
+ * cell_wires_floats(trace, layer, dir) floats (the window keeps one such
+ * buffer, so drawing allocates nothing). Do not cell_wires_free these. */
+size_t cell_wires_floats(const Trace *trace, int layer, int dir);
+void cell_wires_fill(CellWires *w, float *block, const Trace *trace, int layer, int dir, int t, int b);
+
 /* The L2 norm of dL/dh_t at every processing step t of every recurrent run,
  * for the loss of label on the (B = 1, kept) trace: one backward pass.
  * norms[layer][dir] must hold T floats for each recurrent run (NULL entries

@@ -572,7 +572,8 @@ void model_forward(Trace *tr, const int *tokens, const float *input)
 
 /* ---- reading a trace back ------------------------------------------------- */
 
-void trace_preactivation(const Trace *tr, int li, int d, int t, int b, float *out)
+/* scratch: 2*G*H + 2*H floats, used only at masked GRU steps */
+static void preactivation(const Trace *tr, int li, int d, int t, int b, float *out, float *scratch)
 {
     const Layer *l = &tr->model->layers[li];
     const Cell *c = &l->cell[d];
@@ -594,12 +595,10 @@ void trace_preactivation(const Trace *tr, int li, int d, int t, int b, float *ou
     /* GRU: the recurrent projection and reset gate of the step give each
      * block; a masked step recorded none, so form them as the step would */
     bool real = !run->mask || run->mask[(size_t)t * B + b];
-    float *tmp = NULL;
     const float *hu = run->hu + ((size_t)t * B + b) * GH;
     const float *r = run->gates + ((size_t)t * B + b) * GH + H;
     if (!real) {
-        tmp = xmalloc((size_t)(2 * GH + 2 * H) * sizeof *tmp);
-        float *g = tmp, *u = tmp + GH, *hn = tmp + 2 * GH;
+        float *g = scratch, *u = scratch + GH, *hn = scratch + 2 * GH;
         cell_step(hn, NULL, g, u, hn + H, xw, hp, NULL, NULL, c, 1);
         hu = u;
         r = g + H;
@@ -607,7 +606,15 @@ void trace_preactivation(const Trace *tr, int li, int d, int t, int b, float *ou
     for (int j = 0; j < 2 * H; j++) out[j] = xw[j] + hu[j];
     for (int j = 0; j < H; j++)
         out[2 * H + j] = xw[2 * H + j] + (c->reset_after ? r[j] * hu[2 * H + j] : hu[2 * H + j]);
-    free(tmp);
+}
+
+void trace_preactivation(const Trace *tr, int li, int d, int t, int b, float *out)
+{
+    const RunRecord *run = &tr->layers[li].run[d];
+    size_t n = (size_t)(2 * run->G * run->H + 2 * run->H);
+    float *scratch = xmalloc(n * sizeof *scratch);
+    preactivation(tr, li, d, t, b, out, scratch);
+    free(scratch);
 }
 
 void model_predict_prefixes(const Model *m, const int *tokens, int T, float *out)
@@ -632,7 +639,22 @@ void model_predict_prefixes(const Model *m, const int *tokens, int T, float *out
     free(buf);
 }
 
+size_t cell_wires_floats(const Trace *tr, int li, int d)
+{
+    const RunRecord *run = &tr->layers[li].run[d];
+    size_t H = (size_t)run->H, GH = (size_t)run->G * H, F = (size_t)tr->model->layers[li].cell[d].input_dim;
+    /* the wires, then the scratch of a masked GRU step */
+    return F + 12 * H + 2 * GH + (2 * GH + 2 * H);
+}
+
 void cell_wires_init(CellWires *w, const Trace *tr, int li, int d, int t, int b)
+{
+    float *block = xcalloc(cell_wires_floats(tr, li, d), sizeof(float));
+    cell_wires_fill(w, block, tr, li, d, t, b);
+    w->block = block;
+}
+
+void cell_wires_fill(CellWires *w, float *block, const Trace *tr, int li, int d, int t, int b)
 {
     const Model *m = tr->model;
     const Layer *l = &m->layers[li];
@@ -642,8 +664,8 @@ void cell_wires_init(CellWires *w, const Trace *tr, int li, int d, int t, int b)
     const int pos = run->backwards ? run->T - 1 - t : t;
     *w = (CellWires){.kind = c->kind, .H = H, .G = G, .in_dim = F};
     w->mask = !run->mask || run->mask[(size_t)t * B + b];
-    w->block = xcalloc((size_t)F + (size_t)12 * H + 2 * (size_t)GH, sizeof(float));
-    float *p = w->block;
+    float *p = block;
+    float *scratch = block + (size_t)F + (size_t)12 * H + 2 * (size_t)GH;
     w->x = p, p += F;
     w->h_prev = p, p += H;
     w->h = p, p += H;
@@ -653,7 +675,7 @@ void cell_wires_init(CellWires *w, const Trace *tr, int li, int d, int t, int b)
     memcpy(w->x, x + ((size_t)pos * B + b) * F, (size_t)F * sizeof *w->x);
     memcpy(w->h_prev, run->h + ((size_t)t * B + b) * H, (size_t)H * sizeof *w->h);
     memcpy(w->h, run->h + ((size_t)(t + 1) * B + b) * H, (size_t)H * sizeof *w->h);
-    trace_preactivation(tr, li, d, t, b, w->pre);
+    preactivation(tr, li, d, t, b, w->pre, scratch);
     /* gates as the step had them (recomputed from pre for masked steps) */
     if (c->kind == CELL_SIMPLE_RNN) {
         act_forward(w->gate, w->pre, c->activation, H);

@@ -92,6 +92,9 @@ void render_free(Render *r)
     for (int i = 0; i < r->cache->n_fonts; i++) TTF_CloseFont(r->cache->fonts[i].font);
     free(r->cache);
     r->cache = NULL;
+    free(r->scratch);
+    r->scratch = NULL;
+    r->scratch_cap = 0;
 }
 
 static TTF_Font *font_for(Render *r, int px, FontStyle style)
@@ -328,6 +331,15 @@ void render_clip_pop(Render *r)
         SDL_Rect rc = {b.x, b.y, b.w, b.h};
         SDL_RenderSetClipRect(r->sdl, &rc);
     }
+}
+
+float *render_scratch(Render *r, size_t n)
+{
+    if (n > r->scratch_cap) {
+        r->scratch = xrealloc(r->scratch, n * sizeof *r->scratch);
+        r->scratch_cap = n;
+    }
+    return r->scratch;
 }
 
 Hot *render_hot(Render *r, Box b, HotKind kind)

@@ -59,6 +59,8 @@ typedef struct {
     Hot hot[RENDER_MAX_HOT];
     int n_hot;
     Box clip;                   /* current clip (whole target when w == 0) */
+    float *scratch;             /* grow-only working floats for the views (never per frame) */
+    size_t scratch_cap;
     bool clipping;
     unsigned long frame;
 } Render;
@@ -96,6 +98,10 @@ const char *render_fit_text(Render *r, const char *s, int px, FontStyle style, i
 
 void render_clip_push(Render *r, Box b);
 void render_clip_pop(Render *r);
+
+/* At least n floats of working space, kept across frames: it grows only
+ * when a bigger cell is drawn than any before. */
+float *render_scratch(Render *r, size_t n);
 
 /* Registers a hot region; returns it (or NULL when full) so a caller can set
  * its fields. */

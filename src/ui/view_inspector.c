@@ -226,8 +226,12 @@ void view_inspector_draw(const App *a, Render *r, Box area)
     int t = a->step;
     /* a backward run's step t reads position T-1-t */
     int pos = c->go_backwards ? d->T - 1 - t : t;
+    /* the wires live in a copy in the render scratch; app_describe below
+     * reuses that scratch, so the inspector copies what it draws first */
+    size_t nf = cell_wires_floats(&dm->trace, a->layer, a->dir);
+    float *block = render_scratch(r, 2 * nf) + nf;
     CellWires w;
-    cell_wires_init(&w, &dm->trace, a->layer, a->dir, t, 0);
+    cell_wires_fill(&w, block, &dm->trace, a->layer, a->dir, t, 0);
     char head[256], wb[64];
     snprintf(head, sizeof head, "%s \xC2\xB7 layer %s%s (%s, %d units) \xC2\xB7 step %d of %d, reading \xE2\x80\x9C%s\xE2\x80\x9D%s",
              dm->label, l->name, l->bidirectional ? (a->dir ? " backward" : " forward") : "", cell_class_name(c->kind), w.H, t + 1,
@@ -290,5 +294,4 @@ void view_inspector_draw(const App *a, Render *r, Box area)
                         here ? th->accent : th->text, ALIGN_LEFT);
         }
     }
-    cell_wires_free(&w);
 }

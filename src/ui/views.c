@@ -110,8 +110,11 @@ bool app_describe(const App *a, const Hot *h, char *title, size_t tcap, char *fo
     if (h->dir < 0 || h->dir >= l->n_dir) return false;
     const Cell *c = &l->cell[h->dir];
     if (h->unit < 0 || h->unit >= (h->vec == VEC_X ? c->input_dim : c->units)) return false;
+    /* the App's render scratch is a cache, not state: the description is a
+     * pure function of the trace */
+    Render *rs = (Render *)&a->render;
     CellWires w;
-    cell_wires_init(&w, &dm->trace, h->layer, h->dir, h->t, 0);
+    cell_wires_fill(&w, render_scratch(rs, cell_wires_floats(&dm->trace, h->layer, h->dir)), &dm->trace, h->layer, h->dir, h->t, 0);
     const int j = h->unit, H = w.H;
     int pos = c->go_backwards ? a->doc->T - 1 - h->t : h->t;
     char wb[64];
@@ -123,7 +126,6 @@ bool app_describe(const App *a, const Hot *h, char *title, size_t tcap, char *fo
         num(v0, sizeof v0, h->vec == VEC_C && w.c ? w.c[j] : w.h[j]);
         snprintf(formula, fcap, "%s[%d] = %s   masked step (padding): the state is carried over unchanged",
                  vec_name((VecKind)h->vec, c->kind), j, v0);
-        cell_wires_free(&w);
         return true;
     }
     switch ((VecKind)h->vec) {
@@ -227,7 +229,6 @@ bool app_describe(const App *a, const Hot *h, char *title, size_t tcap, char *fo
         break;
     default: break;
     }
-    cell_wires_free(&w);
     return true;
 }
 
