@@ -50,6 +50,15 @@ bool base_write_file_atomic(const char *path, const void *data, size_t len,
  * its dirname). */
 bool base_make_parents(const char *path, Err *err);
 
+/* A growable NUL-terminated string (p is NULL until the first put). */
+typedef struct {
+    char *p;
+    size_t len, cap;
+} StrBuf;
+
+void strbuf_put(StrBuf *b, const char *s, size_t n);
+void strbuf_puts(StrBuf *b, const char *s);
+
 /* Deterministic random numbers (xorshift128+ seeded by splitmix64),
  * so lessons and tests behave the same on every machine. */
 typedef struct {

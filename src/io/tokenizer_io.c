@@ -293,63 +293,40 @@ bool tokenizer_load(Tokenizer *tok, const char *path, Err *err)
 
 /* ---- writing: Python's json.dumps, byte for byte ------------------------------- */
 
-typedef struct {
-    char *p;
-    size_t len, cap;
-} Buf;
-
-static void put(Buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (b->len + n + 1 > cap) cap *= 2;
-        b->p = xrealloc(b->p, cap);
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void puts_(Buf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
-
-static void put_int(Buf *b, long long v)
+static void put_int(StrBuf *b, long long v)
 {
     char t[32];
     snprintf(t, sizeof t, "%lld", v);
-    puts_(b, t);
+    strbuf_puts(b, t);
 }
 
-static void put_u16(Buf *b, unsigned v)
+static void put_u16(StrBuf *b, unsigned v)
 {
     char t[8];
     snprintf(t, sizeof t, "\\u%04x", v);
-    puts_(b, t);
+    strbuf_puts(b, t);
 }
 
 /* json.dumps(s) with ensure_ascii=True: printable ASCII as is except " and \,
  * the short escapes \b \f \n \r \t, everything else as \uXXXX (lowercase hex,
  * surrogate pairs above U+FFFF). Malformed UTF-8 bytes become U+FFFD. */
-static void put_pystr(Buf *b, const char *s)
+static void put_pystr(StrBuf *b, const char *s)
 {
     size_t n = strlen(s), i = 0;
-    put(b, "\"", 1);
+    strbuf_put(b, "\"", 1);
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x80) {
             switch (c) {
-            case '"': puts_(b, "\\\""); break;
-            case '\\': puts_(b, "\\\\"); break;
-            case '\b': puts_(b, "\\b"); break;
-            case '\f': puts_(b, "\\f"); break;
-            case '\n': puts_(b, "\\n"); break;
-            case '\r': puts_(b, "\\r"); break;
-            case '\t': puts_(b, "\\t"); break;
+            case '"': strbuf_puts(b, "\\\""); break;
+            case '\\': strbuf_puts(b, "\\\\"); break;
+            case '\b': strbuf_puts(b, "\\b"); break;
+            case '\f': strbuf_puts(b, "\\f"); break;
+            case '\n': strbuf_puts(b, "\\n"); break;
+            case '\r': strbuf_puts(b, "\\r"); break;
+            case '\t': strbuf_puts(b, "\\t"); break;
             default:
-                if (c >= 0x20 && c <= 0x7e) put(b, s + i, 1);
+                if (c >= 0x20 && c <= 0x7e) strbuf_put(b, s + i, 1);
                 else put_u16(b, c);
             }
             i++;
@@ -369,46 +346,46 @@ static void put_pystr(Buf *b, const char *s)
         }
         i += (size_t)len;
     }
-    put(b, "\"", 1);
+    strbuf_put(b, "\"", 1);
 }
 
 /* json.dumps of a {str: int} dict */
-static void put_word_table(Buf *b, const WordTable *t)
+static void put_word_table(StrBuf *b, const WordTable *t)
 {
-    put(b, "{", 1);
+    strbuf_put(b, "{", 1);
     for (int i = 0; i < t->n; i++) {
-        if (i) puts_(b, ", ");
+        if (i) strbuf_puts(b, ", ");
         put_pystr(b, t->entries[i].word);
-        puts_(b, ": ");
+        strbuf_puts(b, ": ");
         put_int(b, t->entries[i].value);
     }
-    put(b, "}", 1);
+    strbuf_put(b, "}", 1);
 }
 
 /* "key": json.dumps(inner) -- the dictionary as a JSON string inside JSON */
-static void put_dict_field(Buf *b, const char *key, const Buf *inner)
+static void put_dict_field(StrBuf *b, const char *key, const StrBuf *inner)
 {
-    puts_(b, ", \"");
-    puts_(b, key);
-    puts_(b, "\": ");
+    strbuf_puts(b, ", \"");
+    strbuf_puts(b, key);
+    strbuf_puts(b, "\": ");
     put_pystr(b, inner->p);
 }
 
 char *tokenizer_to_json(const Tokenizer *tok)
 {
-    Buf b = {0}, d = {0};
-    puts_(&b, "{\"class_name\": \"Tokenizer\", \"config\": {\"num_words\": ");
+    StrBuf b = {0}, d = {0};
+    strbuf_puts(&b, "{\"class_name\": \"Tokenizer\", \"config\": {\"num_words\": ");
     if (tok->num_words) put_int(&b, tok->num_words);
-    else puts_(&b, "null");
-    puts_(&b, ", \"filters\": ");
+    else strbuf_puts(&b, "null");
+    strbuf_puts(&b, ", \"filters\": ");
     put_pystr(&b, tok->filters);
-    puts_(&b, tok->lower ? ", \"lower\": true" : ", \"lower\": false");
-    puts_(&b, ", \"split\": ");
+    strbuf_puts(&b, tok->lower ? ", \"lower\": true" : ", \"lower\": false");
+    strbuf_puts(&b, ", \"split\": ");
     put_pystr(&b, tok->split);
-    puts_(&b, ", \"char_level\": false, \"oov_token\": ");
+    strbuf_puts(&b, ", \"char_level\": false, \"oov_token\": ");
     if (tok->oov_token) put_pystr(&b, tok->oov_token);
-    else puts_(&b, "null");
-    puts_(&b, ", \"document_count\": ");
+    else strbuf_puts(&b, "null");
+    strbuf_puts(&b, ", \"document_count\": ");
     put_int(&b, tok->document_count);
 
     /* the dictionaries, in get_config()'s order */
@@ -419,31 +396,31 @@ char *tokenizer_to_json(const Tokenizer *tok)
     put_word_table(&d, &tok->word_docs);
     put_dict_field(&b, "word_docs", &d);
     d.len = 0;
-    put(&d, "{", 1);
+    strbuf_put(&d, "{", 1);
     for (int i = 0; i < tok->n_index_docs; i++) {
-        if (i) puts_(&d, ", ");
-        put(&d, "\"", 1);
+        if (i) strbuf_puts(&d, ", ");
+        strbuf_put(&d, "\"", 1);
         put_int(&d, tok->index_docs[i].index);
-        puts_(&d, "\": ");
+        strbuf_puts(&d, "\": ");
         put_int(&d, tok->index_docs[i].docs);
     }
-    put(&d, "}", 1);
+    strbuf_put(&d, "}", 1);
     put_dict_field(&b, "index_docs", &d);
     d.len = 0;
-    put(&d, "{", 1); /* {c: w for w, c in word_index.items()}: word_index's order */
+    strbuf_put(&d, "{", 1); /* {c: w for w, c in word_index.items()}: word_index's order */
     for (int i = 0; i < tok->word_index.n; i++) {
-        if (i) puts_(&d, ", ");
-        put(&d, "\"", 1);
+        if (i) strbuf_puts(&d, ", ");
+        strbuf_put(&d, "\"", 1);
         put_int(&d, tok->word_index.entries[i].value);
-        puts_(&d, "\": ");
+        strbuf_puts(&d, "\": ");
         put_pystr(&d, tok->word_index.entries[i].word);
     }
-    put(&d, "}", 1);
+    strbuf_put(&d, "}", 1);
     put_dict_field(&b, "index_word", &d);
     d.len = 0;
     put_word_table(&d, &tok->word_index);
     put_dict_field(&b, "word_index", &d);
-    puts_(&b, "}}");
+    strbuf_puts(&b, "}}");
     free(d.p);
     return b.p;
 }

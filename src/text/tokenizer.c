@@ -96,25 +96,6 @@ static void lower_utf8(char *s, size_t n)
     }
 }
 
-/* ---- a growable byte buffer ------------------------------------------------- */
-
-typedef struct {
-    char *p;
-    size_t len, cap;
-} Buf;
-
-static void buf_put(Buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (b->len + n + 1 > cap) cap *= 2;
-        b->p = xrealloc(b->p, cap);
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
 
 /* ---- WordTable ---------------------------------------------------------------- */
 
@@ -321,8 +302,8 @@ void text_to_word_sequence(WordList *out, const char *text, const char *filters,
     if (lower) lower_utf8(low, n);
 
     /* filter characters become the separator */
-    Buf b = {0};
-    buf_put(&b, "", 0);
+    StrBuf b = {0};
+    strbuf_put(&b, "", 0);
     size_t i = 0, run = 0; /* run: start of the bytes not yet copied */
     while (i < n) {
         uint32_t cp = 0;
@@ -332,13 +313,13 @@ void text_to_word_sequence(WordList *out, const char *text, const char *filters,
             continue;
         }
         if (is_filtered(low + i, len, filters, flen)) {
-            buf_put(&b, low + run, i - run);
-            buf_put(&b, split, slen);
+            strbuf_put(&b, low + run, i - run);
+            strbuf_put(&b, split, slen);
             run = i + (size_t)len;
         }
         i += (size_t)len;
     }
-    buf_put(&b, low + run, n - run);
+    strbuf_put(&b, low + run, n - run);
     free(low);
 
     /* split, dropping empty pieces: each separator's first byte becomes NUL */
