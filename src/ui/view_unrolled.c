@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "summary.h"
 
 typedef struct {
     int layer, dir;   /* dir -1: the x lane */
@@ -83,7 +84,7 @@ void view_unrolled_draw(const App *a, Render *r, Box area)
     int px = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL), pad = px;
 
     /* columns: labels | steps | predictions */
-    int label_w = px * 7;
+    int label_w = px * 17 / 2;
     int pred_w = dm->preds ? px * 11 : 0;
     int legend_h = spx * 2 + 8;
     Box steps = {area.x + label_w, area.y + legend_h + pad, area.w - label_w - pred_w - pad, area.h - legend_h - 2 * pad};
@@ -231,7 +232,7 @@ void view_unrolled_draw(const App *a, Render *r, Box area)
             }
         }
         /* lane labels */
-        char l1[96], l2[96];
+        char l1[96], l2[96], l3[64] = "";
         if (is_x) {
             snprintf(l1, sizeof l1, "x");
             snprintf(l2, sizeof l2, "%s", first > 0 ? m->layers[first - 1].name : "input");
@@ -239,14 +240,25 @@ void view_unrolled_draw(const App *a, Render *r, Box area)
             if (l->bidirectional) snprintf(l1, sizeof l1, "%s", ln->dir ? "backward \xE2\x86\x90" : "forward \xE2\x86\x92");
             else snprintf(l1, sizeof l1, "%s", l->name);
             snprintf(l2, sizeof l2, "%s \xC2\xB7 %d", cell_class_name(l->cell[ln->dir].kind), run->H);
+            /* the layer's parameter count, as summary() gives it (once per layer) */
+            if (ln->dir == 0) {
+                char n[32];
+                summary_thousands(layer_param_count(l), n, sizeof n);
+                snprintf(l3, sizeof l3, "%s params", n);
+            }
         }
         render_clip_pop(r);
         char fb[96];
         int ly = lb.y + lb.h / 2 - px;
         render_text(r, area.x + pad, ly, render_fit_text(r, l1, px, FONT_BOLD, label_w - pad * 2, fb, sizeof fb), px, FONT_BOLD,
                     th->text, ALIGN_LEFT);
-        render_text(r, area.x + pad, ly + render_line_height(r, px, FONT_BOLD), render_fit_text(r, l2, spx, FONT_REGULAR, label_w - pad * 2, fb, sizeof fb), spx,
+        int l2y = ly + render_line_height(r, px, FONT_BOLD);
+        render_text(r, area.x + pad, l2y, render_fit_text(r, l2, spx, FONT_REGULAR, label_w - pad * 2, fb, sizeof fb), spx,
                     FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        if (l3[0] && lb.h > 4 * px)
+            render_text(r, area.x + pad, l2y + render_line_height(r, spx, FONT_REGULAR),
+                        render_fit_text(r, l3, spx, FONT_REGULAR, label_w - pad * 2, fb, sizeof fb), spx, FONT_REGULAR, th->text_dim,
+                        ALIGN_LEFT);
         if (lstm && lb.h > px * 5) {
             render_text(r, area.x + label_w - pad / 2, lb.y + (int)(lb.h * 0.2f) - spx / 2, "c", spx, FONT_BOLD, th->arrow_c, ALIGN_RIGHT);
             render_text(r, area.x + label_w - pad / 2, lb.y + (int)(lb.h * 0.7f) - spx / 2, "h", spx, FONT_BOLD, th->arrow, ALIGN_RIGHT);
