@@ -100,6 +100,29 @@ START_TEST(bad_model_corpus)
 }
 END_TEST
 
+/* the example model the README uses: --text goes through its tokenizer */
+START_TEST(example_model_text_trace)
+{
+    char model[4200];
+    snprintf(model, sizeof model, "%s/../assets/models/example", tu_path(""));
+    char *out, *err;
+    int rc = tu_run((char *const[]){(char *)bin(), "trace", model, "--text", "The night is LONG, and bright", NULL}, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    /* the, night, is, long, and = 1, 2, 3, 5, 4; "bright" is not in the vocabulary */
+    ck_assert_msg(strstr(out, "\"tokens\":[1,2,3,5,4]"), "%.200s", out);
+    ck_assert_msg(strstr(out, "\"oov\":[\"bright\"]"), "%.300s", out);
+    ck_assert(strstr(out, "\"words\":[\"the\",\"night\",\"is\",\"long\",\"and\"]"));
+    free(out);
+    free(err);
+    rc = tu_run((char *const[]){(char *)bin(), "summary", model, NULL}, &out, &err);
+    ck_assert_int_eq(rc, 0);
+    /* Embedding(8, 4) 32, LSTM(6) on 4 inputs 4*6*(4+6+1) = 264, Dense(8) 6*8+8 = 56 */
+    ck_assert_msg(strstr(out, "Total params: 352\n"), "%s", out);
+    free(out);
+    free(err);
+}
+END_TEST
+
 /* with no display the window says so in one line, points to render, exits 2 */
 START_TEST(no_display)
 {
@@ -162,6 +185,7 @@ static Suite *cli_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, bad_model_corpus);
     tcase_add_test(tc, no_display);
+    tcase_add_test(tc, example_model_text_trace);
     tcase_add_test(tc, nan_loss_keeps_last_good_model);
     suite_add_tcase(s, tc);
     return s;
