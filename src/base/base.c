@@ -183,6 +183,13 @@ bool base_make_parents(const char *path, Err *err)
     return ok;
 }
 
+void base_fit_front(int *dst, int len, const int *src, int n)
+{
+    int take = n < len ? n : len;
+    memset(dst, 0, (size_t)(len - take) * sizeof *dst);
+    memcpy(dst + (len - take), src + (n - take), (size_t)take * sizeof *dst);
+}
+
 void strbuf_put(StrBuf *b, const char *s, size_t n)
 {
     if (b->len + n + 1 > b->cap) {

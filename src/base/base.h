@@ -50,6 +50,10 @@ bool base_write_file_atomic(const char *path, const void *data, size_t len,
  * its dirname). */
 bool base_make_parents(const char *path, Err *err);
 
+/* Keras pad_sequences' defaults for one sequence: dst (len) gets the last
+ * min(n, len) tokens of src (n) at its end, zeros (padding) before them. */
+void base_fit_front(int *dst, int len, const int *src, int n);
+
 /* A growable NUL-terminated string (p is NULL until the first put). */
 typedef struct {
     char *p;

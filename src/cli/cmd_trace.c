@@ -111,15 +111,6 @@ static void free_gradient_norms(TraceDocExtras *ex, const Model *m)
     ex->dh_norm = NULL;
 }
 
-/* Keras pad_sequences defaults: pad and cut in front */
-static int *fit_length(const int *tokens, int n, int maxlen)
-{
-    int *v = xcalloc((size_t)maxlen, sizeof *v);
-    if (n >= maxlen) memcpy(v, tokens + (n - maxlen), (size_t)maxlen * sizeof *v);
-    else memcpy(v + (maxlen - n), tokens, (size_t)n * sizeof *v);
-    return v;
-}
-
 int cmd_trace(int argc, char **argv)
 {
     const char *model_path = NULL, *tokens_arg = NULL, *input_arg = NULL, *maxlen_arg = NULL, *label_arg = NULL,
@@ -206,7 +197,8 @@ int cmd_trace(int argc, char **argv)
         }
         if (!maxlen && model.seq_len) maxlen = model.seq_len;
         if (maxlen) {
-            int *fitted = fit_length(tokens, n, (int)maxlen);
+            int *fitted = xcalloc((size_t)maxlen, sizeof *fitted);
+            base_fit_front(fitted, (int)maxlen, tokens, n);
             free(tokens);
             tokens = fitted;
             n = (int)maxlen;

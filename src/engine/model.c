@@ -626,10 +626,7 @@ void model_predict_prefixes(const Model *m, const int *tokens, int T, float *out
     int *buf = xcalloc((size_t)(L ? L : T), sizeof *buf);
     for (int t = 0; t < T; t++) {
         int n = t + 1, len = L ? L : n;
-        memset(buf, 0, (size_t)len * sizeof *buf);
-        /* pad (or cut) in front, as pad_sequences does */
-        int take = n < len ? n : len;
-        memcpy(buf + (len - take), tokens + (n - take), (size_t)take * sizeof *buf);
+        base_fit_front(buf, len, tokens, n);
         Trace tr;
         trace_init(&tr, m, 1, len, false);
         model_forward(&tr, buf, NULL);

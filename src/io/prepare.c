@@ -58,10 +58,7 @@ static bool next_word_rows(LessonData *ld, const Lesson *l, Err *err)
     df->tokens = xcalloc((size_t)in.rows * L, sizeof *df->tokens);
     df->labels = xmalloc((size_t)in.rows * sizeof *df->labels);
     for (int r = 0; r < in.rows; r++) {
-        for (int k = 0; k < L; k++) {
-            int src = in.cols - L + k;
-            df->tokens[(size_t)r * L + k] = src >= 0 ? in.v[(size_t)r * in.cols + src] : 0;
-        }
+        base_fit_front(df->tokens + (size_t)r * L, L, in.v + (size_t)r * in.cols, in.cols);
         df->labels[r] = labels[r];
     }
     df->view = (Dataset){.tokens = df->tokens, .labels = df->labels, .N = in.rows, .T = L};
@@ -207,18 +204,25 @@ bool evaluate_rows(const Model *m, const Tokenizer *tok, const char *path, int *
         } else {
             T = cJSON_GetArraySize(toks);
             tokens = xcalloc((size_t)(T ? T : 1), sizeof *tokens);
-            for (int k = 0; k < T; k++) tokens[k] = (int)cJSON_GetArrayItem(toks, k)->valuedouble;
+            for (int k = 0; ok && k < T; k++) {
+                const cJSON *v = cJSON_GetArrayItem(toks, k);
+                if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < 0 || v->valuedouble > 1e9)
+                    ok = err_set(err, "%s:%d: token %d is not a whole number >= 0", path, i + 1, k);
+                else
+                    tokens[k] = (int)v->valuedouble;
+            }
         }
-        if (tokens && m->seq_len && T != m->seq_len) {
+        if (ok && tokens && m->seq_len && T != m->seq_len) {
             /* pad or cut in front to the model's length, as pad_sequences does */
             int *fit = xcalloc((size_t)m->seq_len, sizeof *fit);
-            int take = T < m->seq_len ? T : m->seq_len;
-            memcpy(fit + (m->seq_len - take), tokens + (T - take), (size_t)take * sizeof *fit);
+            base_fit_front(fit, m->seq_len, tokens, T);
             free(tokens);
             tokens = fit;
             T = m->seq_len;
         }
-        int label = cJSON_IsNumber(y) ? (int)y->valuedouble : 0;
+        if (ok && (y->valuedouble != floor(y->valuedouble) || y->valuedouble < 0 || y->valuedouble > 1e9))
+            ok = err_set(err, "%s:%d: \"label\" must be a whole number >= 0", path, i + 1);
+        int label = ok ? (int)y->valuedouble : 0;
         if (ok && (label < 0 || label >= (kind == LOSS_BINARY ? 2 : C)))
             ok = err_set(err, "%s:%d: label %d is not a class of the model", path, i + 1, label);
         if (ok && m->seq_len && T != m->seq_len)

@@ -445,13 +445,6 @@ static void click(App *a, int x, int y)
             a->model = h->unit - BTN_MODEL0;
             pick_layer(a);
         } else if (h->unit == BTN_INPUT) start_editing(a);
-        else if (h->unit == BTN_PLAY) {
-            a->playing = !a->playing;
-            a->next_play_ms = a->now_ms + PLAY_INTERVAL_MS;
-        } else if (h->unit == BTN_PREV) app_set_step(a, a->step - 1);
-        else if (h->unit == BTN_NEXT) app_set_step(a, a->step + 1);
-        else if (h->unit == BTN_THEME) toggle_theme(a);
-        else if (h->unit == BTN_HELP) a->show_help = true;
         else if (h->unit >= BTN_LESSON0 && h->unit < BTN_LESSON0 + a->n_lessons) {
             a->show_lessons = false;
             app_open(a, a->lesson_paths[h->unit - BTN_LESSON0]);

@@ -47,7 +47,7 @@ typedef struct {
     const Lesson *lesson;              /* the document's lesson (not touched by the app while running) */
 } Training;
 
-typedef enum { BTN_VIEW0 = 100, BTN_MODEL0 = 200, BTN_INPUT = 300, BTN_PLAY, BTN_PREV, BTN_NEXT, BTN_THEME, BTN_HELP, BTN_LESSON0 = 400 } ButtonId;
+typedef enum { BTN_VIEW0 = 100, BTN_MODEL0 = 200, BTN_INPUT = 300, BTN_LESSON0 = 400 } ButtonId;
 
 #define APP_MESSAGE_MAX 512
 

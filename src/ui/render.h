@@ -58,10 +58,8 @@ typedef struct {
     int n_text_boxes;
     Hot hot[RENDER_MAX_HOT];
     int n_hot;
-    Box clip;                   /* current clip (whole target when w == 0) */
     float *scratch;             /* grow-only working floats for the views (never per frame) */
     size_t scratch_cap;
-    bool clipping;
     unsigned long frame;
 } Render;
 
