@@ -1,6 +1,8 @@
 /* unroll: step through recurrent neural networks, one timestep at a time.
  * main parses the first argument and dispatches to a subcommand. */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "cli.h"
@@ -61,6 +63,9 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
         if (strcmp(argv[1], COMMANDS[i].name) == 0) return COMMANDS[i].run(argc - 1, argv + 1);
+    /* `unroll LESSON.md` and `unroll MODEL_DIR` open the window */
+    if (argv[1][0] != '-' && (access(argv[1], F_OK) == 0 || strchr(argv[1], '/') || strchr(argv[1], '.')))
+        return cmd_open(argc, argv);
     fprintf(stderr, "unroll: unknown command '%s' (see unroll --help)\n", argv[1]);
     return 2;
 }

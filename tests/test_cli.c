@@ -137,6 +137,14 @@ START_TEST(no_display)
     ck_assert_int_eq((int)(strchr(err, '\n') - err), (int)strlen(err) - 1);
     free(out);
     free(err);
+    /* `unroll MODEL_DIR` is the window too, not an unknown command */
+    char model[4200];
+    snprintf(model, sizeof model, "%s/../assets/models/example", tu_path(""));
+    rc = tu_run((char *const[]){(char *)bin(), model, NULL}, &out, &err);
+    ck_assert_int_eq(rc, 2);
+    ck_assert_msg(strstr(err, "no display"), "%s", err);
+    free(out);
+    free(err);
 }
 END_TEST
 

@@ -767,7 +767,7 @@ static void draw_help(App *a, Render *r)
     const Theme *th = &a->theme;
     static const char *const KEYS[][2] = {
         {"\xE2\x86\x90  \xE2\x86\x92", "step back / forward"},   {"Home  End", "first / last step"},
-        {"Space", "play / pause"},                               {"1 â¦ 7  Tab", "unrolled, cell, compare, predict, train, gradients, generate"},
+        {"Space", "play / pause"},                               {"1 \xE2\x80\xA6 7  Tab", "unrolled, cell, compare, predict, train, gradients, generate"},
         {"click a cell", "look inside it"},                     {"click a square", "its equation with the numbers"},
         {"Enter", "type a sentence (Enter again to run it)"},    {"m  l", "next model / next layer"},
         {"wheel  + -", "zoom the steps (Shift+wheel scrolls)"},   {"PageUp PageDown", "lesson: previous / next step"},
@@ -778,7 +778,15 @@ static void draw_help(App *a, Render *r)
     };
     int n = (int)(sizeof KEYS / sizeof KEYS[0]);
     int px = app_px(a, TEXT_BODY), lh = (int)(px * 1.6f);
-    int w = px * 34, h = lh * (n + 2) + px;
+    int kw = 0, dw = 0;
+    for (int i = 0; i < n; i++) {
+        int w1 = 0, w2 = 0;
+        render_text_size(r, KEYS[i][0], px, FONT_BOLD, &w1, NULL);
+        render_text_size(r, KEYS[i][1], px, FONT_REGULAR, &w2, NULL);
+        kw = w1 > kw ? w1 : kw;
+        dw = w2 > dw ? w2 : dw;
+    }
+    int w = kw + dw + px * 4, h = lh * (n + 2) + px;
     if (w > r->width - 2 * px) w = r->width - 2 * px;
     int x = (r->width - w) / 2, y = (r->height - h) / 2;
     if (y < px) y = px;
@@ -789,7 +797,7 @@ static void draw_help(App *a, Render *r)
     for (int i = 0; i < n; i++) {
         int yy = y + px + lh * (i + 1) + px / 2;
         render_text(r, x + px, yy, KEYS[i][0], px, FONT_BOLD, th->accent, ALIGN_LEFT);
-        render_text(r, x + px * 10, yy, KEYS[i][1], px, FONT_REGULAR, th->text, ALIGN_LEFT);
+        render_text(r, x + px * 2 + kw, yy, KEYS[i][1], px, FONT_REGULAR, th->text, ALIGN_LEFT);
     }
 }
 
@@ -856,9 +864,10 @@ void app_draw(App *a)
         render_text(r, r->width / 2, r->height / 2 - px, "Drop a lesson (.md) or a model folder here", px, FONT_BOLD,
                     a->theme.text_dim, ALIGN_CENTER);
     }
-    if (a->show_help) draw_help(a, r);
-    if (a->show_lessons) draw_lesson_list(a, r);
     draw_message(a, r);
+    /* overlays the user asked for come on top of everything */
+    if (a->show_lessons) draw_lesson_list(a, r);
+    if (a->show_help) draw_help(a, r);
     render_end(r);
     a->dirty = false;
 }

@@ -50,8 +50,10 @@ static void op(const Dg *g, float fx, float fy, const char *sym)
 static void gate(const Dg *g, float fx, float fy, const char *act, const char *name, Color edge)
 {
     const Theme *th = &g->a->theme;
-    int nw = 0;
+    int nw = 0, aw = 0;
     render_text_size(g->r, name, g->spx, FONT_REGULAR, &nw, NULL);
+    render_text_size(g->r, act, g->px, FONT_BOLD, &aw, NULL);
+    if (aw > nw) nw = aw;
     int lh = render_line_height(g->r, g->px, FONT_BOLD), slh = render_line_height(g->r, g->spx, FONT_REGULAR);
     int w = (int)fmaxf(g->px * 3.5f, nw + g->px), h = *name ? lh + slh + g->px / 3 : lh + g->px / 2;
     Box b = {(int)X(g, fx) - w / 2, (int)Y(g, fy) - h / 2, w, h};
