@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "engine.h"
 
 static const char USAGE[] =
     "usage: unroll [COMMAND] [ARGS]\n"
@@ -52,6 +53,7 @@ static const Command COMMANDS[] = {
 
 int main(int argc, char **argv)
 {
+    engine_setup_process();
     if (argc < 2) return cmd_open(argc, argv);
     if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
         fputs(USAGE, stdout);

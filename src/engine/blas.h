@@ -4,6 +4,7 @@
 #define UNROLL_BLAS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* C (M, N) = alpha * op(A) · op(B) + beta * C, row-major, where op(A) is
  * (M, K) and op(B) is (K, N); ta/tb transpose the stored matrices. */
@@ -16,8 +17,12 @@ void blas_sgemm(bool ta, bool tb, int M, int N, int K, float alpha,
 void blas_dgemv(bool trans, int rows, int cols, double alpha, const double *A, int lda, const double *x, double beta,
                 double *y);
 
-/* Sets how many threads OpenBLAS may use (process-wide; benchmarks and the
- * trainer call it, the forward pass does not). */
-void blas_set_threads(int n);
+/* Counting for tests (process-wide, off by default): while on, every
+ * blas_sgemm counts the subnormal floats among its operands (A, B, and C
+ * when beta is not 0) and in its result. Turning it on or off resets both
+ * counts. */
+void blas_count_subnormals(bool on);
+size_t blas_subnormals_in(void);
+size_t blas_subnormals_out(void);
 
 #endif

@@ -18,8 +18,26 @@
 
 #include "base.h"
 
-/* How many threads the engine's BLAS uses (for reports). */
+/* ---- the process ------------------------------------------------------ */
+
+/* Call first in main, before any thread is made: flushes subnormal floats to
+ * zero in this thread (threads made later inherit it), moves OpenBLAS from a
+ * generic fallback core to its Haswell kernels on a CPU with AVX2 and FMA
+ * (unless OPENBLAS_CORETYPE is set), and restarts OpenBLAS' worker threads so
+ * that they flush too. Results differ from IEEE arithmetic only where a value
+ * would be below FLT_MIN (1.2e-38) in magnitude. */
+void engine_setup_process(void);
+/* Flush-to-zero and denormals-are-zero for the calling thread (a thread that
+ * computes calls it first; it is inherited by threads it makes). */
+void engine_flush_subnormals(void);
+/* Whether this thread's arithmetic really flushes (false under valgrind,
+ * which ignores the mode). */
+bool engine_flushes_subnormals(void);
+
+/* How many threads the engine's BLAS uses, and its kernel family as the BLAS
+ * names it ("Haswell", "Prescott"; "unknown" for a BLAS that does not say). */
 int blas_threads_in_use(void);
+const char *blas_core_name(void);
 
 /* ---- activations ---------------------------------------------------- */
 
@@ -255,6 +273,9 @@ typedef struct {
 
 /* Allocates every record for B sequences of T steps. */
 void trace_init(Trace *trace, const Model *model, int B, int T, bool keep);
+/* The bytes trace_init would allocate for these sizes (allocates only the
+ * small per-layer table), to check a budget first. */
+size_t trace_bytes(const Model *model, int B, int T, bool keep);
 void trace_free(Trace *trace);
 
 /* Switches Dropout layers between identity (inference, the default) and
@@ -352,6 +373,11 @@ void optimizer_step(Optimizer *opt, Model *model, float *grad);
  * unit_forget_bias), Embedding uniform(-0.05, 0.05). */
 void model_init_weights(Model *model, uint64_t seed);
 
+/* A model of one recurrent layer reading float input (input_dim features a
+ * step) and giving its last h, with Keras' initial weights from seed:
+ * tanh / sigmoid, bias, GRU reset_after. The workload of benchmarks. */
+void model_make_rnn(Model *model, CellKind kind, int input_dim, int units, uint64_t seed);
+
 /* ---- training ------------------------------------------------------------ */
 
 /* Rows of a training set: tokens (N, T) for token models, or inputs
@@ -436,7 +462,12 @@ void trace_preactivation(const Trace *trace, int layer, int dir, int t, int b, f
 /* For each prefix tokens[0..t] (t = 0..T-1) the model's last output, each
  * prefix padded with zeros in front to the model's fixed length when it has
  * one: what a next-word model predicts after reading t+1 tokens. out holds
- * (T, out_dim) floats; the last layer must give one vector per sequence. */
+ * (T, out_dim) floats; the last layer must give one vector per sequence.
+ * Cost: one forward pass over the tokens when every recurrent layer reads
+ * forwards and the padding is masked (or there is none), plus one batched
+ * pass per 64 prefixes longer than the model's fixed length; a model that
+ * reads backwards pays a pass per prefix (batched when its length is
+ * fixed). The numbers are those of the padded prefixes, pass by pass. */
 void model_predict_prefixes(const Model *model, const int *tokens, int T, float *out);
 
 /* Every wire of one cell at one step, for drawing the cell's inside. The

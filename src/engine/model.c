@@ -372,6 +372,17 @@ static void layout(Trace *tr, Carver *cv)
     }
 }
 
+size_t trace_bytes(const Model *model, int B, int T, bool keep)
+{
+    LayerRecord *records = xcalloc((size_t)model->n_layers, sizeof *records);
+    Trace tr = {.model = model, .B = B, .T = T, .keep = keep, .layers = records};
+    Carver cv = {0};
+    layout(&tr, &cv);
+    free(records);
+    return cv.nf * sizeof(float) + cv.nm + (size_t)T * (size_t)B * sizeof(int) +
+           (size_t)model->n_layers * sizeof(LayerRecord);
+}
+
 void trace_init(Trace *tr, const Model *model, int B, int T, bool keep)
 {
     UNROLL_ASSERT(B >= 1 && T >= 1);
@@ -488,6 +499,19 @@ static void bidirectional_output(float *out, const Layer *l, const RunRecord *ru
     }
 }
 
+/* out (N, out_dim) = act(in (N, in_dim) · kernel + bias) */
+static void dense_forward(float *out, const float *in, const Layer *l, int N)
+{
+    if (l->use_bias)
+        for (int n = 0; n < N; n++) memcpy(out + (size_t)n * l->out_dim, l->bias, (size_t)l->out_dim * sizeof *out);
+    blas_sgemm(false, false, N, l->out_dim, l->in_dim, 1.0f, in, l->in_dim, l->kernel, l->out_dim,
+               l->use_bias ? 1.0f : 0.0f, out, l->out_dim);
+    if (l->activation == ACT_SOFTMAX)
+        act_softmax_rows(out, N, l->out_dim);
+    else
+        act_forward(out, out, l->activation, N * l->out_dim);
+}
+
 void model_forward(Trace *tr, const int *tokens, const float *input)
 {
     const Model *m = tr->model;
@@ -546,19 +570,9 @@ void model_forward(Trace *tr, const int *tokens, const float *input)
             }
             break;
         }
-        case LAYER_DENSE: {
-            int N = l->in_seq ? (int)TB : B;
-            if (l->use_bias)
-                for (int n = 0; n < N; n++)
-                    memcpy(r->out + (size_t)n * l->out_dim, l->bias, (size_t)l->out_dim * sizeof *r->out);
-            blas_sgemm(false, false, N, l->out_dim, l->in_dim, 1.0f, cur, l->in_dim, l->kernel,
-                       l->out_dim, l->use_bias ? 1.0f : 0.0f, r->out, l->out_dim);
-            if (l->activation == ACT_SOFTMAX)
-                act_softmax_rows(r->out, N, l->out_dim);
-            else
-                act_forward(r->out, r->out, l->activation, N * l->out_dim);
+        case LAYER_DENSE:
+            dense_forward(r->out, cur, l, l->in_seq ? (int)TB : B);
             break;
-        }
         case LAYER_RNN:
             for (int d = 0; d < l->n_dir; d++)
                 run_forward(&r->run[d], &l->cell[d], r->scratch, cur, cur_mask, tr->keep);
@@ -617,23 +631,115 @@ void trace_preactivation(const Trace *tr, int li, int d, int t, int b, float *ou
     free(scratch);
 }
 
+/* The recurrent layer whose last h makes the model's output when one pass
+ * over a sequence gives every prefix's output: all recurrent layers read
+ * forwards (no Bidirectional, no go_backwards), so h after step t depends
+ * on positions 0..t only, and only Dense and Dropout follow it. -1 if not. */
+static int causal_head(const Model *m)
+{
+    int head = -1;
+    for (int i = 0; i < m->n_layers; i++) {
+        const Layer *l = &m->layers[i];
+        if (l->kind == LAYER_RNN) {
+            if (l->n_dir != 1 || l->cell[0].go_backwards) return -1;
+            head = i;
+        } else if (head >= 0 && l->kind != LAYER_DENSE && l->kind != LAYER_DROPOUT) {
+            return -1;
+        }
+    }
+    return head >= 0 && !m->layers[head].return_sequences ? head : -1;
+}
+
+/* The layers after the head (Dense, and Dropout as identity) on N rows. */
+static void head_forward(float *out, const float *h, const Model *m, int head, int N)
+{
+    int width = m->layers[head].out_dim;
+    for (int i = head + 1; i < m->n_layers; i++) width = m->layers[i].out_dim > width ? m->layers[i].out_dim : width;
+    float *buf[2] = {xmalloc((size_t)N * width * sizeof(float)), xmalloc((size_t)N * width * sizeof(float))};
+    const float *cur = h;
+    int k = 0;
+    for (int i = head + 1; i < m->n_layers; i++) {
+        const Layer *l = &m->layers[i];
+        if (l->kind != LAYER_DENSE) continue; /* Dropout: identity at inference */
+        dense_forward(buf[k], cur, l, N);
+        cur = buf[k];
+        k ^= 1;
+    }
+    memcpy(out, cur, (size_t)N * m->layers[m->n_layers - 1].out_dim * sizeof *out);
+    free(buf[0]);
+    free(buf[1]);
+}
+
+/* Prefixes 1..n from one forward pass over tokens[0..n-1]: the head's h
+ * after step t is the final state of prefix t+1. With a fixed input length
+ * the prefixes are padded in front with token 0, so this holds only when
+ * the model masks those steps (Embedding mask_zero, no Masking layer, the
+ * mask reaching the head): a masked step keeps the state, which starts at
+ * zeros either way. Returns false (nothing written) when it does not hold. */
+static bool predict_one_pass(const Model *m, const int *tokens, int n, float *out)
+{
+    int head = causal_head(m);
+    if (head < 0 || !m->token_input) return false;
+    if (m->seq_len) {
+        if (m->layers[0].kind != LAYER_EMBEDDING || !m->layers[0].mask_zero) return false;
+        for (int i = 0; i < head; i++)
+            if (m->layers[i].kind == LAYER_MASKING) return false;
+    }
+    Model any_len = *m; /* the same layers, read for n steps */
+    any_len.seq_len = 0;
+    Trace tr;
+    trace_init(&tr, &any_len, 1, n, false);
+    const RunRecord *run = &tr.layers[head].run[0];
+    bool ok = !m->seq_len || run->mask;
+    if (ok) {
+        model_forward(&tr, tokens, NULL);
+        head_forward(out, run->h + run->H, m, head, n);
+    }
+    trace_free(&tr);
+    return ok;
+}
+
+/* Bytes of trace a batch of prefixes may take at once */
+#define PREFIX_BATCH_BYTES (64u << 20)
+
 void model_predict_prefixes(const Model *m, const int *tokens, int T, float *out)
 {
     const Layer *last = &m->layers[m->n_layers - 1];
-    UNROLL_ASSERT(!last->out_seq);
-    const int D = last->out_dim;
-    int L = m->seq_len;
-    int *buf = xcalloc((size_t)(L ? L : T), sizeof *buf);
-    for (int t = 0; t < T; t++) {
-        int n = t + 1, len = L ? L : n;
-        base_fit_front(buf, len, tokens, n);
-        Trace tr;
-        trace_init(&tr, m, 1, len, false);
-        model_forward(&tr, buf, NULL);
-        memcpy(out + (size_t)t * D, tr.layers[m->n_layers - 1].out, (size_t)D * sizeof *out);
-        trace_free(&tr);
+    UNROLL_ASSERT(!last->out_seq && T >= 1);
+    const int D = last->out_dim, L = m->seq_len;
+    /* up to the model's length (or all of them when it has none) in one
+     * pass; longer prefixes are cut in front, so each differs */
+    int first = L && T > L ? L : T;
+    if (!predict_one_pass(m, tokens, first, out)) first = 0;
+    if (first == T) return;
+    if (!L) {
+        /* a model that reads backwards and takes any length: each prefix
+         * is its own sequence (quadratic in T) */
+        for (int t = first; t < T; t++) {
+            Trace tr;
+            trace_init(&tr, m, 1, t + 1, false);
+            model_forward(&tr, tokens, NULL);
+            memcpy(out + (size_t)t * D, tr.layers[m->n_layers - 1].out, (size_t)D * sizeof *out);
+            trace_free(&tr);
+        }
+        return;
     }
-    free(buf);
+    /* the rest as batches of prefixes, each padded or cut in front to L */
+    size_t row_bytes = trace_bytes(m, 1, L, false);
+    int P = (int)(PREFIX_BATCH_BYTES / (row_bytes ? row_bytes : 1));
+    P = P < 1 ? 1 : P > 64 ? 64 : P > T - first ? T - first : P;
+    int *rows = xcalloc((size_t)P * L, sizeof *rows);
+    Trace tr;
+    trace_init(&tr, m, P, L, false);
+    for (int t0 = first; t0 < T; t0 += P) {
+        int n = T - t0 < P ? T - t0 : P;
+        for (int b = 0; b < P; b++) /* spare rows repeat the last prefix */
+            base_fit_front(rows + (size_t)b * L, L, tokens, t0 + (b < n ? b : n - 1) + 1);
+        model_forward(&tr, rows, NULL);
+        memcpy(out + (size_t)t0 * D, tr.layers[m->n_layers - 1].out, (size_t)n * D * sizeof *out);
+    }
+    trace_free(&tr);
+    free(rows);
 }
 
 size_t cell_wires_floats(const Trace *tr, int li, int d)
@@ -720,4 +826,21 @@ void cell_wires_free(CellWires *w)
 {
     free(w->block);
     *w = (CellWires){0};
+}
+
+void model_make_rnn(Model *m, CellKind kind, int input_dim, int units, uint64_t seed)
+{
+    model_init(m);
+    m->input_dim = input_dim;
+    Layer l = {0};
+    l.kind = LAYER_RNN;
+    snprintf(l.name, sizeof l.name, "%s", kind == CELL_LSTM ? "lstm" : kind == CELL_GRU ? "gru" : "simple_rnn");
+    l.cell[0] = (Cell){.kind = kind, .units = units, .activation = ACT_TANH, .recurrent_activation = ACT_SIGMOID,
+                       .use_bias = true, .reset_after = true};
+    l.trainable = true;
+    model_add_layer(m, &l);
+    Err err = {{0}};
+    bool ok = model_build(m, &err);
+    UNROLL_ASSERT(ok);
+    model_init_weights(m, seed);
 }
