@@ -1,8 +1,13 @@
 /* test_lessons: the lessons in lessons/ as a teacher would use them, and
- * every claim their text makes.
+ * every claim their text makes, checked on what is true on any machine:
  * - every lesson parses, opens, and every one of its steps renders;
- * - every lesson's models, retrained from its own spec, data and seeds, come
- *   out as the shipped ones (the weights are reproduced by the script);
+ * - every claim holds for the shipped models AND for models retrained from
+ *   the lesson's own spec, data and seed on this machine. Trained weights
+ *   are never compared with the shipped ones: training is chaotic, and
+ *   another CPU's BLAS kernels round differently, so after a few hundred
+ *   steps the weights are elsewhere (while the claims still hold);
+ * - training is deterministic on one machine: the same seed twice gives the
+ *   same bits;
  * - lesson 1: after "the lantern on the hill" the LSTM expects "is" or "will";
  * - lesson 2: on the held-out probe set the GRU and the LSTM are right at
  *   least 90% of the time, the SimpleRNN at most 40%;
@@ -11,7 +16,8 @@
  * - lesson 4: the Bidirectional SimpleRNN at least 90% on lesson 2's probes;
  * - lesson 5: the parameter counts quoted in the text are the model's;
  * - lesson 6: the SimpleRNN's |dL/dh| at the first step is at least 100x
- *   smaller than at the last, and falls a million times more than the GRU's. */
+ *   smaller than at the last, and falls ten times more than the GRU's, whose
+ *   fall is "about thirty" (10 to 100). */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -91,71 +97,6 @@ static double probe(const Model *m, const Tokenizer *tok, const char *file)
     return acc;
 }
 
-typedef struct {
-    const char *file;
-    const char *probe;      /* held-out rows, or NULL */
-    double min_acc[3];      /* per cell, in the lesson's order; -1: no claim */
-    double max_acc[3];
-} LessonClaims;
-
-static const LessonClaims CLAIMS[] = {
-    {"01-lyrics.md", NULL, {-1, -1, -1}, {2, 2, 2}},
-    {"02-memory.md", "memory/probe.jsonl", {-1, 0.9, 0.9}, {0.4, 2, 2}},
-    {"03-sentiment.md", "sentiment/probe.jsonl", {0.9, 0.9, -1}, {2, 2, 2}},
-    {"04-bidirectional.md", "memory/probe.jsonl", {0.9, -1, -1}, {2, 2, 2}},
-    {"05-stacked.md", NULL, {-1, -1, -1}, {2, 2, 2}},
-    {"06-gradients.md", "memory/probe.jsonl", {-1, 0.9, 0.9}, {0.4, 2, 2}},
-};
-
-/* retrained from the lesson's seeds: the claims hold, and the weights are
- * the shipped ones (training is deterministic; a small tolerance allows for
- * another CPU's rounding in OpenBLAS) */
-START_TEST(lesson_claims_and_shipped_weights)
-{
-    const LessonClaims *c = &CLAIMS[_i];
-    Lesson l;
-    Err err = {{0}};
-    ck_assert_msg(lesson_load(&l, lesson(c->file), &err), "%s", err.msg);
-    LessonData ld;
-    ck_assert_msg(lesson_data_load(&ld, &l, &err), "%s", err.msg);
-    for (int k = 0; k < l.n_cells; k++) {
-        Model fresh, shipped;
-        retrain(&l, &ld, k, &fresh);
-        char *dir = lesson_model_dir(&l, k);
-        ck_assert_msg(model_load(&shipped, dir, &err), "%s", err.msg);
-        ck_assert_uint_eq(fresh.n_params, shipped.n_params);
-        double worst = 0;
-        for (size_t q = 0; q < fresh.n_params; q++) worst = fmax(worst, fabs(fresh.params[q] - shipped.params[q]));
-        fprintf(stderr, "%s %s: retrained weights differ from the shipped ones by at most %.3g\n", c->file,
-                lesson_cell_name(l.cells[k]), worst);
-        ck_assert_msg(worst < 1e-2, "%s %s: the shipped weights are not what the script makes (%.3g)", c->file,
-                      lesson_cell_name(l.cells[k]), worst);
-        if (c->probe) {
-            double acc = probe(&fresh, &ld.tok, c->probe);
-            fprintf(stderr, "%s %s: %.3f on %s\n", c->file, lesson_cell_name(l.cells[k]), acc, c->probe);
-            ck_assert_msg(acc >= c->min_acc[k] && acc <= c->max_acc[k], "%s %s: accuracy %.3f, the lesson says [%g, %g]", c->file,
-                          lesson_cell_name(l.cells[k]), acc, c->min_acc[k], c->max_acc[k]);
-        }
-        free(dir);
-        model_free(&fresh);
-        model_free(&shipped);
-    }
-    lesson_data_free(&ld);
-    lesson_unload(&l);
-}
-END_TEST
-
-/* loads a shipped model of a lesson with its tokenizer */
-static void shipped(const char *file, int k, Lesson *l, Model *m, Tokenizer *tok)
-{
-    Err err = {{0}};
-    ck_assert_msg(lesson_load(l, lesson(file), &err), "%s", err.msg);
-    char *dir = lesson_model_dir(l, k);
-    ck_assert_msg(model_load(m, dir, &err), "%s", err.msg);
-    ck_assert_msg(prompt_load_tokenizer(tok, dir, &err), "%s", err.msg);
-    free(dir);
-}
-
 static const float *run(const Model *m, const Tokenizer *tok, const char *text, Trace *tr)
 {
     Prompt p;
@@ -167,59 +108,49 @@ static const float *run(const Model *m, const Tokenizer *tok, const char *text, 
     return tr->layers[m->n_layers - 1].out;
 }
 
-START_TEST(lesson1_is_or_will)
+/* lesson 1: the LSTM's two most likely words after the lantern line */
+static void lesson1_is_or_will(const Lesson *l, Model *models, const Tokenizer *tok, const char *which)
 {
-    Lesson l;
-    Model m;
-    Tokenizer tok;
-    shipped("01-lyrics.md", 2, &l, &m, &tok);
+    (void)l;
+    const Model *m = &models[2];
     Trace tr;
-    const float *p = run(&m, &tok, "the lantern on the hill", &tr);
-    int C = m.layers[m.n_layers - 1].out_dim, a = 1, b = 2;
+    const float *p = run(m, tok, "the lantern on the hill", &tr);
+    int C = m->layers[m->n_layers - 1].out_dim, a = 1, b = 2;
     for (int j = 1; j < C; j++) a = p[j] > p[a] ? j : a;
     for (int j = 1; j < C; j++) b = j != a && (b == a || p[j] > p[b]) ? j : b;
-    const char *wa = tokenizer_index_word(&tok, a), *wb = tokenizer_index_word(&tok, b);
-    ck_assert_msg((!strcmp(wa, "is") && !strcmp(wb, "will")) || (!strcmp(wa, "will") && !strcmp(wb, "is")), "%s, %s", wa, wb);
+    const char *wa = tokenizer_index_word(tok, a), *wb = tokenizer_index_word(tok, b);
+    fprintf(stderr, "01-lyrics.md lstm (%s): after the lantern line %s %.2f, %s %.2f\n", which, wa, (double)p[a], wb,
+            (double)p[b]);
+    ck_assert_msg((!strcmp(wa, "is") && !strcmp(wb, "will")) || (!strcmp(wa, "will") && !strcmp(wb, "is")),
+                  "%s LSTM: %s, %s", which, wa, wb);
     trace_free(&tr);
-    tokenizer_free(&tok);
-    model_free(&m);
-    lesson_unload(&l);
 }
-END_TEST
 
-START_TEST(lesson3_word_order)
+/* lesson 3: word order decides, for both cells */
+static void lesson3_word_order(const Lesson *l, Model *models, const Tokenizer *tok, const char *which)
 {
-    for (int k = 0; k < 2; k++) {
-        Lesson l;
-        Model m;
-        Tokenizer tok;
-        shipped("03-sentiment.md", k, &l, &m, &tok);
+    for (int k = 0; k < l->n_cells; k++) {
         Trace t1, t2;
-        float bad = run(&m, &tok, "the film was not good but then bad", &t1)[0];
-        float good = run(&m, &tok, "the film was not bad but then good", &t2)[0];
-        ck_assert_msg(bad < 0.5f && good > 0.5f, "cell %d: %g %g", k, (double)bad, (double)good);
+        float bad = run(&models[k], tok, "the film was not good but then bad", &t1)[0];
+        float good = run(&models[k], tok, "the film was not bad but then good", &t2)[0];
+        ck_assert_msg(bad < 0.5f && good > 0.5f, "%s %s: %g %g", which, lesson_cell_name(l->cells[k]), (double)bad,
+                      (double)good);
         trace_free(&t1);
         trace_free(&t2);
-        tokenizer_free(&tok);
-        model_free(&m);
-        lesson_unload(&l);
     }
 }
-END_TEST
 
-/* every "= N" and the "Total params: N" of lesson 5's text are the model's */
-START_TEST(lesson5_parameter_counts)
+/* lesson 5: every "= N" and the "Total params: N" of the text are the model's */
+static void lesson5_parameter_counts(const Lesson *l, Model *models, const Tokenizer *tok, const char *which)
 {
-    Lesson l;
-    Model m;
-    Tokenizer tok;
-    shipped("05-stacked.md", 0, &l, &m, &tok);
+    (void)tok;
+    (void)which;
+    const Model *m = &models[0];
     const LessonStep *st = NULL;
-    for (int k = 0; k < l.n_steps; k++)
-        if (strstr(l.steps[k].title, "parameters")) st = &l.steps[k];
+    for (int k = 0; k < l->n_steps; k++)
+        if (strstr(l->steps[k].title, "parameters")) st = &l->steps[k];
     ck_assert(st);
     static const char *const names[] = {"embedding:", "first LSTM:", "second LSTM:", "dense:"};
-    static const int layer_of[] = {0, 1, 2, 3};
     for (int i = 0; i < 4; i++) {
         const char *p = strstr(st->text, names[i]);
         ck_assert_msg(p, "no count for %s", names[i]);
@@ -228,32 +159,26 @@ START_TEST(lesson5_parameter_counts)
         char num[32] = {0};
         for (int k = 0, j = 2; eq[j] && (eq[j] == ',' || (eq[j] >= '0' && eq[j] <= '9')) && k < 30; j++)
             if (eq[j] != ',') num[k++] = eq[j];
-        ck_assert_uint_eq((size_t)atol(num), layer_param_count(&m.layers[layer_of[i]]));
+        ck_assert_uint_eq((size_t)atol(num), layer_param_count(&m->layers[i]));
     }
     char total[64], want[80];
-    summary_thousands(model_param_count(&m), total, sizeof total);
+    summary_thousands(model_param_count(m), total, sizeof total);
     snprintf(want, sizeof want, "Total params: %s", total);
     ck_assert_msg(strstr(st->text, want), "the text does not say %s", want);
-    char *table = summary_text(&m);
+    char *table = summary_text(m);
     ck_assert(strstr(table, want));
     free(table);
-    tokenizer_free(&tok);
-    model_free(&m);
-    lesson_unload(&l);
 }
-END_TEST
 
-START_TEST(lesson6_vanishing)
+/* lesson 6: the vanishing gradient on the lesson's sentence */
+static void lesson6_vanishing(const Lesson *l, Model *models, const Tokenizer *tok, const char *which)
 {
     double ratio[3] = {0};
     for (int k = 0; k < 3; k++) {
-        Lesson l;
-        Model m;
-        Tokenizer tok;
-        shipped("06-gradients.md", k, &l, &m, &tok);
+        const Model *m = &models[k];
         Trace tr;
-        run(&m, &tok, l.sentence, &tr);
-        float *(*norms)[2] = xcalloc((size_t)m.n_layers, sizeof *norms);
+        run(m, tok, l->sentence, &tr);
+        float *(*norms)[2] = xcalloc((size_t)m->n_layers, sizeof *norms);
         int li = 1; /* Embedding, then the recurrent layer */
         norms[li][0] = xcalloc((size_t)tr.T, sizeof(float));
         Err err = {{0}};
@@ -262,13 +187,78 @@ START_TEST(lesson6_vanishing)
         free(norms[li][0]);
         free(norms);
         trace_free(&tr);
-        tokenizer_free(&tok);
-        model_free(&m);
-        lesson_unload(&l);
     }
-    fprintf(stderr, "last/first |dL/dh|: SimpleRNN %.3g, GRU %.3g, LSTM %.3g\n", ratio[0], ratio[1], ratio[2]);
-    ck_assert(ratio[0] >= 100.0);
-    ck_assert(ratio[0] >= 1e6 * ratio[1]);
+    fprintf(stderr, "06-gradients.md (%s): last/first |dL/dh|: SimpleRNN %.3g, GRU %.3g, LSTM %.3g\n", which, ratio[0],
+            ratio[1], ratio[2]);
+    ck_assert_msg(ratio[0] >= 100.0, "%s: SimpleRNN ratio %.3g", which, ratio[0]);
+    ck_assert_msg(ratio[0] >= 10 * ratio[1], "%s: SimpleRNN %.3g, GRU %.3g", which, ratio[0], ratio[1]);
+    ck_assert_msg(ratio[1] >= 10 && ratio[1] <= 100, "%s: GRU %.3g, the lesson says about thirty", which, ratio[1]);
+}
+
+typedef void (*ClaimCheck)(const Lesson *l, Model *models, const Tokenizer *tok, const char *which);
+
+typedef struct {
+    const char *file;
+    const char *probe;      /* held-out rows, or NULL */
+    double min_acc[3];      /* per cell, in the lesson's order; -1: no claim */
+    double max_acc[3];
+    ClaimCheck check;       /* the lesson's other claims, or NULL */
+} LessonClaims;
+
+static const LessonClaims CLAIMS[] = {
+    {"01-lyrics.md", NULL, {-1, -1, -1}, {2, 2, 2}, lesson1_is_or_will},
+    {"02-memory.md", "memory/probe.jsonl", {-1, 0.9, 0.9}, {0.4, 2, 2}, NULL},
+    {"03-sentiment.md", "sentiment/probe.jsonl", {0.9, 0.9, -1}, {2, 2, 2}, lesson3_word_order},
+    {"04-bidirectional.md", "memory/probe.jsonl", {0.9, -1, -1}, {2, 2, 2}, NULL},
+    {"05-stacked.md", NULL, {-1, -1, -1}, {2, 2, 2}, lesson5_parameter_counts},
+    {"06-gradients.md", "memory/probe.jsonl", {-1, 0.9, 0.9}, {0.4, 2, 2}, lesson6_vanishing},
+};
+
+static void check_models(const LessonClaims *c, const Lesson *l, Model *models, const Tokenizer *tok, const char *which)
+{
+    for (int k = 0; c->probe && k < l->n_cells; k++) {
+        double acc = probe(&models[k], tok, c->probe);
+        fprintf(stderr, "%s %s (%s): %.3f on %s\n", c->file, lesson_cell_name(l->cells[k]), which, acc, c->probe);
+        ck_assert_msg(acc >= c->min_acc[k] && acc <= c->max_acc[k], "%s %s (%s): accuracy %.3f, the lesson says [%g, %g]",
+                      c->file, lesson_cell_name(l->cells[k]), which, acc, c->min_acc[k], c->max_acc[k]);
+    }
+    if (c->check) c->check(l, models, tok, which);
+}
+
+/* Each lesson's claims on its shipped models and on models retrained here
+ * from its seed; and the same seed trained twice gives the same bits. */
+START_TEST(lesson_claims)
+{
+    const LessonClaims *c = &CLAIMS[_i];
+    Lesson l;
+    Err err = {{0}};
+    ck_assert_msg(lesson_load(&l, lesson(c->file), &err), "%s", err.msg);
+    LessonData ld;
+    ck_assert_msg(lesson_data_load(&ld, &l, &err), "%s", err.msg);
+    Model shipped[LESSON_MAX_CELLS], fresh[LESSON_MAX_CELLS];
+    for (int k = 0; k < l.n_cells; k++) {
+        char *dir = lesson_model_dir(&l, k);
+        ck_assert_msg(model_load(&shipped[k], dir, &err), "%s", err.msg);
+        free(dir);
+        retrain(&l, &ld, k, &fresh[k]);
+        ck_assert_uint_eq(fresh[k].n_params, shipped[k].n_params);
+        if (k == 0) { /* determinism: a second run of the same seed */
+            Model again;
+            retrain(&l, &ld, k, &again);
+            ck_assert_msg(memcmp(again.params, fresh[k].params, fresh[k].n_params * sizeof(float)) == 0,
+                          "%s %s: the same seed trained twice gave different weights", c->file,
+                          lesson_cell_name(l.cells[k]));
+            model_free(&again);
+        }
+    }
+    check_models(c, &l, shipped, &ld.tok, "shipped");
+    check_models(c, &l, fresh, &ld.tok, "retrained");
+    for (int k = 0; k < l.n_cells; k++) {
+        model_free(&shipped[k]);
+        model_free(&fresh[k]);
+    }
+    lesson_data_free(&ld);
+    lesson_unload(&l);
 }
 END_TEST
 
@@ -278,11 +268,7 @@ int main(void)
     TCase *tc = tcase_create("lessons");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, every_lesson_opens_and_every_step_renders);
-    tcase_add_loop_test(tc, lesson_claims_and_shipped_weights, 0, (int)(sizeof CLAIMS / sizeof CLAIMS[0]));
-    tcase_add_test(tc, lesson1_is_or_will);
-    tcase_add_test(tc, lesson3_word_order);
-    tcase_add_test(tc, lesson5_parameter_counts);
-    tcase_add_test(tc, lesson6_vanishing);
+    tcase_add_loop_test(tc, lesson_claims, 0, (int)(sizeof CLAIMS / sizeof CLAIMS[0]));
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -67,6 +67,26 @@ START_TEST(prefixes_match_definition)
                           spec, T, j / D + 1, j % D, fast[j], slow[j]);
             worst = fmax(worst, fabs(fast[j] - slow[j]));
         }
+        /* the window's way: a kept trace of the sentence as the model reads
+         * it (padded or cut in front to its length), then its prefixes */
+        int n = m.seq_len ? m.seq_len : T;
+        int *row = xmalloc((size_t)n * sizeof *row);
+        base_fit_front(row, n, tokens, T);
+        float *from_trace = xmalloc((size_t)n * D * sizeof *from_trace), *want = xmalloc((size_t)n * D * sizeof *want);
+        Trace tr;
+        trace_init(&tr, &m, 1, n, true);
+        model_forward(&tr, row, NULL);
+        trace_predict_prefixes(&tr, from_trace);
+        predict_naive(&m, row, n, want);
+        for (size_t j = 0; j < (size_t)n * D; j++) {
+            ck_assert_msg(tu_close(from_trace[j], want[j], 1e-6, 1e-5), "%s, T=%d, from the trace: step %zu output %zu is %.9g, not %.9g",
+                          spec, T, j / D + 1, j % D, from_trace[j], want[j]);
+            worst = fmax(worst, fabs(from_trace[j] - want[j]));
+        }
+        trace_free(&tr);
+        free(row);
+        free(from_trace);
+        free(want);
         free(tokens);
         free(fast);
         free(slow);

@@ -5,16 +5,20 @@
  * no optimizer step. Figures are medians of repeated runs. */
 #define _DEFAULT_SOURCE
 #define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <time.h>
 
 #include "cli.h"
 #include "app.h"
 #include "engine.h"
+#include "jsonw.h"
 #include "model_io.h"
 #include "spec.h"
+#include "tokenizer_io.h"
 
 static const char USAGE[] =
     "usage: unroll bench [--json] [--quick] [--cell lstm|gru|simplernn] [--frame]\n"
@@ -22,9 +26,13 @@ static const char USAGE[] =
     "Times one recurrent layer of the engine: the forward pass of one sequence\n"
     "(T=40, E=32, H=64, every step's records kept) and forward+backward passes of\n"
     "batches (B=32, T=100, E=32, H=64 and B=64, T=200, E=128, H=256), for LSTM,\n"
-    "GRU and SimpleRNN. --json prints one object a line; --quick runs fewer\n"
-    "repetitions. --frame instead times the window: the compare view at\n"
-    "1920x1080 with 3 lanes x 40 steps x 64 units, software renderer, and the\n"
+    "GRU and SimpleRNN, and names the BLAS's kernel family (core) and threads.\n"
+    "--json prints one object a line; --quick runs fewer repetitions.\n"
+    "--frame instead times the window with the software renderer at 1920x1080:\n"
+    "the compare view with 3 lanes x 40 steps x 64 units; and a user's model\n"
+    "(Embedding 5000x128, LSTM 512 with sequences, LSTM 512, softmax over 5,000\n"
+    "words: 6.6 M parameters) opened on a 1,000-word text (load, trace and every\n"
+    "step's prediction), then its unrolled view drawn at the last step; and the\n"
     "resident memory of the process.\n";
 
 typedef struct {
@@ -54,18 +62,7 @@ static int cmp_double(const void *a, const void *b)
 static double run_shape(CellKind kind, const Shape *s, int reps)
 {
     Model m;
-    model_init(&m);
-    m.input_dim = s->E;
-    Layer l = {0};
-    l.kind = LAYER_RNN;
-    snprintf(l.name, sizeof l.name, "rnn");
-    l.cell[0] = (Cell){.kind = kind, .units = s->H, .activation = ACT_TANH, .recurrent_activation = ACT_SIGMOID,
-                       .use_bias = true, .reset_after = true};
-    l.trainable = true;
-    model_add_layer(&m, &l);
-    Err err = {{0}};
-    UNROLL_ASSERT(model_build(&m, &err));
-    model_init_weights(&m, 1);
+    model_make_rnn(&m, kind, s->E, s->H, 1);
     Rng rng;
     rng_init(&rng, 2);
     size_t n_in = (size_t)s->B * s->T * s->E;
@@ -99,46 +96,84 @@ static double run_shape(CellKind kind, const Shape *s, int reps)
     return median;
 }
 
-/* a throw-away lesson of three 64-unit models over a 40-token sentence */
-static bool frame_fixture(char *dir, size_t cap, Err *err)
+/* a tokenizer of the words w1 .. w{n}, saved as dir/tokenizer.json */
+static bool save_word_tokenizer(const char *path, int n, Err *err)
 {
-    snprintf(dir, cap, "/tmp/unroll-frame-XXXXXX");
-    if (!mkdtemp(dir)) return err_set(err, "cannot make a temporary folder");
+    StrBuf text = {0};
+    for (int k = 1; k <= n; k++) {
+        char w[24];
+        snprintf(w, sizeof w, "%sw%d", k > 1 ? " " : "", k);
+        strbuf_puts(&text, w);
+    }
+    Tokenizer tok;
+    tokenizer_init(&tok, NULL);
+    const char *texts[] = {text.p};
+    bool ok = tokenizer_fit_on_texts(&tok, texts, 1, err) && tokenizer_save(&tok, path, err);
+    tokenizer_free(&tok);
+    free(text.p);
+    return ok;
+}
+
+/* a model from spec over the words w1 .. w{vocab-1}, saved in dir */
+static bool save_word_model(const char *dir, const char *spec, int vocab, Err *err)
+{
+    char path[4200];
+    Model m;
+    if (!spec_build(&m, spec, vocab, 1, err)) return false;
+    bool ok = model_save(&m, dir, NULL, 0, err);
+    model_free(&m);
+    snprintf(path, sizeof path, "%s/tokenizer.json", dir);
+    return ok && save_word_tokenizer(path, vocab - 1, err);
+}
+
+/* n words of w1 .. w{vocab-1}, spread over the vocabulary */
+static char *word_text(int n, int vocab)
+{
+    StrBuf b = {0};
+    for (int t = 0; t < n; t++) {
+        char w[24];
+        snprintf(w, sizeof w, "%sw%d", t ? " " : "", 1 + (int)(((long long)t * 7919) % (vocab - 1)));
+        strbuf_puts(&b, w);
+    }
+    return b.p;
+}
+
+/* a throw-away lesson of three 64-unit models over a 40-token sentence */
+static bool frame_fixture(const char *dir, Err *err)
+{
     static const char *const cells[] = {"rnn", "gru", "lstm"}, *const names[] = {"simplernn", "gru", "lstm"};
-    char path[4200], tok[2048] = "{\"class_name\": \"Tokenizer\", \"config\": {\"word_index\": \"{";
-    for (int k = 1; k < 50; k++) {
-        char w[32];
-        snprintf(w, sizeof w, "%s\\\"w%d\\\": %d", k > 1 ? ", " : "", k, k);
-        strcat(tok, w);
-    }
-    strcat(tok, "}\"}}");
+    char path[4200], spec[128];
     for (int k = 0; k < 3; k++) {
-        char spec[128];
         snprintf(spec, sizeof spec, "embedding:50:16, %s:64, dense:50:softmax", cells[k]);
-        Model m;
-        if (!spec_build(&m, spec, 50, 1, err)) return false;
         snprintf(path, sizeof path, "%s/models/%s", dir, names[k]);
-        ExtraFile extra = {"tokenizer.json", tok};
-        bool ok = model_save(&m, path, &extra, 1, err);
-        model_free(&m);
-        if (!ok) return false;
+        if (!save_word_model(path, spec, 50, err)) return false;
     }
-    char sentence[512] = "";
-    for (int t = 0; t < 40; t++) {
-        char w[16];
-        snprintf(w, sizeof w, "%sw%d", t ? " " : "", 1 + (t * 7) % 49);
-        strcat(sentence, w);
-    }
-    char text[2048];
-    snprintf(text, sizeof text,
-             "---\ntitle: frame benchmark\ncorpus: corpus.txt\ntask: next-word\ncells: [simplernn, gru, lstm]\n"
-             "spec: \"embedding:V:16, {cell}:64, dense:V:softmax\"\nepochs: 1\nbatch_size: 1\nseed: 1\nmodels: models\n"
-             "sentence: \"%s\"\n---\n",
-             sentence);
+    char *sentence = word_text(40, 50);
+    StrBuf text = {0};
+    strbuf_puts(&text, "---\ntitle: frame benchmark\ncorpus: corpus.txt\ntask: next-word\ncells: [simplernn, gru, lstm]\n"
+                       "spec: \"embedding:V:16, {cell}:64, dense:V:softmax\"\nepochs: 1\nbatch_size: 1\nseed: 1\n"
+                       "models: models\nsentence: \"");
+    strbuf_puts(&text, sentence);
+    strbuf_puts(&text, "\"\n---\n");
     snprintf(path, sizeof path, "%s/bench.md", dir);
-    if (!base_write_file_atomic(path, text, strlen(text), err)) return false;
+    bool ok = base_write_file_atomic(path, text.p, text.len, err);
     snprintf(path, sizeof path, "%s/corpus.txt", dir);
-    return base_write_file_atomic(path, sentence, strlen(sentence), err);
+    ok = ok && base_write_file_atomic(path, sentence, strlen(sentence), err);
+    free(text.p);
+    free(sentence);
+    return ok;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+/* removes the benchmark's own temporary folder and what it holds */
+static bool remove_tree(const char *dir)
+{
+    return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0;
 }
 
 static long rss_kb(void)
@@ -152,21 +187,9 @@ static long rss_kb(void)
     return kb;
 }
 
-static int bench_frame(bool json)
+/* median time of 41 frames of the app's current view, after 3 warm-ups */
+static double frame_ms(App *a)
 {
-    char dir[256], path[512], cmd[600];
-    Err err = {{0}};
-    if (!frame_fixture(dir, sizeof dir, &err)) return cli_fail("bench", &err);
-    snprintf(path, sizeof path, "%s/bench.md", dir);
-    App *a = app_headless_create(1920, 1080, &err);
-    int status = 2;
-    if (!a || !app_headless_open(a, path, &err)) {
-        cli_fail("bench", &err);
-        goto done;
-    }
-    a->view = VIEW_COMPARE;
-    a->step = a->doc->T - 1;
-    a->anim = 1.0f;
     double t[41];
     for (int i = -3; i < 41; i++) {
         double t0 = now_us();
@@ -174,22 +197,131 @@ static int bench_frame(bool json)
         if (i >= 0) t[i] = now_us() - t0;
     }
     qsort(t, 41, sizeof *t, cmp_double);
-    double ms = t[20] / 1000.0;
+    return t[20] / 1000.0;
+}
+
+/* one JSON line (json) or one sentence */
+static void report_frame(bool json, const char *view, int lanes, int T, int units, double open_ms, double ms)
+{
+    if (!json) {
+        if (open_ms >= 0)
+            printf("%s view 1920x1080, %d lanes x %d steps x %d units, software renderer: opened with every step's "
+                   "prediction in %.0f ms, %.2f ms a frame (median of 41)\n", view, lanes, T, units, open_ms, ms);
+        else
+            printf("%s view 1920x1080, %d lanes x %d steps x %d units, software renderer: %.2f ms a frame (median of 41)\n",
+                   view, lanes, T, units, ms);
+        return;
+    }
+    JsonW w;
+    jsonw_init(&w);
+    jsonw_begin_object(&w);
+    jsonw_key(&w, "bench");
+    jsonw_str(&w, "frame");
+    jsonw_key(&w, "view");
+    jsonw_str(&w, view);
+    jsonw_key(&w, "width");
+    jsonw_int(&w, 1920);
+    jsonw_key(&w, "height");
+    jsonw_int(&w, 1080);
+    jsonw_key(&w, "lanes");
+    jsonw_int(&w, lanes);
+    jsonw_key(&w, "T");
+    jsonw_int(&w, T);
+    jsonw_key(&w, "units");
+    jsonw_int(&w, units);
+    if (open_ms >= 0) {
+        jsonw_key(&w, "open_ms");
+        jsonw_float(&w, (float)open_ms);
+    }
+    jsonw_key(&w, "median_ms");
+    jsonw_float(&w, (float)ms);
+    jsonw_end_object(&w);
+    puts(w.buf);
+    jsonw_free(&w);
+}
+
+static int bench_frame(bool json)
+{
+    char dir[256], path[512];
+    snprintf(dir, sizeof dir, "/tmp/unroll-frame-XXXXXX");
+    Err err = {{0}};
+    App *a = NULL;
+    char *text = NULL;
+    int status = 2;
+    if (!mkdtemp(dir)) {
+        err_set(&err, "cannot make a temporary folder in /tmp");
+        dir[0] = '\0';
+        goto fail;
+    }
+    /* the compare view: a lesson of three small models */
+    snprintf(path, sizeof path, "%s/bench.md", dir);
+    if (!frame_fixture(dir, &err)) goto fail;
+    if (!(a = app_headless_create(1920, 1080, &err)) || !app_headless_open(a, path, &err)) goto fail;
+    a->view = VIEW_COMPARE;
+    a->step = a->doc->T - 1;
+    a->anim = 1.0f;
+    report_frame(json, "compare", 3, a->doc->T, 64, -1, frame_ms(a));
+    fflush(stdout);
+    /* a user's model on a 1,000-word text */
+    snprintf(path, sizeof path, "%s/big", dir);
+    if (!save_word_model(path, "embedding:5000:128, lstm:512:seq, lstm:512, dense:5000:softmax", 5000, &err)) goto fail;
+    text = word_text(1000, 5000);
+    double t0 = now_us();
+    if (!app_headless_open(a, path, &err) || !doc_set_input(a->doc, text, &err)) goto fail;
+    double open_ms = (now_us() - t0) / 1000.0;
+    a->view = VIEW_UNROLLED;
+    a->step = a->doc->T - 1;
+    a->anim = 1.0f;
+    report_frame(json, "unrolled", 2, a->doc->T, 512, open_ms, frame_ms(a));
     long kb = rss_kb();
     if (json)
-        printf("{\"bench\": \"frame\", \"view\": \"compare\", \"width\": 1920, \"height\": 1080, \"lanes\": 3, \"T\": %d, "
-               "\"units\": 64, \"median_ms\": %.3f, \"rss_mb\": %.1f}\n",
-               a->doc->T, ms, kb / 1024.0);
+        printf("{\"bench\": \"memory\", \"rss_mb\": %.1f}\n", kb / 1024.0);
     else
-        printf("compare view 1920x1080, 3 lanes x %d steps x 64 units, software renderer: %.2f ms a frame (median of 41); "
-               "resident memory %.1f MB\n",
-               a->doc->T, ms, kb / 1024.0);
+        printf("resident memory %.1f MB\n", kb / 1024.0);
     status = 0;
+    goto done;
+fail:
+    cli_fail("bench", &err);
 done:
-    app_headless_destroy(a);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "unroll bench: could not remove %s\n", dir);
+    free(text);
+    if (a) app_headless_destroy(a);
+    if (dir[0] && !remove_tree(dir)) fprintf(stderr, "unroll bench: could not remove %s\n", dir);
     return status;
+}
+
+/* one line of the engine benchmark */
+static void report_shape(bool json, const char *cell, const Shape *s, double us)
+{
+    if (!json) {
+        printf("%-10s %-8s %4d %4d %4d %4d %9.3f ms\n", cell, s->pass, s->B, s->T, s->E, s->H, us / 1000.0);
+        return;
+    }
+    JsonW w;
+    jsonw_init(&w);
+    jsonw_begin_object(&w);
+    jsonw_key(&w, "cell");
+    jsonw_str(&w, cell);
+    jsonw_key(&w, "pass");
+    jsonw_str(&w, s->pass);
+    jsonw_key(&w, "batch");
+    jsonw_int(&w, s->B);
+    jsonw_key(&w, "T");
+    jsonw_int(&w, s->T);
+    jsonw_key(&w, "input");
+    jsonw_int(&w, s->E);
+    jsonw_key(&w, "units");
+    jsonw_int(&w, s->H);
+    jsonw_key(&w, "median_us");
+    jsonw_float(&w, (float)us);
+    jsonw_key(&w, "threads");
+    jsonw_int(&w, blas_threads_in_use());
+    jsonw_key(&w, "blas_core");
+    jsonw_str(&w, blas_core_name());
+    jsonw_key(&w, "subnormals_flushed");
+    jsonw_bool(&w, engine_flushes_subnormals());
+    jsonw_end_object(&w);
+    puts(w.buf);
+    jsonw_free(&w);
 }
 
 int cmd_bench(int argc, char **argv)
@@ -220,6 +352,9 @@ int cmd_bench(int argc, char **argv)
         const char *name;
         CellKind kind;
     } CELLS[] = {{"lstm", CELL_LSTM}, {"gru", CELL_GRU}, {"simplernn", CELL_SIMPLE_RNN}};
+    if (!json)
+        printf("BLAS: core %s, %d thread%s; subnormal floats %s\n", blas_core_name(), blas_threads_in_use(),
+               blas_threads_in_use() == 1 ? "" : "s", engine_flushes_subnormals() ? "flushed to zero" : "NOT flushed");
     if (!json) printf("%-10s %-8s %4s %4s %4s %4s %12s\n", "cell", "pass", "B", "T", "E", "H", "median");
     for (size_t c = 0; c < 3; c++) {
         if (only && strcmp(only, CELLS[c].name) != 0) continue;
@@ -227,13 +362,7 @@ int cmd_bench(int argc, char **argv)
             const Shape *s = &SHAPES[k];
             size_t work = (size_t)s->B * s->T * s->H * s->H;
             int reps = work > 50000000 ? (quick ? 3 : 7) : (quick ? 11 : 51);
-            double us = run_shape(CELLS[c].kind, s, reps);
-            if (json)
-                printf("{\"cell\": \"%s\", \"pass\": \"%s\", \"batch\": %d, \"T\": %d, \"input\": %d, \"units\": %d, "
-                       "\"median_us\": %.1f, \"threads\": %d}\n",
-                       CELLS[c].name, s->pass, s->B, s->T, s->E, s->H, us, blas_threads_in_use());
-            else
-                printf("%-10s %-8s %4d %4d %4d %4d %9.3f ms\n", CELLS[c].name, s->pass, s->B, s->T, s->E, s->H, us / 1000.0);
+            report_shape(json, CELLS[c].name, s, run_shape(CELLS[c].kind, s, reps));
             fflush(stdout);
         }
     }

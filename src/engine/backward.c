@@ -94,7 +94,7 @@ void backprop_zero_grads(Backprop *bp)
 
 static float *grad_of(Backprop *bp, const float *param)
 {
-    return param ? bp->dparams + (param - bp->model->params) : NULL;
+    return param && !bp->states_only ? bp->dparams + (param - bp->model->params) : NULL;
 }
 
 /* ---- layers ------------------------------------------------------------- */
@@ -126,9 +126,9 @@ static void dense_backward(Backprop *bp, const Trace *tr, int i, const float *in
     float *dpre = bp->dout[i]; /* turned into dL/d(pre-activation) in place */
     if (l->activation == ACT_SOFTMAX) softmax_backward(dpre, dpre, out, N, l->out_dim);
     else act_backward(dpre, dpre, out, l->activation, N * l->out_dim);
-    blas_sgemm(true, false, l->in_dim, l->out_dim, N, 1.0f, in, l->in_dim, dpre, l->out_dim, 1.0f,
-               grad_of(bp, l->kernel), l->out_dim);
-    if (l->use_bias) colsum_add(grad_of(bp, l->bias), dpre, N, l->out_dim, l->out_dim);
+    float *dK = grad_of(bp, l->kernel);
+    if (dK) blas_sgemm(true, false, l->in_dim, l->out_dim, N, 1.0f, in, l->in_dim, dpre, l->out_dim, 1.0f, dK, l->out_dim);
+    if (dK && l->use_bias) colsum_add(grad_of(bp, l->bias), dpre, N, l->out_dim, l->out_dim);
     if (din) blas_sgemm(false, true, N, l->in_dim, l->out_dim, 1.0f, dpre, l->out_dim, l->kernel, l->out_dim, 1.0f, din, l->in_dim);
 }
 
@@ -205,13 +205,15 @@ static void run_backward(Backprop *bp, const Trace *tr, int i, int d, const floa
     /* recurrent weights, all steps at once: dU += h_prev^T · d(recurrent projection) */
     float *dU = grad_of(bp, c->recurrent_kernel);
     const float *drec = dhu ? dhu : dg;
-    if (c->kind == CELL_GRU && !c->reset_after) {
+    if (!dU) {
+        /* states only: no weight gradients */
+    } else if (c->kind == CELL_GRU && !c->reset_after) {
         blas_sgemm(true, false, H, 2 * H, T * B, 1.0f, run->h, H, drec, GH, 1.0f, dU, GH);
         blas_sgemm(true, false, H, H, T * B, 1.0f, rh, H, drec + 2 * H, GH, 1.0f, dU + 2 * H, GH);
     } else {
         blas_sgemm(true, false, H, GH, T * B, 1.0f, run->h, H, drec, GH, 1.0f, dU, GH);
     }
-    if (c->use_bias) {
+    if (dU && c->use_bias) {
         float *db = grad_of(bp, c->bias);
         colsum_add(db, dg, T * B, GH, GH);
         if (c->kind == CELL_GRU && c->reset_after) colsum_add(db + GH, dhu, T * B, GH, GH);
@@ -219,12 +221,12 @@ static void run_backward(Backprop *bp, const Trace *tr, int i, int d, const floa
     /* input side: dW += x^T · dg and dx += dg · W^T, matching steps to positions */
     float *dW = grad_of(bp, c->kernel);
     if (!run->backwards) {
-        blas_sgemm(true, false, F, GH, T * B, 1.0f, x, F, dg, GH, 1.0f, dW, GH);
+        if (dW) blas_sgemm(true, false, F, GH, T * B, 1.0f, x, F, dg, GH, 1.0f, dW, GH);
         if (dx) blas_sgemm(false, true, T * B, F, GH, 1.0f, dg, GH, c->kernel, GH, 1.0f, dx, F);
     } else {
         for (int t = 0; t < T; t++) {
             size_t pos = (size_t)(T - 1 - t);
-            blas_sgemm(true, false, F, GH, B, 1.0f, x + pos * B * F, F, dg + (size_t)t * BG, GH, 1.0f, dW, GH);
+            if (dW) blas_sgemm(true, false, F, GH, B, 1.0f, x + pos * B * F, F, dg + (size_t)t * BG, GH, 1.0f, dW, GH);
             if (dx)
                 blas_sgemm(false, true, B, F, GH, 1.0f, dg + (size_t)t * BG, GH, c->kernel, GH, 1.0f,
                            dx + pos * B * F, F);
@@ -252,7 +254,7 @@ void model_backward(Backprop *bp, const Trace *tr)
         case LAYER_EMBEDDING: {
             /* out[k] = E[token k] */
             float *dE = grad_of(bp, l->kernel);
-            for (size_t k = 0; k < (size_t)T * B; k++) {
+            for (size_t k = 0; dE && k < (size_t)T * B; k++) {
                 float *row = dE + (size_t)tr->tokens[k] * l->out_dim;
                 const float *g = bp->dout[i] + k * l->out_dim;
                 for (int j = 0; j < l->out_dim; j++) row[j] += g[j];
@@ -356,6 +358,7 @@ bool trace_gradient_norms(const Trace *tr, int label, float *const (*norms)[2], 
     UNROLL_ASSERT(tr->B == 1 && tr->keep);
     Backprop bp;
     backprop_init(&bp, m, 1, tr->T);
+    bp.states_only = true;
     loss_compute(bp.dout[m->n_layers - 1], tr->layers[m->n_layers - 1].out, &label, kind, 1, last->out_dim, NULL);
     model_backward(&bp, tr);
     for (int i = 0; i < m->n_layers; i++) {

@@ -70,9 +70,23 @@ void blas_sgemm(bool ta, bool tb, int M, int N, int K, float alpha,
         if (beta != 0.0f) n += count_subnormal(C, M, N, ldc);
         atomic_fetch_add(&subnormals_in, n);
     }
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-                tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B, ldb,
-                beta, C, ldc);
+    if (M == 1) {
+        /* one row (a traced sequence, a generated word): y = op(B)^T·a as a
+         * matrix-vector product. sgemm would first copy all of op(B) into
+         * its packed layout, for every row: for a 512-unit LSTM that is 4 MB
+         * copied to do 1 M multiply-adds, at every timestep. */
+        const int inc_a = ta ? lda : 1;
+        if (beta != 1.0f && beta != 0.0f)
+            for (int j = 0; j < N; j++) C[j] *= beta;
+        else if (beta == 0.0f)
+            memset(C, 0, (size_t)N * sizeof *C);
+        if (K > 0)
+            cblas_sgemv(CblasRowMajor, tb ? CblasNoTrans : CblasTrans, tb ? N : K, tb ? K : N, alpha, B, ldb, A, inc_a,
+                        1.0f, C, 1);
+    } else {
+        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A,
+                    lda, B, ldb, beta, C, ldc);
+    }
     if (count) atomic_fetch_add(&subnormals_out, count_subnormal(C, M, N, ldc));
 }
 

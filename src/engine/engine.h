@@ -309,6 +309,7 @@ typedef struct {
     float *scratch;        /* working rows, see backprop_init */
     size_t scratch_n;
     float *block;
+    bool states_only;      /* set after backprop_init: dh, dg, dout and dinput only, no weight gradients */
 } Backprop;
 
 void backprop_init(Backprop *bp, const Model *model, int B, int T);
@@ -469,6 +470,9 @@ void trace_preactivation(const Trace *trace, int layer, int dir, int t, int b, f
  * reads backwards pays a pass per prefix (batched when its length is
  * fixed). The numbers are those of the padded prefixes, pass by pass. */
 void model_predict_prefixes(const Model *model, const int *tokens, int T, float *out);
+/* The same for the tokens of a trace made by model_forward (B = 1), reusing
+ * its forward pass where that gives the same numbers. */
+void trace_predict_prefixes(const Trace *trace, float *out);
 
 /* Every wire of one cell at one step, for drawing the cell's inside. The
  * engine computes them from the trace so the window never does the math.

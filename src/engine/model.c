@@ -670,33 +670,55 @@ static void head_forward(float *out, const float *h, const Model *m, int head, i
     free(buf[1]);
 }
 
+/* Whether prefix t+1 of a sequence, padded in front to the model's fixed
+ * length, ends in the state the head has after step t of one pass over the
+ * sequence. True without a fixed length (no padding). With one, only when
+ * the model masks the padding (Embedding mask_zero, no Masking layer, the
+ * mask reaching the head: run is the head's record): a masked step keeps
+ * the state, which starts at zeros either way. */
+static bool padding_is_masked(const Model *m, int head, const RunRecord *run)
+{
+    if (!m->seq_len) return true;
+    if (m->layers[0].kind != LAYER_EMBEDDING || !m->layers[0].mask_zero || !run->mask) return false;
+    for (int i = 0; i < head; i++)
+        if (m->layers[i].kind == LAYER_MASKING) return false;
+    return true;
+}
+
 /* Prefixes 1..n from one forward pass over tokens[0..n-1]: the head's h
- * after step t is the final state of prefix t+1. With a fixed input length
- * the prefixes are padded in front with token 0, so this holds only when
- * the model masks those steps (Embedding mask_zero, no Masking layer, the
- * mask reaching the head): a masked step keeps the state, which starts at
- * zeros either way. Returns false (nothing written) when it does not hold. */
+ * after step t is the final state of prefix t+1. Returns false (nothing
+ * written) when that does not hold. */
 static bool predict_one_pass(const Model *m, const int *tokens, int n, float *out)
 {
     int head = causal_head(m);
     if (head < 0 || !m->token_input) return false;
-    if (m->seq_len) {
-        if (m->layers[0].kind != LAYER_EMBEDDING || !m->layers[0].mask_zero) return false;
-        for (int i = 0; i < head; i++)
-            if (m->layers[i].kind == LAYER_MASKING) return false;
-    }
     Model any_len = *m; /* the same layers, read for n steps */
     any_len.seq_len = 0;
     Trace tr;
     trace_init(&tr, &any_len, 1, n, false);
     const RunRecord *run = &tr.layers[head].run[0];
-    bool ok = !m->seq_len || run->mask;
+    bool ok = padding_is_masked(m, head, run);
     if (ok) {
         model_forward(&tr, tokens, NULL);
         head_forward(out, run->h + run->H, m, head, n);
     }
     trace_free(&tr);
     return ok;
+}
+
+void trace_predict_prefixes(const Trace *tr, float *out)
+{
+    const Model *m = tr->model;
+    UNROLL_ASSERT(tr->B == 1 && m->token_input);
+    int head = causal_head(m);
+    if (head >= 0) {
+        const RunRecord *run = &tr->layers[head].run[0];
+        if (padding_is_masked(m, head, run)) {
+            head_forward(out, run->h + run->H, m, head, tr->T);
+            return;
+        }
+    }
+    model_predict_prefixes(m, tr->tokens, tr->T, out);
 }
 
 /* Bytes of trace a batch of prefixes may take at once */

@@ -229,7 +229,7 @@ static void trace_model(Doc *d, DocModel *dm)
     if (dm->c_range < 1.0f) dm->c_range = 1.0f;
     if (dm->n_classes > 0) {
         dm->preds = xmalloc((size_t)d->T * dm->n_classes * sizeof *dm->preds);
-        model_predict_prefixes(&dm->model, d->prompt.tokens, d->T, dm->preds);
+        trace_predict_prefixes(&dm->trace, dm->preds);
     }
     /* |dL/dh_t| for the loss of the model's own final choice */
     free(dm->grad);

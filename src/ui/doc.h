@@ -12,7 +12,7 @@
 #include "text.h"
 
 #define DOC_MAX_MODELS 3
-#define DOC_MAX_INPUT 1024
+#define DOC_MAX_INPUT 65536 /* bytes of a typed or given sentence: a 1,000-word text fits */
 
 typedef struct {
     char label[48];       /* "LSTM", or the model folder's name */
