@@ -114,6 +114,88 @@ START_TEST(trace_bytes_scale)
 }
 END_TEST
 
+/* Reading a sequence in pieces with trace_carry_state gives the states and
+ * outputs of one pass over the whole (generation's one step per word). */
+START_TEST(carried_state_equals_one_pass)
+{
+    static const char *const FORWARD[] = {
+        "embedding:V:6, lstm:8, dense:V:softmax",
+        "embedding:V:6:mask, gru:5:seq, rnn:4, dense:V:softmax",
+        "embedding:V:6, gru:5:reset_before:seq, dropout:0.2, lstm:3, dense:9:relu, dense:V:softmax",
+    };
+    for (size_t q = 0; q < sizeof FORWARD / sizeof FORWARD[0]; q++) {
+        Err err = {{0}};
+        Model m;
+        ck_assert_msg(spec_build(&m, FORWARD[q], VOCAB, 5, &err), "%s", err.msg);
+        ck_assert(model_reads_forwards(&m));
+        const int T = 9, D = m.layers[m.n_layers - 1].out_dim;
+        int tokens[9];
+        for (int t = 0; t < T; t++) tokens[t] = 1 + (t * 7 + 2) % (VOCAB - 1);
+        Trace whole;
+        trace_init(&whole, &m, 1, T, false);
+        model_forward(&whole, tokens, NULL);
+        /* the first 4 tokens as one piece, then one token at a time */
+        Trace head, step;
+        trace_init(&head, &m, 1, 4, false);
+        model_forward(&head, tokens, NULL);
+        trace_init(&step, &m, 1, 1, false);
+        trace_carry_state(&step, &head);
+        for (int t = 4; t < T; t++) {
+            model_forward(&step, tokens + t, NULL);
+            trace_carry_state(&step, &step);
+        }
+        const float *a = whole.layers[m.n_layers - 1].out, *b = step.layers[m.n_layers - 1].out;
+        for (int j = 0; j < D; j++)
+            ck_assert_msg(tu_close(b[j], a[j], 1e-6, 1e-5), "%s: output %d is %.9g in pieces, %.9g in one pass",
+                          FORWARD[q], j, b[j], a[j]);
+        for (int i = 0; i < m.n_layers; i++) {
+            if (m.layers[i].kind != LAYER_RNN) continue;
+            const RunRecord *rw = &whole.layers[i].run[0], *rs = &step.layers[i].run[0];
+            for (int j = 0; j < rw->H; j++) {
+                ck_assert(tu_close(rs->h[j], rw->h[(size_t)T * rw->H + j], 1e-6, 1e-5));
+                if (rw->c) ck_assert(tu_close(rs->c[j], rw->c[(size_t)T * rw->H + j], 1e-6, 1e-5));
+            }
+        }
+        trace_free(&whole);
+        trace_free(&head);
+        trace_free(&step);
+        model_free(&m);
+    }
+    /* a model that reads backwards cannot be read in pieces */
+    Err err = {{0}};
+    Model m;
+    ck_assert(spec_build(&m, "embedding:V:6, bi-gru:4, dense:V:softmax", VOCAB, 1, &err));
+    ck_assert(!model_reads_forwards(&m));
+    model_free(&m);
+    ck_assert(spec_build(&m, "embedding:V:6, lstm:4:backwards, dense:V:softmax", VOCAB, 1, &err));
+    ck_assert(!model_reads_forwards(&m));
+    model_free(&m);
+}
+END_TEST
+
+/* `unroll generate` far past the old 1,000-word cap: every word counted,
+ * and greedy generation repeats itself exactly when run again */
+START_TEST(generate_many_words)
+{
+    char model[4096];
+    snprintf(model, sizeof model, "%s/../lessons/lyrics/models/lstm", tu_path(""));
+    const char *bin = getenv("UNROLL_BIN");
+    ck_assert_ptr_nonnull(bin);
+    char *const argv[] = {(char *)bin, "generate", model, "--seed-text", "the lantern", "--words", "3000", NULL};
+    char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL;
+    ck_assert_int_eq(tu_run(argv, &out, &err), 0);
+    int words = 0;
+    for (const char *p = out; *p; p++) words += (p == out || p[-1] == ' ') && *p != ' ' && *p != '\n';
+    ck_assert_int_eq(words, 3002);
+    ck_assert_int_eq(tu_run(argv, &out2, &err2), 0);
+    ck_assert_str_eq(out, out2);
+    free(out);
+    free(err);
+    free(out2);
+    free(err2);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("predict");
@@ -121,6 +203,8 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, prefixes_match_definition, 0, (int)(sizeof SPECS / sizeof SPECS[0]));
     tcase_add_test(tc, trace_bytes_scale);
+    tcase_add_test(tc, carried_state_equals_one_pass);
+    tcase_add_test(tc, generate_many_words);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -1,6 +1,12 @@
 /* cmd_generate: `unroll generate`, text continued word by word as the
  * TensorFlow text-generation exercise does it: tokenize the text so far, pad
- * it in front to the model's length, predict, choose a word, append, repeat. */
+ * it in front to the model's length, predict, choose a word, append, repeat.
+ * The text is tokenized once; each chosen word adds its own tokens (what
+ * tokenizing the whole text again would give). A model with a fixed length
+ * reads the last tokens padded to it, a step of fixed cost; a model of any
+ * length that reads forwards carries its state and reads one token a word.
+ * So the cost is linear in the number of words (a model of any length that
+ * reads backwards re-reads the whole text for every word). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +16,9 @@
 #include "model_io.h"
 #include "prompt.h"
 #include "tokenizer_io.h"
+
+/* the words one run may add: a long text (about 1 MB) */
+#define GENERATE_MAX_WORDS 100000
 
 static const char USAGE[] =
     "usage: unroll generate MODEL --seed-text \"...\" --words N [--temperature X]\n"
@@ -35,7 +44,8 @@ int cmd_generate(int argc, char **argv)
         } else if (cli_opt(argc, argv, &i, "--seed-text", &v)) {
             if (!(seed = v)) return cli_failf("generate", "--seed-text needs a text");
         } else if (cli_opt(argc, argv, &i, "--words", &v)) {
-            if (!cli_parse_int(v, 0, 1000, &words)) return cli_failf("generate", "--words needs a whole number from 0 to 1000");
+            if (!cli_parse_int(v, 0, GENERATE_MAX_WORDS, &words))
+                return cli_failf("generate", "--words needs a whole number from 0 to %d", GENERATE_MAX_WORDS);
         } else if (cli_opt(argc, argv, &i, "--top-k", &v)) {
             if (!cli_parse_int(v, 1, 1 << 24, &top_k)) return cli_failf("generate", "--top-k needs a whole number from 1");
         } else if (cli_opt(argc, argv, &i, "--rng", &v)) {
@@ -63,8 +73,14 @@ int cmd_generate(int argc, char **argv)
     if (!model_load(&m, model_path, &err)) return cli_fail("generate", &err);
     Tokenizer tok = {0};
     bool have_tok = false;
-    char *text = NULL;
+    StrBuf text = {0};
     unsigned char *banned = NULL;
+    int *tokens = NULL, *row = NULL;
+    float *prob = NULL;
+    Trace tr = {0};
+    bool have_tr = false;
+    TextEncoding e;
+    text_encoding_init(&e);
     int status = 2;
     const Layer *last = &m.layers[m.n_layers - 1];
     if (!m.token_input || last->kind != LAYER_DENSE || last->activation != ACT_SOFTMAX || last->out_seq) {
@@ -74,46 +90,89 @@ int cmd_generate(int argc, char **argv)
     if (!prompt_load_tokenizer(&tok, model_path, &err)) goto fail;
     have_tok = true;
     if (!maxlen) maxlen = m.seq_len;
+    const int C = last->out_dim;
     /* never choose padding, the OOV token, or indices with no word */
-    banned = xcalloc((size_t)last->out_dim, 1);
-    for (int j = 0; j < last->out_dim; j++)
+    banned = xcalloc((size_t)C, 1);
+    for (int j = 0; j < C; j++)
         banned[j] = j == 0 || j == tokenizer_oov_index(&tok) || !tokenizer_index_word(&tok, j);
     Rng rng;
     rng_init(&rng, (uint64_t)rng_seed);
-    size_t cap = strlen(seed) + 64;
-    text = xmalloc(cap);
-    snprintf(text, cap, "%s", seed);
+    strbuf_puts(&text, seed);
+    tokenizer_encode(&e, &tok, seed);
+    if (e.n_tokens == 0 && !maxlen) {
+        err_set(&err, "no word of \"%.60s\" is in the model's vocabulary", seed);
+        goto fail;
+    }
+    size_t n_tok = (size_t)e.n_tokens, cap = n_tok + 64;
+    tokens = xmalloc(cap * sizeof *tokens);
+    memcpy(tokens, e.tokens, n_tok * sizeof *tokens);
+    prob = xmalloc((size_t)C * sizeof *prob);
+    if (maxlen) row = xmalloc((size_t)maxlen * sizeof *row);
+    const bool stream = !maxlen && model_reads_forwards(&m);
+    size_t fresh = n_tok; /* tokens not yet read by the streamed state */
     for (long long w = 0; w < words; w++) {
-        Prompt p;
-        if (!prompt_encode(&p, &tok, text, (int)maxlen, &err)) goto fail;
-        if (!model_check_tokens(&m, p.tokens, p.n, &err)) {
-            prompt_free(&p);
-            goto fail;
+        if (maxlen) {
+            /* the last tokens, padded or cut in front to the length */
+            base_fit_front(row, (int)maxlen, tokens, (int)n_tok);
+            if (!model_check_tokens(&m, row, (int)maxlen, &err)) goto fail;
+            if (!have_tr) trace_init(&tr, &m, 1, (int)maxlen, false);
+            have_tr = true;
+            model_forward(&tr, row, NULL);
+            memcpy(prob, tr.layers[m.n_layers - 1].out, (size_t)C * sizeof *prob);
+        } else if (fresh > 0 && (!stream || !have_tr)) {
+            /* the whole text: the seed once, or every time for a model
+             * that reads backwards */
+            if (!model_check_tokens(&m, tokens, (int)n_tok, &err)) goto fail;
+            Trace whole;
+            trace_init(&whole, &m, 1, (int)n_tok, false);
+            model_forward(&whole, tokens, NULL);
+            memcpy(prob, whole.layers[m.n_layers - 1].out, (size_t)C * sizeof *prob);
+            if (stream) {
+                trace_init(&tr, &m, 1, 1, false);
+                trace_carry_state(&tr, &whole);
+                have_tr = true;
+            }
+            trace_free(&whole);
+        } else {
+            /* one step per new token, from the carried state */
+            for (size_t k = n_tok - fresh; k < n_tok; k++) {
+                if (!model_check_tokens(&m, tokens + k, 1, &err)) goto fail;
+                model_forward(&tr, tokens + k, NULL);
+                trace_carry_state(&tr, &tr);
+            }
+            if (fresh) memcpy(prob, tr.layers[m.n_layers - 1].out, (size_t)C * sizeof *prob);
         }
-        Trace tr;
-        trace_init(&tr, &m, 1, p.n, false);
-        model_forward(&tr, p.tokens, NULL);
-        int next = sample_next(tr.layers[m.n_layers - 1].out, last->out_dim, temperature, (int)top_k, banned, &rng);
-        trace_free(&tr);
-        prompt_free(&p);
+        fresh = 0;
+        int next = sample_next(prob, C, temperature, (int)top_k, banned, &rng);
         if (next < 0) {
             err_set(&err, "the model's vocabulary has no word to choose");
             goto fail;
         }
         const char *word = tokenizer_index_word(&tok, next);
-        size_t need = strlen(text) + strlen(word) + 2;
-        if (need > cap) text = xrealloc(text, cap = 2 * need);
-        strcat(text, " ");
-        strcat(text, word);
+        strbuf_puts(&text, " ");
+        strbuf_puts(&text, word);
+        /* the word's tokens, as texts_to_sequences gives them (none when
+         * it is past num_words and there is no OOV token) */
+        text_encoding_free(&e);
+        tokenizer_encode(&e, &tok, word);
+        if (n_tok + (size_t)e.n_tokens > cap) tokens = xrealloc(tokens, (cap = 2 * (n_tok + (size_t)e.n_tokens)) * sizeof *tokens);
+        memcpy(tokens + n_tok, e.tokens, (size_t)e.n_tokens * sizeof *tokens);
+        n_tok += (size_t)e.n_tokens;
+        fresh = (size_t)e.n_tokens;
     }
-    printf("%s\n", text);
+    printf("%s\n", text.p);
     status = 0;
     goto done;
 fail:
     cli_fail("generate", &err);
 done:
-    free(text);
+    free(text.p);
     free(banned);
+    free(tokens);
+    free(row);
+    free(prob);
+    if (have_tr) trace_free(&tr);
+    text_encoding_free(&e);
     if (have_tok) tokenizer_free(&tok);
     model_free(&m);
     return status;

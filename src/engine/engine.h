@@ -263,6 +263,7 @@ typedef struct {
     int B, T;
     bool keep;            /* keep gates of every step (trace), else only the last */
     bool training;        /* Dropout layers drop (see trace_set_training) */
+    bool carry;           /* recurrent runs start from h[0], c[0] as they are (see trace_carry_state) */
     Rng rng;              /* for the Dropout masks when training */
     float *input;         /* (T, B, input_dim) float input, time-major */
     int *tokens;          /* (T, B) */
@@ -473,6 +474,15 @@ void model_predict_prefixes(const Model *model, const int *tokens, int T, float 
 /* The same for the tokens of a trace made by model_forward (B = 1), reusing
  * its forward pass where that gives the same numbers. */
 void trace_predict_prefixes(const Trace *trace, float *out);
+
+/* Reading a sequence piece by piece, for models whose recurrent layers all
+ * read forwards (model_reads_forwards): trace_carry_state makes dst's next
+ * model_forward start every recurrent layer from the state src ended in
+ * (dst may be src), so feeding the pieces one after the other gives the
+ * states and outputs of one pass over the whole sequence. Generation then
+ * costs one step per word. */
+bool model_reads_forwards(const Model *model);
+void trace_carry_state(Trace *dst, const Trace *src);
 
 /* Every wire of one cell at one step, for drawing the cell's inside. The
  * engine computes them from the trace so the window never does the math.

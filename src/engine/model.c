@@ -442,13 +442,16 @@ static void merge_into(float *out, const float *fo, const float *bo, MergeMode m
     for (int j = 0; j < H; j++) out[j] = merge2(mode, fo[j], bo[j]);
 }
 
+/* carry: start from the state in h[0] (and c[0]) instead of zeros */
 static void run_forward(RunRecord *run, const Cell *c, float *scratch,
-                        const float *x, const unsigned char *in_mask, bool keep)
+                        const float *x, const unsigned char *in_mask, bool keep, bool carry)
 {
     const int T = run->T, B = run->B, H = run->H, GH = run->G * H;
     cell_project(run->xw, x, c, T * B);
-    memset(run->h, 0, (size_t)B * H * sizeof *run->h);
-    if (run->c) memset(run->c, 0, (size_t)B * H * sizeof *run->c);
+    if (!carry) {
+        memset(run->h, 0, (size_t)B * H * sizeof *run->h);
+        if (run->c) memset(run->c, 0, (size_t)B * H * sizeof *run->c);
+    }
     for (int t = 0; t < T; t++) {
         int pos = run->backwards ? T - 1 - t : t;
         unsigned char *mk = NULL;
@@ -575,7 +578,7 @@ void model_forward(Trace *tr, const int *tokens, const float *input)
             break;
         case LAYER_RNN:
             for (int d = 0; d < l->n_dir; d++)
-                run_forward(&r->run[d], &l->cell[d], r->scratch, cur, cur_mask, tr->keep);
+                run_forward(&r->run[d], &l->cell[d], r->scratch, cur, cur_mask, tr->keep, tr->carry);
             if (l->bidirectional) bidirectional_output(r->out, l, r->run);
             break;
         }
@@ -704,6 +707,29 @@ static bool predict_one_pass(const Model *m, const int *tokens, int n, float *ou
     }
     trace_free(&tr);
     return ok;
+}
+
+bool model_reads_forwards(const Model *m)
+{
+    for (int i = 0; i < m->n_layers; i++)
+        if (m->layers[i].kind == LAYER_RNN && (m->layers[i].n_dir != 1 || m->layers[i].cell[0].go_backwards)) return false;
+    return true;
+}
+
+void trace_carry_state(Trace *dst, const Trace *src)
+{
+    const Model *m = dst->model;
+    UNROLL_ASSERT(src->model->n_layers == m->n_layers && src->B == dst->B && model_reads_forwards(m));
+    for (int i = 0; i < m->n_layers; i++) {
+        if (m->layers[i].kind != LAYER_RNN) continue;
+        RunRecord *to = &dst->layers[i].run[0];
+        const RunRecord *from = &src->layers[i].run[0];
+        size_t n = (size_t)to->B * to->H;
+        /* memmove: src may be dst, carrying its own final state forward */
+        memmove(to->h, from->h + (size_t)from->T * n, n * sizeof *to->h);
+        if (to->c) memmove(to->c, from->c + (size_t)from->T * n, n * sizeof *to->c);
+    }
+    dst->carry = true;
 }
 
 void trace_predict_prefixes(const Trace *tr, float *out)
