@@ -14,6 +14,9 @@ import time
 import torch
 
 torch.set_num_threads(2)
+# subnormals flushed, as unroll does (design.md: many Intel cores are
+# several times slower on them otherwise)
+torch.set_flush_denormal(True)
 SHAPES = [("forward", 1, 40, 32, 64), ("train", 32, 100, 32, 64), ("train", 64, 200, 128, 256)]
 CELLS = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "simplernn": torch.nn.RNN}
 
