@@ -11,11 +11,18 @@ every time.
       one or two short judgements, each possibly negated ("not bad, good");
       the label is the sentiment of the last one (0 negative, 1 positive).
 
+Held out means held out: no probe sentence occurs in the training data, no
+sentence occurs twice in a probe set, and no sentence a lesson shows (its
+`sentence:` lines, the pair of lesson 3) is in either, so a claim made on
+the screen is about a sentence the networks never trained on.
+
 Standard library only:  python3 lessons/make_data.py
 """
+import glob
 import json
 import os
 import random
+import re
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -65,13 +72,40 @@ def write(path, rows):
             f.write(json.dumps(r) + "\n")
 
 
+def shown_sentences():
+    """Every sentence the lessons put on screen."""
+    shown = {"the film was not good but then bad", "the film was not bad but then good"}
+    for path in glob.glob(os.path.join(HERE, "[0-9][0-9]-*.md")):
+        with open(path) as f:
+            shown.update(re.findall(r'^sentence: "(.*)"$', f.read(), re.M))
+    return shown
+
+
+def held_out(make, rng, n_train, n_probe, shown):
+    """n_probe distinct probe rows, then n_train training rows; neither holds
+    a shown sentence, and no training row is a probe sentence."""
+    probe, seen = [], set(shown)
+    while len(probe) < n_probe:
+        row = make(rng)
+        if row["text"] not in seen:
+            seen.add(row["text"])
+            probe.append(row)
+    train = []
+    while len(train) < n_train:
+        row = make(rng)
+        if row["text"] not in seen:
+            train.append(row)
+    return train, probe
+
+
 def main():
-    rng = random.Random(12)
-    write(os.path.join(HERE, "memory", "data.jsonl"), [memory_row(rng) for _ in range(1200)])
-    write(os.path.join(HERE, "memory", "probe.jsonl"), [memory_row(rng) for _ in range(200)])
-    rng = random.Random(34)
-    write(os.path.join(HERE, "sentiment", "data.jsonl"), [sentiment_row(rng) for _ in range(1500)])
-    write(os.path.join(HERE, "sentiment", "probe.jsonl"), [sentiment_row(rng) for _ in range(300)])
+    shown = shown_sentences()
+    train, probe = held_out(memory_row, random.Random(12), 1200, 200, shown)
+    write(os.path.join(HERE, "memory", "data.jsonl"), train)
+    write(os.path.join(HERE, "memory", "probe.jsonl"), probe)
+    train, probe = held_out(sentiment_row, random.Random(34), 1500, 300, shown)
+    write(os.path.join(HERE, "sentiment", "data.jsonl"), train)
+    write(os.path.join(HERE, "sentiment", "probe.jsonl"), probe)
 
 
 if __name__ == "__main__":

@@ -262,6 +262,89 @@ START_TEST(lesson_claims)
 }
 END_TEST
 
+/* the "text" of every row of a JSONL file (rows as make_data.py writes
+ * them: json.dumps of ASCII text, no escapes) */
+static int read_texts(const char *path, char ***out)
+{
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f, "cannot read %s", path);
+    char line[8192];
+    int n = 0, cap = 256;
+    char **v = xmalloc((size_t)cap * sizeof *v);
+    while (fgets(line, sizeof line, f)) {
+        char *p = strstr(line, "\"text\": \"");
+        if (!p) continue;
+        p += 9;
+        char *q = strchr(p, '"');
+        ck_assert(q);
+        *q = '\0';
+        if (n == cap) v = xrealloc(v, (size_t)(cap *= 2) * sizeof *v);
+        v[n++] = xstrdup(p);
+    }
+    fclose(f);
+    *out = v;
+    return n;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool in_sorted(char **v, int n, const char *s)
+{
+    return bsearch(&s, v, (size_t)n, sizeof *v, cmp_str) != NULL;
+}
+
+static void free_texts(char **v, int n)
+{
+    for (int i = 0; i < n; i++) free(v[i]);
+    free(v);
+}
+
+/* Held out means held out: no probe sentence is in the lesson's training
+ * data, none occurs twice in the probe set, and no sentence the lesson
+ * shows (its sentence, its steps' sentences, the pairs its claims use) is
+ * in the training data. */
+START_TEST(held_out_sets_share_nothing_with_training)
+{
+    const LessonClaims *c = &CLAIMS[_i];
+    Lesson l;
+    Err err = {{0}};
+    ck_assert_msg(lesson_load(&l, lesson(c->file), &err), "%s", err.msg);
+    if (!l.data) { /* next-word lessons train on their corpus; no held-out claim */
+        lesson_unload(&l);
+        return;
+    }
+    char **train = NULL;
+    int n_train = read_texts(l.data, &train);
+    ck_assert_int_ge(n_train, 100);
+    qsort(train, (size_t)n_train, sizeof *train, cmp_str);
+    if (c->probe) {
+        char **probe = NULL;
+        int n_probe = read_texts(lesson(c->probe), &probe);
+        ck_assert_int_ge(n_probe, 100);
+        for (int i = 0; i < n_probe; i++)
+            ck_assert_msg(!in_sorted(train, n_train, probe[i]), "%s: held-out sentence %d is in the training data: %s",
+                          c->probe, i + 1, probe[i]);
+        qsort(probe, (size_t)n_probe, sizeof *probe, cmp_str);
+        for (int i = 1; i < n_probe; i++)
+            ck_assert_msg(strcmp(probe[i - 1], probe[i]) != 0, "%s: \"%s\" occurs twice", c->probe, probe[i]);
+        free_texts(probe, n_probe);
+    }
+    static const char *const PAIR[] = {"the film was not good but then bad", "the film was not bad but then good"};
+    if (l.sentence) ck_assert_msg(!in_sorted(train, n_train, l.sentence), "%s: its sentence is training data", c->file);
+    for (int k = 0; k < l.n_steps; k++)
+        if (l.steps[k].dir.sentence)
+            ck_assert_msg(!in_sorted(train, n_train, l.steps[k].dir.sentence), "%s step %d: \"%s\" is training data",
+                          c->file, k + 1, l.steps[k].dir.sentence);
+    for (int k = 0; k < 2; k++)
+        ck_assert_msg(!in_sorted(train, n_train, PAIR[k]), "%s: \"%s\" is training data", c->file, PAIR[k]);
+    free_texts(train, n_train);
+    lesson_unload(&l);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("lessons");
@@ -269,6 +352,7 @@ int main(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, every_lesson_opens_and_every_step_renders);
     tcase_add_loop_test(tc, lesson_claims, 0, (int)(sizeof CLAIMS / sizeof CLAIMS[0]));
+    tcase_add_loop_test(tc, held_out_sets_share_nothing_with_training, 0, (int)(sizeof CLAIMS / sizeof CLAIMS[0]));
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
