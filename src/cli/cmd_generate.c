@@ -10,6 +10,7 @@
 #include "model_io.h"
 #include "prompt.h"
 #include "tokenizer_io.h"
+#include "trace_json.h"
 
 static const char USAGE[] =
     "usage: unroll generate MODEL --seed-text \"...\" --words N [--temperature X]\n"
@@ -86,7 +87,7 @@ int cmd_generate(int argc, char **argv)
     for (long long w = 0; w < words; w++) {
         Prompt p;
         if (!prompt_encode(&p, &tok, text, (int)maxlen, &err)) goto fail;
-        if (!model_check_tokens(&m, p.tokens, p.n, &err)) {
+        if (!model_check_tokens(&m, p.tokens, p.n, &err) || !trace_check_budget(&m, 1, p.n, false, false, false, &err)) {
             prompt_free(&p);
             goto fail;
         }

@@ -28,13 +28,8 @@
 /* Keras' default filters: punctuation (not the apostrophe), tab, newline. */
 #define TEXT_DEFAULT_FILTERS "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n"
 
-/* Largest word index a tokenizer may hold (and so its largest vocabulary):
- * far above any vocabulary an Embedding layer is trained on, small enough
- * that the index -> word table stays a few MB. */
-#define TEXT_MAX_INDEX (1 << 21)
-
-/* Largest padded matrix (rows * columns) built at once: 2^27 ints = 512 MB. */
-#define TEXT_MAX_CELLS ((size_t)1 << 27)
+/* TEXT_MAX_INDEX (largest word index, so largest vocabulary) and
+ * TEXT_MAX_CELLS (largest padded matrix) are in unroll_limits.h. */
 
 /* True when s[0..n) is well-formed UTF-8 (no overlong forms, surrogates or
  * code points above U+10FFFF). */
