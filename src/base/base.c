@@ -93,14 +93,14 @@ bool base_memory_budget(size_t *budget, Err *err)
     return true;
 }
 
-/* "26.2 GB": decimal units, as people read sizes */
+/* "24.4 GiB": the powers of 1024 UNROLL_MEMORY_LIMIT's suffixes mean */
 static void human_bytes(char *out, size_t cap, size_t n)
 {
-    static const char *const unit[] = {"bytes", "KB", "MB", "GB", "TB", "PB", "EB"};
+    static const char *const unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     double v = (double)n;
     int u = 0;
-    while (v >= 1000 && u < 6) {
-        v /= 1000;
+    while (v >= 1024 && u < 6) {
+        v /= 1024;
         u++;
     }
     if (u == 0) snprintf(out, cap, "%zu bytes", n);

@@ -55,7 +55,7 @@ bool base_memory_budget(size_t *budget, Err *err);
 
 /* True when need bytes fit the budget. Otherwise false with err naming what
  * needs the memory, how much, the budget and how to raise it:
- * "WHAT needs 26.2 GB of memory, more than the limit of 4.0 GB (set
+ * "WHAT needs 24.4 GiB of memory, more than the limit of 4.0 GiB (set
  * UNROLL_MEMORY_LIMIT to raise it, e.g. UNROLL_MEMORY_LIMIT=32G)". */
 bool base_memory_check(size_t need, const char *what, Err *err);
 

@@ -66,8 +66,12 @@
 #define TEXT_MAX_INDEX (1 << 21)
 /* largest padded matrix (rows * columns) built at once: 2^27 ints = 512 MB */
 #define TEXT_MAX_CELLS ((size_t)1 << 27)
-/* bytes of a tokenizer's filters, split or oov_token string */
-#define TEXT_MAX_CONFIG_STRING 65536
+/* bytes of a tokenizer's filters (every character is a separator), of its
+ * split string (searched for at every byte of a text, so kept short) and of
+ * its oov_token (a word) */
+#define TEXT_MAX_FILTERS_BYTES 65536
+#define TEXT_MAX_SPLIT_BYTES 64
+#define TEXT_MAX_OOV_BYTES 1024
 /* tokenizer.json */
 #define TOKENIZER_IO_MAX_JSON ((size_t)64 << 20)
 /* a text file given to `unroll tokenize` */

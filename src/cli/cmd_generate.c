@@ -87,7 +87,7 @@ int cmd_generate(int argc, char **argv)
     for (long long w = 0; w < words; w++) {
         Prompt p;
         if (!prompt_encode(&p, &tok, text, (int)maxlen, &err)) goto fail;
-        if (!model_check_tokens(&m, p.tokens, p.n, &err) || !trace_check_budget(&m, 1, p.n, false, false, false, &err)) {
+        if (!model_check_tokens(&m, p.tokens, p.n, &err) || !trace_check_budget(&m, 1, p.n, false, false, false, 0, &err)) {
             prompt_free(&p);
             goto fail;
         }

@@ -221,7 +221,7 @@ int cmd_trace(int argc, char **argv)
             goto done;
         }
     }
-    if (!trace_check_budget(&model, 1, n, true, label_arg != NULL, true, &err)) {
+    if (!trace_check_budget(&model, 1, n, true, label_arg != NULL, true, 0, &err)) {
         cli_fail("trace", &err);
         goto done;
     }

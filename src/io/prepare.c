@@ -241,7 +241,7 @@ bool evaluate_rows(const Model *m, const Tokenizer *tok, const char *path, int *
         if (ok && m->seq_len && T != m->seq_len)
             ok = err_set(err, "%s:%d: the model takes %d steps, the row has %d", path, i + 1, m->seq_len, T);
         if (ok && !model_check_tokens(m, tokens, T, err)) ok = false;
-        if (ok && !trace_check_budget(m, 1, T, false, false, false, err)) ok = err_prefix(err, "%s:%d", path, i + 1);
+        if (ok && !trace_check_budget(m, 1, T, false, false, false, 0, err)) ok = err_prefix(err, "%s:%d", path, i + 1);
         if (ok) {
             Trace tr;
             trace_init(&tr, m, 1, T, false);

@@ -12,11 +12,12 @@ static const char *const GRU_GATES[] = {"z", "r", "n"};
  * to 17 characters, and the document prints some records (h) twice. */
 #define JSON_BYTES_PER_RECORD_BYTE 5
 
-bool trace_check_budget(const Model *model, int B, int T, bool keep, bool grad, bool json, Err *err)
+bool trace_check_budget(const Model *model, int B, int T, bool keep, bool grad, bool json, size_t extra, Err *err)
 {
+    if (T < 1) return err_set(err, "the sequence has no steps");
     if (T > ENGINE_MAX_SEQ) return err_set(err, "the sequence has %d steps, more than %d", T, ENGINE_MAX_SEQ);
     size_t records = trace_bytes(model, B, T, keep);
-    size_t need = records;
+    size_t need = base_size_add(records, extra);
     if (grad) need = base_size_add(need, backprop_bytes(model, B, T));
     if (json) need = base_size_add(need, base_size_mul(records, JSON_BYTES_PER_RECORD_BYTE));
     char what[160];
