@@ -168,6 +168,10 @@ static bool spec_parse(Model *m, const char *spec, int vocab, Err *err);
 bool spec_build(Model *m, const char *spec, int vocab, uint64_t seed, Err *err)
 {
     if (!spec_parse(m, spec, vocab, err)) return false;
+    if (!base_memory_check(base_size_mul(m->n_params, sizeof(float)), "the model's weights", err)) {
+        model_free(m);
+        return false;
+    }
     model_alloc_params(m);
     model_init_weights(m, seed);
     return true;
