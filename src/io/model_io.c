@@ -594,7 +594,8 @@ static bool read_group(Model *m, const char *dir, const cJSON *group, int gi, un
                            cJSON_IsString(dtype) ? dtype->valuestring : "?");
         size_t count = 1;
         const cJSON *d = NULL;
-        if (cJSON_GetArraySize(shape) > 8) return err_set(err, "weight '%s' has too many dimensions", name->valuestring);
+        if (cJSON_GetArraySize(shape) > MODEL_IO_MAX_RANK)
+            return err_set(err, "weight '%s' has too many dimensions (more than %d)", name->valuestring, MODEL_IO_MAX_RANK);
         cJSON_ArrayForEach(d, shape) {
             if (!cJSON_IsNumber(d) || d->valuedouble != floor(d->valuedouble) || d->valuedouble < 0 ||
                 d->valuedouble > (double)ENGINE_MAX_TENSOR)
