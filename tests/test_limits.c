@@ -331,6 +331,36 @@ START_TEST(tokenizer_filters_are_a_set)
 }
 END_TEST
 
+/* a lesson's maxlen pads every n-gram row: rows x maxlen is bounded */
+START_TEST(lesson_rows_times_maxlen_is_bounded)
+{
+    char *dir = tu_tmpdir();
+    StrBuf b = {0};
+    for (int i = 0; i < 1400; i++) strbuf_puts(&b, "the lantern\n");
+    write_file(dir, "corpus.txt", b.p, b.len);
+    char corpus[4096];
+    snprintf(corpus, sizeof corpus, "%s/corpus.txt", dir);
+    Lesson l = {0};
+    l.task = LESSON_NEXT_WORD;
+    l.corpus = corpus;
+    l.maxlen = ENGINE_MAX_SEQ;
+    LessonData ld;
+    Err err = {{0}};
+    ck_assert(!lesson_data_load(&ld, &l, &err));
+    ck_assert_msg(strstr(err.msg, "corpus.txt: 1400 rows of 100000 tokens (maxlen) is more than 134217728 tokens"), "%s",
+                  err.msg);
+    l.maxlen = 4;
+    ck_assert_msg(lesson_data_load(&ld, &l, &err), "%s", err.msg);
+    ck_assert_int_eq(ld.rows.view.N, 1400);
+    ck_assert_int_eq(ld.rows.view.T, 4);
+    ck_assert_int_eq(ld.rows.view.tokens[3], 1); /* [0, 0, 0, the] -> lantern */
+    lesson_data_free(&ld);
+    free(b.p);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* ---- specs --------------------------------------------------------------- */
 
 START_TEST(spec_refuses_what_it_does_not_read)
@@ -374,6 +404,7 @@ static Suite *limits_suite(void)
     tcase_add_test(tc, evaluate_rows_cap_and_long_rows);
     tcase_add_test(tc, tokenizer_filters_are_a_set);
     tcase_add_test(tc, spec_refuses_what_it_does_not_read);
+    tcase_add_test(tc, lesson_rows_times_maxlen_is_bounded);
     suite_add_tcase(s, tc);
     return s;
 }

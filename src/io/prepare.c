@@ -55,6 +55,10 @@ static bool next_word_rows(LessonData *ld, const Lesson *l, Err *err)
         goto done;
     }
     int L = l->maxlen > 0 ? l->maxlen : in.cols;
+    if ((size_t)L > TEXT_MAX_CELLS / (size_t)in.rows) {
+        err_set(err, "%s: %d rows of %d tokens (maxlen) is more than %zu tokens", l->corpus, in.rows, L, TEXT_MAX_CELLS);
+        goto done;
+    }
     DataFile *df = &ld->rows;
     df->tokens = xcalloc((size_t)in.rows * L, sizeof *df->tokens);
     df->labels = xmalloc((size_t)in.rows * sizeof *df->labels);
