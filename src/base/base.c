@@ -53,6 +53,76 @@ char *xstrdup(const char *s)
     return p;
 }
 
+size_t base_size_add(size_t a, size_t b)
+{
+    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+size_t base_size_mul(size_t a, size_t b)
+{
+    return b && a > SIZE_MAX / b ? SIZE_MAX : a * b;
+}
+
+size_t base_size_linear(size_t at1, size_t at2, size_t n)
+{
+    UNROLL_ASSERT(n >= 1 && at2 >= at1);
+    return base_size_add(at1, base_size_mul(at2 - at1, n - 1));
+}
+
+bool base_memory_budget(size_t *budget, Err *err)
+{
+    *budget = LIMIT_MEMORY_DEFAULT;
+    const char *s = getenv(LIMIT_MEMORY_ENV);
+    if (!s || !*s) return true;
+    errno = 0;
+    char *end = NULL;
+    double v = strtod(s, &end);
+    double unit = 1;
+    switch (*end) {
+    case 'k': case 'K': unit = 1024.0; end++; break;
+    case 'm': case 'M': unit = 1024.0 * 1024; end++; break;
+    case 'g': case 'G': unit = 1024.0 * 1024 * 1024; end++; break;
+    case 't': case 'T': unit = 1024.0 * 1024 * 1024 * 1024; end++; break;
+    default: break;
+    }
+    if (*end == 'B' || *end == 'b') end++;
+    if (end == s || *end || errno || !(v > 0) || !isfinite(v))
+        return err_set(err, "%s='%.40s' is not a size such as 4G, 512M or 8000000000", LIMIT_MEMORY_ENV, s);
+    double bytes = v * unit;
+    *budget = bytes >= (double)SIZE_MAX ? SIZE_MAX : (size_t)bytes;
+    return true;
+}
+
+/* "24.4 GiB": the powers of 1024 UNROLL_MEMORY_LIMIT's suffixes mean */
+static void human_bytes(char *out, size_t cap, size_t n)
+{
+    static const char *const unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    double v = (double)n;
+    int u = 0;
+    while (v >= 1024 && u < 6) {
+        v /= 1024;
+        u++;
+    }
+    if (u == 0) snprintf(out, cap, "%zu bytes", n);
+    else snprintf(out, cap, "%.1f %s", v, unit[u]);
+}
+
+bool base_memory_check(size_t need, const char *what, Err *err)
+{
+    size_t budget = 0;
+    if (!base_memory_budget(&budget, err)) return false;
+    if (need <= budget) return true;
+    char a[32], b[32];
+    human_bytes(a, sizeof a, need);
+    human_bytes(b, sizeof b, budget);
+    /* suggest a budget that would do, in whole GiB */
+    double gib = ceil((double)need / (1024.0 * 1024 * 1024));
+    if (need == SIZE_MAX)
+        return err_set(err, "%s needs more memory than this machine can address (the limit is %s)", what, b);
+    return err_set(err, "%s needs %s of memory, more than the limit of %s (set %s to raise it, e.g. %s=%.0fG)", what, a, b,
+                   LIMIT_MEMORY_ENV, LIMIT_MEMORY_ENV, gib);
+}
+
 /* An error is one line: control characters from file text (a newline in a
  * layer name, an escape sequence) become '?'. */
 static void one_line(char *s)

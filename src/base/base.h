@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "unroll_limits.h"
+
 #define UNROLL_ASSERT(cond)                                                   \
     do {                                                                      \
         if (!(cond)) base_assert_fail(#cond, __FILE__, __LINE__);             \
@@ -37,6 +39,25 @@ bool err_set(Err *err, const char *fmt, ...)
 /* Prefixes an existing message: "prefix: old message". Returns false. */
 bool err_prefix(Err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Sizes that saturate at SIZE_MAX instead of wrapping, for estimates of
+ * what input would make us allocate. */
+size_t base_size_add(size_t a, size_t b);
+size_t base_size_mul(size_t a, size_t b);
+/* The size at n (>= 1) of a cost that grows linearly with n, from its sizes
+ * at 1 and 2 (at2 >= at1); saturates. */
+size_t base_size_linear(size_t at1, size_t at2, size_t n);
+
+/* The memory budget for data that input drives: LIMIT_MEMORY_DEFAULT, or the
+ * environment variable UNROLL_MEMORY_LIMIT (bytes, or a number with K, M, G
+ * or T). False with err when the variable is set but is not such a size. */
+bool base_memory_budget(size_t *budget, Err *err);
+
+/* True when need bytes fit the budget. Otherwise false with err naming what
+ * needs the memory, how much, the budget and how to raise it:
+ * "WHAT needs 24.4 GiB of memory, more than the limit of 4.0 GiB (set
+ * UNROLL_MEMORY_LIMIT to raise it, e.g. UNROLL_MEMORY_LIMIT=32G)". */
+bool base_memory_check(size_t need, const char *what, Err *err);
 
 /* Reads a whole file (at most max_bytes) into a NUL-terminated buffer the
  * caller frees. Returns NULL with err set on failure. */

@@ -16,6 +16,7 @@
 #include "model_io.h"
 #include "prompt.h"
 #include "tokenizer_io.h"
+#include "trace_json.h"
 
 /* the words one run may add: a long text (about 1 MB) */
 #define GENERATE_MAX_WORDS 100000
@@ -115,6 +116,7 @@ int cmd_generate(int argc, char **argv)
             /* the last tokens, padded or cut in front to the length */
             base_fit_front(row, (int)maxlen, tokens, (int)n_tok);
             if (!model_check_tokens(&m, row, (int)maxlen, &err)) goto fail;
+            if (!have_tr && !trace_check_budget(&m, 1, (int)maxlen, false, false, false, 0, &err)) goto fail;
             if (!have_tr) trace_init(&tr, &m, 1, (int)maxlen, false);
             have_tr = true;
             model_forward(&tr, row, NULL);
@@ -122,7 +124,9 @@ int cmd_generate(int argc, char **argv)
         } else if (fresh > 0 && (!stream || !have_tr)) {
             /* the whole text: the seed once, or every time for a model
              * that reads backwards */
-            if (!model_check_tokens(&m, tokens, (int)n_tok, &err)) goto fail;
+            if (!model_check_tokens(&m, tokens, (int)n_tok, &err) ||
+                !trace_check_budget(&m, 1, (int)n_tok, false, false, false, 0, &err))
+                goto fail;
             Trace whole;
             trace_init(&whole, &m, 1, (int)n_tok, false);
             model_forward(&whole, tokens, NULL);

@@ -36,10 +36,8 @@ static const char USAGE[] =
     "\n"
     "Errors print one line on stderr and exit with status 2.\n";
 
-/* Largest text file read. */
-#define TOKENIZE_MAX_BYTES ((size_t)64 << 20)
-/* Largest --maxlen: far beyond any sentence. */
-#define TOKENIZE_MAX_LEN 1000000
+/* Largest text file read (TEXT_MAX_FILE_BYTES) and largest --maxlen
+ * (TEXT_MAX_PAD_LEN): unroll_limits.h. */
 
 static bool parse_side(const char *s, TextSide *out)
 {
@@ -146,8 +144,8 @@ int cmd_tokenize(int argc, char **argv)
             if (!text_utf8_valid(v, strlen(v))) return cli_failf("tokenize", "--oov-token is not valid UTF-8");
             oov = v;
         } else if (cli_opt(argc, argv, &i, "--maxlen", &v)) {
-            if (!cli_parse_int(v, 1, TOKENIZE_MAX_LEN, &maxlen))
-                return cli_failf("tokenize", "--maxlen needs a whole number from 1 to %d", TOKENIZE_MAX_LEN);
+            if (!cli_parse_int(v, 1, TEXT_MAX_PAD_LEN, &maxlen))
+                return cli_failf("tokenize", "--maxlen needs a whole number from 1 to %d", TEXT_MAX_PAD_LEN);
         } else if (cli_opt(argc, argv, &i, "--padding", &v)) {
             if (!parse_side(v, &padding)) return cli_failf("tokenize", "--padding must be pre or post");
         } else if (cli_opt(argc, argv, &i, "--truncating", &v)) {
@@ -172,7 +170,7 @@ int cmd_tokenize(int argc, char **argv)
     int status = 2, n = 0;
     char **lines = NULL;
     size_t len = 0;
-    char *text = base_read_file(path, TOKENIZE_MAX_BYTES, &len, &err);
+    char *text = base_read_file(path, TEXT_MAX_FILE_BYTES, &len, &err);
     if (!text) return cli_fail("tokenize", &err);
     TokenizerConfig cfg = tokenizer_config_default();
     cfg.num_words = (int)num_words;

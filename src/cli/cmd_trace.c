@@ -221,6 +221,10 @@ int cmd_trace(int argc, char **argv)
             goto done;
         }
     }
+    if (!trace_check_budget(&model, 1, n, true, label_arg != NULL, true, 0, &err)) {
+        cli_fail("trace", &err);
+        goto done;
+    }
     trace_init(&tr, &model, 1, n, true);
     model_forward(&tr, tokens, input);
     if (label_arg && !gradient_norms(&tr, label_arg, &ex, &err)) {

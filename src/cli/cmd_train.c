@@ -56,7 +56,7 @@ static char *sibling_tokenizer(const char *model_path)
     snprintf(path, sizeof path, "%s/tokenizer.json", dir);
     free(dir);
     Err err = {{0}};
-    return base_read_file(path, (size_t)64 << 20, NULL, &err);
+    return base_read_file(path, TOKENIZER_IO_MAX_JSON, NULL, &err);
 }
 
 int cmd_train(int argc, char **argv)
@@ -80,9 +80,9 @@ int cmd_train(int argc, char **argv)
             if (!v || (strcmp(v, "adam") && strcmp(v, "sgd"))) return cli_failf("train", "--optimizer must be adam or sgd");
             opt = v;
         } else if (cli_opt(argc, argv, &i, "--epochs", &v)) {
-            if (!cli_parse_int(v, 1, 1000000, &epochs)) return cli_failf("train", "--epochs needs a whole number from 1");
+            if (!cli_parse_int(v, 1, ENGINE_MAX_EPOCHS, &epochs)) return cli_failf("train", "--epochs needs a whole number from 1");
         } else if (cli_opt(argc, argv, &i, "--batch-size", &v)) {
-            if (!cli_parse_int(v, 1, 1 << 20, &batch)) return cli_failf("train", "--batch-size needs a whole number from 1");
+            if (!cli_parse_int(v, 1, ENGINE_MAX_BATCH, &batch)) return cli_failf("train", "--batch-size needs a whole number from 1");
         } else if (cli_opt(argc, argv, &i, "--seed", &v)) {
             if (!cli_parse_int(v, 0, (1LL << 62), &seed)) return cli_failf("train", "--seed needs a whole number >= 0");
         } else if (cli_opt(argc, argv, &i, "--lr", &v)) {
@@ -179,7 +179,7 @@ int cmd_new(int argc, char **argv)
     Err err = {{0}};
     char *tok = NULL;
     if (tok_path) {
-        tok = base_read_file(tok_path, (size_t)64 << 20, NULL, &err);
+        tok = base_read_file(tok_path, TOKENIZER_IO_MAX_JSON, NULL, &err);
         if (!tok) return cli_fail("new", &err);
         if (!vocab) vocab = cli_tokenizer_vocab(tok_path, &err);
         if (!vocab) {

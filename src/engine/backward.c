@@ -76,6 +76,33 @@ void backprop_init(Backprop *bp, const Model *model, int B, int T)
     layout(bp, &cv);
 }
 
+/* the layout is linear in B: counted at B = 1 and 2, then extended */
+static size_t backprop_bytes_at(const Model *model, int B, int T)
+{
+    size_t n = (size_t)model->n_layers;
+    Backprop bp = {.model = model, .B = B, .T = T};
+    bp.dout = xcalloc(n, sizeof *bp.dout);
+    bp.dh = xcalloc(n, sizeof *bp.dh);
+    bp.dg = xcalloc(n, sizeof *bp.dg);
+    bp.dhu = xcalloc(n, sizeof *bp.dhu);
+    bp.rh = xcalloc(n, sizeof *bp.rh);
+    Carve cv = {0};
+    layout(&bp, &cv);
+    free(bp.dout);
+    free(bp.dh);
+    free(bp.dg);
+    free(bp.dhu);
+    free(bp.rh);
+    return n * (sizeof *bp.dout + sizeof *bp.dh + sizeof *bp.dg + sizeof *bp.dhu + sizeof *bp.rh) + cv.n * sizeof(float);
+}
+
+size_t backprop_bytes(const Model *model, int B, int T)
+{
+    UNROLL_ASSERT(B >= 1 && T >= 1);
+    if (T > ENGINE_MAX_SEQ) return SIZE_MAX;
+    return base_size_linear(backprop_bytes_at(model, 1, T), backprop_bytes_at(model, 2, T), (size_t)B);
+}
+
 void backprop_free(Backprop *bp)
 {
     free(bp->dout);

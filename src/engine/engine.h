@@ -134,7 +134,7 @@ typedef enum { MERGE_CONCAT, MERGE_SUM, MERGE_MUL, MERGE_AVE } MergeMode;
 
 const char *merge_mode_name(MergeMode mode);
 
-#define ENGINE_NAME_MAX 96
+/* ENGINE_NAME_MAX: unroll_limits.h */
 
 typedef struct {
     LayerKind kind;
@@ -200,13 +200,8 @@ typedef struct {
     size_t n_params;
 } Model;
 
-/* Upper bounds on sizes read from outside, so a hostile file cannot make the
- * engine allocate absurd amounts. 2^26 floats per tensor is 256 MB. */
-#define ENGINE_MAX_DIM (1 << 24)
-#define ENGINE_MAX_TENSOR ((size_t)1 << 26)
-#define ENGINE_MAX_PARAMS ((size_t)1 << 27)
-#define ENGINE_MAX_LAYERS 256
-#define ENGINE_MAX_SEQ 100000
+/* Upper bounds on sizes read from outside (ENGINE_MAX_DIM, _TENSOR,
+ * _PARAMS, _LAYERS, _SEQ, _BATCH) live in unroll_limits.h. */
 
 void model_init(Model *model);
 void model_free(Model *model);
@@ -274,8 +269,9 @@ typedef struct {
 
 /* Allocates every record for B sequences of T steps. */
 void trace_init(Trace *trace, const Model *model, int B, int T, bool keep);
-/* The bytes trace_init would allocate for these sizes (allocates only the
- * small per-layer table), to check a budget first. */
+/* Bytes trace_init(trace, model, B, T, keep) allocates, without allocating
+ * them, so callers can refuse a size that input asks for (base_memory_check).
+ * Saturates at SIZE_MAX (T above ENGINE_MAX_SEQ gives SIZE_MAX). */
 size_t trace_bytes(const Model *model, int B, int T, bool keep);
 void trace_free(Trace *trace);
 
@@ -314,6 +310,8 @@ typedef struct {
 } Backprop;
 
 void backprop_init(Backprop *bp, const Model *model, int B, int T);
+/* Bytes backprop_init allocates, as trace_bytes. */
+size_t backprop_bytes(const Model *model, int B, int T);
 void backprop_free(Backprop *bp);
 /* dparams = 0. Zeroing is its own call: model_backward accumulates. */
 void backprop_zero_grads(Backprop *bp);

@@ -372,17 +372,6 @@ static void layout(Trace *tr, Carver *cv)
     }
 }
 
-size_t trace_bytes(const Model *model, int B, int T, bool keep)
-{
-    LayerRecord *records = xcalloc((size_t)model->n_layers, sizeof *records);
-    Trace tr = {.model = model, .B = B, .T = T, .keep = keep, .layers = records};
-    Carver cv = {0};
-    layout(&tr, &cv);
-    free(records);
-    return cv.nf * sizeof(float) + cv.nm + (size_t)T * (size_t)B * sizeof(int) +
-           (size_t)model->n_layers * sizeof(LayerRecord);
-}
-
 void trace_init(Trace *tr, const Model *model, int B, int T, bool keep)
 {
     UNROLL_ASSERT(B >= 1 && T >= 1);
@@ -400,6 +389,25 @@ void trace_init(Trace *tr, const Model *model, int B, int T, bool keep)
     tr->mblock = xcalloc(cv.nm, 1);
     cv = (Carver){.place = true, .fbase = tr->block, .mbase = tr->mblock};
     layout(tr, &cv);
+}
+
+/* every array of the layout grows linearly with B, so the count is taken at
+ * B = 1 and 2, where no product can wrap, and extended */
+static size_t trace_bytes_at(const Model *model, int B, int T, bool keep)
+{
+    Trace tr = {.model = model, .B = B, .T = T, .keep = keep};
+    tr.layers = xcalloc((size_t)model->n_layers, sizeof *tr.layers);
+    Carver cv = {0};
+    layout(&tr, &cv);
+    free(tr.layers);
+    return (size_t)model->n_layers * sizeof(LayerRecord) + (size_t)T * B * sizeof(int) + cv.nf * sizeof(float) + cv.nm;
+}
+
+size_t trace_bytes(const Model *model, int B, int T, bool keep)
+{
+    UNROLL_ASSERT(B >= 1 && T >= 1);
+    if (T > ENGINE_MAX_SEQ) return SIZE_MAX;
+    return base_size_linear(trace_bytes_at(model, 1, T, keep), trace_bytes_at(model, 2, T, keep), (size_t)B);
 }
 
 void trace_set_training(Trace *tr, bool training, uint64_t seed)

@@ -4,6 +4,7 @@
  * all rows. Every buffer a batch needs is allocated once by trainer_init.
  * Depends on model.c, backward.c and optim.c. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +30,8 @@ bool trainer_init(Trainer *tr, Model *model, const TrainConfig *cfg, int T, Err 
 {
     *tr = (Trainer){0};
     if (cfg->epochs < 1) return err_set(err, "epochs must be at least 1");
-    if (cfg->batch_size < 1) return err_set(err, "batch size must be at least 1");
+    if (cfg->batch_size < 1 || cfg->batch_size > ENGINE_MAX_BATCH)
+        return err_set(err, "batch size must be from 1 to %d", ENGINE_MAX_BATCH);
     if (T < 1) return err_set(err, "the rows have no tokens");
     if (model->seq_len && model->seq_len != T)
         return err_set(err, "the model takes sequences of %d steps but the rows have %d", model->seq_len, T);
@@ -94,7 +96,16 @@ bool trainer_check_data(const Trainer *tr, const Dataset *d, const char *what, E
         if (d->labels[i] < 0 || d->labels[i] >= classes)
             return err_set(err, "%s: row %d has label %d, outside 0..%d (%s)", what, i + 1, d->labels[i], classes - 1,
                            tr->loss == LOSS_BINARY ? "one sigmoid unit" : "the softmax's classes");
-    return true;
+    /* what the batches of these rows will allocate: records and gradients of
+     * a full batch and of the last one (at most as large), the batch rows,
+     * the optimizer's moments and the epoch's saved weights */
+    int B = d->N < tr->cfg.batch_size ? d->N : tr->cfg.batch_size;
+    size_t batch = base_size_add(trace_bytes(m, B, d->T, true), backprop_bytes(m, B, d->T));
+    size_t rows = base_size_mul((size_t)B * d->T, (size_t)(m->token_input ? 1 : m->input_dim) * sizeof(float));
+    size_t need = base_size_add(base_size_add(base_size_mul(batch, 2), rows), base_size_mul(m->n_params, 3 * sizeof(float)));
+    char what_mem[160];
+    snprintf(what_mem, sizeof what_mem, "%s: training in batches of %d rows of %d steps", what, B, d->T);
+    return base_memory_check(need, what_mem, err);
 }
 
 /* gathers rows order[from .. from+n) into the batch buffers */

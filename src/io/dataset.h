@@ -15,8 +15,7 @@ typedef struct {
     int *labels;    /* (N) */
 } DataFile;
 
-/* Largest file accepted. */
-#define DATASET_MAX_BYTES ((size_t)512 << 20)
+/* Largest file accepted: DATASET_MAX_BYTES (unroll_limits.h). */
 
 /* Reads path; feature_dim is the model's input_dim for float rows (0 for
  * token rows). On failure df is left empty. */

@@ -560,10 +560,10 @@ static bool front_apply(Ctx *cx, const Map *m)
         l->maxlen = (int)x;
     }
     if (!(e = map_get(m, "epochs"))) return fail(cx, 1, "the front matter has no 'epochs'");
-    if (!want_int(cx, e, 1, 1000000, &x)) return false;
+    if (!want_int(cx, e, 1, ENGINE_MAX_EPOCHS, &x)) return false;
     l->epochs = (int)x;
     if (!(e = map_get(m, "batch_size"))) return fail(cx, 1, "the front matter has no 'batch_size'");
-    if (!want_int(cx, e, 1, 1 << 20, &x)) return false;
+    if (!want_int(cx, e, 1, ENGINE_MAX_BATCH, &x)) return false;
     l->batch_size = (int)x;
     if ((e = map_get(m, "learning_rate"))) {
         const char *v = want_scalar(cx, e);

@@ -53,12 +53,8 @@
 #include "base.h"
 #include "engine.h"
 
-/* Limits on untrusted input. A lesson is a short document. */
-#define LESSON_MAX_BYTES ((size_t)1 << 20)
-#define LESSON_MAX_STEPS 200
-#define LESSON_MAX_STRING ((size_t)64 << 10) /* any value, title or text */
-#define LESSON_MAX_CELLS 3
-#define LESSON_MAX_LABELS 256
+/* Limits on untrusted input (LESSON_MAX_BYTES, _STEPS, _STRING, _CELLS,
+ * _LABELS) are in unroll_limits.h. A lesson is a short document. */
 
 typedef enum { LESSON_NEXT_WORD, LESSON_CLASSIFY } LessonTask;
 

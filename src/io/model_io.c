@@ -14,6 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#if CJSON_NESTING_LIMIT != JSON_MAX_DEPTH
+#error "JSON_MAX_DEPTH (unroll_limits.h) must name cJSON's CJSON_NESTING_LIMIT"
+#endif
+
 /* ---- small JSON readers: absent or null means "use the Keras default" --- */
 
 typedef struct {
@@ -265,8 +269,10 @@ static bool read_input_shape(const cJSON *cfg, const char *lname, int *seq_len, 
     if (n < 2 || n > 3)
         return err_set(err, "layer '%s': input shape has %d dimensions; a sequence of tokens [null, T] or of features [null, T, F] is needed", lname, n);
     int dims[3] = {0, 0, 0};
-    for (int i = 1; i < n; i++) {
-        const cJSON *d = cJSON_GetArrayItem(s, i);
+    int i = -1;
+    const cJSON *d = NULL;
+    cJSON_ArrayForEach(d, s) {
+        if (++i == 0) continue; /* the batch axis */
         if (cJSON_IsNull(d)) {
             if (i == 2) return err_set(err, "layer '%s': the feature size of the input must be known", lname);
             continue;
@@ -550,8 +556,11 @@ static bool shape_str_eq(const ParamInfo *p, const cJSON *shape, char *got, size
     k += (size_t)snprintf(got + k, cap - k, "[");
     int n = cJSON_IsArray(shape) ? cJSON_GetArraySize(shape) : -1;
     bool eq = n == p->ndim;
-    for (int i = 0; i < (n > 0 ? n : 0); i++) {
-        const cJSON *d = cJSON_GetArrayItem(shape, i);
+    int i = -1;
+    const cJSON *d = NULL;
+    const cJSON *list = n > 0 ? shape : NULL;
+    cJSON_ArrayForEach(d, list) {
+        i++;
         double v = cJSON_IsNumber(d) ? d->valuedouble : -1;
         if (k < cap) k += (size_t)snprintf(got + k, cap - k, "%s%.0f", i ? ", " : "", v);
         if (i < p->ndim && v != p->shape[i]) eq = false;
@@ -585,7 +594,8 @@ static bool read_group(Model *m, const char *dir, const cJSON *group, int gi, un
                            cJSON_IsString(dtype) ? dtype->valuestring : "?");
         size_t count = 1;
         const cJSON *d = NULL;
-        if (cJSON_GetArraySize(shape) > 8) return err_set(err, "weight '%s' has too many dimensions", name->valuestring);
+        if (cJSON_GetArraySize(shape) > MODEL_IO_MAX_RANK)
+            return err_set(err, "weight '%s' has too many dimensions (more than %d)", name->valuestring, MODEL_IO_MAX_RANK);
         cJSON_ArrayForEach(d, shape) {
             if (!cJSON_IsNumber(d) || d->valuedouble != floor(d->valuedouble) || d->valuedouble < 0 ||
                 d->valuedouble > (double)ENGINE_MAX_TENSOR)
@@ -603,19 +613,21 @@ static bool read_group(Model *m, const char *dir, const cJSON *group, int gi, un
     char **full = xcalloc((size_t)(np ? np : 1), sizeof *full);
     unsigned char *bytes = NULL;
     bool ok = false;
-    for (int i = 0; i < np; i++) {
-        const cJSON *p = cJSON_GetArrayItem(paths, i);
-        if (!cJSON_IsString(p)) {
+    int si = 0;
+    const cJSON *sp = NULL;
+    cJSON_ArrayForEach(sp, paths) {
+        if (!cJSON_IsString(sp)) {
             err_set(err, "weightsManifest group %d: a shard path is not a string", gi);
             goto done;
         }
-        if (!path_inside(dir, p->valuestring, &full[i], err)) goto done;
+        if (!path_inside(dir, sp->valuestring, &full[si], err)) goto done;
         struct stat st;
-        if (stat(full[i], &st) != 0 || !S_ISREG(st.st_mode)) {
-            err_set(err, "weight shard '%s' is not a regular file", p->valuestring);
+        if (stat(full[si], &st) != 0 || !S_ISREG(st.st_mode)) {
+            err_set(err, "weight shard '%s' is not a regular file", sp->valuestring);
             goto done;
         }
         have += (size_t)st.st_size;
+        si++;
     }
     if (have != need) {
         err_set(err, "weight shards of group %d hold %zu bytes but the manifest needs %zu (%s)", gi, have, need,
@@ -767,8 +779,8 @@ bool model_load(Model *m, const char *path, Err *err)
     const char *end = NULL;
     root = cJSON_ParseWithLengthOpts(text, len + 1, &end, true); /* the NUL counts */
     if (!root) {
-        if (json_depth(text) > CJSON_NESTING_LIMIT)
-            err_set(err, "%s: not valid JSON here: nesting deeper than %d levels is refused", json_path, CJSON_NESTING_LIMIT);
+        if (json_depth(text) > JSON_MAX_DEPTH)
+            err_set(err, "%s: not valid JSON here: nesting deeper than %d levels is refused", json_path, JSON_MAX_DEPTH);
         else
             err_set(err, "%s: not valid JSON (error at byte %ld)", json_path, end ? (long)(end - text) : 0L);
         goto done;
@@ -794,6 +806,25 @@ bool model_load(Model *m, const char *path, Err *err)
     }
     if (!cJSON_IsArray(manifest)) {
         err_set(err, "%s: no weightsManifest list", json_path);
+        goto done;
+    }
+    /* the manifest's size, before any file is looked at */
+    int n_shards = 0, n_weights = 0;
+    const cJSON *grp = NULL;
+    cJSON_ArrayForEach(grp, manifest) {
+        n_shards += cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(grp, "paths"));
+        n_weights += cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(grp, "weights"));
+        if (n_shards > MODEL_IO_MAX_SHARDS || n_weights > MODEL_IO_MAX_WEIGHTS) {
+            err_set(err, "%s: the weightsManifest lists more than %d %s", json_path,
+                    n_shards > MODEL_IO_MAX_SHARDS ? MODEL_IO_MAX_SHARDS : MODEL_IO_MAX_WEIGHTS,
+                    n_shards > MODEL_IO_MAX_SHARDS ? "shard files" : "weights");
+            goto done;
+        }
+    }
+    /* the weights, and the largest group's shards read whole beside them */
+    size_t weight_bytes = base_size_mul(m->n_params, sizeof(float));
+    if (!base_memory_check(base_size_mul(weight_bytes, 2), "loading the model's weights", err)) {
+        err_prefix(err, "%s", json_path);
         goto done;
     }
     filled = xcalloc((size_t)(m->n_params_info ? m->n_params_info : 1), 1);

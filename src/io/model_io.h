@@ -13,8 +13,7 @@
 #include "base.h"
 #include "engine.h"
 
-/* Largest model.json accepted. */
-#define MODEL_IO_MAX_JSON ((size_t)64 << 20)
+/* Largest model.json accepted: MODEL_IO_MAX_JSON (unroll_limits.h). */
 
 /* Loads the model at path: a folder holding model.json, or the path of the
  * model.json itself. On failure model is left freed (model_init state). */

@@ -8,12 +8,13 @@
 #include <string.h>
 
 #include "spec.h"
+#include "trace_json.h"
 
 /* the corpus' lines (a last newline adds none; empty lines are skipped) */
 static char **read_lines(const char *path, char **text, int *n, Err *err)
 {
     size_t len = 0;
-    *text = base_read_file(path, (size_t)16 << 20, &len, err);
+    *text = base_read_file(path, LESSON_MAX_DATA_BYTES, &len, err);
     if (!*text) return NULL;
     int cap = 64;
     char **lines = xmalloc((size_t)cap * sizeof *lines);
@@ -54,6 +55,10 @@ static bool next_word_rows(LessonData *ld, const Lesson *l, Err *err)
         goto done;
     }
     int L = l->maxlen > 0 ? l->maxlen : in.cols;
+    if ((size_t)L > TEXT_MAX_CELLS / (size_t)in.rows) {
+        err_set(err, "%s: %d rows of %d tokens (maxlen) is more than %zu tokens", l->corpus, in.rows, L, TEXT_MAX_CELLS);
+        goto done;
+    }
     DataFile *df = &ld->rows;
     df->tokens = xcalloc((size_t)in.rows * L, sizeof *df->tokens);
     df->labels = xmalloc((size_t)in.rows * sizeof *df->labels);
@@ -196,20 +201,32 @@ bool evaluate_rows(const Model *m, const Tokenizer *tok, const char *path, int *
                 TextEncoding e;
                 text_encoding_init(&e);
                 tokenizer_encode(&e, tok, t->valuestring);
-                T = e.n_tokens > 0 ? e.n_tokens : 1;
-                tokens = xcalloc((size_t)T, sizeof *tokens);
-                memcpy(tokens, e.tokens, (size_t)e.n_tokens * sizeof *tokens);
+                if (e.n_tokens > ENGINE_MAX_SEQ) {
+                    ok = err_set(err, "%s:%d: the text has %d tokens, more than %d", path, i + 1, e.n_tokens, ENGINE_MAX_SEQ);
+                } else {
+                    T = e.n_tokens > 0 ? e.n_tokens : 1;
+                    tokens = xcalloc((size_t)T, sizeof *tokens);
+                    memcpy(tokens, e.tokens, (size_t)e.n_tokens * sizeof *tokens);
+                }
                 text_encoding_free(&e);
             }
         } else {
+            /* the same cap as training rows (dataset.c), before anything is allocated */
             T = cJSON_GetArraySize(toks);
-            tokens = xcalloc((size_t)(T ? T : 1), sizeof *tokens);
-            for (int k = 0; ok && k < T; k++) {
-                const cJSON *v = cJSON_GetArrayItem(toks, k);
-                if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < 0 || v->valuedouble > 1e9)
-                    ok = err_set(err, "%s:%d: token %d is not a whole number >= 0", path, i + 1, k);
-                else
-                    tokens[k] = (int)v->valuedouble;
+            if (T > ENGINE_MAX_SEQ) {
+                ok = err_set(err, "%s:%d: %d steps is more than %d", path, i + 1, T, ENGINE_MAX_SEQ);
+            } else {
+                tokens = xcalloc((size_t)(T ? T : 1), sizeof *tokens);
+                int k = 0;
+                const cJSON *v = NULL;
+                cJSON_ArrayForEach(v, toks) {
+                    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < 0 ||
+                        v->valuedouble > 1e9) {
+                        ok = err_set(err, "%s:%d: token %d is not a whole number >= 0", path, i + 1, k);
+                        break;
+                    }
+                    tokens[k++] = (int)v->valuedouble;
+                }
             }
         }
         if (ok && tokens && m->seq_len && T != m->seq_len) {
@@ -228,6 +245,7 @@ bool evaluate_rows(const Model *m, const Tokenizer *tok, const char *path, int *
         if (ok && m->seq_len && T != m->seq_len)
             ok = err_set(err, "%s:%d: the model takes %d steps, the row has %d", path, i + 1, m->seq_len, T);
         if (ok && !model_check_tokens(m, tokens, T, err)) ok = false;
+        if (ok && !trace_check_budget(m, 1, T, false, false, false, 0, err)) ok = err_prefix(err, "%s:%d", path, i + 1);
         if (ok) {
             Trace tr;
             trace_init(&tr, m, 1, T, false);

@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_PARTS 16
-
 static bool num(const char *s, int vocab, long lo, long hi, long *out)
 {
     if (strcmp(s, "V") == 0 || strcmp(s, "v") == 0) {
@@ -86,16 +84,30 @@ static bool rnn_layer(Model *m, Layer *l, char **part, int np, bool bi, const ch
 
 static bool one_layer(Model *m, char *text, int vocab, int index, Err *err)
 {
-    char *part[MAX_PARTS];
+    char *part[SPEC_MAX_PARTS];
     int np = 0;
     char *save = NULL;
-    for (char *p = strtok_r(text, ":", &save); p && np < MAX_PARTS; p = strtok_r(NULL, ":", &save)) part[np++] = p;
+    for (char *p = strtok_r(text, ":", &save); p; p = strtok_r(NULL, ":", &save)) {
+        if (np == SPEC_MAX_PARTS)
+            return err_set(err, "layer '%.40s' has more than %d parts (kind, sizes and options, separated by ':')", part[0],
+                           SPEC_MAX_PARTS);
+        part[np++] = p;
+    }
     if (np == 0) return err_set(err, "an empty layer (two commas in a row?)");
     for (char *q = part[0]; *q; q++) *q = (char)tolower((unsigned char)*q);
     Layer l = {0};
     l.trainable = true;
     long a = 0, b = 0;
     const char *k = part[0];
+    /* kinds whose parts are all positional: anything past them is refused */
+    static const struct {
+        const char *kind, *form;
+        int parts;
+    } fixed[] = {{"input", "input:T[:F]", 3}, {"masking", "masking[:VALUE]", 2},
+                 {"dropout", "dropout:RATE", 2}, {"dense", "dense:UNITS[:ACTIVATION]", 3}};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (strcmp(k, fixed[i].kind) == 0 && np > fixed[i].parts)
+            return err_set(err, "'%s': unexpected '%.40s' (the form is %s)", k, part[fixed[i].parts], fixed[i].form);
     if (strcmp(k, "input") == 0) {
         if (index != 0) return err_set(err, "'input' must come first");
         if (np < 2 || !num(part[1], vocab, 1, ENGINE_MAX_SEQ, &a)) return err_set(err, "'input' needs a length, e.g. input:20");
@@ -156,6 +168,10 @@ static bool spec_parse(Model *m, const char *spec, int vocab, Err *err);
 bool spec_build(Model *m, const char *spec, int vocab, uint64_t seed, Err *err)
 {
     if (!spec_parse(m, spec, vocab, err)) return false;
+    if (!base_memory_check(base_size_mul(m->n_params, sizeof(float)), "the model's weights", err)) {
+        model_free(m);
+        return false;
+    }
     model_alloc_params(m);
     model_init_weights(m, seed);
     return true;
@@ -173,7 +189,7 @@ bool spec_check(const char *spec, int vocab, Err *err)
 static bool spec_parse(Model *m, const char *spec, int vocab, Err *err)
 {
     model_init(m);
-    if (strlen(spec) > 4096) return err_set(err, "model spec is too long");
+    if (strlen(spec) > SPEC_MAX_BYTES) return err_set(err, "model spec is longer than %d bytes", SPEC_MAX_BYTES);
     char *copy = xstrdup(spec);
     bool ok = false;
     int index = 0;

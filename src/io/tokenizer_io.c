@@ -33,13 +33,14 @@ static bool whole(const cJSON *v, double lo, double hi, long long *out)
     return true;
 }
 
-/* config.key as a string; def when absent or null. */
-static bool cfg_str(const cJSON *cfg, const char *key, const char *def, const char **out, Err *err)
+/* config.key as a string of at most max bytes; def when absent or null. */
+static bool cfg_str(const cJSON *cfg, const char *key, size_t max, const char *def, const char **out, Err *err)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, key);
     *out = def;
     if (is_absent(v)) return true;
     if (!cJSON_IsString(v)) return err_set(err, "config.%s must be a string", key);
+    if (strlen(v->valuestring) > max) return err_set(err, "config.%s is longer than %zu bytes", key, max);
     if (!is_utf8(v->valuestring)) return err_set(err, "config.%s is not valid UTF-8", key);
     *out = v->valuestring;
     return true;
@@ -198,11 +199,11 @@ static bool parse_document(Tokenizer *tok, const cJSON *root, Err *err)
     if (!is_absent(v) && !whole(v, 0, INT_MAX, &num_words))
         return err_set(err, "config.num_words must be null or a whole number from 0 to %d", INT_MAX);
     c.num_words = (int)num_words;
-    if (!cfg_str(cfg, "filters", TEXT_DEFAULT_FILTERS, &c.filters, err)) return false;
+    if (!cfg_str(cfg, "filters", TEXT_MAX_FILTERS_BYTES, TEXT_DEFAULT_FILTERS, &c.filters, err)) return false;
     if (!cfg_bool(cfg, "lower", true, &c.lower, err)) return false;
-    if (!cfg_str(cfg, "split", " ", &c.split, err)) return false;
+    if (!cfg_str(cfg, "split", TEXT_MAX_SPLIT_BYTES, " ", &c.split, err)) return false;
     if (!*c.split) return err_set(err, "config.split is empty");
-    if (!cfg_str(cfg, "oov_token", NULL, &c.oov_token, err)) return false;
+    if (!cfg_str(cfg, "oov_token", TEXT_MAX_OOV_BYTES, NULL, &c.oov_token, err)) return false;
     v = cJSON_GetObjectItemCaseSensitive(cfg, "document_count");
     if (!is_absent(v) && !whole(v, 0, MAX_COUNT, &document_count))
         return err_set(err, "config.document_count must be a whole number >= 0");

@@ -20,8 +20,7 @@
 #include "base.h"
 #include "text.h"
 
-/* Largest tokenizer.json accepted. */
-#define TOKENIZER_IO_MAX_JSON ((size_t)64 << 20)
+/* Largest tokenizer.json accepted: TOKENIZER_IO_MAX_JSON (unroll_limits.h). */
 
 /* Reads the tokenizer at path. Fields that are absent or null take Keras'
  * defaults (num_words and oov_token: None); word_index is required;

@@ -2,9 +2,29 @@
 #include "trace_json.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 static const char *const LSTM_GATES[] = {"i", "f", "g", "o"};
 static const char *const GRU_GATES[] = {"z", "r", "n"};
+
+/* Bytes of JSON text per byte of the trace's records: a 4-byte float printed
+ * with 9 significant digits and its separator ("-1.23456789e-05, ") is up
+ * to 17 characters, and the document prints some records (h) twice. */
+#define JSON_BYTES_PER_RECORD_BYTE 5
+
+bool trace_check_budget(const Model *model, int B, int T, bool keep, bool grad, bool json, size_t extra, Err *err)
+{
+    if (T < 1) return err_set(err, "the sequence has no steps");
+    if (T > ENGINE_MAX_SEQ) return err_set(err, "the sequence has %d steps, more than %d", T, ENGINE_MAX_SEQ);
+    size_t records = trace_bytes(model, B, T, keep);
+    size_t need = base_size_add(records, extra);
+    if (grad) need = base_size_add(need, backprop_bytes(model, B, T));
+    if (json) need = base_size_add(need, base_size_mul(records, JSON_BYTES_PER_RECORD_BYTE));
+    char what[160];
+    snprintf(what, sizeof what, "a trace of %d step%s through %d layers%s", T, T == 1 ? "" : "s", model->n_layers,
+             json ? " (with its JSON)" : "");
+    return base_memory_check(need, what, err);
+}
 
 const char *trace_run_direction(const Layer *l, int dir)
 {

@@ -20,6 +20,14 @@ typedef struct {
 /* Writes the document for sequence b of tr (which must have keep = true). */
 void trace_write_json(JsonW *w, const Trace *tr, int b, const TraceDocExtras *ex);
 
+/* Whether a trace of B sequences of T steps of model fits the memory budget
+ * (base_memory_check), counting its records (kept when keep), and when
+ * asked the backward pass of trace_gradient_norms (grad), the JSON text
+ * trace_write_json makes of it (json) and extra bytes the caller allocates
+ * beside it. False with err naming the need when it does not fit, or when T
+ * is not 1..ENGINE_MAX_SEQ. */
+bool trace_check_budget(const Model *model, int B, int T, bool keep, bool grad, bool json, size_t extra, Err *err);
+
 /* Name of a run as the trace shows it: "forward" or "backward". */
 const char *trace_run_direction(const Layer *l, int dir);
 

@@ -28,13 +28,8 @@
 /* Keras' default filters: punctuation (not the apostrophe), tab, newline. */
 #define TEXT_DEFAULT_FILTERS "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n"
 
-/* Largest word index a tokenizer may hold (and so its largest vocabulary):
- * far above any vocabulary an Embedding layer is trained on, small enough
- * that the index -> word table stays a few MB. */
-#define TEXT_MAX_INDEX (1 << 21)
-
-/* Largest padded matrix (rows * columns) built at once: 2^27 ints = 512 MB. */
-#define TEXT_MAX_CELLS ((size_t)1 << 27)
+/* TEXT_MAX_INDEX (largest word index, so largest vocabulary) and
+ * TEXT_MAX_CELLS (largest padded matrix) are in unroll_limits.h. */
 
 /* True when s[0..n) is well-formed UTF-8 (no overlong forms, surrogates or
  * code points above U+10FFFF). */
@@ -108,6 +103,20 @@ void word_list_free(WordList *w);
 void text_to_word_sequence(WordList *out, const char *text, const char *filters, bool lower,
                            const char *split);
 
+/* The characters of a filters string as a set, built once so that testing
+ * a character costs the same however long the filters are: ASCII as bits,
+ * other code points sorted for a binary search. */
+typedef struct {
+    uint64_t ascii[2];  /* bit c set: ASCII character c is a filter */
+    uint32_t *wide;     /* (n_wide,) code points >= 128, sorted, no repeats */
+    int n_wide;
+} FilterSet;
+
+/* filters must be valid UTF-8. */
+void filter_set_init(FilterSet *set, const char *filters);
+void filter_set_free(FilterSet *set);
+bool filter_set_has(const FilterSet *set, uint32_t cp);
+
 /* ---- Tokenizer ------------------------------------------------------------ */
 
 /* Keras' Tokenizer(...) arguments; tokenizer_config_default() gives Keras'
@@ -132,6 +141,7 @@ typedef struct {
     /* configuration, owned copies, valid UTF-8 */
     int num_words;          /* 0 = None */
     char *filters;
+    FilterSet filter_set;   /* filters as a set, for splitting */
     bool lower;
     char *split;            /* non-empty */
     char *oov_token;        /* NULL = None */

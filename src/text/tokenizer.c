@@ -273,15 +273,51 @@ void text_encoding_free(TextEncoding *e)
 
 /* ---- text_to_word_sequence ------------------------------------------------------ */
 
-/* True when the len-byte character at c is one of the characters of filters.
- * Both are well-formed UTF-8, so a byte match is a whole-character match. */
-static bool is_filtered(const char *c, int len, const char *filters, size_t flen)
+static int cmp_u32(const void *a, const void *b)
 {
-    if (len == 1) return *c != '\0' && memchr(filters, *c, flen) != NULL;
-    for (size_t i = 0; i + (size_t)len <= flen; i++)
-        if (memcmp(filters + i, c, (size_t)len) == 0) return true;
-    return false;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
 }
+
+void filter_set_init(FilterSet *set, const char *filters)
+{
+    *set = (FilterSet){0};
+    size_t n = strlen(filters), i = 0;
+    set->wide = xmalloc((n + 1) * sizeof *set->wide);
+    while (i < n) {
+        uint32_t cp = 0;
+        int len = utf8_char((const unsigned char *)filters + i, n - i, &cp);
+        UNROLL_ASSERT(len > 0);
+        if (cp < 128) set->ascii[cp >> 6] |= (uint64_t)1 << (cp & 63);
+        else set->wide[set->n_wide++] = cp;
+        i += (size_t)len;
+    }
+    qsort(set->wide, (size_t)set->n_wide, sizeof *set->wide, cmp_u32);
+    int k = 0;
+    for (int j = 0; j < set->n_wide; j++)
+        if (k == 0 || set->wide[k - 1] != set->wide[j]) set->wide[k++] = set->wide[j];
+    set->n_wide = k;
+}
+
+void filter_set_free(FilterSet *set)
+{
+    free(set->wide);
+    *set = (FilterSet){0};
+}
+
+bool filter_set_has(const FilterSet *set, uint32_t cp)
+{
+    if (cp < 128) return cp != 0 && (set->ascii[cp >> 6] >> (cp & 63) & 1);
+    int lo = 0, hi = set->n_wide;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (set->wide[mid] < cp) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < set->n_wide && set->wide[lo] == cp;
+}
+
+static void split_words(WordList *out, const char *text, const FilterSet *filters, bool lower, const char *split);
 
 /* Python:
  *   if lower: input_text = input_text.lower()
@@ -293,7 +329,16 @@ void text_to_word_sequence(WordList *out, const char *text, const char *filters,
                            const char *split)
 {
     UNROLL_ASSERT(text && filters && split && *split);
-    size_t n = strlen(text), flen = strlen(filters), slen = strlen(split);
+    FilterSet set;
+    filter_set_init(&set, filters);
+    split_words(out, text, &set, lower, split);
+    filter_set_free(&set);
+}
+
+/* text_to_word_sequence with the filters already a set */
+static void split_words(WordList *out, const char *text, const FilterSet *filters, bool lower, const char *split)
+{
+    size_t n = strlen(text), slen = strlen(split);
     *out = (WordList){0};
 
     /* lowercase */
@@ -312,7 +357,7 @@ void text_to_word_sequence(WordList *out, const char *text, const char *filters,
             i++; /* a stray byte: kept, never filtered */
             continue;
         }
-        if (is_filtered(low + i, len, filters, flen)) {
+        if (filter_set_has(filters, cp)) {
             strbuf_put(&b, low + run, i - run);
             strbuf_put(&b, split, slen);
             run = i + (size_t)len;
@@ -367,6 +412,7 @@ void tokenizer_init(Tokenizer *tok, const TokenizerConfig *cfg)
     *tok = (Tokenizer){0};
     tok->num_words = cfg->num_words;
     tok->filters = dup_utf8(cfg->filters ? cfg->filters : TEXT_DEFAULT_FILTERS);
+    filter_set_init(&tok->filter_set, tok->filters);
     tok->lower = cfg->lower;
     tok->split = dup_utf8(cfg->split ? cfg->split : " ");
     UNROLL_ASSERT(tok->split[0] != '\0');
@@ -395,6 +441,7 @@ void tokenizer_free(Tokenizer *tok)
 {
     clear_state(tok);
     free(tok->filters);
+    filter_set_free(&tok->filter_set);
     free(tok->split);
     free(tok->oov_token);
     *tok = (Tokenizer){0};
@@ -500,7 +547,7 @@ bool tokenizer_fit_on_texts(Tokenizer *tok, const char *const *texts, int n_text
     for (int t = 0; t < n_texts; t++) {
         tok->document_count++;
         WordList wl;
-        text_to_word_sequence(&wl, texts[t], tok->filters, tok->lower, tok->split);
+        split_words(&wl, texts[t], &tok->filter_set, tok->lower, tok->split);
         for (int k = 0; k < wl.n; k++) {
             const char *w = wl.words[k];
             int e = word_table_find(&tok->word_counts, w);
@@ -560,7 +607,7 @@ int tokenizer_oov_index(const Tokenizer *tok)
 void tokenizer_encode(TextEncoding *out, const Tokenizer *tok, const char *text)
 {
     *out = (TextEncoding){0};
-    text_to_word_sequence(&out->words, text, tok->filters, tok->lower, tok->split);
+    split_words(&out->words, text, &tok->filter_set, tok->lower, tok->split);
     int n = out->words.n;
     out->oov = xcalloc((size_t)n + 1, sizeof *out->oov);
     out->tokens = xmalloc(((size_t)n + 1) * sizeof *out->tokens);

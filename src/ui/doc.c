@@ -9,6 +9,7 @@
 
 #include "model_io.h"
 #include "tokenizer_io.h"
+#include "trace_json.h"
 
 static const char *const CELL_LABEL[] = {"SimpleRNN", "GRU", "LSTM"};
 static const char *const CELL_DIR[] = {"simplernn", "gru", "lstm"};
@@ -315,7 +316,9 @@ bool doc_set_input(Doc *d, const char *text, Err *err)
     }
     for (int i = 0; i < d->n_models; i++) {
         const Model *mi = &d->models[i].model;
-        if (mi->token_input && !model_check_tokens(mi, p.tokens, p.n, err)) {
+        if ((mi->token_input && !model_check_tokens(mi, p.tokens, p.n, err)) ||
+            !trace_check_budget(mi, 1, p.n, true, true, false, /* the predictions after each prefix */
+                                base_size_mul((size_t)p.n * sizeof(float), (size_t)mi->layers[mi->n_layers - 1].out_dim), err)) {
             prompt_free(&p);
             free(features);
             return false;
@@ -383,7 +386,7 @@ bool doc_generate_next(const Doc *d, int mi, Generation *g, float temperature, E
         k += (size_t)snprintf(text + k, sizeof text - k, " %s", tokenizer_index_word(&d->tok, g->words[i].token));
     Prompt p;
     if (!prompt_encode(&p, &d->tok, text, m->seq_len, err)) return false;
-    if (!model_check_tokens(m, p.tokens, p.n, err)) {
+    if (!model_check_tokens(m, p.tokens, p.n, err) || !trace_check_budget(m, 1, p.n, false, false, false, 0, err)) {
         prompt_free(&p);
         return false;
     }
