@@ -41,11 +41,12 @@ static const char USAGE[] =
 /* Largest --maxlen: far beyond any sentence. */
 #define TOKENIZE_MAX_LEN 1000000
 
-static bool parse_side(const char *s, TextSide *out)
+static const char *const SIDES[] = {"pre", "post", NULL}; /* in TextSide order */
+
+static bool parse_oov(const char *v, void *out)
 {
-    if (s && strcmp(s, "pre") == 0) *out = TEXT_PRE;
-    else if (s && strcmp(s, "post") == 0) *out = TEXT_POST;
-    else return false;
+    if (!*v || !text_utf8_valid(v, strlen(v))) return false;
+    *(const char **)out = v;
     return true;
 }
 
@@ -132,41 +133,19 @@ int cmd_tokenize(int argc, char **argv)
 {
     const char *path = NULL, *oov = NULL, *save = NULL, *ngrams = NULL;
     long long num_words = 0, maxlen = 0;
-    TextSide padding = TEXT_PRE, truncating = TEXT_PRE;
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        if (cli_is_help(argv[i])) {
-            fputs(USAGE, stdout);
-            return 0;
-        } else if (cli_opt(argc, argv, &i, "--num-words", &v)) {
-            if (!cli_parse_int(v, 0, INT_MAX, &num_words))
-                return cli_failf("tokenize", "--num-words needs a whole number >= 0 (0: keep every word)");
-        } else if (cli_opt(argc, argv, &i, "--oov-token", &v)) {
-            if (!v || !*v) return cli_failf("tokenize", "--oov-token needs a value, e.g. --oov-token '<OOV>'");
-            if (!text_utf8_valid(v, strlen(v))) return cli_failf("tokenize", "--oov-token is not valid UTF-8");
-            oov = v;
-        } else if (cli_opt(argc, argv, &i, "--maxlen", &v)) {
-            if (!cli_parse_int(v, 1, TOKENIZE_MAX_LEN, &maxlen))
-                return cli_failf("tokenize", "--maxlen needs a whole number from 1 to %d", TOKENIZE_MAX_LEN);
-        } else if (cli_opt(argc, argv, &i, "--padding", &v)) {
-            if (!parse_side(v, &padding)) return cli_failf("tokenize", "--padding must be pre or post");
-        } else if (cli_opt(argc, argv, &i, "--truncating", &v)) {
-            if (!parse_side(v, &truncating)) return cli_failf("tokenize", "--truncating must be pre or post");
-        } else if (cli_opt(argc, argv, &i, "--save-tokenizer", &v)) {
-            if (!v || !*v) return cli_failf("tokenize", "--save-tokenizer needs a file name");
-            save = v;
-        } else if (cli_opt(argc, argv, &i, "--ngrams", &v)) {
-            if (!v || !*v) return cli_failf("tokenize", "--ngrams needs a file name");
-            ngrams = v;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_failf("tokenize", "unknown option '%s' (see unroll tokenize --help)", argv[i]);
-        } else if (!path) {
-            path = argv[i];
-        } else {
-            return cli_failf("tokenize", "unexpected argument '%s' (see unroll tokenize --help)", argv[i]);
-        }
-    }
-    if (!path) return cli_failf("tokenize", "no FILE given (see unroll tokenize --help)");
+    int padding = TEXT_PRE, truncating = TEXT_PRE;
+    const CliOpt opts[] = {
+        {"--num-words", CLI_INT, &num_words, .lo = 0, .hi = INT_MAX, .what = "a whole number >= 0 (0: keep every word)"},
+        {"--oov-token", CLI_CUSTOM, &oov, .parse = parse_oov, .what = "a word in UTF-8, e.g. --oov-token '<OOV>'"},
+        {"--maxlen", CLI_INT, &maxlen, .lo = 1, .hi = TOKENIZE_MAX_LEN},
+        {"--padding", CLI_CHOICE, &padding, .choices = SIDES},
+        {"--truncating", CLI_CHOICE, &truncating, .choices = SIDES},
+        {"--save-tokenizer", CLI_STR, &save, .nonempty = true, .what = "a file name"},
+        {"--ngrams", CLI_STR, &ngrams, .nonempty = true, .what = "a file name"},
+    };
+    const CliSpec spec = {"tokenize", USAGE, opts, CLI_NOPTS(opts), "FILE", false, &path};
+    int rc = cli_parse(&spec, argc, argv);
+    if (rc != CLI_GO) return rc;
 
     Err err = {{0}};
     int status = 2, n = 0;
@@ -194,7 +173,7 @@ int cmd_tokenize(int argc, char **argv)
     }
     seq_list_free(&seqs);
     tokenizer_texts_to_sequences(&seqs, &tok, (const char *const *)lines, n);
-    if (!text_pad_sequences(&padded, &seqs, (int)maxlen, padding, truncating, 0, &err)) {
+    if (!text_pad_sequences(&padded, &seqs, (int)maxlen, (TextSide)padding, (TextSide)truncating, 0, &err)) {
         cli_fail("tokenize", &err);
         goto done;
     }
