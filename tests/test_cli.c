@@ -185,11 +185,77 @@ START_TEST(nan_loss_keeps_last_good_model)
 }
 END_TEST
 
+/* the argument parser: every mistake is one line in one wording, exit 2,
+ * nothing on stdout; each case gives the exact line */
+START_TEST(argument_errors)
+{
+    static const struct {
+        const char *args[8];
+        const char *line;
+    } CASES[] = {
+        {{"train", "m", "--frobnicate"}, "unroll train: unknown option '--frobnicate' (see unroll train --help)\n"},
+        {{"train", "m", "--frob=3"}, "unroll train: unknown option '--frob' (see unroll train --help)\n"},
+        {{"train", "m", "--epochs"}, "unroll train: --epochs needs a value: a whole number from 1 to 1000000\n"},
+        {{"train", "m", "--epochs", "x1"}, "unroll train: --epochs 'x1' is not a whole number from 1 to 1000000\n"},
+        {{"train", "m", "--epochs", "0"}, "unroll train: --epochs '0' is not a whole number from 1 to 1000000\n"},
+        {{"train", "m", "--epochs=3", "--epochs", "4"}, "unroll train: --epochs is given twice\n"},
+        {{"train", "m", "--epochs="}, "unroll train: --epochs '' is not a whole number from 1 to 1000000\n"},
+        {{"train", "m", "--lr", "-1"}, "unroll train: --lr '-1' is not a positive number\n"},
+        {{"train", "m", "--lr", "nan"}, "unroll train: --lr 'nan' is not a positive number\n"},
+        {{"train", "m", "--optimizer=rmsprop"}, "unroll train: --optimizer 'rmsprop' is not one of adam, sgd\n"},
+        {{"train", "m", "--no-shuffle=yes"}, "unroll train: --no-shuffle takes no value\n"},
+        {{"train", "m", "--no-shuffle", "--no-shuffle"}, "unroll train: --no-shuffle is given twice\n"},
+        {{"train"}, "unroll train: no MODEL given (see unroll train --help)\n"},
+        {{"train", "m", "n"}, "unroll train: unexpected argument 'n' (see unroll train --help)\n"},
+        /* --flag=value is taken as the value: everything but --out is there */
+        {{"train", "m", "--data=d.jsonl", "--epochs=2", "--batch-size=4"},
+         "unroll train: --out OUT_DIR is needed (see unroll train --help)\n"},
+        /* after --, a leading dash is a positional argument */
+        {{"summary", "--", "--help"}, "unroll summary: --help: "},
+        {{"tokenize", "f.txt", "--padding", "middle"}, "unroll tokenize: --padding 'middle' is not one of pre, post\n"},
+        {{"tokenize", "f.txt", "--oov-token", ""},
+         "unroll tokenize: --oov-token '' is not a word in UTF-8, e.g. --oov-token '<OOV>'\n"},
+        {{"render", "x", "--size", "800by600", "--out", "o.png"},
+         "unroll render: --size '800by600' is not WxH, e.g. 1920x1080\n"},
+        {{"generate", "m", "--words", "1", "--seed-text", "a", "--temperature", "101"},
+         "unroll generate: --temperature '101' is not a number from 0 to 100\n"},
+        {{"trace", "m", "--tokens"}, "unroll trace: --tokens needs a value: token ids, e.g. --tokens 3,1,4\n"},
+        {{"new", "out"}, "unroll new: --spec SPEC is needed (see unroll new --help)\n"},
+        {{"open", "a.md", "b.md"}, "unroll open: unexpected argument 'b.md' (see unroll open --help)\n"},
+    };
+    for (size_t c = 0; c < sizeof CASES / sizeof CASES[0]; c++) {
+        char *argv[10] = {(char *)bin()};
+        for (int k = 0; k < 8 && CASES[c].args[k]; k++) argv[k + 1] = (char *)CASES[c].args[k];
+        char *out, *err;
+        int rc = tu_run(argv, &out, &err);
+        ck_assert_msg(rc == 2, "case %zu (%s): exit %d", c, CASES[c].line, rc);
+        ck_assert_msg(out[0] == '\0', "case %zu: stdout %s", c, out);
+        /* a line without its newline is a prefix (the rest names a system error) */
+        size_t n = strlen(CASES[c].line);
+        bool whole = CASES[c].line[n - 1] == '\n';
+        ck_assert_msg(whole ? strcmp(err, CASES[c].line) == 0 : strncmp(err, CASES[c].line, n) == 0,
+                      "case %zu: got %s wanted %s", c, err, CASES[c].line);
+        ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1, "case %zu: not one line: %s", c, err);
+        free(out);
+        free(err);
+    }
+    /* --help anywhere among the options prints the usage and exits 0 */
+    char *out, *err;
+    int rc = tu_run((char *const[]){(char *)bin(), "train", "m", "--epochs", "3", "--help", NULL}, &out, &err);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_msg(strncmp(out, "usage: unroll train MODEL", 25) == 0, "%s", out);
+    ck_assert_str_eq(err, "");
+    free(out);
+    free(err);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("commands");
     tcase_add_test(tc, help_and_unknown);
+    tcase_add_test(tc, argument_errors);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, bad_model_corpus);
     tcase_add_test(tc, no_display);
