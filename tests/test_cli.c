@@ -250,12 +250,68 @@ START_TEST(argument_errors)
 }
 END_TEST
 
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f, "cannot open %s", path);
+    char *buf = calloc(1, 1 << 16);
+    size_t n = fread(buf, 1, (1 << 16) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* `tokenize` output, byte for byte. Counts: the 2, owl 2, sees 2, an 1,
+ * "owl\x01eye" 1 (a control character is no filter, so it stays in the
+ * word and is escaped as \u0001); ties keep first appearance, <?> is 1.
+ * --ngrams: every line's prefixes of 2.. tokens, the last as the label,
+ * padded (or cut) in front to --maxlen. */
+START_TEST(tokenize_known_answer)
+{
+    char *tmp = tu_tmpdir();
+    char txt[4200], rows[4200];
+    snprintf(txt, sizeof txt, "%s/t.txt", tmp);
+    snprintf(rows, sizeof rows, "%s/rows.jsonl", tmp);
+    FILE *f = fopen(txt, "w");
+    fputs("The owl sees, the owl\nan owl\x01" "eye sees\n", f);
+    fclose(f);
+    char *out, *err;
+    int rc = tu_run((char *const[]){(char *)bin(), "tokenize", txt, "--oov-token", "<?>", "--maxlen", "4", "--ngrams",
+                                    rows, NULL},
+                    &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    ck_assert_str_eq(out, "{\"word_index\":{\"<?>\":1,\"the\":2,\"owl\":3,\"sees\":4,\"an\":5,\"owl\\u0001eye\":6},"
+                          "\"sequences\":[[2,3,4,2,3],[5,6,4]],\"padded\":[[3,4,2,3],[0,5,6,4]]}\n");
+    free(out);
+    free(err);
+    char *got = slurp(rows);
+    ck_assert_str_eq(got, "{\"tokens\":[0,0,0,2],\"label\":3}\n{\"tokens\":[0,0,2,3],\"label\":4}\n"
+                          "{\"tokens\":[0,2,3,4],\"label\":2}\n{\"tokens\":[2,3,4,2],\"label\":3}\n"
+                          "{\"tokens\":[0,0,0,5],\"label\":6}\n{\"tokens\":[0,0,5,6],\"label\":4}\n");
+    free(got);
+    /* --maxlen 2 cuts the longer prefixes in front */
+    rc = tu_run((char *const[]){(char *)bin(), "tokenize", txt, "--oov-token", "<?>", "--maxlen", "2", "--ngrams", rows,
+                                NULL},
+                &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    free(out);
+    free(err);
+    got = slurp(rows);
+    ck_assert_str_eq(got, "{\"tokens\":[0,2],\"label\":3}\n{\"tokens\":[2,3],\"label\":4}\n{\"tokens\":[3,4],\"label\":2}\n"
+                          "{\"tokens\":[4,2],\"label\":3}\n{\"tokens\":[0,5],\"label\":6}\n{\"tokens\":[5,6],\"label\":4}\n");
+    free(got);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("commands");
     tcase_add_test(tc, help_and_unknown);
     tcase_add_test(tc, argument_errors);
+    tcase_add_test(tc, tokenize_known_answer);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, bad_model_corpus);
     tcase_add_test(tc, no_display);

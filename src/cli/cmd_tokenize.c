@@ -81,11 +81,7 @@ static bool split_lines(char *text, size_t len, const char *path, char ***lines,
 static void write_grid_rows(JsonW *w, const int *v, int rows, int cols)
 {
     jsonw_begin_array(w);
-    for (int r = 0; r < rows; r++) {
-        jsonw_begin_array(w);
-        for (int c = 0; c < cols; c++) jsonw_int(w, v[(size_t)r * cols + c]);
-        jsonw_end_array(w);
-    }
+    for (int r = 0; r < rows; r++) jsonw_ints(w, v + (size_t)r * (size_t)cols, cols);
     jsonw_end_array(w);
 }
 
@@ -108,19 +104,18 @@ static bool write_ngrams(const Tokenizer *tok, const char *const *lines, int n, 
         err_set(err, "--ngrams: %d rows of %d tokens is more than %zu numbers", in.rows, L, (size_t)TEXT_MAX_CELLS);
         goto done;
     }
+    int *row = xmalloc((size_t)L * sizeof *row);
     for (int r = 0; r < in.rows; r++) {
-        jsonw_raw(&w, "{\"tokens\": [");
-        for (int k = 0; k < L; k++) {
-            /* pad or cut in front to L */
-            int src = in.cols - L + k;
-            char num[24];
-            snprintf(num, sizeof num, "%s%d", k ? ", " : "", src >= 0 ? in.v[(size_t)r * in.cols + src] : 0);
-            jsonw_raw(&w, num);
-        }
-        char tail[48];
-        snprintf(tail, sizeof tail, "], \"label\": %d}\n", labels[r]);
-        jsonw_raw(&w, tail);
+        base_fit_front(row, L, in.v + (size_t)r * (size_t)in.cols, in.cols);
+        jsonw_begin_object(&w);
+        jsonw_key(&w, "tokens");
+        jsonw_ints(&w, row, L);
+        jsonw_key(&w, "label");
+        jsonw_int(&w, labels[r]);
+        jsonw_end_object(&w);
+        jsonw_end_line(&w);
     }
+    free(row);
     ok = base_write_file_atomic(out, w.buf, w.len, err);
 done:
     jsonw_free(&w);
@@ -191,12 +186,7 @@ int cmd_tokenize(int argc, char **argv)
     jsonw_end_object(&w);
     jsonw_key(&w, "sequences");
     jsonw_begin_array(&w);
-    for (int s = 0; s < seqs.n; s++) {
-        jsonw_begin_array(&w);
-        const int *t = seq_list_at(&seqs, s);
-        for (int k = 0; k < seq_list_len(&seqs, s); k++) jsonw_int(&w, t[k]);
-        jsonw_end_array(&w);
-    }
+    for (int s = 0; s < seqs.n; s++) jsonw_ints(&w, seq_list_at(&seqs, s), seq_list_len(&seqs, s));
     jsonw_end_array(&w);
     jsonw_key(&w, "padded");
     write_grid_rows(&w, padded.v, padded.rows, padded.cols);
