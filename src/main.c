@@ -52,6 +52,7 @@ static const Command COMMANDS[] = {
 
 int main(int argc, char **argv)
 {
+    base_signals_install(); /* Ctrl+C and kill: exit 130/143, no partial output */
     if (argc < 2) return cmd_open(argc, argv);
     if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
         fputs(USAGE, stdout);

@@ -4,11 +4,19 @@
  * exit status 2, nothing on stdout and exactly one line on stderr. */
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #include "model_io.h"
 #include "testutil.h"
@@ -305,6 +313,185 @@ START_TEST(tokenize_known_answer)
 }
 END_TEST
 
+/* ---- stopping on a signal (contracts.md section 5) ---------------------------- */
+
+/* starts argv with stdout and stderr to errfile; returns the pid */
+static pid_t start(char *const argv[], const char *errfile)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, errfile, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    pid_t pid = 0;
+    ck_assert_int_eq(posix_spawn(&pid, argv[0], &fa, NULL, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    return pid;
+}
+
+static void pause_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* waits (up to a minute) until the file holds text, or a thread of pid has
+ * that name: the command is then inside its long computation */
+static bool wait_for_text(const char *file, const char *text)
+{
+    for (int k = 0; k < 6000; k++) {
+        FILE *f = fopen(file, "r");
+        char buf[4096] = "";
+        size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+        if (f) fclose(f);
+        buf[n] = '\0';
+        if (strstr(buf, text)) return true;
+        pause_ms(10);
+    }
+    return false;
+}
+
+static bool wait_for_thread(pid_t pid, const char *name)
+{
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%ld/task", (long)pid);
+    for (int k = 0; k < 6000; k++) {
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        bool found = false;
+        while (d && !found && (e = readdir(d))) {
+            char path[600], comm[64] = "";
+            snprintf(path, sizeof path, "%s/%s/comm", dir, e->d_name);
+            FILE *f = fopen(path, "r");
+            if (f && fgets(comm, sizeof comm, f)) found = strncmp(comm, name, strlen(name)) == 0;
+            if (f) fclose(f);
+        }
+        if (d) closedir(d);
+        if (found) return true;
+        pause_ms(10);
+    }
+    return false;
+}
+
+/* sends sig, returns the exit status (-1: killed by the signal itself) */
+static int stop_with(pid_t pid, int sig)
+{
+    kill(pid, sig);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* names in dir holding ".tmp", as one string (empty: none) */
+static void temps_in(const char *dir, char *out, size_t cap)
+{
+    out[0] = '\0';
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (strstr(e->d_name, ".tmp")) snprintf(out + strlen(out), cap - strlen(out), "%s ", e->d_name);
+    if (d) closedir(d);
+}
+
+static char *slurp_or_null(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fclose(f);
+    return slurp(path);
+}
+
+/* `train` stopped by SIGINT while training writes nothing (exit 130); by
+ * SIGTERM with an older model at --out leaves that model as it was (143);
+ * neither leaves a temporary behind */
+START_TEST(train_stops_on_signal)
+{
+    char *tmp = tu_tmpdir();
+    char data[4200], model[4200], outdir[4200], log[4200], mj[4300], wb[4300];
+    snprintf(data, sizeof data, "%s/d.jsonl", tmp);
+    snprintf(model, sizeof model, "%s/m", tmp);
+    snprintf(outdir, sizeof outdir, "%s/out", tmp);
+    snprintf(log, sizeof log, "%s/log", tmp);
+    snprintf(mj, sizeof mj, "%s/model.json", outdir);
+    snprintf(wb, sizeof wb, "%s/weights.bin", outdir);
+    FILE *f = fopen(data, "w");
+    for (int i = 0; i < 64; i++) {
+        fprintf(f, "{\"tokens\": [");
+        for (int t = 0; t < 20; t++) fprintf(f, "%s%d", t ? ", " : "", 1 + (i * 7 + t) % 30);
+        fprintf(f, "], \"label\": %d}\n", i % 30);
+    }
+    fclose(f);
+    char *out, *err;
+    int rc = tu_run((char *const[]){(char *)bin(), "new", model, "--spec", "embedding:31:16, lstm:32, dense:31:softmax",
+                                    "--seed", "1", NULL},
+                    &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    free(out);
+    free(err);
+    char *const train[] = {(char *)bin(), "train", model, "--data", data, "--epochs", "1000000", "--batch-size", "8",
+                           "--out", outdir, NULL};
+    pid_t pid = start(train, log);
+    ck_assert_msg(wait_for_text(log, "epoch 1/"), "train never reported an epoch");
+    ck_assert_int_eq(stop_with(pid, SIGINT), 130);
+    struct stat st;
+    ck_assert_int_ne(stat(outdir, &st), 0);
+    char temps[4096];
+    temps_in(tmp, temps, sizeof temps);
+    ck_assert_str_eq(temps, "");
+
+    /* an older model at --out survives SIGTERM untouched */
+    rc = tu_run((char *const[]){(char *)bin(), "new", outdir, "--spec", "embedding:31:16, lstm:32, dense:31:softmax",
+                                "--seed", "2", NULL},
+                &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    free(out);
+    free(err);
+    char *before_json = slurp(mj), *before_w = slurp(wb);
+    pid = start(train, log);
+    ck_assert_msg(wait_for_text(log, "epoch 1/"), "train never reported an epoch");
+    ck_assert_int_eq(stop_with(pid, SIGTERM), 143);
+    char *after_json = slurp_or_null(mj), *after_w = slurp_or_null(wb);
+    ck_assert_ptr_nonnull(after_json);
+    ck_assert_ptr_nonnull(after_w);
+    ck_assert_str_eq(after_json, before_json);
+    ck_assert(memcmp(after_w, before_w, 1 << 15) == 0);
+    temps_in(tmp, temps, sizeof temps);
+    ck_assert_str_eq(temps, "");
+    free(before_json);
+    free(before_w);
+    free(after_json);
+    free(after_w);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
+/* `render` of the training view stops on SIGINT/SIGTERM while it trains,
+ * after SDL has started (SDL would turn the signal into an unread quit
+ * event): exit 130/143, no PNG, no temporary */
+START_TEST(render_stops_on_signal)
+{
+    static const int SIGS[] = {SIGINT, SIGTERM};
+    char *tmp = tu_tmpdir();
+    char png[4200], log[4200], lesson[4200];
+    snprintf(png, sizeof png, "%s/view.png", tmp);
+    snprintf(log, sizeof log, "%s/log", tmp);
+    snprintf(lesson, sizeof lesson, "%s/../lessons/01-lyrics.md", tu_path(""));
+    for (int k = 0; k < 2; k++) {
+        pid_t pid = start((char *const[]){(char *)bin(), "render", lesson, "--view", "training", "--out", png, NULL}, log);
+        ck_assert_msg(wait_for_thread(pid, "unroll-train"), "render never started training");
+        ck_assert_int_eq(stop_with(pid, SIGS[k]), 128 + SIGS[k]);
+        struct stat st;
+        ck_assert_int_ne(stat(png, &st), 0);
+        char temps[4096];
+        temps_in(tmp, temps, sizeof temps);
+        ck_assert_str_eq(temps, "");
+    }
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -312,6 +499,8 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, help_and_unknown);
     tcase_add_test(tc, argument_errors);
     tcase_add_test(tc, tokenize_known_answer);
+    tcase_add_test(tc, train_stops_on_signal);
+    tcase_add_test(tc, render_stops_on_signal);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, bad_model_corpus);
     tcase_add_test(tc, no_display);

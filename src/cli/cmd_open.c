@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <SDL.h>
+
 #include "app.h"
 #include "cli.h"
 
@@ -55,6 +57,9 @@ int cmd_open(int argc, char **argv)
     char *slash = strrchr(dir, '/');
     if (slash) *slash = '\0';
     else snprintf(dir, sizeof dir, ".");
+    /* SIGINT/SIGTERM stay with base_signals_install's handler: SDL would
+     * turn them into a quit event nobody reads during a computation */
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
     return app_run(path ? path : cli_default_lesson(), dir);
 }
 
@@ -103,6 +108,7 @@ int cmd_render(int argc, char **argv)
     } else if (!view_kind_parse(view, &req.view)) {
         return cli_failf("render", "--view '%s' is not one of unrolled, inspector, compare, predictions, training, gradients, generate, lesson", view);
     }
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1"); /* as in cmd_open */
     Err err = {{0}};
     if (!app_render_png(&req, out, &err)) return cli_fail("render", &err);
     return 0;
