@@ -17,7 +17,9 @@
         if (!(cond)) base_assert_fail(#cond, __FILE__, __LINE__);             \
     } while (0)
 
-_Noreturn void base_assert_fail(const char *expr, const char *file, int line);
+/* noreturn as a GNU attribute: cppcheck reads that one (not C11 _Noreturn),
+ * so what an assertion checked holds after it there too */
+__attribute__((noreturn)) void base_assert_fail(const char *expr, const char *file, int line);
 
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);

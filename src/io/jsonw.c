@@ -74,7 +74,6 @@ static void quoted(JsonW *w, const char *s)
 {
     put(w, "\"", 1);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        char esc[8];
         switch (*p) {
         case '"': puts_(w, "\\\""); break;
         case '\\': puts_(w, "\\\\"); break;
@@ -83,6 +82,7 @@ static void quoted(JsonW *w, const char *s)
         case '\t': puts_(w, "\\t"); break;
         default:
             if (*p < 0x20) {
+                char esc[8];
                 snprintf(esc, sizeof esc, "\\u%04x", *p);
                 puts_(w, esc);
             } else {
