@@ -10,6 +10,7 @@
 # had finished) and leave no temporary at all.
 #
 #   tests/killtest.sh [COUNT]      # default 50; UNROLL_BIN picks the binary
+#   KILLTEST_ONLY=render tests/killtest.sh 20    # one writer only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -101,40 +102,48 @@ kill_loop() {
   echo "killtest: $name: $COUNT kills over ${span} ms runs: $old_n old, $new_n new, $left killed mid-write; $SIGNAL_RUNS SIGTERM/SIGINT runs"
 }
 
+want() { [ -z "${KILLTEST_ONLY:-}" ] || [ "$KILLTEST_ONLY" = "$1" ]; }
+
 # ---- train --out ---------------------------------------------------------------
 # a 2 MB model, so a good share of each run is the save itself
 SPEC="embedding:1000:64, lstm:192, dense:1000:softmax"
-"$BIN" new "$tmp/m" --spec "$SPEC" --seed 1
-"$BIN" new "$tmp/train_old" --spec "$SPEC" --seed 2
-for i in $(seq 0 15); do
-  echo "{\"tokens\": [$((i + 1)), $((i * 3 % 999 + 1)), $((i * 7 % 999 + 1))], \"label\": $((i * 11 % 1000))}"
-done > "$tmp/rows.jsonl"
-TRAIN=(train "$tmp/m" --data "$tmp/rows.jsonl" --epochs 1 --batch-size 8 --no-shuffle --out "$tmp/train_out")
-"$BIN" "${TRAIN[@]}" 2> /dev/null
-mv "$tmp/train_out" "$tmp/train_new"
-kill_loop train "$tmp/train_out" "$tmp/train_old" "$tmp/train_new" - "${TRAIN[@]}"
+if want train; then
+  "$BIN" new "$tmp/m" --spec "$SPEC" --seed 1
+  "$BIN" new "$tmp/train_old" --spec "$SPEC" --seed 2
+  for i in $(seq 0 15); do
+    echo "{\"tokens\": [$((i + 1)), $((i * 3 % 999 + 1)), $((i * 7 % 999 + 1))], \"label\": $((i * 11 % 1000))}"
+  done > "$tmp/rows.jsonl"
+  TRAIN=(train "$tmp/m" --data "$tmp/rows.jsonl" --epochs 1 --batch-size 8 --no-shuffle --out "$tmp/train_out")
+  "$BIN" "${TRAIN[@]}" 2> /dev/null
+  mv "$tmp/train_out" "$tmp/train_new"
+  kill_loop train "$tmp/train_out" "$tmp/train_old" "$tmp/train_new" - "${TRAIN[@]}"
+fi
 
 # ---- prepare --out ---------------------------------------------------------------
-mkdir -p "$tmp/lesson"
-for i in $(seq 1 24); do echo "the lantern $i on the hill sees line $((i % 7)) of the road"; done > "$tmp/lesson/corpus.txt"
-lesson() { # EPOCHS
-  printf -- '---\ntitle: kill test\ncorpus: corpus.txt\ntask: next-word\ncells: [simplernn, gru, lstm]\n'
-  printf 'spec: "embedding:V:32, {cell}:48, dense:V:softmax"\nepochs: %d\nbatch_size: 16\nseed: 3\n' "$1"
-  printf 'models: models\nsentence: "the lantern on the hill"\n---\n\n# kill test\n'
-}
-lesson 1 > "$tmp/lesson/old.md"
-lesson 2 > "$tmp/lesson/new.md"
-"$BIN" prepare "$tmp/lesson/old.md" --out "$tmp/prep_old" > /dev/null
-"$BIN" prepare "$tmp/lesson/new.md" --out "$tmp/prep_new" > /dev/null
-kill_loop prepare "$tmp/prep_out" "$tmp/prep_old" "$tmp/prep_new" "/simplernn /gru /lstm" \
-  prepare "$tmp/lesson/new.md" --out "$tmp/prep_out"
+if want prepare; then
+  mkdir -p "$tmp/lesson"
+  for i in $(seq 1 24); do echo "the lantern $i on the hill sees line $((i % 7)) of the road"; done > "$tmp/lesson/corpus.txt"
+  lesson() { # EPOCHS
+    printf -- '---\ntitle: kill test\ncorpus: corpus.txt\ntask: next-word\ncells: [simplernn, gru, lstm]\n'
+    printf 'spec: "embedding:V:32, {cell}:48, dense:V:softmax"\nepochs: %d\nbatch_size: 16\nseed: 3\n' "$1"
+    printf 'models: models\nsentence: "the lantern on the hill"\n---\n\n# kill test\n'
+  }
+  lesson 1 > "$tmp/lesson/old.md"
+  lesson 2 > "$tmp/lesson/new.md"
+  "$BIN" prepare "$tmp/lesson/old.md" --out "$tmp/prep_old" > /dev/null
+  "$BIN" prepare "$tmp/lesson/new.md" --out "$tmp/prep_new" > /dev/null
+  kill_loop prepare "$tmp/prep_out" "$tmp/prep_old" "$tmp/prep_new" "/simplernn /gru /lstm" \
+    prepare "$tmp/lesson/new.md" --out "$tmp/prep_out"
+fi
 
 # ---- render --out (the window's Ctrl+S goes through the same writer) -------------
-MODEL=assets/models/example
-"$BIN" render "$MODEL" --view unrolled --size 1600x1000 --out "$tmp/old.png"
-"$BIN" render "$MODEL" --view inspector --size 1600x1000 --out "$tmp/new.png"
-kill_loop render "$tmp/view.png" "$tmp/old.png" "$tmp/new.png" - \
-  render "$MODEL" --view inspector --size 1600x1000 --out "$tmp/view.png"
+if want render; then
+  MODEL=assets/models/example
+  "$BIN" render "$MODEL" --view unrolled --size 1600x1000 --out "$tmp/old.png"
+  "$BIN" render "$MODEL" --view inspector --size 1600x1000 --out "$tmp/new.png"
+  kill_loop render "$tmp/view.png" "$tmp/old.png" "$tmp/new.png" - \
+    render "$MODEL" --view inspector --size 1600x1000 --out "$tmp/view.png"
+fi
 
 if [ "$failures" -gt 0 ]; then
   echo "killtest: $failures failures"
