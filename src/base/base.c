@@ -171,6 +171,7 @@ void base_signals_install(void)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART; /* a signal held during a commit must not fail its writes */
     sigemptyset(&sa.sa_mask);
     static const int SIGNALS[] = {SIGINT, SIGTERM, SIGHUP};
     for (size_t i = 0; i < sizeof SIGNALS / sizeof SIGNALS[0]; i++) sigaddset(&sa.sa_mask, SIGNALS[i]);
@@ -236,6 +237,11 @@ static char *parent_of(const char *path)
 
 void base_remove_flat_dir(const char *dir)
 {
+    struct stat st;
+    if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode)) { /* a link: never what it points to */
+        unlink(dir);
+        return;
+    }
     DIR *d = opendir(dir);
     if (d) {
         struct dirent *e;
