@@ -1,7 +1,6 @@
 /* cmd_generate: `unroll generate`, text continued word by word as the
  * TensorFlow text-generation exercise does it: tokenize the text so far, pad
  * it in front to the model's length, predict, choose a word, append, repeat. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,6 @@
 /* cmd_trace: `unroll trace`, one sequence through the model, every timestep
  * as JSON (contracts.md section 2). */
 #include <cjson/cJSON.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,10 +1,7 @@
 /* cmd_train: `unroll train` (contracts.md section 3) and `unroll new`, which
  * writes a fresh model from a one-line spec. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "dataset.h"
