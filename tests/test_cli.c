@@ -492,6 +492,64 @@ START_TEST(render_stops_on_signal)
 }
 END_TEST
 
+/* what a kill -9 leaves (PATH.tmp<PID>-...) is removed by the next write to
+ * PATH when that process is gone, and kept while it runs */
+static pid_t dead_pid(void)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) _exit(0);
+    waitpid(pid, NULL, 0);
+    return pid;
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+START_TEST(stale_temporaries_removed)
+{
+    char *tmp = tu_tmpdir();
+    char file[4200], stale_file[4300], live_file[4300], model[4200], stale_dir[4300], inside[4400];
+    snprintf(file, sizeof file, "%s/view.png", tmp);
+    snprintf(stale_file, sizeof stale_file, "%s.tmp%ld-0", file, (long)dead_pid());
+    snprintf(live_file, sizeof live_file, "%s.tmp%ld-0", file, (long)getppid());
+    snprintf(model, sizeof model, "%s/m", tmp);
+    snprintf(stale_dir, sizeof stale_dir, "%s.tmp%ld-AbC123", model, (long)dead_pid());
+    snprintf(inside, sizeof inside, "%s/weights.bin", stale_dir);
+    FILE *f = fopen(stale_file, "w");
+    fputs("half a png", f);
+    fclose(f);
+    f = fopen(live_file, "w");
+    fclose(f);
+    ck_assert_int_eq(mkdir(stale_dir, 0755), 0);
+    f = fopen(inside, "w");
+    fputs("half the weights", f);
+    fclose(f);
+
+    Err err = {{0}};
+    ck_assert_msg(base_write_file_atomic(file, "png", 3, &err), "%s", err.msg);
+    ck_assert(!exists(stale_file));
+    ck_assert(exists(live_file)); /* a running process's: a write in progress */
+    char *got = slurp(file);
+    ck_assert_str_eq(got, "png");
+    free(got);
+
+    Model m;
+    model_init(&m);
+    Layer emb = tu_embedding("embedding", 5, 2, false);
+    model_add_layer(&m, &emb);
+    ck_assert_msg(model_build(&m, &err), "%s", err.msg);
+    ck_assert_msg(model_save(&m, model, NULL, 0, &err), "%s", err.msg);
+    ck_assert(!exists(stale_dir));
+    model_free(&m);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -501,6 +559,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, tokenize_known_answer);
     tcase_add_test(tc, train_stops_on_signal);
     tcase_add_test(tc, render_stops_on_signal);
+    tcase_add_test(tc, stale_temporaries_removed);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, bad_model_corpus);
     tcase_add_test(tc, no_display);

@@ -339,8 +339,7 @@ bool base_write_file_atomic(const char *path, const void *data, size_t len, Err 
     int fd = open(af.tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
         err_set(err, "%s: %s", path, strerror(errno));
-        base_atomic_abort(&af);
-        return false;
+        goto fail;
     }
     const char *p = data;
     size_t left = len;
@@ -350,18 +349,19 @@ bool base_write_file_atomic(const char *path, const void *data, size_t len, Err 
         if (k <= 0) {
             err_set(err, "%s: write failed: %s", path, k < 0 ? strerror(errno) : "nothing written");
             close(fd);
-            base_atomic_abort(&af);
-            return false;
+            goto fail;
         }
         p += k;
         left -= (size_t)k;
     }
     if (close(fd) != 0) {
         err_set(err, "%s: write failed: %s", path, strerror(errno));
-        base_atomic_abort(&af);
-        return false;
+        goto fail;
     }
     return base_atomic_commit(&af, err);
+fail:
+    base_atomic_abort(&af);
+    return false;
 }
 
 bool base_dir_replace(const char *tmp, const char *dir, Err *err)
