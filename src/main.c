@@ -53,6 +53,7 @@ static const Command COMMANDS[] = {
 
 int main(int argc, char **argv)
 {
+    base_signals_install(); /* Ctrl+C and kill: exit 130/143, no partial output */
     engine_setup_process();
     if (argc < 2) return cmd_open(argc, argv);
     if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {

@@ -1,11 +1,18 @@
-/* base: assertions, allocation wrappers, error values, whole-file I/O and a
- * seeded random generator. No dependency beyond libc and POSIX. */
-#define _POSIX_C_SOURCE 200809L
+/* base: assertions, allocation wrappers, error values, whole-file I/O
+ * (atomic writes, stopping cleanly on a signal) and a seeded random
+ * generator. No dependency beyond libc and POSIX (plus Linux' renameat2,
+ * with a fallback). */
+#define _GNU_SOURCE
 #include "base.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,38 +207,262 @@ fail:
     return NULL;
 }
 
-bool base_write_file_atomic(const char *path, const void *data, size_t len,
-                            Err *err)
+/* ---- stopping on a signal ------------------------------------------------------
+ * The handler may only use async-signal-safe calls (unlink, rmdir, _exit)
+ * and lock-free atomics; paths are copied into fixed slots beforehand. */
+
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the signal handler needs lock-free atomic ints");
+
+#define TEMP_SLOTS 64
+enum { SLOT_FREE, SLOT_FILLING, SLOT_FILE, SLOT_DIR };
+static char temp_path[TEMP_SLOTS][PATH_MAX];
+static atomic_int temp_state[TEMP_SLOTS];
+static atomic_int hold_depth, pending_signal;
+static atomic_uint temp_serial;
+
+static _Noreturn void stop_now(int sig)
 {
-    size_t n = strlen(path) + 32;
-    char *tmp = xmalloc(n);
-    snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    bool ok = false;
-    if (!f) {
-        err_set(err, "%s: %s", path, strerror(errno));
-        goto done;
+    for (int pass = SLOT_FILE; pass <= SLOT_DIR; pass++)
+        for (int i = TEMP_SLOTS - 1; i >= 0; i--)
+            if (atomic_load(&temp_state[i]) == pass) (pass == SLOT_FILE ? unlink : rmdir)(temp_path[i]);
+    _exit(128 + sig);
+}
+
+static void on_signal(int sig)
+{
+    /* pending first, then the hold: a release racing with us sees one or the other */
+    atomic_store(&pending_signal, sig);
+    if (atomic_load(&hold_depth) > 0) return;
+    stop_now(sig);
+}
+
+void base_signals_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART; /* a signal held during a commit must not fail its writes */
+    sigemptyset(&sa.sa_mask);
+    static const int SIGNALS[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof SIGNALS / sizeof SIGNALS[0]; i++) sigaddset(&sa.sa_mask, SIGNALS[i]);
+    for (size_t i = 0; i < sizeof SIGNALS / sizeof SIGNALS[0]; i++) sigaction(SIGNALS[i], &sa, NULL);
+}
+
+int base_temp_register(const char *path, bool is_dir)
+{
+    size_t n = strlen(path);
+    if (n >= PATH_MAX) return -1;
+    for (int i = 0; i < TEMP_SLOTS; i++) {
+        int expect = SLOT_FREE;
+        if (!atomic_compare_exchange_strong(&temp_state[i], &expect, SLOT_FILLING)) continue;
+        memcpy(temp_path[i], path, n + 1);
+        atomic_store(&temp_state[i], is_dir ? SLOT_DIR : SLOT_FILE);
+        return i;
     }
-    if (fwrite(data, 1, len, f) != len) {
-        err_set(err, "%s: write failed: %s", path, strerror(errno));
-        fclose(f);
-        remove(tmp);
-        goto done;
+    return -1;
+}
+
+void base_temp_forget(int handle)
+{
+    if (handle >= 0 && handle < TEMP_SLOTS) atomic_store(&temp_state[handle], SLOT_FREE);
+}
+
+void base_signals_hold(void)
+{
+    atomic_fetch_add(&hold_depth, 1);
+}
+
+void base_signals_release(void)
+{
+    if (atomic_fetch_sub(&hold_depth, 1) == 1) {
+        int sig = atomic_load(&pending_signal);
+        if (sig) stop_now(sig);
     }
-    if (fclose(f) != 0) {
-        err_set(err, "%s: write failed: %s", path, strerror(errno));
-        remove(tmp);
-        goto done;
-    }
-    if (rename(tmp, path) != 0) {
-        err_set(err, "%s: %s", path, strerror(errno));
-        remove(tmp);
-        goto done;
-    }
-    ok = true;
-done:
-    free(tmp);
+}
+
+/* ---- atomic files ------------------------------------------------------------ */
+
+bool base_fsync_path(const char *path, bool is_dir, Err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | (is_dir ? O_DIRECTORY : 0));
+    if (fd < 0) return err_set(err, "%s: %s", path, strerror(errno));
+    bool ok = fsync(fd) == 0 || errno == EINVAL; /* EINVAL: a file system that cannot sync */
+    if (!ok) err_set(err, "%s: cannot flush to disk: %s", path, strerror(errno));
+    close(fd);
     return ok;
+}
+
+/* path's folder ("." when it has none), as a new string */
+static char *parent_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) return xstrdup(".");
+    if (slash == path) return xstrdup("/");
+    size_t n = (size_t)(slash - path);
+    char *d = xmalloc(n + 1);
+    memcpy(d, path, n);
+    d[n] = '\0';
+    return d;
+}
+
+void base_remove_flat_dir(const char *dir)
+{
+    struct stat st;
+    if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode)) { /* a link: never what it points to */
+        unlink(dir);
+        return;
+    }
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+            size_t n = strlen(dir) + strlen(e->d_name) + 2;
+            char *p = xmalloc(n);
+            snprintf(p, n, "%s/%s", dir, e->d_name);
+            unlink(p);
+            free(p);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+void base_remove_stale_temps(const char *path)
+{
+    char *dir = parent_of(path);
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t nb = strlen(base);
+    DIR *d = opendir(dir);
+    while (d && nb > 0) {
+        struct dirent *e = readdir(d);
+        if (!e) break;
+        if (strncmp(e->d_name, base, nb) != 0 || strncmp(e->d_name + nb, ".tmp", 4) != 0) continue;
+        char *end = NULL;
+        long pid = strtol(e->d_name + nb + 4, &end, 10);
+        if (end == e->d_name + nb + 4 || *end != '-' || pid <= 0 || pid == (long)getpid()) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue; /* that process still runs */
+        size_t n = strlen(dir) + strlen(e->d_name) + 2;
+        char *p = xmalloc(n);
+        snprintf(p, n, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(p, &st) == 0) {
+            if (S_ISDIR(st.st_mode)) base_remove_flat_dir(p);
+            else unlink(p);
+        }
+        free(p);
+    }
+    if (d) closedir(d);
+    free(dir);
+}
+
+bool base_atomic_begin(AtomicFile *af, const char *path, Err *err)
+{
+    base_remove_stale_temps(path);
+    size_t n = strlen(path) + 48;
+    af->path = xstrdup(path);
+    af->tmp = xmalloc(n);
+    snprintf(af->tmp, n, "%s.tmp%ld-%u", path, (long)getpid(), atomic_fetch_add(&temp_serial, 1));
+    af->handle = base_temp_register(af->tmp, false);
+    (void)err; /* nothing can fail yet; kept for a future check */
+    return true;
+}
+
+static void atomic_done(AtomicFile *af)
+{
+    base_temp_forget(af->handle);
+    free(af->path);
+    free(af->tmp);
+    *af = (AtomicFile){NULL, NULL, -1};
+}
+
+void base_atomic_abort(AtomicFile *af)
+{
+    if (!af->tmp) return;
+    unlink(af->tmp);
+    atomic_done(af);
+}
+
+bool base_atomic_commit(AtomicFile *af, Err *err)
+{
+    Err e = {{0}};
+    bool ok = base_fsync_path(af->tmp, false, &e);
+    if (ok && rename(af->tmp, af->path) != 0) ok = err_set(&e, "%s: %s", af->path, strerror(errno));
+    if (ok) {
+        /* the rename itself reaches the disk with the folder's entry */
+        char *dir = parent_of(af->path);
+        base_fsync_path(dir, true, NULL);
+        free(dir);
+        atomic_done(af);
+        return true;
+    }
+    if (err) *err = e;
+    base_atomic_abort(af);
+    return false;
+}
+
+bool base_write_file_atomic(const char *path, const void *data, size_t len, Err *err)
+{
+    AtomicFile af;
+    if (!base_atomic_begin(&af, path, err)) return false;
+    int fd = open(af.tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        err_set(err, "%s: %s", path, strerror(errno));
+        goto fail;
+    }
+    const char *p = data;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t k = write(fd, p, left);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            err_set(err, "%s: write failed: %s", path, k < 0 ? strerror(errno) : "nothing written");
+            close(fd);
+            goto fail;
+        }
+        p += k;
+        left -= (size_t)k;
+    }
+    if (close(fd) != 0) {
+        err_set(err, "%s: write failed: %s", path, strerror(errno));
+        goto fail;
+    }
+    return base_atomic_commit(&af, err);
+fail:
+    base_atomic_abort(&af);
+    return false;
+}
+
+bool base_dir_replace(const char *tmp, const char *dir, Err *err)
+{
+    struct stat st;
+    if (lstat(dir, &st) != 0) {
+        if (rename(tmp, dir) != 0) return err_set(err, "%s: %s", dir, strerror(errno));
+    } else if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) != 0) {
+        if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+            return err_set(err, "%s: cannot put the new folder in place: %s", dir, strerror(errno));
+        /* no exchange here: old aside, new in, old to tmp's name; a signal
+         * waits, only a kill -9 in between leaves dir missing for a moment */
+        size_t n = strlen(tmp) + 8;
+        char *aside = xmalloc(n);
+        snprintf(aside, n, "%s.old", tmp);
+        base_signals_hold();
+        bool ok = rename(dir, aside) == 0;
+        if (ok && rename(tmp, dir) != 0) {
+            ok = false;
+            rename(aside, dir);
+        }
+        if (ok) rename(aside, tmp);
+        else err_set(err, "%s: cannot put the new folder in place: %s", dir, strerror(errno));
+        base_signals_release();
+        free(aside);
+        if (!ok) return false;
+    }
+    char *parent = parent_of(dir);
+    base_fsync_path(parent, true, NULL);
+    free(parent);
+    return true;
 }
 
 bool base_make_parents(const char *path, Err *err)

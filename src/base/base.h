@@ -19,7 +19,9 @@
         if (!(cond)) base_assert_fail(#cond, __FILE__, __LINE__);             \
     } while (0)
 
-_Noreturn void base_assert_fail(const char *expr, const char *file, int line);
+/* noreturn as a GNU attribute: cppcheck reads that one (not C11 _Noreturn),
+ * so what an assertion checked holds after it there too */
+__attribute__((noreturn)) void base_assert_fail(const char *expr, const char *file, int line);
 
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
@@ -63,9 +65,66 @@ bool base_memory_check(size_t need, const char *what, Err *err);
  * caller frees. Returns NULL with err set on failure. */
 char *base_read_file(const char *path, size_t max_bytes, size_t *len, Err *err);
 
-/* Writes data to path atomically: a temporary file beside it, then rename. */
+/* ---- output written whole or not at all, and stopping on a signal ----
+ *
+ * Every output file appears in one rename: a temporary beside it is written,
+ * flushed to disk (fsync), then renamed over the old one, so a crash or
+ * kill -9 at any moment leaves the old file or the new one, never half of
+ * one. Temporaries are named `PATH.tmp<PID>-...`; a later write to PATH
+ * removes those whose process no longer runs (what a kill -9 left).
+ *
+ * base_signals_install makes SIGINT, SIGTERM and SIGHUP end the process at
+ * once with status 128 + the signal (130, 143, 129), after removing every
+ * temporary registered with base_temp_register, so an interrupted command
+ * leaves no partial output. Install it before SDL_Init: SDL then leaves
+ * these signals alone (it only takes them while they have no handler). */
+void base_signals_install(void);
+
+/* Registers a temporary file (is_dir false) or folder to be removed if a
+ * signal stops the process (files first, then folders, which must then be
+ * empty). Returns a handle for base_temp_forget, or -1 when the table is
+ * full (then it is simply not removed). Thread-safe. */
+int base_temp_register(const char *path, bool is_dir);
+void base_temp_forget(int handle);
+
+/* A section a signal must not cut (moving new output into place): a signal
+ * arriving between hold and release takes effect at release. Nests. */
+void base_signals_hold(void);
+void base_signals_release(void);
+
+/* A file written by name, by us or a library (IMG_SavePNG): begin makes the
+ * temporary name beside path (registered, stale ones removed), commit
+ * flushes it to disk and renames it over path, abort removes it. Commit and
+ * abort free the struct's strings; call exactly one of them. */
+typedef struct {
+    char *path, *tmp;
+    int handle;
+} AtomicFile;
+
+bool base_atomic_begin(AtomicFile *af, const char *path, Err *err);
+bool base_atomic_commit(AtomicFile *af, Err *err);
+void base_atomic_abort(AtomicFile *af);
+
+/* Writes data to path atomically (base_atomic_begin .. commit). */
 bool base_write_file_atomic(const char *path, const void *data, size_t len,
                             Err *err);
+
+/* Removes the temporaries (files, or folders of plain files) that a killed
+ * process left beside path: `PATH.tmp<PID>...` whose PID no longer runs. */
+void base_remove_stale_temps(const char *path);
+
+/* Removes a folder of plain files (model_save's temporaries): its entries,
+ * then the folder. Best effort: what cannot be removed stays. */
+void base_remove_flat_dir(const char *dir);
+
+/* Puts the folder tmp in dir's place in one step: if dir exists the two are
+ * exchanged (Linux renameat2 RENAME_EXCHANGE; where the file system cannot,
+ * two renames inside a held section), so tmp then holds the old folder for
+ * the caller to remove. */
+bool base_dir_replace(const char *tmp, const char *dir, Err *err);
+
+/* Flushes a file or folder entry to disk; false with err on failure. */
+bool base_fsync_path(const char *path, bool is_dir, Err *err);
 
 /* Creates the folders of path's parent that do not exist yet (mkdir -p of
  * its dirname). */

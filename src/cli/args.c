@@ -2,6 +2,7 @@
 #define _DEFAULT_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,132 @@ bool cli_opt(int argc, char **argv, int *i, const char *name, const char **value
     if (a[n] != '\0') return false;
     *value = *i + 1 < argc ? argv[++*i] : NULL;
     return true;
+}
+
+/* ---- the table-driven parser ---- */
+
+#define CLI_MAX_OPTS 32
+
+static bool parse_float(const char *s, double min, double max, float *out)
+{
+    if (!s || !*s) return false;
+    errno = 0;
+    char *end = NULL;
+    double v = strtod(s, &end);
+    if (*end || !isfinite(v) || v < min || v > max) return false;
+    *out = (float)v;
+    return true;
+}
+
+static int choice_index(const char *const *choices, const char *v)
+{
+    for (int k = 0; choices[k]; k++)
+        if (strcmp(choices[k], v) == 0) return k;
+    return -1;
+}
+
+/* what the option's value must be, for its error line */
+static void describe(const CliOpt *o, char *buf, size_t cap)
+{
+    if (o->what) {
+        snprintf(buf, cap, "%s", o->what);
+    } else if (o->kind == CLI_INT) {
+        snprintf(buf, cap, "a whole number from %lld to %lld", o->lo, o->hi);
+    } else if (o->kind == CLI_FLOAT) {
+        snprintf(buf, cap, "a number from %g to %g", o->min, o->max);
+    } else if (o->kind == CLI_CHOICE) {
+        size_t n = (size_t)snprintf(buf, cap, "one of");
+        for (int k = 0; o->choices[k] && n < cap; k++)
+            n += (size_t)snprintf(buf + n, cap - n, "%s %s", k ? "," : "", o->choices[k]);
+    } else {
+        snprintf(buf, cap, "%s", o->meta ? o->meta : "a value");
+    }
+}
+
+/* stores value into o->out; false when it is not what the option takes */
+static bool take_value(const CliOpt *o, const char *v)
+{
+    switch (o->kind) {
+    case CLI_STR:
+        if (o->nonempty && !*v) return false;
+        *(const char **)o->out = v;
+        return true;
+    case CLI_INT:
+        return cli_parse_int(v, o->lo, o->hi, (long long *)o->out);
+    case CLI_FLOAT:
+        return parse_float(v, o->min, o->max, (float *)o->out);
+    case CLI_CHOICE: {
+        int k = choice_index(o->choices, v);
+        if (k < 0) return false;
+        *(int *)o->out = k;
+        return true;
+    }
+    case CLI_CUSTOM:
+        return o->parse(v, o->out);
+    case CLI_FLAG:
+        break;
+    }
+    return false;
+}
+
+static const CliOpt *find_opt(const CliSpec *spec, const char *arg, size_t name_len)
+{
+    for (int k = 0; k < spec->n_opts; k++) {
+        const char *name = spec->opts[k].name;
+        if (strlen(name) == name_len && strncmp(name, arg, name_len) == 0) return &spec->opts[k];
+    }
+    return NULL;
+}
+
+int cli_parse(const CliSpec *spec, int argc, char **argv)
+{
+    UNROLL_ASSERT(spec->n_opts <= CLI_MAX_OPTS);
+    const char *cmd = spec->cmd;
+    bool seen[CLI_MAX_OPTS] = {false};
+    bool have_pos = false, options_done = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        bool is_option = !options_done && a[0] == '-' && a[1] != '\0';
+        if (!is_option) {
+            if (!spec->positional || have_pos)
+                return cli_failf(cmd, "unexpected argument '%s' (see unroll %s --help)", a, cmd);
+            *spec->pos_out = a;
+            have_pos = true;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            options_done = true;
+            continue;
+        }
+        if (cli_is_help(a)) {
+            fputs(spec->usage, stdout);
+            return 0;
+        }
+        const char *eq = strchr(a, '=');
+        size_t name_len = eq ? (size_t)(eq - a) : strlen(a);
+        const CliOpt *o = find_opt(spec, a, name_len);
+        if (!o) return cli_failf(cmd, "unknown option '%.*s' (see unroll %s --help)", (int)name_len, a, cmd);
+        int k = (int)(o - spec->opts);
+        if (seen[k]) return cli_failf(cmd, "%s is given twice", o->name);
+        seen[k] = true;
+        if (o->kind == CLI_FLAG) {
+            if (eq) return cli_failf(cmd, "%s takes no value", o->name);
+            *(bool *)o->out = true;
+            continue;
+        }
+        char what[256];
+        describe(o, what, sizeof what);
+        const char *v = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+        if (!v) return cli_failf(cmd, "%s needs a value: %s", o->name, what);
+        if (!take_value(o, v)) return cli_failf(cmd, "%s '%s' is not %s", o->name, v, what);
+    }
+    if (spec->positional && !have_pos && !spec->positional_optional)
+        return cli_failf(cmd, "no %s given (see unroll %s --help)", spec->positional, cmd);
+    for (int k = 0; k < spec->n_opts; k++)
+        if (spec->opts[k].required && !seen[k])
+            return cli_failf(cmd, "%s%s%s is needed (see unroll %s --help)", spec->opts[k].name,
+                             spec->opts[k].meta ? " " : "", spec->opts[k].meta ? spec->opts[k].meta : "", cmd);
+    return CLI_GO;
 }
 
 bool cli_parse_int(const char *s, long long lo, long long hi, long long *out)

@@ -26,7 +26,63 @@ int cmd_generate(int argc, char **argv);
 int cli_fail(const char *cmd, const Err *err);
 int cli_failf(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* True when argv[*i] is --name VALUE or --name=VALUE; advances *i past the
+/* ---- the argument parser: one table per command ----
+ *
+ * A command lists its options in a table and calls cli_parse once. Options
+ * are `--name VALUE` or `--name=VALUE` (flags take no value), in any order,
+ * each at most once; `--` ends the options; `-h`/`--help` prints the usage.
+ * Every mistake is one line in one wording, "unroll CMD: ...", exit 2:
+ *   unknown option '--x' (see unroll CMD --help)
+ *   --x needs a value: WHAT          --x 'V' is not WHAT
+ *   --x is given twice               --x takes no value
+ *   --x META is needed (see ...)     no POSITIONAL given (see ...)
+ *   unexpected argument 'V' (see unroll CMD --help) */
+typedef enum {
+    CLI_FLAG,   /* bool *: set when present */
+    CLI_STR,    /* const char **: the value as given */
+    CLI_INT,    /* long long *: a whole number in [lo, hi] */
+    CLI_FLOAT,  /* float *: a finite number in [min, max] */
+    CLI_CHOICE, /* int *: the index of the value in choices */
+    CLI_CUSTOM, /* parse(value, out) decides */
+} CliKind;
+
+typedef struct {
+    const char *name; /* "--epochs" */
+    CliKind kind;
+    void *out;
+    const char *what; /* the value wanted, for errors ("a positive number");
+                         NULL: made from the range or the choices */
+    const char *meta; /* the value's name in "--data FILE.jsonl is needed" */
+    bool required;
+    bool nonempty;                /* CLI_STR: refuse "" */
+    long long lo, hi;             /* CLI_INT */
+    double min, max;              /* CLI_FLOAT */
+    const char *const *choices;   /* CLI_CHOICE, NULL-terminated */
+    bool (*parse)(const char *value, void *out); /* CLI_CUSTOM */
+} CliOpt;
+
+typedef struct {
+    const char *cmd;        /* "train", as in "unroll train: ..." */
+    const char *usage;      /* printed for --help */
+    const CliOpt *opts;
+    int n_opts;
+    const char *positional; /* "MODEL"; NULL: the command takes none */
+    bool positional_optional;
+    const char **pos_out;
+} CliSpec;
+
+/* cli_parse's answer when the command should go on. */
+#define CLI_GO (-1)
+
+/* Parses argv[1..argc-1] against spec, filling each option's out. Returns
+ * CLI_GO, or the exit status to return at once: 0 after --help (usage on
+ * stdout), 2 after a mistake (one line on stderr). */
+int cli_parse(const CliSpec *spec, int argc, char **argv);
+
+#define CLI_NOPTS(table) ((int)(sizeof(table) / sizeof(table)[0]))
+
+/* Older helpers cmd_bench.c still uses (until it moves to cli_parse):
+ * true when argv[*i] is --name VALUE or --name=VALUE; advances *i past the
  * value and sets *value. A missing value sets *value = NULL. */
 bool cli_opt(int argc, char **argv, int *i, const char *name, const char **value);
 bool cli_is_help(const char *arg);

@@ -7,7 +7,6 @@
  * length that reads forwards carries its state and reads one token a word.
  * So the cost is linear in the number of words (a model of any length that
  * reads backwards re-reads the whole text for every word). */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,38 +36,17 @@ int cmd_generate(int argc, char **argv)
     const char *model_path = NULL, *seed = NULL;
     long long words = -1, top_k = 0, rng_seed = 0, maxlen = 0;
     float temperature = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        if (cli_is_help(argv[i])) {
-            fputs(USAGE, stdout);
-            return 0;
-        } else if (cli_opt(argc, argv, &i, "--seed-text", &v)) {
-            if (!(seed = v)) return cli_failf("generate", "--seed-text needs a text");
-        } else if (cli_opt(argc, argv, &i, "--words", &v)) {
-            if (!cli_parse_int(v, 0, GENERATE_MAX_WORDS, &words))
-                return cli_failf("generate", "--words needs a whole number from 0 to %d", GENERATE_MAX_WORDS);
-        } else if (cli_opt(argc, argv, &i, "--top-k", &v)) {
-            if (!cli_parse_int(v, 1, 1 << 24, &top_k)) return cli_failf("generate", "--top-k needs a whole number from 1");
-        } else if (cli_opt(argc, argv, &i, "--rng", &v)) {
-            if (!cli_parse_int(v, 0, 1LL << 62, &rng_seed)) return cli_failf("generate", "--rng needs a whole number >= 0");
-        } else if (cli_opt(argc, argv, &i, "--maxlen", &v)) {
-            if (!cli_parse_int(v, 1, ENGINE_MAX_SEQ, &maxlen)) return cli_failf("generate", "--maxlen needs a whole number from 1");
-        } else if (cli_opt(argc, argv, &i, "--temperature", &v)) {
-            char *end = NULL;
-            temperature = v ? strtof(v, &end) : -1.0f;
-            if (!v || !*v || *end || !isfinite(temperature) || temperature < 0 || temperature > 100)
-                return cli_failf("generate", "--temperature needs a number from 0 to 100");
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_failf("generate", "unknown option '%s' (see unroll generate --help)", argv[i]);
-        } else if (!model_path) {
-            model_path = argv[i];
-        } else {
-            return cli_failf("generate", "unexpected argument '%s'", argv[i]);
-        }
-    }
-    if (!model_path) return cli_failf("generate", "no MODEL given (see unroll generate --help)");
-    if (!seed) return cli_failf("generate", "--seed-text is needed");
-    if (words < 0) return cli_failf("generate", "--words N is needed");
+    const CliOpt opts[] = {
+        {"--seed-text", CLI_STR, &seed, .meta = "\"...\"", .required = true, .what = "a text"},
+        {"--words", CLI_INT, &words, .meta = "N", .required = true, .lo = 0, .hi = GENERATE_MAX_WORDS},
+        {"--top-k", CLI_INT, &top_k, .lo = 1, .hi = 1 << 24},
+        {"--rng", CLI_INT, &rng_seed, .lo = 0, .hi = 1LL << 62, .what = "a whole number >= 0"},
+        {"--maxlen", CLI_INT, &maxlen, .lo = 1, .hi = ENGINE_MAX_SEQ},
+        {"--temperature", CLI_FLOAT, &temperature, .min = 0, .max = 100},
+    };
+    const CliSpec spec = {"generate", USAGE, opts, CLI_NOPTS(opts), "MODEL", false, &model_path};
+    int rc = cli_parse(&spec, argc, argv);
+    if (rc != CLI_GO) return rc;
     Err err = {{0}};
     Model m;
     if (!model_load(&m, model_path, &err)) return cli_fail("generate", &err);

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <SDL.h>
+
 #include "app.h"
 #include "cli.h"
 
@@ -45,15 +47,9 @@ const char *cli_default_lesson(void)
 int cmd_open(int argc, char **argv)
 {
     const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(OPEN_USAGE, stdout);
-            return 0;
-        }
-        if (argv[i][0] == '-' && argv[i][1]) return cli_failf("open", "unknown option '%s'", argv[i]);
-        if (path) return cli_failf("open", "unexpected argument '%s'", argv[i]);
-        path = argv[i];
-    }
+    const CliSpec spec = {"open", OPEN_USAGE, NULL, 0, "LESSON.md | MODEL", true, &path};
+    int rc = cli_parse(&spec, argc, argv);
+    if (rc != CLI_GO) return rc;
     /* the lesson browser lists the lessons beside the one opened, or the first lesson's */
     const char *lesson = path && strlen(path) > 3 && strcmp(path + strlen(path) - 3, ".md") == 0 ? path : cli_default_lesson();
     char dir[4200];
@@ -61,56 +57,50 @@ int cmd_open(int argc, char **argv)
     char *slash = strrchr(dir, '/');
     if (slash) *slash = '\0';
     else snprintf(dir, sizeof dir, ".");
+    /* SIGINT/SIGTERM stay with base_signals_install's handler: SDL would
+     * turn them into a quit event nobody reads during a computation */
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
     return app_run(path ? path : cli_default_lesson(), dir);
+}
+
+/* --size WxH into the request */
+static bool parse_size(const char *v, void *out)
+{
+    RenderRequest *req = out;
+    int w = 0, h = 0;
+    char extra = 0;
+    if (sscanf(v, "%dx%d%c", &w, &h, &extra) != 2) return false;
+    req->width = w;
+    req->height = h;
+    return true;
 }
 
 int cmd_render(int argc, char **argv)
 {
     RenderRequest req = {.view = VIEW_UNROLLED, .step = -1, .width = 1920, .height = 1080, .lesson_step = -1, .model = -1, .words = 6};
+    static const char *const THEMES[] = {"light", "dark", NULL};
     const char *out = NULL, *view = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        long long n = 0;
-        if (cli_is_help(argv[i])) {
-            fputs(RENDER_USAGE, stdout);
-            return 0;
-        } else if (cli_opt(argc, argv, &i, "--view", &v)) {
-            if (!(view = v)) return cli_failf("render", "--view needs a name");
-        } else if (cli_opt(argc, argv, &i, "--out", &v)) {
-            if (!(out = v)) return cli_failf("render", "--out needs a file name");
-        } else if (cli_opt(argc, argv, &i, "--step", &v)) {
-            if (!cli_parse_int(v, 1, ENGINE_MAX_SEQ, &n)) return cli_failf("render", "--step needs a whole number from 1");
-            req.step = (int)n - 1;
-        } else if (cli_opt(argc, argv, &i, "--lesson-step", &v)) {
-            if (!cli_parse_int(v, 0, 1000, &n)) return cli_failf("render", "--lesson-step needs a whole number (0 = introduction)");
-            req.lesson_step = (int)n - 1;
-        } else if (cli_opt(argc, argv, &i, "--words", &v)) {
-            if (!cli_parse_int(v, 0, DOC_GEN_MAX, &n)) return cli_failf("render", "--words needs a whole number from 0 to %d", DOC_GEN_MAX);
-            req.words = (int)n;
-        } else if (cli_opt(argc, argv, &i, "--model", &v)) {
-            if (!cli_parse_int(v, 0, 2, &n)) return cli_failf("render", "--model needs 0, 1 or 2");
-            req.model = (int)n;
-        } else if (cli_opt(argc, argv, &i, "--size", &v)) {
-            int w = 0, h = 0;
-            char extra = 0;
-            if (!v || sscanf(v, "%dx%d%c", &w, &h, &extra) != 2) return cli_failf("render", "--size needs WxH, e.g. 1920x1080");
-            req.width = w;
-            req.height = h;
-        } else if (cli_opt(argc, argv, &i, "--theme", &v)) {
-            if (!v || (strcmp(v, "light") && strcmp(v, "dark"))) return cli_failf("render", "--theme must be light or dark");
-            req.dark = strcmp(v, "dark") == 0;
-        } else if (cli_opt(argc, argv, &i, "--text", &v)) {
-            if (!(req.text = v)) return cli_failf("render", "--text needs a sentence");
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_failf("render", "unknown option '%s' (see unroll render --help)", argv[i]);
-        } else if (!req.path) {
-            req.path = argv[i];
-        } else {
-            return cli_failf("render", "unexpected argument '%s'", argv[i]);
-        }
-    }
-    if (!req.path) return cli_failf("render", "no LESSON_OR_MODEL given (see unroll render --help)");
-    if (!out) return cli_failf("render", "--out FILE.png is needed");
+    long long step = 0, lesson_step = 0, words = 6, model = -1;
+    int theme = 0;
+    const CliOpt opts[] = {
+        {"--view", CLI_STR, &view, .what = "a view name"},
+        {"--out", CLI_STR, &out, .meta = "FILE.png", .required = true, .nonempty = true, .what = "a file name"},
+        {"--step", CLI_INT, &step, .lo = 1, .hi = ENGINE_MAX_SEQ},
+        {"--lesson-step", CLI_INT, &lesson_step, .lo = 0, .hi = 1000, .what = "a whole number from 0 (the introduction) to 1000"},
+        {"--words", CLI_INT, &words, .lo = 0, .hi = DOC_GEN_MAX},
+        {"--model", CLI_INT, &model, .lo = 0, .hi = 2, .what = "0, 1 or 2"},
+        {"--size", CLI_CUSTOM, &req, .parse = parse_size, .what = "WxH, e.g. 1920x1080"},
+        {"--theme", CLI_CHOICE, &theme, .choices = THEMES},
+        {"--text", CLI_STR, &req.text, .what = "a sentence"},
+    };
+    const CliSpec spec = {"render", RENDER_USAGE, opts, CLI_NOPTS(opts), "LESSON_OR_MODEL", false, &req.path};
+    int rc = cli_parse(&spec, argc, argv);
+    if (rc != CLI_GO) return rc;
+    req.step = (int)step - 1;
+    req.lesson_step = (int)lesson_step - 1; /* 0, the introduction, and none are both -1 */
+    req.words = (int)words;
+    req.model = (int)model;
+    req.dark = theme == 1;
     if (!view) view = "unrolled";
     if (strcmp(view, "lesson") == 0) {
         req.view = VIEW_COUNT; /* the lesson step decides */
@@ -118,6 +108,7 @@ int cmd_render(int argc, char **argv)
     } else if (!view_kind_parse(view, &req.view)) {
         return cli_failf("render", "--view '%s' is not one of unrolled, inspector, compare, predictions, training, gradients, generate, lesson", view);
     }
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1"); /* as in cmd_open */
     Err err = {{0}};
     if (!app_render_png(&req, out, &err)) return cli_fail("render", &err);
     return 0;

@@ -33,22 +33,12 @@ static double seconds(void)
 int cmd_prepare(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        if (cli_is_help(argv[i])) {
-            fputs(USAGE, stdout);
-            return 0;
-        } else if (cli_opt(argc, argv, &i, "--out", &v)) {
-            if (!(out = v)) return cli_failf("prepare", "--out needs a folder");
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_failf("prepare", "unknown option '%s'", argv[i]);
-        } else if (!path) {
-            path = argv[i];
-        } else {
-            return cli_failf("prepare", "unexpected argument '%s'", argv[i]);
-        }
-    }
-    if (!path) return cli_failf("prepare", "no LESSON.md given (see unroll prepare --help)");
+    const CliOpt opts[] = {
+        {"--out", CLI_STR, &out, .nonempty = true, .what = "a folder"},
+    };
+    const CliSpec spec = {"prepare", USAGE, opts, CLI_NOPTS(opts), "LESSON.md", false, &path};
+    int rc = cli_parse(&spec, argc, argv);
+    if (rc != CLI_GO) return rc;
     Err err = {{0}};
     Lesson l;
     if (!lesson_load(&l, path, &err)) return cli_fail("prepare", &err);

@@ -15,16 +15,9 @@ static const char USAGE[] =
 int cmd_summary(int argc, char **argv)
 {
     const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(USAGE, stdout);
-            return 0;
-        }
-        if (argv[i][0] == '-' && argv[i][1]) return cli_failf("summary", "unknown option '%s'", argv[i]);
-        if (path) return cli_failf("summary", "unexpected argument '%s'", argv[i]);
-        path = argv[i];
-    }
-    if (!path) return cli_failf("summary", "no MODEL given (see unroll summary --help)");
+    const CliSpec spec = {"summary", USAGE, NULL, 0, "MODEL", false, &path};
+    int rc = cli_parse(&spec, argc, argv);
+    if (rc != CLI_GO) return rc;
     Err err = {{0}};
     Model m;
     if (!model_load(&m, path, &err)) return cli_fail("summary", &err);

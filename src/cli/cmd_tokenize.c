@@ -39,11 +39,12 @@ static const char USAGE[] =
 /* Largest text file read (TEXT_MAX_FILE_BYTES) and largest --maxlen
  * (TEXT_MAX_PAD_LEN): unroll_limits.h. */
 
-static bool parse_side(const char *s, TextSide *out)
+static const char *const SIDES[] = {"pre", "post", NULL}; /* in TextSide order */
+
+static bool parse_oov(const char *v, void *out)
 {
-    if (s && strcmp(s, "pre") == 0) *out = TEXT_PRE;
-    else if (s && strcmp(s, "post") == 0) *out = TEXT_POST;
-    else return false;
+    if (!*v || !text_utf8_valid(v, strlen(v))) return false;
+    *(const char **)out = v;
     return true;
 }
 
@@ -78,11 +79,7 @@ static bool split_lines(char *text, size_t len, const char *path, char ***lines,
 static void write_grid_rows(JsonW *w, const int *v, int rows, int cols)
 {
     jsonw_begin_array(w);
-    for (int r = 0; r < rows; r++) {
-        jsonw_begin_array(w);
-        for (int c = 0; c < cols; c++) jsonw_int(w, v[(size_t)r * cols + c]);
-        jsonw_end_array(w);
-    }
+    for (int r = 0; r < rows; r++) jsonw_ints(w, v + (size_t)r * (size_t)cols, cols);
     jsonw_end_array(w);
 }
 
@@ -105,19 +102,18 @@ static bool write_ngrams(const Tokenizer *tok, const char *const *lines, int n, 
         err_set(err, "--ngrams: %d rows of %d tokens is more than %zu numbers", in.rows, L, (size_t)TEXT_MAX_CELLS);
         goto done;
     }
+    int *row = xmalloc((size_t)L * sizeof *row);
     for (int r = 0; r < in.rows; r++) {
-        jsonw_raw(&w, "{\"tokens\": [");
-        for (int k = 0; k < L; k++) {
-            /* pad or cut in front to L */
-            int src = in.cols - L + k;
-            char num[24];
-            snprintf(num, sizeof num, "%s%d", k ? ", " : "", src >= 0 ? in.v[(size_t)r * in.cols + src] : 0);
-            jsonw_raw(&w, num);
-        }
-        char tail[48];
-        snprintf(tail, sizeof tail, "], \"label\": %d}\n", labels[r]);
-        jsonw_raw(&w, tail);
+        base_fit_front(row, L, in.v + (size_t)r * (size_t)in.cols, in.cols);
+        jsonw_begin_object(&w);
+        jsonw_key(&w, "tokens");
+        jsonw_ints(&w, row, L);
+        jsonw_key(&w, "label");
+        jsonw_int(&w, labels[r]);
+        jsonw_end_object(&w);
+        jsonw_end_line(&w);
     }
+    free(row);
     ok = base_write_file_atomic(out, w.buf, w.len, err);
 done:
     jsonw_free(&w);
@@ -130,41 +126,19 @@ int cmd_tokenize(int argc, char **argv)
 {
     const char *path = NULL, *oov = NULL, *save = NULL, *ngrams = NULL;
     long long num_words = 0, maxlen = 0;
-    TextSide padding = TEXT_PRE, truncating = TEXT_PRE;
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        if (cli_is_help(argv[i])) {
-            fputs(USAGE, stdout);
-            return 0;
-        } else if (cli_opt(argc, argv, &i, "--num-words", &v)) {
-            if (!cli_parse_int(v, 0, INT_MAX, &num_words))
-                return cli_failf("tokenize", "--num-words needs a whole number >= 0 (0: keep every word)");
-        } else if (cli_opt(argc, argv, &i, "--oov-token", &v)) {
-            if (!v || !*v) return cli_failf("tokenize", "--oov-token needs a value, e.g. --oov-token '<OOV>'");
-            if (!text_utf8_valid(v, strlen(v))) return cli_failf("tokenize", "--oov-token is not valid UTF-8");
-            oov = v;
-        } else if (cli_opt(argc, argv, &i, "--maxlen", &v)) {
-            if (!cli_parse_int(v, 1, TEXT_MAX_PAD_LEN, &maxlen))
-                return cli_failf("tokenize", "--maxlen needs a whole number from 1 to %d", TEXT_MAX_PAD_LEN);
-        } else if (cli_opt(argc, argv, &i, "--padding", &v)) {
-            if (!parse_side(v, &padding)) return cli_failf("tokenize", "--padding must be pre or post");
-        } else if (cli_opt(argc, argv, &i, "--truncating", &v)) {
-            if (!parse_side(v, &truncating)) return cli_failf("tokenize", "--truncating must be pre or post");
-        } else if (cli_opt(argc, argv, &i, "--save-tokenizer", &v)) {
-            if (!v || !*v) return cli_failf("tokenize", "--save-tokenizer needs a file name");
-            save = v;
-        } else if (cli_opt(argc, argv, &i, "--ngrams", &v)) {
-            if (!v || !*v) return cli_failf("tokenize", "--ngrams needs a file name");
-            ngrams = v;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_failf("tokenize", "unknown option '%s' (see unroll tokenize --help)", argv[i]);
-        } else if (!path) {
-            path = argv[i];
-        } else {
-            return cli_failf("tokenize", "unexpected argument '%s' (see unroll tokenize --help)", argv[i]);
-        }
-    }
-    if (!path) return cli_failf("tokenize", "no FILE given (see unroll tokenize --help)");
+    int padding = TEXT_PRE, truncating = TEXT_PRE;
+    const CliOpt opts[] = {
+        {"--num-words", CLI_INT, &num_words, .lo = 0, .hi = INT_MAX, .what = "a whole number >= 0 (0: keep every word)"},
+        {"--oov-token", CLI_CUSTOM, &oov, .parse = parse_oov, .what = "a word in UTF-8, e.g. --oov-token '<OOV>'"},
+        {"--maxlen", CLI_INT, &maxlen, .lo = 1, .hi = TEXT_MAX_PAD_LEN},
+        {"--padding", CLI_CHOICE, &padding, .choices = SIDES},
+        {"--truncating", CLI_CHOICE, &truncating, .choices = SIDES},
+        {"--save-tokenizer", CLI_STR, &save, .nonempty = true, .what = "a file name"},
+        {"--ngrams", CLI_STR, &ngrams, .nonempty = true, .what = "a file name"},
+    };
+    const CliSpec spec = {"tokenize", USAGE, opts, CLI_NOPTS(opts), "FILE", false, &path};
+    int rc = cli_parse(&spec, argc, argv);
+    if (rc != CLI_GO) return rc;
 
     Err err = {{0}};
     int status = 2, n = 0;
@@ -192,7 +166,7 @@ int cmd_tokenize(int argc, char **argv)
     }
     seq_list_free(&seqs);
     tokenizer_texts_to_sequences(&seqs, &tok, (const char *const *)lines, n);
-    if (!text_pad_sequences(&padded, &seqs, (int)maxlen, padding, truncating, 0, &err)) {
+    if (!text_pad_sequences(&padded, &seqs, (int)maxlen, (TextSide)padding, (TextSide)truncating, 0, &err)) {
         cli_fail("tokenize", &err);
         goto done;
     }
@@ -210,12 +184,7 @@ int cmd_tokenize(int argc, char **argv)
     jsonw_end_object(&w);
     jsonw_key(&w, "sequences");
     jsonw_begin_array(&w);
-    for (int s = 0; s < seqs.n; s++) {
-        jsonw_begin_array(&w);
-        const int *t = seq_list_at(&seqs, s);
-        for (int k = 0; k < seq_list_len(&seqs, s); k++) jsonw_int(&w, t[k]);
-        jsonw_end_array(&w);
-    }
+    for (int s = 0; s < seqs.n; s++) jsonw_ints(&w, seq_list_at(&seqs, s), seq_list_len(&seqs, s));
     jsonw_end_array(&w);
     jsonw_key(&w, "padded");
     write_grid_rows(&w, padded.v, padded.rows, padded.cols);

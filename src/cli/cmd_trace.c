@@ -1,7 +1,6 @@
 /* cmd_trace: `unroll trace`, one sequence through the model, every timestep
  * as JSON (contracts.md section 2). */
 #include <cjson/cJSON.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,17 +81,15 @@ done:
 }
 
 /* dh_norm of every recurrent step for the loss of label: one backward pass */
-static bool gradient_norms(const Trace *tr, const char *label_arg, TraceDocExtras *ex, Err *err)
+static bool gradient_norms(const Trace *tr, int label, TraceDocExtras *ex, Err *err)
 {
     const Model *m = tr->model;
-    long long label = 0;
-    if (!cli_parse_int(label_arg, 0, 1 << 30, &label)) return err_set(err, "--label '%s' is not a class number", label_arg);
     float *(*norms)[2] = xcalloc((size_t)m->n_layers, sizeof *norms);
     for (int i = 0; i < m->n_layers; i++)
         for (int d = 0; m->layers[i].kind == LAYER_RNN && d < m->layers[i].n_dir; d++)
             norms[i][d] = xcalloc((size_t)tr->T, sizeof(float));
     ex->dh_norm = (const float *const(*)[2])norms;
-    if (!trace_gradient_norms(tr, (int)label, (float *const(*)[2])norms, err)) {
+    if (!trace_gradient_norms(tr, label, (float *const(*)[2])norms, err)) {
         err_prefix(err, "--label");
         return false;
     }
@@ -113,42 +110,20 @@ static void free_gradient_norms(TraceDocExtras *ex, const Model *m)
 
 int cmd_trace(int argc, char **argv)
 {
-    const char *model_path = NULL, *tokens_arg = NULL, *input_arg = NULL, *maxlen_arg = NULL, *label_arg = NULL,
-               *text_arg = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        if (cli_is_help(argv[i])) {
-            fputs(USAGE, stdout);
-            return 0;
-        } else if (cli_opt(argc, argv, &i, "--tokens", &v)) {
-            if (!v) return cli_failf("trace", "--tokens needs a value, e.g. --tokens 3,1,4");
-            tokens_arg = v;
-        } else if (cli_opt(argc, argv, &i, "--input", &v)) {
-            if (!v) return cli_failf("trace", "--input needs a JSON list of timesteps");
-            input_arg = v;
-        } else if (cli_opt(argc, argv, &i, "--maxlen", &v)) {
-            if (!v) return cli_failf("trace", "--maxlen needs a number");
-            maxlen_arg = v;
-        } else if (cli_opt(argc, argv, &i, "--label", &v)) {
-            if (!v) return cli_failf("trace", "--label needs a class number");
-            label_arg = v;
-        } else if (cli_opt(argc, argv, &i, "--text", &v)) {
-            if (!v) return cli_failf("trace", "--text needs a sentence");
-            text_arg = v;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_failf("trace", "unknown option '%s' (see unroll trace --help)", argv[i]);
-        } else if (!model_path) {
-            model_path = argv[i];
-        } else {
-            return cli_failf("trace", "unexpected argument '%s' (see unroll trace --help)", argv[i]);
-        }
-    }
-    if (!model_path) return cli_failf("trace", "no MODEL given (see unroll trace --help)");
+    const char *model_path = NULL, *tokens_arg = NULL, *input_arg = NULL, *text_arg = NULL;
+    long long maxlen = 0, label = -1;
+    const CliOpt opts[] = {
+        {"--tokens", CLI_STR, &tokens_arg, .what = "token ids, e.g. --tokens 3,1,4"},
+        {"--input", CLI_STR, &input_arg, .what = "a JSON list of timesteps"},
+        {"--text", CLI_STR, &text_arg, .what = "a sentence"},
+        {"--maxlen", CLI_INT, &maxlen, .lo = 1, .hi = ENGINE_MAX_SEQ},
+        {"--label", CLI_INT, &label, .lo = 0, .hi = 1 << 30, .what = "a class number"},
+    };
+    const CliSpec spec = {"trace", USAGE, opts, CLI_NOPTS(opts), "MODEL", false, &model_path};
+    int rc = cli_parse(&spec, argc, argv);
+    if (rc != CLI_GO) return rc;
     if ((tokens_arg != NULL) + (input_arg != NULL) + (text_arg != NULL) != 1)
         return cli_failf("trace", "give exactly one of --tokens, --text or --input");
-    long long maxlen = 0;
-    if (maxlen_arg && !cli_parse_int(maxlen_arg, 1, ENGINE_MAX_SEQ, &maxlen))
-        return cli_failf("trace", "--maxlen '%s' is not a whole number from 1 to %d", maxlen_arg, ENGINE_MAX_SEQ);
 
     Err err = {{0}};
     Model model;
@@ -221,13 +196,13 @@ int cmd_trace(int argc, char **argv)
             goto done;
         }
     }
-    if (!trace_check_budget(&model, 1, n, true, label_arg != NULL, true, 0, &err)) {
+    if (!trace_check_budget(&model, 1, n, true, label >= 0, true, 0, &err)) {
         cli_fail("trace", &err);
         goto done;
     }
     trace_init(&tr, &model, 1, n, true);
     model_forward(&tr, tokens, input);
-    if (label_arg && !gradient_norms(&tr, label_arg, &ex, &err)) {
+    if (label >= 0 && !gradient_norms(&tr, (int)label, &ex, &err)) {
         cli_fail("trace", &err);
         goto done;
     }

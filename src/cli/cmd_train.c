@@ -1,10 +1,7 @@
 /* cmd_train: `unroll train` (contracts.md section 3) and `unroll new`, which
  * writes a fresh model from a one-line spec. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "dataset.h"
@@ -27,6 +24,11 @@ static const char TRAIN_USAGE[] =
     "plain (default lr 0.01); --clipnorm clips each weight's gradient norm.\n"
     "Prints one line per epoch on stderr: epoch E/N loss L accuracy A.\n";
 
+static const char EVALUATE_USAGE[] =
+    "usage: unroll evaluate MODEL --data FILE.jsonl\n\n"
+    "Accuracy and mean loss of MODEL on labelled rows: {\"text\": \"...\", \"label\": k}\n"
+    "(tokenized with the tokenizer.json beside the model) or {\"tokens\": [...], \"label\": k}.\n";
+
 static const char NEW_USAGE[] =
     "usage: unroll new OUT_DIR --spec SPEC [--vocab N] [--seed S] [--tokenizer FILE]\n"
     "\n"
@@ -37,16 +39,6 @@ static const char NEW_USAGE[] =
     "[:state][:backwards][:relu|linear][:hard][:nobias][:reset_before],\n"
     "bi-lstm|bi-gru|bi-rnn:UNITS[:concat|sum|mul|ave][...], dropout:RATE,\n"
     "dense:UNITS[:softmax|sigmoid|relu|tanh|linear].\n";
-
-static bool parse_float(const char *s, float lo, float hi, float *out)
-{
-    if (!s) return false;
-    char *end = NULL;
-    float v = strtof(s, &end);
-    if (!*s || *end || !isfinite(v) || v < lo || v > hi) return false;
-    *out = v;
-    return true;
-}
 
 /* tokenizer.json beside the model, as text to copy; NULL if none */
 static char *sibling_tokenizer(const char *model_path)
@@ -61,49 +53,27 @@ static char *sibling_tokenizer(const char *model_path)
 
 int cmd_train(int argc, char **argv)
 {
-    const char *model_path = NULL, *data = NULL, *val = NULL, *out = NULL, *opt = "adam";
+    static const char *const OPTIMIZERS[] = {"adam", "sgd", NULL};
+    const char *model_path = NULL, *data = NULL, *val = NULL, *out = NULL;
     long long epochs = 0, batch = 0, seed = 0;
     float lr = 0, clip = 0;
-    bool shuffle = true;
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        if (cli_is_help(argv[i])) {
-            fputs(TRAIN_USAGE, stdout);
-            return 0;
-        } else if (cli_opt(argc, argv, &i, "--data", &v)) {
-            if (!(data = v)) return cli_failf("train", "--data needs a file");
-        } else if (cli_opt(argc, argv, &i, "--validation", &v)) {
-            if (!(val = v)) return cli_failf("train", "--validation needs a file");
-        } else if (cli_opt(argc, argv, &i, "--out", &v)) {
-            if (!(out = v)) return cli_failf("train", "--out needs a folder");
-        } else if (cli_opt(argc, argv, &i, "--optimizer", &v)) {
-            if (!v || (strcmp(v, "adam") && strcmp(v, "sgd"))) return cli_failf("train", "--optimizer must be adam or sgd");
-            opt = v;
-        } else if (cli_opt(argc, argv, &i, "--epochs", &v)) {
-            if (!cli_parse_int(v, 1, ENGINE_MAX_EPOCHS, &epochs)) return cli_failf("train", "--epochs needs a whole number from 1");
-        } else if (cli_opt(argc, argv, &i, "--batch-size", &v)) {
-            if (!cli_parse_int(v, 1, ENGINE_MAX_BATCH, &batch)) return cli_failf("train", "--batch-size needs a whole number from 1");
-        } else if (cli_opt(argc, argv, &i, "--seed", &v)) {
-            if (!cli_parse_int(v, 0, (1LL << 62), &seed)) return cli_failf("train", "--seed needs a whole number >= 0");
-        } else if (cli_opt(argc, argv, &i, "--lr", &v)) {
-            if (!parse_float(v, 1e-12f, 1e6f, &lr)) return cli_failf("train", "--lr needs a positive number");
-        } else if (cli_opt(argc, argv, &i, "--clipnorm", &v)) {
-            if (!parse_float(v, 1e-12f, 1e12f, &clip)) return cli_failf("train", "--clipnorm needs a positive number");
-        } else if (strcmp(argv[i], "--no-shuffle") == 0) {
-            shuffle = false;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_failf("train", "unknown option '%s' (see unroll train --help)", argv[i]);
-        } else if (!model_path) {
-            model_path = argv[i];
-        } else {
-            return cli_failf("train", "unexpected argument '%s'", argv[i]);
-        }
-    }
-    if (!model_path) return cli_failf("train", "no MODEL given (see unroll train --help)");
-    if (!data) return cli_failf("train", "--data FILE.jsonl is needed");
-    if (!out) return cli_failf("train", "--out OUT_DIR is needed");
-    if (!epochs) return cli_failf("train", "--epochs N is needed");
-    if (!batch) return cli_failf("train", "--batch-size B is needed");
+    int opt = 0;
+    bool no_shuffle = false;
+    const CliOpt opts[] = {
+        {"--data", CLI_STR, &data, .meta = "FILE.jsonl", .required = true, .nonempty = true, .what = "a file"},
+        {"--validation", CLI_STR, &val, .nonempty = true, .what = "a file"},
+        {"--out", CLI_STR, &out, .meta = "OUT_DIR", .required = true, .nonempty = true, .what = "a folder"},
+        {"--optimizer", CLI_CHOICE, &opt, .choices = OPTIMIZERS},
+        {"--epochs", CLI_INT, &epochs, .meta = "N", .required = true, .lo = 1, .hi = 1000000},
+        {"--batch-size", CLI_INT, &batch, .meta = "B", .required = true, .lo = 1, .hi = 1 << 20},
+        {"--seed", CLI_INT, &seed, .lo = 0, .hi = 1LL << 62, .what = "a whole number >= 0"},
+        {"--lr", CLI_FLOAT, &lr, .min = 1e-12, .max = 1e6, .what = "a positive number"},
+        {"--clipnorm", CLI_FLOAT, &clip, .min = 1e-12, .max = 1e12, .what = "a positive number"},
+        {.name = "--no-shuffle", .kind = CLI_FLAG, .out = &no_shuffle},
+    };
+    const CliSpec spec = {"train", TRAIN_USAGE, opts, CLI_NOPTS(opts), "MODEL", false, &model_path};
+    int rc = cli_parse(&spec, argc, argv);
+    if (rc != CLI_GO) return rc;
 
     Err err = {{0}};
     Model m;
@@ -115,8 +85,8 @@ int cmd_train(int argc, char **argv)
     if (!datafile_load(&train, data, m.token_input ? 0 : m.input_dim, &err)) goto fail;
     if (val && !datafile_load(&valid, val, m.token_input ? 0 : m.input_dim, &err)) goto fail;
     TrainConfig cfg = {.epochs = (int)epochs, .batch_size = (int)batch,
-                       .optimizer = strcmp(opt, "sgd") == 0 ? OPT_SGD : OPT_ADAM, .lr = lr, .clipnorm = clip,
-                       .shuffle = shuffle, .seed = (uint64_t)seed};
+                       .optimizer = opt == 1 ? OPT_SGD : OPT_ADAM, .lr = lr, .clipnorm = clip,
+                       .shuffle = !no_shuffle, .seed = (uint64_t)seed};
     if (!trainer_init(&tr, &m, &cfg, train.view.T, &err)) goto fail;
     if (!trainer_check_data(&tr, &train.view, data, &err)) goto fail;
     if (val && !trainer_check_data(&tr, &valid.view, val, &err)) goto fail;
@@ -153,29 +123,15 @@ int cmd_new(int argc, char **argv)
 {
     const char *out = NULL, *spec = NULL, *tok_path = NULL;
     long long vocab = 0, seed = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        if (cli_is_help(argv[i])) {
-            fputs(NEW_USAGE, stdout);
-            return 0;
-        } else if (cli_opt(argc, argv, &i, "--spec", &v)) {
-            if (!(spec = v)) return cli_failf("new", "--spec needs a model description");
-        } else if (cli_opt(argc, argv, &i, "--vocab", &v)) {
-            if (!cli_parse_int(v, 1, ENGINE_MAX_DIM, &vocab)) return cli_failf("new", "--vocab needs a whole number from 1");
-        } else if (cli_opt(argc, argv, &i, "--seed", &v)) {
-            if (!cli_parse_int(v, 0, (1LL << 62), &seed)) return cli_failf("new", "--seed needs a whole number >= 0");
-        } else if (cli_opt(argc, argv, &i, "--tokenizer", &v)) {
-            if (!(tok_path = v)) return cli_failf("new", "--tokenizer needs a file");
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_failf("new", "unknown option '%s' (see unroll new --help)", argv[i]);
-        } else if (!out) {
-            out = argv[i];
-        } else {
-            return cli_failf("new", "unexpected argument '%s'", argv[i]);
-        }
-    }
-    if (!out) return cli_failf("new", "no OUT_DIR given (see unroll new --help)");
-    if (!spec) return cli_failf("new", "--spec is needed (see unroll new --help)");
+    const CliOpt opts[] = {
+        {"--spec", CLI_STR, &spec, .meta = "SPEC", .required = true, .what = "a model description"},
+        {"--vocab", CLI_INT, &vocab, .lo = 1, .hi = ENGINE_MAX_DIM},
+        {"--seed", CLI_INT, &seed, .lo = 0, .hi = 1LL << 62, .what = "a whole number >= 0"},
+        {"--tokenizer", CLI_STR, &tok_path, .nonempty = true, .what = "a file"},
+    };
+    const CliSpec cli = {"new", NEW_USAGE, opts, CLI_NOPTS(opts), "OUT_DIR", false, &out};
+    int rc = cli_parse(&cli, argc, argv);
+    if (rc != CLI_GO) return rc;
     Err err = {{0}};
     char *tok = NULL;
     if (tok_path) {
@@ -202,25 +158,12 @@ int cmd_new(int argc, char **argv)
 int cmd_evaluate(int argc, char **argv)
 {
     const char *model_path = NULL, *data = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        if (cli_is_help(argv[i])) {
-            fputs("usage: unroll evaluate MODEL --data FILE.jsonl\n\n"
-                  "Accuracy and mean loss of MODEL on labelled rows: {\"text\": \"...\", \"label\": k}\n"
-                  "(tokenized with the tokenizer.json beside the model) or {\"tokens\": [...], \"label\": k}.\n",
-                  stdout);
-            return 0;
-        } else if (cli_opt(argc, argv, &i, "--data", &v)) {
-            if (!(data = v)) return cli_failf("evaluate", "--data needs a file");
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_failf("evaluate", "unknown option '%s'", argv[i]);
-        } else if (!model_path) {
-            model_path = argv[i];
-        } else {
-            return cli_failf("evaluate", "unexpected argument '%s'", argv[i]);
-        }
-    }
-    if (!model_path || !data) return cli_failf("evaluate", "usage: unroll evaluate MODEL --data FILE.jsonl");
+    const CliOpt opts[] = {
+        {"--data", CLI_STR, &data, .meta = "FILE.jsonl", .required = true, .nonempty = true, .what = "a file"},
+    };
+    const CliSpec spec = {"evaluate", EVALUATE_USAGE, opts, CLI_NOPTS(opts), "MODEL", false, &model_path};
+    int rc = cli_parse(&spec, argc, argv);
+    if (rc != CLI_GO) return rc;
     Err err = {{0}};
     Model m;
     if (!model_load(&m, model_path, &err)) return cli_fail("evaluate", &err);

@@ -32,13 +32,13 @@ static bool add_row(Rows *r, const cJSON *row, int F, const char *path, int line
         return err_set(err, "%s:%d: this row has %zu steps but the first has %zu (pad the rows to one length first)", path, line, T, r->T);
     if (T > ENGINE_MAX_SEQ) return err_set(err, "%s:%d: %zu steps is more than %d", path, line, T, ENGINE_MAX_SEQ);
     /* the row's shape first, so nothing is allocated for a malformed one */
-    size_t t = 0;
     const cJSON *v = NULL;
     if (F) {
+        size_t step = 0;
         cJSON_ArrayForEach(v, seq) {
             if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != F)
-                return err_set(err, "%s:%d: step %zu must be a list of %d numbers", path, line, t, F);
-            t++;
+                return err_set(err, "%s:%d: step %zu must be a list of %d numbers", path, line, step, F);
+            step++;
         }
     }
     if ((r->n + 1) * T * (size_t)(F ? F : 1) > ENGINE_MAX_PARAMS)
@@ -49,7 +49,7 @@ static bool add_row(Rows *r, const cJSON *row, int F, const char *path, int line
         else r->tokens = xrealloc(r->tokens, r->cap * T * sizeof *r->tokens);
         r->labels = xrealloc(r->labels, r->cap * sizeof *r->labels);
     }
-    t = 0;
+    size_t t = 0;
     cJSON_ArrayForEach(v, seq) {
         if (!F) {
             if (!whole(v, 0, 2147483647.0)) return err_set(err, "%s:%d: token %zu is not a whole number >= 0", path, line, t);

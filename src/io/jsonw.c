@@ -74,7 +74,6 @@ static void quoted(JsonW *w, const char *s)
 {
     put(w, "\"", 1);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        char esc[8];
         switch (*p) {
         case '"': puts_(w, "\\\""); break;
         case '\\': puts_(w, "\\\\"); break;
@@ -83,6 +82,7 @@ static void quoted(JsonW *w, const char *s)
         case '\t': puts_(w, "\\t"); break;
         default:
             if (*p < 0x20) {
+                char esc[8];
                 snprintf(esc, sizeof esc, "\\u%04x", *p);
                 puts_(w, esc);
             } else {
@@ -115,19 +115,6 @@ void jsonw_int(JsonW *w, long long v)
     puts_(w, b);
 }
 
-void jsonw_double(JsonW *w, double v)
-{
-    char b[40];
-    value_prefix(w);
-    if (!isfinite(v)) {
-        w->nonfinite = true;
-        puts_(w, "null");
-        return;
-    }
-    snprintf(b, sizeof b, "%.17g", v);
-    puts_(w, b);
-}
-
 void jsonw_float(JsonW *w, float v)
 {
     char b[32];
@@ -147,17 +134,25 @@ void jsonw_bool(JsonW *w, bool v)
     puts_(w, v ? "true" : "false");
 }
 
-void jsonw_null(JsonW *w)
-{
-    value_prefix(w);
-    puts_(w, "null");
-}
-
 void jsonw_floats(JsonW *w, const float *v, int n)
 {
     jsonw_begin_array(w);
     for (int i = 0; i < n; i++) jsonw_float(w, v[i]);
     jsonw_end_array(w);
+}
+
+void jsonw_ints(JsonW *w, const int *v, int n)
+{
+    jsonw_begin_array(w);
+    for (int i = 0; i < n; i++) jsonw_int(w, v[i]);
+    jsonw_end_array(w);
+}
+
+void jsonw_end_line(JsonW *w)
+{
+    UNROLL_ASSERT(w->depth == 0 && !w->after_key);
+    put(w, "\n", 1);
+    w->need_comma[0] = false;
 }
 
 void jsonw_raw(JsonW *w, const char *s)

@@ -30,11 +30,13 @@ void jsonw_key(JsonW *w, const char *key);
 void jsonw_str(JsonW *w, const char *s);
 void jsonw_int(JsonW *w, long long v);
 void jsonw_float(JsonW *w, float v);
-void jsonw_double(JsonW *w, double v);
 void jsonw_bool(JsonW *w, bool v);
-void jsonw_null(JsonW *w);
 /* [v0, v1, ...] */
 void jsonw_floats(JsonW *w, const float *v, int n);
+void jsonw_ints(JsonW *w, const int *v, int n);
+/* Ends one record of JSON Lines: a newline after a whole document, and the
+ * next value starts a new document (no comma). */
+void jsonw_end_line(JsonW *w);
 /* Raw text appended as is (e.g. a newline between documents). */
 void jsonw_raw(JsonW *w, const char *s);
 

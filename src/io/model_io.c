@@ -978,42 +978,32 @@ static char *model_json_text(const Model *m)
     return text;
 }
 
-static bool write_in(const char *dir, const char *name, const void *data, size_t len, Err *err)
+/* dir/name, registered (in *handle) for removal should a signal stop us */
+static bool write_in(const char *dir, const char *name, const void *data, size_t len, int *handle, Err *err)
 {
     size_t n = strlen(dir) + strlen(name) + 2;
     char *p = xmalloc(n);
     snprintf(p, n, "%s/%s", dir, name);
+    *handle = base_temp_register(p, false);
     bool ok = base_write_file_atomic(p, data, len, err);
     free(p);
     return ok;
 }
 
-static void remove_flat_dir(const char *dir)
+bool model_save(const Model *m, const char *dir_arg, const ExtraFile *extra, int n_extra, Err *err)
 {
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-            size_t n = strlen(dir) + strlen(e->d_name) + 2;
-            char *p = xmalloc(n);
-            snprintf(p, n, "%s/%s", dir, e->d_name);
-            remove(p);
-            free(p);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
-bool model_save(const Model *m, const char *dir, const ExtraFile *extra, int n_extra, Err *err)
-{
-    size_t n = strlen(dir) + 32;
-    char *tmp = xmalloc(n), *old = xmalloc(n);
-    snprintf(tmp, n, "%s.tmpXXXXXX", dir);
-    snprintf(old, n, "%s.oldXXXXXX", dir);
+    /* "out/" is "out": the temporary goes beside the folder, not into it */
+    char *dir = xstrdup(dir_arg);
+    for (size_t k = strlen(dir); k > 1 && dir[k - 1] == '/'; k--) dir[k - 1] = '\0';
+    /* the new model is written into DIR.tmp<PID>-XXXXXX, flushed, then
+     * exchanged with DIR in one step; a signal removes the temporary, and a
+     * later save removes what a kill -9 left */
+    size_t n = strlen(dir) + 48;
+    char *tmp = xmalloc(n);
+    snprintf(tmp, n, "%s.tmp%ld-XXXXXX", dir, (long)getpid());
     char *text = NULL;
     bool ok = false, made = false;
+    int *handles = xmalloc((size_t)(3 + (n_extra > 0 ? n_extra : 0)) * sizeof *handles), n_handles = 0;
     struct stat st;
     bool exists = stat(dir, &st) == 0;
     if (exists && !S_ISDIR(st.st_mode)) {
@@ -1050,34 +1040,38 @@ bool model_save(const Model *m, const char *dir, const ExtraFile *extra, int n_e
         }
     }
     if (!base_make_parents(dir, err)) goto done;
-    if (!mkdtemp(tmp)) {
+    base_remove_stale_temps(dir);
+    base_signals_hold(); /* made and registered together */
+    made = mkdtemp(tmp) != NULL;
+    if (made) handles[n_handles++] = base_temp_register(tmp, true);
+    base_signals_release();
+    if (!made) {
         err_set(err, "%s: cannot create a temporary folder beside it: %s", dir, strerror(errno));
         goto done;
     }
-    made = true;
     text = model_json_text(m);
-    if (!write_in(tmp, "model.json", text, strlen(text), err)) goto done;
-    if (!write_in(tmp, "weights.bin", m->params, m->n_params * sizeof *m->params, err)) goto done;
+    if (!write_in(tmp, "model.json", text, strlen(text), &handles[n_handles++], err)) goto done;
+    if (!write_in(tmp, "weights.bin", m->params, m->n_params * sizeof *m->params, &handles[n_handles++], err)) goto done;
     for (int i = 0; i < n_extra; i++)
-        if (!write_in(tmp, extra[i].name, extra[i].content, strlen(extra[i].content), err)) goto done;
-    if (exists) {
-        if (!mkdtemp(old) || rmdir(old) != 0 || rename(dir, old) != 0) {
-            err_set(err, "%s: cannot move the old model aside: %s", dir, strerror(errno));
+        if (!write_in(tmp, extra[i].name, extra[i].content, strlen(extra[i].content), &handles[n_handles++], err))
             goto done;
-        }
+    if (!base_fsync_path(tmp, true, err)) goto done;
+    /* in place, and the old model (now at tmp) removed, before a signal acts */
+    base_signals_hold();
+    if (base_dir_replace(tmp, dir, err)) {
+        if (exists) base_remove_flat_dir(tmp);
+        for (int i = 0; i < n_handles; i++) base_temp_forget(handles[i]);
+        n_handles = 0;
+        made = false;
+        ok = true;
     }
-    if (rename(tmp, dir) != 0) {
-        err_set(err, "%s: %s", dir, strerror(errno));
-        if (exists) rename(old, dir);
-        goto done;
-    }
-    made = false;
-    if (exists) remove_flat_dir(old);
-    ok = true;
+    base_signals_release();
 done:
-    if (made) remove_flat_dir(tmp);
+    if (made) base_remove_flat_dir(tmp);
+    for (int i = 0; i < n_handles; i++) base_temp_forget(handles[i]);
+    free(handles);
     cJSON_free(text);
     free(tmp);
-    free(old);
+    free(dir);
     return ok;
 }

@@ -47,9 +47,10 @@ typedef struct {
 
 typedef struct {
     WordEntry *entries; /* (n,) in insertion order */
-    int n, cap;
+    int n;
+    size_t cap;         /* entries allocated */
     int *slots;         /* (n_slots,) open addressing: entry number + 1, 0 = empty */
-    int n_slots;        /* 0 or a power of two above 2n */
+    size_t n_slots;     /* 0 or a power of two above 2n */
 } WordTable;
 
 void word_table_init(WordTable *t);
@@ -67,7 +68,7 @@ typedef struct {
     int *tokens;          /* all sequences concatenated */
     int *start;           /* (n + 1,) sequence i is tokens[start[i] .. start[i+1]) */
     int n;
-    int cap_tokens, cap_seqs;
+    size_t cap_tokens, cap_seqs; /* allocated lengths of tokens and start */
 } SeqList;
 
 void seq_list_init(SeqList *s);

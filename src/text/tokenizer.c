@@ -124,15 +124,15 @@ void word_table_free(WordTable *t)
 }
 
 /* The slot holding word (len bytes), or the empty slot where it would go. */
-static int slot_of(const WordTable *t, const char *word, size_t len)
+static size_t slot_of(const WordTable *t, const char *word, size_t len)
 {
-    size_t mask = (size_t)t->n_slots - 1;
+    size_t mask = t->n_slots - 1;
     size_t s = (size_t)hash_bytes(word, len) & mask;
     for (;;) {
         int e = t->slots[s];
-        if (e == 0) return (int)s;
+        if (e == 0) return s;
         const char *w = t->entries[e - 1].word;
-        if (strncmp(w, word, len) == 0 && w[len] == '\0') return (int)s;
+        if (strncmp(w, word, len) == 0 && w[len] == '\0') return s;
         s = (s + 1) & mask;
     }
 }
@@ -148,10 +148,10 @@ int word_table_find(const WordTable *t, const char *word)
     return find_n(t, word, strlen(word));
 }
 
-static void rehash(WordTable *t, int n_slots)
+static void rehash(WordTable *t, size_t n_slots)
 {
     free(t->slots);
-    t->slots = xcalloc((size_t)n_slots, sizeof *t->slots);
+    t->slots = xcalloc(n_slots, sizeof *t->slots);
     t->n_slots = n_slots;
     for (int i = 0; i < t->n; i++) {
         const char *w = t->entries[i].word;
@@ -167,10 +167,10 @@ static int set_n(WordTable *t, const char *word, size_t len, long long value)
         return e;
     }
     UNROLL_ASSERT(t->n < INT32_MAX / 4);
-    if (2 * (t->n + 1) >= t->n_slots) rehash(t, t->n_slots ? 2 * t->n_slots : 16);
-    if (t->n == t->cap) {
+    if (2 * ((size_t)t->n + 1) >= t->n_slots) rehash(t, t->n_slots ? 2 * t->n_slots : 16);
+    if ((size_t)t->n == t->cap) {
         t->cap = t->cap ? 2 * t->cap : 16;
-        t->entries = xrealloc(t->entries, (size_t)t->cap * sizeof *t->entries);
+        t->entries = xrealloc(t->entries, t->cap * sizeof *t->entries);
     }
     char *copy = xmalloc(len + 1);
     memcpy(copy, word, len);
@@ -191,7 +191,7 @@ void seq_list_init(SeqList *s)
 {
     *s = (SeqList){0};
     s->cap_seqs = 16;
-    s->start = xmalloc((size_t)s->cap_seqs * sizeof *s->start);
+    s->start = xmalloc(s->cap_seqs * sizeof *s->start);
     s->start[0] = 0;
 }
 
@@ -207,16 +207,17 @@ void seq_list_append(SeqList *s, const int *tokens, int len)
     UNROLL_ASSERT(s->start && len >= 0);
     int used = s->start[s->n];
     UNROLL_ASSERT(len <= INT32_MAX - used);
-    if (used + len > s->cap_tokens) {
-        size_t cap = s->cap_tokens ? (size_t)s->cap_tokens : 64;
-        while (cap < (size_t)used + (size_t)len) cap *= 2;
+    size_t need = (size_t)used + (size_t)len;
+    if (need > s->cap_tokens) {
+        size_t cap = s->cap_tokens ? s->cap_tokens : 64;
+        while (cap < need) cap *= 2;
         if (cap > INT32_MAX) cap = INT32_MAX;
         s->tokens = xrealloc(s->tokens, cap * sizeof *s->tokens);
-        s->cap_tokens = (int)cap;
+        s->cap_tokens = cap;
     }
-    if (s->n + 2 > s->cap_seqs) {
+    if ((size_t)s->n + 2 > s->cap_seqs) {
         s->cap_seqs *= 2;
-        s->start = xrealloc(s->start, (size_t)s->cap_seqs * sizeof *s->start);
+        s->start = xrealloc(s->start, s->cap_seqs * sizeof *s->start);
     }
     if (len) memcpy(s->tokens + used, tokens, (size_t)len * sizeof *tokens);
     s->start[++s->n] = used + len;
@@ -542,8 +543,8 @@ bool tokenizer_fit_on_texts(Tokenizer *tok, const char *const *texts, int n_text
             return err_set(err, "text %d is not valid UTF-8", t + 1);
 
     /* stamp[e]: the last text (+1) that counted word_docs entry e */
-    int stamp_cap = tok->word_docs.n + 64;
-    int *stamp = xcalloc((size_t)stamp_cap, sizeof *stamp);
+    size_t stamp_cap = (size_t)tok->word_docs.n + 64;
+    int *stamp = xcalloc(stamp_cap, sizeof *stamp);
     for (int t = 0; t < n_texts; t++) {
         tok->document_count++;
         WordList wl;
@@ -556,11 +557,11 @@ bool tokenizer_fit_on_texts(Tokenizer *tok, const char *const *texts, int n_text
 
             e = word_table_find(&tok->word_docs, w);
             if (e < 0) e = word_table_set(&tok->word_docs, w, 0);
-            if (e >= stamp_cap) {
-                int old = stamp_cap;
-                stamp_cap = 2 * e + 64;
-                stamp = xrealloc(stamp, (size_t)stamp_cap * sizeof *stamp);
-                memset(stamp + old, 0, (size_t)(stamp_cap - old) * sizeof *stamp);
+            if ((size_t)e >= stamp_cap) {
+                size_t old = stamp_cap;
+                stamp_cap = 2 * (size_t)e + 64;
+                stamp = xrealloc(stamp, stamp_cap * sizeof *stamp);
+                memset(stamp + old, 0, (stamp_cap - old) * sizeof *stamp);
             }
             if (stamp[e] != t + 1) {
                 stamp[e] = t + 1;

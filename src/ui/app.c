@@ -247,6 +247,20 @@ static void open_inspector(App *a, const Hot *h)
     a->dirty = true;
 }
 
+/* The one PNG writer (Ctrl+S and `unroll render --out`): a temporary
+ * beside path, flushed and renamed, so the PNG appears whole or not at all. */
+static bool app_save_png(SDL_Surface *s, const char *path, Err *err)
+{
+    AtomicFile af;
+    if (!base_atomic_begin(&af, path, err)) return false;
+    if (IMG_SavePNG(s, af.tmp) != 0) {
+        err_set(err, "%s: cannot write: %s", path, IMG_GetError());
+        base_atomic_abort(&af);
+        return false;
+    }
+    return base_atomic_commit(&af, err);
+}
+
 void app_save_frame(App *a)
 {
     a->want_save = false;
@@ -255,12 +269,14 @@ void app_save_frame(App *a)
     int w = a->render.width, h = a->render.height;
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
     if (!s) return;
-    char msg[256];
-    if (SDL_RenderReadPixels(a->render.sdl, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) == 0 &&
-        IMG_SavePNG(s, name) == 0)
-        snprintf(msg, sizeof msg, "saved %s", name);
-    else
+    char msg[600];
+    Err err = {{0}};
+    if (SDL_RenderReadPixels(a->render.sdl, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) != 0)
         snprintf(msg, sizeof msg, "could not save %s: %s", name, SDL_GetError());
+    else if (!app_save_png(s, name, &err))
+        snprintf(msg, sizeof msg, "could not save %s", err.msg);
+    else
+        snprintf(msg, sizeof msg, "saved %s", name);
     SDL_FreeSurface(s);
     set_message(a, msg, false);
 }
@@ -969,20 +985,7 @@ bool app_render_png(const RenderRequest *req, const char *out_png, Err *err)
         }
     }
     app_draw(a);
-    /* write beside, then rename: the PNG appears whole or not at all */
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", out_png, (long)getpid());
-    if (IMG_SavePNG(a->surface, tmp) != 0) {
-        err_set(err, "%s: cannot write: %s", out_png, IMG_GetError());
-        remove(tmp);
-        goto done;
-    }
-    if (rename(tmp, out_png) != 0) {
-        err_set(err, "%s: cannot write", out_png);
-        remove(tmp);
-        goto done;
-    }
-    ok = true;
+    ok = app_save_png(a->surface, out_png, err);
 done:
     app_headless_destroy(a);
     return ok;
