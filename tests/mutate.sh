@@ -38,9 +38,9 @@ fi
 # the copy: tracked files as they are now (changed ones only, so ninja's
 # incremental build stays valid between runs)
 (cd "$SRC" && git ls-files -z) | while IFS= read -r -d '' f; do
-  if ! cmp -s "$SRC/$f" "$TREE/$f" 2>/dev/null; then
+  if [ -L "$SRC/$f" ] || ! cmp -s "$SRC/$f" "$TREE/$f" 2>/dev/null; then
     mkdir -p "$TREE/$(dirname "$f")"
-    cp "$SRC/$f" "$TREE/$f"
+    cp -P --remove-destination "$SRC/$f" "$TREE/$f" # symlinks as links (fixtures hold dangling ones)
   fi
 done
 
