@@ -663,6 +663,72 @@ START_TEST(sampling_temperature_frequencies)
 }
 END_TEST
 
+/* trace_preactivation read back through the cell's activations gives the
+ * gates the trace recorded, at every real step, for every cell kind read
+ * forwards and backwards (go_backwards): the reader must take each step's
+ * input projection from the position that step read (T-1-t backwards). */
+START_TEST(preactivation_gives_the_recorded_gates)
+{
+    static const CellKind kinds[] = {CELL_SIMPLE_RNN, CELL_GRU, CELL_LSTM};
+    const int T = 5, H = 3;
+    for (int k = 0; k < 3; k++)
+        for (int back = 0; back <= 1; back++) {
+            Model m;
+            model_init(&m);
+            m.input_dim = 2;
+            Layer l = tu_rnn("rnn", kinds[k], H, true);
+            l.cell[0].go_backwards = back;
+            model_add_layer(&m, &l);
+            Err err = {{0}};
+            ck_assert_msg(model_build(&m, &err), "%s", err.msg);
+            model_init_weights(&m, 5);
+            for (size_t q = 0; q < cell_bias_size(&m.layers[0].cell[0]); q++)
+                m.layers[0].cell[0].bias[q] = 0.1f * (float)q - 0.3f;
+            float x[10];
+            for (int q = 0; q < 10; q++) x[q] = sinf(1.7f * (float)q) * 2.0f; /* every step differs */
+            Trace tr;
+            trace_init(&tr, &m, 1, T, true);
+            model_forward(&tr, NULL, x);
+            const RunRecord *r = &tr.layers[0].run[0];
+            const Cell *c = &m.layers[0].cell[0];
+            const int G = cell_gate_count(kinds[k]);
+            for (int t = 0; t < T; t++) {
+                float pre[4 * 3], gate[4 * 3];
+                trace_preactivation(&tr, 0, 0, t, 0, pre);
+                if (kinds[k] == CELL_SIMPLE_RNN) {
+                    /* the gate slot holds the pre-activation itself; h = act(pre) */
+                    act_forward(gate, pre, c->activation, H);
+                    for (int j = 0; j < H; j++) ck_assert_close(gate[j], r->h[(t + 1) * H + j], 1e-6);
+                    continue;
+                }
+                /* GRU z, r and LSTM i, f, o: rec_act */
+                act_forward(gate, pre, c->recurrent_activation, G * H);
+                act_forward(gate + 2 * H, pre + 2 * H, c->activation, H); /* block 2: GRU n, LSTM g */
+                for (int j = 0; j < G * H; j++)
+                    ck_assert_msg(tu_close(gate[j], r->gates[t * G * H + j], 1e-6, 0),
+                                  "%s%s step %d gate %d: act(pre) %.9g, recorded %.9g", cell_class_name(kinds[k]),
+                                  back ? " backwards" : "", t, j, (double)gate[j], (double)r->gates[t * G * H + j]);
+            }
+            trace_free(&tr);
+            model_free(&m);
+        }
+}
+END_TEST
+
+/* Greedy choice (temperature 0) skips banned tokens; all banned gives -1. */
+START_TEST(greedy_skips_banned)
+{
+    static const float p[4] = {0.1f, 0.6f, 0.25f, 0.05f};
+    Rng rng;
+    rng_init(&rng, 1);
+    ck_assert_int_eq(sample_next(p, 4, 0.0f, 0, NULL, &rng), 1);
+    ck_assert_int_eq(sample_next(p, 4, 0.0f, 0, (unsigned char[]){0, 1, 0, 0}, &rng), 2);
+    ck_assert_int_eq(sample_next(p, 4, 0.0f, 0, (unsigned char[]){1, 1, 1, 0}, &rng), 3);
+    ck_assert_int_eq(sample_next(p, 4, 0.0f, 0, (unsigned char[]){1, 1, 1, 1}, &rng), -1);
+    ck_assert_int_eq(sample_next(p, 4, 1.0f, 0, (unsigned char[]){1, 1, 1, 1}, &rng), -1);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -691,6 +757,8 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, dropout_training_output);
     tcase_add_loop_test(tc, masked_gru_step_by_hand, 0, 2);
     tcase_add_test(tc, sampling_temperature_frequencies);
+    tcase_add_test(tc, preactivation_gives_the_recorded_gates);
+    tcase_add_test(tc, greedy_skips_banned);
     suite_add_tcase(s, tc);
     return s;
 }
