@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prompt.h"
 #include "testutil.h"
 #include "text.h"
 #include "tokenizer_io.h"
@@ -755,6 +756,44 @@ START_TEST(lowercase_letter_by_letter)
 }
 END_TEST
 
+/* prompt_encode pads and cuts in front, as pad_sequences' defaults do, with
+ * the corpus of the fit tests (red 1, runs 2, the 3, fox 4, a 5, hat 6,
+ * door 7): "Cat saw the red fox runs" -> the 3, red 1, fox 4, runs 2
+ * ("cat", "saw" out of vocabulary, dropped), then by maxlen. */
+START_TEST(prompt_pads_and_cuts_in_front)
+{
+    Tokenizer tok;
+    fit(&tok, 0, NULL);
+    static const struct {
+        int maxlen, n;
+        int tokens[8];
+        const char *words[8];
+    } cases[] = {
+        {0, 4, {3, 1, 4, 2}, {"the", "red", "fox", "runs"}},
+        {4, 4, {3, 1, 4, 2}, {"the", "red", "fox", "runs"}},
+        {3, 3, {1, 4, 2}, {"red", "fox", "runs"}},
+        {1, 1, {2}, {"runs"}},
+        {6, 6, {0, 0, 3, 1, 4, 2}, {"", "", "the", "red", "fox", "runs"}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Prompt p;
+        Err err = {{0}};
+        ck_assert_msg(prompt_encode(&p, &tok, "Cat saw the red fox runs", cases[i].maxlen, &err), "%s", err.msg);
+        ck_assert_int_eq(p.n, cases[i].n);
+        for (int t = 0; t < p.n; t++) {
+            ck_assert_msg(p.tokens[t] == cases[i].tokens[t], "maxlen %d: token %d is %d, expected %d", cases[i].maxlen, t,
+                          p.tokens[t], cases[i].tokens[t]);
+            ck_assert_str_eq(p.words[t], cases[i].words[t]);
+        }
+        ck_assert_int_eq(p.n_oov, 2);
+        ck_assert_str_eq(p.oov[0], "cat");
+        ck_assert_str_eq(p.oov[1], "saw");
+        prompt_free(&p);
+    }
+    tokenizer_free(&tok);
+}
+END_TEST
+
 static Suite *text_suite(void)
 {
     Suite *s = suite_create("text");
@@ -770,6 +809,7 @@ static Suite *text_suite(void)
     tcase_add_test(tc, pad_sequences);
     tcase_add_test(tc, ngrams);
     tcase_add_test(tc, lowercase_letter_by_letter);
+    tcase_add_test(tc, prompt_pads_and_cuts_in_front);
     suite_add_tcase(s, tc);
     TCase *io = tcase_create("tokenizer_json");
     tcase_add_test(io, load_keras_file);
