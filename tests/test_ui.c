@@ -511,6 +511,54 @@ START_TEST(arrows_follow_go_backwards)
 }
 END_TEST
 
+/* Lesson 4's backward lane: processing step s read position T-1-s, so the
+ * squares of h after step s stand above the token at T-1-s (the forward
+ * lane's above the token at s), in the colour of that h. */
+START_TEST(backward_lane_stands_above_its_tokens)
+{
+    Err err = {{0}};
+    App *a = app_headless_create(1920, 1080, &err);
+    ck_assert_msg(a, "%s", err.msg);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/../lessons/04-bidirectional.md", tu_path(""));
+    ck_assert_msg(app_headless_open(a, path, &err), "%s", err.msg);
+    a->view = VIEW_UNROLLED;
+    app_set_step(a, a->doc->T - 1);
+    a->anim = 1.0f;
+    app_draw(a);
+    const DocModel *dm = &a->doc->models[a->model];
+    int li = doc_first_rnn(dm), T = a->doc->T, checked = 0;
+    for (int dir = 0; dir < 2; dir++) {
+        const RunRecord *run = &dm->trace.layers[li].run[dir];
+        for (int s = 0; s < T; s += 3) {
+            int pos = dir ? T - 1 - s : s;
+            const Hot *unit = NULL, *token = NULL;
+            for (int i = 0; i < a->render.n_hot; i++) {
+                const Hot *h = &a->render.hot[i];
+                if (h->model != a->model) continue;
+                if (h->kind == HOT_UNIT && h->layer == li && h->dir == dir && h->t == s && h->vec == VEC_H && h->unit == 0)
+                    unit = h;
+                if (h->kind == HOT_TOKEN && h->t == pos) token = h;
+            }
+            if (!unit || !token) continue; /* scrolled out */
+            int cx = unit->box.x + unit->box.w / 2;
+            ck_assert_msg(cx >= token->box.x && cx < token->box.x + token->box.w,
+                          "lane %d: h after step %d at x %d, not above token %d (x %d..%d)", dir, s, cx, pos, token->box.x,
+                          token->box.x + token->box.w);
+            if (run->mask && !run->mask[s]) continue; /* hatched */
+            float v = run->h[(size_t)(s + 1) * run->H];
+            Color want = colormap(v, 1.0f);
+            Color got = app_headless_pixel(a, unit->box.x + unit->box.w / 3, unit->box.y + unit->box.h / 3);
+            ck_assert_msg(same_colour(got, want, 1), "lane %d step %d: pixel %d,%d,%d, map of %g %d,%d,%d", dir, s, got.r,
+                          got.g, got.b, (double)v, want.r, want.g, want.b);
+            checked++;
+        }
+    }
+    ck_assert_int_ge(checked, 6);
+    app_headless_destroy(a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -530,6 +578,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, colormap_known_values);
     tcase_add_test(tc, arrows_follow_go_backwards);
+    tcase_add_test(tc, backward_lane_stands_above_its_tokens);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
