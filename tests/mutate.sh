@@ -125,11 +125,11 @@ exit
 # engine: cells
 src/engine/cells.c @@ cb[j] = gf[j] * cp[j] + gi[j] * gg[j]; @@ cb[j] = gi[j] * cp[j] + gf[j] * gg[j]; @@ engine grad train
 src/engine/cells.c @@ hb[j] = z[j] * hp[j] + (1.0f - z[j]) * n[j]; @@ hb[j] = (1.0f - z[j]) * hp[j] + z[j] * n[j]; @@ engine grad train
-src/engine/cells.c @@ n[j] = x[j] + r[j] * u[j]; @@ n[j] = x[j] + u[j]; @@ engine grad train
+src/engine/cells.c @@ n[j] = x[j] + r[j] * u[j]; @@ n[j] = r[j] * x[j] + u[j]; @@ engine grad train
 src/engine/cells.c @@ act_forward(go, go, cell->recurrent_activation, H); @@ act_forward(go, go, cell->activation, H); @@ engine grad train
 src/engine/cells.c @@ memcpy(h + (size_t)b * H, h_prev + (size_t)b * H, (size_t)H * sizeof *h); @@ (void)0; @@ engine grad train
 src/engine/cells.c @@ if (mask[b]) continue;<NL>        memcpy(h @@ if (!mask[b]) continue;<NL>        memcpy(h @@ engine grad train
-src/engine/cells.c @@ for (int j = 0; j < H; j++) s[j] = r[j] * hp[j]; @@ for (int j = 0; j < H; j++) s[j] = hp[j]; @@ engine grad train
+src/engine/cells.c @@ for (int j = 0; j < H; j++) s[j] = r[j] * hp[j]; @@ for (int j = 0; j < H; j++) s[j] = r[j] + hp[j]; @@ engine grad train
 # engine: activations
 src/engine/act.c @@ float v = 0.2f * x[i] + 0.5f; @@ float v = 0.25f * x[i] + 0.5f; @@ engine grad train
 src/engine/act.c @@ y[i] = x[i] > 0.0f ? x[i] : 0.0f; @@ y[i] = x[i] > 0.0f ? x[i] : 0.01f * x[i]; @@ engine grad train
@@ -141,7 +141,7 @@ src/engine/model.c @@ rng_uniform(&tr->rng) >= l->rate ? scale : 0.0f @@ rng_uni
 src/engine/model.c @@ keep |= x[j] != l->mask_value; @@ keep &= x[j] != l->mask_value; @@ engine grad train
 src/engine/model.c @@ if (r->mask) r->mask[k] = tok != 0; @@ if (r->mask) r->mask[k] = tok != 1; @@ engine grad train
 src/engine/model.c @@         r = g + H; @@         r = g; @@ engine grad train
-src/engine/model.c @@ (c->reset_after ? r[j] * hu[2 * H + j] : hu[2 * H + j]) @@ (c->reset_after ? hu[2 * H + j] : hu[2 * H + j]) @@ engine grad train
+src/engine/model.c @@ (c->reset_after ? r[j] * hu[2 * H + j] : hu[2 * H + j]) @@ (c->reset_after ? r[j] + hu[2 * H + j] : hu[2 * H + j]) @@ engine grad train
 src/engine/model.c @@ const int pos = run->backwards ? run->T - 1 - t : t;<NL>    const float *xw @@ const int pos = t;<NL>    const float *xw @@ engine grad train
 # engine: sampling, optimizers, initializers, backward
 src/engine/sample.c @@ - lmax) / temperature) @@ - lmax) * temperature) @@ engine
@@ -164,11 +164,11 @@ src/text/tokenizer.c @@ return (x->pos > y->pos) - (x->pos < y->pos); @@ return 
 src/io/jsonw.c @@ if (*p < 0x20) { @@ if (*p < 0x1f) { @@ io text
 src/io/jsonw.c @@ case '\\': puts_(w, "\\\\"); break; @@ case '\\': puts_(w, "\\"); break; @@ io text
 src/io/model_io.c @@             at += count * 4;<NL>            continue; @@             continue; @@ io
-src/io/model_io.c @@ bool optimizer = cJSON_IsString(grp) && strcmp(grp->valuestring, "optimizer") == 0; @@ bool optimizer = false; @@ io
+src/io/model_io.c @@ bool optimizer = cJSON_IsString(grp) && strcmp(grp->valuestring, "optimizer") == 0; @@ bool optimizer = cJSON_IsString(grp) && strcmp(grp->valuestring, "optimiser") == 0; @@ io
 src/io/model_io.c @@ if (strncmp(p, "forward", 7) == 0) *dir = 0; @@ if (strncmp(p, "forward", 7) == 0) *dir = 1; @@ io
 src/io/trace_json.c @@ return l->cell[0].go_backwards ? "backward" : "forward"; @@ return l->cell[0].go_backwards ? "forward" : "backward"; @@ io
 src/io/trace_json.c @@ int pos = run->backwards ? T - 1 - t : t; @@ int pos = t; @@ io
-src/io/summary.c @@ if (left > 0 && left % 3 == 0) buf[k++] = ','; @@ if (left >= 0 && left % 3 == 0) buf[k++] = ','; @@ io
+src/io/summary.c @@ if (left > 0 && left % 3 == 0) buf[k++] = ','; @@ if (left > 1 && left % 3 == 0) buf[k++] = ','; @@ io
 src/io/prompt.c @@ int skip = e.n_tokens > n ? e.n_tokens - n : 0 @@ int skip = e.n_tokens > n ? e.n_tokens - n - 1 : 0 @@ io text cli
 src/io/dataset.c @@ if (T > ENGINE_MAX_SEQ) @@ if (T >= ENGINE_MAX_SEQ) @@ io train cli
 src/io/spec.c @@ l.rate < 0 || l.rate >= 1) @@ l.rate < 0 || l.rate > 1) @@ io lesson train cli

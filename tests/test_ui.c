@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "model_io.h"
 #include "testutil.h"
 
 static const char *lesson_path(void)
@@ -559,6 +560,46 @@ START_TEST(backward_lane_stands_above_its_tokens)
 }
 END_TEST
 
+/* The colour scale of c is the largest |c| of the trace (at least 1). An
+ * LSTM(1) on one float a step whose weights are zero and bias (i, f, g, o) =
+ * (10, 0, -5, 0), linear activation: g = -5 every step, i ~ 1, f = 0.5, so
+ * c = -4.9997, -7.4995, ... is negative throughout: the scale is its size,
+ * not its signed maximum. */
+START_TEST(c_range_is_the_largest_magnitude)
+{
+    Model m;
+    model_init(&m);
+    m.input_dim = 1;
+    Layer l = tu_rnn("lstm", CELL_LSTM, 1, false);
+    l.cell[0].activation = ACT_LINEAR;
+    model_add_layer(&m, &l);
+    Err err = {{0}};
+    ck_assert_msg(model_build(&m, &err), "%s", err.msg);
+    const float bias[4] = {10.0f, 0.0f, -5.0f, 0.0f};
+    memcpy(m.layers[0].cell[0].bias, bias, sizeof bias);
+    char *tmp = tu_tmpdir();
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/neg", tmp);
+    ck_assert_msg(model_save(&m, dir, NULL, 0, &err), "%s", err.msg);
+    App *a = app_headless_create(1280, 720, &err);
+    ck_assert_msg(a, "%s", err.msg);
+    ck_assert_msg(app_headless_open(a, dir, &err), "%s", err.msg);
+    const DocModel *dm = &a->doc->models[0];
+    const RunRecord *run = &dm->trace.layers[0].run[0];
+    ck_assert_int_ge(a->doc->T, 2);
+    float biggest = 0.0f;
+    for (int t = 1; t <= a->doc->T; t++) {
+        ck_assert_msg(run->c[t] < -4.9f, "c after step %d = %g", t, (double)run->c[t]);
+        biggest = fmaxf(biggest, -run->c[t]);
+    }
+    ck_assert_float_eq_tol(dm->c_range, biggest, 1e-6f);
+    app_headless_destroy(a);
+    model_free(&m);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -579,6 +620,7 @@ int main(void)
     tcase_add_test(tc, colormap_known_values);
     tcase_add_test(tc, arrows_follow_go_backwards);
     tcase_add_test(tc, backward_lane_stands_above_its_tokens);
+    tcase_add_test(tc, c_range_is_the_largest_magnitude);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
