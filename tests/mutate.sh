@@ -168,7 +168,7 @@ src/io/model_io.c @@ bool optimizer = cJSON_IsString(grp) && strcmp(grp->valuest
 src/io/model_io.c @@ if (strncmp(p, "forward", 7) == 0) *dir = 0; @@ if (strncmp(p, "forward", 7) == 0) *dir = 1; @@ io
 src/io/trace_json.c @@ return l->cell[0].go_backwards ? "backward" : "forward"; @@ return l->cell[0].go_backwards ? "forward" : "backward"; @@ io
 src/io/trace_json.c @@ int pos = run->backwards ? T - 1 - t : t; @@ int pos = t; @@ io
-src/io/summary.c @@ if (left > 0 && left % 3 == 0) buf[k++] = ','; @@ if (left > 1 && left % 3 == 0) buf[k++] = ','; @@ io
+src/io/summary.c @@ if (left > 0 && left % 3 == 0) buf[k++] = ','; @@ if (left > 3 && left % 3 == 0) buf[k++] = ','; @@ io
 src/io/prompt.c @@ int skip = e.n_tokens > n ? e.n_tokens - n : 0 @@ int skip = e.n_tokens > n ? e.n_tokens - n - 1 : 0 @@ io text cli
 src/io/dataset.c @@ if (T > ENGINE_MAX_SEQ) @@ if (T >= ENGINE_MAX_SEQ) @@ io train cli
 src/io/spec.c @@ l.rate < 0 || l.rate >= 1) @@ l.rate < 0 || l.rate > 1) @@ io lesson train cli
