@@ -413,13 +413,14 @@ static cJSON *opt_weight(const char *name, int n_dims, const int *dims)
     return w;
 }
 
-/* A model saved with its optimizer (tfjs' model.save with includeOptimizer
- * writes the optimizer's weights into the same manifest, each marked
- * "group": "optimizer": Adam's "iter" scalar and a "<weight>/m" and
- * "<weight>/v" per weight). The manifest built here interleaves them with the
- * model's weights (iter first, each weight followed by its m, a second group
- * of only v's in a shard of its own); every model weight must load to its own
- * values and the optimizer's are skipped with their bytes. */
+/* A model saved with its optimizer: tfjs-layers' LayersModel.save with
+ * includeOptimizer encodes optimizer.getWeights() with weight group
+ * 'optimizer' and appends those specs (and bytes) after the model's, so each
+ * manifest entry carries "group": "optimizer" (Adam's are an "iter" scalar
+ * and a "<weight>/m" and "<weight>/v" per weight). The manifest built here is
+ * harder than tfjs' order: iter first, each model weight followed by its m,
+ * and a second group of only v's in a shard of its own. Every model weight
+ * must load to its own values; the optimizer's are skipped with their bytes. */
 START_TEST(optimizer_weights_are_skipped)
 {
     Model m;
