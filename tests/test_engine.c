@@ -479,6 +479,256 @@ START_TEST(trace_init_asserts)
 }
 END_TEST
 
+/* ---- cases that see a bug (issue 10): each fails on a mutant that every
+ * other test passed ---------------------------------------------------------- */
+
+/* Training-time Dropout(0.25) on a float input of ones and of known values:
+ * every unit is either dropped (0) or kept and scaled by 1/(1 - 0.25) = 4/3
+ * (inverted dropout, Keras); about a quarter are dropped; the mean output
+ * stays the mean input. At inference the layer is the identity. */
+START_TEST(dropout_training_output)
+{
+    const float rate = 0.25f;
+    const int F = 4, T = 500, n = F * T;
+    Model m;
+    model_init(&m);
+    m.input_dim = F;
+    Layer d = {0};
+    d.kind = LAYER_DROPOUT;
+    snprintf(d.name, sizeof d.name, "dropout");
+    d.rate = rate;
+    model_add_layer(&m, &d);
+    Err err = {{0}};
+    ck_assert_msg(model_build(&m, &err), "%s", err.msg);
+    float *x = xmalloc((size_t)n * sizeof *x);
+    for (int k = 0; k < n; k++) x[k] = 0.75f * (float)(k % 7 + 1); /* kept: k % 7 + 1 exactly, by hand */
+    Trace tr;
+    trace_init(&tr, &m, 1, T, true);
+    trace_set_training(&tr, true, 42);
+    model_forward(&tr, NULL, x);
+    const float *out = tr.layers[0].out, *mask = tr.layers[0].scratch;
+    int dropped = 0;
+    for (int k = 0; k < n; k++) {
+        if (out[k] == 0.0f) {
+            dropped++;
+            ck_assert_msg(mask[k] == 0.0f, "unit %d dropped but its mask is %g", k, (double)mask[k]);
+        } else {
+            ck_assert_msg(tu_close(out[k], (double)(k % 7 + 1), 0, 1e-6), "unit %d kept as %g, expected %d", k,
+                          (double)out[k], k % 7 + 1);
+            ck_assert_close(mask[k], 4.0 / 3.0, 1e-6);
+        }
+    }
+    /* dropped ~ Binomial(2000, 0.25): mean 500, sd 19.4; 5 sd */
+    ck_assert_msg(abs(dropped - 500) < 97, "%d of %d dropped, expected about 500", dropped, n);
+    trace_free(&tr);
+
+    /* ones: the mean output is 1 within 5 sd (4/3 * sqrt(0.1875 / 2000) = 0.0129) */
+    for (int k = 0; k < n; k++) x[k] = 1.0f;
+    trace_init(&tr, &m, 1, T, true);
+    trace_set_training(&tr, true, 7);
+    model_forward(&tr, NULL, x);
+    double mean = 0;
+    for (int k = 0; k < n; k++) mean += tr.layers[0].out[k];
+    mean /= n;
+    ck_assert_msg(fabs(mean - 1.0) < 0.065, "mean output %g, expected 1", mean);
+    trace_free(&tr);
+
+    /* inference: identity */
+    trace_init(&tr, &m, 1, T, true);
+    model_forward(&tr, NULL, x);
+    for (int k = 0; k < n; k++) ck_assert_close(tr.layers[0].out[k], 1.0, 0);
+    trace_free(&tr);
+    free(x);
+    model_free(&m);
+}
+END_TEST
+
+/* Embedding(5, 1, mask_zero) with row k = k, then GRU(1) with the weights of
+ * gru_by_hand, on tokens 2, 0, 3: step 1 is masked. By hand (Python,
+ * double precision, from Keras' equations in cells.c):
+ *   step 0 (x = 2): pre (z, r, n), gates, h1
+ *   step 1 masked: h and gates carried/zero; the pre-activations the step
+ *     would have had from x = 0 and h1 (trace_preactivation's contract)
+ *   step 2 (x = 3) from h_prev = h1: pre, gates, h3
+ * _i = 0: reset_after false; _i = 1: reset_after true. */
+START_TEST(masked_gru_step_by_hand)
+{
+    static const double want[2][3][7] = {
+        /* pre z, r, n; gate z, r, n; h after the step (carried when masked) */
+        {{0.9, -1.1, 1.85, 0.7109495026250039, 0.24973989440488234, 0.9517459571646616, 0.2751026422930872},
+         {0.15502052845861744, -0.017469207312073853, -0.04544492679917082, 0.5386777066153573, 0.4956328092338833,
+          -0.04541366770762345, 0.2751026422930872},
+         {1.3550205284586176, -1.517469207312074, 2.7153689388951094, 0.7949492111715301, 0.179834493857209,
+          0.9912784734765399, 0.42195506141713923}},
+        {{1.1, -0.8, 1.725989792451045, 0.7502601055951177, 0.31002551887238755, 0.938580242577882,
+          0.23440093067190906},
+         {0.3468801861343818, 0.2703202792015727, -0.2699304869006191, 0.585860828298498, 0.5671715313522742,
+          -0.2635601522127073, 0.23440093067190906},
+         {1.546880186134382, -1.2296797207984274, 2.62238381094736, 0.8244626769357969, 0.2262374869976386,
+          0.9895052655060353, 0.3669499242428673}},
+    };
+    Model m;
+    model_init(&m);
+    Layer e = tu_embedding("embedding", 5, 1, true);
+    model_add_layer(&m, &e);
+    Layer g = tu_rnn("gru", CELL_GRU, 1, true);
+    g.cell[0].reset_after = _i == 1;
+    model_add_layer(&m, &g);
+    Err err = {{0}};
+    ck_assert_msg(model_build(&m, &err), "%s", err.msg);
+    for (int k = 0; k < 5; k++) m.layers[0].kernel[k] = (float)k;
+    const float b_flat[] = {0.1f, -0.1f, 0.05f};
+    const float b_two[] = {0.1f, -0.1f, 0.05f, 0.2f, 0.3f, -0.4f};
+    set_cell(&m.layers[1].cell[0], (float[]){0.4f, -0.5f, 0.9f}, (float[]){0.2f, 0.3f, -0.7f}, _i ? b_two : b_flat,
+             _i ? 6 : 3);
+    Trace tr;
+    trace_init(&tr, &m, 1, 3, true);
+    model_forward(&tr, (int[]){2, 0, 3}, NULL);
+    const RunRecord *r = &tr.layers[1].run[0];
+    ck_assert(r->mask && r->mask[0] && !r->mask[1] && r->mask[2]);
+    for (int t = 0; t < 3; t++) {
+        const double *w = want[_i][t];
+        float pre[3];
+        trace_preactivation(&tr, 1, 0, t, 0, pre);
+        for (int k = 0; k < 3; k++) {
+            ck_assert_msg(tu_close(pre[k], w[k], 1e-6, 0), "step %d pre[%d] = %.9g, expected %.9g", t, k, (double)pre[k],
+                          w[k]);
+            /* the trace records gates of real steps, zeros at masked ones */
+            double gate = r->mask[t] ? w[3 + k] : 0.0;
+            ck_assert_msg(tu_close(r->gates[t * 3 + k], gate, 1e-6, 0), "step %d gate %d = %.9g, expected %.9g", t, k,
+                          (double)r->gates[t * 3 + k], gate);
+        }
+        ck_assert_msg(tu_close(r->h[t + 1], w[6], 1e-6, 0), "h after step %d = %.9g, expected %.9g", t,
+                      (double)r->h[t + 1], w[6]);
+        /* the cell's wires: the gates the step had or would have had */
+        CellWires cw;
+        cell_wires_init(&cw, &tr, 1, 0, t, 0);
+        ck_assert_int_eq(cw.mask, r->mask[t]);
+        for (int k = 0; k < 3; k++) ck_assert_close(cw.gate[k], w[3 + k], 1e-6);
+        ck_assert_close(cw.h_prev[0], t ? want[_i][t - 1][6] : 0.0, 1e-6);
+        cell_wires_free(&cw);
+    }
+    /* return_sequences: the masked step repeats the previous output */
+    ck_assert_close(tr.layers[1].out[1], want[_i][0][6], 1e-6);
+    trace_free(&tr);
+    model_free(&m);
+}
+END_TEST
+
+/* sample_next at temperature T draws from p^(1/T), renormalised. For
+ * p = (0.5, 0.3, 0.2), by hand:
+ *   T = 0.5: p^2 / 0.38          = 0.657895, 0.236842, 0.105263
+ *   T = 2:   sqrt(p) / 1.702035  = 0.415446, 0.321803, 0.262751
+ * 20,000 draws from a fixed seed: each frequency within 5 sd (<= 0.0168). */
+START_TEST(sampling_temperature_frequencies)
+{
+    static const float p[3] = {0.5f, 0.3f, 0.2f};
+    static const struct {
+        float temperature;
+        double want[3];
+    } cases[] = {
+        {0.5f, {0.6578947368421053, 0.23684210526315788, 0.10526315789473686}},
+        {2.0f, {0.41544591325034014, 0.32180302065369965, 0.26275106609596016}},
+        {1.0f, {0.5, 0.3, 0.2}},
+    };
+    const int N = 20000;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        Rng rng;
+        rng_init(&rng, 1234 + c);
+        int count[3] = {0};
+        for (int i = 0; i < N; i++) {
+            int k = sample_next(p, 3, cases[c].temperature, 0, NULL, &rng);
+            ck_assert(k >= 0 && k < 3);
+            count[k]++;
+        }
+        for (int k = 0; k < 3; k++) {
+            double f = (double)count[k] / N, w = cases[c].want[k];
+            double bound = 5.0 * sqrt(w * (1 - w) / N);
+            ck_assert_msg(fabs(f - w) <= bound, "T = %g: token %d drawn %.4f of the time, expected %.4f (+- %.4f)",
+                          (double)cases[c].temperature, k, f, w, bound);
+        }
+    }
+    /* top_k = 2 at T = 1: (0.5, 0.3) renormalised = 0.625, 0.375; token 2 never */
+    Rng rng;
+    rng_init(&rng, 99);
+    int count[3] = {0};
+    for (int i = 0; i < N; i++) count[sample_next(p, 3, 1.0f, 2, NULL, &rng)]++;
+    ck_assert_int_eq(count[2], 0);
+    ck_assert_msg(fabs((double)count[0] / N - 0.625) <= 5.0 * sqrt(0.625 * 0.375 / N), "top_k 2: %d of %d", count[0], N);
+    /* banned token 0 at T = 1: (0.3, 0.2) renormalised = 0.6, 0.4 */
+    memset(count, 0, sizeof count);
+    for (int i = 0; i < N; i++) count[sample_next(p, 3, 1.0f, 0, (unsigned char[]){1, 0, 0}, &rng)]++;
+    ck_assert_int_eq(count[0], 0);
+    ck_assert_msg(fabs((double)count[1] / N - 0.6) <= 5.0 * sqrt(0.24 / N), "banned: %d of %d", count[1], N);
+}
+END_TEST
+
+/* trace_preactivation read back through the cell's activations gives the
+ * gates the trace recorded, at every real step, for every cell kind read
+ * forwards and backwards (go_backwards): the reader must take each step's
+ * input projection from the position that step read (T-1-t backwards). */
+START_TEST(preactivation_gives_the_recorded_gates)
+{
+    static const CellKind kinds[] = {CELL_SIMPLE_RNN, CELL_GRU, CELL_LSTM};
+    const int T = 5, H = 3;
+    for (int k = 0; k < 3; k++)
+        for (int back = 0; back <= 1; back++) {
+            Model m;
+            model_init(&m);
+            m.input_dim = 2;
+            Layer l = tu_rnn("rnn", kinds[k], H, true);
+            l.cell[0].go_backwards = back;
+            model_add_layer(&m, &l);
+            Err err = {{0}};
+            ck_assert_msg(model_build(&m, &err), "%s", err.msg);
+            model_init_weights(&m, 5);
+            for (size_t q = 0; q < cell_bias_size(&m.layers[0].cell[0]); q++)
+                m.layers[0].cell[0].bias[q] = 0.1f * (float)q - 0.3f;
+            float x[10];
+            for (int q = 0; q < 10; q++) x[q] = sinf(1.7f * (float)q) * 2.0f; /* every step differs */
+            Trace tr;
+            trace_init(&tr, &m, 1, T, true);
+            model_forward(&tr, NULL, x);
+            const RunRecord *r = &tr.layers[0].run[0];
+            const Cell *c = &m.layers[0].cell[0];
+            const int G = cell_gate_count(kinds[k]);
+            for (int t = 0; t < T; t++) {
+                float pre[4 * 3], gate[4 * 3];
+                trace_preactivation(&tr, 0, 0, t, 0, pre);
+                if (kinds[k] == CELL_SIMPLE_RNN) {
+                    /* the gate slot holds the pre-activation itself; h = act(pre) */
+                    act_forward(gate, pre, c->activation, H);
+                    for (int j = 0; j < H; j++) ck_assert_close(gate[j], r->h[(t + 1) * H + j], 1e-6);
+                    continue;
+                }
+                /* GRU z, r and LSTM i, f, o: rec_act */
+                act_forward(gate, pre, c->recurrent_activation, G * H);
+                act_forward(gate + 2 * H, pre + 2 * H, c->activation, H); /* block 2: GRU n, LSTM g */
+                for (int j = 0; j < G * H; j++)
+                    ck_assert_msg(tu_close(gate[j], r->gates[t * G * H + j], 1e-6, 0),
+                                  "%s%s step %d gate %d: act(pre) %.9g, recorded %.9g", cell_class_name(kinds[k]),
+                                  back ? " backwards" : "", t, j, (double)gate[j], (double)r->gates[t * G * H + j]);
+            }
+            trace_free(&tr);
+            model_free(&m);
+        }
+}
+END_TEST
+
+/* Greedy choice (temperature 0) skips banned tokens; all banned gives -1. */
+START_TEST(greedy_skips_banned)
+{
+    static const float p[4] = {0.1f, 0.6f, 0.25f, 0.05f};
+    Rng rng;
+    rng_init(&rng, 1);
+    ck_assert_int_eq(sample_next(p, 4, 0.0f, 0, NULL, &rng), 1);
+    ck_assert_int_eq(sample_next(p, 4, 0.0f, 0, (unsigned char[]){0, 1, 0, 0}, &rng), 2);
+    ck_assert_int_eq(sample_next(p, 4, 0.0f, 0, (unsigned char[]){1, 1, 1, 0}, &rng), 3);
+    ck_assert_int_eq(sample_next(p, 4, 0.0f, 0, (unsigned char[]){1, 1, 1, 1}, &rng), -1);
+    ck_assert_int_eq(sample_next(p, 4, 1.0f, 0, (unsigned char[]){1, 1, 1, 1}, &rng), -1);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -502,6 +752,13 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, build_rejects_bad_shapes);
     tcase_add_test(tc, tokens_checked);
     tcase_add_test_raise_signal(tc, trace_init_asserts, SIGABRT);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("mutants");
+    tcase_add_test(tc, dropout_training_output);
+    tcase_add_loop_test(tc, masked_gru_step_by_hand, 0, 2);
+    tcase_add_test(tc, sampling_temperature_frequencies);
+    tcase_add_test(tc, preactivation_gives_the_recorded_gates);
+    tcase_add_test(tc, greedy_skips_banned);
     suite_add_tcase(s, tc);
     return s;
 }

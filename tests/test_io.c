@@ -391,6 +391,160 @@ START_TEST(cell_wires_match_the_trace)
 }
 END_TEST
 
+/* ---- cases that see a bug (issue 10) ------------------------------------- */
+
+static void write_bytes(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f, "cannot write %s", path);
+    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+    fclose(f);
+}
+
+static cJSON *opt_weight(const char *name, int n_dims, const int *dims)
+{
+    cJSON *w = cJSON_CreateObject();
+    cJSON_AddStringToObject(w, "name", name);
+    cJSON *shape = cJSON_CreateArray();
+    for (int d = 0; d < n_dims; d++) cJSON_AddItemToArray(shape, cJSON_CreateNumber(dims[d]));
+    cJSON_AddItemToObject(w, "shape", shape);
+    cJSON_AddStringToObject(w, "dtype", "float32");
+    cJSON_AddStringToObject(w, "group", "optimizer");
+    return w;
+}
+
+/* A model saved with its optimizer: tfjs-layers' LayersModel.save with
+ * includeOptimizer encodes optimizer.getWeights() with weight group
+ * 'optimizer' and appends those specs (and bytes) after the model's, so each
+ * manifest entry carries "group": "optimizer" (Adam's are an "iter" scalar
+ * and a "<weight>/m" and "<weight>/v" per weight). The manifest built here is
+ * harder than tfjs' order: iter first, each model weight followed by its m,
+ * and a second group of only v's in a shard of its own. Every model weight
+ * must load to its own values; the optimizer's are skipped with their bytes. */
+START_TEST(optimizer_weights_are_skipped)
+{
+    Model m;
+    model_init(&m);
+    Layer e = tu_embedding("embedding", 6, 3, true);
+    model_add_layer(&m, &e);
+    Layer g = tu_rnn("gru", CELL_GRU, 2, false);
+    model_add_layer(&m, &g);
+    Layer d = tu_dense("dense", 6, ACT_SOFTMAX);
+    model_add_layer(&m, &d);
+    Err err = {{0}};
+    ck_assert_msg(model_build(&m, &err), "%s", err.msg);
+    for (size_t k = 0; k < m.n_params; k++) m.params[k] = 0.01f * (float)(k + 1);
+    char *tmp = tu_tmpdir();
+    char dir[4096], path[4200];
+    snprintf(dir, sizeof dir, "%s/m", tmp);
+    ck_assert_msg(model_save(&m, dir, NULL, 0, &err), "%s", err.msg);
+
+    snprintf(path, sizeof path, "%s/model.json", dir);
+    cJSON *root = read_json(path);
+    cJSON *manifest = cJSON_GetObjectItemCaseSensitive(root, "weightsManifest");
+    cJSON *group = cJSON_GetArrayItem(manifest, 0);
+    cJSON *old = cJSON_DetachItemFromObjectCaseSensitive(group, "weights");
+    ck_assert_int_eq(cJSON_GetArraySize(old), m.n_params_info);
+    cJSON *weights = cJSON_CreateArray(), *vs = cJSON_CreateArray();
+    float *bytes = xmalloc((2 * m.n_params + 1) * sizeof *bytes), *vbytes = xmalloc(m.n_params * sizeof *vbytes);
+    size_t at = 0, vat = 0;
+    cJSON_AddItemToArray(weights, opt_weight("iter", 0, NULL));
+    bytes[at++] = 7.0f;
+    for (int i = 0; i < m.n_params_info; i++) {
+        const ParamInfo *p = &m.pinfo[i];
+        cJSON_AddItemToArray(weights, cJSON_Duplicate(cJSON_GetArrayItem(old, i), true));
+        memcpy(bytes + at, m.params + p->offset, p->size * sizeof *bytes);
+        at += p->size;
+        char name[512];
+        snprintf(name, sizeof name, "%s/m", p->name); /* names a layer of the model: "gru/kernel/m" */
+        cJSON_AddItemToArray(weights, opt_weight(name, p->ndim, p->shape));
+        for (size_t k = 0; k < p->size; k++) bytes[at++] = -1000.0f - (float)k;
+        snprintf(name, sizeof name, "%s/v", p->name);
+        cJSON_AddItemToArray(vs, opt_weight(name, p->ndim, p->shape));
+        for (size_t k = 0; k < p->size; k++) vbytes[vat++] = 5000.0f + (float)k;
+    }
+    cJSON_Delete(old);
+    cJSON_AddItemToObject(group, "weights", weights);
+    cJSON *g2 = cJSON_CreateObject();
+    cJSON *paths = cJSON_CreateArray();
+    cJSON_AddItemToArray(paths, cJSON_CreateString("optimizer.bin"));
+    cJSON_AddItemToObject(g2, "paths", paths);
+    cJSON_AddItemToObject(g2, "weights", vs);
+    cJSON_AddItemToArray(manifest, g2);
+    char *text = cJSON_Print(root);
+    write_bytes(path, text, strlen(text));
+    free(text);
+    cJSON_Delete(root);
+    snprintf(path, sizeof path, "%s/weights.bin", dir);
+    write_bytes(path, bytes, at * sizeof *bytes);
+    snprintf(path, sizeof path, "%s/optimizer.bin", dir);
+    write_bytes(path, vbytes, vat * sizeof *vbytes);
+
+    Model b;
+    ck_assert_msg(model_load(&b, dir, &err), "%s", err.msg);
+    ck_assert_uint_eq(b.n_params, m.n_params);
+    for (int i = 0; i < b.n_params_info; i++) {
+        const ParamInfo *p = &b.pinfo[i];
+        for (size_t k = 0; k < p->size; k++)
+            ck_assert_msg(b.params[p->offset + k] == m.params[p->offset + k], "%s[%zu] = %g, expected %g", p->name, k,
+                          (double)b.params[p->offset + k], (double)m.params[p->offset + k]);
+    }
+    /* and through the layers' own pointers */
+    ck_assert_float_eq(b.layers[1].cell[0].kernel[0], m.layers[1].cell[0].kernel[0]);
+    ck_assert_float_eq(b.layers[2].bias[5], m.layers[2].bias[5]);
+    model_free(&b);
+    free(bytes);
+    free(vbytes);
+    model_free(&m);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
+/* jsonw escapes every control character 0x01..0x1f (RFC 8259 section 7:
+ * they must be escaped), in values and keys, as \n \r \t \b \f or \u00XX;
+ * the text parses back to the same string. (0x00 cannot reach jsonw: it
+ * takes NUL-terminated strings.) '"' and '\' are escaped; 0x7f and UTF-8
+ * pass as they are. */
+START_TEST(json_escapes_every_control_character)
+{
+    for (int c = 1; c < 0x20; c++) {
+        char s[4] = {'a', (char)c, 'b', 0};
+        JsonW w;
+        jsonw_init(&w);
+        jsonw_begin_object(&w);
+        jsonw_key(&w, s);
+        jsonw_str(&w, s);
+        jsonw_end_object(&w);
+        for (size_t i = 0; i < w.len; i++)
+            ck_assert_msg((unsigned char)w.buf[i] >= 0x20, "control character 0x%02x written raw: %s", c, w.buf);
+        /* the short escape where JSON has one (\b and \f may also be \u00XX) */
+        const char *short_esc = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
+        char want[3][32];
+        snprintf(want[0], sizeof want[0], "\"a%sb\"", short_esc ? short_esc : "-");
+        snprintf(want[1], sizeof want[1], "\"a\\u%04xb\"", c);
+        snprintf(want[2], sizeof want[2], "\"a\\u%04Xb\"", c);
+        bool found = (short_esc && strstr(w.buf, want[0])) ||
+                     strstr(w.buf, want[1]) || strstr(w.buf, want[2]);
+        ck_assert_msg(found, "0x%02x: %s is not escaped as %s", c, w.buf, short_esc ? want[0] : want[1]);
+        /* key and value both */
+        const char *first = strstr(w.buf, "\"a\\");
+        ck_assert(first && strstr(first + 1, "\"a\\"));
+        cJSON *j = cJSON_Parse(w.buf);
+        ck_assert_msg(j, "0x%02x: not JSON: %s", c, w.buf);
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, s);
+        ck_assert_msg(cJSON_IsString(v) && strcmp(v->valuestring, s) == 0, "0x%02x does not round-trip", c);
+        cJSON_Delete(j);
+        jsonw_free(&w);
+    }
+    JsonW w;
+    jsonw_init(&w);
+    jsonw_str(&w, "q\"b\\s\x7f\xc3\xa9");
+    ck_assert_str_eq(w.buf, "\"q\\\"b\\\\s\x7f\xc3\xa9\"");
+    jsonw_free(&w);
+}
+END_TEST
+
 static Suite *io_suite(void)
 {
     Suite *s = suite_create("io");
@@ -401,6 +555,10 @@ static Suite *io_suite(void)
     tcase_add_test(tc, save_replaces_whole_and_refuses_foreign_folder);
     tcase_add_test(tc, summary_figures);
     tcase_add_test(tc, cell_wires_match_the_trace);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("mutants");
+    tcase_add_test(tc, optimizer_weights_are_skipped);
+    tcase_add_test(tc, json_escapes_every_control_character);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -452,6 +452,168 @@ START_TEST(every_prefix)
 }
 END_TEST
 
+/* ---- cases that see a bug (issue 10): every bound at the limit and one past */
+
+static void parse_ok(const char *text, size_t n, const char *what)
+{
+    Lesson l = {0};
+    Err err = {0};
+    ck_assert_msg(lesson_parse(&l, text, n, "edge.md", &err), "%s: %s", what, err.msg);
+    lesson_unload(&l);
+}
+
+static void parse_fails(const char *text, size_t n, const char *keyword, const char *what)
+{
+    Lesson l = {0};
+    Err err = {0};
+    ck_assert_msg(!lesson_parse(&l, text, n, "edge.md", &err), "%s: parsed", what);
+    ck_assert_msg(strstr(err.msg, keyword), "%s: '%s' does not say '%s'", what, err.msg, keyword);
+}
+
+START_TEST(bounds_at_the_limit)
+{
+    static const struct {
+        int line;
+        const char *ok, *bad, *keyword;
+    } fm[] = {
+        {7, "epochs: 1000000", "epochs: 1000001", "from 1 to 1000000"},
+        {7, "epochs: 1", "epochs: 0", "from 1 to 1000000"},
+        {8, "batch_size: 1048576", "batch_size: 1048577", "from 1 to 1048576"},
+        {9, "seed: 1\nmaxlen: 100000", "seed: 1\nmaxlen: 100001", "from 1 to 100000"},
+        {9, "seed: 1\nmaxlen: 1", "seed: 1\nmaxlen: 0", "from 1 to 100000"},
+        {9, "seed: 0", "seed: -1", "from 0 to"},
+        {9, "seed: 9223372036854775807", "seed: -1", "from 0 to 9223372036854775807"},
+        {9, "seed: 1\nlearning_rate: 10", "seed: 1\nlearning_rate: 10.001", "at most 10"},
+        {9, "seed: 1\nlearning_rate: 1e-9", "seed: 1\nlearning_rate: 0", "above 0"},
+        {5, "cells: [lstm]", "cells: []", "must list 1 to 3 items"},
+        {5, "cells: [simplernn, gru, lstm]", "cells: [simplernn, gru, lstm, gru]", "must list 1 to 3 items"},
+    };
+    for (size_t i = 0; i < sizeof fm / sizeof fm[0]; i++) {
+        char *t = fm_with(fm[i].line, fm[i].ok);
+        parse_ok(t, strlen(t), fm[i].ok);
+        free(t);
+        t = fm_with(fm[i].line, fm[i].bad);
+        parse_fails(t, strlen(t), fm[i].keyword, fm[i].bad);
+        free(t);
+    }
+
+    /* directives: step to ENGINE_MAX_SEQ - 1, a highlighted unit below ENGINE_MAX_DIM */
+    static const struct {
+        const char *ok, *bad, *keyword;
+    } dir[] = {
+        {"step: 99999", "step: 100000", "from 0 to 99999"},
+        {"highlight: h 16777215", "highlight: h 16777216", "unit after 'h'"},
+        {"highlight: h 0", "highlight: h -1", "unit after 'h'"},
+    };
+    for (size_t i = 0; i < sizeof dir / sizeof dir[0]; i++) {
+        char t[1024];
+        int n = snprintf(t, sizeof t, "%s## S\n\n```unroll\n%s\n```\n", FM, dir[i].ok);
+        parse_ok(t, (size_t)n, dir[i].ok);
+        n = snprintf(t, sizeof t, "%s## S\n\n```unroll\n%s\n```\n", FM, dir[i].bad);
+        parse_fails(t, (size_t)n, dir[i].keyword, dir[i].bad);
+    }
+
+    /* labels: 2 to 256 */
+    char *labels = xmalloc(8192);
+    for (int count = 255; count <= 258; count++) {
+        int n = snprintf(labels, 8192, "data: d.jsonl\nlabels: [");
+        for (int k = 0; k < count; k++) n += snprintf(labels + n, (size_t)(8192 - n), "%sl%d", k ? ", " : "", k);
+        snprintf(labels + n, (size_t)(8192 - n), "]");
+        char *t = fm_with(3, "task: classify");
+        char *u = xmalloc(strlen(t) + 8192);
+        /* replace the corpus line (line 4) */
+        char *corpus = strstr(t, "corpus: c.txt\n");
+        snprintf(u, strlen(t) + 8192, "%.*s%s\n%s", (int)(corpus - t), t, labels, corpus + strlen("corpus: c.txt\n"));
+        if (count <= LESSON_MAX_LABELS) parse_ok(u, strlen(u), "256 labels");
+        else parse_fails(u, strlen(u), "more than 256 items", "257 labels");
+        if (count == 255) {
+            /* and one label is too few */
+            snprintf(u, strlen(t) + 8192, "%.*sdata: d.jsonl\nlabels: [a]\n%s", (int)(corpus - t), t,
+                     corpus + strlen("corpus: c.txt\n"));
+            parse_fails(u, strlen(u), "must list 2 to 256 items", "1 label");
+        }
+        free(u);
+        free(t);
+    }
+    free(labels);
+
+    /* 200 steps */
+    size_t cap = 1 << 16, n = 0;
+    char *text = xmalloc(cap);
+    n += (size_t)snprintf(text, cap, "%s", FM);
+    for (int i = 0; i < LESSON_MAX_STEPS; i++) n += (size_t)snprintf(text + n, cap - n, "## S%d\n\n", i);
+    parse_ok(text, n, "200 steps");
+    n += (size_t)snprintf(text + n, cap - n, "## S200\n\n");
+    parse_fails(text, n, "at most 200 steps", "201 steps");
+    free(text);
+
+    /* a value (the sentence) and a narration of exactly 64 KB, then one byte more */
+    for (size_t extra = 0; extra <= 1; extra++) {
+        size_t big = LESSON_MAX_STRING + extra;
+        text = xmalloc(big + 1024);
+        char *fm_sentence = fm_with(11, "sentence: \"@\"");
+        char *at = strchr(fm_sentence, '@');
+        n = (size_t)(at - fm_sentence);
+        memcpy(text, fm_sentence, n);
+        memset(text + n, 'a', big);
+        n += big;
+        n += (size_t)snprintf(text + n, 1024, "%s", at + 1);
+        if (extra) parse_fails(text, n, "longer than 65536 bytes", "a sentence of 65537 bytes");
+        else parse_ok(text, n, "a sentence of 65536 bytes");
+        free(fm_sentence);
+        n = (size_t)snprintf(text, 1024, "%s## S\n\n", FM);
+        memset(text + n, 'a', big);
+        n += big;
+        text[n++] = '\n';
+        if (extra) parse_fails(text, n, "longer than 65536 bytes", "a narration of 65537 bytes");
+        else parse_ok(text, n, "a narration of 65536 bytes");
+        free(text);
+    }
+
+    /* 64 front matter keys are compared (so an unknown one is named); 65 are refused */
+    text = xmalloc(1 << 14);
+    for (int keys = 64; keys <= 65; keys++) {
+        n = (size_t)snprintf(text, 8, "---\n");
+        for (int i = 0; i < keys; i++) n += (size_t)snprintf(text + n, 32, "k%d: 1\n", i);
+        n += (size_t)snprintf(text + n, 8, "---\n");
+        if (keys == 64) parse_fails(text, n, "unknown front matter key 'k0'", "64 keys");
+        else parse_fails(text, n, "more than 64 keys", "65 keys");
+    }
+    free(text);
+
+    /* a file of exactly 1 MB loads (through lesson_load too); 1 MB + 1 does not */
+    text = xmalloc(LESSON_MAX_BYTES + 2);
+    n = (size_t)snprintf(text, 1024, "%s", FM);
+    for (int k = 0; n + 70000 < LESSON_MAX_BYTES; k++) {
+        n += (size_t)snprintf(text + n, 64, "## S%d\n\n", k);
+        memset(text + n, 'b', 60000);
+        n += 60000;
+        text[n++] = '\n';
+    }
+    memset(text + n, '\n', LESSON_MAX_BYTES - n);
+    parse_ok(text, LESSON_MAX_BYTES, "1 MB");
+    char *tmp = tu_tmpdir();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/big.md", tmp);
+    for (size_t extra = 0; extra <= 1; extra++) {
+        text[LESSON_MAX_BYTES] = '\n';
+        FILE *f = fopen(path, "wb");
+        ck_assert(f);
+        ck_assert_uint_eq(fwrite(text, 1, LESSON_MAX_BYTES + extra, f), LESSON_MAX_BYTES + extra);
+        fclose(f);
+        Lesson l = {0};
+        Err err = {0};
+        bool ok = lesson_load(&l, path, &err);
+        ck_assert_msg(ok == !extra, "a file of %zu bytes: %s", LESSON_MAX_BYTES + extra, ok ? "loaded" : err.msg);
+        lesson_unload(&l);
+    }
+    parse_fails(text, LESSON_MAX_BYTES + 1, "larger than", "1 MB + 1");
+    tu_rmtree(tmp);
+    free(tmp);
+    free(text);
+}
+END_TEST
+
 static Suite *lesson_suite(void)
 {
     Suite *s = suite_create("lesson");
@@ -466,6 +628,7 @@ static Suite *lesson_suite(void)
     tcase_add_test(tc, limits);
     tcase_add_test(tc, markdown_details);
     tcase_add_test(tc, every_prefix);
+    tcase_add_test(tc, bounds_at_the_limit);
     suite_add_tcase(s, tc);
     return s;
 }

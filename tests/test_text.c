@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prompt.h"
 #include "testutil.h"
 #include "text.h"
 #include "tokenizer_io.h"
@@ -694,6 +695,105 @@ START_TEST(cli_tokenize_errors)
 }
 END_TEST
 
+/* ---- cases that see a bug (issue 10) ------------------------------------- */
+
+static int put_utf8(char *out, uint32_t cp)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    out[0] = (char)(0xE0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+}
+
+/* Lowercasing letter by letter against Python's str.lower() (each pair
+ * printed by Python 3: hex(ord(chr(c).lower()))), at both ends of every
+ * range the tokenizer lowers and on the letters just outside them, with
+ * its hand-written exceptions: the multiplication sign U+00D7 between the
+ * Latin-1 capitals is not a letter; U+0178 Y with diaeresis lowers to U+00FF,
+ * outside its block. Where Python's answer is not one character of the same
+ * length (U+0130 -> "i" + U+0307) or is context-dependent (Greek sigma),
+ * text.h says the letter is left as it is. */
+START_TEST(lowercase_letter_by_letter)
+{
+    static const uint32_t pairs[][2] = {
+        {0x41, 0x61},   {0x5A, 0x7A},   {0x40, 0x40},   {0x5B, 0x5B},   {0x61, 0x61},   {0xBF, 0xBF},
+        {0xC0, 0xE0},   {0xC9, 0xE9},   {0xD6, 0xF6},   {0xD7, 0xD7},   {0xD8, 0xF8},   {0xDE, 0xFE},
+        {0xDF, 0xDF},   {0xE0, 0xE0},   {0xF7, 0xF7},   {0xFF, 0xFF},   {0x100, 0x101}, {0x101, 0x101},
+        {0x12E, 0x12F}, {0x130, 0x130}, {0x131, 0x131}, {0x132, 0x133}, {0x136, 0x137}, {0x137, 0x137},
+        {0x138, 0x138}, {0x139, 0x13A}, {0x13A, 0x13A}, {0x147, 0x148}, {0x148, 0x148}, {0x149, 0x149},
+        {0x14A, 0x14B}, {0x176, 0x177}, {0x177, 0x177}, {0x178, 0xFF},  {0x179, 0x17A}, {0x17A, 0x17A},
+        {0x17D, 0x17E}, {0x17E, 0x17E}, {0x17F, 0x17F}, {0x3A3, 0x3A3}, {0x3FF, 0x3FF}, {0x400, 0x450},
+        {0x40F, 0x45F}, {0x410, 0x430}, {0x42F, 0x44F}, {0x430, 0x430}, {0x450, 0x450}, {0x1E9E, 0x1E9E},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        char in[16] = "x", want[16] = "x";
+        int n = 1 + put_utf8(in + 1, pairs[i][0]);
+        in[n] = 'Q';
+        in[n + 1] = '\0';
+        int m = 1 + put_utf8(want + 1, pairs[i][1]);
+        want[m] = 'q';
+        want[m + 1] = '\0';
+        WordList wl;
+        text_to_word_sequence(&wl, in, "", true, " ");
+        ck_assert_int_eq(wl.n, 1);
+        ck_assert_msg(strcmp(wl.words[0], want) == 0, "U+%04X lowered to '%s', expected U+%04X", pairs[i][0], wl.words[0],
+                      pairs[i][1]);
+        word_list_free(&wl);
+        /* lower=False keeps it */
+        text_to_word_sequence(&wl, in, "", false, " ");
+        ck_assert_str_eq(wl.words[0], in);
+        word_list_free(&wl);
+    }
+}
+END_TEST
+
+/* prompt_encode pads and cuts in front, as pad_sequences' defaults do, with
+ * the corpus of the fit tests (red 1, runs 2, the 3, fox 4, a 5, hat 6,
+ * door 7): "Cat saw the red fox runs" -> the 3, red 1, fox 4, runs 2
+ * ("cat", "saw" out of vocabulary, dropped), then by maxlen. */
+START_TEST(prompt_pads_and_cuts_in_front)
+{
+    Tokenizer tok;
+    fit(&tok, 0, NULL);
+    static const struct {
+        int maxlen, n;
+        int tokens[8];
+        const char *words[8];
+    } cases[] = {
+        {0, 4, {3, 1, 4, 2}, {"the", "red", "fox", "runs"}},
+        {4, 4, {3, 1, 4, 2}, {"the", "red", "fox", "runs"}},
+        {3, 3, {1, 4, 2}, {"red", "fox", "runs"}},
+        {1, 1, {2}, {"runs"}},
+        {6, 6, {0, 0, 3, 1, 4, 2}, {"", "", "the", "red", "fox", "runs"}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Prompt p;
+        Err err = {{0}};
+        ck_assert_msg(prompt_encode(&p, &tok, "Cat saw the red fox runs", cases[i].maxlen, &err), "%s", err.msg);
+        ck_assert_int_eq(p.n, cases[i].n);
+        for (int t = 0; t < p.n; t++) {
+            ck_assert_msg(p.tokens[t] == cases[i].tokens[t], "maxlen %d: token %d is %d, expected %d", cases[i].maxlen, t,
+                          p.tokens[t], cases[i].tokens[t]);
+            ck_assert_str_eq(p.words[t], cases[i].words[t]);
+        }
+        ck_assert_int_eq(p.n_oov, 2);
+        ck_assert_str_eq(p.oov[0], "cat");
+        ck_assert_str_eq(p.oov[1], "saw");
+        prompt_free(&p);
+    }
+    tokenizer_free(&tok);
+}
+END_TEST
+
 static Suite *text_suite(void)
 {
     Suite *s = suite_create("text");
@@ -708,6 +808,8 @@ static Suite *text_suite(void)
     tcase_add_test_raise_signal(tc, empty_split_asserts, SIGABRT);
     tcase_add_test(tc, pad_sequences);
     tcase_add_test(tc, ngrams);
+    tcase_add_test(tc, lowercase_letter_by_letter);
+    tcase_add_test(tc, prompt_pads_and_cuts_in_front);
     suite_add_tcase(s, tc);
     TCase *io = tcase_create("tokenizer_json");
     tcase_add_test(io, load_keras_file);

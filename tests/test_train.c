@@ -232,6 +232,56 @@ START_TEST(bad_datasets)
 }
 END_TEST
 
+/* ---- cases that see a bug (issue 10): bounds at the limit and one past -- */
+
+/* A row of ENGINE_MAX_SEQ (100,000) steps loads; one of 100,001 does not.
+ * A Dropout rate may be anything in [0, 1): 0.999 builds, 1 does not. */
+START_TEST(bounds_at_the_limit)
+{
+    char *tmp = tu_tmpdir();
+    char p[4096];
+    snprintf(p, sizeof p, "%s/long.jsonl", tmp);
+    for (int T = ENGINE_MAX_SEQ; T <= ENGINE_MAX_SEQ + 1; T++) {
+        FILE *f = fopen(p, "w");
+        ck_assert(f);
+        fputs("{\"tokens\": [", f);
+        for (int t = 0; t < T; t++) fputs(t ? ", 1" : "1", f);
+        fputs("], \"label\": 0}\n", f);
+        fclose(f);
+        DataFile df;
+        Err err = {{0}};
+        bool ok = datafile_load(&df, p, 0, &err);
+        if (T == ENGINE_MAX_SEQ) {
+            ck_assert_msg(ok, "a row of %d steps: %s", T, err.msg);
+            ck_assert_int_eq(df.view.T, T);
+            ck_assert_int_eq(df.view.N, 1);
+            datafile_free(&df);
+        } else {
+            ck_assert_msg(!ok, "a row of %d steps loaded", T);
+            ck_assert_msg(strstr(err.msg, "100001 steps is more than 100000"), "%s", err.msg);
+        }
+    }
+    tu_rmtree(tmp);
+    free(tmp);
+
+    static const struct {
+        const char *spec;
+        bool ok;
+    } specs[] = {
+        {"embedding:6:4, dropout:0, lstm:2, dense:6:softmax", true},
+        {"embedding:6:4, dropout:0.999, lstm:2, dense:6:softmax", true},
+        {"embedding:6:4, dropout:1, lstm:2, dense:6:softmax", false},
+        {"embedding:6:4, dropout:-0.1, lstm:2, dense:6:softmax", false},
+    };
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        Err err = {{0}};
+        bool ok = spec_check(specs[i].spec, 0, &err);
+        ck_assert_msg(ok == specs[i].ok, "'%s': %s", specs[i].spec, ok ? "accepted" : err.msg);
+        if (!ok) ck_assert_msg(strstr(err.msg, "rate in [0, 1)"), "%s", err.msg);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("train");
@@ -240,6 +290,7 @@ int main(void)
     tcase_add_test(tc, reference_training);
     tcase_add_test(tc, learns_and_cancels);
     tcase_add_test(tc, bad_datasets);
+    tcase_add_test(tc, bounds_at_the_limit);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

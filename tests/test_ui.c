@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "model_io.h"
 #include "testutil.h"
 
 static const char *lesson_path(void)
@@ -390,6 +391,215 @@ START_TEST(lesson_browser)
 }
 END_TEST
 
+/* ---- cases that see a bug (issue 10) ------------------------------------- */
+
+/* The colour map against fixed RGB values of Paul Tol's "sunset" (Tol,
+ * "Colour Schemes", technical note SRON/EPS/TN/09-002, the 11-colour
+ * diverging list #364B9A #4A7BB7 #6EA6CD #98CAE1 #C2E4EF #EAECCC #FEDA8B
+ * #FDB366 #F67E4B #DD3D2D #A50026), with the values between two colours
+ * interpolated linearly in RGB. Each expected value is computed by hand:
+ * v on [-range, range] maps to u = (v/range + 1)/2, x = 10u, and the colour
+ * is stop[floor x] + (x - floor x) * (stop[floor x + 1] - stop[floor x]),
+ * rounded. */
+START_TEST(colormap_known_values)
+{
+    static const struct {
+        float v, range;
+        int r, g, b;
+        const char *why;
+    } cases[] = {
+        {-1.0f, 1.0f, 0x36, 0x4B, 0x9A, "u 0: first stop #364B9A (blue, negative)"},
+        {1.0f, 1.0f, 0xA5, 0x00, 0x26, "u 1: last stop #A50026 (red, positive)"},
+        {0.0f, 1.0f, 0xEA, 0xEC, 0xCC, "u 0.5: middle stop #EAECCC (pale)"},
+        {-0.5f, 1.0f, 131, 184, 215, "x 2.5: halfway #6EA6CD (110,166,205) -> #98CAE1 (152,202,225)"},
+        {0.5f, 1.0f, 250, 153, 89, "x 7.5: halfway #FDB366 (253,179,102) -> #F67E4B (246,126,75)"},
+        {0.9f, 1.0f, 193, 31, 42, "x 9.5: halfway #DD3D2D (221,61,45) -> #A50026 (165,0,38)"},
+        {-0.86f, 1.0f, 68, 109, 174, "x 0.7: #364B9A + 0.7 (#4A7BB7 - #364B9A) = (68, 108.6, 174.3)"},
+        {0.5f, 2.0f, 254, 208, 130, "range 2, x 6.25: #FEDA8B + 0.25 (#FDB366 - #FEDA8B) = (253.75, 208.25, 129.75)"},
+        {-2.0f, 2.0f, 0x36, 0x4B, 0x9A, "range 2: -2 is the blue end"},
+        {3.0f, 1.0f, 0xA5, 0x00, 0x26, "above the range: clamped to the red end"},
+        {-7.0f, 1.0f, 0x36, 0x4B, 0x9A, "below the range: clamped to the blue end"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Color c = colormap(cases[i].v, cases[i].range);
+        ck_assert_msg(abs(c.r - cases[i].r) <= 1 && abs(c.g - cases[i].g) <= 1 && abs(c.b - cases[i].b) <= 1,
+                      "colormap(%g, %g) = %d,%d,%d, expected %d,%d,%d (%s)", (double)cases[i].v, (double)cases[i].range,
+                      c.r, c.g, c.b, cases[i].r, cases[i].g, cases[i].b, cases[i].why);
+        ck_assert_int_eq(c.a, 255);
+    }
+    /* the gate map: the upper half, pale at 0, red at 1 */
+    static const struct {
+        float v;
+        int r, g, b;
+    } unit[] = {
+        {0.0f, 0xEA, 0xEC, 0xCC}, /* u 0.5 */
+        {1.0f, 0xA5, 0x00, 0x26}, /* u 1 */
+        {0.5f, 250, 153, 89},     /* u 0.75: x 7.5, as above */
+    };
+    for (size_t i = 0; i < sizeof unit / sizeof unit[0]; i++) {
+        Color c = colormap_unit(unit[i].v);
+        ck_assert_msg(abs(c.r - unit[i].r) <= 1 && abs(c.g - unit[i].g) <= 1 && abs(c.b - unit[i].b) <= 1,
+                      "colormap_unit(%g) = %d,%d,%d, expected %d,%d,%d", (double)unit[i].v, c.r, c.g, c.b, unit[i].r,
+                      unit[i].g, unit[i].b);
+    }
+}
+END_TEST
+
+/* Lesson 4 (a Bidirectional SimpleRNN): the h_{t-1} -> h_t arrow between two
+ * neighbouring cells points right in the forward lane and left in the
+ * backward (go_backwards) lane. Measured in the pixels of the gap between
+ * the two cells: the arrow head is the only part of the arrow more than 3
+ * px above or below the shaft's row, and it sits at the end the arrow
+ * points to. */
+static void arrow_head_side(const App *a, int layer, int dir, int *left, int *right)
+{
+    /* two neighbouring cells of the lane, well inside the frame */
+    const Hot *cells[2] = {NULL, NULL};
+    for (int i = 0; i < a->render.n_hot && !cells[1]; i++) {
+        const Hot *h = &a->render.hot[i];
+        if (h->kind != HOT_CELL || h->layer != layer || h->dir != dir || h->model != a->model) continue;
+        if (h->box.x < a->render.width / 4 || h->box.x + h->box.w > a->render.width * 3 / 4) continue;
+        for (int j = 0; j < a->render.n_hot; j++) {
+            const Hot *k = &a->render.hot[j];
+            if (k->kind == HOT_CELL && k->layer == layer && k->dir == dir && k->model == a->model && k->box.x > h->box.x &&
+                k->box.x - (h->box.x + h->box.w) < h->box.w && k->box.x + k->box.w <= a->render.width * 3 / 4) {
+                cells[0] = h;
+                cells[1] = k;
+                break;
+            }
+        }
+    }
+    ck_assert_msg(cells[1], "no two neighbouring cells in lane %d.%d", layer, dir);
+    int x0 = cells[0]->box.x + cells[0]->box.w + 1, x1 = cells[1]->box.x - 1; /* the gap, edges excluded */
+    int mid = (x0 + x1) / 2, yh = cells[0]->box.y + cells[0]->box.h / 2;
+    ck_assert_int_ge(x1 - x0, 8);
+    *left = *right = 0;
+    for (int x = x0; x <= x1; x++)
+        for (int y = yh - cells[0]->box.h / 4; y <= yh + cells[0]->box.h / 4; y++) {
+            if (abs(y - yh) <= 3) continue; /* the shaft */
+            if (!same_colour(app_headless_pixel(a, x, y), a->theme.arrow, 8)) continue;
+            if (x < mid) (*left)++;
+            else if (x > mid) (*right)++;
+        }
+}
+
+START_TEST(arrows_follow_go_backwards)
+{
+    Err err = {{0}};
+    App *a = app_headless_create(1920, 1080, &err);
+    ck_assert_msg(a, "%s", err.msg);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/../lessons/04-bidirectional.md", tu_path(""));
+    ck_assert_msg(app_headless_open(a, path, &err), "%s", err.msg);
+    a->view = VIEW_UNROLLED;
+    a->anim = 1.0f;
+    a->zoom = 4.0f; /* wide gaps between cells */
+    app_set_step(a, a->doc->T - 1);
+    a->anim = 1.0f;
+    app_draw(a);
+    const DocModel *dm = &a->doc->models[a->model];
+    int li = doc_first_rnn(dm);
+    ck_assert(dm->model.layers[li].bidirectional);
+    ck_assert(!dm->model.layers[li].cell[0].go_backwards && dm->model.layers[li].cell[1].go_backwards);
+    int left = 0, right = 0;
+    arrow_head_side(a, li, 0, &left, &right);
+    ck_assert_msg(right > 10 && left == 0, "forward lane: arrow head pixels %d left, %d right of the gap's middle", left,
+                  right);
+    arrow_head_side(a, li, 1, &left, &right);
+    ck_assert_msg(left > 10 && right == 0, "backward lane: arrow head pixels %d left, %d right of the gap's middle", left,
+                  right);
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* Lesson 4's backward lane: processing step s read position T-1-s, so the
+ * squares of h after step s stand above the token at T-1-s (the forward
+ * lane's above the token at s), in the colour of that h. */
+START_TEST(backward_lane_stands_above_its_tokens)
+{
+    Err err = {{0}};
+    App *a = app_headless_create(1920, 1080, &err);
+    ck_assert_msg(a, "%s", err.msg);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/../lessons/04-bidirectional.md", tu_path(""));
+    ck_assert_msg(app_headless_open(a, path, &err), "%s", err.msg);
+    a->view = VIEW_UNROLLED;
+    app_set_step(a, a->doc->T - 1);
+    a->anim = 1.0f;
+    app_draw(a);
+    const DocModel *dm = &a->doc->models[a->model];
+    int li = doc_first_rnn(dm), T = a->doc->T, checked = 0;
+    for (int dir = 0; dir < 2; dir++) {
+        const RunRecord *run = &dm->trace.layers[li].run[dir];
+        for (int s = 0; s < T; s += 3) {
+            int pos = dir ? T - 1 - s : s;
+            const Hot *unit = NULL, *token = NULL;
+            for (int i = 0; i < a->render.n_hot; i++) {
+                const Hot *h = &a->render.hot[i];
+                if (h->model != a->model) continue;
+                if (h->kind == HOT_UNIT && h->layer == li && h->dir == dir && h->t == s && h->vec == VEC_H && h->unit == 0)
+                    unit = h;
+                if (h->kind == HOT_TOKEN && h->t == pos) token = h;
+            }
+            if (!unit || !token) continue; /* scrolled out */
+            int cx = unit->box.x + unit->box.w / 2;
+            ck_assert_msg(cx >= token->box.x && cx < token->box.x + token->box.w,
+                          "lane %d: h after step %d at x %d, not above token %d (x %d..%d)", dir, s, cx, pos, token->box.x,
+                          token->box.x + token->box.w);
+            if (run->mask && !run->mask[s]) continue; /* hatched */
+            float v = run->h[(size_t)(s + 1) * run->H];
+            Color want = colormap(v, 1.0f);
+            Color got = app_headless_pixel(a, unit->box.x + unit->box.w / 3, unit->box.y + unit->box.h / 3);
+            ck_assert_msg(same_colour(got, want, 1), "lane %d step %d: pixel %d,%d,%d, map of %g %d,%d,%d", dir, s, got.r,
+                          got.g, got.b, (double)v, want.r, want.g, want.b);
+            checked++;
+        }
+    }
+    ck_assert_int_ge(checked, 6);
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* The colour scale of c is the largest |c| of the trace (at least 1). An
+ * LSTM(1) on one float a step whose weights are zero and bias (i, f, g, o) =
+ * (10, 0, -5, 0), linear activation: g = -5 every step, i ~ 1, f = 0.5, so
+ * c = -4.9997, -7.4995, ... is negative throughout: the scale is its size,
+ * not its signed maximum. */
+START_TEST(c_range_is_the_largest_magnitude)
+{
+    Model m;
+    model_init(&m);
+    m.input_dim = 1;
+    Layer l = tu_rnn("lstm", CELL_LSTM, 1, false);
+    l.cell[0].activation = ACT_LINEAR;
+    model_add_layer(&m, &l);
+    Err err = {{0}};
+    ck_assert_msg(model_build(&m, &err), "%s", err.msg);
+    const float bias[4] = {10.0f, 0.0f, -5.0f, 0.0f};
+    memcpy(m.layers[0].cell[0].bias, bias, sizeof bias);
+    char *tmp = tu_tmpdir();
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/neg", tmp);
+    ck_assert_msg(model_save(&m, dir, NULL, 0, &err), "%s", err.msg);
+    App *a = app_headless_create(1280, 720, &err);
+    ck_assert_msg(a, "%s", err.msg);
+    ck_assert_msg(app_headless_open(a, dir, &err), "%s", err.msg);
+    const DocModel *dm = &a->doc->models[0];
+    const RunRecord *run = &dm->trace.layers[0].run[0];
+    ck_assert_int_ge(a->doc->T, 2);
+    float biggest = 0.0f;
+    for (int t = 1; t <= a->doc->T; t++) {
+        ck_assert_msg(run->c[t] < -4.9f, "c after step %d = %g", t, (double)run->c[t]);
+        biggest = fmaxf(biggest, -run->c[t]);
+    }
+    ck_assert_float_eq_tol(dm->c_range, biggest, 1e-6f);
+    app_headless_destroy(a);
+    model_free(&m);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -404,6 +614,13 @@ int main(void)
     tcase_add_test(tc, broken_model_shows_a_message);
     tcase_add_test(tc, training_cancels_cleanly);
     tcase_add_test(tc, lesson_browser);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("mutants");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, colormap_known_values);
+    tcase_add_test(tc, arrows_follow_go_backwards);
+    tcase_add_test(tc, backward_lane_stands_above_its_tokens);
+    tcase_add_test(tc, c_range_is_the_largest_magnitude);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -180,6 +180,8 @@ char *base_read_file(const char *path, size_t max_bytes, size_t *len, Err *err)
     for (;;) {
         if (n == cap) {
             if (cap >= max_bytes) {
+                /* full at the limit: a file of exactly max_bytes ends here */
+                if (fgetc(f) == EOF && !ferror(f)) break;
                 err_set(err, "%s: file is larger than %zu bytes", path,
                         max_bytes);
                 goto fail;
