@@ -59,7 +59,8 @@ void optimizer_step(Optimizer *opt, Model *model, float *grad)
         return;
     }
     const float b1 = opt->beta1, b2 = opt->beta2;
-    const float lr_t = (float)((double)opt->lr * sqrt(1.0 - pow(b2, (double)opt->step)) / (1.0 - pow(b1, (double)opt->step)));
+    const double t = (double)opt->step;
+    const float lr_t = (float)((double)opt->lr * sqrt(1.0 - pow((double)b2, t)) / (1.0 - pow((double)b1, t)));
     for (size_t k = 0; k < opt->n; k++) {
         float g = grad[k];
         opt->m[k] = b1 * opt->m[k] + (1.0f - b1) * g;
@@ -84,7 +85,7 @@ static void orthogonal(float *w, size_t rows, size_t cols, Rng *rng)
     size_t big = rows > cols ? rows : cols, small = rows < cols ? rows : cols;
     /* columns stored contiguously: column j is a[j*big .. j*big + big) */
     double *a = xmalloc(big * small * sizeof *a);
-    for (size_t k = 0; k < big * small; k++) a[k] = rng_normal(rng);
+    for (size_t k = 0; k < big * small; k++) a[k] = (double)rng_normal(rng);
     double *coef = xmalloc(small * sizeof *coef);
     for (size_t j = 0; j < small; j++) {
         double *cj = a + j * big;
