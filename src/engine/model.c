@@ -564,6 +564,19 @@ void model_forward(Trace *tr, const int *tokens, const float *input)
 
 /* ---- reading a trace back ------------------------------------------------- */
 
+/* Rows of a run's (T, B) records for processing step t of sequence b: the
+ * step's own (its gates, h_prev; h is a row block later), and that of the
+ * position it read (x, xw). */
+static size_t step_row(const RunRecord *run, int t, int b)
+{
+    return (size_t)t * (size_t)run->B + (size_t)b;
+}
+
+static size_t read_row(const RunRecord *run, int t, int b)
+{
+    return step_row(run, run->backwards ? run->T - 1 - t : t, b);
+}
+
 /* The pre-activation of every gate block at processing step t of sequence
  * b of one run (trace kept), exactly as the step formed it:
  *   SimpleRNN, LSTM   x·W + h_prev·U + b
@@ -578,11 +591,8 @@ static void preactivation(const Trace *tr, int li, int d, int t, int b, float *o
     const Cell *c = &l->cell[d];
     const RunRecord *run = &tr->layers[li].run[d];
     UNROLL_ASSERT(tr->keep && t >= 0 && t < run->T && b >= 0 && b < run->B);
-    const size_t B = (size_t)run->B, H = (size_t)run->H, GH = (size_t)run->G * H;
-    /* rows of the (T, B) records: this step, and the position it read */
-    const size_t row = (size_t)t * B + (size_t)b;
-    const size_t pos_row = (size_t)(run->backwards ? run->T - 1 - t : t) * B + (size_t)b;
-    const float *xw = run->xw + pos_row * GH;
+    const size_t H = (size_t)run->H, GH = (size_t)run->G * H, row = step_row(run, t, b);
+    const float *xw = run->xw + read_row(run, t, b) * GH;
     const float *hp = run->h + row * H;
     if (c->kind == CELL_SIMPLE_RNN) {
         memcpy(out, run->gates + row * GH, GH * sizeof *out);
@@ -791,10 +801,7 @@ void cell_wires_fill(CellWires *w, float *block, const Trace *tr, int li, int d,
     UNROLL_ASSERT(t >= 0 && t < run->T && b >= 0 && b < run->B);
     *w = (CellWires){.kind = c->kind, .H = run->H, .G = run->G, .in_dim = c->input_dim};
     const size_t H = (size_t)run->H, GH = (size_t)run->G * H, B = (size_t)run->B, F = (size_t)c->input_dim;
-    /* rows of the (T, B) records: this step (h_prev, c_prev; h and c are a
-     * row block later), and the position it read */
-    const size_t row = (size_t)t * B + (size_t)b;
-    const size_t pos_row = (size_t)(run->backwards ? run->T - 1 - t : t) * B + (size_t)b;
+    const size_t row = step_row(run, t, b), pos_row = read_row(run, t, b);
     w->mask = !run->mask || run->mask[row];
     float *p = block;
     float *scratch = block + F + 12 * H + 2 * GH;
