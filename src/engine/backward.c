@@ -5,8 +5,9 @@
  * the forward loop reversed: t = T-1 .. 0 calls cell_step_backward, then the
  * input side is done for all timesteps at once (dW += X^T·dG and
  * dX += dG·W^T as single sgemms, as the forward projection was). Gradients
- * accumulate with +=; backprop_zero_grads clears them. Depends on cells.c,
- * model.c and blas.c. */
+ * accumulate with +=; backprop_zero_grads clears them. Every buffer is
+ * carved out of one allocation by backprop_init (carve.h). Depends on
+ * cells.c, model.c and blas.c. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,9 +4,8 @@
  * The forward pass is time-major: every sequence array is (T, B, features),
  * so timestep t of all B sequences is one contiguous block that a single
  * sgemm can take. All records are carved out of one allocation made by
- * trace_init; model_forward allocates nothing. Mask rules follow Keras 2
- * (contracts.md section 1). Depends on base, cells.c and act.c. */
-#include <math.h>
+ * trace_init (carve.h); model_forward allocates nothing. Mask rules follow
+ * Keras 2 (contracts.md section 1). Depends on base, cells.c and act.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
