@@ -79,7 +79,7 @@ static void glorot_uniform(float *w, size_t fan_in, size_t fan_out, Rng *rng)
 
 /* Keras' Orthogonal for a (rows, cols) kernel: QR of a normal matrix of
  * shape (max, min), columns signed by diag(R), transposed when rows < cols.
- * Modified Gram-Schmidt in double. */
+ * Gram-Schmidt in double (classical, done twice per column). */
 static void orthogonal(float *w, size_t rows, size_t cols, Rng *rng)
 {
     size_t big = rows > cols ? rows : cols, small = rows < cols ? rows : cols;
