@@ -18,9 +18,9 @@
 #include "base.h"
 
 typedef struct {
-    bool place;           /* second pass: hand out pointers */
-    size_t floats, bytes; /* counted, then handed out */
-    float *fblock;        /* (floats) after carve_alloc */
+    bool place;            /* second pass: hand out pointers */
+    size_t floats, bytes;  /* counted, then handed out */
+    float *fblock;         /* (floats) after carve_alloc */
     unsigned char *bblock; /* (bytes) after carve_alloc */
 } Carver;
 
