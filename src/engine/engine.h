@@ -450,6 +450,16 @@ int sample_next(const float *p, int C, float temperature, int top_k, const unsig
 
 /* ---- reading a trace back --------------------------------------------- */
 
+/* The pre-activation of every gate block at processing step t of sequence b
+ * of one run, exactly as the step formed it (trace kept):
+ *   SimpleRNN, LSTM   x·W + h_prev·U + b
+ *   GRU z, r          x·W + h_prev·U (+ input and recurrent bias)
+ *   GRU candidate     x·W_h + b_h0 + r*(h_prev·U_h + b_h1)   (reset_after)
+ *                     x·W_h + b_h + (r*h_prev)·U_h           (otherwise)
+ * out holds G*H floats. Masked steps give the values the step would have
+ * had. */
+void trace_preactivation(const Trace *trace, int layer, int dir, int t, int b, float *out);
+
 /* For each prefix tokens[0..t] (t = 0..T-1) the model's last output, each
  * prefix padded with zeros in front to the model's fixed length when it has
  * one: what a next-word model predicts after reading t+1 tokens. out holds
@@ -477,11 +487,6 @@ void trace_carry_state(Trace *dst, const Trace *src);
  * engine computes them from the trace so the window never does the math.
  *   all cells  x (in_dim), h_prev, h (H), pre (G*H) pre-activations,
  *              gate (G*H) after activation (SimpleRNN: act(pre) = h)
- *   pre, exactly as the step formed it (masked steps: as it would have):
- *     SimpleRNN, LSTM   x·W + h_prev·U + b
- *     GRU z, r          x·W + h_prev·U (+ input and recurrent bias)
- *     GRU candidate     x·W_h + b_h0 + r*(h_prev·U_h + b_h1)   (reset_after)
- *                       x·W_h + b_h + (r*h_prev)·U_h           (otherwise)
  *   LSTM       c_prev, c, fc = f*c_prev, ig = i*g, act_c = act(c)  (h = o*act_c)
  *   GRU        zh = z*h_prev, zn = (1-z)*n, one_minus_z = 1-z,
  *              rh = r*h_prev (reset_after false) or r*(h_prev·U_h + b_h1)

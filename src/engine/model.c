@@ -576,14 +576,8 @@ static size_t read_row(const RunRecord *run, int t, int b)
     return step_row(run, run->backwards ? run->T - 1 - t : t, b);
 }
 
-/* The pre-activation of every gate block at processing step t of sequence
- * b of one run (trace kept), exactly as the step formed it:
- *   SimpleRNN, LSTM   x·W + h_prev·U + b
- *   GRU z, r          x·W + h_prev·U (+ input and recurrent bias)
- *   GRU candidate     x·W_h + b_h0 + r*(h_prev·U_h + b_h1)   (reset_after)
- *                     x·W_h + b_h + (r*h_prev)·U_h           (otherwise)
- * out holds G*H floats. Masked steps give the values the step would have
- * had. scratch: 2*G*H + 2*H floats, used only at masked GRU steps. */
+/* trace_preactivation with the caller's scratch: 2*G*H + 2*H floats, used
+ * only at masked GRU steps */
 static void preactivation(const Trace *tr, int li, int d, int t, int b, float *out, float *scratch)
 {
     const Layer *l = &tr->model->layers[li];
@@ -616,6 +610,15 @@ static void preactivation(const Trace *tr, int li, int d, int t, int b, float *o
     for (size_t j = 0; j < 2 * H; j++) out[j] = xw[j] + hu[j];
     for (size_t j = 0; j < H; j++)
         out[2 * H + j] = xw[2 * H + j] + (c->reset_after ? r[j] * hu[2 * H + j] : hu[2 * H + j]);
+}
+
+void trace_preactivation(const Trace *tr, int li, int d, int t, int b, float *out)
+{
+    const RunRecord *run = &tr->layers[li].run[d];
+    const size_t n = 2 * (size_t)run->G * (size_t)run->H + 2 * (size_t)run->H;
+    float *scratch = xmalloc(n * sizeof *scratch);
+    preactivation(tr, li, d, t, b, out, scratch);
+    free(scratch);
 }
 
 /* The recurrent layer whose last h makes the model's output when one pass
