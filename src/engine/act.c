@@ -58,19 +58,19 @@ static inline float tanh_poly(float x)
     return a < 0.625f ? small : big;
 }
 
-VECTOR_CLONES static void tanh_loop(float *y, const float *x, int n)
+VECTOR_CLONES static void tanh_loop(float *y, const float *x, size_t n)
 {
-    for (int i = 0; i < n; i++) y[i] = tanh_poly(x[i]);
+    for (size_t i = 0; i < n; i++) y[i] = tanh_poly(x[i]);
 }
 
-VECTOR_CLONES static void sigmoid_loop(float *y, const float *x, int n)
+VECTOR_CLONES static void sigmoid_loop(float *y, const float *x, size_t n)
 {
-    for (int i = 0; i < n; i++) y[i] = sigmoid_poly(x[i]);
+    for (size_t i = 0; i < n; i++) y[i] = sigmoid_poly(x[i]);
 }
 
-VECTOR_CLONES static void exp_loop(float *y, const float *x, float shift, int n)
+VECTOR_CLONES static void exp_loop(float *y, const float *x, float shift, size_t n)
 {
-    for (int i = 0; i < n; i++) y[i] = exp_poly(x[i] - shift);
+    for (size_t i = 0; i < n; i++) y[i] = exp_poly(x[i] - shift);
 }
 
 static const struct {
@@ -104,14 +104,15 @@ bool act_parse(const char *name, Act *out)
     return false;
 }
 
-void act_forward(float *y, const float *x, Act act, int n)
+void act_forward(float *y, const float *x, Act act, size_t n)
 {
+    UNROLL_ASSERT(act != ACT_SOFTMAX); /* softmax is applied by rows: act_softmax_rows */
     switch (act) {
     case ACT_LINEAR:
-        if (y != x) memmove(y, x, (size_t)n * sizeof *y);
+        if (y != x) memmove(y, x, n * sizeof *y);
         break;
     case ACT_RELU:
-        for (int i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+        for (size_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
         break;
     case ACT_TANH:
         tanh_loop(y, x, n);
@@ -120,26 +121,24 @@ void act_forward(float *y, const float *x, Act act, int n)
         sigmoid_loop(y, x, n);
         break;
     case ACT_HARD_SIGMOID:
-        for (int i = 0; i < n; i++) {
+        for (size_t i = 0; i < n; i++) {
             float v = 0.2f * x[i] + 0.5f;
             y[i] = v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v);
         }
         break;
-    case ACT_SOFTMAX:
-        UNROLL_ASSERT(!"softmax is applied by rows");
-        break;
+    case ACT_SOFTMAX: break; /* asserted above */
     }
 }
 
-void act_softmax_rows(float *x, int rows, int n)
+void act_softmax_rows(float *x, size_t rows, size_t n)
 {
-    for (int r = 0; r < rows; r++) {
-        float *v = x + (size_t)r * n;
+    for (size_t r = 0; r < rows; r++) {
+        float *v = x + r * n;
         float mx = v[0];
-        for (int i = 1; i < n; i++) mx = v[i] > mx ? v[i] : mx;
+        for (size_t i = 1; i < n; i++) mx = v[i] > mx ? v[i] : mx;
         exp_loop(v, v, mx, n);
         float sum = 0.0f;
-        for (int i = 0; i < n; i++) sum += v[i];
-        for (int i = 0; i < n; i++) v[i] /= sum;
+        for (size_t i = 0; i < n; i++) sum += v[i];
+        for (size_t i = 0; i < n; i++) v[i] /= sum;
     }
 }

@@ -5,31 +5,20 @@
  * the forward loop reversed: t = T-1 .. 0 calls cell_step_backward, then the
  * input side is done for all timesteps at once (dW += X^T·dG and
  * dX += dG·W^T as single sgemms, as the forward projection was). Gradients
- * accumulate with +=; backprop_zero_grads clears them. Depends on cells.c,
- * model.c and blas.c. */
+ * accumulate with +=; backprop_zero_grads clears them. Every buffer is
+ * carved out of one allocation by backprop_init (carve.h). Depends on
+ * cells.c, model.c and blas.c. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "blas.h"
+#include "carve.h"
 #include "engine.h"
 
 /* ---- buffers ------------------------------------------------------------ */
 
-typedef struct {
-    bool place;
-    size_t n;
-    float *base;
-} Carve;
-
-static float *take(Carve *cv, size_t n)
-{
-    float *p = cv->place ? cv->base + cv->n : NULL;
-    cv->n += n;
-    return p;
-}
-
-static void layout(Backprop *bp, Carve *cv)
+static void layout(Backprop *bp, Carver *cv)
 {
     const Model *m = bp->model;
     const size_t T = (size_t)bp->T, B = (size_t)bp->B;
@@ -37,23 +26,22 @@ static void layout(Backprop *bp, Carve *cv)
     for (int i = 0; i < m->n_layers; i++) {
         const Layer *l = &m->layers[i];
         size_t out_n = (l->out_seq ? T * B : B) * (size_t)l->out_dim;
-        bp->dout[i] = take(cv, out_n);
+        bp->dout[i] = carve_floats(cv, out_n);
         if (l->kind != LAYER_RNN) continue;
         size_t H = (size_t)l->cell[0].units, G = (size_t)cell_gate_count(l->cell[0].kind);
         hmax = H > hmax ? H : hmax;
         gmax = G * H > gmax ? G * H : gmax;
         for (int d = 0; d < l->n_dir; d++) {
-            bp->dh[i][d] = take(cv, T * B * H);
-            bp->dg[i][d] = take(cv, T * B * G * H);
-            bp->dhu[i][d] = l->cell[d].kind == CELL_GRU ? take(cv, T * B * G * H) : NULL;
-            bp->rh[i][d] = l->cell[d].kind == CELL_GRU && !l->cell[d].reset_after ? take(cv, T * B * H) : NULL;
+            bp->dh[i][d] = carve_floats(cv, T * B * H);
+            bp->dg[i][d] = carve_floats(cv, T * B * G * H);
+            bp->dhu[i][d] = l->cell[d].kind == CELL_GRU ? carve_floats(cv, T * B * G * H) : NULL;
+            bp->rh[i][d] = l->cell[d].kind == CELL_GRU && !l->cell[d].reset_after ? carve_floats(cv, T * B * H) : NULL;
         }
     }
     /* dh_next, dc_next, dh_prev, dc_prev (B, H) each, cell scratch (B, 4H) */
-    bp->scratch_n = B * (8 * hmax + gmax);
-    bp->scratch = take(cv, bp->scratch_n);
-    bp->dparams = take(cv, m->n_params);
-    bp->dinput = m->token_input ? NULL : take(cv, T * B * (size_t)m->input_dim);
+    bp->scratch = carve_floats(cv, B * (8 * hmax + gmax));
+    bp->dparams = carve_floats(cv, m->n_params);
+    bp->dinput = m->token_input ? NULL : carve_floats(cv, T * B * (size_t)m->input_dim);
 }
 
 void backprop_init(Backprop *bp, const Model *model, int B, int T)
@@ -69,10 +57,10 @@ void backprop_init(Backprop *bp, const Model *model, int B, int T)
     bp->dg = xcalloc((size_t)n, sizeof *bp->dg);
     bp->dhu = xcalloc((size_t)n, sizeof *bp->dhu);
     bp->rh = xcalloc((size_t)n, sizeof *bp->rh);
-    Carve cv = {0};
+    Carver cv = {0};
     layout(bp, &cv);
-    bp->block = xcalloc(cv.n, sizeof *bp->block);
-    cv = (Carve){.place = true, .base = bp->block};
+    carve_alloc(&cv);
+    bp->block = cv.fblock;
     layout(bp, &cv);
 }
 
@@ -86,14 +74,14 @@ static size_t backprop_bytes_at(const Model *model, int B, int T)
     bp.dg = xcalloc(n, sizeof *bp.dg);
     bp.dhu = xcalloc(n, sizeof *bp.dhu);
     bp.rh = xcalloc(n, sizeof *bp.rh);
-    Carve cv = {0};
+    Carver cv = {0};
     layout(&bp, &cv);
     free(bp.dout);
     free(bp.dh);
     free(bp.dg);
     free(bp.dhu);
     free(bp.rh);
-    return n * (sizeof *bp.dout + sizeof *bp.dh + sizeof *bp.dg + sizeof *bp.dhu + sizeof *bp.rh) + cv.n * sizeof(float);
+    return n * (sizeof *bp.dout + sizeof *bp.dh + sizeof *bp.dg + sizeof *bp.dhu + sizeof *bp.rh) + cv.floats * sizeof(float);
 }
 
 size_t backprop_bytes(const Model *model, int B, int T)
@@ -127,36 +115,37 @@ static float *grad_of(Backprop *bp, const float *param)
 /* ---- layers ------------------------------------------------------------- */
 
 /* rows of softmax output y: dx = y * (dy - sum(dy*y)) */
-static void softmax_backward(float *dx, const float *dy, const float *y, int rows, int n)
+static void softmax_backward(float *dx, const float *dy, const float *y, size_t rows, size_t n)
 {
-    for (int r = 0; r < rows; r++) {
-        const float *a = dy + (size_t)r * n, *p = y + (size_t)r * n;
-        float *o = dx + (size_t)r * n;
+    for (size_t r = 0; r < rows; r++) {
+        const float *a = dy + r * n, *p = y + r * n;
+        float *o = dx + r * n;
         float dot = 0.0f;
-        for (int j = 0; j < n; j++) dot += a[j] * p[j];
-        for (int j = 0; j < n; j++) o[j] = p[j] * (a[j] - dot);
+        for (size_t j = 0; j < n; j++) dot += a[j] * p[j];
+        for (size_t j = 0; j < n; j++) o[j] = p[j] * (a[j] - dot);
     }
 }
 
-static void colsum_add(float *db, const float *d, int rows, int n, int ld)
+static void colsum_add(float *db, const float *d, size_t rows, size_t n, size_t ld)
 {
-    for (int r = 0; r < rows; r++)
-        for (int j = 0; j < n; j++) db[j] += d[(size_t)r * ld + j];
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < n; j++) db[j] += d[r * ld + j];
 }
 
 /* in the forward pass: out = act(in·W + b) */
 static void dense_backward(Backprop *bp, const Trace *tr, int i, const float *in, float *din)
 {
     const Layer *l = &bp->model->layers[i];
-    const int N = l->in_seq ? tr->T * tr->B : tr->B;
+    const size_t B = (size_t)tr->B, N = l->in_seq ? (size_t)tr->T * B : B;
+    const size_t F = (size_t)l->in_dim, D = (size_t)l->out_dim;
     const float *out = tr->layers[i].out;
     float *dpre = bp->dout[i]; /* turned into dL/d(pre-activation) in place */
-    if (l->activation == ACT_SOFTMAX) softmax_backward(dpre, dpre, out, N, l->out_dim);
-    else act_backward(dpre, dpre, out, l->activation, N * l->out_dim);
+    if (l->activation == ACT_SOFTMAX) softmax_backward(dpre, dpre, out, N, D);
+    else act_backward(dpre, dpre, out, l->activation, N * D);
     float *dK = grad_of(bp, l->kernel);
-    if (dK) blas_sgemm(true, false, l->in_dim, l->out_dim, N, 1.0f, in, l->in_dim, dpre, l->out_dim, 1.0f, dK, l->out_dim);
-    if (dK && l->use_bias) colsum_add(grad_of(bp, l->bias), dpre, N, l->out_dim, l->out_dim);
-    if (din) blas_sgemm(false, true, N, l->in_dim, l->out_dim, 1.0f, dpre, l->out_dim, l->kernel, l->out_dim, 1.0f, din, l->in_dim);
+    if (dK) blas_sgemm(true, false, F, D, N, 1.0f, in, F, dpre, D, 1.0f, dK, D);
+    if (dK && l->use_bias) colsum_add(grad_of(bp, l->bias), dpre, N, D, D);
+    if (din) blas_sgemm(false, true, N, F, D, 1.0f, dpre, D, l->kernel, D, 1.0f, din, F);
 }
 
 /* The gradient each run's outputs receive from the layer's output, written
@@ -165,27 +154,27 @@ static void rnn_output_grads(Backprop *bp, const Trace *tr, int i)
 {
     const Layer *l = &bp->model->layers[i];
     const LayerRecord *r = &tr->layers[i];
-    const int T = tr->T, B = tr->B, H = l->cell[0].units, D = l->out_dim;
+    const size_t T = (size_t)tr->T, B = (size_t)tr->B, H = (size_t)l->cell[0].units, D = (size_t)l->out_dim;
     const float *dout = bp->dout[i];
-    for (int d = 0; d < l->n_dir; d++) memset(bp->dh[i][d], 0, (size_t)T * B * H * sizeof(float));
+    for (int d = 0; d < l->n_dir; d++) memset(bp->dh[i][d], 0, T * B * H * sizeof(float));
     if (!l->bidirectional) {
-        if (l->return_sequences) memcpy(bp->dh[i][0], dout, (size_t)T * B * H * sizeof(float));
-        else memcpy(bp->dh[i][0] + (size_t)(T - 1) * B * H, dout, (size_t)B * H * sizeof(float));
+        if (l->return_sequences) memcpy(bp->dh[i][0], dout, T * B * H * sizeof(float));
+        else memcpy(bp->dh[i][0] + (T - 1) * B * H, dout, B * H * sizeof(float));
         return;
     }
     /* Bidirectional: out[k] = merge(forward at step k, backward at step T-1-k),
      * masked steps output zeros; without sequences only the last steps */
-    int kmin = l->return_sequences ? 0 : T - 1;
-    for (int k = kmin; k < T; k++) {
-        int tf = l->return_sequences ? k : T - 1, tb = l->return_sequences ? T - 1 - k : T - 1;
-        for (int b = 0; b < B; b++) {
-            const float *g = dout + ((l->return_sequences ? (size_t)k * B : 0) + b) * D;
-            const float *fo = r->run[0].h + ((size_t)(tf + 1) * B + b) * H;
-            const float *bo = r->run[1].h + ((size_t)(tb + 1) * B + b) * H;
-            bool fm = !l->return_sequences || !r->run[0].mask || r->run[0].mask[(size_t)tf * B + b];
-            bool bm = !l->return_sequences || !r->run[1].mask || r->run[1].mask[(size_t)tb * B + b];
-            float *df = bp->dh[i][0] + ((size_t)tf * B + b) * H, *db = bp->dh[i][1] + ((size_t)tb * B + b) * H;
-            for (int j = 0; j < H; j++) {
+    size_t kmin = l->return_sequences ? 0 : T - 1;
+    for (size_t k = kmin; k < T; k++) {
+        size_t tf = l->return_sequences ? k : T - 1, tb = l->return_sequences ? T - 1 - k : T - 1;
+        for (size_t b = 0; b < B; b++) {
+            const float *g = dout + ((l->return_sequences ? k * B : 0) + b) * D;
+            const float *fo = seq_at(r->run[0].h, tf + 1, b, B, H);
+            const float *bo = seq_at(r->run[1].h, tb + 1, b, B, H);
+            bool fm = !l->return_sequences || !r->run[0].mask || r->run[0].mask[tf * B + b];
+            bool bm = !l->return_sequences || !r->run[1].mask || r->run[1].mask[tb * B + b];
+            float *df = seq_at(bp->dh[i][0], tf, b, B, H), *db = seq_at(bp->dh[i][1], tb, b, B, H);
+            for (size_t j = 0; j < H; j++) {
                 float gf = 0, gb = 0;
                 switch (l->merge) {
                 case MERGE_CONCAT: gf = g[j]; gb = g[H + j]; break;
@@ -206,22 +195,21 @@ static void run_backward(Backprop *bp, const Trace *tr, int i, int d, const floa
     const Layer *l = &bp->model->layers[i];
     const Cell *c = &l->cell[d];
     const RunRecord *run = &tr->layers[i].run[d];
-    const int T = run->T, B = run->B, H = run->H, GH = run->G * H, F = c->input_dim;
-    const size_t BH = (size_t)B * H, BG = (size_t)B * GH;
+    const size_t T = (size_t)run->T, B = (size_t)run->B, H = (size_t)run->H, GH = (size_t)run->G * H;
+    const size_t F = (size_t)c->input_dim, BH = B * H, BG = B * GH;
     float *dh_next = bp->scratch, *dc_next = dh_next + BH, *dh_prev = dc_next + BH, *dc_prev = dh_prev + BH;
     float *cell_scratch = dc_prev + BH;
     float *dh = bp->dh[i][d], *dg = bp->dg[i][d], *dhu = bp->dhu[i][d], *rh = bp->rh[i][d];
     memset(dh_next, 0, BH * sizeof *dh_next);
     memset(dc_next, 0, BH * sizeof *dc_next);
-    for (int t = T - 1; t >= 0; t--) {
-        float *dht = dh + (size_t)t * BH;
+    for (size_t t = T; t-- > 0;) { /* t = T-1 .. 0 */
+        float *dht = dh + t * BH;
         for (size_t k = 0; k < BH; k++) dht[k] += dh_next[k];
-        const size_t s = (size_t)t;
-        cell_step_backward(dg + s * BG, dhu ? dhu + s * BG : NULL, rh ? rh + s * BH : NULL, dh_prev,
+        cell_step_backward(dg + t * BG, dhu ? dhu + t * BG : NULL, rh ? rh + t * BH : NULL, dh_prev,
                            run->c ? dc_prev : NULL, cell_scratch, dht, run->c ? dc_next : NULL,
-                           run->h + (s + 1) * BH, run->c ? run->c + (s + 1) * BH : NULL, run->h + s * BH,
-                           run->c ? run->c + s * BH : NULL, run->gates + s * BG, run->hu ? run->hu + s * BG : NULL,
-                           run->mask ? run->mask + s * B : NULL, c, B);
+                           run->h + (t + 1) * BH, run->c ? run->c + (t + 1) * BH : NULL, run->h + t * BH,
+                           run->c ? run->c + t * BH : NULL, run->gates + t * BG, run->hu ? run->hu + t * BG : NULL,
+                           run->mask ? run->mask + t * B : NULL, c, B);
         float *tmp = dh_next;
         dh_next = dh_prev;
         dh_prev = tmp;
@@ -251,11 +239,11 @@ static void run_backward(Backprop *bp, const Trace *tr, int i, int d, const floa
         if (dW) blas_sgemm(true, false, F, GH, T * B, 1.0f, x, F, dg, GH, 1.0f, dW, GH);
         if (dx) blas_sgemm(false, true, T * B, F, GH, 1.0f, dg, GH, c->kernel, GH, 1.0f, dx, F);
     } else {
-        for (int t = 0; t < T; t++) {
-            size_t pos = (size_t)(T - 1 - t);
-            if (dW) blas_sgemm(true, false, F, GH, B, 1.0f, x + pos * B * F, F, dg + (size_t)t * BG, GH, 1.0f, dW, GH);
+        for (size_t t = 0; t < T; t++) {
+            size_t pos = T - 1 - t;
+            if (dW) blas_sgemm(true, false, F, GH, B, 1.0f, x + pos * B * F, F, dg + t * BG, GH, 1.0f, dW, GH);
             if (dx)
-                blas_sgemm(false, true, B, F, GH, 1.0f, dg + (size_t)t * BG, GH, c->kernel, GH, 1.0f,
+                blas_sgemm(false, true, B, F, GH, 1.0f, dg + t * BG, GH, c->kernel, GH, 1.0f,
                            dx + pos * B * F, F);
         }
     }
@@ -265,26 +253,27 @@ void model_backward(Backprop *bp, const Trace *tr)
 {
     const Model *m = bp->model;
     UNROLL_ASSERT(tr->model == m && tr->B == bp->B && tr->T == bp->T && tr->keep);
-    const int T = tr->T, B = tr->B;
+    const size_t B = (size_t)tr->B, TB = (size_t)tr->T * B;
     /* every layer below the last, and the input, receive gradients by += */
-    if (bp->dinput) memset(bp->dinput, 0, (size_t)T * B * m->input_dim * sizeof(float));
+    if (bp->dinput) memset(bp->dinput, 0, TB * (size_t)m->input_dim * sizeof(float));
     for (int i = 0; i < m->n_layers - 1; i++) {
         const Layer *l = &m->layers[i];
-        memset(bp->dout[i], 0, (l->out_seq ? (size_t)T * B : (size_t)B) * l->out_dim * sizeof(float));
+        memset(bp->dout[i], 0, (l->out_seq ? TB : B) * (size_t)l->out_dim * sizeof(float));
     }
     for (int i = m->n_layers - 1; i >= 0; i--) {
         const Layer *l = &m->layers[i];
         const float *in = i ? tr->layers[i - 1].out : tr->input;
         float *din = i ? bp->dout[i - 1] : bp->dinput;
-        const size_t n_in = (l->in_seq ? (size_t)T * B : (size_t)B) * l->in_dim;
+        const size_t F = (size_t)l->in_dim, D = (size_t)l->out_dim;
+        const size_t n_in = (l->in_seq ? TB : B) * F;
         switch (l->kind) {
         case LAYER_EMBEDDING: {
             /* out[k] = E[token k] */
             float *dE = grad_of(bp, l->kernel);
-            for (size_t k = 0; dE && k < (size_t)T * B; k++) {
-                float *row = dE + (size_t)tr->tokens[k] * l->out_dim;
-                const float *g = bp->dout[i] + k * l->out_dim;
-                for (int j = 0; j < l->out_dim; j++) row[j] += g[j];
+            for (size_t k = 0; dE && k < TB; k++) {
+                float *row = dE + (size_t)tr->tokens[k] * D;
+                const float *g = bp->dout[i] + k * D;
+                for (size_t j = 0; j < D; j++) row[j] += g[j];
             }
             break;
         }
@@ -292,9 +281,9 @@ void model_backward(Backprop *bp, const Trace *tr)
             /* out = in * mask */
             const unsigned char *mk = tr->layers[i].mask;
             if (din)
-                for (size_t k = 0; k < (size_t)T * B; k++)
+                for (size_t k = 0; k < TB; k++)
                     if (mk[k])
-                        for (int j = 0; j < l->in_dim; j++) din[k * l->in_dim + j] += bp->dout[i][k * l->in_dim + j];
+                        for (size_t j = 0; j < F; j++) din[k * F + j] += bp->dout[i][k * F + j];
             break;
         }
         case LAYER_DROPOUT: {
@@ -347,11 +336,12 @@ static float clip_slope(float p)
 
 double loss_compute(float *dy, const float *y, const int *labels, LossKind kind, int B, int C, int *correct)
 {
+    const size_t n_rows = (size_t)B, n_cols = (size_t)C;
     double sum = 0.0;
     int right = 0;
-    if (dy) memset(dy, 0, (size_t)B * C * sizeof *dy);
-    for (int b = 0; b < B; b++) {
-        const float *p = y + (size_t)b * C;
+    if (dy) memset(dy, 0, n_rows * n_cols * sizeof *dy);
+    for (size_t b = 0; b < n_rows; b++) {
+        const float *p = y + b * n_cols;
         if (kind == LOSS_SPARSE_CATEGORICAL) {
             /* L = -log(clip(p_label)) */
             int lab = labels[b];
@@ -361,11 +351,11 @@ double loss_compute(float *dy, const float *y, const int *labels, LossKind kind,
             int best = 0;
             for (int j = 1; j < C; j++) best = p[j] > p[best] ? j : best;
             right += best == lab;
-            if (dy) dy[(size_t)b * C + lab] = -clip_slope(p[lab]) / pl / (float)B;
+            if (dy) dy[b * n_cols + (size_t)lab] = -clip_slope(p[lab]) / pl / (float)B;
         } else {
             /* L = -(y log p + (1-y) log(1-p)), p clipped */
             float t = (float)labels[b], pc = clip_prob(p[0]);
-            sum += -(t * log((double)pc) + (1.0f - t) * log(1.0 - (double)pc));
+            sum += -((double)t * log((double)pc) + (double)(1.0f - t) * log(1.0 - (double)pc));
             right += (p[0] > 0.5f) == (labels[b] == 1);
             if (dy) dy[b] = clip_slope(p[0]) * (-t / pc + (1.0f - t) / (1.0f - pc)) / (float)B;
         }
@@ -391,13 +381,13 @@ bool trace_gradient_norms(const Trace *tr, int label, float *const (*norms)[2], 
     for (int i = 0; i < m->n_layers; i++) {
         const Layer *l = &m->layers[i];
         if (l->kind != LAYER_RNN) continue;
-        int H = l->cell[0].units;
+        const size_t H = (size_t)l->cell[0].units;
         for (int d = 0; d < l->n_dir; d++) {
             if (!norms[i][d]) continue;
             for (int t = 0; t < tr->T; t++) {
                 double ss = 0;
                 const float *g = bp.dh[i][d] + (size_t)t * H;
-                for (int j = 0; j < H; j++) ss += (double)g[j] * g[j];
+                for (size_t j = 0; j < H; j++) ss += (double)g[j] * (double)g[j];
                 norms[i][d][t] = (float)sqrt(ss);
             }
         }

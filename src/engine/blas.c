@@ -18,6 +18,7 @@
 #include <cblas.h>
 #include <dlfcn.h>
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -32,11 +33,11 @@
 static atomic_bool counting;
 static atomic_size_t subnormals_in, subnormals_out;
 
-static size_t count_subnormal(const float *a, int rows, int cols, int ld)
+static size_t count_subnormal(const float *a, size_t rows, size_t cols, size_t ld)
 {
     size_t n = 0;
-    for (int i = 0; i < rows; i++)
-        for (int j = 0; j < cols; j++) n += fpclassify(a[(size_t)i * ld + j]) == FP_SUBNORMAL;
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++) n += fpclassify(a[i * ld + j]) == FP_SUBNORMAL;
     return n;
 }
 
@@ -59,9 +60,16 @@ size_t blas_subnormals_out(void)
 
 /* ---- the kernels --------------------------------------------------------- */
 
-void blas_sgemm(bool ta, bool tb, int M, int N, int K, float alpha,
-                const float *A, int lda, const float *B, int ldb, float beta,
-                float *C, int ldc)
+/* A size as cblas takes it (its blasint is int) */
+static int blas_int(size_t n)
+{
+    UNROLL_ASSERT(n <= INT_MAX);
+    return (int)n;
+}
+
+void blas_sgemm(bool ta, bool tb, size_t M, size_t N, size_t K, float alpha,
+                const float *A, size_t lda, const float *B, size_t ldb, float beta,
+                float *C, size_t ldc)
 {
     if (M == 0 || N == 0) return;
     bool count = atomic_load_explicit(&counting, memory_order_relaxed);
@@ -75,26 +83,27 @@ void blas_sgemm(bool ta, bool tb, int M, int N, int K, float alpha,
          * matrix-vector product. sgemm would first copy all of op(B) into
          * its packed layout, for every row: for a 512-unit LSTM that is 4 MB
          * copied to do 1 M multiply-adds, at every timestep. */
-        const int inc_a = ta ? lda : 1;
+        const size_t inc_a = ta ? lda : 1;
         if (beta != 1.0f && beta != 0.0f)
-            for (int j = 0; j < N; j++) C[j] *= beta;
+            for (size_t j = 0; j < N; j++) C[j] *= beta;
         else if (beta == 0.0f)
-            memset(C, 0, (size_t)N * sizeof *C);
+            memset(C, 0, N * sizeof *C);
         if (K > 0)
-            cblas_sgemv(CblasRowMajor, tb ? CblasNoTrans : CblasTrans, tb ? N : K, tb ? K : N, alpha, B, ldb, A, inc_a,
-                        1.0f, C, 1);
+            cblas_sgemv(CblasRowMajor, tb ? CblasNoTrans : CblasTrans, blas_int(tb ? N : K), blas_int(tb ? K : N),
+                        alpha, B, blas_int(ldb), A, blas_int(inc_a), 1.0f, C, 1);
     } else {
-        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A,
-                    lda, B, ldb, beta, C, ldc);
+        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, blas_int(M),
+                    blas_int(N), blas_int(K), alpha, A, blas_int(lda), B, blas_int(ldb), beta, C, blas_int(ldc));
     }
     if (count) atomic_fetch_add(&subnormals_out, count_subnormal(C, M, N, ldc));
 }
 
-void blas_dgemv(bool trans, int rows, int cols, double alpha, const double *A, int lda, const double *x, double beta,
-                double *y)
+void blas_dgemv(bool trans, size_t rows, size_t cols, double alpha, const double *A, size_t lda, const double *x,
+                double beta, double *y)
 {
     if (rows == 0 || cols == 0) return;
-    cblas_dgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, rows, cols, alpha, A, lda, x, 1, beta, y, 1);
+    cblas_dgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, blas_int(rows), blas_int(cols), alpha, A,
+                blas_int(lda), x, 1, beta, y, 1);
 }
 
 /* ---- the float environment ----------------------------------------------- */
@@ -176,6 +185,9 @@ static void choose_core(void)
 {
     if (getenv("OPENBLAS_CORETYPE")) return; /* the user's choice stands */
     const char *core = blas_core_name();
+    /* cppcheck reads cpu_has_avx2_fma without __x86_64__ and GCC, where it
+     * is always false; on x86-64 it asks the CPU */
+    /* cppcheck-suppress knownConditionTrueFalse */
     if (strcmp(core, "unknown") == 0 || core_is_modern(core) || !cpu_has_avx2_fma()) return;
     void (*quit)(void) = blas_symbol("gotoblas_dynamic_quit");
     void (*init)(void) = blas_symbol("gotoblas_dynamic_init");

@@ -6,16 +6,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Sizes and leading dimensions are element counts (size_t, as the engine
+ * indexes memory); each must fit the BLAS' int, which is asserted. */
+
 /* C (M, N) = alpha * op(A) · op(B) + beta * C, row-major, where op(A) is
  * (M, K) and op(B) is (K, N); ta/tb transpose the stored matrices. */
-void blas_sgemm(bool ta, bool tb, int M, int N, int K, float alpha,
-                const float *A, int lda, const float *B, int ldb, float beta,
-                float *C, int ldc);
+void blas_sgemm(bool ta, bool tb, size_t M, size_t N, size_t K, float alpha,
+                const float *A, size_t lda, const float *B, size_t ldb, float beta,
+                float *C, size_t ldc);
 
 /* y (M) = alpha * op(A) · x + beta * y in double precision, A (rows, cols)
  * row-major, op(A) = A^T when trans (then x has rows entries, y cols). */
-void blas_dgemv(bool trans, int rows, int cols, double alpha, const double *A, int lda, const double *x, double beta,
-                double *y);
+void blas_dgemv(bool trans, size_t rows, size_t cols, double alpha, const double *A, size_t lda, const double *x,
+                double beta, double *y);
 
 /* Counting for tests (process-wide, off by default): while on, every
  * blas_sgemm counts the subnormal floats among its operands (A, B, and C

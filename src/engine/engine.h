@@ -56,9 +56,9 @@ const char *act_name(Act act);
 bool act_parse(const char *name, Act *out);
 
 /* y[i] = act(x[i]) for n elements, elementwise activations only (y may be x). */
-void act_forward(float *y, const float *x, Act act, int n);
+void act_forward(float *y, const float *x, Act act, size_t n);
 /* Softmax of each of the rows rows of width n, in place. */
-void act_softmax_rows(float *x, int rows, int n);
+void act_softmax_rows(float *x, size_t rows, size_t n);
 
 /* ---- cells ---------------------------------------------------------- */
 
@@ -99,7 +99,7 @@ size_t cell_bias_size(const Cell *cell);
  * scratch must hold B*G*H floats. */
 void cell_step(float *h, float *c, float *gates, float *hu, float *scratch,
                const float *xw, const float *h_prev, const float *c_prev,
-               const unsigned char *mask, const Cell *cell, int B);
+               const unsigned char *mask, const Cell *cell, size_t B);
 
 /* The backward of cell_step (same records), for B rows. In the forward pass
  * h = cell(x·W + h_prev·U + b); here, from dh (B, H) = dL/dh of this step
@@ -115,10 +115,10 @@ void cell_step(float *h, float *c, float *gates, float *hu, float *scratch,
 void cell_step_backward(float *dg, float *dhu, float *rh, float *dh_prev, float *dc_prev, float *scratch,
                         const float *dh, const float *dc, const float *h, const float *c, const float *h_prev,
                         const float *c_prev, const float *gates, const float *hu, const unsigned char *mask,
-                        const Cell *cell, int B);
+                        const Cell *cell, size_t B);
 
 /* xw = x·W (+ input bias) for N rows of x (N, input_dim): one sgemm. */
-void cell_project(float *xw, const float *x, const Cell *cell, int N);
+void cell_project(float *xw, const float *x, const Cell *cell, size_t N);
 
 /* ---- layers and the model ------------------------------------------ */
 
@@ -285,9 +285,9 @@ void trace_set_training(Trace *trace, bool training, uint64_t seed);
 void model_forward(Trace *trace, const int *tokens, const float *input);
 
 /* Pointer to the float at (t, b) of a time-major (T, B, n) array. */
-static inline float *seq_at(float *a, int t, int b, int B, int n)
+static inline float *seq_at(float *a, size_t t, size_t b, size_t B, size_t n)
 {
-    return a + ((size_t)t * B + b) * n;
+    return a + (t * B + b) * n;
 }
 
 /* ---- backpropagation through time ------------------------------------ */
@@ -303,8 +303,7 @@ typedef struct {
     float *(*dg)[2];       /* per layer, per run: (T, B, G*H) dL/d(pre-activations), by processing step */
     float *(*dhu)[2];      /* per layer, per run: (T, B, G*H) GRU dL/d(recurrent projection) */
     float *(*rh)[2];       /* per layer, per run: (T, B, H) GRU reset_after=false r*h_prev */
-    float *scratch;        /* working rows, see backprop_init */
-    size_t scratch_n;
+    float *scratch;        /* (B, 8*H + G*H) working rows of the largest recurrent layer */
     float *block;
     bool states_only;      /* set after backprop_init: dh, dg, dout and dinput only, no weight gradients */
 } Backprop;
@@ -325,7 +324,7 @@ void model_backward(Backprop *bp, const Trace *tr);
 
 /* Elementwise derivative of an activation from its output y (every one of
  * ours can be written that way): dx[i] = dy[i] * act'(y[i]). */
-void act_backward(float *dx, const float *dy, const float *y, Act act, int n);
+void act_backward(float *dx, const float *dy, const float *y, Act act, size_t n);
 
 /* ---- losses ------------------------------------------------------------- */
 

@@ -4,14 +4,14 @@
  * The forward pass is time-major: every sequence array is (T, B, features),
  * so timestep t of all B sequences is one contiguous block that a single
  * sgemm can take. All records are carved out of one allocation made by
- * trace_init; model_forward allocates nothing. Mask rules follow Keras 2
- * (contracts.md section 1). Depends on base, cells.c and act.c. */
-#include <math.h>
+ * trace_init (carve.h); model_forward allocates nothing. Mask rules follow
+ * Keras 2 (contracts.md section 1). Depends on base, cells.c and act.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "blas.h"
+#include "carve.h"
 #include "engine.h"
 
 const char *merge_mode_name(MergeMode mode)
@@ -105,14 +105,14 @@ ParamInfo *model_find_param(Model *model, int layer, int dir, const char *var)
 size_t layer_param_count(const Layer *l)
 {
     switch (l->kind) {
-    case LAYER_EMBEDDING: return (size_t)l->vocab * l->out_dim;
-    case LAYER_DENSE: return (size_t)l->in_dim * l->out_dim + (l->use_bias ? (size_t)l->out_dim : 0);
+    case LAYER_EMBEDDING: return (size_t)l->vocab * (size_t)l->out_dim;
+    case LAYER_DENSE: return ((size_t)l->in_dim + (l->use_bias ? 1 : 0)) * (size_t)l->out_dim;
     case LAYER_RNN: {
         size_t n = 0;
         for (int d = 0; d < l->n_dir; d++) {
             const Cell *c = &l->cell[d];
-            size_t GH = (size_t)cell_gate_count(c->kind) * c->units;
-            n += (size_t)c->input_dim * GH + (size_t)c->units * GH + cell_bias_size(c);
+            size_t GH = (size_t)cell_gate_count(c->kind) * (size_t)c->units;
+            n += ((size_t)c->input_dim + (size_t)c->units) * GH + cell_bias_size(c);
         }
         return n;
     }
@@ -284,34 +284,13 @@ bool model_check_tokens(const Model *model, const int *tokens, int n, Err *err)
 
 /* ---- trace: one allocation carved into records ------------------------ */
 
-typedef struct {
-    bool place;       /* second pass: hand out pointers */
-    size_t nf, nm;    /* floats and mask bytes counted / handed out */
-    float *fbase;
-    unsigned char *mbase;
-} Carver;
-
-static float *carve_f(Carver *cv, size_t n)
-{
-    float *p = cv->place ? cv->fbase + cv->nf : NULL;
-    cv->nf += n;
-    return p;
-}
-
-static unsigned char *carve_m(Carver *cv, size_t n)
-{
-    unsigned char *p = cv->place ? cv->mbase + cv->nm : NULL;
-    cv->nm += n;
-    return p;
-}
-
 static void layout(Trace *tr, Carver *cv)
 {
     const Model *m = tr->model;
     const size_t T = (size_t)tr->T, B = (size_t)tr->B;
     unsigned char *cur_mask = NULL;
     bool has_mask = false; /* static: whether a mask reaches this layer */
-    if (!m->token_input) tr->input = carve_f(cv, T * B * (size_t)m->input_dim);
+    if (!m->token_input) tr->input = carve_floats(cv, T * B * (size_t)m->input_dim);
     for (int i = 0; i < m->n_layers; i++) {
         const Layer *l = &m->layers[i];
         LayerRecord *r = &tr->layers[i];
@@ -319,22 +298,22 @@ static void layout(Trace *tr, Carver *cv)
         r->n_runs = 0;
         switch (l->kind) {
         case LAYER_EMBEDDING:
-            r->out = carve_f(cv, out_n);
+            r->out = carve_floats(cv, out_n);
             has_mask = l->mask_zero;
-            r->mask = has_mask ? carve_m(cv, T * B) : NULL;
+            r->mask = has_mask ? carve_bytes(cv, T * B) : NULL;
             break;
         case LAYER_MASKING:
-            r->out = carve_f(cv, out_n);
+            r->out = carve_floats(cv, out_n);
             has_mask = true;
-            r->mask = carve_m(cv, T * B);
+            r->mask = carve_bytes(cv, T * B);
             break;
         case LAYER_DROPOUT:
-            r->out = carve_f(cv, out_n);
-            r->scratch = carve_f(cv, out_n);
+            r->out = carve_floats(cv, out_n);
+            r->scratch = carve_floats(cv, out_n);
             r->mask = cur_mask;
             break;
         case LAYER_DENSE:
-            r->out = carve_f(cv, out_n);
+            r->out = carve_floats(cv, out_n);
             r->mask = l->in_seq ? cur_mask : NULL;
             if (!l->in_seq) has_mask = false;
             break;
@@ -351,16 +330,16 @@ static void layout(Trace *tr, Carver *cv)
                 run->H = (int)H;
                 run->G = (int)G;
                 run->backwards = c->go_backwards;
-                run->xw = carve_f(cv, T * B * G * H);
-                run->h = carve_f(cv, (T + 1) * B * H);
-                run->c = c->kind == CELL_LSTM ? carve_f(cv, (T + 1) * B * H) : NULL;
-                run->gates = carve_f(cv, Tk * B * G * H);
-                run->hu = c->kind == CELL_GRU ? carve_f(cv, Tk * B * G * H) : NULL;
-                run->mask = has_mask ? carve_m(cv, T * B) : NULL;
+                run->xw = carve_floats(cv, T * B * G * H);
+                run->h = carve_floats(cv, (T + 1) * B * H);
+                run->c = c->kind == CELL_LSTM ? carve_floats(cv, (T + 1) * B * H) : NULL;
+                run->gates = carve_floats(cv, Tk * B * G * H);
+                run->hu = c->kind == CELL_GRU ? carve_floats(cv, Tk * B * G * H) : NULL;
+                run->mask = has_mask ? carve_bytes(cv, T * B) : NULL;
             }
-            r->scratch = carve_f(cv, B * H);
+            r->scratch = carve_floats(cv, B * H);
             if (l->bidirectional)
-                r->out = carve_f(cv, out_n);
+                r->out = carve_floats(cv, out_n);
             else if (cv->place)
                 r->out = r->run[0].h + (l->return_sequences ? B * H : T * B * H);
             r->mask = l->return_sequences ? cur_mask : NULL;
@@ -382,12 +361,12 @@ void trace_init(Trace *tr, const Model *model, int B, int T, bool keep)
     tr->T = T;
     tr->keep = keep;
     tr->layers = xcalloc((size_t)model->n_layers, sizeof *tr->layers);
-    tr->tokens = xcalloc((size_t)T * B, sizeof *tr->tokens);
+    tr->tokens = xcalloc((size_t)T * (size_t)B, sizeof *tr->tokens);
     Carver cv = {0};
     layout(tr, &cv);
-    tr->block = xcalloc(cv.nf, sizeof *tr->block);
-    tr->mblock = xcalloc(cv.nm, 1);
-    cv = (Carver){.place = true, .fbase = tr->block, .mbase = tr->mblock};
+    carve_alloc(&cv);
+    tr->block = cv.fblock;
+    tr->mblock = cv.bblock;
     layout(tr, &cv);
 }
 
@@ -400,7 +379,7 @@ static size_t trace_bytes_at(const Model *model, int B, int T, bool keep)
     Carver cv = {0};
     layout(&tr, &cv);
     free(tr.layers);
-    return (size_t)model->n_layers * sizeof(LayerRecord) + (size_t)T * B * sizeof(int) + cv.nf * sizeof(float) + cv.nm;
+    return (size_t)model->n_layers * sizeof(LayerRecord) + (size_t)T * (size_t)B * sizeof(int) + cv.floats * sizeof(float) + cv.bytes;
 }
 
 size_t trace_bytes(const Model *model, int B, int T, bool keep)
@@ -440,134 +419,129 @@ static float merge2(MergeMode mode, float a, float b)
 
 /* Writes the merged Bidirectional output from the two runs' outputs fo, bo
  * (H each); concat puts forward first. */
-static void merge_into(float *out, const float *fo, const float *bo, MergeMode mode, int H)
+static void merge_into(float *out, const float *fo, const float *bo, MergeMode mode, size_t H)
 {
     if (mode == MERGE_CONCAT) {
-        memcpy(out, fo, (size_t)H * sizeof *out);
-        memcpy(out + H, bo, (size_t)H * sizeof *out);
+        memcpy(out, fo, H * sizeof *out);
+        memcpy(out + H, bo, H * sizeof *out);
         return;
     }
-    for (int j = 0; j < H; j++) out[j] = merge2(mode, fo[j], bo[j]);
+    for (size_t j = 0; j < H; j++) out[j] = merge2(mode, fo[j], bo[j]);
 }
 
 /* carry: start from the state in h[0] (and c[0]) instead of zeros */
 static void run_forward(RunRecord *run, const Cell *c, float *scratch,
                         const float *x, const unsigned char *in_mask, bool keep, bool carry)
 {
-    const int T = run->T, B = run->B, H = run->H, GH = run->G * H;
+    const size_t T = (size_t)run->T, B = (size_t)run->B, H = (size_t)run->H, GH = (size_t)run->G * H;
     cell_project(run->xw, x, c, T * B);
     if (!carry) {
-        memset(run->h, 0, (size_t)B * H * sizeof *run->h);
-        if (run->c) memset(run->c, 0, (size_t)B * H * sizeof *run->c);
+        memset(run->h, 0, B * H * sizeof *run->h);
+        if (run->c) memset(run->c, 0, B * H * sizeof *run->c);
     }
-    for (int t = 0; t < T; t++) {
-        int pos = run->backwards ? T - 1 - t : t;
+    for (size_t t = 0; t < T; t++) {
+        size_t pos = run->backwards ? T - 1 - t : t;
         unsigned char *mk = NULL;
         if (run->mask) {
-            mk = run->mask + (size_t)t * B;
-            memcpy(mk, in_mask + (size_t)pos * B, (size_t)B);
+            mk = run->mask + t * B;
+            memcpy(mk, in_mask + pos * B, B);
         }
-        size_t slot = keep ? (size_t)t : 0;
-        float *c_prev = run->c ? run->c + (size_t)t * B * H : NULL;
-        float *c_new = run->c ? run->c + (size_t)(t + 1) * B * H : NULL;
-        cell_step(run->h + (size_t)(t + 1) * B * H, c_new,
+        size_t slot = keep ? t : 0;
+        float *c_prev = run->c ? run->c + t * B * H : NULL;
+        float *c_new = run->c ? run->c + (t + 1) * B * H : NULL;
+        cell_step(run->h + (t + 1) * B * H, c_new,
                   run->gates + slot * B * GH, run->hu ? run->hu + slot * B * GH : NULL,
-                  scratch, run->xw + (size_t)pos * B * GH, run->h + (size_t)t * B * H,
+                  scratch, run->xw + pos * B * GH, run->h + t * B * H,
                   c_prev, mk, c, B);
     }
 }
 
 static void bidirectional_output(float *out, const Layer *l, const RunRecord *run)
 {
-    const int T = run[0].T, B = run[0].B, H = run[0].H;
-    const int D = l->out_dim;
+    const size_t T = (size_t)run[0].T, B = (size_t)run[0].B, H = (size_t)run[0].H;
+    const size_t D = (size_t)l->out_dim;
     if (!l->return_sequences) {
-        for (int b = 0; b < B; b++)
-            merge_into(out + (size_t)b * D, run[0].h + ((size_t)T * B + b) * H,
-                       run[1].h + ((size_t)T * B + b) * H, l->merge, H);
+        for (size_t b = 0; b < B; b++)
+            merge_into(out + b * D, seq_at(run[0].h, T, b, B, H), seq_at(run[1].h, T, b, B, H), l->merge, H);
         return;
     }
     /* The forward output is in its processing order, the backward one is
      * reversed back in time; masked steps output zeros (Keras sets
      * zero_output_for_mask inside Bidirectional). */
-    for (int k = 0; k < T; k++) {
-        int tb = T - 1 - k;
-        for (int b = 0; b < B; b++) {
-            float *o = out + ((size_t)k * B + b) * D;
-            const float *fo = run[0].h + ((size_t)(k + 1) * B + b) * H;
-            const float *bo = run[1].h + ((size_t)(tb + 1) * B + b) * H;
-            bool fm = !run[0].mask || run[0].mask[(size_t)k * B + b];
-            bool bm = !run[1].mask || run[1].mask[(size_t)tb * B + b];
-            float *tmp = o; /* build in place: concat halves or merged */
+    for (size_t k = 0; k < T; k++) {
+        size_t tb = T - 1 - k;
+        for (size_t b = 0; b < B; b++) {
+            float *o = seq_at(out, k, b, B, D); /* built in place: concat halves or merged */
+            const float *fo = seq_at(run[0].h, k + 1, b, B, H);
+            const float *bo = seq_at(run[1].h, tb + 1, b, B, H);
+            bool fm = !run[0].mask || run[0].mask[k * B + b];
+            bool bm = !run[1].mask || run[1].mask[tb * B + b];
             if (l->merge == MERGE_CONCAT) {
-                if (fm) memcpy(tmp, fo, (size_t)H * sizeof *tmp); else memset(tmp, 0, (size_t)H * sizeof *tmp);
-                if (bm) memcpy(tmp + H, bo, (size_t)H * sizeof *tmp); else memset(tmp + H, 0, (size_t)H * sizeof *tmp);
+                if (fm) memcpy(o, fo, H * sizeof *o); else memset(o, 0, H * sizeof *o);
+                if (bm) memcpy(o + H, bo, H * sizeof *o); else memset(o + H, 0, H * sizeof *o);
             } else {
-                for (int j = 0; j < H; j++)
-                    tmp[j] = merge2(l->merge, fm ? fo[j] : 0.0f, bm ? bo[j] : 0.0f);
+                for (size_t j = 0; j < H; j++)
+                    o[j] = merge2(l->merge, fm ? fo[j] : 0.0f, bm ? bo[j] : 0.0f);
             }
         }
     }
 }
 
 /* out (N, out_dim) = act(in (N, in_dim) · kernel + bias) */
-static void dense_forward(float *out, const float *in, const Layer *l, int N)
+static void dense_forward(float *out, const float *in, const Layer *l, size_t N)
 {
+    const size_t D = (size_t)l->out_dim, F = (size_t)l->in_dim;
     if (l->use_bias)
-        for (int n = 0; n < N; n++) memcpy(out + (size_t)n * l->out_dim, l->bias, (size_t)l->out_dim * sizeof *out);
-    blas_sgemm(false, false, N, l->out_dim, l->in_dim, 1.0f, in, l->in_dim, l->kernel, l->out_dim,
-               l->use_bias ? 1.0f : 0.0f, out, l->out_dim);
+        for (size_t n = 0; n < N; n++) memcpy(out + n * D, l->bias, D * sizeof *out);
+    blas_sgemm(false, false, N, D, F, 1.0f, in, F, l->kernel, D, l->use_bias ? 1.0f : 0.0f, out, D);
     if (l->activation == ACT_SOFTMAX)
-        act_softmax_rows(out, N, l->out_dim);
+        act_softmax_rows(out, N, D);
     else
-        act_forward(out, out, l->activation, N * l->out_dim);
+        act_forward(out, out, l->activation, N * D);
 }
 
 void model_forward(Trace *tr, const int *tokens, const float *input)
 {
     const Model *m = tr->model;
-    const int T = tr->T, B = tr->B;
+    const size_t T = (size_t)tr->T, B = (size_t)tr->B, TB = T * B;
     /* batch-major input to time-major */
     if (m->token_input) {
         UNROLL_ASSERT(tokens);
-        for (int b = 0; b < B; b++)
-            for (int t = 0; t < T; t++) tr->tokens[(size_t)t * B + b] = tokens[(size_t)b * T + t];
+        for (size_t b = 0; b < B; b++)
+            for (size_t t = 0; t < T; t++) tr->tokens[t * B + b] = tokens[b * T + t];
     } else {
         UNROLL_ASSERT(input);
-        const int F = m->input_dim;
-        for (int b = 0; b < B; b++)
-            for (int t = 0; t < T; t++)
-                memcpy(seq_at(tr->input, t, b, B, F), input + ((size_t)b * T + t) * F, (size_t)F * sizeof *input);
+        const size_t F = (size_t)m->input_dim;
+        for (size_t b = 0; b < B; b++)
+            for (size_t t = 0; t < T; t++)
+                memcpy(seq_at(tr->input, t, b, B, F), input + (b * T + t) * F, F * sizeof *input);
     }
     const float *cur = tr->input;
     const unsigned char *cur_mask = NULL;
     for (int i = 0; i < m->n_layers; i++) {
         const Layer *l = &m->layers[i];
         LayerRecord *r = &tr->layers[i];
-        const size_t TB = (size_t)T * B;
+        const size_t F = (size_t)l->in_dim, D = (size_t)l->out_dim;
         switch (l->kind) {
         case LAYER_EMBEDDING:
             for (size_t k = 0; k < TB; k++) {
                 int tok = tr->tokens[k];
                 UNROLL_ASSERT(tok >= 0 && tok < l->vocab);
-                memcpy(r->out + k * l->out_dim, l->kernel + (size_t)tok * l->out_dim,
-                       (size_t)l->out_dim * sizeof *r->out);
+                memcpy(r->out + k * D, l->kernel + (size_t)tok * D, D * sizeof *r->out);
                 if (r->mask) r->mask[k] = tok != 0;
             }
             break;
-        case LAYER_MASKING: {
-            const int F = l->in_dim;
+        case LAYER_MASKING:
             for (size_t k = 0; k < TB; k++) {
                 const float *x = cur + k * F;
                 bool keep = false;
-                for (int j = 0; j < F; j++) keep |= x[j] != l->mask_value;
+                for (size_t j = 0; j < F; j++) keep |= x[j] != l->mask_value;
                 r->mask[k] = keep;
-                for (int j = 0; j < F; j++) r->out[k * F + j] = keep ? x[j] : 0.0f;
+                for (size_t j = 0; j < F; j++) r->out[k * F + j] = keep ? x[j] : 0.0f;
             }
             break;
-        }
         case LAYER_DROPOUT: {
-            size_t n = (l->in_seq ? TB : (size_t)B) * l->in_dim;
+            size_t n = (l->in_seq ? TB : B) * F;
             if (tr->training && l->rate > 0.0f) {
                 /* inverted dropout: kept units are scaled by 1/(1-rate) */
                 const float scale = 1.0f / (1.0f - l->rate);
@@ -582,7 +556,7 @@ void model_forward(Trace *tr, const int *tokens, const float *input)
             break;
         }
         case LAYER_DENSE:
-            dense_forward(r->out, cur, l, l->in_seq ? (int)TB : B);
+            dense_forward(r->out, cur, l, l->in_seq ? TB : B);
             break;
         case LAYER_RNN:
             for (int d = 0; d < l->n_dir; d++)
@@ -597,46 +571,59 @@ void model_forward(Trace *tr, const int *tokens, const float *input)
 
 /* ---- reading a trace back ------------------------------------------------- */
 
-/* scratch: 2*G*H + 2*H floats, used only at masked GRU steps */
+/* Rows of a run's (T, B) records for processing step t of sequence b: the
+ * step's own (its gates, h_prev; h is a row block later), and that of the
+ * position it read (x, xw). */
+static size_t step_row(const RunRecord *run, int t, int b)
+{
+    return (size_t)t * (size_t)run->B + (size_t)b;
+}
+
+static size_t read_row(const RunRecord *run, int t, int b)
+{
+    return step_row(run, run->backwards ? run->T - 1 - t : t, b);
+}
+
+/* trace_preactivation with the caller's scratch: 2*G*H + 2*H floats, used
+ * only at masked GRU steps */
 static void preactivation(const Trace *tr, int li, int d, int t, int b, float *out, float *scratch)
 {
     const Layer *l = &tr->model->layers[li];
     const Cell *c = &l->cell[d];
     const RunRecord *run = &tr->layers[li].run[d];
     UNROLL_ASSERT(tr->keep && t >= 0 && t < run->T && b >= 0 && b < run->B);
-    const int B = run->B, H = run->H, GH = run->G * H;
-    const int pos = run->backwards ? run->T - 1 - t : t;
-    const float *xw = run->xw + ((size_t)pos * B + b) * GH;
-    const float *hp = run->h + ((size_t)t * B + b) * H;
+    const size_t H = (size_t)run->H, GH = (size_t)run->G * H, row = step_row(run, t, b);
+    const float *xw = run->xw + read_row(run, t, b) * GH;
+    const float *hp = run->h + row * H;
     if (c->kind == CELL_SIMPLE_RNN) {
-        memcpy(out, run->gates + ((size_t)t * B + b) * GH, (size_t)GH * sizeof *out);
+        memcpy(out, run->gates + row * GH, GH * sizeof *out);
         return;
     }
     if (c->kind == CELL_LSTM) {
-        memcpy(out, xw, (size_t)GH * sizeof *out);
+        memcpy(out, xw, GH * sizeof *out);
         blas_sgemm(false, false, 1, GH, H, 1.0f, hp, H, c->recurrent_kernel, GH, 1.0f, out, GH);
         return;
     }
     /* GRU: the recurrent projection and reset gate of the step give each
      * block; a masked step recorded none, so form them as the step would */
-    bool real = !run->mask || run->mask[(size_t)t * B + b];
-    const float *hu = run->hu + ((size_t)t * B + b) * GH;
-    const float *r = run->gates + ((size_t)t * B + b) * GH + H;
+    bool real = !run->mask || run->mask[row];
+    const float *hu = run->hu + row * GH;
+    const float *r = run->gates + row * GH + H;
     if (!real) {
         float *g = scratch, *u = scratch + GH, *hn = scratch + 2 * GH;
         cell_step(hn, NULL, g, u, hn + H, xw, hp, NULL, NULL, c, 1);
         hu = u;
         r = g + H;
     }
-    for (int j = 0; j < 2 * H; j++) out[j] = xw[j] + hu[j];
-    for (int j = 0; j < H; j++)
+    for (size_t j = 0; j < 2 * H; j++) out[j] = xw[j] + hu[j];
+    for (size_t j = 0; j < H; j++)
         out[2 * H + j] = xw[2 * H + j] + (c->reset_after ? r[j] * hu[2 * H + j] : hu[2 * H + j]);
 }
 
 void trace_preactivation(const Trace *tr, int li, int d, int t, int b, float *out)
 {
     const RunRecord *run = &tr->layers[li].run[d];
-    size_t n = (size_t)(2 * run->G * run->H + 2 * run->H);
+    const size_t n = 2 * (size_t)run->G * (size_t)run->H + 2 * (size_t)run->H;
     float *scratch = xmalloc(n * sizeof *scratch);
     preactivation(tr, li, d, t, b, out, scratch);
     free(scratch);
@@ -662,11 +649,12 @@ static int causal_head(const Model *m)
 }
 
 /* The layers after the head (Dense, and Dropout as identity) on N rows. */
-static void head_forward(float *out, const float *h, const Model *m, int head, int N)
+static void head_forward(float *out, const float *h, const Model *m, int head, size_t N)
 {
     int width = m->layers[head].out_dim;
     for (int i = head + 1; i < m->n_layers; i++) width = m->layers[i].out_dim > width ? m->layers[i].out_dim : width;
-    float *buf[2] = {xmalloc((size_t)N * width * sizeof(float)), xmalloc((size_t)N * width * sizeof(float))};
+    const size_t n_buf = N * (size_t)width;
+    float *buf[2] = {xmalloc(n_buf * sizeof(float)), xmalloc(n_buf * sizeof(float))};
     const float *cur = h;
     int k = 0;
     for (int i = head + 1; i < m->n_layers; i++) {
@@ -676,7 +664,7 @@ static void head_forward(float *out, const float *h, const Model *m, int head, i
         cur = buf[k];
         k ^= 1;
     }
-    memcpy(out, cur, (size_t)N * m->layers[m->n_layers - 1].out_dim * sizeof *out);
+    memcpy(out, cur, N * (size_t)m->layers[m->n_layers - 1].out_dim * sizeof *out);
     free(buf[0]);
     free(buf[1]);
 }
@@ -711,7 +699,7 @@ static bool predict_one_pass(const Model *m, const int *tokens, int n, float *ou
     bool ok = padding_is_masked(m, head, run);
     if (ok) {
         model_forward(&tr, tokens, NULL);
-        head_forward(out, run->h + run->H, m, head, n);
+        head_forward(out, run->h + run->H, m, head, (size_t)n);
     }
     trace_free(&tr);
     return ok;
@@ -732,10 +720,10 @@ void trace_carry_state(Trace *dst, const Trace *src)
         if (m->layers[i].kind != LAYER_RNN) continue;
         RunRecord *to = &dst->layers[i].run[0];
         const RunRecord *from = &src->layers[i].run[0];
-        size_t n = (size_t)to->B * to->H;
+        const size_t n = (size_t)to->B * (size_t)to->H, last = (size_t)from->T * n;
         /* memmove: src may be dst, carrying its own final state forward */
-        memmove(to->h, from->h + (size_t)from->T * n, n * sizeof *to->h);
-        if (to->c) memmove(to->c, from->c + (size_t)from->T * n, n * sizeof *to->c);
+        memmove(to->h, from->h + last, n * sizeof *to->h);
+        if (to->c) memmove(to->c, from->c + last, n * sizeof *to->c);
     }
     dst->carry = true;
 }
@@ -748,7 +736,7 @@ void trace_predict_prefixes(const Trace *tr, float *out)
     if (head >= 0) {
         const RunRecord *run = &tr->layers[head].run[0];
         if (padding_is_masked(m, head, run)) {
-            head_forward(out, run->h + run->H, m, head, tr->T);
+            head_forward(out, run->h + run->H, m, head, (size_t)tr->T);
             return;
         }
     }
@@ -762,7 +750,8 @@ void model_predict_prefixes(const Model *m, const int *tokens, int T, float *out
 {
     const Layer *last = &m->layers[m->n_layers - 1];
     UNROLL_ASSERT(!last->out_seq && T >= 1);
-    const int D = last->out_dim, L = m->seq_len;
+    const int L = m->seq_len;
+    const size_t D = (size_t)last->out_dim;
     /* up to the model's length (or all of them when it has none) in one
      * pass; longer prefixes are cut in front, so each differs */
     int first = L && T > L ? L : T;
@@ -775,7 +764,7 @@ void model_predict_prefixes(const Model *m, const int *tokens, int T, float *out
             Trace tr;
             trace_init(&tr, m, 1, t + 1, false);
             model_forward(&tr, tokens, NULL);
-            memcpy(out + (size_t)t * D, tr.layers[m->n_layers - 1].out, (size_t)D * sizeof *out);
+            memcpy(out + (size_t)t * D, tr.layers[m->n_layers - 1].out, D * sizeof *out);
             trace_free(&tr);
         }
         return;
@@ -784,13 +773,13 @@ void model_predict_prefixes(const Model *m, const int *tokens, int T, float *out
     size_t row_bytes = trace_bytes(m, 1, L, false);
     int P = (int)(PREFIX_BATCH_BYTES / (row_bytes ? row_bytes : 1));
     P = P < 1 ? 1 : P > 64 ? 64 : P > T - first ? T - first : P;
-    int *rows = xcalloc((size_t)P * L, sizeof *rows);
+    int *rows = xcalloc((size_t)P * (size_t)L, sizeof *rows);
     Trace tr;
     trace_init(&tr, m, P, L, false);
     for (int t0 = first; t0 < T; t0 += P) {
         int n = T - t0 < P ? T - t0 : P;
         for (int b = 0; b < P; b++) /* spare rows repeat the last prefix */
-            base_fit_front(rows + (size_t)b * L, L, tokens, t0 + (b < n ? b : n - 1) + 1);
+            base_fit_front(rows + (size_t)b * (size_t)L, L, tokens, t0 + (b < n ? b : n - 1) + 1);
         model_forward(&tr, rows, NULL);
         memcpy(out + (size_t)t0 * D, tr.layers[m->n_layers - 1].out, (size_t)n * D * sizeof *out);
     }
@@ -819,21 +808,22 @@ void cell_wires_fill(CellWires *w, float *block, const Trace *tr, int li, int d,
     const Layer *l = &m->layers[li];
     const Cell *c = &l->cell[d];
     const RunRecord *run = &tr->layers[li].run[d];
-    const int H = run->H, G = run->G, GH = G * H, B = run->B, F = c->input_dim;
-    const int pos = run->backwards ? run->T - 1 - t : t;
-    *w = (CellWires){.kind = c->kind, .H = H, .G = G, .in_dim = F};
-    w->mask = !run->mask || run->mask[(size_t)t * B + b];
+    UNROLL_ASSERT(t >= 0 && t < run->T && b >= 0 && b < run->B);
+    *w = (CellWires){.kind = c->kind, .H = run->H, .G = run->G, .in_dim = c->input_dim};
+    const size_t H = (size_t)run->H, GH = (size_t)run->G * H, B = (size_t)run->B, F = (size_t)c->input_dim;
+    const size_t row = step_row(run, t, b), pos_row = read_row(run, t, b);
+    w->mask = !run->mask || run->mask[row];
     float *p = block;
-    float *scratch = block + (size_t)F + (size_t)12 * H + 2 * (size_t)GH;
+    float *scratch = block + F + 12 * H + 2 * GH;
     w->x = p, p += F;
     w->h_prev = p, p += H;
     w->h = p, p += H;
     w->pre = p, p += GH;
     w->gate = p, p += GH;
     const float *x = li ? tr->layers[li - 1].out : tr->input;
-    memcpy(w->x, x + ((size_t)pos * B + b) * F, (size_t)F * sizeof *w->x);
-    memcpy(w->h_prev, run->h + ((size_t)t * B + b) * H, (size_t)H * sizeof *w->h);
-    memcpy(w->h, run->h + ((size_t)(t + 1) * B + b) * H, (size_t)H * sizeof *w->h);
+    memcpy(w->x, x + pos_row * F, F * sizeof *w->x);
+    memcpy(w->h_prev, run->h + row * H, H * sizeof *w->h);
+    memcpy(w->h, run->h + (row + B) * H, H * sizeof *w->h);
     preactivation(tr, li, d, t, b, w->pre, scratch);
     /* gates as the step had them (recomputed from pre for masked steps) */
     if (c->kind == CELL_SIMPLE_RNN) {
@@ -852,15 +842,15 @@ void cell_wires_fill(CellWires *w, float *block, const Trace *tr, int li, int d,
         w->fc = p, p += H;
         w->ig = p, p += H;
         w->act_c = p, p += H;
-        memcpy(w->c_prev, run->c + ((size_t)t * B + b) * H, (size_t)H * sizeof *w->c);
+        memcpy(w->c_prev, run->c + row * H, H * sizeof *w->c);
         const float *gi = w->gate, *gf = gi + H, *gg = gi + 2 * H;
-        for (int j = 0; j < H; j++) {
+        for (size_t j = 0; j < H; j++) {
             w->fc[j] = gf[j] * w->c_prev[j];
             w->ig[j] = gi[j] * gg[j];
             w->c[j] = w->fc[j] + w->ig[j];
         }
         act_forward(w->act_c, w->c, c->activation, H);
-        if (w->mask) memcpy(w->c, run->c + ((size_t)(t + 1) * B + b) * H, (size_t)H * sizeof *w->c);
+        if (w->mask) memcpy(w->c, run->c + (row + B) * H, H * sizeof *w->c);
     } else if (c->kind == CELL_GRU) {
         w->zh = p, p += H;
         w->zn = p, p += H;
@@ -868,8 +858,8 @@ void cell_wires_fill(CellWires *w, float *block, const Trace *tr, int li, int d,
         w->rh = p, p += H;
         const float *z = w->gate, *r = w->gate + H, *n = w->gate + 2 * H;
         /* what r multiplied: h_prev, or the recurrent projection of the candidate */
-        const float *xw = run->xw + ((size_t)pos * B + b) * GH;
-        for (int j = 0; j < H; j++) {
+        const float *xw = run->xw + pos_row * GH;
+        for (size_t j = 0; j < H; j++) {
             w->zh[j] = z[j] * w->h_prev[j];
             w->one_minus_z[j] = 1.0f - z[j];
             w->zn[j] = w->one_minus_z[j] * n[j];

@@ -44,10 +44,10 @@ void optimizer_step(Optimizer *opt, Model *model, float *grad)
             const ParamInfo *p = &model->pinfo[i];
             float *g = grad + p->offset;
             double ss = 0;
-            for (size_t k = 0; k < p->size; k++) ss += (double)g[k] * g[k];
+            for (size_t k = 0; k < p->size; k++) ss += (double)g[k] * (double)g[k];
             double norm = sqrt(ss);
-            if (norm > opt->clipnorm) {
-                float scale = (float)(opt->clipnorm / norm);
+            if (norm > (double)opt->clipnorm) {
+                float scale = (float)((double)opt->clipnorm / norm);
                 for (size_t k = 0; k < p->size; k++) g[k] *= scale;
             }
         }
@@ -59,7 +59,8 @@ void optimizer_step(Optimizer *opt, Model *model, float *grad)
         return;
     }
     const float b1 = opt->beta1, b2 = opt->beta2;
-    const float lr_t = (float)(opt->lr * sqrt(1.0 - pow(b2, (double)opt->step)) / (1.0 - pow(b1, (double)opt->step)));
+    const double t = (double)opt->step;
+    const float lr_t = (float)((double)opt->lr * sqrt(1.0 - pow((double)b2, t)) / (1.0 - pow((double)b1, t)));
     for (size_t k = 0; k < opt->n; k++) {
         float g = grad[k];
         opt->m[k] = b1 * opt->m[k] + (1.0f - b1) * g;
@@ -70,24 +71,24 @@ void optimizer_step(Optimizer *opt, Model *model, float *grad)
 
 /* ---- initializers --------------------------------------------------------- */
 
-static void glorot_uniform(float *w, int fan_in, int fan_out, Rng *rng)
+static void glorot_uniform(float *w, size_t fan_in, size_t fan_out, Rng *rng)
 {
     float limit = sqrtf(6.0f / (float)(fan_in + fan_out));
-    for (size_t k = 0; k < (size_t)fan_in * fan_out; k++) w[k] = (2.0f * rng_uniform(rng) - 1.0f) * limit;
+    for (size_t k = 0; k < fan_in * fan_out; k++) w[k] = (2.0f * rng_uniform(rng) - 1.0f) * limit;
 }
 
 /* Keras' Orthogonal for a (rows, cols) kernel: QR of a normal matrix of
  * shape (max, min), columns signed by diag(R), transposed when rows < cols.
- * Modified Gram-Schmidt in double. */
-static void orthogonal(float *w, int rows, int cols, Rng *rng)
+ * Gram-Schmidt in double (classical, done twice per column). */
+static void orthogonal(float *w, size_t rows, size_t cols, Rng *rng)
 {
-    int big = rows > cols ? rows : cols, small = rows < cols ? rows : cols;
+    size_t big = rows > cols ? rows : cols, small = rows < cols ? rows : cols;
     /* columns stored contiguously: column j is a[j*big .. j*big + big) */
-    double *a = xmalloc((size_t)big * small * sizeof *a);
-    for (size_t k = 0; k < (size_t)big * small; k++) a[k] = rng_normal(rng);
-    double *coef = xmalloc((size_t)small * sizeof *coef);
-    for (int j = 0; j < small; j++) {
-        double *cj = a + (size_t)j * big;
+    double *a = xmalloc(big * small * sizeof *a);
+    for (size_t k = 0; k < big * small; k++) a[k] = (double)rng_normal(rng);
+    double *coef = xmalloc(small * sizeof *coef);
+    for (size_t j = 0; j < small; j++) {
+        double *cj = a + j * big;
         /* classical Gram-Schmidt done twice (CGS2, as stable as modified GS),
          * as matrix-vector products: coef = Q^T cj ; cj -= Q coef */
         for (int pass = 0; pass < 2 && j > 0; pass++) {
@@ -95,14 +96,14 @@ static void orthogonal(float *w, int rows, int cols, Rng *rng)
             blas_dgemv(true, j, big, -1.0, a, big, coef, 1.0, cj);
         }
         double norm = 0;
-        for (int i = 0; i < big; i++) norm += cj[i] * cj[i];
+        for (size_t i = 0; i < big; i++) norm += cj[i] * cj[i];
         norm = sqrt(norm);
         /* Gram-Schmidt's R has a positive diagonal, so sign(diag(R)) = +1 */
-        for (int i = 0; i < big; i++) cj[i] = norm > 0 ? cj[i] / norm : 0;
+        for (size_t i = 0; i < big; i++) cj[i] = norm > 0 ? cj[i] / norm : 0;
     }
-    for (int r = 0; r < rows; r++)
-        for (int c = 0; c < cols; c++)
-            w[(size_t)r * cols + c] = (float)(rows >= cols ? a[(size_t)c * big + r] : a[(size_t)r * big + c]);
+    for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < cols; c++)
+            w[r * cols + c] = (float)(rows >= cols ? a[c * big + r] : a[r * big + c]);
     free(coef);
     free(a);
 }
@@ -119,9 +120,9 @@ void model_init_weights(Model *m, uint64_t seed)
         if (strcmp(p->var, "embeddings") == 0) {
             for (size_t k = 0; k < p->size; k++) w[k] = (2.0f * rng_uniform(&rng) - 1.0f) * 0.05f;
         } else if (strcmp(p->var, "kernel") == 0) {
-            glorot_uniform(w, p->shape[0], p->shape[1], &rng);
+            glorot_uniform(w, (size_t)p->shape[0], (size_t)p->shape[1], &rng);
         } else if (strcmp(p->var, "recurrent_kernel") == 0) {
-            orthogonal(w, p->shape[0], p->shape[1], &rng);
+            orthogonal(w, (size_t)p->shape[0], (size_t)p->shape[1], &rng);
         } else if (strcmp(p->var, "bias") == 0 && l->kind == LAYER_RNN && l->cell[p->dir].kind == CELL_LSTM &&
                    l->unit_forget_bias) {
             int H = l->cell[p->dir].units;

@@ -34,7 +34,7 @@ int sample_next(const float *p, int C, float temperature, int top_k, const unsig
     double total = 0;
     double *w = xmalloc((size_t)k * sizeof *w);
     for (int a = 0; a < k; a++) {
-        w[a] = exp((log(fmax((double)p[idx[a]], 1e-30)) - lmax) / temperature);
+        w[a] = exp((log(fmax((double)p[idx[a]], 1e-30)) - lmax) / (double)temperature);
         total += w[a];
     }
     double u = (double)rng_uniform(rng) * total;

@@ -86,9 +86,10 @@ bool trainer_check_data(const Trainer *tr, const Dataset *d, const char *what, E
     if (!m->token_input && !d->inputs) return err_set(err, "%s: this model reads float features", what);
     if (m->token_input) {
         int vocab = m->layers[0].vocab;
-        for (size_t k = 0; k < (size_t)d->N * d->T; k++)
+        const size_t T = (size_t)d->T;
+        for (size_t k = 0; k < (size_t)d->N * T; k++)
             if (d->tokens[k] < 0 || d->tokens[k] >= vocab)
-                return err_set(err, "%s: row %zu has token %d, outside the Embedding's 0..%d", what, k / d->T + 1,
+                return err_set(err, "%s: row %zu has token %d, outside the Embedding's 0..%d", what, k / T + 1,
                                d->tokens[k], vocab - 1);
     }
     int classes = tr->loss == LOSS_BINARY ? 2 : last_units(m);
@@ -101,7 +102,7 @@ bool trainer_check_data(const Trainer *tr, const Dataset *d, const char *what, E
      * the optimizer's moments and the epoch's saved weights */
     int B = d->N < tr->cfg.batch_size ? d->N : tr->cfg.batch_size;
     size_t batch = base_size_add(trace_bytes(m, B, d->T, true), backprop_bytes(m, B, d->T));
-    size_t rows = base_size_mul((size_t)B * d->T, (size_t)(m->token_input ? 1 : m->input_dim) * sizeof(float));
+    size_t rows = base_size_mul((size_t)B * (size_t)d->T, (size_t)(m->token_input ? 1 : m->input_dim) * sizeof(float));
     size_t need = base_size_add(base_size_add(base_size_mul(batch, 2), rows), base_size_mul(m->n_params, 3 * sizeof(float)));
     char what_mem[160];
     snprintf(what_mem, sizeof what_mem, "%s: training in batches of %d rows of %d steps", what, B, d->T);
@@ -111,11 +112,12 @@ bool trainer_check_data(const Trainer *tr, const Dataset *d, const char *what, E
 /* gathers rows order[from .. from+n) into the batch buffers */
 static void gather(struct TrainWork *w, const Model *m, const Dataset *d, const int *order, int from, int n)
 {
-    const int T = d->T, F = m->input_dim;
+    /* a row: T tokens, or T*F floats */
+    const size_t T = (size_t)d->T, TF = T * (size_t)m->input_dim;
     for (int b = 0; b < n; b++) {
         int row = order ? order[from + b] : from + b;
-        if (d->tokens) memcpy(w->tokens + (size_t)b * T, d->tokens + (size_t)row * T, (size_t)T * sizeof *w->tokens);
-        else memcpy(w->inputs + (size_t)b * T * F, d->inputs + (size_t)row * T * F, (size_t)T * F * sizeof *w->inputs);
+        if (d->tokens) memcpy(w->tokens + (size_t)b * T, d->tokens + (size_t)row * T, T * sizeof *w->tokens);
+        else memcpy(w->inputs + (size_t)b * TF, d->inputs + (size_t)row * TF, TF * sizeof *w->inputs);
         w->labels[b] = d->labels[row];
     }
 }
@@ -140,8 +142,9 @@ static void size_work(Trainer *tr, int N)
     free(w->tokens);
     free(w->inputs);
     free(w->labels);
-    w->tokens = xcalloc((size_t)B * tr->T, sizeof *w->tokens);
-    w->inputs = m->token_input ? NULL : xcalloc((size_t)B * tr->T * m->input_dim, sizeof *w->inputs);
+    const size_t BT = (size_t)B * (size_t)tr->T;
+    w->tokens = xcalloc(BT, sizeof *w->tokens);
+    w->inputs = m->token_input ? NULL : xcalloc(BT * (size_t)m->input_dim, sizeof *w->inputs);
     w->labels = xcalloc((size_t)B, sizeof *w->labels);
     w->n_rows = N;
 }
@@ -219,7 +222,9 @@ bool trainer_epoch(Trainer *tr, const Dataset *d, const Dataset *val, EpochStats
 
 void model_evaluate(const Model *m, const Dataset *d, LossKind loss, int batch_size, double *mean_loss, double *accuracy)
 {
-    const int C = m->layers[m->n_layers - 1].out_dim, T = d->T, F = m->input_dim;
+    const int C = m->layers[m->n_layers - 1].out_dim, T = d->T;
+    /* a row: T tokens, or T*F floats */
+    const size_t row_tokens = (size_t)T, row_floats = (size_t)T * (size_t)m->input_dim;
     int B = batch_size < d->N ? batch_size : d->N;
     Trace t;
     trace_init(&t, m, B, T, false);
@@ -231,8 +236,8 @@ void model_evaluate(const Model *m, const Dataset *d, LossKind loss, int batch_s
             trace_free(&t);
             trace_init(&t, m, n, T, false);
         }
-        model_forward(&t, d->tokens ? d->tokens + (size_t)from * T : NULL,
-                      d->inputs ? d->inputs + (size_t)from * T * F : NULL);
+        model_forward(&t, d->tokens ? d->tokens + (size_t)from * row_tokens : NULL,
+                      d->inputs ? d->inputs + (size_t)from * row_floats : NULL);
         int correct = 0;
         sum += loss_compute(NULL, t.layers[m->n_layers - 1].out, d->labels + from, loss, n, C, &correct);
         right += correct;
