@@ -23,6 +23,14 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+/* AVX2 and baseline versions of the small kernels, picked at load time
+ * (not under the sanitizers, which cannot run the resolver before they start) */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__) && \
+    !defined(__SANITIZE_THREAD__)
+#define VECTOR_CLONES __attribute__((target_clones("avx2,fma", "default")))
+#else
+#define VECTOR_CLONES
+#endif
 #if defined(__SSE__) || defined(__x86_64__)
 #include <xmmintrin.h>
 #define HAVE_MXCSR 1
@@ -67,6 +75,36 @@ static int blas_int(size_t n)
     return (int)n;
 }
 
+/* Matrix sizes (K*N floats) up to which a one-row product is done here, in
+ * this thread: OpenBLAS hands a matrix-vector product of 64 x 256 to its
+ * worker threads, and waking them costs more than the 16 K multiply-adds
+ * (a traced LSTM of 64 units ran three times slower with two threads). */
+#define SMALL_ROW_PRODUCT (64u * 1024u)
+
+/* c (N) = alpha * a·op(B) + beta * c for one row a (K, stride inc_a) */
+VECTOR_CLONES static void row_product(float *c, const float *a, size_t inc_a, const float *B, size_t ldb, bool tb,
+                                      size_t N, size_t K, float alpha, float beta)
+{
+    if (beta == 0.0f)
+        memset(c, 0, N * sizeof *c);
+    else if (beta != 1.0f)
+        for (size_t j = 0; j < N; j++) c[j] *= beta;
+    if (tb) { /* B is (N, K): c[j] += alpha * B[j]·a */
+        for (size_t j = 0; j < N; j++) {
+            const float *b = B + j * ldb;
+            float sum = 0.0f;
+            for (size_t k = 0; k < K; k++) sum += b[k] * a[k * inc_a];
+            c[j] += alpha * sum;
+        }
+        return;
+    }
+    for (size_t k = 0; k < K; k++) { /* B is (K, N): c += alpha * a[k] * B[k] */
+        const float s = alpha * a[k * inc_a];
+        const float *b = B + k * ldb;
+        for (size_t j = 0; j < N; j++) c[j] += s * b[j];
+    }
+}
+
 void blas_sgemm(bool ta, bool tb, size_t M, size_t N, size_t K, float alpha,
                 const float *A, size_t lda, const float *B, size_t ldb, float beta,
                 float *C, size_t ldc)
@@ -78,7 +116,9 @@ void blas_sgemm(bool ta, bool tb, size_t M, size_t N, size_t K, float alpha,
         if (beta != 0.0f) n += count_subnormal(C, M, N, ldc);
         atomic_fetch_add(&subnormals_in, n);
     }
-    if (M == 1) {
+    if (M == 1 && K * N <= SMALL_ROW_PRODUCT) {
+        row_product(C, A, ta ? lda : 1, B, ldb, tb, N, K, alpha, beta);
+    } else if (M == 1) {
         /* one row (a traced sequence, a generated word): y = op(B)^T·a as a
          * matrix-vector product. sgemm would first copy all of op(B) into
          * its packed layout, for every row: for a 512-unit LSTM that is 4 MB
