@@ -288,6 +288,15 @@ static const BadCase bad_cases[] = {
     {"quiz-null", FM "## S\n\n```unroll\nquiz:\n```\n", 0, NULL, 16, "'quiz' needs the question"},
     {"two-blocks", FM "## S\n\n```unroll\nstep: 1\n```\n\nMore.\n\n```unroll\nstep: 2\n```\n", 0, NULL, 21,
      "one ```unroll block; this step's first is on line 15"},
+    /* the first error wins: md4c reads on after a callback stops it, and
+     * a later problem (a second block, a second title) must not replace
+     * the message of the first */
+    {"first-error-block", FM "## S\n\n```unroll\nstep: x\n```\n\nMore.\n\n```unroll\nstep: 2\n```\n", 0, NULL, 16,
+     "'step' must be a whole number, not 'x'"},
+    {"first-error-title", FM "## S\n\n```unroll\nview: nowhere\n```\n\n# Again\n\n##\n", 0, NULL, 16,
+     "unknown view 'nowhere'"},
+    {"first-error-heading", FM "##\n\nText.\n\n```unroll\nstep: 1\n```\n\n```unroll\nstep: 2\n```\n", 0, NULL, 13,
+     "needs a title"},
     {"block-yaml", FM "## S\n\n```unroll\nview: unrolled\nstep: [1\n```\n", 0, NULL, 18, "YAML syntax error"},
     {"block-in-intro", FM "Intro.\n\n```unroll\nstep: 1\n```\n", 0, NULL, 15, "belongs to a step"},
     {"block-not-mapping", FM "## S\n\n```unroll\njust words\n```\n", 0, NULL, 16, "'key: value' lines"},

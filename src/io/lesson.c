@@ -113,6 +113,7 @@ typedef struct {
     size_t *line_starts; /* (n_lines) byte offset of each line */
     int n_lines;
     Err *err;
+    bool failed;       /* err holds the first problem found; later ones are dropped */
     Lesson *l;
 } Ctx;
 
@@ -140,10 +141,14 @@ static int line_of(const Ctx *cx, size_t off)
     return lo + 1;
 }
 
-/* "path:line: message"; returns false */
+/* "path:line: message"; returns false. The first error wins: md4c goes on
+ * calling back after a callback asked it to stop, and what it reports then
+ * is a consequence of the first problem, not the problem. */
 static bool fail(Ctx *cx, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static bool fail(Ctx *cx, int line, const char *fmt, ...)
 {
+    if (cx->failed) return false;
+    cx->failed = true;
     char msg[480];
     va_list ap;
     va_start(ap, fmt);
@@ -845,6 +850,7 @@ static bool start_step(Md *md)
 static int md_enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
 {
     Md *md = ud;
+    if (md->failed) return 1;
     Ctx *cx = md->cx;
     switch (type) {
     case MD_BLOCK_DOC:
@@ -940,6 +946,7 @@ static int md_enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
 static int md_leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
 {
     Md *md = ud;
+    if (md->failed) return 1;
     Ctx *cx = md->cx;
     Lesson *l = cx->l;
     switch (type) {
@@ -993,6 +1000,7 @@ static int md_leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
 static int md_enter_span(MD_SPANTYPE type, void *detail, void *ud)
 {
     Md *md = ud;
+    if (md->failed) return 1;
     (void)type;
     (void)detail;
     if (!md->heading && md->span_depth < MAX_NEST) {
@@ -1006,6 +1014,7 @@ static int md_enter_span(MD_SPANTYPE type, void *detail, void *ud)
 static int md_leave_span(MD_SPANTYPE type, void *detail, void *ud)
 {
     Md *md = ud;
+    if (md->failed) return 1;
     (void)detail;
     md->span_depth--;
     if (md->heading || md->span_depth >= MAX_NEST) return 0;
@@ -1068,6 +1077,7 @@ static size_t entity_decode(const char *s, size_t n, char *out)
 static int md_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *ud)
 {
     Md *md = ud;
+    if (md->failed) return 1;
     Ctx *cx = md->cx;
     if (in_file(cx, s)) {
         md->last_off = (size_t)(s - cx->text);
