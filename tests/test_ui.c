@@ -338,22 +338,23 @@ START_TEST(training_cancels_cleanly)
     size_t n = m->n_params;
     float *before = xmalloc(n * sizeof *before);
     memcpy(before, m->params, n * sizeof *before);
+    TrainRunProgress *p = xmalloc(sizeof *p); /* copies taken under the worker's lock */
     a->train_epochs = 2000;
     app_train_start(a);
-    ck_assert(a->train.running);
+    train_run_progress(&a->train, p);
+    ck_assert(p->running);
     /* wait for the first epoch, then cancel in the middle of the run */
     for (int i = 0; i < 2000; i++) {
-        SDL_LockMutex(a->train.lock);
-        int done = a->train.epochs_done[0];
-        SDL_UnlockMutex(a->train.lock);
-        if (done >= 1) break;
+        train_run_progress(&a->train, p);
+        if (p->epochs_done[0] >= 1) break;
         SDL_Delay(5);
     }
     app_train_cancel(a);
     app_train_join(a);
-    ck_assert(a->train.failed);
-    ck_assert_msg(strstr(a->train.message, "cancelled"), "%s", a->train.message);
-    ck_assert_int_lt(a->train.epochs_done[0], 2000);
+    train_run_progress(&a->train, p);
+    ck_assert(p->failed);
+    ck_assert_msg(strstr(p->message, "cancelled"), "%s", p->message);
+    ck_assert_int_lt(p->epochs_done[0], 2000);
     ck_assert_int_eq(memcmp(before, a->doc->models[0].model.params, n * sizeof *before), 0);
     app_draw(a);
     /* a short run that finishes replaces the models and traces again */
@@ -361,12 +362,19 @@ START_TEST(training_cancels_cleanly)
     a->train_units = 8;
     app_train_start(a);
     app_train_join(a);
-    ck_assert(!a->train.failed);
-    ck_assert_int_eq(a->train.epochs_done[2], 2);
+    train_run_progress(&a->train, p);
+    ck_assert(!p->failed);
+    ck_assert_int_eq(p->epochs_done[2], 2);
     ck_assert_int_eq(a->doc->models[2].model.layers[1].cell[0].units, 8);
     ck_assert(a->doc->models[2].traced);
     ck_assert_int_eq(a->doc->models[2].trace.layers[1].run[0].H, 8);
     app_draw(a);
+    /* opening a document forgets the run */
+    app_open(a, lesson_path());
+    train_run_progress(&a->train, p);
+    ck_assert_int_eq(p->epochs_done[2], 0);
+    ck_assert(!p->finished);
+    free(p);
     free(before);
     app_headless_destroy(a);
 }

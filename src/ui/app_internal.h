@@ -1,0 +1,50 @@
+/* app_internal: what the app's files share and nothing else needs (see the
+ * list of files at the top of app.h). */
+#ifndef UNROLL_APP_INTERNAL_H
+#define UNROLL_APP_INTERNAL_H
+
+#include "app.h"
+
+#define APP_STEP_ANIM_MS 350
+#define APP_PLAY_INTERVAL_MS 900
+
+/* ---- state (app.c) ---- */
+void app_set_message(App *a, const char *msg, bool error);
+/* The first recurrent layer of the current model, nothing selected. */
+void app_pick_layer(App *a);
+/* Traces a new input; false (with the message shown) if it cannot be read. */
+bool app_set_input(App *a, const char *text);
+/* The state a freshly opened document starts in. */
+void app_open_done(App *a);
+void app_open_inspector(App *a, const Hot *h);
+void app_start_editing(App *a);
+/* Enter: traces the typed sentence; Esc: back to the one before. */
+void app_finish_editing(App *a, bool keep);
+
+/* ---- commands (app_commands.c) ---- */
+/* One command: the keys that run it and how the key list and the status
+ * line show it. A key runs the first command in the table that takes it. */
+typedef struct {
+    SDL_Keycode keys[3];       /* any of these (0: a mouse action, listed only) */
+    int span;                  /* > 1: keys[0] .. keys[0] + span - 1, arg = the offset */
+    int ctrl;                  /* 1: with Ctrl only; -1: without Ctrl only; 0: either */
+    bool (*when)(const App *a); /* NULL: always */
+    void (*run)(App *a, int arg, bool shift);
+    const char *label;         /* the key list's left column; NULL: shares the row above */
+    const char *help;          /* the key list's text; NULL with a span: the views' titles */
+    const char *status;        /* on the status line, when set */
+} AppCommand;
+
+/* Runs the command bound to key; false when none takes it. */
+bool app_command_key(App *a, SDL_Keycode key, Uint16 mod);
+/* The status line (returns its height) and the `?` key list, both drawn
+ * from the table. */
+int app_draw_status(const App *a, Render *r);
+void app_draw_help(const App *a, Render *r);
+
+/* ---- the window (app_window.c) ---- */
+/* Presenter mode on or off: type and contrast, and the window covering its
+ * display (or back where it was). Headless: only type and contrast. */
+void app_toggle_presenter(App *a);
+
+#endif
