@@ -625,6 +625,28 @@ START_TEST(presenter_mode_follows_the_window)
 }
 END_TEST
 
+/* A long session draws many sentences at many sizes: the string cache
+ * stays within its pixel budget (2048 strings of this size would hold 20
+ * times as many pixels). */
+START_TEST(text_cache_is_bounded)
+{
+    App *a = open_lesson(1280, 720);
+    Render *r = &a->render;
+    char s[96];
+    for (int frame = 0; frame < 60; frame++) {
+        render_begin(r, a->theme.bg);
+        for (int i = 0; i < 40; i++) {
+            snprintf(s, sizeof s, "sentence %d of frame %d, long enough to take room", i, frame);
+            render_text(r, 0, i * 16, s, 36 + frame % 5, FONT_REGULAR, a->theme.text, ALIGN_LEFT);
+        }
+        render_end(r);
+        ck_assert_uint_le(render_cache_pixels(r), RENDER_TEXT_CACHE_PIXELS);
+    }
+    ck_assert_uint_gt(render_cache_pixels(r), RENDER_TEXT_CACHE_PIXELS / 2); /* it does cache */
+    app_headless_destroy(a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -643,6 +665,7 @@ int main(void)
     tcase_add_test(tc, unknown_words_follow_the_tokenizer);
     tcase_add_test(tc, views_by_number_and_hover_cleared);
     tcase_add_test(tc, presenter_mode_follows_the_window);
+    tcase_add_test(tc, text_cache_is_bounded);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -53,11 +53,14 @@
 #include "base.h"
 #include "engine.h"
 
+/* How many cell types there are (CellKind, engine.h, counts from 0). */
+#define CELL_KIND_COUNT ((int)CELL_LSTM + 1)
+
 /* Limits on untrusted input. A lesson is a short document. */
 #define LESSON_MAX_BYTES ((size_t)1 << 20)
 #define LESSON_MAX_STEPS 200
 #define LESSON_MAX_STRING ((size_t)64 << 10) /* any value, title or text */
-#define LESSON_MAX_CELLS 3
+#define LESSON_MAX_CELLS CELL_KIND_COUNT /* each cell type at most once */
 #define LESSON_MAX_LABELS 256
 
 typedef enum { LESSON_NEXT_WORD, LESSON_CLASSIFY } LessonTask;
@@ -79,9 +82,6 @@ const char *view_kind_name(ViewKind v);
 const char *view_kind_title(ViewKind v);
 /* Parses a view name; false if unknown. */
 bool view_kind_parse(const char *s, ViewKind *out);
-
-/* How many cell types there are (CellKind, engine.h, counts from 0). */
-#define CELL_KIND_COUNT ((int)CELL_LSTM + 1)
 
 /* A cell's name in lessons and the folder of its model under models/:
  * "simplernn", "gru", "lstm". (Keras' name: cell_class_name, engine.h.) */

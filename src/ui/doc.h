@@ -11,7 +11,7 @@
 #include "prompt.h"
 #include "text.h"
 
-#define DOC_MAX_MODELS 3
+#define DOC_MAX_MODELS LESSON_MAX_CELLS /* a lesson's models, one per cell type */
 #define DOC_MAX_INPUT 1024
 
 typedef struct {

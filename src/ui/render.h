@@ -46,6 +46,10 @@ typedef struct {
 #define RENDER_MAX_TEXT_BOXES 4096
 #define RENDER_MAX_HOT 65536
 #define RENDER_TEXT_CACHE 2048
+/* Pixels the cached strings may hold in all (4 bytes each): a few frames'
+ * worth of text at 4K, so a long session with many sizes and sentences
+ * stays bounded well below what 2048 large strings could take. */
+#define RENDER_TEXT_CACHE_PIXELS ((size_t)4 << 20)
 
 typedef struct RenderCache RenderCache;
 
@@ -93,6 +97,10 @@ int render_line_height(Render *r, int px, FontStyle style);
 void render_text_size(Render *r, const char *s, int px, FontStyle style, int *w, int *h);
 /* Cuts s (in place, into buf) with an ellipsis so it fits max_w. */
 const char *render_fit_text(Render *r, const char *s, int px, FontStyle style, int max_w, char *buf, size_t cap);
+
+/* Pixels the string cache holds now (at most RENDER_TEXT_CACHE_PIXELS
+ * beyond what the current frame uses). */
+size_t render_cache_pixels(const Render *r);
 
 void render_clip_push(Render *r, Box b);
 void render_clip_pop(Render *r);
