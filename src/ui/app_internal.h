@@ -22,19 +22,6 @@ void app_start_editing(App *a);
 void app_finish_editing(App *a, bool keep);
 
 /* ---- commands (app_commands.c) ---- */
-/* One command: the keys that run it and how the key list and the status
- * line show it. A key runs the first command in the table that takes it. */
-typedef struct {
-    SDL_Keycode keys[3];       /* any of these (0: a mouse action, listed only) */
-    int span;                  /* > 1: keys[0] .. keys[0] + span - 1, arg = the offset */
-    int ctrl;                  /* 1: with Ctrl only; -1: without Ctrl only; 0: either */
-    bool (*when)(const App *a); /* NULL: always */
-    void (*run)(App *a, int arg, bool shift);
-    const char *label;         /* the key list's left column; NULL: shares the row above */
-    const char *help;          /* the key list's text; NULL with a span: the views' titles */
-    const char *status;        /* on the status line, when set */
-} AppCommand;
-
 /* Runs the command bound to key; false when none takes it. */
 bool app_command_key(App *a, SDL_Keycode key, Uint16 mod);
 /* The status line (returns its height) and the `?` key list, both drawn
