@@ -133,6 +133,10 @@ if [ "$before" = "${screen_w}x${screen_h}" ]; then
   key F11; before=$(wait_size other)
 fi
 key F11; during=$(wait_size cover)
+if [ "$during" != "${screen_w}x${screen_h}" ]; then
+  # presenter mode was on, on a window resized since: that F11 left it
+  key F11; during=$(wait_size cover)
+fi
 key F11; after=$(wait_size other)
 growth=$(( rss_end - rss_mark ))
 echo "soak: ${duration}s, $count actions ($typed sentences, $lessons lesson switches, $trainings trainings, $resizes resizes)"

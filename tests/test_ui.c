@@ -635,7 +635,7 @@ START_TEST(text_cache_is_bounded)
     char s[96];
     for (int frame = 0; frame < 60; frame++) {
         render_begin(r, a->theme.bg);
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < 15; i++) {
             snprintf(s, sizeof s, "sentence %d of frame %d, long enough to take room", i, frame);
             render_text(r, 0, i * 16, s, 36 + frame % 5, FONT_REGULAR, a->theme.text, ALIGN_LEFT);
         }

@@ -5,6 +5,9 @@
 #include <SDL_image.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "app_internal.h"
 
@@ -66,6 +69,14 @@ int app_run(const char *path, const char *lessons_dir)
                 SDL_GetError());
         return 2;
     }
+#ifdef __GLIBC__
+    /* Each resize makes the renderer free and allocate frame buffers of
+     * megabytes. glibc raises its mmap threshold to the largest block freed,
+     * so later buffers come from the heap, whose holes are never given
+     * back: a window resized for an hour grows by tens of MB. A fixed
+     * threshold keeps large blocks in mmap, returned to the system on free. */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
     SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
     SDL_Window *win = SDL_CreateWindow("unroll", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 1440, 900,
                                        SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);

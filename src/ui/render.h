@@ -46,10 +46,11 @@ typedef struct {
 #define RENDER_MAX_TEXT_BOXES 4096
 #define RENDER_MAX_HOT 65536
 #define RENDER_TEXT_CACHE 2048
-/* Pixels the cached strings may hold in all (4 bytes each): a few frames'
- * worth of text at 4K, so a long session with many sizes and sentences
- * stays bounded well below what 2048 large strings could take. */
-#define RENDER_TEXT_CACHE_PIXELS ((size_t)4 << 20)
+/* Pixels the cached strings may hold in all (4 bytes each, more in a GPU
+ * driver's tiles): a frame of text at 1920x1080 takes about 0.25 M, so
+ * this keeps the last few frames' strings; a frame that needs more keeps
+ * its own (only older ones go). */
+#define RENDER_TEXT_CACHE_PIXELS ((size_t)1 << 20)
 
 typedef struct RenderCache RenderCache;
 
