@@ -32,11 +32,10 @@ typedef enum {
 
 /* The input bar while a sentence is typed: the text, the cursor and the
  * selection (both byte offsets on UTF-8 character boundaries; the
- * selection runs between anchor and cursor), and the sentence it started
- * from, which Esc brings back. */
+ * selection runs between anchor and cursor). The document keeps the old
+ * sentence until Enter, so Esc has nothing to undo. */
 typedef struct {
     char text[DOC_MAX_INPUT];
-    char saved[DOC_MAX_INPUT];
     int cursor, anchor;
 } TextField;
 

@@ -49,7 +49,6 @@ void field_begin(TextField *f, const char *text)
         n = start;
     }
     f->text[n] = '\0';
-    memcpy(f->saved, f->text, sizeof f->saved);
     f->anchor = 0;
     f->cursor = n;
 }
