@@ -192,6 +192,42 @@ START_TEST(names)
     ck_assert_int_eq(c, CELL_SIMPLE_RNN);
     ck_assert(!lesson_cell_parse("rnn", &c));
     ck_assert_str_eq(lesson_cell_name(CELL_LSTM), "lstm");
+    /* one table each: every name parses back, the titles are the window's */
+    for (int k = 0; k < CELL_KIND_COUNT; k++) {
+        CellKind back = CELL_KIND_COUNT;
+        ck_assert(lesson_cell_parse(lesson_cell_name((CellKind)k), &back));
+        ck_assert_int_eq(back, k);
+    }
+    ck_assert_int_eq(CELL_KIND_COUNT, 3);
+    ck_assert_str_eq(lesson_cell_spec_name(CELL_SIMPLE_RNN), "rnn");
+    ck_assert_str_eq(lesson_cell_spec_name(CELL_GRU), "gru");
+    ck_assert_str_eq(view_kind_title(VIEW_INSPECTOR), "Cell");
+    ck_assert_str_eq(view_kind_title(VIEW_PREDICTIONS), "Predict");
+    ck_assert_str_eq(view_kind_title(VIEW_COUNT), "?");
+}
+END_TEST
+
+/* {cell} is replaced everywhere, units after it only when asked, and a
+ * spec longer than any fixed buffer comes back whole */
+START_TEST(spec_substitution)
+{
+    Lesson l = {0};
+    char spec[3000] = "embedding:V:16, {cell}:32:seq, {cell}:8";
+    for (int i = 0; i < 120; i++) strcat(spec, ", dropout:0.5");
+    strcat(spec, ", dense:V:softmax");
+    l.spec = spec;
+    l.n_cells = 2;
+    l.cells[0] = CELL_SIMPLE_RNN;
+    l.cells[1] = CELL_LSTM;
+    char *s = lesson_spec_for(&l, 0);
+    ck_assert_int_eq(strncmp(s, "embedding:V:16, rnn:32:seq, rnn:8, dropout:0.5", 46), 0);
+    ck_assert_int_eq(strlen(s), strlen(spec) - 2 * (strlen("{cell}") - strlen("rnn")));
+    ck_assert_str_eq(s + strlen(s) - 17, ", dense:V:softmax");
+    free(s);
+    s = lesson_spec_with_units(&l, 1, 128);
+    ck_assert_int_eq(strncmp(s, "embedding:V:16, lstm:128:seq, lstm:128, dropout:0.5", 51), 0);
+    ck_assert_str_eq(s + strlen(s) - 17, ", dense:V:softmax");
+    free(s);
 }
 END_TEST
 
@@ -288,6 +324,15 @@ static const BadCase bad_cases[] = {
     {"quiz-null", FM "## S\n\n```unroll\nquiz:\n```\n", 0, NULL, 16, "'quiz' needs the question"},
     {"two-blocks", FM "## S\n\n```unroll\nstep: 1\n```\n\nMore.\n\n```unroll\nstep: 2\n```\n", 0, NULL, 21,
      "one ```unroll block; this step's first is on line 15"},
+    /* the first error wins: md4c reads on after a callback stops it, and
+     * a later problem (a second block, a second title) must not replace
+     * the message of the first */
+    {"first-error-block", FM "## S\n\n```unroll\nstep: x\n```\n\nMore.\n\n```unroll\nstep: 2\n```\n", 0, NULL, 16,
+     "'step' must be a whole number, not 'x'"},
+    {"first-error-title", FM "## S\n\n```unroll\nview: nowhere\n```\n\n# Again\n\n##\n", 0, NULL, 16,
+     "unknown view 'nowhere'"},
+    {"first-error-heading", FM "##\n\nText.\n\n```unroll\nstep: 1\n```\n\n```unroll\nstep: 2\n```\n", 0, NULL, 13,
+     "needs a title"},
     {"block-yaml", FM "## S\n\n```unroll\nview: unrolled\nstep: [1\n```\n", 0, NULL, 18, "YAML syntax error"},
     {"block-in-intro", FM "Intro.\n\n```unroll\nstep: 1\n```\n", 0, NULL, 15, "belongs to a step"},
     {"block-not-mapping", FM "## S\n\n```unroll\njust words\n```\n", 0, NULL, 16, "'key: value' lines"},
@@ -623,6 +668,7 @@ static Suite *lesson_suite(void)
     tcase_add_test(tc, good_lesson_crlf);
     tcase_add_test(tc, intro_only_lesson);
     tcase_add_test(tc, names);
+    tcase_add_test(tc, spec_substitution);
     tcase_add_loop_test(tc, bad_lessons, 0, (int)(sizeof bad_cases / sizeof bad_cases[0]));
     tcase_add_test(tc, bad_files_load);
     tcase_add_test(tc, limits);

@@ -6,7 +6,12 @@
  *   boxes overlap and none leaves the frame;
  * - input: events pushed with SDL_PushEvent step, open the inspector and
  *   change the hover; 10,000 random events leave the app consistent;
- * - bad input: a broken model shows a message and the app stays usable. */
+ * - bad input: a broken model shows a message and the app stays usable;
+ * - the input bar edits as a text field, and marks unknown words by the
+ *   tokenizer's rule; keys 1..N choose views and drop the old hover;
+ * - on a (dummy) window, F11 covers the display and back, and the layout
+ *   follows the drawable size through it and through resizes. */
+#define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,22 +344,23 @@ START_TEST(training_cancels_cleanly)
     size_t n = m->n_params;
     float *before = xmalloc(n * sizeof *before);
     memcpy(before, m->params, n * sizeof *before);
+    TrainRunProgress *p = xmalloc(sizeof *p); /* copies taken under the worker's lock */
     a->train_epochs = 2000;
     app_train_start(a);
-    ck_assert(a->train.running);
+    train_run_progress(&a->train, p);
+    ck_assert(p->running);
     /* wait for the first epoch, then cancel in the middle of the run */
     for (int i = 0; i < 2000; i++) {
-        SDL_LockMutex(a->train.lock);
-        int done = a->train.epochs_done[0];
-        SDL_UnlockMutex(a->train.lock);
-        if (done >= 1) break;
+        train_run_progress(&a->train, p);
+        if (p->epochs_done[0] >= 1) break;
         SDL_Delay(5);
     }
     app_train_cancel(a);
     app_train_join(a);
-    ck_assert(a->train.failed);
-    ck_assert_msg(strstr(a->train.message, "cancelled"), "%s", a->train.message);
-    ck_assert_int_lt(a->train.epochs_done[0], 2000);
+    train_run_progress(&a->train, p);
+    ck_assert(p->failed);
+    ck_assert_msg(strstr(p->message, "cancelled"), "%s", p->message);
+    ck_assert_int_lt(p->epochs_done[0], 2000);
     ck_assert_int_eq(memcmp(before, a->doc->models[0].model.params, n * sizeof *before), 0);
     app_draw(a);
     /* a short run that finishes replaces the models and traces again */
@@ -362,12 +368,19 @@ START_TEST(training_cancels_cleanly)
     a->train_units = 8;
     app_train_start(a);
     app_train_join(a);
-    ck_assert(!a->train.failed);
-    ck_assert_int_eq(a->train.epochs_done[2], 2);
+    train_run_progress(&a->train, p);
+    ck_assert(!p->failed);
+    ck_assert_int_eq(p->epochs_done[2], 2);
     ck_assert_int_eq(a->doc->models[2].model.layers[1].cell[0].units, 8);
     ck_assert(a->doc->models[2].traced);
     ck_assert_int_eq(a->doc->models[2].trace.layers[1].run[0].H, 8);
     app_draw(a);
+    /* opening a document forgets the run */
+    app_open(a, lesson_path());
+    train_run_progress(&a->train, p);
+    ck_assert_int_eq(p->epochs_done[2], 0);
+    ck_assert(!p->finished);
+    free(p);
     free(before);
     app_headless_destroy(a);
 }
@@ -387,6 +400,250 @@ START_TEST(lesson_browser)
     push(a, key(SDLK_2));
     ck_assert(!a->show_lessons);
     ck_assert_str_eq(a->doc->lesson.title, a->lesson_titles[1]);
+    app_headless_destroy(a);
+}
+END_TEST
+
+
+/* ---- the window's rough edges (issue 11) ---- */
+
+static SDL_Event key_mod(SDL_Keycode k, Uint16 mod)
+{
+    SDL_Event e = key(k);
+    e.key.keysym.mod = mod;
+    return e;
+}
+
+static SDL_Event typed(const char *s)
+{
+    SDL_Event e = {0};
+    e.type = SDL_TEXTINPUT;
+    snprintf(e.text.text, sizeof e.text.text, "%s", s);
+    return e;
+}
+
+/* Enter selects the whole sentence, so typing replaces it; the arrows,
+ * Home/End, Ctrl+A, Backspace and Delete edit as in any text field; Esc
+ * brings the old sentence back. */
+START_TEST(input_bar_edits_like_a_text_field)
+{
+    App *a = open_lesson(1280, 720);
+    app_draw(a);
+    char old[DOC_MAX_INPUT];
+    snprintf(old, sizeof old, "%s", a->doc->input);
+    int from = -1, to = -1;
+    push(a, key(SDLK_RETURN));
+    ck_assert(a->editing);
+    ck_assert_str_eq(a->edit.text, old);
+    field_selection(&a->edit, &from, &to);
+    ck_assert_int_eq(from, 0);
+    ck_assert_int_eq(to, (int)strlen(old));
+    push(a, typed("the road"));
+    ck_assert_str_eq(a->edit.text, "the road"); /* replaced, not appended */
+    push(a, key(SDLK_HOME));
+    ck_assert_int_eq(a->edit.cursor, 0);
+    for (int i = 0; i < 4; i++) push(a, key(SDLK_RIGHT));
+    ck_assert_int_eq(a->edit.cursor, 4);
+    push(a, key_mod(SDLK_END, KMOD_SHIFT)); /* selects "road" */
+    field_selection(&a->edit, &from, &to);
+    ck_assert_int_eq(from, 4);
+    ck_assert_int_eq(to, 8);
+    push(a, typed("hill"));
+    ck_assert_str_eq(a->edit.text, "the hill");
+    push(a, key(SDLK_LEFT));
+    push(a, key(SDLK_BACKSPACE));
+    ck_assert_str_eq(a->edit.text, "the hil");
+    push(a, key(SDLK_DELETE));
+    ck_assert_str_eq(a->edit.text, "the hi");
+    push(a, key(SDLK_END));
+    push(a, typed("\xC3\xA9"));
+    ck_assert_str_eq(a->edit.text, "the hi\xC3\xA9");
+    push(a, key(SDLK_LEFT)); /* one character, two bytes */
+    ck_assert_int_eq(a->edit.cursor, 6);
+    push(a, key(SDLK_DELETE));
+    ck_assert_str_eq(a->edit.text, "the hi");
+    push(a, key_mod(SDLK_a, KMOD_CTRL));
+    push(a, typed("lantern"));
+    ck_assert_str_eq(a->edit.text, "lantern");
+    /* Esc: the old sentence stays, and is what the next Enter starts from */
+    push(a, key(SDLK_ESCAPE));
+    ck_assert(!a->editing);
+    ck_assert_str_eq(a->doc->input, old);
+    ck_assert_int_eq(a->view, VIEW_UNROLLED); /* Esc left the field only */
+    push(a, key(SDLK_RETURN));
+    ck_assert_str_eq(a->edit.text, old);
+    push(a, typed("the road"));
+    push(a, key(SDLK_RETURN));
+    ck_assert(!a->editing);
+    ck_assert_str_eq(a->doc->input, "the road");
+    ck_assert_int_eq(a->doc->T, 2);
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* The input bar marks the words the tokenizer does not know, by the
+ * tokenizer's rule: "lantern" is known although the unknown "lan" starts
+ * it, and "Lantern," is "lantern" after lowercasing and filtering. */
+START_TEST(unknown_words_follow_the_tokenizer)
+{
+    App *a = open_lesson(1280, 720);
+    Err err = {{0}};
+    ck_assert_msg(doc_set_input(a->doc, "lan lantern Lantern, zebra-hill", &err), "%s", err.msg);
+    ck_assert(doc_input_word_unknown(a->doc, 0));
+    ck_assert(!doc_input_word_unknown(a->doc, 1));
+    ck_assert(!doc_input_word_unknown(a->doc, 2));
+    ck_assert(doc_input_word_unknown(a->doc, 3)); /* "zebra" of zebra-hill */
+    ck_assert(!doc_input_word_unknown(a->doc, 4)); /* past the end */
+    ck_assert_int_eq(a->doc->prompt.n_oov, 2);
+    app_draw(a);
+    /* the mark is drawn under the unknown word only: the first two text
+     * boxes inside the input field are "lan" and "lantern" */
+    const Hot *field = NULL;
+    for (int i = 0; i < a->render.n_hot && !field; i++)
+        if (a->render.hot[i].kind == HOT_BUTTON && a->render.hot[i].unit == BTN_INPUT) field = &a->render.hot[i];
+    ck_assert(field);
+    int found = 0;
+    Box words[2] = {{0}};
+    for (int i = 0; i < a->render.n_text_boxes && found < 2; i++) {
+        Box b = a->render.text_boxes[i];
+        if (box_contains(field->box, b.x, b.y) && b.w > 0) words[found++] = b;
+    }
+    ck_assert_int_eq(found, 2);
+    ck_assert_int_lt(words[0].x, words[1].x);
+    Color under0 = app_headless_pixel(a, words[0].x + words[0].w / 2, words[0].y + words[0].h - 1);
+    Color under1 = app_headless_pixel(a, words[1].x + words[1].w / 2, words[1].y + words[1].h - 1);
+    ck_assert(same_colour(under0, a->theme.oov, 8));
+    ck_assert(!same_colour(under1, a->theme.oov, 8));
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* Keys 1..N choose among however many views there are; the next digit
+ * does nothing. Switching views drops the hover of the old one. */
+START_TEST(views_by_number_and_hover_cleared)
+{
+    App *a = open_lesson(1280, 720);
+    app_draw(a);
+    for (int v = 0; v < VIEW_COUNT; v++) {
+        push(a, key(SDLK_1 + v));
+        ck_assert_int_eq(a->view, v);
+    }
+    if (VIEW_COUNT < 9) {
+        push(a, key(SDLK_1 + VIEW_COUNT));
+        ck_assert_int_eq(a->view, VIEW_COUNT - 1);
+    }
+    push(a, key(SDLK_1));
+    const Hot *h = find_hot(a, HOT_UNIT, -1, 0, VEC_H, 1);
+    ck_assert(h);
+    Box hb = h->box;
+    push(a, mouse(SDL_MOUSEMOTION, hb.x + 1, hb.y + 1));
+    ck_assert(a->has_hover);
+    push(a, key(SDLK_6)); /* gradients */
+    ck_assert_int_eq(a->view, VIEW_GRADIENTS);
+    ck_assert(!a->has_hover);
+    /* the same through the tab buttons */
+    push(a, key(SDLK_1));
+    push(a, mouse(SDL_MOUSEMOTION, hb.x + 1, hb.y + 1));
+    ck_assert(a->has_hover);
+    const Hot *tab = NULL;
+    for (int i = 0; i < a->render.n_hot && !tab; i++)
+        if (a->render.hot[i].kind == HOT_BUTTON && a->render.hot[i].unit == BTN_VIEW0 + VIEW_GENERATE) tab = &a->render.hot[i];
+    ck_assert(tab);
+    Box tb = tab->box;
+    push(a, mouse(SDL_MOUSEBUTTONDOWN, tb.x + 2, tb.y + 2));
+    ck_assert_int_eq(a->view, VIEW_GENERATE);
+    ck_assert(!a->has_hover);
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* On a window (SDL's dummy driver, as app_run makes it): F11 makes the
+ * window cover the display and the layout follows the drawable size; F11
+ * again puts the window back; a resize is followed too. */
+START_TEST(presenter_mode_follows_the_window)
+{
+    if (!getenv("SDL_VIDEODRIVER")) setenv("SDL_VIDEODRIVER", "dummy", 1);
+    ck_assert_int_eq(SDL_Init(SDL_INIT_VIDEO), 0);
+    SDL_Window *win = SDL_CreateWindow("unroll test", 10, 20, 900, 600, SDL_WINDOW_RESIZABLE);
+    ck_assert(win);
+    SDL_Renderer *ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+    ck_assert(ren);
+    App *a = xcalloc(1, sizeof *a);
+    app_init(a, NULL);
+    Err err = {{0}};
+    ck_assert_msg(render_init(&a->render, ren, &err), "%s", err.msg);
+    app_open(a, lesson_path());
+    ck_assert(a->has_doc);
+    SDL_Rect display;
+    ck_assert_int_eq(SDL_GetDisplayBounds(0, &display), 0);
+    app_draw(a);
+    ck_assert_int_eq(a->render.width, 900);
+    ck_assert_int_eq(a->render.height, 600);
+    int px = app_px(a, TEXT_BODY);
+    push(a, key(SDLK_F11));
+    ck_assert(a->presenter);
+    int w = 0, h = 0;
+    SDL_GetWindowSize(win, &w, &h);
+    ck_assert_int_eq(w, display.w);
+    ck_assert_int_eq(h, display.h);
+    ck_assert_int_eq(a->render.width, display.w);
+    ck_assert_int_eq(a->render.height, display.h);
+    ck_assert_int_gt(app_px(a, TEXT_BODY), px);
+    for (int i = 0; i < a->render.n_text_boxes; i++) {
+        Box b = a->render.text_boxes[i];
+        ck_assert_int_le(b.x + b.w, a->render.width);
+        ck_assert_int_le(b.y + b.h, a->render.height);
+    }
+    push(a, key(SDLK_F11));
+    ck_assert(!a->presenter);
+    SDL_GetWindowSize(win, &w, &h);
+    ck_assert_int_eq(w, 900);
+    ck_assert_int_eq(h, 600);
+    int x = 0, y = 0;
+    SDL_GetWindowPosition(win, &x, &y);
+    ck_assert_int_eq(x, 10);
+    ck_assert_int_eq(y, 20);
+    ck_assert_int_eq(a->render.width, 900);
+    ck_assert_int_eq(a->render.height, 600);
+    /* a resize: SDL queues SIZE_CHANGED; the next frame has the new size */
+    SDL_SetWindowSize(win, 700, 500);
+    SDL_Event e = {0};
+    e.type = SDL_WINDOWEVENT;
+    e.window.event = SDL_WINDOWEVENT_SIZE_CHANGED;
+    e.window.data1 = 700;
+    e.window.data2 = 500;
+    ck_assert(app_event(a, &e));
+    push(a, key(SDLK_RIGHT));
+    ck_assert_int_eq(a->render.width, 700);
+    ck_assert_int_eq(a->render.height, 500);
+    app_free(a);
+    train_run_free(&a->train);
+    render_free(&a->render);
+    free(a);
+    SDL_DestroyRenderer(ren);
+    SDL_DestroyWindow(win);
+    SDL_Quit();
+}
+END_TEST
+
+/* A long session draws many sentences at many sizes: the string cache
+ * stays within its pixel budget (2048 strings of this size would hold 20
+ * times as many pixels). */
+START_TEST(text_cache_is_bounded)
+{
+    App *a = open_lesson(1280, 720);
+    Render *r = &a->render;
+    char s[96];
+    for (int frame = 0; frame < 60; frame++) {
+        render_begin(r, a->theme.bg);
+        for (int i = 0; i < 15; i++) {
+            snprintf(s, sizeof s, "sentence %d of frame %d, long enough to take room", i, frame);
+            render_text(r, 0, i * 16, s, 36 + frame % 5, FONT_REGULAR, a->theme.text, ALIGN_LEFT);
+        }
+        render_end(r);
+        ck_assert_uint_le(render_cache_pixels(r), RENDER_TEXT_CACHE_PIXELS);
+    }
+    ck_assert_uint_gt(render_cache_pixels(r), RENDER_TEXT_CACHE_PIXELS / 2); /* it does cache */
     app_headless_destroy(a);
 }
 END_TEST
@@ -614,6 +871,11 @@ int main(void)
     tcase_add_test(tc, broken_model_shows_a_message);
     tcase_add_test(tc, training_cancels_cleanly);
     tcase_add_test(tc, lesson_browser);
+    tcase_add_test(tc, input_bar_edits_like_a_text_field);
+    tcase_add_test(tc, unknown_words_follow_the_tokenizer);
+    tcase_add_test(tc, views_by_number_and_hover_cleared);
+    tcase_add_test(tc, presenter_mode_follows_the_window);
+    tcase_add_test(tc, text_cache_is_bounded);
     suite_add_tcase(s, tc);
     tc = tcase_create("mutants");
     tcase_set_timeout(tc, 300);

@@ -20,23 +20,35 @@
 #include <yaml.h>
 
 #include "spec.h"
+#include "text.h"
 
 /* ---- names ---------------------------------------------------------- */
 
-static const char *const view_names[VIEW_COUNT] = {
-    "unrolled", "inspector", "compare", "predictions", "training", "gradients", "generate",
+/* The one table of view names: the lesson's (contracts.md) and the
+ * window's tab title. */
+static const struct {
+    const char *name, *title;
+} VIEWS[VIEW_COUNT] = {
+    [VIEW_UNROLLED] = {"unrolled", "Unrolled"},     [VIEW_INSPECTOR] = {"inspector", "Cell"},
+    [VIEW_COMPARE] = {"compare", "Compare"},        [VIEW_PREDICTIONS] = {"predictions", "Predict"},
+    [VIEW_TRAINING] = {"training", "Train"},        [VIEW_GRADIENTS] = {"gradients", "Gradients"},
+    [VIEW_GENERATE] = {"generate", "Generate"},
 };
-#define VIEW_LIST "unrolled, inspector, compare, predictions, training, gradients, generate"
 
 const char *view_kind_name(ViewKind v)
 {
-    return (unsigned)v < VIEW_COUNT ? view_names[v] : "?";
+    return (unsigned)v < VIEW_COUNT ? VIEWS[v].name : "?";
+}
+
+const char *view_kind_title(ViewKind v)
+{
+    return (unsigned)v < VIEW_COUNT ? VIEWS[v].title : "?";
 }
 
 bool view_kind_parse(const char *s, ViewKind *out)
 {
     for (int i = 0; i < VIEW_COUNT; i++) {
-        if (strcmp(s, view_names[i]) == 0) {
+        if (strcmp(s, VIEWS[i].name) == 0) {
             *out = (ViewKind)i;
             return true;
         }
@@ -44,20 +56,31 @@ bool view_kind_parse(const char *s, ViewKind *out)
     return false;
 }
 
-/* indexed by CellKind */
-static const char *const cell_names[3] = {"simplernn", "gru", "lstm"};
-static const char *const cell_spec_names[3] = {"rnn", "gru", "lstm"};
-#define CELL_LIST "simplernn, gru, lstm"
+/* The one table of cell names: in lessons (and the folders under models/),
+ * and in the spec language. The Keras class name is the engine's
+ * cell_class_name. */
+static const struct {
+    const char *name, *spec;
+} CELLS[CELL_KIND_COUNT] = {
+    [CELL_SIMPLE_RNN] = {"simplernn", "rnn"},
+    [CELL_GRU] = {"gru", "gru"},
+    [CELL_LSTM] = {"lstm", "lstm"},
+};
 
 const char *lesson_cell_name(CellKind kind)
 {
-    return (unsigned)kind < 3 ? cell_names[kind] : "?";
+    return (unsigned)kind < CELL_KIND_COUNT ? CELLS[kind].name : "?";
+}
+
+const char *lesson_cell_spec_name(CellKind kind)
+{
+    return (unsigned)kind < CELL_KIND_COUNT ? CELLS[kind].spec : "?";
 }
 
 bool lesson_cell_parse(const char *s, CellKind *out)
 {
-    for (int i = 0; i < 3; i++) {
-        if (strcmp(s, cell_names[i]) == 0) {
+    for (int i = 0; i < CELL_KIND_COUNT; i++) {
+        if (strcmp(s, CELLS[i].name) == 0) {
             *out = (CellKind)i;
             return true;
         }
@@ -65,43 +88,47 @@ bool lesson_cell_parse(const char *s, CellKind *out)
     return false;
 }
 
+/* "a, b, c": the n names of a table, for messages. */
+static const char *name_list(const char *(*name)(int), int n, char *buf, size_t cap)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && o < cap; i++) o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? ", " : "", name(i));
+    return buf;
+}
+
+static const char *view_name_at(int i)
+{
+    return view_kind_name((ViewKind)i);
+}
+
+static const char *cell_name_at(int i)
+{
+    return lesson_cell_name((CellKind)i);
+}
+
+#define VIEW_LIST(buf) name_list(view_name_at, VIEW_COUNT, buf, sizeof buf)
+#define CELL_LIST(buf) name_list(cell_name_at, CELL_KIND_COUNT, buf, sizeof buf)
+
 /* The vectors a step may highlight, and which cells have them: SimpleRNN
  * only h; GRU gates z, r and candidate n; LSTM c and gates i, f, g, o. */
 #define VECTOR_LIST "h, c, i, f, g, o, z, r, n, x"
-static const char *const cell_vectors[3] = {"hx", "hxzrn", "hcxifgo"};
+static const char *const cell_vectors[CELL_KIND_COUNT] = {"hx", "hxzrn", "hcxifgo"};
 
-/* ---- growable text -------------------------------------------------- */
-
-typedef struct {
-    char *p;
-    size_t len, cap;
-} Buf;
-
-static void buf_put(Buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1) cap *= 2;
-        b->p = xrealloc(b->p, cap);
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
+/* ---- growable text (StrBuf, base.h) ---------------------------------- */
 
 /* The text as a string the caller owns ("" when empty); b is left empty. */
-static char *buf_take(Buf *b)
+static char *buf_take(StrBuf *b)
 {
     char *s = b->p ? b->p : xstrdup("");
-    *b = (Buf){0};
+    *b = (StrBuf){0};
     return s;
 }
 
-static void buf_free(Buf *b)
+static void buf_free(StrBuf *b)
 {
     free(b->p);
-    *b = (Buf){0};
+    *b = (StrBuf){0};
 }
 
 /* ---- errors with lines ---------------------------------------------- */
@@ -113,6 +140,7 @@ typedef struct {
     size_t *line_starts; /* (n_lines) byte offset of each line */
     int n_lines;
     Err *err;
+    bool failed;       /* err holds the first problem found; later ones are dropped */
     Lesson *l;
 } Ctx;
 
@@ -140,10 +168,14 @@ static int line_of(const Ctx *cx, size_t off)
     return lo + 1;
 }
 
-/* "path:line: message"; returns false */
+/* "path:line: message"; returns false. The first error wins: md4c goes on
+ * calling back after a callback asked it to stop, and what it reports then
+ * is a consequence of the first problem, not the problem. */
 static bool fail(Ctx *cx, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static bool fail(Ctx *cx, int line, const char *fmt, ...)
 {
+    if (cx->failed) return false;
+    cx->failed = true;
     char msg[480];
     va_list ap;
     va_start(ap, fmt);
@@ -153,29 +185,15 @@ static bool fail(Ctx *cx, int line, const char *fmt, ...)
 }
 
 /* Offset of the first byte that is not well-formed UTF-8 (or is NUL), or
- * len if all are. */
-static size_t utf8_check(const unsigned char *s, size_t len)
+ * len if all are: text_utf8_decode's rule, with where it breaks. */
+static size_t utf8_check(const char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
-        unsigned c = s[i];
-        size_t n = 0;
-        unsigned min = 0, cp = 0;
-        if (c == 0) return i;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) n = 1, min = 0x80, cp = c & 0x1f;
-        else if (c >= 0xe0 && c <= 0xef) n = 2, min = 0x800, cp = c & 0x0f;
-        else if (c >= 0xf0 && c <= 0xf4) n = 3, min = 0x10000, cp = c & 0x07;
-        else return i;
-        for (size_t k = 1; k <= n; k++) {
-            if (i + k >= len || (s[i + k] & 0xc0) != 0x80) return i;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
-        i += n + 1;
+        uint32_t cp = 0;
+        int n = s[i] ? text_utf8_decode(s + i, len - i, &cp) : 0;
+        if (n == 0) return i;
+        i += (size_t)n;
     }
     return len;
 }
@@ -494,7 +512,7 @@ static bool check_spec(Ctx *cx, const Entry *e)
         Err e2 = {0};
         bool ok = spec_check(spec, 4, &e2); /* shapes only: no weights are made */
         free(spec);
-        if (!ok) return fail(cx, e->line, "%s (for %s)", e2.msg, cell_names[l->cells[k]]);
+        if (!ok) return fail(cx, e->line, "%s (for %s)", e2.msg, lesson_cell_name(l->cells[k]));
     }
     return true;
 }
@@ -517,12 +535,14 @@ static bool front_apply(Ctx *cx, const Map *m)
     else if (strcmp(task, "next-word") != 0)
         return fail(cx, e->line, "unknown task '%s' (next-word, classify)", task);
 
-    if (!(e = map_get(m, "cells"))) return fail(cx, 1, "the front matter has no 'cells', e.g. [" CELL_LIST "]");
-    if (!want_list(cx, e, 1, LESSON_MAX_CELLS, "[" CELL_LIST "]")) return false;
+    char list[128], example[130];
+    snprintf(example, sizeof example, "[%s]", CELL_LIST(list));
+    if (!(e = map_get(m, "cells"))) return fail(cx, 1, "the front matter has no 'cells', e.g. %s", example);
+    if (!want_list(cx, e, 1, LESSON_MAX_CELLS, example)) return false;
     for (int i = 0; i < e->n_items; i++) {
         CellKind k;
         if (!lesson_cell_parse(e->items[i], &k))
-            return fail(cx, e->item_lines[i], "unknown cell '%s' (" CELL_LIST ")", e->items[i]);
+            return fail(cx, e->item_lines[i], "unknown cell '%s' (%s)", e->items[i], CELL_LIST(list));
         for (int j = 0; j < i; j++)
             if (l->cells[j] == k) return fail(cx, e->item_lines[i], "cell '%s' is listed twice", e->items[i]);
         l->cells[l->n_cells++] = k;
@@ -587,7 +607,8 @@ static bool front_apply(Ctx *cx, const Map *m)
     if ((e = map_get(m, "view"))) {
         const char *v = want_scalar(cx, e);
         if (!v) return false;
-        if (!view_kind_parse(v, &l->view)) return fail(cx, e->line, "unknown view '%s' (" VIEW_LIST ")", v);
+        char views[160];
+        if (!view_kind_parse(v, &l->view)) return fail(cx, e->line, "unknown view '%s' (%s)", v, VIEW_LIST(views));
     }
     return true;
 }
@@ -606,7 +627,8 @@ static bool directives_apply(Ctx *cx, const Map *m, LessonDirectives *d)
     if ((e = map_get(m, "view"))) {
         const char *v = want_scalar(cx, e);
         if (!v) return false;
-        if (!view_kind_parse(v, &d->view)) return fail(cx, e->line, "unknown view '%s' (" VIEW_LIST ")", v);
+        char list[160];
+        if (!view_kind_parse(v, &d->view)) return fail(cx, e->line, "unknown view '%s' (%s)", v, VIEW_LIST(list));
         d->has_view = true;
     }
     if ((e = map_get(m, "sentence")) && !want_str(cx, e, &d->sentence)) return false;
@@ -622,7 +644,8 @@ static bool directives_apply(Ctx *cx, const Map *m, LessonDirectives *d)
         const char *v = want_scalar(cx, e);
         CellKind k;
         if (!v) return false;
-        if (!lesson_cell_parse(v, &k)) return fail(cx, e->line, "unknown cell '%s' (" CELL_LIST ")", v);
+        char list[128];
+        if (!lesson_cell_parse(v, &k)) return fail(cx, e->line, "unknown cell '%s' (%s)", v, CELL_LIST(list));
         for (int i = 0; i < l->n_cells; i++)
             if (l->cells[i] == k) d->cell = i;
         if (d->cell < 0) return fail(cx, e->line, "cell '%s' is not one of this lesson's cells (see 'cells')", v);
@@ -652,7 +675,7 @@ static bool directives_apply(Ctx *cx, const Map *m, LessonDirectives *d)
             const char *has = l->cells[shown] == CELL_LSTM ? "h, c, x, i, f, g, o"
                               : l->cells[shown] == CELL_GRU ? "h, x, z, r, n"
                                                             : "h, x";
-            return fail(cx, e->line, "highlight: %s has no vector '%s' (%s)", cell_names[l->cells[shown]], name, has);
+            return fail(cx, e->line, "highlight: %s has no vector '%s' (%s)", lesson_cell_name(l->cells[shown]), name, has);
         }
         memcpy(d->highlight_vec, name, 2);
     }
@@ -669,7 +692,7 @@ static bool directives_apply(Ctx *cx, const Map *m, LessonDirectives *d)
 /* Narration being written: separators are owed, not written, until more
  * text comes, so no text ends in blank lines. */
 typedef struct {
-    Buf text;
+    StrBuf text;
     LessonSpan *spans;
     int n_spans, cap_spans;
     int pending; /* newlines owed before the next text (0..2) */
@@ -685,8 +708,8 @@ static void prose_break(Prose *p, int newlines, int indent)
 static void prose_flush(Prose *p)
 {
     if (p->text.len > 0 && p->pending) {
-        buf_put(&p->text, "\n\n", (size_t)p->pending);
-        for (int i = 0; i < p->indent; i++) buf_put(&p->text, " ", 1);
+        strbuf_put(&p->text, "\n\n", (size_t)p->pending);
+        for (int i = 0; i < p->indent; i++) strbuf_put(&p->text, " ", 1);
     }
     p->pending = 0;
     p->indent = 0;
@@ -696,7 +719,7 @@ static void prose_put(Prose *p, const char *s, size_t n)
 {
     if (!n) return;
     prose_flush(p);
-    buf_put(&p->text, s, n);
+    strbuf_put(&p->text, s, n);
 }
 
 static void prose_span(Prose *p, LessonSpanKind kind, size_t start)
@@ -744,7 +767,7 @@ typedef struct {
     bool seen_text;    /* last_off is text's, not the body's start */
     /* headings */
     int heading;       /* 0, or the level of the '#'/'##' heading being read */
-    Buf title;
+    StrBuf title;
     int title_line;
     bool seen_title;   /* the '#' title */
     /* blocks */
@@ -756,7 +779,7 @@ typedef struct {
     bool in_html;
     int code;          /* 0, 1 a narration code block, 2 an ```unroll block */
     size_t code_start; /* narration code: where its text starts */
-    Buf yaml;          /* ```unroll block's content */
+    StrBuf yaml;          /* ```unroll block's content */
     int span_depth;
     size_t span_start[MAX_NEST];
 } Md;
@@ -845,6 +868,7 @@ static bool start_step(Md *md)
 static int md_enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
 {
     Md *md = ud;
+    if (md->failed) return 1;
     Ctx *cx = md->cx;
     switch (type) {
     case MD_BLOCK_DOC:
@@ -940,6 +964,7 @@ static int md_enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
 static int md_leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
 {
     Md *md = ud;
+    if (md->failed) return 1;
     Ctx *cx = md->cx;
     Lesson *l = cx->l;
     switch (type) {
@@ -993,6 +1018,7 @@ static int md_leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
 static int md_enter_span(MD_SPANTYPE type, void *detail, void *ud)
 {
     Md *md = ud;
+    if (md->failed) return 1;
     (void)type;
     (void)detail;
     if (!md->heading && md->span_depth < MAX_NEST) {
@@ -1006,6 +1032,7 @@ static int md_enter_span(MD_SPANTYPE type, void *detail, void *ud)
 static int md_leave_span(MD_SPANTYPE type, void *detail, void *ud)
 {
     Md *md = ud;
+    if (md->failed) return 1;
     (void)detail;
     md->span_depth--;
     if (md->heading || md->span_depth >= MAX_NEST) return 0;
@@ -1068,6 +1095,7 @@ static size_t entity_decode(const char *s, size_t n, char *out)
 static int md_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *ud)
 {
     Md *md = ud;
+    if (md->failed) return 1;
     Ctx *cx = md->cx;
     if (in_file(cx, s)) {
         md->last_off = (size_t)(s - cx->text);
@@ -1076,7 +1104,7 @@ static int md_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *ud)
     }
     if (md->in_html || type == MD_TEXT_HTML) return 0;
     if (md->code == 2) {
-        buf_put(&md->yaml, s, n);
+        strbuf_put(&md->yaml, s, n);
         return 0;
     }
     if (md->code == 1) {
@@ -1121,7 +1149,7 @@ static int md_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *ud)
                 len = k;
             }
         }
-        if (md->heading) buf_put(&md->title, put, len);
+        if (md->heading) strbuf_put(&md->title, put, len);
         else prose_put(&md->prose, put, len);
     }
     if (md->title.len > LESSON_MAX_STRING || md->prose.text.len > LESSON_MAX_STRING ||
@@ -1206,7 +1234,7 @@ bool lesson_parse(Lesson *l, const char *text, size_t len, const char *path, Err
         cx.len = len - 3;
     }
     lines_index(&cx);
-    size_t bad = utf8_check((const unsigned char *)cx.text, cx.len);
+    size_t bad = utf8_check(cx.text, cx.len);
     if (bad < cx.len) {
         fail(&cx, line_of(&cx, bad), "%s (a lesson is UTF-8 text)",
              cx.text[bad] ? "a byte that is not UTF-8" : "a NUL byte");
@@ -1285,18 +1313,31 @@ void lesson_unload(Lesson *l)
 
 char *lesson_spec_for(const Lesson *l, int k)
 {
-    UNROLL_ASSERT(k >= 0 && k < l->n_cells && l->spec);
-    const char *name = cell_spec_names[l->cells[k]];
-    Buf b = {0};
+    return lesson_spec_with_units(l, k, 0);
+}
+
+char *lesson_spec_with_units(const Lesson *l, int k, int units)
+{
+    UNROLL_ASSERT(k >= 0 && k < l->n_cells && l->spec && units >= 0);
+    const char *name = lesson_cell_spec_name(l->cells[k]);
+    StrBuf b = {0};
     for (const char *p = l->spec; *p;) {
         const char *hit = strstr(p, "{cell}");
         if (!hit) {
-            buf_put(&b, p, strlen(p));
+            strbuf_puts(&b, p);
             break;
         }
-        buf_put(&b, p, (size_t)(hit - p));
-        buf_put(&b, name, strlen(name));
+        strbuf_put(&b, p, (size_t)(hit - p));
+        strbuf_puts(&b, name);
         p = hit + 6;
+        if (units > 0 && *p == ':') {
+            /* "{cell}:32" -> "lstm:<units>" */
+            char num[24];
+            snprintf(num, sizeof num, ":%d", units);
+            strbuf_puts(&b, num);
+            p++;
+            while (*p >= '0' && *p <= '9') p++;
+        }
     }
     return buf_take(&b);
 }

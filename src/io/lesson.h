@@ -42,7 +42,7 @@
  *
  * What it does not: read the corpus, the data or the models, tokenize, or
  * decide what an unset directive means (the UI carries the previous step's).
- * Depends on base, engine (CellKind), spec (to check the model spec),
+ * Depends on base, engine (CellKind), text (UTF-8), spec (to check the model spec),
  * libyaml and md4c. */
 #ifndef UNROLL_LESSON_H
 #define UNROLL_LESSON_H
@@ -52,6 +52,10 @@
 
 #include "base.h"
 #include "engine.h"
+
+/* How many cell types there are (CellKind, engine.h, counts from 0). */
+#define CELL_KIND_COUNT ((int)CELL_LSTM + 1)
+_Static_assert(LESSON_MAX_CELLS == CELL_KIND_COUNT, "a lesson has each cell type at most once");
 
 /* Limits on untrusted input (LESSON_MAX_BYTES, _STEPS, _STRING, _CELLS,
  * _LABELS) are in unroll_limits.h. A lesson is a short document. */
@@ -71,11 +75,16 @@ typedef enum {
 
 /* "unrolled", "inspector", ... (contracts.md's view names); "?" if out of range. */
 const char *view_kind_name(ViewKind v);
+/* The window's title for a view: "Unrolled", "Cell", "Compare", ... */
+const char *view_kind_title(ViewKind v);
 /* Parses a view name; false if unknown. */
 bool view_kind_parse(const char *s, ViewKind *out);
 
-/* A cell's name in lessons: "simplernn", "gru", "lstm". */
+/* A cell's name in lessons and the folder of its model under models/:
+ * "simplernn", "gru", "lstm". (Keras' name: cell_class_name, engine.h.) */
 const char *lesson_cell_name(CellKind kind);
+/* A cell's name in the spec language: "rnn", "gru", "lstm". */
+const char *lesson_cell_spec_name(CellKind kind);
 /* Parses a lesson cell name; false if unknown. */
 bool lesson_cell_parse(const char *s, CellKind *out);
 
@@ -153,5 +162,8 @@ void lesson_unload(Lesson *l);
  * "{cell}" replaced by lstm, gru or rnn (SimpleRNN's name in the spec
  * language). Caller frees. */
 char *lesson_spec_for(const Lesson *l, int k);
+/* The same with the units written after each "{cell}:" replaced by units
+ * (0: as written), for retraining with other sizes. Caller frees. */
+char *lesson_spec_with_units(const Lesson *l, int k, int units);
 
 #endif

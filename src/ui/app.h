@@ -1,8 +1,15 @@
 /* app: the window's state and its loop: poll events -> update -> draw.
  * Update never draws and drawing never changes state (views receive a const
  * App). The same App draws into a real window or, with no display, into a
- * software surface for `unroll render` and the tests. Depends on doc,
- * render, theme and SDL2. */
+ * software surface for `unroll render` and the tests. One file per job:
+ *   app.c           the state and what changes it
+ *   app_commands.c  the table of commands: keys, their help and status line
+ *   app_events.c    events (keys through the table, mouse, text) and ticks
+ *   app_field.c     the input bar's text editing
+ *   app_frame.c     the frame: bars, panels, overlays, the table of views
+ *   app_headless.c  drawing without a display (render, tests, benchmarks)
+ *   app_window.c    the window and its loop, presenter mode
+ * Depends on doc, render, theme, train_worker and SDL2. */
 #ifndef UNROLL_APP_H
 #define UNROLL_APP_H
 
@@ -12,6 +19,7 @@
 #include "lesson.h"
 #include "render.h"
 #include "theme.h"
+#include "train_worker.h"
 
 /* The vectors a square can belong to. */
 typedef enum {
@@ -22,30 +30,14 @@ typedef enum {
     VEC_COUNT
 } VecKind;
 
-/* Training the lesson's models in the window, on a worker thread. The
- * worker writes progress under the lock; the app reads it there and, when
- * the worker is done, swaps the trained models in (a cancelled run leaves
- * the old ones). */
-#define TRAIN_MAX_EPOCHS 2000
+/* The input bar while a sentence is typed: the text, the cursor and the
+ * selection (both byte offsets on UTF-8 character boundaries; the
+ * selection runs between anchor and cursor). The document keeps the old
+ * sentence until Enter, so Esc has nothing to undo. */
 typedef struct {
-    SDL_Thread *thread;
-    SDL_mutex *lock;
-    SDL_atomic_t cancel;
-    bool running, finished, failed;
-    char message[256];
-    /* settings of this run */
-    int units, epochs;
-    unsigned long long seed;
-    int n_cells;
-    /* progress, per cell */
-    int cell;                          /* the one training now */
-    int epochs_done[3];
-    float loss[3][TRAIN_MAX_EPOCHS], acc[3][TRAIN_MAX_EPOCHS];
-    double seconds[3];
-    Model result[3];
-    bool result_ok[3];
-    const Lesson *lesson;              /* the document's lesson (not touched by the app while running) */
-} Training;
+    char text[DOC_MAX_INPUT];
+    int cursor, anchor;
+} TextField;
 
 typedef enum { BTN_VIEW0 = 100, BTN_MODEL0 = 200, BTN_INPUT = 300, BTN_LESSON0 = 400 } ButtonId;
 
@@ -75,7 +67,7 @@ typedef struct {
     Hot selected;           /* the unit whose equation the inspector shows */
     bool has_selected;
     bool editing;           /* typing a sentence */
-    char edit[DOC_MAX_INPUT];
+    TextField edit;
     char message[APP_MESSAGE_MAX];
     bool message_is_error;
     Uint32 now_ms;
@@ -92,11 +84,12 @@ typedef struct {
     bool quiz_mode;         /* hide the models' answers until r reveals them */
     Generation gen;         /* the generate view's text */
     float temperature;      /* for generation, 0 = greedy */
-    Training train;
+    TrainRun train;
     int train_units, train_epochs;   /* settings for the next training run */
     unsigned long long train_seed;
     bool show_lesson;       /* the lesson panel (n toggles it) */
     SDL_Surface *surface;   /* headless: what the software renderer draws into */
+    int window_x, window_y, window_w, window_h; /* where the window was before presenter mode */
     bool quiz_revealed;
 } App;
 
@@ -124,12 +117,26 @@ void app_save_frame(App *a);
 typedef enum { TEXT_SMALL, TEXT_BODY, TEXT_LARGE, TEXT_TITLE } TextRole;
 int app_px(const App *a, TextRole role);
 
+/* Shows view v (the hover of the old view goes). */
+void app_set_view(App *a, ViewKind v);
+
 /* Moves to step t (clamped), starting the flow animation. */
 void app_set_step(App *a, int t);
 int app_step_count(const App *a);
 
 /* Applies a lesson step's directives (view, sentence, step, cell, highlight). */
 void app_goto_lesson_step(App *a, int k);
+
+/* ---- the input bar's text editing (app_field.c) ---- */
+/* Starts editing text with all of it selected, so typing replaces it. */
+void field_begin(TextField *f, const char *text);
+/* Types s over the selection (what does not fit is dropped whole characters at a time). */
+void field_insert(TextField *f, const char *s);
+/* Left/Right, Home/End (Shift extends the selection), Ctrl+A, Backspace,
+ * Delete, Ctrl+U. False when the key is not the field's. */
+bool field_key(TextField *f, SDL_Keycode key, Uint16 mod);
+/* The selection as [*from, *to) (empty when equal). */
+void field_selection(const TextField *f, int *from, int *to);
 
 /* ---- views (one file each) ---- */
 void view_unrolled_draw(const App *a, Render *r, Box area);

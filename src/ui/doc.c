@@ -11,8 +11,6 @@
 #include "tokenizer_io.h"
 #include "trace_json.h"
 
-static const char *const CELL_LABEL[] = {"SimpleRNN", "GRU", "LSTM"};
-static const char *const CELL_DIR[] = {"simplernn", "gru", "lstm"};
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -124,10 +122,10 @@ bool doc_open(Doc *d, const char *path, Err *err)
         for (int k = 0; k < d->lesson.n_cells; k++) {
             int cell = d->lesson.cells[k];
             char mp[2048];
-            snprintf(mp, sizeof mp, "%s/%s", d->lesson.models, CELL_DIR[cell]);
-            if (!load_model(d, mp, CELL_LABEL[cell], err)) {
+            snprintf(mp, sizeof mp, "%s/%s", d->lesson.models, lesson_cell_name(cell));
+            if (!load_model(d, mp, cell_class_name(cell), err)) {
                 err_prefix(err, "lesson '%s' has no trained %s model (run lessons/make_models.sh)", d->lesson.title,
-                           CELL_LABEL[cell]);
+                           cell_class_name(cell));
                 doc_close(d);
                 return false;
             }
@@ -257,6 +255,34 @@ static void trace_model(Doc *d, DocModel *dm)
     }
 }
 
+/* input_unknown from the input's words, each through the tokenizer */
+static void mark_unknown(Doc *d)
+{
+    memset(d->input_unknown, 0, sizeof d->input_unknown);
+    if (!d->has_tok || !d->models[0].model.token_input) return;
+    char word[DOC_MAX_INPUT];
+    const char *s = d->input;
+    for (int w = 0; *s && w < DOC_MAX_INPUT / 2; w++) {
+        while (*s == ' ') s++;
+        if (!*s) break;
+        size_t n = strcspn(s, " ");
+        memcpy(word, s, n);
+        word[n] = '\0';
+        TextEncoding e;
+        text_encoding_init(&e);
+        tokenizer_encode(&e, &d->tok, word);
+        for (int i = 0; i < e.words.n; i++)
+            if (e.oov[i]) d->input_unknown[w] = true;
+        text_encoding_free(&e);
+        s += n;
+    }
+}
+
+bool doc_input_word_unknown(const Doc *d, int w)
+{
+    return w >= 0 && w < DOC_MAX_INPUT / 2 && d->input_unknown[w];
+}
+
 bool doc_set_input(Doc *d, const char *text, Err *err)
 {
     const Model *m = &d->models[0].model;
@@ -335,6 +361,7 @@ bool doc_set_input(Doc *d, const char *text, Err *err)
     d->features = features;
     d->T = p.n;
     snprintf(d->input, sizeof d->input, "%s", text);
+    mark_unknown(d);
     for (int i = 0; i < d->n_models; i++) trace_model(d, &d->models[i]);
     return true;
 }

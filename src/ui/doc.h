@@ -11,7 +11,7 @@
 #include "prompt.h"
 #include "text.h"
 
-#define DOC_MAX_MODELS 3
+#define DOC_MAX_MODELS LESSON_MAX_CELLS /* a lesson's models, one per cell type */
 #define DOC_MAX_INPUT 65536 /* bytes of a typed or given sentence: a 1,000-word text fits */
 
 typedef struct {
@@ -39,6 +39,7 @@ typedef struct {
     Tokenizer tok;
     bool has_tok;
     char input[DOC_MAX_INPUT]; /* the sentence (or token list / JSON features) */
+    bool input_unknown[DOC_MAX_INPUT / 2]; /* per space-separated word of input: holds an unknown word */
     Prompt prompt;        /* tokens, words, oov of the input */
     float *features;      /* (T, F) for float-input models */
     int T;
@@ -53,6 +54,12 @@ void doc_close(Doc *d);
  * tokenizer, "3,1,4" token ids when not, or [[...], ...] features for
  * float-input models. On failure the previous input stays. */
 bool doc_set_input(Doc *d, const char *text, Err *err);
+
+/* Whether the w-th space-separated word of the input (as the input bar
+ * shows it) holds a word the tokenizer does not know: the tokenizer's own
+ * rule (lowercasing, filters, num_words), so "Lantern," is known when
+ * "lantern" is, and "lantern" is known even when "lan" is not. */
+bool doc_input_word_unknown(const Doc *d, int w);
 
 /* The name of class k of model m: a word of the tokenizer, a lesson label,
  * or "class k". */

@@ -29,6 +29,7 @@ struct RenderCache {
     } fonts[MAX_SIZES * FONT_COUNT];
     int n_fonts;
     CacheEntry entries[RENDER_TEXT_CACHE];
+    size_t pixels;        /* sum of w * h over the entries */
     Box clip_stack[16];
     int n_clip;
 };
@@ -97,6 +98,14 @@ void render_free(Render *r)
     r->scratch_cap = 0;
 }
 
+static void entry_drop(RenderCache *cc, CacheEntry *e)
+{
+    if (e->tex) SDL_DestroyTexture(e->tex);
+    free(e->text);
+    cc->pixels -= (size_t)e->w * (size_t)e->h;
+    memset(e, 0, sizeof *e);
+}
+
 static TTF_Font *font_for(Render *r, int px, FontStyle style)
 {
     RenderCache *c = r->cache;
@@ -106,11 +115,7 @@ static TTF_Font *font_for(Render *r, int px, FontStyle style)
         if (c->fonts[i].px == px && c->fonts[i].style == style) return c->fonts[i].font;
     if (c->n_fonts == MAX_SIZES * FONT_COUNT) {
         /* full: drop every font and every cached string rendered with them */
-        for (int i = 0; i < RENDER_TEXT_CACHE; i++) {
-            if (c->entries[i].tex) SDL_DestroyTexture(c->entries[i].tex);
-            free(c->entries[i].text);
-            memset(&c->entries[i], 0, sizeof c->entries[i]);
-        }
+        for (int i = 0; i < RENDER_TEXT_CACHE; i++) entry_drop(c, &c->entries[i]);
         for (int i = 0; i < c->n_fonts; i++) TTF_CloseFont(c->fonts[i].font);
         c->n_fonts = 0;
     }
@@ -222,6 +227,22 @@ static unsigned long hash_str(const char *s, int px, FontStyle style, Color c)
     return h;
 }
 
+/* Over the pixel budget: the least recently used strings go, except those
+ * of this frame. */
+static void cache_trim(Render *r)
+{
+    RenderCache *cc = r->cache;
+    while (cc->pixels > RENDER_TEXT_CACHE_PIXELS) {
+        int victim = -1;
+        for (int i = 0; i < RENDER_TEXT_CACHE; i++) {
+            const CacheEntry *e = &cc->entries[i];
+            if (e->text && e->used < r->frame && (victim < 0 || e->used < cc->entries[victim].used)) victim = i;
+        }
+        if (victim < 0) return;
+        entry_drop(cc, &cc->entries[victim]);
+    }
+}
+
 static CacheEntry *cached(Render *r, const char *s, int px, FontStyle style, Color c)
 {
     RenderCache *cc = r->cache;
@@ -243,11 +264,11 @@ static CacheEntry *cached(Render *r, const char *s, int px, FontStyle style, Col
     SDL_Surface *surf = TTF_RenderUTF8_Blended(f, s, (SDL_Color){c.r, c.g, c.b, c.a});
     if (!surf) return NULL;
     CacheEntry *e = &cc->entries[victim];
-    if (e->tex) SDL_DestroyTexture(e->tex);
-    free(e->text);
+    entry_drop(cc, e);
     e->tex = SDL_CreateTextureFromSurface(r->sdl, surf);
     e->w = surf->w;
     e->h = surf->h;
+    cc->pixels += (size_t)e->w * (size_t)e->h;
     SDL_FreeSurface(surf);
     e->text = xstrdup(s);
     e->hash = h;
@@ -255,7 +276,13 @@ static CacheEntry *cached(Render *r, const char *s, int px, FontStyle style, Col
     e->style = style;
     e->color = c;
     e->used = r->frame;
+    cache_trim(r);
     return e;
+}
+
+size_t render_cache_pixels(const Render *r)
+{
+    return r->cache ? r->cache->pixels : 0;
 }
 
 int render_line_height(Render *r, int px, FontStyle style)

@@ -46,6 +46,11 @@ typedef struct {
 #define RENDER_MAX_TEXT_BOXES 4096
 #define RENDER_MAX_HOT 65536
 #define RENDER_TEXT_CACHE 2048
+/* Pixels the cached strings may hold in all (4 bytes each, more in a GPU
+ * driver's tiles): a frame of text at 1920x1080 takes about 0.25 M, so
+ * this keeps the last few frames' strings; a frame that needs more keeps
+ * its own (only older ones go). */
+#define RENDER_TEXT_CACHE_PIXELS ((size_t)1 << 20)
 
 typedef struct RenderCache RenderCache;
 
@@ -93,6 +98,10 @@ int render_line_height(Render *r, int px, FontStyle style);
 void render_text_size(Render *r, const char *s, int px, FontStyle style, int *w, int *h);
 /* Cuts s (in place, into buf) with an ellipsis so it fits max_w. */
 const char *render_fit_text(Render *r, const char *s, int px, FontStyle style, int max_w, char *buf, size_t cap);
+
+/* Pixels the string cache holds now (at most RENDER_TEXT_CACHE_PIXELS
+ * beyond what the current frame uses). */
+size_t render_cache_pixels(const Render *r);
 
 void render_clip_push(Render *r, Box b);
 void render_clip_pop(Render *r);

@@ -1,7 +1,9 @@
-/* train_worker: the window's training run. The worker thread trains fresh
- * copies of the lesson's models (the document's are never touched) and
- * reports each epoch under a lock; the app swaps the results in when the
- * worker has finished, or drops them when it was cancelled. */
+/* train_worker: the window's training run (the ownership rule is at the
+ * top of train_worker.h). The worker thread trains fresh models from the
+ * lesson's spec and reports each epoch under the lock; app_train_join
+ * takes the results after the thread has ended. */
+#include "train_worker.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,115 +13,128 @@
 #include "prepare.h"
 #include "spec.h"
 
-static const char *const SPEC_CELL[] = {"rnn", "gru", "lstm"};
-
-/* the lesson's spec for cell k with the units after {cell} set to units */
-static char *spec_with_units(const Lesson *l, int k, int units)
+void train_run_init(TrainRun *run)
 {
-    size_t n = strlen(l->spec) + 64;
-    char *out = xmalloc(n);
-    size_t o = 0;
-    for (const char *p = l->spec; *p && o + 24 < n;) {
-        if (strncmp(p, "{cell}", 6) == 0) {
-            o += (size_t)snprintf(out + o, n - o, "%s", SPEC_CELL[l->cells[k]]);
-            p += 6;
-            if (*p == ':' && units > 0) {
-                o += (size_t)snprintf(out + o, n - o, ":%d", units);
-                p++;
-                while (*p >= '0' && *p <= '9') p++;
-            }
-        } else {
-            out[o++] = *p++;
-        }
-    }
-    out[o] = '\0';
-    return out;
+    memset(run, 0, sizeof *run);
+    run->lock = SDL_CreateMutex();
+    UNROLL_ASSERT(run->lock);
 }
 
-typedef struct {
-    Training *t;
-    int k;
-} ProgressCtx;
+void train_run_free(TrainRun *run)
+{
+    UNROLL_ASSERT(!run->thread);
+    for (int k = 0; k < CELL_KIND_COUNT; k++)
+        if (run->result_ok[k]) model_free(&run->result[k]);
+    if (run->lock) SDL_DestroyMutex(run->lock);
+    memset(run, 0, sizeof *run);
+}
+
+void train_run_reset(TrainRun *run)
+{
+    UNROLL_ASSERT(!run->thread);
+    SDL_LockMutex(run->lock);
+    memset(&run->progress, 0, sizeof run->progress);
+    SDL_UnlockMutex(run->lock);
+}
+
+void train_run_progress(const TrainRun *run, TrainRunProgress *out)
+{
+    SDL_LockMutex(run->lock);
+    *out = run->progress;
+    SDL_UnlockMutex(run->lock);
+}
 
 static bool on_batch(void *user, int batch, int n_batches, double loss)
 {
     (void)batch, (void)n_batches, (void)loss;
-    ProgressCtx *p = user;
-    return SDL_AtomicGet(&p->t->cancel) == 0;
+    TrainRun *run = user;
+    return SDL_AtomicGet(&run->cancel) == 0;
 }
 
+/* The worker: reads the settings, writes progress and results under the
+ * lock, touches nothing else of the app. */
 static int worker(void *arg)
 {
-    Training *t = arg;
-    const Lesson *l = t->lesson;
+    TrainRun *run = arg;
+    const Lesson *l = run->lesson;
     Err err = {{0}};
     LessonData ld;
     bool ok = lesson_data_load(&ld, l, &err);
-    for (int k = 0; ok && k < t->n_cells; k++) {
-        SDL_LockMutex(t->lock);
-        t->cell = k;
-        SDL_UnlockMutex(t->lock);
-        char *spec = spec_with_units(l, k, t->units);
+    for (int k = 0; ok && k < run->n_cells; k++) {
+        SDL_LockMutex(run->lock);
+        run->progress.cell = k;
+        SDL_UnlockMutex(run->lock);
+        char *spec = lesson_spec_with_units(l, k, run->units);
         Model m;
-        ok = spec_build(&m, spec, ld.vocab, t->seed, &err);
+        ok = spec_build(&m, spec, ld.vocab, run->seed, &err);
         free(spec);
         if (!ok) break;
         TrainConfig cfg = lesson_train_config(l);
-        cfg.epochs = t->epochs;
-        cfg.seed = t->seed;
-        Trainer tr;
-        ok = trainer_init(&tr, &m, &cfg, ld.rows.view.T, &err) && trainer_check_data(&tr, &ld.rows.view, "lesson data", &err);
-        Uint64 t0 = SDL_GetPerformanceCounter();
-        ProgressCtx pc = {t, k};
-        for (int e = 0; ok && e < cfg.epochs; e++) {
+        cfg.epochs = run->epochs;
+        cfg.seed = run->seed;
+        Trainer trainer;
+        ok = trainer_init(&trainer, &m, &cfg, ld.rows.view.T, &err) &&
+             trainer_check_data(&trainer, &ld.rows.view, "lesson data", &err);
+        Uint64 start = SDL_GetPerformanceCounter();
+        for (int epoch = 0; ok && epoch < cfg.epochs; epoch++) {
             EpochStats st;
-            ok = trainer_epoch(&tr, &ld.rows.view, NULL, &st, on_batch, &pc, &err);
-            SDL_LockMutex(t->lock);
-            if (ok && e < TRAIN_MAX_EPOCHS) {
-                t->loss[k][e] = (float)st.loss;
-                t->acc[k][e] = (float)st.accuracy;
-                t->epochs_done[k] = e + 1;
+            ok = trainer_epoch(&trainer, &ld.rows.view, NULL, &st, on_batch, run, &err);
+            double seconds = (double)(SDL_GetPerformanceCounter() - start) / (double)SDL_GetPerformanceFrequency();
+            SDL_LockMutex(run->lock);
+            if (ok && epoch < TRAIN_MAX_EPOCHS) {
+                run->progress.loss[k][epoch] = (float)st.loss;
+                run->progress.acc[k][epoch] = (float)st.accuracy;
+                run->progress.epochs_done[k] = epoch + 1;
             }
-            t->seconds[k] = (double)(SDL_GetPerformanceCounter() - t0) / (double)SDL_GetPerformanceFrequency();
-            SDL_UnlockMutex(t->lock);
+            run->progress.seconds[k] = seconds;
+            SDL_UnlockMutex(run->lock);
         }
-        trainer_free(&tr);
+        trainer_free(&trainer);
+        SDL_LockMutex(run->lock);
         if (ok) {
-            t->result[k] = m;
-            t->result_ok[k] = true;
-        } else {
-            model_free(&m);
+            run->result[k] = m;
+            run->result_ok[k] = true;
         }
+        SDL_UnlockMutex(run->lock);
+        if (!ok) model_free(&m);
     }
     lesson_data_free(&ld);
-    SDL_LockMutex(t->lock);
-    t->failed = !ok;
-    if (!ok) snprintf(t->message, sizeof t->message, "%s", SDL_AtomicGet(&t->cancel) ? "training cancelled; the old models stay" : err.msg);
-    t->running = false;
-    t->finished = true;
-    SDL_UnlockMutex(t->lock);
+    bool cancelled = SDL_AtomicGet(&run->cancel) != 0;
+    SDL_LockMutex(run->lock);
+    run->progress.failed = !ok;
+    if (!ok) snprintf(run->progress.message, sizeof run->progress.message, "%s",
+                      cancelled ? "training cancelled; the old models stay" : err.msg);
+    run->progress.running = false;
+    run->progress.finished = true;
+    SDL_UnlockMutex(run->lock);
     return 0;
 }
 
 void app_train_start(App *a)
 {
-    Training *t = &a->train;
-    if (!a->has_doc || !a->doc->is_lesson || t->thread) return;
-    app_train_join(a);
-    SDL_mutex *lock = t->lock ? t->lock : SDL_CreateMutex();
-    memset(t, 0, sizeof *t);
-    t->lock = lock;
-    t->lesson = &a->doc->lesson;
-    t->n_cells = a->doc->lesson.n_cells;
-    t->units = a->train_units;
-    t->epochs = a->train_epochs < 1 ? 1 : (a->train_epochs > TRAIN_MAX_EPOCHS ? TRAIN_MAX_EPOCHS : a->train_epochs);
-    t->seed = a->train_seed;
-    t->running = true;
-    t->thread = SDL_CreateThread(worker, "unroll-train", t);
-    if (!t->thread) {
-        t->running = false;
-        t->failed = t->finished = true;
-        snprintf(t->message, sizeof t->message, "cannot start a thread: %s", SDL_GetError());
+    TrainRun *run = &a->train;
+    if (!a->has_doc || !a->doc->is_lesson || run->thread) return;
+    app_train_join(a); /* drops what a failed run left */
+    /* settings, before the thread exists */
+    run->lesson = &a->doc->lesson;
+    run->n_cells = a->doc->lesson.n_cells;
+    run->units = a->train_units;
+    run->epochs = a->train_epochs < 1 ? 1 : (a->train_epochs > TRAIN_MAX_EPOCHS ? TRAIN_MAX_EPOCHS : a->train_epochs);
+    run->seed = a->train_seed;
+    SDL_AtomicSet(&run->cancel, 0);
+    train_run_reset(run);
+    SDL_LockMutex(run->lock);
+    run->progress.n_cells = run->n_cells;
+    run->progress.epochs = run->epochs;
+    run->progress.running = true;
+    SDL_UnlockMutex(run->lock);
+    run->thread = SDL_CreateThread(worker, "unroll-train", run);
+    if (!run->thread) {
+        SDL_LockMutex(run->lock);
+        run->progress.running = false;
+        run->progress.failed = run->progress.finished = true;
+        snprintf(run->progress.message, sizeof run->progress.message, "cannot start a thread: %s", SDL_GetError());
+        SDL_UnlockMutex(run->lock);
     }
 }
 
@@ -132,55 +147,69 @@ bool app_train_finished(App *a)
 {
     if (!a->train.thread) return false;
     SDL_LockMutex(a->train.lock);
-    bool done = a->train.finished;
+    bool done = a->train.progress.finished;
     SDL_UnlockMutex(a->train.lock);
     return done;
 }
 
+/* Swaps the trained models into the document and traces the input again;
+ * if the new models cannot read it (a corpus changed since the tokenizer
+ * was shipped), the old ones come back. The worker has ended. */
+static void apply_results(App *a, Model *result, const bool *result_ok, int n_cells)
+{
+    TrainRun *run = &a->train;
+    bool swapped[CELL_KIND_COUNT] = {false};
+    for (int k = 0; k < n_cells && k < a->doc->n_models; k++) {
+        DocModel *dm = &a->doc->models[k];
+        if (!result_ok[k]) continue;
+        if (dm->traced) trace_free(&dm->trace);
+        dm->traced = false;
+        Model old = dm->model;
+        dm->model = result[k];
+        result[k] = old; /* freed by the caller once the new ones work */
+        swapped[k] = true;
+    }
+    Err err = {{0}};
+    char input[DOC_MAX_INPUT];
+    snprintf(input, sizeof input, "%s", a->doc->input);
+    if (!doc_set_input(a->doc, input, &err)) {
+        for (int k = 0; k < CELL_KIND_COUNT; k++)
+            if (swapped[k]) {
+                Model fresh = a->doc->models[k].model;
+                a->doc->models[k].model = result[k];
+                result[k] = fresh;
+            }
+        Err again = {{0}};
+        doc_set_input(a->doc, input, &again);
+        SDL_LockMutex(run->lock);
+        snprintf(run->progress.message, sizeof run->progress.message,
+                 "the new models cannot read this input (%s); the old ones stay", err.msg);
+        run->progress.failed = true;
+        SDL_UnlockMutex(run->lock);
+    }
+    a->has_selected = false;
+    a->has_hover = false;
+}
+
 void app_train_join(App *a)
 {
-    Training *t = &a->train;
-    if (t->thread) {
-        SDL_WaitThread(t->thread, NULL);
-        t->thread = NULL;
-        /* a finished run replaces the document's models and traces the
-         * input again; if the new models cannot read it (a corpus changed
-         * since the tokenizer was shipped), the old ones come back */
-        if (!t->failed && a->has_doc) {
-            Model old[3];
-            bool swapped[3] = {false, false, false};
-            for (int k = 0; k < t->n_cells && k < a->doc->n_models; k++) {
-                DocModel *dm = &a->doc->models[k];
-                if (!t->result_ok[k]) continue;
-                if (dm->traced) trace_free(&dm->trace);
-                dm->traced = false;
-                old[k] = dm->model;
-                dm->model = t->result[k];
-                t->result[k] = old[k]; /* freed below once the new ones work */
-                swapped[k] = true;
-            }
-            Err err = {{0}};
-            char input[DOC_MAX_INPUT];
-            snprintf(input, sizeof input, "%s", a->doc->input);
-            if (!doc_set_input(a->doc, input, &err)) {
-                for (int k = 0; k < 3; k++)
-                    if (swapped[k]) {
-                        Model fresh = a->doc->models[k].model;
-                        a->doc->models[k].model = t->result[k];
-                        t->result[k] = fresh;
-                    }
-                Err again = {{0}};
-                doc_set_input(a->doc, input, &again);
-                snprintf(t->message, sizeof t->message, "the new models cannot read this input (%s); the old ones stay", err.msg);
-                t->failed = true;
-            }
-            a->has_selected = false;
-            a->has_hover = false;
-        }
+    TrainRun *run = &a->train;
+    bool joined = false;
+    if (run->thread) {
+        SDL_WaitThread(run->thread, NULL);
+        run->thread = NULL;
+        joined = true;
     }
-    for (int k = 0; k < 3; k++)
-        if (t->result_ok[k]) {
-            model_free(&t->result[k]);
-            t->result_ok[k] = false;
-        }
+    /* take the results out from under the lock */
+    Model result[CELL_KIND_COUNT];
+    bool result_ok[CELL_KIND_COUNT];
+    SDL_LockMutex(run->lock);
+    bool failed = run->progress.failed;
+    memcpy(result, run->result, sizeof result);
+    memcpy(result_ok, run->result_ok, sizeof result_ok);
+    memset(run->result_ok, 0, sizeof run->result_ok);
+    SDL_UnlockMutex(run->lock);
+    if (joined && !failed && a->has_doc) apply_results(a, result, result_ok, run->n_cells);
+    for (int k = 0; k < CELL_KIND_COUNT; k++)
+        if (result_ok[k]) model_free(&result[k]);
 }

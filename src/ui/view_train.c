@@ -12,12 +12,12 @@
 #include "app.h"
 
 /* Paul Tol's bright qualitative colours, one per cell type */
-static const Color LINE_COLOURS[3] = {{0xEE, 0x66, 0x77, 255}, {0x22, 0x88, 0x33, 255}, {0x44, 0x77, 0xAA, 255}};
+static const Color LINE_COLOURS[CELL_KIND_COUNT] = {{0xEE, 0x66, 0x77, 255}, {0x22, 0x88, 0x33, 255}, {0x44, 0x77, 0xAA, 255}};
 
 static Color cell_colour(const App *a, int m)
 {
     if (a->doc->is_lesson && m < a->doc->lesson.n_cells) return LINE_COLOURS[a->doc->lesson.cells[m]];
-    return LINE_COLOURS[m % 3];
+    return LINE_COLOURS[m % CELL_KIND_COUNT];
 }
 
 /* axes with labels; returns the plot box inside them */
@@ -80,8 +80,10 @@ void view_training_draw(const App *a, Render *r, Box area)
                     FONT_REGULAR, th->text_dim, ALIGN_LEFT);
         return;
     }
-    Training *t = (Training *)&a->train; /* progress is read under its lock */
-    if (t->lock) SDL_LockMutex(t->lock);
+    /* a copy taken under the worker's lock (train_worker.h) */
+    TrainRunProgress progress;
+    train_run_progress(&a->train, &progress);
+    const TrainRunProgress *prog = &progress;
     char line[256];
     int y = area.y + pad / 2;
     char units[32];
@@ -90,19 +92,19 @@ void view_training_draw(const App *a, Render *r, Box area)
     snprintf(line, sizeof line, "Train the lesson's models: %s, %d epochs, seed %llu", units, a->train_epochs, a->train_seed);
     render_text(r, area.x + pad, y, line, px, FONT_BOLD, th->text, ALIGN_LEFT);
     y += render_line_height(r, px, FONT_BOLD);
-    const char *state = t->running ? "training\xE2\x80\xA6  Esc cancels" : (t->finished ? t->message : "");
+    const char *state = prog->running ? "training\xE2\x80\xA6  Esc cancels" : (prog->finished ? prog->message : "");
     snprintf(line, sizeof line, "Enter starts  \xC2\xB7  u U fewer / more units  \xC2\xB7  e E fewer / more epochs  \xC2\xB7  s new seed   %s",
              state);
-    render_text(r, area.x + pad, y, line, spx, FONT_REGULAR, t->failed ? th->bad : th->text_dim, ALIGN_LEFT);
+    render_text(r, area.x + pad, y, line, spx, FONT_REGULAR, prog->failed ? th->bad : th->text_dim, ALIGN_LEFT);
     y += render_line_height(r, spx, FONT_REGULAR) + pad / 2;
     int lx = legend(a, r, area.x + pad, y);
     (void)lx;
     y += render_line_height(r, px, FONT_BOLD) + pad / 2;
-    int n_epochs = t->epochs > 0 ? t->epochs : a->train_epochs;
+    int n_epochs = prog->epochs > 0 ? prog->epochs : a->train_epochs;
     float lmax = 0.1f;
-    for (int k = 0; k < t->n_cells; k++)
-        for (int e = 0; e < t->epochs_done[k]; e++) lmax = fmaxf(lmax, t->loss[k][e]);
-    int stats_h = t->n_cells * render_line_height(r, spx, FONT_REGULAR) + pad / 2;
+    for (int k = 0; k < prog->n_cells; k++)
+        for (int e = 0; e < prog->epochs_done[k]; e++) lmax = fmaxf(lmax, prog->loss[k][e]);
+    int stats_h = prog->n_cells * render_line_height(r, spx, FONT_REGULAR) + pad / 2;
     int w = (area.w - 3 * pad) / 2, h = area.y + area.h - y - stats_h - pad;
     char hi[32];
     snprintf(hi, sizeof hi, "%.2f", (double)lmax);
@@ -110,22 +112,21 @@ void view_training_draw(const App *a, Render *r, Box area)
     snprintf(xl, sizeof xl, "epoch (of %d)", n_epochs);
     Box lp = axes(a, r, (Box){area.x + pad, y, w, h}, "loss", "0", hi, xl);
     Box ap = axes(a, r, (Box){area.x + 2 * pad + w, y, w, h}, "accuracy", "0", "1", xl);
-    for (int k = 0; k < t->n_cells; k++) {
+    for (int k = 0; k < prog->n_cells; k++) {
         Color c = cell_colour(a, k);
-        polyline(r, lp, t->loss[k], t->epochs_done[k], n_epochs, 0.0f, lmax, c, false);
-        polyline(r, ap, t->acc[k], t->epochs_done[k], n_epochs, 0.0f, 1.0f, c, false);
+        polyline(r, lp, prog->loss[k], prog->epochs_done[k], n_epochs, 0.0f, lmax, c, false);
+        polyline(r, ap, prog->acc[k], prog->epochs_done[k], n_epochs, 0.0f, 1.0f, c, false);
     }
     /* per cell: epochs done, last figures, time */
     int ty = area.y + area.h - stats_h;
-    for (int k = 0; k < t->n_cells; k++) {
-        int n = t->epochs_done[k];
+    for (int k = 0; k < prog->n_cells; k++) {
+        int n = prog->epochs_done[k];
         if (n == 0) continue;
         snprintf(line, sizeof line, "%s: epoch %d, loss %.3f, accuracy %.2f, %.1f s", a->doc->models[k].label, n,
-                 (double)t->loss[k][n - 1], (double)t->acc[k][n - 1], t->seconds[k]);
+                 (double)prog->loss[k][n - 1], (double)prog->acc[k][n - 1], prog->seconds[k]);
         render_text(r, area.x + pad, ty + k * render_line_height(r, spx, FONT_REGULAR), line, spx, FONT_REGULAR, cell_colour(a, k),
                     ALIGN_LEFT);
     }
-    if (t->lock) SDL_UnlockMutex(t->lock);
 }
 
 void view_gradients_draw(const App *a, Render *r, Box area)

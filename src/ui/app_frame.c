@@ -1,0 +1,297 @@
+/* app_frame: one frame of the window: the top bar with the view tabs, the
+ * input bar, the current view (from the table of views below), the lesson
+ * panel, the status line, and the overlays (message, lesson list, key
+ * list). Reads the App; changes nothing but the dirty flag. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app_internal.h"
+
+/* The one table of views: what draws each. A new view is one line here
+ * (and its name and title in lesson.c). */
+static void (*const VIEW_DRAW[VIEW_COUNT])(const App *, Render *, Box) = {
+    [VIEW_UNROLLED] = view_unrolled_draw,       [VIEW_INSPECTOR] = view_inspector_draw,
+    [VIEW_COMPARE] = view_compare_draw,         [VIEW_PREDICTIONS] = view_predictions_draw,
+    [VIEW_TRAINING] = view_training_draw,       [VIEW_GRADIENTS] = view_gradients_draw,
+    [VIEW_GENERATE] = view_generate_draw,
+};
+
+static void draw_wrapped(Render *r, Box box, const char *text, int px, FontStyle st, Color c, int *used_h)
+{
+    /* word wrap by measuring; paragraphs split on blank lines */
+    char line[1024];
+    int y = box.y, lh = (int)fmaxf((float)px * 1.35f, (float)render_line_height(r, px, st));
+    const char *p = text;
+    while (*p && y + lh <= box.y + box.h) {
+        if (*p == '\n') {
+            y += *(p + 1) == '\n' ? lh / 2 : 0;
+            p++;
+            continue;
+        }
+        size_t best = 0, k = 0;
+        while (p[k] && p[k] != '\n' && k < sizeof line - 1) {
+            size_t e = k;
+            while (p[e] && p[e] != ' ' && p[e] != '\n' && e < sizeof line - 1) e++;
+            memcpy(line, p, e);
+            line[e] = '\0';
+            int w = 0;
+            render_text_size(r, line, px, st, &w, NULL);
+            if (w > box.w && best > 0) break;
+            best = e;
+            k = e;
+            while (p[k] == ' ') k++;
+            if (w > box.w) break;
+        }
+        if (best == 0) best = k ? k : 1;
+        memcpy(line, p, best);
+        line[best] = '\0';
+        render_text(r, box.x, y, line, px, st, c, ALIGN_LEFT);
+        y += lh;
+        p += best;
+        while (*p == ' ') p++;
+    }
+    if (used_h) *used_h = y - box.y;
+}
+
+static Box draw_button(const App *a, Render *r, int x, int y, const char *label, bool on, int id, int px)
+{
+    const Theme *th = &a->theme;
+    int w = 0, h = 0;
+    render_text_size(r, label, px, FONT_BOLD, &w, &h);
+    Box b = {x, y, w + px, h + px / 2};
+    render_fill(r, b, on ? th->accent : th->panel);
+    render_outline(r, b, on ? th->accent : th->panel_edge, 1);
+    render_text(r, x + px / 2, y + px / 4, label, px, FONT_BOLD, on ? th->accent_text : th->text, ALIGN_LEFT);
+    Hot *hot = render_hot(r, b, HOT_BUTTON);
+    if (hot) hot->unit = id;
+    return b;
+}
+
+static int draw_top(const App *a, Render *r)
+{
+    const Theme *th = &a->theme;
+    int W = r->width, px = app_px(a, TEXT_BODY), tpx = app_px(a, TEXT_TITLE);
+    int pad = px;
+    int bar_h = tpx + 2 * pad;
+    render_fill(r, (Box){0, 0, W, bar_h}, th->panel);
+    render_fill(r, (Box){0, bar_h - 1, W, 1}, th->panel_edge);
+    /* view tabs on the right */
+    int x = W - pad;
+    for (int v = VIEW_COUNT - 1; v >= 0; v--) {
+        char label[64];
+        snprintf(label, sizeof label, "%d %s", v + 1, view_kind_title((ViewKind)v));
+        int w = 0;
+        render_text_size(r, label, px, FONT_BOLD, &w, NULL);
+        x -= w + px;
+        draw_button(a, r, x, (bar_h - px * 3 / 2) / 2, label, a->view == (ViewKind)v, BTN_VIEW0 + v, px);
+        x -= px / 2;
+    }
+    /* title on the left, cut to fit */
+    char buf[256];
+    const char *title = a->has_doc ? a->doc->title : "unroll";
+    const char *fit = render_fit_text(r, title, tpx, FONT_BOLD, x - 2 * pad, buf, sizeof buf);
+    render_text(r, pad, pad, fit, tpx, FONT_BOLD, th->text, ALIGN_LEFT);
+    return bar_h;
+}
+
+/* width of the first n bytes of s */
+static int prefix_width(Render *r, const char *s, int n, int px)
+{
+    char buf[DOC_MAX_INPUT];
+    if (n <= 0) return 0;
+    memcpy(buf, s, (size_t)n);
+    buf[n] = '\0';
+    int w = 0;
+    render_text_size(r, buf, px, FONT_REGULAR, &w, NULL);
+    return w;
+}
+
+/* The sentence being typed: the selection shaded, the cursor a bar; the
+ * text slides left when the cursor would leave the field. */
+static void draw_field(const App *a, Render *r, Box field, int tx, int ty, int px)
+{
+    const Theme *th = &a->theme;
+    const TextField *f = &a->edit;
+    int from = 0, to = 0;
+    field_selection(f, &from, &to);
+    int cx = prefix_width(r, f->text, f->cursor, px);
+    int room = field.x + field.w - tx - px;
+    int shift = cx > room ? cx - room : 0;
+    if (from != to) {
+        int x0 = prefix_width(r, f->text, from, px), x1 = prefix_width(r, f->text, to, px);
+        Color sel = th->accent;
+        sel.a = 90;
+        render_fill(r, (Box){tx - shift + x0, ty, x1 - x0, px + px / 5}, sel);
+    }
+    if (f->text[0]) render_text(r, tx - shift, ty, f->text, px, FONT_REGULAR, th->text, ALIGN_LEFT);
+    render_fill(r, (Box){tx - shift + cx, ty, 2, px + px / 5}, th->accent);
+}
+
+/* The input as words, the unknown ones (doc.c asks the tokenizer) marked. */
+static void draw_words(const App *a, Render *r, Box field, int tx, int ty, int px, int spx, int pad)
+{
+    const Theme *th = &a->theme;
+    const Doc *d = a->doc;
+    const char *s = d->input;
+    char word[256];
+    int cx = tx, sw = 0;
+    render_text_size(r, " ", px, FONT_REGULAR, &sw, NULL);
+    for (int w = 0; *s; w++) {
+        while (*s == ' ') s++;
+        if (!*s) break;
+        size_t n = strcspn(s, " ");
+        size_t k = n < sizeof word - 1 ? n : sizeof word - 1;
+        memcpy(word, s, k);
+        word[k] = '\0';
+        bool unknown = doc_input_word_unknown(d, w);
+        Box wb = render_text(r, cx, ty, word, px, FONT_REGULAR, unknown ? th->oov : th->text, ALIGN_LEFT);
+        if (unknown) render_fill(r, (Box){wb.x, wb.y + wb.h - 2, wb.w, 2}, th->oov);
+        cx = wb.x + wb.w + sw;
+        s += n;
+    }
+    if (d->prompt.n_oov > 0) {
+        char note[128];
+        snprintf(note, sizeof note, "%d unknown word%s", d->prompt.n_oov, d->prompt.n_oov > 1 ? "s" : "");
+        render_text(r, field.x + field.w - pad / 2, ty + (px - spx) / 2, note, spx, FONT_REGULAR, th->oov, ALIGN_RIGHT);
+    }
+}
+
+static int draw_input_bar(const App *a, Render *r, int y)
+{
+    const Theme *th = &a->theme;
+    int W = r->width, px = app_px(a, TEXT_LARGE), spx = app_px(a, TEXT_BODY), pad = spx;
+    int h = px + pad * 2;
+    render_fill(r, (Box){0, y, W, h}, th->bg);
+    int x = pad;
+    const char *label = a->has_doc && !a->doc->models[0].model.token_input ? "Input" : "Sentence";
+    Box lb = render_text(r, x, y + pad + (px - spx) / 2, label, spx, FONT_BOLD, th->text_dim, ALIGN_LEFT);
+    x = lb.x + lb.w + pad;
+    /* model chips on the right */
+    int right = W - pad;
+    if (a->has_doc && a->doc->n_models > 1) {
+        for (int m = a->doc->n_models - 1; m >= 0; m--) {
+            int w = 0;
+            render_text_size(r, a->doc->models[m].label, spx, FONT_BOLD, &w, NULL);
+            right -= w + spx;
+            draw_button(a, r, right, y + pad / 2 + (px - spx) / 2, a->doc->models[m].label, a->model == m, BTN_MODEL0 + m, spx);
+            right -= spx / 2;
+        }
+        right -= pad;
+    }
+    Box field = {x, y + pad / 2, right - x, px + pad};
+    render_fill(r, field, th->panel);
+    render_outline(r, field, a->editing ? th->accent : th->panel_edge, a->editing ? 2 : 1);
+    Hot *hot = render_hot(r, field, HOT_BUTTON);
+    if (hot) hot->unit = BTN_INPUT;
+    int tx = field.x + pad / 2, ty = field.y + pad / 2;
+    render_clip_push(r, field);
+    if (a->editing) draw_field(a, r, field, tx, ty, px);
+    else if (a->has_doc) draw_words(a, r, field, tx, ty, px, spx, pad);
+    render_clip_pop(r);
+    return h;
+}
+
+static void draw_message(const App *a, Render *r)
+{
+    if (!a->message[0]) return;
+    const Theme *th = &a->theme;
+    int px = app_px(a, TEXT_BODY), W = r->width;
+    int w = W * 2 / 3, x = (W - w) / 2, y = r->height / 3;
+    int used = 0;
+    Box inner = {x + px, y + px * 3, w - 2 * px, px * 4};
+    render_fill(r, (Box){x, y, w, px * 8}, th->panel);
+    render_outline(r, (Box){x, y, w, px * 8}, a->message_is_error ? th->bad : th->accent, 3);
+    render_text(r, x + px, y + px, a->message_is_error ? "Cannot open that" : "Note", px, FONT_BOLD,
+                a->message_is_error ? th->bad : th->accent, ALIGN_LEFT);
+    draw_wrapped(r, inner, a->message, px, FONT_REGULAR, th->text, &used);
+    render_text(r, x + w - px, y + px, "Esc to close", app_px(a, TEXT_SMALL), FONT_REGULAR, th->text_dim, ALIGN_RIGHT);
+}
+
+static void draw_lesson_list(const App *a, Render *r)
+{
+    const Theme *th = &a->theme;
+    int px = app_px(a, TEXT_BODY), lpx = app_px(a, TEXT_LARGE), lh = render_line_height(r, lpx, FONT_BOLD) + px / 2;
+    int w = px * 36, h = lh * (a->n_lessons + 1) + px * 3;
+    if (w > r->width - 2 * px) w = r->width - 2 * px;
+    int x = (r->width - w) / 2, y = (r->height - h) / 2;
+    if (y < px) y = px;
+    render_fill(r, (Box){0, 0, r->width, r->height}, (Color){0, 0, 0, 110});
+    render_fill(r, (Box){x, y, w, h}, th->panel);
+    render_outline(r, (Box){x, y, w, h}, th->accent, 2);
+    render_text(r, x + px, y + px, a->n_lessons ? "Lessons  (a number or a click opens one)" : "No lessons found", px, FONT_BOLD,
+                th->text_dim, ALIGN_LEFT);
+    for (int i = 0; i < a->n_lessons; i++) {
+        int yy = y + px * 2 + lh * i + px / 2;
+        char label[200], fit[200];
+        snprintf(label, sizeof label, "%d  %s", i + 1, a->lesson_titles[i]);
+        bool current = a->has_doc && strcmp(a->doc->path, a->lesson_paths[i]) == 0;
+        render_text(r, x + px, yy, render_fit_text(r, label, lpx, FONT_BOLD, w - 2 * px, fit, sizeof fit), lpx, FONT_BOLD,
+                    current ? th->accent : th->text, ALIGN_LEFT);
+        Hot *hot = render_hot(r, (Box){x, yy, w, lh}, HOT_BUTTON);
+        if (hot) hot->unit = BTN_LESSON0 + i;
+    }
+}
+
+static int draw_lesson_panel(const App *a, Render *r, Box area)
+{
+    const Theme *th = &a->theme;
+    const Lesson *l = &a->doc->lesson;
+    int px = app_px(a, TEXT_BODY), pad = px;
+    int w = area.w * 30 / 100;
+    Box p = {area.x + area.w - w, area.y, w, area.h};
+    render_fill(r, p, th->panel);
+    render_fill(r, (Box){p.x, p.y, 1, p.h}, th->panel_edge);
+    int y = p.y + pad;
+    char head[96];
+    if (a->lesson_step < 0) snprintf(head, sizeof head, "Introduction");
+    else snprintf(head, sizeof head, "Step %d of %d", a->lesson_step + 1, l->n_steps);
+    render_text(r, p.x + pad, y, head, app_px(a, TEXT_SMALL), FONT_BOLD, th->accent, ALIGN_LEFT);
+    y += render_line_height(r, app_px(a, TEXT_SMALL), FONT_BOLD) + pad / 2;
+    const char *title = a->lesson_step < 0 ? l->title : l->steps[a->lesson_step].title;
+    int used = 0;
+    draw_wrapped(r, (Box){p.x + pad, y, w - 2 * pad, app_px(a, TEXT_LARGE) * 3}, title, app_px(a, TEXT_LARGE), FONT_BOLD,
+                 th->text, &used);
+    y += used + pad / 2;
+    const char *text = a->lesson_step < 0 ? (l->intro ? l->intro : "") : l->steps[a->lesson_step].text;
+    int foot = app_px(a, TEXT_SMALL) * 2 + pad;
+    draw_wrapped(r, (Box){p.x + pad, y, w - 2 * pad, p.y + p.h - y - foot - pad}, text ? text : "", px, FONT_REGULAR, th->text, &used);
+    y += used;
+    if (a->lesson_step >= 0 && l->steps[a->lesson_step].dir.quiz) {
+        y += pad;
+        draw_wrapped(r, (Box){p.x + pad, y, w - 2 * pad, px * 4}, l->steps[a->lesson_step].dir.quiz, px, FONT_BOLD, th->accent, &used);
+        y += used;
+        render_text(r, p.x + pad, y, a->quiz_revealed ? "(answer shown; r hides it)" : "press r to reveal the answer",
+                    app_px(a, TEXT_SMALL), FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+    }
+    render_text(r, p.x + pad, p.y + p.h - foot, "PageUp / PageDown: previous / next step", app_px(a, TEXT_SMALL),
+                FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+    return w;
+}
+
+void app_draw(App *a)
+{
+    Render *r = &a->render;
+    render_begin(r, a->theme.bg); /* reads the drawable size: the layout follows the window */
+    int top = draw_top(a, r);
+    int status = app_draw_status(a, r);
+    if (a->has_doc) {
+        int inbar = draw_input_bar(a, r, top);
+        Box area = {0, top + inbar, r->width, r->height - top - inbar - status};
+        if (a->doc->is_lesson && a->show_lesson) area.w -= draw_lesson_panel(a, r, area);
+        render_clip_push(r, area);
+        VIEW_DRAW[(unsigned)a->view < VIEW_COUNT ? a->view : VIEW_UNROLLED](a, r, area);
+        render_clip_pop(r);
+        draw_tooltip(a, r);
+    } else {
+        int px = app_px(a, TEXT_LARGE);
+        render_text(r, r->width / 2, r->height / 2 - px, "Drop a lesson (.md) or a model folder here", px, FONT_BOLD,
+                    a->theme.text_dim, ALIGN_CENTER);
+    }
+    draw_message(a, r);
+    /* overlays the user asked for come on top of everything */
+    if (a->show_lessons) draw_lesson_list(a, r);
+    if (a->show_help) app_draw_help(a, r);
+    render_end(r);
+    a->dirty = false;
+}

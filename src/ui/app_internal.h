@@ -1,0 +1,42 @@
+/* app_internal: what the app's files share and nothing else needs (see the
+ * list of files at the top of app.h). */
+#ifndef UNROLL_APP_INTERNAL_H
+#define UNROLL_APP_INTERNAL_H
+
+#include "app.h"
+
+#define APP_STEP_ANIM_MS 350
+#define APP_PLAY_INTERVAL_MS 900
+
+/* ---- state (app.c) ---- */
+void app_set_message(App *a, const char *msg, bool error);
+/* The first recurrent layer of the current model, nothing selected. */
+void app_pick_layer(App *a);
+/* Traces a new input; false (with the message shown) if it cannot be read. */
+bool app_set_input(App *a, const char *text);
+/* The state a freshly opened document starts in. */
+void app_open_done(App *a);
+void app_open_inspector(App *a, const Hot *h);
+void app_start_editing(App *a);
+/* Enter: traces the typed sentence; Esc: back to the one before. */
+void app_finish_editing(App *a, bool keep);
+
+/* ---- commands (app_commands.c) ---- */
+/* Runs the command bound to key; false when none takes it. */
+bool app_command_key(App *a, SDL_Keycode key, Uint16 mod);
+/* The status line (returns its height) and the `?` key list, both drawn
+ * from the table. */
+int app_draw_status(const App *a, Render *r);
+void app_draw_help(const App *a, Render *r);
+
+/* ---- the window (app_window.c) ---- */
+/* Presenter mode on or off: type and contrast, and the window covering its
+ * display (or back where it was). Headless: only type and contrast. */
+void app_toggle_presenter(App *a);
+
+/* ---- saving (app_headless.c) ---- */
+/* The one PNG writer (Ctrl+S and `unroll render --out`): a temporary beside
+ * path, flushed and renamed, so the PNG appears whole or not at all. */
+bool app_save_png(SDL_Surface *surface, const char *path, Err *err);
+
+#endif

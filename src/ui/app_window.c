@@ -1,0 +1,143 @@
+/* app_window: the real window and its loop (poll events -> update -> draw),
+ * presenter mode, and Ctrl+S. The layout always follows the drawable size
+ * the renderer reports at each frame (render_begin), so it is right
+ * whatever the window manager does with a resize. */
+#include <SDL_image.h>
+#include <stdio.h>
+#include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+#include "app_internal.h"
+
+/* Presenter mode covers the display with a borderless window rather than
+ * asking for SDL's full screen: without a window manager that request is
+ * never carried out, yet SDL then reports the display's size as the
+ * window's, and the layout is drawn for a window that is not there. A
+ * plain move and resize is done by any window manager, or by none. */
+void app_toggle_presenter(App *a)
+{
+    a->presenter = !a->presenter;
+    theme_get(&a->theme, a->dark, a->presenter);
+    SDL_Window *w = a->render.sdl ? SDL_RenderGetWindow(a->render.sdl) : NULL;
+    if (!w) return; /* headless */
+    if (a->presenter) {
+        SDL_Rect b;
+        SDL_GetWindowPosition(w, &a->window_x, &a->window_y);
+        SDL_GetWindowSize(w, &a->window_w, &a->window_h);
+        if (SDL_GetDisplayBounds(SDL_GetWindowDisplayIndex(w), &b) != 0) return;
+        SDL_SetWindowBordered(w, SDL_FALSE);
+        SDL_SetWindowPosition(w, b.x, b.y);
+        SDL_SetWindowSize(w, b.w, b.h);
+    } else if (a->window_w > 0) {
+        SDL_SetWindowBordered(w, SDL_TRUE);
+        SDL_SetWindowSize(w, a->window_w, a->window_h);
+        SDL_SetWindowPosition(w, a->window_x, a->window_y);
+    }
+    a->dirty = true;
+}
+
+void app_save_frame(App *a)
+{
+    a->want_save = false;
+    char name[128];
+    snprintf(name, sizeof name, "unroll-%s-step%d.png", view_kind_name(a->view), a->step + 1);
+    int w = a->render.width, h = a->render.height;
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!s) return;
+    char msg[600];
+    Err err = {{0}};
+    if (SDL_RenderReadPixels(a->render.sdl, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) != 0)
+        snprintf(msg, sizeof msg, "could not save %s: %s", name, SDL_GetError());
+    else if (!app_save_png(s, name, &err))
+        snprintf(msg, sizeof msg, "could not save %s", err.msg);
+    else
+        snprintf(msg, sizeof msg, "saved %s", name);
+    SDL_FreeSurface(s);
+    app_set_message(a, msg, false);
+}
+
+int app_run(const char *path, const char *lessons_dir)
+{
+    const char *disp = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY"), *drv = getenv("SDL_VIDEODRIVER");
+    if ((!disp || !*disp) && (!wl || !*wl) && !(drv && *drv)) {
+        fprintf(stderr, "unroll: no display to open a window on (DISPLAY is not set); "
+                        "use `unroll render LESSON_OR_MODEL --view unrolled --out view.png` to draw to a file\n");
+        return 2;
+    }
+    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+        fprintf(stderr, "unroll: cannot open a window (%s); use `unroll render ... --out view.png` to draw to a file\n",
+                SDL_GetError());
+        return 2;
+    }
+#ifdef __GLIBC__
+    /* Each resize makes the renderer free and allocate frame buffers of
+     * megabytes. glibc raises its mmap threshold to the largest block freed,
+     * so later buffers come from the heap, whose holes are never given
+     * back: a window resized for an hour grows by tens of MB. A fixed
+     * threshold keeps large blocks in mmap, returned to the system on free. */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
+    SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
+    SDL_Window *win = SDL_CreateWindow("unroll", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 1440, 900,
+                                       SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    if (!win) {
+        fprintf(stderr, "unroll: cannot open a window (%s); use `unroll render ... --out view.png` to draw to a file\n",
+                SDL_GetError());
+        SDL_Quit();
+        return 2;
+    }
+    SDL_Renderer *ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+    if (!ren) ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+    App *a = xcalloc(1, sizeof *a);
+    app_init(a, NULL);
+    Err err = {{0}};
+    if (!ren || !render_init(&a->render, ren, &err)) {
+        fprintf(stderr, "unroll: %s\n", ren ? err.msg : SDL_GetError());
+        train_run_free(&a->train);
+        free(a);
+        if (ren) SDL_DestroyRenderer(ren);
+        SDL_DestroyWindow(win);
+        SDL_Quit();
+        return 2;
+    }
+    SDL_EventState(SDL_DROPFILE, SDL_ENABLE);
+    SDL_StopTextInput();
+    a->now_ms = SDL_GetTicks();
+    app_scan_lessons(a, lessons_dir);
+    app_open(a, path);
+    if (a->has_doc) SDL_SetWindowTitle(win, a->doc->title);
+    while (!a->quit) {
+        /* points to pixels, for the mouse; the frame reads the drawable size itself */
+        int ww = 0, wh = 0, dw = 0, dh = 0;
+        SDL_GetWindowSize(win, &ww, &wh);
+        SDL_GetRendererOutputSize(ren, &dw, &dh);
+        a->dpi = ww > 0 ? (float)dw / (float)ww : 1.0f;
+        SDL_Event e;
+        bool need = a->dirty;
+        /* sleep until something happens, unless an animation runs */
+        if (SDL_WaitEventTimeout(&e, app_animating(a) ? 15 : 1000)) {
+            do need |= app_event(a, &e);
+            while (!a->quit && SDL_PollEvent(&e));
+        }
+        app_tick(a, SDL_GetTicks());
+        need |= a->dirty;
+        if (need) {
+            app_draw(a);
+            if (a->want_save) {
+                app_save_frame(a);
+                app_draw(a); /* show the "saved" note */
+            }
+            SDL_RenderPresent(ren);
+        }
+    }
+    app_free(a);
+    train_run_free(&a->train);
+    render_free(&a->render);
+    free(a);
+    SDL_DestroyRenderer(ren);
+    SDL_DestroyWindow(win);
+    SDL_Quit();
+    return 0;
+}

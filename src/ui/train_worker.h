@@ -1,0 +1,61 @@
+/* train_worker: the lesson's models trained in the window on a worker
+ * thread, while the window stays responsive. The worker trains fresh
+ * copies (the document's models are never touched); the app swaps the
+ * results in when the run has finished and drops them when it was
+ * cancelled or failed.
+ *
+ * Who owns what, and when (the rule every line of train_worker.c follows):
+ * - settings (lesson, n_cells, units, epochs, seed): written by the app in
+ *   app_train_start before the thread exists, read-only while it runs.
+ * - progress and results: written by the worker and read by the app only
+ *   with `lock` held; the view reads a copy (train_run_progress), and a
+ *   reset (train_run_reset) takes the lock too.
+ * - cancel: an atomic flag the app raises and the worker polls per batch.
+ * - thread: the app's; only the app starts and joins it, and the results
+ *   are taken (under the lock) only after the join.
+ * Depends on engine, io (lesson, prepare, spec) and SDL2's threads. */
+#ifndef UNROLL_TRAIN_WORKER_H
+#define UNROLL_TRAIN_WORKER_H
+
+#include <SDL.h>
+
+#include "engine.h"
+#include "lesson.h"
+
+#define TRAIN_MAX_EPOCHS 2000
+
+/* What the view shows of a run: written by the worker under the lock. */
+typedef struct {
+    bool running, finished, failed;
+    char message[256];
+    int n_cells, epochs;               /* the run's settings, for the axes */
+    int cell;                          /* the one training now */
+    int epochs_done[CELL_KIND_COUNT];
+    float loss[CELL_KIND_COUNT][TRAIN_MAX_EPOCHS], acc[CELL_KIND_COUNT][TRAIN_MAX_EPOCHS];
+    double seconds[CELL_KIND_COUNT];
+} TrainRunProgress;
+
+typedef struct {
+    SDL_Thread *thread;                /* the app's */
+    SDL_mutex *lock;                   /* guards progress and results */
+    SDL_atomic_t cancel;
+    /* settings: fixed while the thread runs */
+    const Lesson *lesson;
+    int n_cells, units, epochs;
+    unsigned long long seed;
+    /* under the lock */
+    TrainRunProgress progress;
+    Model result[CELL_KIND_COUNT];
+    bool result_ok[CELL_KIND_COUNT];
+} TrainRun;
+
+/* Makes the lock; a run starts empty. train_run_free joins nothing: the
+ * app joins its worker first (app_train_join). */
+void train_run_init(TrainRun *run);
+void train_run_free(TrainRun *run);
+/* Forgets the last run's progress (no worker may be running). */
+void train_run_reset(TrainRun *run);
+/* A copy of the progress, taken under the lock. */
+void train_run_progress(const TrainRun *run, TrainRunProgress *out);
+
+#endif
