@@ -19,6 +19,7 @@
 
 #include "app.h"
 #include "model_io.h"
+#include "spec.h"
 #include "testutil.h"
 
 static const char *lesson_path(void)
@@ -857,6 +858,56 @@ START_TEST(c_range_is_the_largest_magnitude)
 }
 END_TEST
 
+/* A big model's strips (512 units, squares of a few pixels) are drawn as
+ * one image each, with one hot region: pointing at a square still names
+ * its unit, and the pixel there has that unit's colour. */
+START_TEST(big_strips_hover_names_the_unit)
+{
+    Err err = {{0}};
+    char *tmp = tu_tmpdir(), path[4200];
+    snprintf(path, sizeof path, "%s/big", tmp);
+    Model m;
+    ck_assert_msg(spec_build(&m, "embedding:20:8, lstm:512, dense:20:softmax", 20, 1, &err), "%s", err.msg);
+    ck_assert_msg(model_save(&m, path, NULL, 0, &err), "%s", err.msg);
+    model_free(&m);
+    App *a = app_headless_create(1920, 1080, &err);
+    ck_assert_msg(a, "%s", err.msg);
+    ck_assert_msg(app_headless_open(a, path, &err), "%s", err.msg);
+    char ids[512] = "";
+    for (int t = 0; t < 80; t++) snprintf(ids + strlen(ids), sizeof ids - strlen(ids), "%s%d", t ? "," : "", 1 + (t * 7) % 19);
+    ck_assert_msg(doc_set_input(a->doc, ids, &err), "%s", err.msg);
+    a->view = VIEW_UNROLLED;
+    a->step = a->doc->T - 1;
+    a->anim = 1.0f;
+    app_draw(a);
+    const Hot *grid = NULL;
+    for (int i = 0; i < a->render.n_hot && !grid; i++) {
+        const Hot *h = &a->render.hot[i];
+        if (h->kind == HOT_UNIT && h->vec == VEC_H && h->t == a->step && h->grid_cell > 0) grid = h;
+    }
+    ck_assert_msg(grid, "no grid hot region for h at the current step");
+    ck_assert_int_lt(grid->grid_cell, 6);
+    const RunRecord *run = &a->doc->models[0].trace.layers[grid->layer].run[0];
+    const float *hv = run->h + (size_t)(a->step + 1) * (size_t)run->H;
+    static const int PICK[][2] = {{0, 0}, {2, 3}, {5, 1}};
+    for (int k = 0; k < 3; k++) {
+        int row = PICK[k][0], col = PICK[k][1];
+        int x = grid->box.x + col * grid->grid_cell + grid->grid_cell / 2, y = grid->box.y + row * grid->grid_cell + grid->grid_cell / 2;
+        Hot at;
+        ck_assert(render_hot_at(&a->render, x, y, &at));
+        ck_assert_int_eq(at.kind, HOT_UNIT);
+        ck_assert_int_eq(at.unit, row * grid->grid_cols + col);
+        ck_assert_int_eq(at.grid_cell, 0);
+        Color want = colormap(hv[at.unit], 1.0f), got = app_headless_pixel(a, x, y);
+        ck_assert_msg(same_colour(got, want, 2), "unit %d: pixel %d,%d,%d, its value's colour %d,%d,%d", at.unit, got.r, got.g,
+                      got.b, want.r, want.g, want.b);
+    }
+    app_headless_destroy(a);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -883,6 +934,7 @@ int main(void)
     tcase_add_test(tc, arrows_follow_go_backwards);
     tcase_add_test(tc, backward_lane_stands_above_its_tokens);
     tcase_add_test(tc, c_range_is_the_largest_magnitude);
+    tcase_add_test(tc, big_strips_hover_names_the_unit);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

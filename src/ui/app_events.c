@@ -36,7 +36,8 @@ static bool key_event(App *a, const SDL_KeyboardEvent *k)
 
 static void update_hover(App *a)
 {
-    const Hot *h = render_hot_at(&a->render, a->mouse_x, a->mouse_y);
+    Hot at;
+    const Hot *h = render_hot_at(&a->render, a->mouse_x, a->mouse_y, &at) ? &at : NULL;
     bool had = a->has_hover;
     Hot old = a->hover;
     a->has_hover = h && (h->kind == HOT_UNIT || h->kind == HOT_BAR || h->kind == HOT_TOKEN);
@@ -46,8 +47,9 @@ static void update_hover(App *a)
 
 static void click(App *a, int x, int y)
 {
-    const Hot *h = render_hot_at(&a->render, x, y);
-    if (!h) return;
+    Hot at;
+    if (!render_hot_at(&a->render, x, y, &at)) return;
+    const Hot *h = &at;
     switch (h->kind) {
     case HOT_BUTTON:
         if (h->unit >= BTN_VIEW0 && h->unit < BTN_VIEW0 + VIEW_COUNT) app_set_view(a, (ViewKind)(h->unit - BTN_VIEW0));

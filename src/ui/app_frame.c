@@ -137,7 +137,7 @@ static void draw_words(const App *a, Render *r, Box field, int tx, int ty, int p
     char word[256];
     int cx = tx, sw = 0;
     render_text_size(r, " ", px, FONT_REGULAR, &sw, NULL);
-    for (int w = 0; *s; w++) {
+    for (int w = 0; *s && cx < field.x + field.w; w++) { /* words past the bar are not drawn */
         while (*s == ' ') s++;
         if (!*s) break;
         size_t n = strcspn(s, " ");

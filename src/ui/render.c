@@ -32,6 +32,13 @@ struct RenderCache {
     size_t pixels;        /* sum of w * h over the entries */
     Box clip_stack[16];
     int n_clip;
+    /* render_grid: one small streaming image per grid drawn this frame
+     * (each is updated once a frame, so drawing never waits on another) */
+    SDL_Texture *grid[RENDER_GRID_IMAGES];
+    int grid_w[RENDER_GRID_IMAGES], grid_h[RENDER_GRID_IMAGES]; /* each image's size */
+    int n_grid;           /* used this frame */
+    Uint32 grid_pixels[RENDER_GRID_MAX];
+    Color grid_colors[RENDER_GRID_MAX];
 };
 
 static const char *const FONT_FILES[FONT_COUNT] = {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf"};
@@ -91,6 +98,8 @@ void render_free(Render *r)
         free(r->cache->entries[i].text);
     }
     for (int i = 0; i < r->cache->n_fonts; i++) TTF_CloseFont(r->cache->fonts[i].font);
+    for (int i = 0; i < RENDER_GRID_IMAGES; i++)
+        if (r->cache->grid[i]) SDL_DestroyTexture(r->cache->grid[i]);
     free(r->cache);
     r->cache = NULL;
     free(r->scratch);
@@ -134,6 +143,7 @@ void render_begin(Render *r, Color bg)
     r->n_text_boxes = 0;
     r->n_hot = 0;
     r->cache->n_clip = 0;
+    r->cache->n_grid = 0;
     SDL_RenderSetClipRect(r->sdl, NULL);
     SDL_GetRendererOutputSize(r->sdl, &r->width, &r->height);
     SDL_SetRenderDrawColor(r->sdl, bg.r, bg.g, bg.b, 255);
@@ -379,9 +389,61 @@ Hot *render_hot(Render *r, Box b, HotKind kind)
     return h;
 }
 
-const Hot *render_hot_at(const Render *r, int x, int y)
+bool render_hot_at(const Render *r, int x, int y, Hot *out)
 {
-    for (int i = r->n_hot - 1; i >= 0; i--)
-        if (box_contains(r->hot[i].box, x, y)) return &r->hot[i];
-    return NULL;
+    for (int i = r->n_hot - 1; i >= 0; i--) {
+        const Hot *h = &r->hot[i];
+        if (!box_contains(h->box, x, y)) continue;
+        *out = *h;
+        if (h->grid_cell > 0) {
+            int col = (x - h->box.x) / h->grid_cell, row = (y - h->box.y) / h->grid_cell;
+            out->unit = h->unit + row * h->grid_cols + col;
+            out->box = (Box){h->box.x + col * h->grid_cell, h->box.y + row * h->grid_cell, h->grid_cell, h->grid_cell};
+            out->grid_cell = 0;
+        }
+        return true;
+    }
+    return false;
+}
+
+Color *render_grid_colors(Render *r)
+{
+    return r->cache->grid_colors;
+}
+
+bool render_grid(Render *r, int x, int y, int cell, int cols, const Color *colors, int n)
+{
+    RenderCache *c = r->cache;
+    if (n <= 0 || n > RENDER_GRID_MAX || cols < 1 || cell < 1 || c->n_grid >= RENDER_GRID_IMAGES) return false;
+    int rows = (n + cols - 1) / cols, k = c->n_grid;
+    /* the k-th grid of a frame is usually the k-th of the last one, so
+     * its image is made again only when the layout changes */
+    SDL_Texture **tex = &c->grid[k];
+    if (*tex && (c->grid_w[k] != cols || c->grid_h[k] != rows)) {
+        SDL_DestroyTexture(*tex);
+        *tex = NULL;
+    }
+    if (!*tex) {
+        *tex = SDL_CreateTexture(r->sdl, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING, cols, rows);
+        if (!*tex) return false;
+        SDL_SetTextureBlendMode(*tex, SDL_BLENDMODE_NONE);
+        SDL_SetTextureScaleMode(*tex, SDL_ScaleModeNearest);
+        c->grid_w[k] = cols;
+        c->grid_h[k] = rows;
+    }
+    c->n_grid++;
+    for (int q = 0; q < n; q++)
+        c->grid_pixels[q] = 0xFF000000u | (Uint32)colors[q].r << 16 | (Uint32)colors[q].g << 8 | colors[q].b;
+    SDL_Rect all = {0, 0, cols, rows};
+    SDL_UpdateTexture(*tex, &all, c->grid_pixels, cols * (int)sizeof(Uint32));
+    int full = n / cols, rest = n % cols;
+    if (full > 0) {
+        SDL_Rect src = {0, 0, cols, full}, dst = {x, y, cols * cell, full * cell};
+        SDL_RenderCopy(r->sdl, *tex, &src, &dst);
+    }
+    if (rest > 0) { /* the last, shorter row */
+        SDL_Rect src = {0, full, rest, 1}, dst = {x, y + full * cell, rest * cell, cell};
+        SDL_RenderCopy(r->sdl, *tex, &src, &dst);
+    }
+    return true;
 }

@@ -41,6 +41,9 @@ typedef struct {
     short layer, dir, t, vec; /* vec: a VecKind of the views */
     int unit;                 /* unit index, class, or button id */
     short model;              /* which of the document's models */
+    short grid_cols, grid_cell; /* grid_cell > 0: a grid of squares of that size,
+                                   grid_cols wide; render_hot_at gives the unit
+                                   under the point (unit + row * grid_cols + col) */
 } Hot;
 
 #define RENDER_MAX_TEXT_BOXES 4096
@@ -114,7 +117,18 @@ float *render_scratch(Render *r, size_t n);
  * its fields. */
 Hot *render_hot(Render *r, Box b, HotKind kind);
 /* The topmost hot region at (x, y), or NULL. */
-const Hot *render_hot_at(const Render *r, int x, int y);
+bool render_hot_at(const Render *r, int x, int y, Hot *out);
+
+/* Squares of `cell` pixels, `cols` to a row, from (x, y): n colours in row
+ * order, drawn as one scaled image instead of n fills (for squares too small
+ * for gaps, the 512-unit strips of big models). Returns false, drawing
+ * nothing, when it cannot (more than RENDER_GRID_MAX squares, or this
+ * frame's images used up): the caller then fills squares itself. */
+#define RENDER_GRID_MAX 4096
+#define RENDER_GRID_IMAGES 512
+bool render_grid(Render *r, int x, int y, int cell, int cols, const Color *colors, int n);
+/* A colour buffer of at least RENDER_GRID_MAX entries for render_grid. */
+Color *render_grid_colors(Render *r);
 
 static inline bool box_contains(Box b, int x, int y)
 {

@@ -232,6 +232,10 @@ bool app_describe(const App *a, const Hot *h, char *title, size_t tcap, char *fo
     return true;
 }
 
+/* Strips of more units than this, with squares too small for gaps, are
+ * drawn as one image (the same pixels as one fill a square) */
+#define STRIP_IMAGE_UNITS 256
+
 Box draw_strip(Render *r, const Theme *th, Box box, const float *v, int n, float range, bool unit_range, float fade,
                const Hot *proto)
 {
@@ -250,6 +254,28 @@ Box draw_strip(Render *r, const Theme *th, Box box, const float *v, int n, float
     int gap = s >= 6 ? 1 : 0;
     int gw = cols * s, gh = rows * s;
     int x0 = box.x + (box.w - gw) / 2, y0 = box.y + (box.h - gh) / 2;
+    if (gap == 0 && n > STRIP_IMAGE_UNITS && n <= RENDER_GRID_MAX) {
+        /* squares of a few pixels (hundreds of units): one image, one hot
+         * region that knows its grid */
+        Color *col = render_grid_colors(r);
+        for (int k = 0; k < n; k++) {
+            col[k] = unit_range ? colormap_unit(v[k]) : colormap(v[k], range);
+            if (fade > 0) col[k] = color_mix(col[k], th->bg, fade);
+        }
+        if (render_grid(r, x0, y0, s, cols, col, n)) {
+            Hot *h = proto ? render_hot(r, (Box){x0, y0, gw, gh}, HOT_UNIT) : NULL;
+            if (h) {
+                Hot keep = *proto;
+                keep.box = h->box;
+                keep.kind = HOT_UNIT;
+                keep.unit = 0;
+                keep.grid_cols = (short)cols;
+                keep.grid_cell = (short)s;
+                *h = keep;
+            }
+            return (Box){x0, y0, gw, gh};
+        }
+    }
     for (int k = 0; k < n; k++) {
         Box sq = {x0 + (k % cols) * s, y0 + (k / cols) * s, s - gap, s - gap};
         Color col = unit_range ? colormap_unit(v[k]) : colormap(v[k], range);
