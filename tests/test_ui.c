@@ -908,6 +908,58 @@ START_TEST(big_strips_hover_names_the_unit)
 }
 END_TEST
 
+/* A sentence computed off the frame loop (DocJob) gives the document what
+ * doc_set_input gives it, number for number; a cancelled job leaves the
+ * document as it was. */
+START_TEST(input_job_equals_set_input)
+{
+    Err err = {{0}};
+    const char *text = "the lantern on the hill is burning low";
+    Doc *sync = xcalloc(1, sizeof *sync), *async = xcalloc(1, sizeof *async);
+    ck_assert_msg(doc_open(sync, lesson_path(), &err), "%s", err.msg);
+    ck_assert_msg(doc_open(async, lesson_path(), &err), "%s", err.msg);
+    char before[DOC_MAX_INPUT];
+    snprintf(before, sizeof before, "%s", async->input);
+    int T_before = async->T;
+    /* cancelled: nothing changes */
+    DocJob *j = doc_job_start(async, text, NULL, NULL, &err);
+    ck_assert_msg(j, "%s", err.msg);
+    doc_job_cancel(j);
+    ck_assert_str_eq(async->input, before);
+    ck_assert_int_eq(async->T, T_before);
+    /* finished: the same numbers as at once */
+    ck_assert_msg(doc_set_input(sync, text, &err), "%s", err.msg);
+    j = doc_job_start(async, text, NULL, NULL, &err);
+    ck_assert_msg(j, "%s", err.msg);
+    while (!doc_job_done(j)) SDL_Delay(1);
+    ck_assert_int_eq(doc_job_models_done(j), async->n_models);
+    doc_job_finish(j, async);
+    ck_assert_str_eq(async->input, text);
+    ck_assert_int_eq(async->T, sync->T);
+    for (int i = 0; i < sync->n_models; i++) {
+        const DocModel *x = &sync->models[i], *y = &async->models[i];
+        ck_assert(y->traced);
+        for (int li = 0; li < x->model.n_layers; li++) {
+            const LayerRecord *rx = &x->trace.layers[li], *ry = &y->trace.layers[li];
+            for (int d = 0; d < rx->n_runs; d++) {
+                size_t n = (size_t)(sync->T + 1) * (size_t)rx->run[d].H;
+                ck_assert(memcmp(rx->run[d].h, ry->run[d].h, n * sizeof(float)) == 0);
+            }
+        }
+        ck_assert(memcmp(x->preds, y->preds, (size_t)sync->T * (size_t)x->n_classes * sizeof(float)) == 0);
+        ck_assert_float_eq(x->c_range, y->c_range);
+        ck_assert_int_eq(x->grad != NULL, y->grad != NULL);
+        if (x->grad) ck_assert(memcmp(x->grad, y->grad, (size_t)sync->T * sizeof(float)) == 0);
+    }
+    /* a refused text is refused at once, as doc_set_input refuses it */
+    ck_assert_ptr_null(doc_job_start(async, "zzzz qqqq", NULL, NULL, &err));
+    doc_close(sync);
+    doc_close(async);
+    free(sync);
+    free(async);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -935,6 +987,7 @@ int main(void)
     tcase_add_test(tc, backward_lane_stands_above_its_tokens);
     tcase_add_test(tc, c_range_is_the_largest_magnitude);
     tcase_add_test(tc, big_strips_hover_names_the_unit);
+    tcase_add_test(tc, input_job_equals_set_input);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -69,6 +69,7 @@ void app_init(App *a, const char *path)
 
 void app_free(App *a)
 {
+    app_input_job_end(a, false);
     app_train_cancel(a);
     app_train_join(a);
     if (a->has_doc) {
@@ -81,6 +82,7 @@ void app_free(App *a)
 
 void app_open(App *a, const char *path)
 {
+    app_input_job_end(a, false);
     Doc *d = xcalloc(1, sizeof *d);
     Err err = {{0}};
     if (!doc_open(d, path, &err)) {
@@ -119,14 +121,9 @@ void app_open_done(App *a)
     doc_generate_begin(a->doc, &a->gen, NULL, 1);
 }
 
-bool app_set_input(App *a, const char *text)
+/* a new input is in the document: back to its first step */
+static void input_installed(App *a)
 {
-    Err err = {{0}};
-    if (!a->has_doc) return false;
-    if (!doc_set_input(a->doc, text, &err)) {
-        app_set_message(a, err.msg, true);
-        return false;
-    }
     a->message[0] = '\0';
     a->step = 0;
     a->anim = 0.0f;
@@ -134,7 +131,59 @@ bool app_set_input(App *a, const char *text)
     a->has_selected = false;
     a->has_hover = false;
     a->dirty = true;
+}
+
+bool app_set_input(App *a, const char *text)
+{
+    Err err = {{0}};
+    if (!a->has_doc) return false;
+    app_input_job_end(a, false); /* a typed sentence still computing gives way */
+    if (!doc_set_input(a->doc, text, &err)) {
+        app_set_message(a, err.msg, true);
+        return false;
+    }
+    input_installed(a);
     return true;
+}
+
+/* runs on the job's thread: wakes the window's loop */
+static void input_job_done(void *user)
+{
+    (void)user;
+    SDL_Event e = {0};
+    e.type = SDL_USEREVENT;
+    SDL_PushEvent(&e);
+}
+
+bool app_set_input_async(App *a, const char *text)
+{
+    if (a->surface) return app_set_input(a, text); /* headless: at once */
+    Err err = {{0}};
+    if (!a->has_doc) return false;
+    app_input_job_end(a, false);
+    a->input_job = doc_job_start(a->doc, text, input_job_done, NULL, &err);
+    if (!a->input_job) {
+        app_set_message(a, err.msg, true);
+        return false;
+    }
+    a->input_job_ms = a->now_ms;
+    a->dirty = true;
+    return true;
+}
+
+void app_input_job_end(App *a, bool keep)
+{
+    if (!a->input_job) return;
+    if (keep) {
+        doc_job_finish(a->input_job, a->doc);
+        a->input_job = NULL;
+        input_installed(a);
+        doc_generate_begin(a->doc, &a->gen, NULL, 1);
+    } else {
+        doc_job_cancel(a->input_job);
+        a->input_job = NULL;
+    }
+    a->dirty = true;
 }
 
 void app_open_inspector(App *a, const Hot *h)
@@ -162,7 +211,7 @@ void app_finish_editing(App *a, bool keep)
     a->editing = false;
     SDL_StopTextInput();
     /* Esc: the document still holds the sentence from before */
-    if (keep && app_set_input(a, a->edit.text)) doc_generate_begin(a->doc, &a->gen, NULL, 1);
+    if (keep && app_set_input_async(a, a->edit.text) && !a->input_job) doc_generate_begin(a->doc, &a->gen, NULL, 1);
     a->dirty = true;
 }
 

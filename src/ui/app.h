@@ -89,6 +89,8 @@ typedef struct {
     unsigned long long train_seed;
     bool show_lesson;       /* the lesson panel (n toggles it) */
     SDL_Surface *surface;   /* headless: what the software renderer draws into */
+    DocJob *input_job;      /* a typed sentence being computed off the frame loop, or NULL */
+    Uint32 input_job_ms;    /* when it started */
     int window_x, window_y, window_w, window_h; /* where the window was before presenter mode */
     bool quiz_revealed;
 } App;

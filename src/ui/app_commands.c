@@ -295,7 +295,11 @@ int app_draw_status(const App *a, Render *r)
     render_fill(r, (Box){0, H - h, W, h}, th->panel);
     render_fill(r, (Box){0, H - h, W, 1}, th->panel_edge);
     char left[256];
-    if (a->has_doc) {
+    if (a->has_doc && a->input_job) {
+        /* the sentence typed is being read by the models */
+        snprintf(left, sizeof left, "reading the new sentence: %d of %d models done, %.1f s",
+                 doc_job_models_done(a->input_job), a->doc->n_models, (double)(a->now_ms - a->input_job_ms) / 1000.0);
+    } else if (a->has_doc) {
         char wb[64];
         snprintf(left, sizeof left, "step %d of %d  \xC2\xB7  \xE2\x80\x9C%s\xE2\x80\x9D  \xC2\xB7  %s%s", a->step + 1, a->doc->T,
                  doc_word(a->doc, a->step, wb, sizeof wb), a->doc->models[a->model].label, a->playing ? "  \xC2\xB7  playing" : "");

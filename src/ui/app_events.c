@@ -131,6 +131,7 @@ bool app_event(App *a, const SDL_Event *e)
 void app_tick(App *a, Uint32 now)
 {
     a->now_ms = now;
+    if (a->input_job && doc_job_done(a->input_job)) app_input_job_end(a, true);
     if (a->train.thread) {
         a->dirty = true; /* progress to show */
         if (app_train_finished(a)) app_train_join(a);
@@ -152,5 +153,5 @@ void app_tick(App *a, Uint32 now)
 
 bool app_animating(const App *a)
 {
-    return a->anim < 1.0f || a->playing || a->train.thread != NULL;
+    return a->anim < 1.0f || a->playing || a->train.thread != NULL || a->input_job != NULL;
 }

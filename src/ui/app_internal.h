@@ -14,6 +14,12 @@ void app_set_message(App *a, const char *msg, bool error);
 void app_pick_layer(App *a);
 /* Traces a new input; false (with the message shown) if it cannot be read. */
 bool app_set_input(App *a, const char *text);
+/* The same for a typed sentence: in a real window the traces are computed
+ * on a thread (the window stays responsive and the status line shows the
+ * progress); headless, at once. app_input_job_end waits for a running one
+ * and puts it in (or drops it: keep false); app_tick ends it when done. */
+bool app_set_input_async(App *a, const char *text);
+void app_input_job_end(App *a, bool keep);
 /* The state a freshly opened document starts in. */
 void app_open_done(App *a);
 void app_open_inspector(App *a, const Hot *h);

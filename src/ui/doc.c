@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <SDL.h>
+
 #include "model_io.h"
 #include "tokenizer_io.h"
 #include "trace_json.h"
@@ -210,49 +212,80 @@ static bool parse_features(const char *s, int F, float **out, int *T, Err *err)
     return true;
 }
 
-static void trace_model(Doc *d, DocModel *dm)
+/* What one model makes of one input: its kept trace, its prediction after
+ * every step, |dL/dh_t| for its own final choice. Computed without touching
+ * the document, so it can run on a worker thread, then installed. */
+typedef struct {
+    Trace trace;
+    float *preds;         /* (T, n_classes) or NULL */
+    float c_range;
+    float *grad;          /* (T) or NULL */
+    int grad_label;
+} Computed;
+
+static void compute_model(Computed *out, const DocModel *dm, const Prompt *p, const float *features)
 {
-    if (dm->traced) trace_free(&dm->trace);
-    free(dm->preds);
-    dm->preds = NULL;
-    trace_init(&dm->trace, &dm->model, 1, d->T, true);
-    model_forward(&dm->trace, dm->model.token_input ? d->prompt.tokens : NULL, d->features);
-    dm->traced = true;
-    dm->c_range = 0;
+    const int T = p->n;
+    *out = (Computed){0};
+    trace_init(&out->trace, &dm->model, 1, T, true);
+    model_forward(&out->trace, dm->model.token_input ? p->tokens : NULL, features);
+    out->c_range = 0;
     for (int i = 0; i < dm->model.n_layers; i++) {
-        const LayerRecord *r = &dm->trace.layers[i];
+        const LayerRecord *r = &out->trace.layers[i];
         for (int k = 0; k < r->n_runs; k++)
             if (r->run[k].c)
-                for (size_t j = 0; j < (size_t)(d->T + 1) * r->run[k].H; j++) dm->c_range = fmaxf(dm->c_range, fabsf(r->run[k].c[j]));
+                for (size_t j = 0; j < (size_t)(T + 1) * (size_t)r->run[k].H; j++)
+                    out->c_range = fmaxf(out->c_range, fabsf(r->run[k].c[j]));
     }
-    if (dm->c_range < 1.0f) dm->c_range = 1.0f;
+    if (out->c_range < 1.0f) out->c_range = 1.0f;
     if (dm->n_classes > 0) {
-        dm->preds = xmalloc((size_t)d->T * dm->n_classes * sizeof *dm->preds);
-        trace_predict_prefixes(&dm->trace, dm->preds);
+        out->preds = xmalloc((size_t)T * (size_t)dm->n_classes * sizeof *out->preds);
+        trace_predict_prefixes(&out->trace, out->preds);
     }
     /* |dL/dh_t| for the loss of the model's own final choice */
-    free(dm->grad);
-    dm->grad = NULL;
     LossKind kind;
     if (model_loss_kind(&dm->model, &kind, NULL)) {
-        const float *out = dm->trace.layers[dm->model.n_layers - 1].out;
+        const float *o = out->trace.layers[dm->model.n_layers - 1].out;
         int C = dm->model.layers[dm->model.n_layers - 1].out_dim, best = 0;
-        if (kind == LOSS_BINARY) best = out[0] > 0.5f;
+        if (kind == LOSS_BINARY) best = o[0] > 0.5f;
         else
-            for (int j = 1; j < C; j++) best = out[j] > out[best] ? j : best;
+            for (int j = 1; j < C; j++) best = o[j] > o[best] ? j : best;
         int li = doc_first_rnn(dm);
         float *(*norms)[2] = xcalloc((size_t)dm->model.n_layers, sizeof *norms);
-        dm->grad = xcalloc((size_t)d->T, sizeof *dm->grad);
-        norms[li][0] = dm->grad;
+        out->grad = xcalloc((size_t)T, sizeof *out->grad);
+        norms[li][0] = out->grad;
         Err err = {{0}};
-        if (trace_gradient_norms(&dm->trace, best, (float *const(*)[2])norms, &err)) {
-            dm->grad_label = best;
+        if (trace_gradient_norms(&out->trace, best, (float *const(*)[2])norms, &err)) {
+            out->grad_label = best;
         } else {
-            free(dm->grad);
-            dm->grad = NULL;
+            free(out->grad);
+            out->grad = NULL;
         }
         free(norms);
     }
+}
+
+/* the model's old trace and figures out, the computed ones in */
+static void install_model(DocModel *dm, Computed *c)
+{
+    if (dm->traced) trace_free(&dm->trace);
+    free(dm->preds);
+    free(dm->grad);
+    dm->trace = c->trace;
+    dm->traced = true;
+    dm->preds = c->preds;
+    dm->c_range = c->c_range;
+    dm->grad = c->grad;
+    dm->grad_label = c->grad_label;
+    *c = (Computed){0};
+}
+
+static void computed_free(Computed *c)
+{
+    if (c->trace.model) trace_free(&c->trace);
+    free(c->preds);
+    free(c->grad);
+    *c = (Computed){0};
 }
 
 /* input_unknown from the input's words, each through the tokenizer */
@@ -283,7 +316,9 @@ bool doc_input_word_unknown(const Doc *d, int w)
     return w >= 0 && w < DOC_MAX_INPUT / 2 && d->input_unknown[w];
 }
 
-bool doc_set_input(Doc *d, const char *text, Err *err)
+/* The text as the models will read it (tokens, or float features),
+ * checked against every model and the memory budget; nothing of d changes. */
+static bool prepare_input(const Doc *d, const char *text, Prompt *out, float **features_out, Err *err)
 {
     const Model *m = &d->models[0].model;
     Prompt p = {0};
@@ -355,15 +390,120 @@ bool doc_set_input(Doc *d, const char *text, Err *err)
         free(features);
         return err_set(err, "no word of the sentence is in the vocabulary");
     }
+    *out = p;
+    *features_out = features;
+    return true;
+}
+
+/* the prepared input and every model's computed figures into d */
+static void install_input(Doc *d, const char *text, Prompt *p, float *features, Computed *computed)
+{
     prompt_free(&d->prompt);
     free(d->features);
-    d->prompt = p;
+    d->prompt = *p;
+    *p = (Prompt){0};
     d->features = features;
-    d->T = p.n;
+    d->T = d->prompt.n;
     snprintf(d->input, sizeof d->input, "%s", text);
     mark_unknown(d);
-    for (int i = 0; i < d->n_models; i++) trace_model(d, &d->models[i]);
+    for (int i = 0; i < d->n_models; i++) install_model(&d->models[i], &computed[i]);
+}
+
+bool doc_set_input(Doc *d, const char *text, Err *err)
+{
+    Prompt p;
+    float *features = NULL;
+    if (!prepare_input(d, text, &p, &features, err)) return false;
+    Computed computed[DOC_MAX_MODELS];
+    for (int i = 0; i < d->n_models; i++) compute_model(&computed[i], &d->models[i], &p, features);
+    install_input(d, text, &p, features, computed);
     return true;
+}
+
+/* ---- computing off the frame loop ---------------------------------------- */
+
+/* Ownership: between doc_job_start and doc_job_finish/cancel the worker
+ * reads the document's models (never written by anyone while a job runs:
+ * the app finishes or cancels the job before it swaps or closes them) and
+ * writes only the job's own Computed results; `done` is the one field both
+ * threads touch, atomically. */
+struct DocJob {
+    SDL_Thread *thread;
+    const Doc *doc;
+    char *text;
+    Prompt prompt;
+    float *features;
+    Computed computed[DOC_MAX_MODELS];
+    SDL_atomic_t models_done;
+    SDL_atomic_t done;
+    void (*on_done)(void *);
+    void *user;
+};
+
+static int job_run(void *arg)
+{
+    DocJob *j = arg;
+    engine_flush_subnormals();
+    for (int i = 0; i < j->doc->n_models; i++) {
+        compute_model(&j->computed[i], &j->doc->models[i], &j->prompt, j->features);
+        SDL_AtomicAdd(&j->models_done, 1);
+    }
+    SDL_AtomicSet(&j->done, 1);
+    if (j->on_done) j->on_done(j->user);
+    return 0;
+}
+
+DocJob *doc_job_start(const Doc *d, const char *text, void (*on_done)(void *), void *user, Err *err)
+{
+    DocJob *j = xcalloc(1, sizeof *j);
+    if (!prepare_input(d, text, &j->prompt, &j->features, err)) {
+        free(j);
+        return NULL;
+    }
+    j->doc = d;
+    j->text = xstrdup(text);
+    j->on_done = on_done;
+    j->user = user;
+    j->thread = SDL_CreateThread(job_run, "unroll-input", j);
+    if (!j->thread) { /* no thread: compute here */
+        job_run(j);
+    }
+    return j;
+}
+
+bool doc_job_done(const DocJob *j)
+{
+    return SDL_AtomicGet((SDL_atomic_t *)&j->done) != 0;
+}
+
+int doc_job_models_done(const DocJob *j)
+{
+    return SDL_AtomicGet((SDL_atomic_t *)&j->models_done);
+}
+
+static void job_wait(DocJob *j)
+{
+    if (j->thread) SDL_WaitThread(j->thread, NULL);
+    j->thread = NULL;
+}
+
+void doc_job_finish(DocJob *j, Doc *d)
+{
+    job_wait(j);
+    UNROLL_ASSERT(d == j->doc);
+    install_input(d, j->text, &j->prompt, j->features, j->computed);
+    free(j->text);
+    free(j);
+}
+
+void doc_job_cancel(DocJob *j)
+{
+    job_wait(j);
+    for (int i = 0; i < j->doc->n_models; i++) computed_free(&j->computed[i]);
+    prompt_free(&j->prompt);
+    free(j->features);
+    free(j->text);
+    free(j);
 }
 
 const char *doc_class_name(const Doc *d, int m, int k, char *buf, size_t cap)

@@ -55,6 +55,21 @@ void doc_close(Doc *d);
  * float-input models. On failure the previous input stays. */
 bool doc_set_input(Doc *d, const char *text, Err *err);
 
+/* The same, off the frame loop, for inputs that take long (big models, long
+ * texts): doc_job_start checks text as doc_set_input does (NULL with err
+ * when it is refused) and computes every model's trace, predictions and
+ * gradients on a thread; on_done (if not NULL) is then called on that
+ * thread. d does not change until doc_job_finish puts the results in (the
+ * same d, its models untouched meanwhile); doc_job_cancel waits for the
+ * thread and drops them. */
+typedef struct DocJob DocJob;
+DocJob *doc_job_start(const Doc *d, const char *text, void (*on_done)(void *), void *user, Err *err);
+bool doc_job_done(const DocJob *job);
+/* How many of the document's models are computed so far. */
+int doc_job_models_done(const DocJob *job);
+void doc_job_finish(DocJob *job, Doc *d);
+void doc_job_cancel(DocJob *job);
+
 /* Whether the w-th space-separated word of the input (as the input bar
  * shows it) holds a word the tokenizer does not know: the tokenizer's own
  * rule (lowercasing, filters, num_words), so "Lantern," is known when

@@ -2,6 +2,7 @@
  * top of train_worker.h). The worker thread trains fresh models from the
  * lesson's spec and reports each epoch under the lock; app_train_join
  * takes the results after the thread has ended. */
+#include "app_internal.h"
 #include "train_worker.h"
 
 #include <math.h>
@@ -157,6 +158,7 @@ bool app_train_finished(App *a)
  * was shipped), the old ones come back. The worker has ended. */
 static void apply_results(App *a, Model *result, const bool *result_ok, int n_cells)
 {
+    app_input_job_end(a, true); /* a sentence computing with the old models goes in first */
     TrainRun *run = &a->train;
     bool swapped[CELL_KIND_COUNT] = {false};
     for (int k = 0; k < n_cells && k < a->doc->n_models; k++) {
