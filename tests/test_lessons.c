@@ -10,7 +10,9 @@
  *   same bits;
  * - lesson 1: after "the lantern on the hill" the LSTM expects "is" or "will";
  * - lesson 2: on the held-out probe set the GRU and the LSTM are right at
- *   least 90% of the time, the SimpleRNN at most 40%;
+ *   least 90% of the time, the SimpleRNN at most 40% (the LSTM's figure is
+ *   the shipped model's: retrained, it learns the task in about half the
+ *   runs, and the lesson says so);
  * - lesson 3: both cells at least 90% on the probe set, and opposite answers
  *   to "not good but then bad" and "not bad but then good";
  * - lesson 4: the Bidirectional SimpleRNN at least 90% on lesson 2's probes;
@@ -203,15 +205,18 @@ typedef struct {
     double min_acc[3];      /* per cell, in the lesson's order; -1: no claim */
     double max_acc[3];
     ClaimCheck check;       /* the lesson's other claims, or NULL */
+    bool shipped_only[3];   /* the accuracy claim is about the shipped model only:
+                               retrained, this cell learns the task in some runs
+                               and not in others, and the lesson says so */
 } LessonClaims;
 
 static const LessonClaims CLAIMS[] = {
-    {"01-lyrics.md", NULL, {-1, -1, -1}, {2, 2, 2}, lesson1_is_or_will},
-    {"02-memory.md", "memory/probe.jsonl", {-1, 0.9, 0.9}, {0.4, 2, 2}, NULL},
-    {"03-sentiment.md", "sentiment/probe.jsonl", {0.9, 0.9, -1}, {2, 2, 2}, lesson3_word_order},
-    {"04-bidirectional.md", "memory/probe.jsonl", {0.9, -1, -1}, {2, 2, 2}, NULL},
-    {"05-stacked.md", NULL, {-1, -1, -1}, {2, 2, 2}, lesson5_parameter_counts},
-    {"06-gradients.md", "memory/probe.jsonl", {-1, 0.9, 0.9}, {0.4, 2, 2}, lesson6_vanishing},
+    {"01-lyrics.md", NULL, {-1, -1, -1}, {2, 2, 2}, lesson1_is_or_will, {false, false, false}},
+    {"02-memory.md", "memory/probe.jsonl", {-1, 0.9, 0.9}, {0.4, 2, 2}, NULL, {false, false, true}},
+    {"03-sentiment.md", "sentiment/probe.jsonl", {0.9, 0.9, -1}, {2, 2, 2}, lesson3_word_order, {false, false, false}},
+    {"04-bidirectional.md", "memory/probe.jsonl", {0.9, -1, -1}, {2, 2, 2}, NULL, {false, false, false}},
+    {"05-stacked.md", NULL, {-1, -1, -1}, {2, 2, 2}, lesson5_parameter_counts, {false, false, false}},
+    {"06-gradients.md", "memory/probe.jsonl", {-1, 0.9, 0.9}, {0.4, 2, 2}, lesson6_vanishing, {false, false, true}},
 };
 
 static void check_models(const LessonClaims *c, const Lesson *l, Model *models, const Tokenizer *tok, const char *which)
@@ -219,6 +224,7 @@ static void check_models(const LessonClaims *c, const Lesson *l, Model *models, 
     for (int k = 0; c->probe && k < l->n_cells; k++) {
         double acc = probe(&models[k], tok, c->probe);
         fprintf(stderr, "%s %s (%s): %.3f on %s\n", c->file, lesson_cell_name(l->cells[k]), which, acc, c->probe);
+        if (c->shipped_only[k] && strcmp(which, "shipped") != 0) continue;
         ck_assert_msg(acc >= c->min_acc[k] && acc <= c->max_acc[k], "%s %s (%s): accuracy %.3f, the lesson says [%g, %g]",
                       c->file, lesson_cell_name(l->cells[k]), which, acc, c->min_acc[k], c->max_acc[k]);
     }
