@@ -108,6 +108,7 @@ int app_run(const char *path, const char *lessons_dir)
     app_scan_lessons(a, lessons_dir);
     app_open(a, path);
     if (a->has_doc) SDL_SetWindowTitle(win, a->doc->title);
+    bool idle = false;
     while (!a->quit) {
         /* points to pixels, for the mouse; the frame reads the drawable size itself */
         int ww = 0, wh = 0, dw = 0, dh = 0;
@@ -120,6 +121,14 @@ int app_run(const char *path, const char *lessons_dir)
         if (SDL_WaitEventTimeout(&e, app_animating(a) ? 15 : 1000)) {
             do need |= app_event(a, &e);
             while (!a->quit && SDL_PollEvent(&e));
+            idle = false;
+        } else if (!idle && !app_animating(a)) {
+            idle = true;
+#ifdef __GLIBC__
+            /* a second with nothing to do: what a finished training or a
+             * closed document freed goes back to the system */
+            malloc_trim(0);
+#endif
         }
         app_tick(a, SDL_GetTicks());
         need |= a->dirty;
