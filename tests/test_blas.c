@@ -3,6 +3,8 @@
  * so none reaches sgemm on the long LSTM shape of design.md's targets
  * (counted, never timed); the BLAS names its core. Under valgrind, which
  * ignores the flush mode, the counting tests say so and check nothing. */
+#define _GNU_SOURCE /* RTLD_DEFAULT */
+#include <dlfcn.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -100,6 +102,62 @@ START_TEST(core_named)
 }
 END_TEST
 
+/* OpenBLAS 0.3.21 gives CPUs it does not know its Prescott (SSE3) kernels.
+ * Put it in that state (pick the core again with OPENBLAS_CORETYPE set, as
+ * at load), then set the process up: on a CPU with AVX2 and FMA it must
+ * move to Haswell; with the variable set by the user it must stay. */
+typedef void (*VoidFn)(void);
+
+static VoidFn symbol(const char *name)
+{
+    void *p = dlsym(RTLD_DEFAULT, name);
+    VoidFn f = NULL;
+    if (p) memcpy(&f, &p, sizeof f);
+    return f;
+}
+
+static void force_core(const char *core)
+{
+    VoidFn quit = symbol("gotoblas_dynamic_quit"), init = symbol("gotoblas_dynamic_init");
+    ck_assert(quit && init);
+    setenv("OPENBLAS_CORETYPE", core, 1);
+    quit();
+    init();
+    unsetenv("OPENBLAS_CORETYPE");
+}
+
+START_TEST(generic_core_moves_to_haswell)
+{
+    if (!symbol("gotoblas_dynamic_init")) {
+        fprintf(stderr, "this BLAS cannot choose its core again; nothing to check\n");
+        return;
+    }
+    __builtin_cpu_init();
+    bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    force_core("Prescott");
+    ck_assert_str_eq(blas_core_name(), "Prescott");
+    engine_setup_process();
+    ck_assert_str_eq(blas_core_name(), avx2 ? "Haswell" : "Prescott");
+    /* the user's choice stands */
+    force_core("Prescott");
+    setenv("OPENBLAS_CORETYPE", "Prescott", 1);
+    engine_setup_process();
+    ck_assert_str_eq(blas_core_name(), "Prescott");
+    unsetenv("OPENBLAS_CORETYPE");
+    /* and a modern core is left alone */
+    force_core("Zen");
+    engine_setup_process();
+    ck_assert_str_eq(blas_core_name(), "Zen");
+    /* products still right after the moves */
+    float A[6] = {1, 2, 3, 4, 5, 6}, Bm[6] = {1, 0, 0, 1, 1, 1}, C[4] = {0};
+    blas_sgemm(false, false, 2, 2, 3, 1.0f, A, 3, Bm, 2, 0.0f, C, 2);
+    ck_assert_float_eq(C[0], 4.0f);
+    ck_assert_float_eq(C[1], 5.0f);
+    ck_assert_float_eq(C[2], 10.0f);
+    ck_assert_float_eq(C[3], 11.0f);
+}
+END_TEST
+
 int main(void)
 {
     engine_setup_process();
@@ -110,6 +168,7 @@ int main(void)
     tcase_add_test(tc, flush_in_blas_threads);
     tcase_add_test(tc, no_subnormal_reaches_sgemm_long_lstm);
     tcase_add_test(tc, core_named);
+    tcase_add_test(tc, generic_core_moves_to_haswell);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
