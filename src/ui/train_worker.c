@@ -56,6 +56,7 @@ static bool on_batch(void *user, int batch, int n_batches, double loss)
  * lock, touches nothing else of the app. */
 static int worker(void *arg)
 {
+    engine_flush_subnormals(); /* inherited already; said here, where the computing starts */
     TrainRun *run = arg;
     const Lesson *l = run->lesson;
     Err err = {{0}};
