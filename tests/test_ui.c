@@ -989,9 +989,5 @@ int main(void)
     tcase_add_test(tc, big_strips_hover_names_the_unit);
     tcase_add_test(tc, input_job_equals_set_input);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run_suite(s);
 }

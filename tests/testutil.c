@@ -136,3 +136,12 @@ int tu_run(char *const argv[], char **out, char **err)
     unlink(efile);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+int tu_run_suite(Suite *suite)
+{
+    SRunner *sr = srunner_create(suite);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

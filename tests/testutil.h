@@ -31,4 +31,8 @@ Layer tu_dense(const char *name, int units, Act act);
  * exit status (-1 if it did not exit normally). */
 int tu_run(char *const argv[], char **out, char **err);
 
+/* Runs every case of the suite (and frees it); 0 when all passed, 1 if not:
+ * what a test's main returns. */
+int tu_run_suite(Suite *suite);
+
 #endif

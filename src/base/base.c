@@ -294,8 +294,7 @@ bool base_fsync_path(const char *path, bool is_dir, Err *err)
     return ok;
 }
 
-/* path's folder ("." when it has none), as a new string */
-static char *parent_of(const char *path)
+char *base_parent_dir(const char *path)
 {
     const char *slash = strrchr(path, '/');
     if (!slash) return xstrdup(".");
@@ -332,7 +331,7 @@ void base_remove_flat_dir(const char *dir)
 
 void base_remove_stale_temps(const char *path)
 {
-    char *dir = parent_of(path);
+    char *dir = base_parent_dir(path);
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
     size_t nb = strlen(base);
@@ -393,7 +392,7 @@ bool base_atomic_commit(AtomicFile *af, Err *err)
     if (ok && rename(af->tmp, af->path) != 0) ok = err_set(&e, "%s: %s", af->path, strerror(errno));
     if (ok) {
         /* the rename itself reaches the disk with the folder's entry */
-        char *dir = parent_of(af->path);
+        char *dir = base_parent_dir(af->path);
         base_fsync_path(dir, true, NULL);
         free(dir);
         atomic_done(af);
@@ -461,7 +460,7 @@ bool base_dir_replace(const char *tmp, const char *dir, Err *err)
         free(aside);
         if (!ok) return false;
     }
-    char *parent = parent_of(dir);
+    char *parent = base_parent_dir(dir);
     base_fsync_path(parent, true, NULL);
     free(parent);
     return true;

@@ -132,6 +132,9 @@ bool base_make_parents(const char *path, Err *err);
 
 /* Keras pad_sequences' defaults for one sequence: dst (len) gets the last
  * min(n, len) tokens of src (n) at its end, zeros (padding) before them. */
+/* path's folder ("." when it has none, "/" for the root), as a new string. */
+char *base_parent_dir(const char *path);
+
 void base_fit_front(int *dst, int len, const int *src, int n);
 
 /* A growable NUL-terminated string (p is NULL until the first put). */

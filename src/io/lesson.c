@@ -1196,24 +1196,13 @@ static bool is_fence(const Ctx *cx, int ln)
     return true;
 }
 
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash) return xstrdup(".");
-    if (slash == path) return xstrdup("/");
-    size_t n = (size_t)(slash - path);
-    char *d = xmalloc(n + 1);
-    memcpy(d, path, n);
-    d[n] = '\0';
-    return d;
-}
 
 bool lesson_parse(Lesson *l, const char *text, size_t len, const char *path, Err *err)
 {
     UNROLL_ASSERT(l && path && (text || len == 0));
     *l = (Lesson){0};
     l->path = xstrdup(path);
-    l->dir = dir_of(path);
+    l->dir = base_parent_dir(path);
     Ctx cx = {.path = path, .text = text, .len = len, .err = err, .l = l};
     Map front = {0};
     char *copy = NULL;

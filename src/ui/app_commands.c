@@ -269,13 +269,8 @@ void app_draw_help(const App *a, Render *r)
         dw = w2 > dw ? w2 : dw;
         n++;
     }
-    int w = kw + dw + px * 4, h = lh * (n + 2) + px;
-    if (w > r->width - 2 * px) w = r->width - 2 * px;
-    int x = (r->width - w) / 2, y = (r->height - h) / 2;
-    if (y < px) y = px;
-    render_fill(r, (Box){0, 0, r->width, r->height}, (Color){0, 0, 0, 110});
-    render_fill(r, (Box){x, y, w, h}, th->panel);
-    render_outline(r, (Box){x, y, w, h}, th->accent, 2);
+    Box panel = app_draw_overlay(a, r, kw + dw + px * 4, lh * (n + 2) + px, px);
+    int x = panel.x, y = panel.y;
     render_text(r, x + px, y + px, "Keys", app_px(a, TEXT_LARGE), FONT_BOLD, th->text, ALIGN_LEFT);
     int row = 0;
     for (int i = 0; i < N_COMMANDS; i++) {

@@ -208,17 +208,24 @@ static void draw_message(const App *a, Render *r)
     render_text(r, x + w - px, y + px, "Esc to close", app_px(a, TEXT_SMALL), FONT_REGULAR, th->text_dim, ALIGN_RIGHT);
 }
 
+Box app_draw_overlay(const App *a, Render *r, int w, int h, int margin)
+{
+    const Theme *th = &a->theme;
+    if (w > r->width - 2 * margin) w = r->width - 2 * margin;
+    int x = (r->width - w) / 2, y = (r->height - h) / 2;
+    if (y < margin) y = margin;
+    render_fill(r, (Box){0, 0, r->width, r->height}, (Color){0, 0, 0, 110});
+    render_fill(r, (Box){x, y, w, h}, th->panel);
+    render_outline(r, (Box){x, y, w, h}, th->accent, 2);
+    return (Box){x, y, w, h};
+}
+
 static void draw_lesson_list(const App *a, Render *r)
 {
     const Theme *th = &a->theme;
     int px = app_px(a, TEXT_BODY), lpx = app_px(a, TEXT_LARGE), lh = render_line_height(r, lpx, FONT_BOLD) + px / 2;
-    int w = px * 36, h = lh * (a->n_lessons + 1) + px * 3;
-    if (w > r->width - 2 * px) w = r->width - 2 * px;
-    int x = (r->width - w) / 2, y = (r->height - h) / 2;
-    if (y < px) y = px;
-    render_fill(r, (Box){0, 0, r->width, r->height}, (Color){0, 0, 0, 110});
-    render_fill(r, (Box){x, y, w, h}, th->panel);
-    render_outline(r, (Box){x, y, w, h}, th->accent, 2);
+    Box panel = app_draw_overlay(a, r, px * 36, lh * (a->n_lessons + 1) + px * 3, px);
+    int x = panel.x, y = panel.y, w = panel.w;
     render_text(r, x + px, y + px, a->n_lessons ? "Lessons  (a number or a click opens one)" : "No lessons found", px, FONT_BOLD,
                 th->text_dim, ALIGN_LEFT);
     for (int i = 0; i < a->n_lessons; i++) {

@@ -40,6 +40,11 @@ void app_draw_help(const App *a, Render *r);
  * display (or back where it was). Headless: only type and contrast. */
 void app_toggle_presenter(App *a);
 
+/* ---- overlays (app_frame.c) ---- */
+/* A w x h panel centred over the dimmed frame (at most the frame's width
+ * less two margins, at least a margin from the top); returns where it is. */
+Box app_draw_overlay(const App *a, Render *r, int w, int h, int margin);
+
 /* ---- saving (app_headless.c) ---- */
 /* The one PNG writer (Ctrl+S and `unroll render --out`): a temporary beside
  * path, flushed and renamed, so the PNG appears whole or not at all. */
