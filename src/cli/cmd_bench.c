@@ -190,7 +190,7 @@ static long rss_kb(void)
 /* median time of 41 frames of the app's current view, after 3 warm-ups */
 static double frame_ms(App *a)
 {
-    double t[41];
+    double t[41] = {0};
     for (int i = -3; i < 41; i++) {
         double t0 = now_us();
         app_draw(a);
@@ -352,10 +352,11 @@ int cmd_bench(int argc, char **argv)
         const char *name;
         CellKind kind;
     } CELLS[] = {{"lstm", CELL_LSTM}, {"gru", CELL_GRU}, {"simplernn", CELL_SIMPLE_RNN}};
-    if (!json)
+    if (!json) {
         printf("BLAS: core %s, %d thread%s; subnormal floats %s\n", blas_core_name(), blas_threads_in_use(),
                blas_threads_in_use() == 1 ? "" : "s", engine_flushes_subnormals() ? "flushed to zero" : "NOT flushed");
-    if (!json) printf("%-10s %-8s %4s %4s %4s %4s %12s\n", "cell", "pass", "B", "T", "E", "H", "median");
+        printf("%-10s %-8s %4s %4s %4s %4s %12s\n", "cell", "pass", "B", "T", "E", "H", "median");
+    }
     for (size_t c = 0; c < 3; c++) {
         if (only && strcmp(only, CELLS[c].name) != 0) continue;
         for (size_t k = 0; k < sizeof SHAPES / sizeof SHAPES[0]; k++) {

@@ -100,6 +100,7 @@ static int prefix_width(Render *r, const char *s, int n, int px)
 {
     char buf[DOC_MAX_INPUT];
     if (n <= 0) return 0;
+    if (n > (int)sizeof buf - 1) n = (int)sizeof buf - 1;
     memcpy(buf, s, (size_t)n);
     buf[n] = '\0';
     int w = 0;
