@@ -81,10 +81,7 @@ int cli_parse(const CliSpec *spec, int argc, char **argv);
 
 #define CLI_NOPTS(table) ((int)(sizeof(table) / sizeof(table)[0]))
 
-/* Older helpers cmd_bench.c still uses (until it moves to cli_parse):
- * true when argv[*i] is --name VALUE or --name=VALUE; advances *i past the
- * value and sets *value. A missing value sets *value = NULL. */
-bool cli_opt(int argc, char **argv, int *i, const char *name, const char **value);
+/* Whether arg asks for help (-h, --help). */
 bool cli_is_help(const char *arg);
 
 /* Parses "3,1,4" into a new array; false with err on anything else. */

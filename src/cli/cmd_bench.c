@@ -274,9 +274,18 @@ static int bench_frame(bool json)
     a->anim = 1.0f;
     report_frame(json, "unrolled", 2, a->doc->T, 512, open_ms, frame_ms(a));
     long kb = rss_kb();
-    if (json)
-        printf("{\"bench\": \"memory\", \"rss_mb\": %.1f}\n", kb / 1024.0);
-    else
+    if (json) {
+        JsonW w;
+        jsonw_init(&w);
+        jsonw_begin_object(&w);
+        jsonw_key(&w, "bench");
+        jsonw_str(&w, "memory");
+        jsonw_key(&w, "rss_mb");
+        jsonw_float(&w, (float)(kb / 1024.0));
+        jsonw_end_object(&w);
+        puts(w.buf);
+        jsonw_free(&w);
+    } else
         printf("resident memory %.1f MB\n", kb / 1024.0);
     status = 0;
     goto done;
@@ -326,44 +335,34 @@ static void report_shape(bool json, const char *cell, const Shape *s, double us)
 
 int cmd_bench(int argc, char **argv)
 {
+    /* in CellKind order, the names lessons use */
+    static const char *const CELL_NAMES[] = {"simplernn", "gru", "lstm", NULL};
     bool json = false, quick = false, frame = false;
-    const char *only = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        if (cli_is_help(argv[i])) {
-            fputs(USAGE, stdout);
-            return 0;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            json = true;
-        } else if (strcmp(argv[i], "--quick") == 0) {
-            quick = true;
-        } else if (strcmp(argv[i], "--frame") == 0) {
-            frame = true;
-        } else if (cli_opt(argc, argv, &i, "--cell", &v)) {
-            if (!v || (strcmp(v, "lstm") && strcmp(v, "gru") && strcmp(v, "simplernn")))
-                return cli_failf("bench", "--cell must be lstm, gru or simplernn");
-            only = v;
-        } else {
-            return cli_failf("bench", "unknown argument '%s' (see unroll bench --help)", argv[i]);
-        }
-    }
+    int only = -1;
+    const CliOpt opts[] = {
+        {.name = "--json", .kind = CLI_FLAG, .out = &json},
+        {.name = "--quick", .kind = CLI_FLAG, .out = &quick},
+        {.name = "--frame", .kind = CLI_FLAG, .out = &frame},
+        {.name = "--cell", .kind = CLI_CHOICE, .out = &only, .choices = CELL_NAMES},
+    };
+    const CliSpec spec = {"bench", USAGE, opts, CLI_NOPTS(opts), NULL, false, NULL};
+    int rc = cli_parse(&spec, argc, argv);
+    if (rc != CLI_GO) return rc;
     if (frame) return bench_frame(json);
-    static const struct {
-        const char *name;
-        CellKind kind;
-    } CELLS[] = {{"lstm", CELL_LSTM}, {"gru", CELL_GRU}, {"simplernn", CELL_SIMPLE_RNN}};
+    /* the order of design.md's table: LSTM first */
+    static const CellKind ORDER[] = {CELL_LSTM, CELL_GRU, CELL_SIMPLE_RNN};
     if (!json) {
         printf("BLAS: core %s, %d thread%s; subnormal floats %s\n", blas_core_name(), blas_threads_in_use(),
                blas_threads_in_use() == 1 ? "" : "s", engine_flushes_subnormals() ? "flushed to zero" : "NOT flushed");
         printf("%-10s %-8s %4s %4s %4s %4s %12s\n", "cell", "pass", "B", "T", "E", "H", "median");
     }
-    for (size_t c = 0; c < 3; c++) {
-        if (only && strcmp(only, CELLS[c].name) != 0) continue;
+    for (size_t c = 0; c < sizeof ORDER / sizeof ORDER[0]; c++) {
+        if (only >= 0 && (int)ORDER[c] != only) continue;
         for (size_t k = 0; k < sizeof SHAPES / sizeof SHAPES[0]; k++) {
             const Shape *s = &SHAPES[k];
             size_t work = (size_t)s->B * s->T * s->H * s->H;
             int reps = work > 50000000 ? (quick ? 3 : 7) : (quick ? 11 : 51);
-            report_shape(json, CELLS[c].name, s, run_shape(CELLS[c].kind, s, reps));
+            report_shape(json, CELL_NAMES[ORDER[c]], s, run_shape(ORDER[c], s, reps));
             fflush(stdout);
         }
     }
