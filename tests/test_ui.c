@@ -960,6 +960,46 @@ START_TEST(input_job_equals_set_input)
 }
 END_TEST
 
+/* A classifier's class 0 is a class: lesson 2's side panel puts "maps" on
+ * top for a pilot's sentence (it started at class 1, padding for next-word
+ * models, and showed "bread 0%" there), and a classifier does not
+ * generate. */
+START_TEST(classifier_panels_start_at_class_zero)
+{
+    Err err = {{0}};
+    char path[4096];
+    snprintf(path, sizeof path, "%s/../lessons/02-memory.md", tu_path(""));
+    App *a = app_headless_create(1280, 720, &err);
+    ck_assert_msg(a, "%s", err.msg);
+    ck_assert_msg(app_headless_open(a, path, &err), "%s", err.msg);
+    ck_assert(!doc_predicts_words(a->doc, 1));
+    ck_assert_int_eq(doc_first_class(a->doc, 1), 0);
+    ck_assert_msg(doc_set_input(a->doc, "my friend the pilot went to the market on a quiet morning and at dinner always likes to talk about", &err),
+                  "%s", err.msg);
+    a->model = 1; /* the GRU (the layer shown stays the first recurrent one) */
+    a->view = VIEW_UNROLLED;
+    a->step = a->doc->T - 1;
+    a->anim = 1.0f;
+    app_draw(a);
+    const Hot *bar = NULL;
+    for (int i = 0; i < a->render.n_hot && !bar; i++)
+        if (a->render.hot[i].kind == HOT_BAR) bar = &a->render.hot[i];
+    ck_assert_msg(bar, "no prediction bars");
+    char buf[64];
+    ck_assert_str_eq(doc_class_name(a->doc, 1, bar->unit, buf, sizeof buf), "maps");
+    Generation g;
+    doc_generate_begin(a->doc, &g, NULL, 1);
+    ck_assert(!doc_generate_next(a->doc, 1, &g, 0.0f, &err));
+    ck_assert_ptr_nonnull(strstr(err.msg, "next-word"));
+    app_headless_destroy(a);
+    /* a next-word model's class 0 stays padding */
+    a = open_lesson(1280, 720);
+    ck_assert(doc_predicts_words(a->doc, 0));
+    ck_assert_int_eq(doc_first_class(a->doc, 0), 1);
+    app_headless_destroy(a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -988,6 +1028,7 @@ int main(void)
     tcase_add_test(tc, c_range_is_the_largest_magnitude);
     tcase_add_test(tc, big_strips_hover_names_the_unit);
     tcase_add_test(tc, input_job_equals_set_input);
+    tcase_add_test(tc, classifier_panels_start_at_class_zero);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

@@ -506,6 +506,22 @@ void doc_job_cancel(DocJob *j)
     free(j);
 }
 
+bool doc_predicts_words(const Doc *d, int m)
+{
+    const DocModel *dm = &d->models[m];
+    const Model *mo = &dm->model;
+    if (!d->has_tok || dm->binary || dm->n_classes <= 0 || !mo->token_input) return false;
+    if (d->is_lesson && d->lesson.task == LESSON_CLASSIFY) return false;
+    const Layer *last = &mo->layers[mo->n_layers - 1];
+    return last->kind == LAYER_DENSE && last->activation == ACT_SOFTMAX && mo->layers[0].kind == LAYER_EMBEDDING &&
+           last->out_dim == mo->layers[0].vocab;
+}
+
+int doc_first_class(const Doc *d, int m)
+{
+    return doc_predicts_words(d, m) ? 1 : 0;
+}
+
 const char *doc_class_name(const Doc *d, int m, int k, char *buf, size_t cap)
 {
     const DocModel *dm = &d->models[m];
@@ -514,7 +530,7 @@ const char *doc_class_name(const Doc *d, int m, int k, char *buf, size_t cap)
         snprintf(buf, cap, "%s", k ? "yes (1)" : "no (0)");
         return buf;
     }
-    if (d->has_tok && d->lesson.task != LESSON_CLASSIFY) {
+    if (doc_predicts_words(d, m)) {
         const char *w = tokenizer_index_word(&d->tok, k);
         if (w) return w;
         if (k == 0) return "(padding)";
@@ -543,8 +559,9 @@ bool doc_generate_next(const Doc *d, int mi, Generation *g, float temperature, E
     const DocModel *dm = &d->models[mi];
     const Model *m = &dm->model;
     const Layer *last = &m->layers[m->n_layers - 1];
-    if (!d->has_tok || !m->token_input || last->activation != ACT_SOFTMAX || last->out_seq)
-        return err_set(err, "this model does not predict next words (it needs a tokenizer and a softmax over the vocabulary)");
+    if (!doc_predicts_words(d, mi) || last->out_seq)
+        return err_set(err, "this model does not predict next words (it classifies, or has no tokenizer and softmax over "
+                            "its vocabulary): generation needs a next-word model");
     if (g->n >= DOC_GEN_MAX) return err_set(err, "that is %d words already; press c to start again", DOC_GEN_MAX);
     /* the text so far: the seed and every word chosen */
     char text[DOC_MAX_INPUT + DOC_GEN_MAX * 32];

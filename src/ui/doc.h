@@ -76,6 +76,14 @@ void doc_job_cancel(DocJob *job);
  * "lantern" is, and "lantern" is known even when "lan" is not. */
 bool doc_input_word_unknown(const Doc *d, int w);
 
+/* Whether model m predicts the next word: a softmax over the tokenizer's
+ * vocabulary (as wide as its Embedding), outside a lesson that classifies.
+ * Its class 0 is then padding, never a word; a classifier's class 0 is a
+ * class like the others. */
+bool doc_predicts_words(const Doc *d, int m);
+/* The first class worth showing: 1 for next-word models, else 0. */
+int doc_first_class(const Doc *d, int m);
+
 /* The name of class k of model m: a word of the tokenizer, a lesson label,
  * or "class k". */
 const char *doc_class_name(const Doc *d, int m, int k, char *buf, size_t cap);

@@ -93,7 +93,7 @@ void view_compare_draw(const App *a, Render *r, Box area)
         int used[3] = {-1, -1, -1};
         for (int k = 0; k < rows; k++) {
             int best = -1;
-            for (int j = dm->binary ? 0 : 1; j < C; j++) {
+            for (int j = doc_first_class(d, m); j < C; j++) {
                 if (j == used[0] || j == used[1]) continue;
                 float pj = dm->binary ? (j ? pp[0] : 1 - pp[0]) : pp[j];
                 float pbst = best < 0 ? -1 : (dm->binary ? (best ? pp[0] : 1 - pp[0]) : pp[best]);

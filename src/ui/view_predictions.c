@@ -43,7 +43,7 @@ void view_predictions_draw(const App *a, Render *r, Box area)
     int top[10], n = 0;
     for (int k = 0; k < K; k++) {
         int best = -1;
-        for (int j = (dm->binary || (d->is_lesson && d->lesson.task == LESSON_CLASSIFY)) ? 0 : 1; j < C; j++) {
+        for (int j = doc_first_class(d, a->model); j < C; j++) {
             bool used = false;
             for (int q = 0; q < n; q++) used |= top[q] == j;
             if (!used && (best < 0 || prob(dm, a->step, j) > prob(dm, a->step, best))) best = j;
@@ -81,14 +81,14 @@ void view_predictions_draw(const App *a, Render *r, Box area)
                     th->accent, ALIGN_CENTER);
 
     /* along the sentence: the most probable next word after each step */
-    if (d->is_lesson && d->lesson.task == LESSON_CLASSIFY) return;
+    if (!doc_predicts_words(d, a->model)) return;
     int y = area.y + chart_h + pad * 2;
     render_text(r, area.x + pad, y, "what it expected next, step by step", spx, FONT_BOLD, th->text_dim, ALIGN_LEFT);
     y += spx + pad / 2;
     int T = d->T, x = area.x + pad;
     float cw = (float)(area.w - 2 * pad) / T;
     for (int t = 0; t < T; t++) {
-        int best = dm->binary ? 0 : 1;
+        int best = doc_first_class(d, a->model);
         for (int j = best; j < C; j++)
             if (prob(dm, t, j) > prob(dm, t, best)) best = j;
         char name[64], fit[64];

@@ -196,6 +196,14 @@ void view_generate_draw(const App *a, Render *r, Box area)
     int px = app_px(a, TEXT_BODY), lpx = app_px(a, TEXT_LARGE), spx = app_px(a, TEXT_SMALL), pad = px;
     int y = area.y + pad / 2;
     char line[256];
+    if (!doc_predicts_words(d, a->model)) {
+        snprintf(line, sizeof line, "%s classifies whole sentences; it does not predict words, so it cannot write on.",
+                 d->models[a->model].label);
+        render_text(r, area.x + pad, y, line, px, FONT_BOLD, th->text, ALIGN_LEFT);
+        render_text(r, area.x + pad, y + render_line_height(r, px, FONT_BOLD),
+                    "Generation needs a next-word model, as in lessons 1 and 5.", px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        return;
+    }
     snprintf(line, sizeof line, "%s writes on, word by word", d->models[a->model].label);
     render_text(r, area.x + pad, y, line, px, FONT_BOLD, th->text, ALIGN_LEFT);
     y += render_line_height(r, px, FONT_BOLD);

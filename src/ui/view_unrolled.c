@@ -33,7 +33,7 @@ static void draw_predictions_column(const App *a, Render *r, Box col)
     int px = app_px(a, TEXT_SMALL), bpx = app_px(a, TEXT_BODY), pad = px;
     char wb[64], head[160];
     snprintf(head, sizeof head, "after \xE2\x80\x9C%s\xE2\x80\x9D", doc_word(a->doc, a->step, wb, sizeof wb));
-    bool classify = dm->binary || (a->doc->is_lesson && a->doc->lesson.task == LESSON_CLASSIFY);
+    bool classify = !doc_predicts_words(a->doc, a->model);
     render_text(r, col.x + pad, col.y + pad, classify ? "prediction" : "next word", px, FONT_BOLD, th->text_dim, ALIGN_LEFT);
     char fitb[160];
     render_text(r, col.x + pad, col.y + pad + render_line_height(r, px, FONT_BOLD), render_fit_text(r, head, px, FONT_REGULAR, col.w - 2 * pad, fitb, sizeof fitb),
@@ -42,7 +42,7 @@ static void draw_predictions_column(const App *a, Render *r, Box col)
     int C = dm->binary ? 2 : dm->n_classes, top[5], n = 0;
     for (int k = 0; k < 5 && k < C; k++) {
         int best = -1;
-        for (int j = dm->binary ? 0 : 1; j < C; j++) {
+        for (int j = doc_first_class(a->doc, a->model); j < C; j++) {
             bool used = false;
             for (int q = 0; q < n; q++) used |= top[q] == j;
             float pj = dm->binary ? (j ? p[0] : 1 - p[0]) : p[j];
