@@ -60,6 +60,9 @@ START_TEST(every_lesson_opens_and_every_step_renders)
         for (int k = -1; k < a->doc->lesson.n_steps; k++) {
             app_goto_lesson_step(a, k);
             ck_assert_msg(!a->message[0], "%s step %d: %s", e->d_name, k + 1, a->message);
+            /* a step opens on a word, never on padding */
+            ck_assert_msg(a->doc->prompt.words[a->step][0], "%s step %d opens on a padding step (%d)", e->d_name, k + 1,
+                          a->step + 1);
             a->anim = 1.0f;
             app_draw(a);
             ck_assert_int_gt(a->render.n_text_boxes, 10);

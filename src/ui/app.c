@@ -97,6 +97,14 @@ void app_open(App *a, const char *path)
 }
 
 /* a lesson opens at its first step with its narration, a model at its last step */
+/* the first real word: a sentence padded in front opens past its padding */
+static int first_word_step(const Doc *d)
+{
+    int t = 0;
+    while (t < d->T - 1 && d->prompt.words && !d->prompt.words[t][0]) t++;
+    return t;
+}
+
 void app_open_done(App *a)
 {
     a->has_hover = false;
@@ -105,7 +113,7 @@ void app_open_done(App *a)
     a->editing = false;
     a->model = a->doc->n_models - 1; /* the richest cell (LSTM) of a lesson */
     app_pick_layer(a);
-    a->step = a->doc->is_lesson ? 0 : a->doc->T - 1;
+    a->step = a->doc->is_lesson ? first_word_step(a->doc) : a->doc->T - 1;
     a->anim = 1.0f;
     a->scroll = 0;
     a->zoom = 1.0f;
@@ -125,7 +133,7 @@ void app_open_done(App *a)
 static void input_installed(App *a)
 {
     a->message[0] = '\0';
-    a->step = 0;
+    a->step = first_word_step(a->doc);
     a->anim = 0.0f;
     a->anim_start_ms = a->now_ms;
     a->has_selected = false;
