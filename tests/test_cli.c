@@ -550,6 +550,36 @@ START_TEST(stale_temporaries_removed)
 }
 END_TEST
 
+/* render --lesson-step 0 is the introduction; a step past the lesson's
+ * last, or a --step past the input's, is an error, not a quiet clamp */
+START_TEST(render_lesson_step_bounds)
+{
+    const char *bin = getenv("UNROLL_BIN");
+    char lesson[4096], *tmp = tu_tmpdir(), png[4200];
+    snprintf(lesson, sizeof lesson, "%s/../lessons/02-memory.md", tu_path(""));
+    snprintf(png, sizeof png, "%s/x.png", tmp);
+    char *out = NULL, *err = NULL;
+    char *intro[] = {(char *)bin, "render", lesson, "--view", "lesson", "--lesson-step", "0", "--size", "640x400", "--out", png, NULL};
+    ck_assert_int_eq(tu_run(intro, &out, &err), 0);
+    free(out), free(err);
+    char *last[] = {(char *)bin, "render", lesson, "--view", "lesson", "--lesson-step", "4", "--size", "640x400", "--out", png, NULL};
+    ck_assert_int_eq(tu_run(last, &out, &err), 0);
+    free(out), free(err);
+    remove(png);
+    char *past[] = {(char *)bin, "render", lesson, "--view", "lesson", "--lesson-step", "5", "--out", png, NULL};
+    ck_assert_int_eq(tu_run(past, &out, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "has 4 steps"));
+    free(out), free(err);
+    char *step[] = {(char *)bin, "render", lesson, "--step", "30", "--out", png, NULL};
+    ck_assert_int_eq(tu_run(step, &out, &err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "29 steps"));
+    free(out), free(err);
+    ck_assert_int_ne(access(png, F_OK), 0);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -559,6 +589,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, tokenize_known_answer);
     tcase_add_test(tc, train_stops_on_signal);
     tcase_add_test(tc, render_stops_on_signal);
+    tcase_add_test(tc, render_lesson_step_bounds);
     tcase_add_test(tc, stale_temporaries_removed);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, bad_model_corpus);
@@ -568,6 +599,7 @@ static Suite *cli_suite(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
 
 int main(void)
 {

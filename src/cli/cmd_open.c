@@ -80,7 +80,7 @@ int cmd_render(int argc, char **argv)
     RenderRequest req = {.view = VIEW_UNROLLED, .step = -1, .width = 1920, .height = 1080, .lesson_step = -1, .model = -1, .words = 6};
     static const char *const THEMES[] = {"light", "dark", NULL};
     const char *out = NULL, *view = NULL;
-    long long step = 0, lesson_step = 0, words = 6, model = -1;
+    long long step = 0, lesson_step = -1, words = 6, model = -1; /* lesson_step -1: not given */
     int theme = 0;
     const CliOpt opts[] = {
         {"--view", CLI_STR, &view, .what = "a view name"},
@@ -97,14 +97,15 @@ int cmd_render(int argc, char **argv)
     int rc = cli_parse(&spec, argc, argv);
     if (rc != CLI_GO) return rc;
     req.step = (int)step - 1;
-    req.lesson_step = (int)lesson_step - 1; /* 0, the introduction, and none are both -1 */
+    /* 0 is the introduction (-1 to the app), N the N-th step; -2: none */
+    req.lesson_step = lesson_step < 0 ? -2 : (int)lesson_step - 1;
     req.words = (int)words;
     req.model = (int)model;
     req.dark = theme == 1;
     if (!view) view = "unrolled";
     if (strcmp(view, "lesson") == 0) {
         req.view = VIEW_COUNT; /* the lesson step decides */
-        if (req.lesson_step < 0) req.lesson_step = 0;
+        if (req.lesson_step == -2) req.lesson_step = 0; /* the first step */
     } else if (!view_kind_parse(view, &req.view)) {
         return cli_failf("render", "--view '%s' is not one of unrolled, inspector, compare, predictions, training, gradients, generate, lesson", view);
     }

@@ -190,7 +190,7 @@ typedef struct {
     int width, height;
     bool dark;
     const char *text;      /* NULL: the document's own input */
-    int lesson_step;       /* -1: none */
+    int lesson_step;       /* 0-based lesson step, -1: the introduction, -2: none */
     int model;             /* -1: default */
     int words;             /* generate view: words to generate first */
 } RenderRequest;

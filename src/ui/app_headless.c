@@ -99,9 +99,24 @@ bool app_render_png(const RenderRequest *req, const char *out_png, Err *err)
     a->dark = req->dark;
     theme_get(&a->theme, a->dark, false);
     if (req->text && !doc_set_input(a->doc, req->text, err)) goto done;
-    if (req->lesson_step >= 0) app_goto_lesson_step(a, req->lesson_step);
+    if (req->lesson_step > -2) {
+        int n = a->doc->is_lesson ? a->doc->lesson.n_steps : 0;
+        if (!a->doc->is_lesson) {
+            err_set(err, "%s is not a lesson: --lesson-step needs one", req->path);
+            goto done;
+        }
+        if (req->lesson_step >= n) {
+            err_set(err, "%s has %d steps: --lesson-step goes from 0 (the introduction) to %d", req->path, n, n);
+            goto done;
+        }
+        app_goto_lesson_step(a, req->lesson_step);
+    }
     if (req->view != VIEW_COUNT) a->view = req->view;
-    if (req->step >= 0 || req->lesson_step < 0) a->step = req->step < 0 || req->step >= a->doc->T ? a->doc->T - 1 : req->step;
+    if (req->step >= a->doc->T) {
+        err_set(err, "the input has %d steps: --step goes from 1 to %d", a->doc->T, a->doc->T);
+        goto done;
+    }
+    if (req->step >= 0 || req->lesson_step == -2) a->step = req->step < 0 ? a->doc->T - 1 : req->step;
     a->anim = 1.0f;
     if (a->view == VIEW_GENERATE) {
         doc_generate_begin(a->doc, &a->gen, NULL, 1);
