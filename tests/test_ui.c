@@ -1000,6 +1000,41 @@ START_TEST(classifier_panels_start_at_class_zero)
 }
 END_TEST
 
+/* A lesson's `highlight: f 3` outlines that square, `highlight: h` the
+ * whole h of the step (lesson 1, steps 4 and 2) */
+START_TEST(lesson_highlights_are_outlined)
+{
+    App *a = open_lesson(1280, 720);
+    app_goto_lesson_step(a, 3); /* inspector, highlight: f 3 */
+    a->anim = 1.0f;
+    app_draw(a);
+    const Hot *f3 = NULL;
+    for (int i = 0; i < a->render.n_hot && !f3; i++) {
+        const Hot *h = &a->render.hot[i];
+        if (h->kind == HOT_UNIT && h->vec == VEC_GATE1 && h->unit == 3 && h->t == a->step) f3 = h;
+    }
+    ck_assert_msg(f3, "no square for f[3]");
+    Color edge = app_headless_pixel(a, f3->box.x - 2, f3->box.y + f3->box.h / 2);
+    ck_assert_msg(same_colour(edge, a->theme.accent, 8), "f[3] is not outlined (%d,%d,%d)", edge.r, edge.g, edge.b);
+    /* step 2: the whole h of the current step */
+    app_goto_lesson_step(a, 1);
+    a->anim = 1.0f;
+    app_draw(a);
+    int x0 = 1 << 30, y0 = 1 << 30;
+    for (int i = 0; i < a->render.n_hot; i++) {
+        const Hot *h = &a->render.hot[i];
+        if (h->kind == HOT_UNIT && h->vec == VEC_H && h->t == a->step && h->model == a->model) {
+            x0 = h->box.x < x0 ? h->box.x : x0;
+            y0 = h->box.y < y0 ? h->box.y : y0;
+        }
+    }
+    ck_assert_int_lt(x0, 1 << 30);
+    Color corner = app_headless_pixel(a, x0 - 3, y0 + 4);
+    ck_assert_msg(same_colour(corner, a->theme.accent, 8), "h is not outlined (%d,%d,%d)", corner.r, corner.g, corner.b);
+    app_headless_destroy(a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -1029,6 +1064,7 @@ int main(void)
     tcase_add_test(tc, big_strips_hover_names_the_unit);
     tcase_add_test(tc, input_job_equals_set_input);
     tcase_add_test(tc, classifier_panels_start_at_class_zero);
+    tcase_add_test(tc, lesson_highlights_are_outlined);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

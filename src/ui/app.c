@@ -107,6 +107,7 @@ static int first_word_step(const Doc *d)
 
 void app_open_done(App *a)
 {
+    a->highlight_vec = -1;
     a->has_hover = false;
     a->has_selected = false;
     if (a->editing) SDL_StopTextInput();
@@ -134,6 +135,7 @@ static void input_installed(App *a)
 {
     a->message[0] = '\0';
     a->step = first_word_step(a->doc);
+    a->highlight_vec = -1;
     a->anim = 0.0f;
     a->anim_start_ms = a->now_ms;
     a->has_selected = false;
@@ -223,6 +225,19 @@ void app_finish_editing(App *a, bool keep)
     a->dirty = true;
 }
 
+/* the vector a lesson's `highlight:` names (h, c, x, or a gate's letter) */
+static VecKind highlight_vec_kind(const char *name)
+{
+    static const struct {
+        const char *name;
+        VecKind vec;
+    } map[] = {{"h", VEC_H}, {"c", VEC_C}, {"x", VEC_X}, {"i", VEC_GATE0}, {"z", VEC_GATE0}, {"f", VEC_GATE1},
+               {"r", VEC_GATE1}, {"g", VEC_GATE2}, {"n", VEC_GATE2}, {"o", VEC_GATE3}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(name, map[i].name) == 0) return map[i].vec;
+    return VEC_H;
+}
+
 void app_goto_lesson_step(App *a, int k)
 {
     if (!a->has_doc || !a->doc->is_lesson) return;
@@ -243,6 +258,9 @@ void app_goto_lesson_step(App *a, int k)
     if (dv->has_view) app_set_view(a, dv->view);
     if (dv->step >= 0) app_set_step(a, dv->step);
     const Layer *hl = &a->doc->models[a->model].model.layers[a->layer];
+    a->highlight_vec = -1;
+    a->has_selected = false;
+    if (dv->highlight_vec[0] && dv->highlight_unit < 0) a->highlight_vec = (short)highlight_vec_kind(dv->highlight_vec);
     if (dv->highlight_unit >= 0 && dv->highlight_vec[0] && dv->highlight_unit < hl->cell[0].units) {
         /* select that unit so the inspector shows its equation */
         a->has_selected = true;
@@ -252,14 +270,7 @@ void app_goto_lesson_step(App *a, int k)
         a->selected.layer = (short)a->layer;
         a->selected.t = (short)a->step;
         a->selected.unit = dv->highlight_unit;
-        static const struct {
-            const char *name;
-            VecKind vec;
-        } map[] = {{"h", VEC_H}, {"c", VEC_C}, {"x", VEC_X}, {"i", VEC_GATE0}, {"z", VEC_GATE0}, {"f", VEC_GATE1},
-                   {"r", VEC_GATE1}, {"g", VEC_GATE2}, {"n", VEC_GATE2}, {"o", VEC_GATE3}};
-        a->selected.vec = VEC_H;
-        for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-            if (strcmp(dv->highlight_vec, map[i].name) == 0) a->selected.vec = (short)map[i].vec;
+        a->selected.vec = (short)highlight_vec_kind(dv->highlight_vec);
     }
 }
 

@@ -66,6 +66,7 @@ typedef struct {
     bool has_hover;
     Hot selected;           /* the unit whose equation the inspector shows */
     bool has_selected;
+    short highlight_vec;    /* a lesson step's `highlight: h` (a VecKind), outlined whole; -1: none */
     bool editing;           /* typing a sentence */
     TextField edit;
     char message[APP_MESSAGE_MAX];

@@ -17,6 +17,44 @@ static void (*const VIEW_DRAW[VIEW_COUNT])(const App *, Render *, Box) = {
     [VIEW_GENERATE] = view_generate_draw,
 };
 
+/* What a lesson step highlights, outlined over the squares the view drew:
+ * the selected unit, or every square of a highlighted vector at this step */
+static void draw_highlights(const App *a, Render *r)
+{
+    if (!a->has_selected && a->highlight_vec < 0) return;
+    const Hot *sel = &a->selected;
+    int n = r->n_hot;
+    /* a whole vector: one outline around its squares in each lane */
+    Box lanes[8];
+    short lane_of[8];
+    int n_lanes = 0;
+    for (int i = 0; i < n; i++) {
+        const Hot *h = &r->hot[i];
+        if (h->kind != HOT_UNIT || h->model != a->model) continue;
+        if (a->highlight_vec >= 0 && h->vec == a->highlight_vec && h->t == a->step) {
+            int k = 0;
+            while (k < n_lanes && lane_of[k] != h->layer * 2 + h->dir) k++;
+            if (k == n_lanes) {
+                if (n_lanes == 8) continue;
+                lane_of[n_lanes] = (short)(h->layer * 2 + h->dir);
+                lanes[n_lanes++] = h->box;
+            }
+            Box *b = &lanes[k];
+            int x1 = b->x + b->w > h->box.x + h->box.w ? b->x + b->w : h->box.x + h->box.w;
+            int y1 = b->y + b->h > h->box.y + h->box.h ? b->y + b->h : h->box.y + h->box.h;
+            b->x = b->x < h->box.x ? b->x : h->box.x;
+            b->y = b->y < h->box.y ? b->y : h->box.y;
+            b->w = x1 - b->x;
+            b->h = y1 - b->y;
+        }
+        if (a->has_selected && h->vec == sel->vec && h->t == sel->t && h->layer == sel->layer && h->dir == sel->dir &&
+            h->grid_cell == 0 && h->unit == sel->unit)
+            render_outline(r, (Box){h->box.x - 2, h->box.y - 2, h->box.w + 4, h->box.h + 4}, a->theme.accent, 2);
+    }
+    for (int k = 0; k < n_lanes; k++)
+        render_outline(r, (Box){lanes[k].x - 3, lanes[k].y - 3, lanes[k].w + 6, lanes[k].h + 6}, a->theme.accent, 2);
+}
+
 static void draw_wrapped(Render *r, Box box, const char *text, int px, FontStyle st, Color c, int *used_h)
 {
     /* word wrap by measuring; paragraphs split on blank lines */
@@ -289,6 +327,7 @@ void app_draw(App *a)
         if (a->doc->is_lesson && a->show_lesson) area.w -= draw_lesson_panel(a, r, area);
         render_clip_push(r, area);
         VIEW_DRAW[(unsigned)a->view < VIEW_COUNT ? a->view : VIEW_UNROLLED](a, r, area);
+        draw_highlights(a, r);
         render_clip_pop(r);
         draw_tooltip(a, r);
     } else {
