@@ -77,7 +77,7 @@ words=(the lantern on hill road light zebra "the road" "hold the light" "Lantern
 
 count=0 trainings=0 lessons=0 resizes=0 typed=0
 start=$(date +%s)
-mark_at=$(( duration >= 360 ? 120 : duration / 3 ))
+mark_at=$(( duration >= 360 ? 120 : duration / 2 )) # short runs: past the caches warming up
 rss_mark="" rss_max=0 next_report=60
 while :; do
   now=$(( $(date +%s) - start ))
