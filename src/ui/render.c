@@ -382,6 +382,12 @@ float *render_scratch(Render *r, size_t n)
 Hot *render_hot(Render *r, Box b, HotKind kind)
 {
     if (r->n_hot >= RENDER_MAX_HOT) return NULL;
+    /* what the clip hides (steps scrolled away) cannot be pointed at */
+    const RenderCache *c = r->cache;
+    if (c->n_clip > 0) {
+        Box k = c->clip_stack[c->n_clip - 1];
+        if (b.x < k.x || b.y < k.y || b.x + b.w > k.x + k.w || b.y + b.h > k.y + k.h) return NULL;
+    }
     Hot *h = &r->hot[r->n_hot++];
     memset(h, 0, sizeof *h);
     h->box = b;

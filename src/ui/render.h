@@ -113,8 +113,8 @@ void render_clip_pop(Render *r);
  * when a bigger cell is drawn than any before. */
 float *render_scratch(Render *r, size_t n);
 
-/* Registers a hot region; returns it (or NULL when full) so a caller can set
- * its fields. */
+/* Registers a hot region; returns it (or NULL when full, or when the region
+ * is not wholly inside the current clip) so a caller can set its fields. */
 Hot *render_hot(Render *r, Box b, HotKind kind);
 /* The topmost hot region at (x, y), or NULL. */
 bool render_hot_at(const Render *r, int x, int y, Hot *out);

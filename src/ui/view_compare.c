@@ -77,11 +77,14 @@ void view_compare_draw(const App *a, Render *r, Box area)
         }
         /* label */
         render_text(r, area.x + pad, lane.y + lane.h / 2 - px, dm->label, px, FONT_BOLD, m == a->model ? th->accent : th->text, ALIGN_LEFT);
-        char sub[64];
-        snprintf(sub, sizeof sub, "%s \xC2\xB7 %d units", l->name, run->H);
-        char fb[64];
-        render_text(r, area.x + pad, lane.y + lane.h / 2 - px + render_line_height(r, px, FONT_BOLD), render_fit_text(r, sub, spx, FONT_REGULAR, label_w - 2 * pad, fb, sizeof fb), spx,
+        /* the layer's name and its units on lines of their own: the column is narrow */
+        char units[32], fb[64];
+        snprintf(units, sizeof units, "%d units", run->H);
+        int sy = lane.y + lane.h / 2 - px + render_line_height(r, px, FONT_BOLD);
+        render_text(r, area.x + pad, sy, render_fit_text(r, l->name, spx, FONT_REGULAR, label_w - 2 * pad, fb, sizeof fb), spx,
                     FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        render_text(r, area.x + pad, sy + render_line_height(r, spx, FONT_REGULAR), units, spx, FONT_REGULAR, th->text_dim,
+                    ALIGN_LEFT);
         /* its prediction after this step */
         Box pb = {area.x + area.w - pred_w, lane.y + pad / 2, pred_w - pad, lane.h - pad};
         if (!dm->preds) continue;

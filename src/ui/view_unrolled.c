@@ -84,7 +84,7 @@ void view_unrolled_draw(const App *a, Render *r, Box area)
     int px = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL), pad = px;
 
     /* columns: labels | steps | predictions */
-    int label_w = px * 17 / 2;
+    int label_w = px * 10; /* room for "backward ←" and "SimpleRNN · 32" */
     int pred_w = dm->preds ? px * 11 : 0;
     int legend_h = spx * 2 + 8;
     Box steps = {area.x + label_w, area.y + legend_h + pad, area.w - label_w - pred_w - pad, area.h - legend_h - 2 * pad};
