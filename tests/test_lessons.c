@@ -251,16 +251,23 @@ static void check_models(const LessonClaims *c, const Lesson *l, Model *models, 
     if (c->check) c->check(l, models, tok, which);
 }
 
+/* a lesson and its data (tokenizer, training rows) */
+static void load_lesson(const char *file, Lesson *l, LessonData *ld)
+{
+    Err err = {{0}};
+    ck_assert_msg(lesson_load(l, lesson(file), &err), "%s", err.msg);
+    ck_assert_msg(lesson_data_load(ld, l, &err), "%s", err.msg);
+}
+
 /* Each lesson's claims on its shipped models and on models retrained here
  * from its seed; and the same seed trained twice gives the same bits. */
 START_TEST(lesson_claims)
 {
     const LessonClaims *c = &CLAIMS[_i];
     Lesson l;
-    Err err = {{0}};
-    ck_assert_msg(lesson_load(&l, lesson(c->file), &err), "%s", err.msg);
     LessonData ld;
-    ck_assert_msg(lesson_data_load(&ld, &l, &err), "%s", err.msg);
+    load_lesson(c->file, &l, &ld);
+    Err err = {{0}};
     Model shipped[LESSON_MAX_CELLS], fresh[LESSON_MAX_CELLS];
     for (int k = 0; k < l.n_cells; k++) {
         char *dir = lesson_model_dir(&l, k);
@@ -379,10 +386,8 @@ START_TEST(claims_hold_for_other_seeds)
 {
     const LessonClaims *c = &CLAIMS[_i];
     Lesson l;
-    Err err = {{0}};
-    ck_assert_msg(lesson_load(&l, lesson(c->file), &err), "%s", err.msg);
     LessonData ld;
-    ck_assert_msg(lesson_data_load(&ld, &l, &err), "%s", err.msg);
+    load_lesson(c->file, &l, &ld);
     int held = 0;
     for (int s = 1; s <= OTHER_SEEDS; s++) {
         Lesson other = l; /* the same lesson, another seed (read only) */
