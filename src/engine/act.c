@@ -12,12 +12,7 @@
 
 #include "engine.h"
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__) && \
-    !defined(__SANITIZE_THREAD__) /* the sanitizers cannot run an ifunc resolver before they start */
-#define VECTOR_CLONES __attribute__((target_clones("avx2,fma", "default")))
-#else
-#define VECTOR_CLONES
-#endif
+#include "clones.h"
 
 static inline float exp_poly(float x)
 {

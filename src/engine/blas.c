@@ -23,14 +23,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-/* AVX2 and baseline versions of the small kernels, picked at load time
- * (not under the sanitizers, which cannot run the resolver before they start) */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__) && \
-    !defined(__SANITIZE_THREAD__)
-#define VECTOR_CLONES __attribute__((target_clones("avx2,fma", "default")))
-#else
-#define VECTOR_CLONES
-#endif
+#include "clones.h"
 #if defined(__SSE__) || defined(__x86_64__)
 #include <xmmintrin.h>
 #define HAVE_MXCSR 1
