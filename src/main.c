@@ -27,6 +27,7 @@ static const char USAGE[] =
     "  evaluate MODEL --data F.jsonl  accuracy and loss on labelled rows\n"
     "  generate MODEL --seed-text T --words N   continue a text word by word\n"
     "  bench [--json]               time the engine on the design's target shapes\n"
+    "  version                      unroll's and its libraries' versions (or --version)\n"
     "\n"
     "MODEL is a TensorFlow.js layers-model folder (model.json + weight shards) or\n"
     "the path of its model.json. `unroll COMMAND --help` explains each command.\n"
@@ -49,6 +50,7 @@ static const Command COMMANDS[] = {
     {"evaluate", cmd_evaluate},
     {"bench", cmd_bench},
     {"generate", cmd_generate},
+    {"version", cmd_version},
 };
 
 int main(int argc, char **argv)
@@ -60,14 +62,12 @@ int main(int argc, char **argv)
         fputs(USAGE, stdout);
         return 0;
     }
-    if (strcmp(argv[1], "--version") == 0) {
-        printf("unroll %s\n", UNROLL_VERSION);
-        return 0;
-    }
+    if (strcmp(argv[1], "--version") == 0) return cmd_version(argc - 1, argv + 1);
     for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
         if (strcmp(argv[1], COMMANDS[i].name) == 0) return COMMANDS[i].run(argc - 1, argv + 1);
     /* `unroll LESSON.md` and `unroll MODEL_DIR` open the window */
-    if (argv[1][0] != '-' && (access(argv[1], F_OK) == 0 || strchr(argv[1], '/') || strchr(argv[1], '.')))
+    if (argv[1][0] != '-' && (access(argv[1], F_OK) == 0 || strchr(argv[1], '/') || strchr(argv[1], '.') ||
+                              cli_lesson_path(argv[1])))
         return cmd_open(argc, argv);
     fprintf(stderr, "unroll: unknown command '%s' (see unroll --help)\n", argv[1]);
     return 2;

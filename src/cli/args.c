@@ -1,5 +1,8 @@
-/* args: argument helpers shared by the subcommands, and where assets live. */
+/* args: argument helpers shared by the subcommands, and where unroll's data
+ * (the lessons) lives. */
 #define _DEFAULT_SOURCE
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -209,33 +212,99 @@ static bool is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-const char *cli_assets_dir(void)
+static bool is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* ---- where unroll's data lives ---------------------------------------------
+ * One place decides (cli_data_dir): every lookup of lessons goes through it. */
+
+/* found = base + rel when that names a folder holding lessons/ */
+static bool data_try(char *found, size_t cap, const char *base, const char *rel)
+{
+    char cand[PATH_MAX + 64];
+    snprintf(cand, sizeof cand, "%s%s/lessons", base, rel);
+    if (!is_dir(cand)) return false;
+    snprintf(found, cap, "%s%s", base, rel);
+    return true;
+}
+
+const char *cli_data_dir(void)
 {
     static char found[PATH_MAX + 64];
     if (found[0]) return found;
+    /* 1. the user's override: the folder holding lessons/ (or, as before,
+     * the assets/ folder beside it) */
     const char *env = getenv("UNROLL_DATA_DIR");
-    if (env && is_dir(env)) {
-        snprintf(found, sizeof found, "%s", env);
+    if (env && *env && (data_try(found, sizeof found, env, "") || data_try(found, sizeof found, env, "/..")))
+        return found;
+    char exe[PATH_MAX] = {0};
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *slash = n > 0 ? strrchr(exe, '/') : NULL;
+    if (slash) {
+        *slash = '\0';
+        /* 2. installed: PREFIX/bin/unroll reads PREFIX/share/unroll, wherever
+         * the prefix was copied to */
+        const char *installed = UNROLL_DATADIR_REL[0] == '/' ? "" : exe; /* --datadir outside the prefix */
+        const char *sep = UNROLL_DATADIR_REL[0] == '/' ? "" : "/";
+        char rel[PATH_MAX];
+        snprintf(rel, sizeof rel, "%s%s", sep, UNROLL_DATADIR_REL);
+        if (data_try(found, sizeof found, installed, rel)) return found;
+        /* 3. build/unroll (or a binary under the build folder) reads the
+         * source tree it was built from, and only such a binary does */
+        size_t b = strlen(UNROLL_BUILD_ROOT);
+        if (strncmp(exe, UNROLL_BUILD_ROOT, b) == 0 && (exe[b] == '\0' || exe[b] == '/') &&
+            data_try(found, sizeof found, UNROLL_SOURCE_ROOT, ""))
+            return found;
+        /* nothing there: name the installed place in messages */
+        snprintf(found, sizeof found, "%s%s", installed, rel);
         return found;
     }
-    char exe[PATH_MAX - 64] = {0};
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) *slash = '\0';
-        static const char *const rel[] = {"/assets", "/../assets", "/../share/unroll/assets"};
-        for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-            char cand[PATH_MAX];
-            snprintf(cand, sizeof cand, "%s%s", exe, rel[i]);
-            if (is_dir(cand)) {
-                snprintf(found, sizeof found, "%s", cand);
-                return found;
-            }
-        }
-    }
-    snprintf(found, sizeof found, "%s", UNROLL_SOURCE_ASSETS);
+    snprintf(found, sizeof found, "%s", UNROLL_SOURCE_ROOT);
     return found;
+}
+
+const char *cli_lessons_dir(void)
+{
+    static char dir[PATH_MAX + 80];
+    const char *env = getenv("UNROLL_LESSONS_DIR");
+    if (env && *env) snprintf(dir, sizeof dir, "%s", env);
+    else snprintf(dir, sizeof dir, "%s/lessons", cli_data_dir());
+    return dir;
+}
+
+const char *cli_lesson_path(const char *name)
+{
+    static char path[PATH_MAX + 200];
+    if (!name || !*name || strchr(name, '/') || strlen(name) > 64 || is_file(name) || is_dir(name)) return NULL;
+    /* "1" and "01" are the lesson's number, "lyrics" its topic, "01-lyrics"
+     * or "01-lyrics.md" its file name */
+    char want[80];
+    snprintf(want, sizeof want, "%s", name);
+    size_t len = strlen(want);
+    if (len > 3 && strcmp(want + len - 3, ".md") == 0) want[len -= 3] = '\0';
+    char *end = NULL;
+    long num = strtol(want, &end, 10);
+    bool numeric = end != want && *end == '\0' && num > 0 && num < 100;
+    const char *dir = cli_lessons_dir();
+    DIR *d = opendir(dir);
+    if (!d) return NULL;
+    bool hit = false;
+    struct dirent *e;
+    while (!hit && (e = readdir(d)) != NULL) {
+        const char *f = e->d_name;
+        size_t fl = strlen(f);
+        /* lesson files are NN-topic.md */
+        if (fl < 7 || strcmp(f + fl - 3, ".md") != 0 || !isdigit((unsigned char)f[0]) || !isdigit((unsigned char)f[1]) || f[2] != '-')
+            continue;
+        if (numeric) hit = (f[0] - '0') * 10 + (f[1] - '0') == num;
+        else hit = (fl - 3 == len && strncmp(f, want, len) == 0) || (fl - 6 == len && strncmp(f + 3, want, len) == 0);
+        if (hit) snprintf(path, sizeof path, "%s/%s", dir, f);
+    }
+    closedir(d);
+    return hit && is_file(path) ? path : NULL;
 }
 
 int cli_tokenizer_vocab(const char *path, Err *err)

@@ -19,6 +19,7 @@ int cmd_new(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+int cmd_version(int argc, char **argv); /* [inst] */
 
 /* ---- shared helpers (args.c) ---- */
 
@@ -95,8 +96,16 @@ int cli_tokenizer_vocab(const char *path, Err *err);
 /* The lesson `unroll` opens with no arguments. */
 const char *cli_default_lesson(void);
 
-/* The folder holding unroll's assets (UNROLL_DATA_DIR, beside the binary,
- * or the source tree it was built from). Never NULL. */
-const char *cli_assets_dir(void);
+/* The folder holding unroll's lessons/ (the one function that decides):
+ * UNROLL_DATA_DIR when set; PREFIX/share/unroll beside an installed
+ * PREFIX/bin/unroll; the source tree for a binary in its build folder.
+ * Never NULL. */
+const char *cli_data_dir(void);
+/* The lessons folder: UNROLL_LESSONS_DIR, or cli_data_dir()/lessons. */
+const char *cli_lessons_dir(void);
+/* A lesson named by number ("1"), topic ("lyrics") or file name
+ * ("01-lyrics.md") in cli_lessons_dir(), when name is no existing file or
+ * folder; NULL otherwise. The result is overwritten by the next call. */
+const char *cli_lesson_path(const char *name);
 
 #endif

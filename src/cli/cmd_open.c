@@ -14,9 +14,10 @@ static const char OPEN_USAGE[] =
     "usage: unroll [open] [LESSON.md | MODEL]\n"
     "\n"
     "Opens the window on a lesson or a model folder (the first lesson when none\n"
-    "is given). With no display it says so and exits with status 2: use\n"
-    "`unroll render` to draw a view to a PNG instead. Press ? in the window for\n"
-    "the keys.\n";
+    "is given); a lesson can also be named by its number or topic (`unroll 2`,\n"
+    "`unroll open memory`). With no display it says so and exits with status 2:\n"
+    "use `unroll render` to draw a view to a PNG instead. Press ? in the window\n"
+    "for the keys.\n";
 
 static const char RENDER_USAGE[] =
     "usage: unroll render LESSON_OR_MODEL --view NAME --out FILE.png [--step T]\n"
@@ -30,18 +31,21 @@ static const char RENDER_USAGE[] =
     "(default 6) chosen greedily after the input; the training view trains the\n"
     "lesson's models first (for a moment).\n"
     "--step counts from 1 (default: the last step); --size defaults to 1920x1080;\n"
-    "--model picks one of a lesson's models (0 SimpleRNN, 1 GRU, 2 LSTM).\n";
+    "--model picks one of a lesson's models (0 SimpleRNN, 1 GRU, 2 LSTM).\n"
+    "A lesson can be named by its number or topic (`unroll render 1 ...`).\n";
 
 const char *cli_default_lesson(void)
 {
     static char path[4200];
-    const char *env = getenv("UNROLL_LESSONS_DIR");
-    struct stat st;
-    if (env) snprintf(path, sizeof path, "%s/01-lyrics.md", env);
-    else snprintf(path, sizeof path, "%s/../lessons/01-lyrics.md", cli_assets_dir());
-    if (stat(path, &st) == 0) return path;
-    snprintf(path, sizeof path, "%s/../lessons/01-lyrics.md", UNROLL_SOURCE_ASSETS);
+    snprintf(path, sizeof path, "%s/01-lyrics.md", cli_lessons_dir());
     return path;
+}
+
+/* a lesson named by number or topic ("1", "lyrics") stands for its file */
+static const char *lesson_or_path(const char *arg)
+{
+    const char *lesson = cli_lesson_path(arg);
+    return lesson ? lesson : arg;
 }
 
 int cmd_open(int argc, char **argv)
@@ -50,6 +54,7 @@ int cmd_open(int argc, char **argv)
     const CliSpec spec = {"open", OPEN_USAGE, NULL, 0, "LESSON.md | MODEL", true, &path};
     int rc = cli_parse(&spec, argc, argv);
     if (rc != CLI_GO) return rc;
+    if (path) path = lesson_or_path(path);
     /* the lesson browser lists the lessons beside the one opened, or the first lesson's */
     const char *lesson = path && strlen(path) > 3 && strcmp(path + strlen(path) - 3, ".md") == 0 ? path : cli_default_lesson();
     char dir[4200];
@@ -96,6 +101,7 @@ int cmd_render(int argc, char **argv)
     const CliSpec spec = {"render", RENDER_USAGE, opts, CLI_NOPTS(opts), "LESSON_OR_MODEL", false, &req.path};
     int rc = cli_parse(&spec, argc, argv);
     if (rc != CLI_GO) return rc;
+    if (req.path) req.path = lesson_or_path(req.path);
     req.step = (int)step - 1;
     /* 0 is the introduction (-1 to the app), N the N-th step; -2: none */
     req.lesson_step = lesson_step < 0 ? -2 : (int)lesson_step - 1;

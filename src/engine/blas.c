@@ -183,6 +183,13 @@ const char *blas_core_name(void)
     return s && *s ? s : "unknown";
 }
 
+const char *blas_config(void)
+{
+    char *(*config)(void) = (char *(*)(void))blas_symbol("openblas_get_config");
+    const char *s = config ? config() : NULL;
+    return s && *s ? s : "unknown";
+}
+
 int blas_threads_in_use(void)
 {
     int (*get)(void) = (int (*)(void))blas_symbol("openblas_get_num_threads");

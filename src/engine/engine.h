@@ -38,6 +38,9 @@ bool engine_flushes_subnormals(void);
  * names it ("Haswell", "Prescott"; "unknown" for a BLAS that does not say). */
 int blas_threads_in_use(void);
 const char *blas_core_name(void);
+/* [inst] How the BLAS describes its build ("OpenBLAS 0.3.21 DYNAMIC_ARCH
+ * ... Haswell MAX_THREADS=64"; "unknown" for a BLAS that does not say). */
+const char *blas_config(void);
 
 /* ---- activations ---------------------------------------------------- */
 

@@ -90,6 +90,12 @@ fail:
     return false;
 }
 
+void render_ttf_versions(SDL_version *linked, SDL_version *built)
+{
+    *linked = *TTF_Linked_Version();
+    SDL_TTF_VERSION(built);
+}
+
 void render_free(Render *r)
 {
     if (!r->cache) return;

@@ -75,6 +75,8 @@ typedef struct {
  * the string cache. err names what is missing. */
 bool render_init(Render *r, SDL_Renderer *sdl, Err *err);
 void render_free(Render *r);
+/* [inst] The SDL2_ttf unroll runs with (linked) and was built against. */
+void render_ttf_versions(SDL_version *linked, SDL_version *built);
 
 /* Starts a frame: clears the recorded boxes and hot regions, reads the
  * output size, fills the background. */
