@@ -114,7 +114,7 @@ done
 # ---- the man page: renders, one section per command, every --help line in it
 page=$P/share/man/man1/unroll.1
 [ -f "$page" ] || fail "no man1/unroll.1 installed"
-if ! MANWIDTH=200 run man -l "$page" > "$tmp/man.txt" 2> "$tmp/man.err" || [ -s "$tmp/man.err" ]; then
+if ! run env MANWIDTH=200 man -l "$page" > "$tmp/man.txt" 2> "$tmp/man.err" || [ -s "$tmp/man.err" ]; then
   fail "man -l $page: $(cat "$tmp/man.err")"
 fi
 # compare text with spaces squeezed and typographic dashes and quotes plain
@@ -129,9 +129,10 @@ check_lines() { # NAME < TEXT: every line of TEXT is a line of the rendered page
   missing=$(norm | grep -vxF -f "$tmp/man.norm" | head -n 3)
   [ -z "$missing" ] || fail "man page lacks lines of $1: $missing"
 }
-run "$U" --help | check_lines "unroll --help"
+# (input redirected, not piped: fail must count in this shell)
+check_lines "unroll --help" < <(run "$U" --help)
 for c in $commands; do
-  run "$U" "$c" --help | check_lines "unroll $c --help"
+  check_lines "unroll $c --help" < <(run "$U" "$c" --help)
 done
 
 # ---- desktop entry and icon
