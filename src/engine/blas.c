@@ -168,6 +168,20 @@ typedef void (*AnyFn)(void);
 
 /* A function of the loaded BLAS by name, NULL if it has none (ISO C has no
  * cast from dlsym's object pointer to a function pointer: copy the bits) */
+#ifdef __EMSCRIPTEN__
+/* The browser build links OpenBLAS statically and has no dlsym: its one
+ * core (RISCV64_GENERIC, plain C) and one thread need no switching, and the
+ * names that are only asked for are linked directly. */
+char *openblas_get_corename(void);
+char *openblas_get_config(void);
+static AnyFn blas_symbol(const char *name)
+{
+    AnyFn f = NULL;
+    if (strcmp(name, "openblas_get_corename") == 0) f = (AnyFn)openblas_get_corename;
+    if (strcmp(name, "openblas_get_config") == 0) f = (AnyFn)openblas_get_config;
+    return f;
+}
+#else
 static AnyFn blas_symbol(const char *name)
 {
     void *p = dlsym(RTLD_DEFAULT, name);
@@ -175,6 +189,7 @@ static AnyFn blas_symbol(const char *name)
     if (p) memcpy(&f, &p, sizeof f);
     return f;
 }
+#endif
 
 const char *blas_core_name(void)
 {

@@ -10,6 +10,9 @@
 #endif
 
 #include "app_internal.h"
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+#endif
 
 /* Presenter mode covers the display with a borderless window rather than
  * asking for SDL's full screen: without a window manager that request is
@@ -52,20 +55,104 @@ void app_save_frame(App *a)
         snprintf(msg, sizeof msg, "could not save %s: %s", name, SDL_GetError());
     else if (!app_save_png(s, name, &err))
         snprintf(msg, sizeof msg, "could not save %s", err.msg);
-    else
+    else {
         snprintf(msg, sizeof msg, "saved %s", name);
+#ifdef __EMSCRIPTEN__
+        /* a page cannot write to the user's disk: the browser downloads it */
+        EM_ASM({
+            var name = UTF8ToString($0);
+            var data = FS.readFile(name);
+            var a = document.createElement("a");
+            a.href = URL.createObjectURL(new Blob([data], {type: "image/png"}));
+            a.download = name;
+            document.body.appendChild(a);
+            a.click();
+            a.remove();
+            FS.unlink(name);
+        }, name);
+        snprintf(msg, sizeof msg, "downloaded %s", name);
+#endif
+    }
     SDL_FreeSurface(s);
     app_set_message(a, msg, false);
 }
 
+#ifdef __EMSCRIPTEN__
+/* The page's "open model" button and drop zone write the user's files into
+ * the page's file system and call this: the window opens the path as if it
+ * had been dropped on it. */
+EMSCRIPTEN_KEEPALIVE void unroll_web_open(const char *path);
+EMSCRIPTEN_KEEPALIVE void unroll_web_open(const char *path)
+{
+    SDL_Event e;
+    SDL_zero(e);
+    e.type = SDL_DROPFILE;
+    e.drop.file = SDL_strdup(path);
+    if (e.drop.file && SDL_PushEvent(&e) != 1) SDL_free(e.drop.file);
+}
+#endif
+
+/* The window loop's state, for one frame at a time. */
+typedef struct {
+    App *a;
+    SDL_Window *win;
+    SDL_Renderer *ren;
+    bool idle;
+} Loop;
+
+/* One pass of the loop: wait for events (natively; the browser calls this
+ * once per animation frame and must not be blocked), update, draw. */
+static void loop_frame(void *arg)
+{
+    Loop *l = arg;
+    App *a = l->a;
+    /* points to pixels, for the mouse; the frame reads the drawable size itself */
+    int ww = 0, wh = 0, dw = 0, dh = 0;
+    SDL_GetWindowSize(l->win, &ww, &wh);
+    SDL_GetRendererOutputSize(l->ren, &dw, &dh);
+    a->dpi = ww > 0 ? (float)dw / (float)ww : 1.0f;
+    SDL_Event e;
+    bool need = a->dirty;
+#ifdef __EMSCRIPTEN__
+    bool got = SDL_PollEvent(&e) != 0;
+#else
+    /* sleep until something happens, unless an animation runs */
+    bool got = SDL_WaitEventTimeout(&e, app_animating(a) ? 15 : 1000) != 0;
+#endif
+    if (got) {
+        do need |= app_event(a, &e);
+        while (!a->quit && SDL_PollEvent(&e));
+        l->idle = false;
+    } else if (!l->idle && !app_animating(a)) {
+        l->idle = true;
+#ifdef __GLIBC__
+        /* a second with nothing to do: what a finished training or a
+         * closed document freed goes back to the system */
+        malloc_trim(0);
+#endif
+    }
+    app_tick(a, SDL_GetTicks());
+    need |= a->dirty;
+    if (need) {
+        app_draw(a);
+        if (a->want_save) {
+            app_save_frame(a);
+            app_draw(a); /* show the "saved" note */
+        }
+        SDL_RenderPresent(l->ren);
+    }
+}
+
 int app_run(const char *path, const char *lessons_dir)
 {
+#ifndef __EMSCRIPTEN__ /* a page always has its canvas */
     const char *disp = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY"), *drv = getenv("SDL_VIDEODRIVER");
     if ((!disp || !*disp) && (!wl || !*wl) && !(drv && *drv)) {
         fprintf(stderr, "unroll: no display to open a window on (DISPLAY is not set); "
                         "use `unroll render LESSON_OR_MODEL --view unrolled --out view.png` to draw to a file\n");
         return 2;
     }
+#endif
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         fprintf(stderr, "unroll: cannot open a window (%s); use `unroll render ... --out view.png` to draw to a file\n",
                 SDL_GetError());
@@ -108,39 +195,14 @@ int app_run(const char *path, const char *lessons_dir)
     app_scan_lessons(a, lessons_dir);
     app_open(a, path);
     if (a->has_doc) SDL_SetWindowTitle(win, a->doc->title);
-    bool idle = false;
-    while (!a->quit) {
-        /* points to pixels, for the mouse; the frame reads the drawable size itself */
-        int ww = 0, wh = 0, dw = 0, dh = 0;
-        SDL_GetWindowSize(win, &ww, &wh);
-        SDL_GetRendererOutputSize(ren, &dw, &dh);
-        a->dpi = ww > 0 ? (float)dw / (float)ww : 1.0f;
-        SDL_Event e;
-        bool need = a->dirty;
-        /* sleep until something happens, unless an animation runs */
-        if (SDL_WaitEventTimeout(&e, app_animating(a) ? 15 : 1000)) {
-            do need |= app_event(a, &e);
-            while (!a->quit && SDL_PollEvent(&e));
-            idle = false;
-        } else if (!idle && !app_animating(a)) {
-            idle = true;
-#ifdef __GLIBC__
-            /* a second with nothing to do: what a finished training or a
-             * closed document freed goes back to the system */
-            malloc_trim(0);
+    Loop loop = {a, win, ren, false};
+#ifdef __EMSCRIPTEN__
+    /* the browser owns the loop: one frame per animation frame; this call
+     * does not return (the page lives until it is closed) */
+    emscripten_set_main_loop_arg(loop_frame, &loop, 0, 1);
+#else
+    while (!a->quit) loop_frame(&loop);
 #endif
-        }
-        app_tick(a, SDL_GetTicks());
-        need |= a->dirty;
-        if (need) {
-            app_draw(a);
-            if (a->want_save) {
-                app_save_frame(a);
-                app_draw(a); /* show the "saved" note */
-            }
-            SDL_RenderPresent(ren);
-        }
-    }
     app_free(a);
     train_run_free(&a->train);
     render_free(&a->render);
