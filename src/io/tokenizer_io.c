@@ -196,14 +196,17 @@ static bool cfg_opt_int(const cJSON *cfg, const char *key, long long lo, long lo
 static bool parse_vectorization(Tokenizer *tok, const cJSON *cfg, Err *err)
 {
     TokenizerConfig c = tokenizer_config_vectorization();
+    /* absent: the constructor's default; null: None */
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, "standardize");
-    if (is_absent(v)) c.standardize = TEXT_STD_NONE;
+    if (cJSON_IsNull(v)) c.standardize = TEXT_STD_NONE;
+    else if (!v) c.standardize = TEXT_STD_LOWER_AND_STRIP_PUNCTUATION;
     else if (!cJSON_IsString(v) || !text_standardize_parse(v->valuestring, &c.standardize) ||
              strcmp(v->valuestring, "none") == 0)
         return err_set(err, "config.standardize must be null, \"lower\", \"strip_punctuation\" or "
                             "\"lower_and_strip_punctuation\" (a custom function cannot be run here)");
     v = cJSON_GetObjectItemCaseSensitive(cfg, "split");
-    if (is_absent(v)) c.split_mode = TEXT_SPLIT_NONE;
+    if (cJSON_IsNull(v)) c.split_mode = TEXT_SPLIT_NONE;
+    else if (!v) c.split_mode = TEXT_SPLIT_WHITESPACE;
     else if (!cJSON_IsString(v) || !text_split_parse(v->valuestring, &c.split_mode) || strcmp(v->valuestring, "none") == 0)
         return err_set(err, "config.split must be null, \"whitespace\" or \"character\" (a custom function cannot be run here)");
     v = cJSON_GetObjectItemCaseSensitive(cfg, "output_mode");
