@@ -810,6 +810,353 @@ START_TEST(prompt_pads_and_cuts_in_front)
 }
 END_TEST
 
+/* ==== issue 13: text exactly as Keras makes it =============================
+ * Python's str.lower() on all of Unicode (the python-generated table),
+ * TextVectorization's standardize and split modes, its vocabulary order,
+ * max_tokens and output_sequence_length, and char_level tokenizers. */
+
+/* tests/fixtures/text/lower_cases.jsonl, written by make_lower_cases.py
+ * (Python 3.11.7, Unicode 14.0.0): every code point whose lower() differs
+ * from itself, then sentences that exercise Final_Sigma. Each must come out
+ * of text_lower_python byte for byte. libunistring 1.0 has Unicode 14.0.0
+ * too, so no code point is excused; the one difference found while writing
+ * this (u8_tolower keeps "ΑΣ'Σ" -> "ας'σ", Python "ασ'ς") is handled in
+ * lower.c and is among the sentences. */
+START_TEST(lower_matches_python)
+{
+    size_t len = 0;
+    Err err = {{0}};
+    char *text = base_read_file(tu_path("fixtures/text/lower_cases.jsonl"), (size_t)1 << 24, &len, &err);
+    ck_assert_msg(text, "%s", err.msg);
+    int n_cp = 0, n_sentences = 0, line_no = 0;
+    for (char *line = text, *nl = NULL; *line; line = nl + 1) {
+        nl = strchr(line, '\n');
+        ck_assert_ptr_nonnull(nl);
+        *nl = '\0';
+        line_no++;
+        cJSON *row = cJSON_Parse(line);
+        ck_assert_msg(row, "line %d is not JSON", line_no);
+        if (line_no == 1) { /* the versions it was made with */
+            ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(row, "unicode")->valuestring, "14.0.0");
+            cJSON_Delete(row);
+            continue;
+        }
+        const char *in = cJSON_GetObjectItemCaseSensitive(row, "in")->valuestring;
+        const char *want = cJSON_GetObjectItemCaseSensitive(row, "lower")->valuestring;
+        size_t got_len = 0;
+        char *got = text_lower_python(in, strlen(in), &got_len);
+        ck_assert_msg(got_len == strlen(want) && strcmp(got, want) == 0, "line %d: '%s' lowered to '%s', Python gives '%s'",
+                      line_no, in, got, want);
+        if (cJSON_GetObjectItemCaseSensitive(row, "cp")) n_cp++;
+        else n_sentences++;
+        free(got);
+        cJSON_Delete(row);
+    }
+    /* Unicode 14.0.0 has 1,433 code points whose lowercase differs */
+    ck_assert_int_eq(n_cp, 1433);
+    ck_assert_int_ge(n_sentences, 20);
+    free(text);
+
+    /* the same through Keras' Tokenizer: the examples of issue 13 */
+    WordList wl;
+    text_to_word_sequence(&wl, "\xce\xa3\xce\x91\xce\xa3 \xc4\xb0stanbul \xc7\x85" "emal", TEXT_DEFAULT_FILTERS, true, " ");
+    assert_words(&wl, (const char *const[]){"\xcf\x83\xce\xb1\xcf\x82", "i\xcc\x87stanbul", "\xc7\x86" "emal"}, 3);
+    word_list_free(&wl);
+    /* stray bytes pass through and split the text: "Σ" then 0xFF then "Α" */
+    size_t m = 0;
+    char *low = text_lower_python("A\xce\xa3\xff\xce\x91", 6, &m);
+    ck_assert_int_eq((int)m, 6);
+    ck_assert_mem_eq(low, "a\xcf\x82\xff\xce\xb1", 6); /* Σ final: nothing cased after it in its run */
+    free(low);
+}
+END_TEST
+
+static void vec_tokenizer(Tokenizer *tok, TextStandardize std, TextSplitMode split, bool html, int max_tokens)
+{
+    TokenizerConfig c = tokenizer_config_vectorization();
+    c.standardize = std;
+    c.split_mode = split;
+    c.strip_html_breaks = html;
+    c.max_tokens = max_tokens;
+    tokenizer_init(tok, &c);
+}
+
+/* One sentence through each standardize mode, by hand from Keras'
+ * TextVectorization._preprocess: lower touches A-Z only (É and ΣΑΣ stay),
+ * the 32 ASCII punctuation marks (apostrophe too) are removed without a
+ * space, so "<br />" alone becomes "br"; with strip_html_breaks it becomes a
+ * space first (after lowering, before stripping). */
+START_TEST(vectorize_standardize_modes)
+{
+    static const char *const S = "Don't STOP!<br />CAF\xc3\x89, \xce\xa3\xce\x91\xce\xa3... ok?";
+    static const struct {
+        TextStandardize std;
+        bool html;
+        int n;
+        const char *want[6];
+    } cases[] = {
+        {TEXT_STD_LOWER_AND_STRIP_PUNCTUATION, false, 5, {"dont", "stopbr", "caf\xc3\x89", "\xce\xa3\xce\x91\xce\xa3", "ok"}},
+        {TEXT_STD_LOWER_AND_STRIP_PUNCTUATION, true, 5, {"dont", "stop", "caf\xc3\x89", "\xce\xa3\xce\x91\xce\xa3", "ok"}},
+        {TEXT_STD_LOWER, false, 5, {"don't", "stop!<br", "/>caf\xc3\x89,", "\xce\xa3\xce\x91\xce\xa3...", "ok?"}},
+        {TEXT_STD_LOWER, true, 5, {"don't", "stop!", "caf\xc3\x89,", "\xce\xa3\xce\x91\xce\xa3...", "ok?"}},
+        {TEXT_STD_STRIP_PUNCTUATION, false, 5, {"Dont", "STOPbr", "CAF\xc3\x89", "\xce\xa3\xce\x91\xce\xa3", "ok"}},
+        {TEXT_STD_NONE, false, 5, {"Don't", "STOP!<br", "/>CAF\xc3\x89,", "\xce\xa3\xce\x91\xce\xa3...", "ok?"}},
+        {TEXT_STD_NONE, true, 5, {"Don't", "STOP!", "CAF\xc3\x89,", "\xce\xa3\xce\x91\xce\xa3...", "ok?"}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Tokenizer tok;
+        vec_tokenizer(&tok, cases[i].std, TEXT_SPLIT_WHITESPACE, cases[i].html, 0);
+        WordList wl;
+        tokenizer_split_text(&wl, &tok, S);
+        ck_assert_msg(wl.n == cases[i].n, "case %zu: %d pieces", i, wl.n);
+        for (int k = 0; k < wl.n; k++)
+            ck_assert_msg(strcmp(wl.words[k], cases[i].want[k]) == 0, "case %zu piece %d: '%s', expected '%s'", i, k,
+                          wl.words[k], cases[i].want[k]);
+        word_list_free(&wl);
+        tokenizer_free(&tok);
+    }
+    /* "<BR />" is not a break until lowercased: kept (as "br") with strip_punctuation only */
+    Tokenizer tok;
+    vec_tokenizer(&tok, TEXT_STD_STRIP_PUNCTUATION, TEXT_SPLIT_WHITESPACE, true, 0);
+    WordList wl;
+    tokenizer_split_text(&wl, &tok, "a<BR />b<br />c");
+    assert_words(&wl, (const char *const[]){"aBR", "b", "c"}, 3);
+    word_list_free(&wl);
+    tokenizer_free(&tok);
+}
+END_TEST
+
+/* The split modes: whitespace is ASCII's six (a no-break space U+00A0 is
+ * not one), runs count once, ends are trimmed; character gives each code
+ * point, spaces included; none keeps the standardized text whole. */
+START_TEST(vectorize_split_modes)
+{
+    Tokenizer tok;
+    WordList wl;
+    vec_tokenizer(&tok, TEXT_STD_NONE, TEXT_SPLIT_WHITESPACE, false, 0);
+    tokenizer_split_text(&wl, &tok, "  a\tb\nc\vd\fe\rf  g\xc2\xa0h ");
+    assert_words(&wl, (const char *const[]){"a", "b", "c", "d", "e", "f", "g\xc2\xa0h"}, 7);
+    word_list_free(&wl);
+    ck_assert_str_eq(tokenizer_joiner(&tok), " ");
+    tokenizer_free(&tok);
+
+    vec_tokenizer(&tok, TEXT_STD_LOWER_AND_STRIP_PUNCTUATION, TEXT_SPLIT_CHARACTER, false, 0);
+    tokenizer_split_text(&wl, &tok, "Ab, \xc3\x89!");
+    assert_words(&wl, (const char *const[]){"a", "b", " ", "\xc3\x89"}, 4);
+    word_list_free(&wl);
+    ck_assert_str_eq(tokenizer_joiner(&tok), "");
+    tokenizer_free(&tok);
+
+    vec_tokenizer(&tok, TEXT_STD_LOWER_AND_STRIP_PUNCTUATION, TEXT_SPLIT_NONE, false, 0);
+    tokenizer_split_text(&wl, &tok, "Hi  there!");
+    assert_words(&wl, (const char *const[]){"hi  there"}, 1);
+    word_list_free(&wl);
+    /* the empty text is one token, '', Keras' mask token: index 0 */
+    const char *texts[] = {"Hi  there!", "hi there"};
+    Err err = {{0}};
+    ck_assert(tokenizer_fit_on_texts(&tok, texts, 2, &err));
+    TextEncoding e;
+    tokenizer_encode(&e, &tok, "?!");
+    assert_ints(e.tokens, e.n_tokens, (const int[]){0}, 1, "empty text");
+    text_encoding_free(&e);
+    tokenizer_encode(&e, &tok, "HI THERE");
+    /* a tie: "hi there" 2 before "hi  there" 3 (at byte 3, 't' > ' ') */
+    assert_ints(e.tokens, e.n_tokens, (const int[]){2}, 1, "whole text");
+    text_encoding_free(&e);
+    tokenizer_free(&tok);
+}
+END_TEST
+
+/* Vocabulary order, by hand from IndexLookup.finalize_state: counts
+ * descending, ties by the tokens' bytes descending; Keras' Tokenizer breaks
+ * the same ties by first appearance instead.
+ *   texts "b a c", "c b d", "e \xc3\xa9 z"  counts b 2, c 2, a 1, d 1, e 1, é 1, z 1
+ *   TextVectorization: c 2, b 3, é 4 (0xC3 is above 'z'), z 5, e 6, d 7, a 8
+ *   Tokenizer:         b 1, c 2, a 3, d 4, e 5, é 6, z 7
+ * max_tokens 4 keeps 4 - 2 = 2 learned tokens: c 2, b 3; everything else
+ * is [UNK] 1, and nothing is dropped. */
+START_TEST(vectorize_vocabulary_order)
+{
+    const char *texts[] = {"b a c", "c b d", "e \xc3\xa9 z"};
+    static const char *const order[] = {"[UNK]", "c", "b", "\xc3\xa9", "z", "e", "d", "a"};
+    Tokenizer tok;
+    Err err = {{0}};
+    vec_tokenizer(&tok, TEXT_STD_LOWER_AND_STRIP_PUNCTUATION, TEXT_SPLIT_WHITESPACE, false, 0);
+    ck_assert(tokenizer_fit_on_texts(&tok, texts, 3, &err));
+    ck_assert_int_eq(tok.max_index, 8);
+    for (int i = 1; i <= 8; i++) ck_assert_str_eq(tokenizer_index_word(&tok, i), order[i - 1]);
+    tokenizer_free(&tok);
+
+    Tokenizer legacy;
+    tokenizer_init(&legacy, NULL);
+    ck_assert(tokenizer_fit_on_texts(&legacy, texts, 3, &err));
+    static const char *const legacy_order[] = {"b", "c", "a", "d", "e", "\xc3\xa9", "z"};
+    for (int i = 1; i <= 7; i++) ck_assert_str_eq(tokenizer_index_word(&legacy, i), legacy_order[i - 1]);
+    tokenizer_free(&legacy);
+
+    vec_tokenizer(&tok, TEXT_STD_LOWER_AND_STRIP_PUNCTUATION, TEXT_SPLIT_WHITESPACE, false, 4);
+    ck_assert(tokenizer_fit_on_texts(&tok, texts, 3, &err));
+    ck_assert_int_eq(tok.max_index, 3);
+    TextEncoding e;
+    tokenizer_encode(&e, &tok, "A b Z c q");
+    assert_ints(e.tokens, e.n_tokens, (const int[]){1, 3, 1, 2, 1}, 5, "max_tokens 4");
+    ck_assert(e.oov[0] && !e.oov[1] && e.oov[2] && !e.oov[3] && e.oov[4]);
+    text_encoding_free(&e);
+    tokenizer_free(&tok);
+
+    /* '' and [UNK] are never learned: standardize None keeps "[UNK]" as a
+     * token, which counts 2 here, yet only x enters the vocabulary */
+    vec_tokenizer(&tok, TEXT_STD_NONE, TEXT_SPLIT_WHITESPACE, false, 0);
+    const char *unk[] = {"[UNK] [UNK] x"};
+    ck_assert(tokenizer_fit_on_texts(&tok, unk, 1, &err));
+    ck_assert_int_eq(tok.max_index, 2);
+    ck_assert_str_eq(tokenizer_index_word(&tok, 2), "x");
+    tokenizer_free(&tok);
+}
+END_TEST
+
+/* output_sequence_length: padded with 0 and cut at the end
+ * (text_pad_sequences with TEXT_POST both ways), through `unroll tokenize`;
+ * the saved TextVectorization config loads back and encodes the same.
+ * File: "The cat.<br />The dog!" / "a cat" / "" -> with --strip-html-breaks
+ * "the cat the dog", "a cat", "": the 2, cat 2, dog 1, a 1 ->
+ * the 2, cat 3, dog 4, a 5 (ties by bytes: "the" > "cat", "dog" > "a").
+ * sequences [2 3 2 4] [5 3] []; --output-sequence-length 3:
+ * [2 3 2] [5 3 0] [0 0 0]. */
+START_TEST(vectorize_cli_and_round_trip)
+{
+    char *dir = tu_tmpdir();
+    char txt[4200], out_json[4200];
+    snprintf(txt, sizeof txt, "%s/reviews.txt", dir);
+    snprintf(out_json, sizeof out_json, "%s/tokenizer.json", dir);
+    spit(txt, "The cat.<br />The dog!\na cat\n\n");
+    char *out, *err;
+    int rc = tu_run((char *const[]){(char *)bin(), "tokenize", txt, "--strip-html-breaks", "--output-sequence-length", "3",
+                                    "--save-tokenizer", out_json, NULL},
+                    &out, &err);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    cJSON *doc = cJSON_Parse(out);
+    ck_assert_msg(doc, "stdout is not JSON: %s", out);
+    const cJSON *voc = cJSON_GetObjectItemCaseSensitive(doc, "vocabulary");
+    static const char *const words[] = {"", "[UNK]", "the", "cat", "dog", "a"};
+    ck_assert_int_eq(cJSON_GetArraySize(voc), 6);
+    for (int i = 0; i < 6; i++) ck_assert_str_eq(cJSON_GetArrayItem(voc, i)->valuestring, words[i]);
+    assert_json_ints(cJSON_GetObjectItemCaseSensitive(doc, "sequences"), (const int[]){2, 3, 2, 4, 5, 3}, 3,
+                     (const int[]){4, 2, 0}, "sequences");
+    assert_json_ints(cJSON_GetObjectItemCaseSensitive(doc, "padded"), (const int[]){2, 3, 2, 5, 3, 0, 0, 0, 0}, 3,
+                     (const int[]){3, 3, 3}, "padded");
+    cJSON_Delete(doc);
+    free(out);
+    free(err);
+
+    /* without --output-sequence-length: the longest, padded at the end */
+    rc = tu_run((char *const[]){(char *)bin(), "tokenize", txt, "--strip-html-breaks", NULL}, &out, &err);
+    ck_assert_int_eq(rc, 0);
+    doc = cJSON_Parse(out);
+    assert_json_ints(cJSON_GetObjectItemCaseSensitive(doc, "padded"), (const int[]){2, 3, 2, 4, 5, 3, 0, 0, 0, 0, 0, 0}, 3,
+                     (const int[]){4, 4, 4}, "padded to the longest");
+    cJSON_Delete(doc);
+    free(out);
+    free(err);
+
+    Tokenizer tok;
+    Err e = {{0}};
+    ck_assert_msg(tokenizer_load(&tok, out_json, &e), "%s", e.msg);
+    ck_assert_int_eq(tok.kind, TEXT_KERAS_VECTORIZATION);
+    ck_assert_int_eq(tok.standardize, TEXT_STD_LOWER_AND_STRIP_PUNCTUATION);
+    ck_assert_int_eq(tok.split_mode, TEXT_SPLIT_WHITESPACE);
+    ck_assert_int_eq(tok.output_sequence_length, 3);
+    ck_assert(tok.strip_html_breaks);
+    ck_assert_int_eq(tokenizer_word_index(&tok, "dog"), 4);
+    TextEncoding enc;
+    tokenizer_encode(&enc, &tok, "A DOG.<br />the bird");
+    assert_ints(enc.tokens, enc.n_tokens, (const int[]){5, 4, 2, 1}, 4, "reloaded");
+    text_encoding_free(&enc);
+    /* saved again, byte for byte the same */
+    char *a = tokenizer_to_json(&tok);
+    size_t n = 0;
+    char *b = base_read_file(out_json, 1 << 20, &n, &e);
+    ck_assert_str_eq(a, b);
+    ck_assert(strstr(a, "\"vocabulary\": [\"\", \"[UNK]\", \"the\", \"cat\", \"dog\", \"a\"]"));
+    free(a);
+    free(b);
+    tokenizer_free(&tok);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Keras' Tokenizer(char_level=True): text.lower(), then every character is
+ * a token; the filters are not applied (Keras' fit_on_texts skips
+ * text_to_word_sequence for char_level). By hand:
+ *   "Aa b!" -> "aa b!": a 2, ' ' 1, b 1, ! 1;  "ΣΑΣ" -> "σας": σ 1, α 1, ς 1
+ *   word_index a 1, ' ' 2, b 3, ! 4, σ 5, α 6, ς 7 (ties by first appearance)
+ * Saved with "char_level": true, read back, the same. */
+START_TEST(char_level_round_trip)
+{
+    TokenizerConfig c = tokenizer_config_default();
+    c.char_level = true;
+    Tokenizer tok;
+    tokenizer_init(&tok, &c);
+    const char *texts[] = {"Aa b!", "\xce\xa3\xce\x91\xce\xa3"};
+    Err err = {{0}};
+    ck_assert(tokenizer_fit_on_texts(&tok, texts, 2, &err));
+    static const char *const order[] = {"a", " ", "b", "!", "\xcf\x83", "\xce\xb1", "\xcf\x82"};
+    ck_assert_int_eq(tok.max_index, 7);
+    for (int i = 1; i <= 7; i++) ck_assert_str_eq(tokenizer_index_word(&tok, i), order[i - 1]);
+    ck_assert_str_eq(tokenizer_joiner(&tok), "");
+
+    char *dir = tu_tmpdir();
+    char path[4200];
+    snprintf(path, sizeof path, "%s/tokenizer.json", dir);
+    ck_assert_msg(tokenizer_save(&tok, path, &err), "%s", err.msg);
+    char *json = tokenizer_to_json(&tok);
+    ck_assert(strstr(json, "\"char_level\": true"));
+    free(json);
+    tokenizer_free(&tok);
+
+    ck_assert_msg(tokenizer_load(&tok, path, &err), "%s", err.msg);
+    ck_assert(tok.char_level);
+    TextEncoding e;
+    tokenizer_encode(&e, &tok, "BA! \xce\xa3?");
+    /* b a ! ' ' σ: the Σ is not final, since the space before it is neither
+     * cased nor case-ignorable; '?' is unknown and dropped (no OOV token) */
+    assert_ints(e.tokens, e.n_tokens, (const int[]){3, 1, 4, 2, 5}, 5, "char_level encode");
+    text_encoding_free(&e);
+    tokenizer_free(&tok);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(text_cli_errors)
+{
+    static const char *const cases[][4] = {
+        {"--standardize", "upper", NULL, NULL},
+        {"--split", "words", NULL, NULL},
+        {"--max-tokens", "1", NULL, NULL},
+        {"--output-sequence-length", "0", NULL, NULL},
+        {"--num-words", "3", "--split", "whitespace"},
+        {"--oov-token", "<OOV>", "--max-tokens", "5"},
+        {"--char-level", "--standardize", "lower", NULL},
+        {"--maxlen", "3", "--standardize", "lower"},
+        {"--padding", "post", "--strip-html-breaks", NULL},
+        {"--char-level", "yes", NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *argv[8] = {(char *)bin(), "tokenize", "x.txt"};
+        int k = 3;
+        for (int j = 0; j < 4 && cases[i][j]; j++) argv[k++] = (char *)cases[i][j];
+        argv[k] = NULL;
+        char what[64];
+        snprintf(what, sizeof what, "case %zu (%s)", i, cases[i][0]);
+        expect_usage_error(argv, what);
+    }
+}
+END_TEST
+
+/* ==== end of issue 13's block ============================================ */
+
 static Suite *text_suite(void)
 {
     Suite *s = suite_create("text");
@@ -837,6 +1184,17 @@ static Suite *text_suite(void)
     tcase_add_test(cli, cli_tokenize);
     tcase_add_test(cli, cli_tokenize_errors);
     suite_add_tcase(s, cli);
+    /* issue 13 */
+    TCase *keras_text = tcase_create("keras_text");
+    tcase_set_timeout(keras_text, 120);
+    tcase_add_test(keras_text, lower_matches_python);
+    tcase_add_test(keras_text, vectorize_standardize_modes);
+    tcase_add_test(keras_text, vectorize_split_modes);
+    tcase_add_test(keras_text, vectorize_vocabulary_order);
+    tcase_add_test(keras_text, vectorize_cli_and_round_trip);
+    tcase_add_test(keras_text, char_level_round_trip);
+    tcase_add_test(keras_text, text_cli_errors);
+    suite_add_tcase(s, keras_text);
     return s;
 }
 
