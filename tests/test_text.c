@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lesson.h"
+#include "prepare.h"
 #include "prompt.h"
 #include "testutil.h"
 #include "text.h"
@@ -1155,6 +1157,85 @@ START_TEST(text_cli_errors)
 }
 END_TEST
 
+/* The lesson header fields: a next-word lesson on a corpus written here,
+ * "Ab ab\nba!\n".
+ *   char_level: true  -> Tokenizer(char_level=True): "ab ab" "ba!" give
+ *                        a 3, b 3, ' ' 1, ! 1 -> a 1, b 2, ' ' 3, ! 4
+ *   standardize: lower, split: character, max_tokens: 4 -> TextVectorization:
+ *                        a 3, b 3, ' ' 1, ! 1 -> b 2, a 3 (ties by bytes,
+ *                        max_tokens 4 keeps two); [UNK] 1
+ * and the mistakes a header can make, each one line naming the line. */
+static const char *const LESSON_FM =
+    "---\ntitle: T\ntask: next-word\ncorpus: c.txt\ncells: [gru]\n"
+    "spec: \"embedding:V:4, gru:2, dense:V:softmax\"\nepochs: 1\nbatch_size: 1\nseed: 1\nmodels: m\n"
+    "sentence: \"a b\"\n";
+
+static bool parse_text_lesson(Lesson *l, const char *dir, const char *extra, Err *err)
+{
+    char text[2048], path[4200];
+    snprintf(text, sizeof text, "%s%s---\n## S\n\nText.\n", LESSON_FM, extra);
+    snprintf(path, sizeof path, "%s/l.md", dir);
+    return lesson_parse(l, text, strlen(text), path, err);
+}
+
+START_TEST(lesson_text_fields)
+{
+    char *dir = tu_tmpdir();
+    char corpus[4200];
+    snprintf(corpus, sizeof corpus, "%s/c.txt", dir);
+    spit(corpus, "Ab ab\nba!\n");
+    Lesson l;
+    Err err = {{0}};
+    LessonData ld;
+
+    ck_assert_msg(parse_text_lesson(&l, dir, "char_level: true\n", &err), "%s", err.msg);
+    ck_assert(l.char_level && !l.text_vectorize);
+    ck_assert_msg(lesson_data_load(&ld, &l, &err), "%s", err.msg);
+    ck_assert(ld.tok.char_level);
+    static const char *const chars[] = {"a", "b", " ", "!"};
+    ck_assert_int_eq(ld.tok.max_index, 4);
+    for (int i = 1; i <= 4; i++) ck_assert_str_eq(tokenizer_index_word(&ld.tok, i), chars[i - 1]);
+    lesson_data_free(&ld);
+    lesson_unload(&l);
+
+    ck_assert_msg(parse_text_lesson(&l, dir, "standardize: lower\nsplit: character\nmax_tokens: 4\n", &err), "%s", err.msg);
+    ck_assert(l.text_vectorize);
+    ck_assert_msg(lesson_data_load(&ld, &l, &err), "%s", err.msg);
+    ck_assert_int_eq(ld.tok.kind, TEXT_KERAS_VECTORIZATION);
+    ck_assert_int_eq(ld.tok.standardize, TEXT_STD_LOWER);
+    ck_assert_int_eq(ld.tok.max_index, 3);
+    ck_assert_str_eq(tokenizer_index_word(&ld.tok, 1), "[UNK]");
+    ck_assert_str_eq(tokenizer_index_word(&ld.tok, 2), "b");
+    ck_assert_str_eq(tokenizer_index_word(&ld.tok, 3), "a");
+    lesson_data_free(&ld);
+    lesson_unload(&l);
+
+    /* strip_html_breaks alone: TextVectorization with Keras' defaults */
+    ck_assert_msg(parse_text_lesson(&l, dir, "strip_html_breaks: true\n", &err), "%s", err.msg);
+    ck_assert(l.text_vectorize && l.strip_html_breaks);
+    ck_assert_int_eq(l.standardize, TEXT_STD_LOWER_AND_STRIP_PUNCTUATION);
+    ck_assert_int_eq(l.split_mode, TEXT_SPLIT_WHITESPACE);
+    lesson_unload(&l);
+
+    static const struct {
+        const char *extra, *expect;
+    } bad[] = {
+        {"standardize: upper\n", "l.md:12: unknown standardize 'upper'"},
+        {"split: words\n", "l.md:12: unknown split 'words'"},
+        {"max_tokens: 1\n", "l.md:12: 'max_tokens' must be from 2"},
+        {"char_level: yes\n", "l.md:12: 'char_level' must be true or false"},
+        {"split: character\nchar_level: true\n", "l.md:13: 'char_level' is Keras' Tokenizer's"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_msg(!parse_text_lesson(&l, dir, bad[i].extra, &err), "case %zu parsed", i);
+        ck_assert_msg(strstr(err.msg, bad[i].expect), "case %zu: '%s' lacks '%s'", i, err.msg, bad[i].expect);
+        ck_assert(!strchr(err.msg, '\n'));
+    }
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* ==== end of issue 13's block ============================================ */
 
 static Suite *text_suite(void)
@@ -1194,6 +1275,7 @@ static Suite *text_suite(void)
     tcase_add_test(keras_text, vectorize_cli_and_round_trip);
     tcase_add_test(keras_text, char_level_round_trip);
     tcase_add_test(keras_text, text_cli_errors);
+    tcase_add_test(keras_text, lesson_text_fields);
     suite_add_tcase(s, keras_text);
     return s;
 }
