@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "lesson.h"
+#include "model_io.h"
+#include "spec.h"
 #include "prepare.h"
 #include "prompt.h"
 #include "testutil.h"
@@ -1236,6 +1238,44 @@ START_TEST(lesson_text_fields)
 }
 END_TEST
 
+/* generate with a char_level tokenizer joins characters with nothing
+ * between them: 5 characters after the seed "ab" make a line of 2 + 5
+ * bytes of a, b and space (with " " between tokens it would be 2 + 10).
+ * The model is untrained (seeded weights): only the joining is asserted. */
+START_TEST(generate_joins_characters)
+{
+    TokenizerConfig c = tokenizer_config_default();
+    c.char_level = true;
+    Tokenizer tok;
+    tokenizer_init(&tok, &c);
+    const char *texts[] = {"ab ba", "a b"};
+    Err err = {{0}};
+    ck_assert(tokenizer_fit_on_texts(&tok, texts, 2, &err));
+    ck_assert_int_eq(tok.max_index, 3);
+    char *json = tokenizer_to_json(&tok);
+    Model m;
+    ck_assert_msg(spec_build(&m, "embedding:V:4, gru:4, dense:V:softmax", tok.max_index + 1, 7, &err), "%s", err.msg);
+    char *dir = tu_tmpdir();
+    char model[4200];
+    snprintf(model, sizeof model, "%s/model", dir);
+    ExtraFile extra = {"tokenizer.json", json};
+    ck_assert_msg(model_save(&m, model, &extra, 1, &err), "%s", err.msg);
+    char *out, *errs;
+    int rc = tu_run((char *const[]){(char *)bin(), "generate", model, "--seed-text", "AB", "--words", "5", NULL}, &out, &errs);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, errs);
+    ck_assert_msg(strlen(out) == 2 + 5 + 1 && out[7] == '\n', "'%s' is not 7 characters and a newline", out);
+    ck_assert(strncmp(out, "AB", 2) == 0);
+    for (int i = 2; i < 7; i++) ck_assert_msg(out[i] == 'a' || out[i] == 'b' || out[i] == ' ', "'%s'", out);
+    free(out);
+    free(errs);
+    model_free(&m);
+    free(json);
+    tokenizer_free(&tok);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* ==== end of issue 13's block ============================================ */
 
 static Suite *text_suite(void)
@@ -1276,6 +1316,7 @@ static Suite *text_suite(void)
     tcase_add_test(keras_text, char_level_round_trip);
     tcase_add_test(keras_text, text_cli_errors);
     tcase_add_test(keras_text, lesson_text_fields);
+    tcase_add_test(keras_text, generate_joins_characters);
     suite_add_tcase(s, keras_text);
     return s;
 }
