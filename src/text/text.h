@@ -17,7 +17,12 @@
  *  - Tokenizer (legacy, also char_level) calls Python's str.lower(): full
  *    Unicode case mapping (SpecialCasing: U+0130 -> "i" U+0307; titlecase
  *    letters; Final_Sigma: "ΣΑΣ" -> "σας"), done here with libunistring's
- *    u8_tolower (no language, no normalization). text_lower_python().
+ *    u8_tolower (no language, no normalization), except that each capital
+ *    sigma is decided by Python's Final_Sigma test on libunistring's Cased
+ *    and Case_Ignorable tables (u8_tolower misses the apostrophe there).
+ *    Debian's libunistring 1.0 and Python 3.11 both have Unicode 14.0.0;
+ *    every code point lowers as in Python (tests/fixtures/text).
+ *    text_lower_python().
  *  - TextVectorization calls tf.strings.lower(x) with its default encoding
  *    '', which TensorFlow lowers with absl::AsciiStrToLower: A-Z only,
  *    every other byte unchanged ("ÉCOLE" -> "École": the É stays).
