@@ -27,7 +27,9 @@ static const char USAGE[] =
     "  --input JSON    features for a model taking floats: [[x0...], [x1...], ...]\n"
     "                  (T rows of F numbers)\n"
     "  --maxlen N      pad (with 0, in front) or cut (from the front) the tokens to\n"
-    "                  N; defaults to the model's fixed input length, if any\n"
+    "                  N; defaults to the model's fixed input length, if any (a\n"
+    "                  TextVectorization tokenizer pads and cuts at the end, to its\n"
+    "                  output_sequence_length when the model's length is not fixed)\n"
     "  --label K       add to every recurrent step \"dh_norm\": the L2 norm of the\n"
     "                  gradient of the model's loss for label K with respect to\n"
     "                  that step's h, through the whole model\n"
@@ -148,6 +150,7 @@ int cmd_trace(int argc, char **argv)
         }
         have_tok = true;
         if (!maxlen && model.seq_len) maxlen = model.seq_len;
+        if (!maxlen && tok.kind == TEXT_KERAS_VECTORIZATION) maxlen = tok.output_sequence_length;
         if (!prompt_encode(&prompt, &tok, text_arg, (int)maxlen, &err) || !model_check_tokens(&model, prompt.tokens, prompt.n, &err)) {
             cli_fail("trace", &err);
             goto done;

@@ -487,11 +487,13 @@ static bool want_list(Ctx *cx, const Entry *e, int lo, int hi, const char *examp
 
 static const char *const front_keys[] = {
     "title", "task", "corpus", "labels", "data", "cells", "spec", "maxlen", "epochs",
-    "batch_size", "learning_rate", "seed", "models", "sentence", "view", NULL,
+    "batch_size", "learning_rate", "seed", "models", "sentence", "view",
+    /* text (issue 13) */
+    "standardize", "split", "max_tokens", "strip_html_breaks", "char_level", NULL,
 };
 #define FRONT_LIST                                                                                                  \
     "title, task, corpus, labels, data, cells, spec, maxlen, epochs, batch_size, learning_rate, seed, models, " \
-    "sentence, view"
+    "sentence, view, standardize, split, max_tokens, strip_html_breaks, char_level"
 
 /* Checks the spec names {cell} when it must and no other placeholder, and
  * that each cell's spec builds (with a tiny vocabulary). */
@@ -513,6 +515,58 @@ static bool check_spec(Ctx *cx, const Entry *e)
         bool ok = spec_check(spec, 4, &e2); /* shapes only: no weights are made */
         free(spec);
         if (!ok) return fail(cx, e->line, "%s (for %s)", e2.msg, lesson_cell_name(l->cells[k]));
+    }
+    return true;
+}
+
+/* ---- text (issue 13): how the lesson's texts become tokens ------------ */
+
+/* true or false, written plainly */
+static bool want_bool(Ctx *cx, const Entry *e, bool *out)
+{
+    const char *v = want_scalar(cx, e);
+    if (!v) return false;
+    if (e->plain && strcmp(v, "true") == 0) return *out = true, true;
+    if (e->plain && strcmp(v, "false") == 0) return *out = false, true;
+    return fail(cx, e->line, "'%s' must be true or false, not '%s'", e->key, v);
+}
+
+/* standardize, split, max_tokens, strip_html_breaks (any of them: Keras'
+ * TextVectorization) or char_level (Keras' Tokenizer(char_level=True)). */
+static bool front_apply_text(Ctx *cx, const Map *m)
+{
+    Lesson *l = cx->l;
+    const Entry *e = NULL;
+    long long x = 0;
+    l->standardize = TEXT_STD_LOWER_AND_STRIP_PUNCTUATION;
+    l->split_mode = TEXT_SPLIT_WHITESPACE;
+    if ((e = map_get(m, "standardize"))) {
+        const char *v = want_scalar(cx, e);
+        if (!v) return false;
+        if (!text_standardize_parse(v, &l->standardize))
+            return fail(cx, e->line, "unknown standardize '%s' (lower_and_strip_punctuation, lower, strip_punctuation, none)", v);
+        l->text_vectorize = true;
+    }
+    if ((e = map_get(m, "split"))) {
+        const char *v = want_scalar(cx, e);
+        if (!v) return false;
+        if (!text_split_parse(v, &l->split_mode)) return fail(cx, e->line, "unknown split '%s' (whitespace, character, none)", v);
+        l->text_vectorize = true;
+    }
+    if ((e = map_get(m, "max_tokens"))) {
+        if (!want_int(cx, e, 2, TEXT_MAX_INDEX + 1LL, &x)) return false;
+        l->max_tokens = (int)x;
+        l->text_vectorize = true;
+    }
+    if ((e = map_get(m, "strip_html_breaks"))) {
+        if (!want_bool(cx, e, &l->strip_html_breaks)) return false;
+        l->text_vectorize = true;
+    }
+    if ((e = map_get(m, "char_level"))) {
+        if (!want_bool(cx, e, &l->char_level)) return false;
+        if (l->char_level && l->text_vectorize)
+            return fail(cx, e->line, "'char_level' is Keras' Tokenizer's; with standardize/split/max_tokens/strip_html_breaks "
+                                     "(TextVectorization) write split: character");
     }
     return true;
 }
@@ -610,7 +664,7 @@ static bool front_apply(Ctx *cx, const Map *m)
         char views[160];
         if (!view_kind_parse(v, &l->view)) return fail(cx, e->line, "unknown view '%s' (%s)", v, VIEW_LIST(views));
     }
-    return true;
+    return front_apply_text(cx, m);
 }
 
 /* ---- directives (a step's ```unroll block) --------------------------- */

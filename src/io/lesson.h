@@ -17,6 +17,11 @@
  *   models: lyrics/models                models/<cell>/ hold trained weights
  *   sentence: "the lantern on the hill"
  *   view: unrolled                       optional (unrolled)
+ *   standardize: lower                   optional, any of these four makes the
+ *   split: whitespace                    lesson's tokenizer Keras'
+ *   max_tokens: 5000                     TextVectorization (see text.h;
+ *   strip_html_breaks: true              maxlen is its output_sequence_length)
+ *   char_level: true                     optional: Tokenizer(char_level=True)
  *   ---
  *   # Title                              optional; the front matter's title rules
  *   Introduction ...
@@ -52,6 +57,7 @@
 
 #include "base.h"
 #include "engine.h"
+#include "text.h"
 
 /* How many cell types there are (CellKind, engine.h, counts from 0). */
 #define CELL_KIND_COUNT ((int)CELL_LSTM + 1)
@@ -143,6 +149,15 @@ typedef struct {
     ViewKind view;           /* the view it opens with; VIEW_UNROLLED if not set */
     LessonStep *steps;       /* (n_steps) */
     int n_steps;
+    /* text (issue 13): Keras' TextVectorization when text_vectorize (any of
+     * standardize, split, max_tokens, strip_html_breaks given; the others
+     * then take Keras' defaults), else Keras' Tokenizer, char_level or not */
+    bool text_vectorize;
+    TextStandardize standardize;
+    TextSplitMode split_mode;
+    int max_tokens;          /* 0: None */
+    bool strip_html_breaks;
+    bool char_level;
 } Lesson;
 
 /* Reads and parses the lesson at path (at most LESSON_MAX_BYTES). On failure

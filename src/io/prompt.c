@@ -44,11 +44,13 @@ bool prompt_encode(Prompt *p, const Tokenizer *tok, const char *text, int maxlen
     p->n = n;
     p->tokens = xcalloc((size_t)n, sizeof *p->tokens);
     p->words = xcalloc((size_t)n, sizeof *p->words);
-    /* pad and cut in front, as pad_sequences' defaults do */
+    /* pad and cut in front, as pad_sequences' defaults do; at the end for
+     * a TextVectorization, as its output_sequence_length does */
     int skip = e.n_tokens > n ? e.n_tokens - n : 0, pad = n > e.n_tokens ? n - e.n_tokens : 0;
+    if (tok->kind == TEXT_KERAS_VECTORIZATION) skip = 0, pad = 0;
     for (int t = 0; t < n; t++) {
         int k = t - pad + skip;
-        if (t < pad) {
+        if (t < pad || k >= e.n_tokens) {
             p->words[t] = xstrdup("");
             continue;
         }
