@@ -209,6 +209,16 @@ static void draw_panel(const App *a, Render *r, Box plot, const RunRecord *run, 
         }
     }
     render_outline(r, plot, th->panel_edge, 1);
+    /* the panel is the unit's h at the current step for hover and tests */
+    Hot *hot = render_hot(r, plot, HOT_UNIT);
+    if (hot) {
+        hot->model = (short)a->model;
+        hot->layer = (short)a->layer;
+        hot->dir = (short)(a->dir > 0 ? a->dir : 0);
+        hot->t = (short)a->step;
+        hot->vec = VEC_H;
+        hot->unit = j;
+    }
     /* the values at the current step, beside the panel's title */
     char title[160];
     int o = snprintf(title, sizeof title, "unit %d", j);
@@ -229,8 +239,8 @@ static void draw_panel(const App *a, Render *r, Box plot, const RunRecord *run, 
         const char *w = doc_word(d, pos, wb, sizeof wb);
         int row = s % 2;
         render_text(r, chart_x(plot, T, s), plot.y + plot.h + 2 + row * lh,
-                    render_fit_text(r, w[0] ? w : "\xE2\x80\x94", spx, s == a->step ? FONT_BOLD : FONT_REGULAR, (int)(2 * sw) - 2, fit, sizeof fit),
-                    spx, s == a->step ? FONT_BOLD : FONT_REGULAR, s <= a->step ? th->text : th->text_dim, ALIGN_CENTER);
+                    render_fit_text(r, w[0] ? w : "\xE2\x80\x94", spx, FONT_REGULAR, (int)(2 * sw) - 2, fit, sizeof fit), spx,
+                    FONT_REGULAR, s == a->step ? th->accent : s < a->step ? th->text : th->text_dim, ALIGN_CENTER);
     }
 }
 
@@ -263,6 +273,15 @@ static void draw_heat(const App *a, Render *r, Box box, const RunRecord *run, co
             Color c = colormap(run->h[(size_t)(s + 1) * H + u], 1.0f);
             if (s > a->step) c = color_mix(c, th->bg, 0.6f);
             render_fill(r, (Box){x0, y0, x1 - x0 > 0 ? x1 - x0 : 1, y1 - y0 > 0 ? y1 - y0 : 1}, c);
+        }
+        Hot *hot = render_hot(r, (Box){map.x, y0, map.w, y1 - y0 > 0 ? y1 - y0 : 1}, HOT_UNIT);
+        if (hot) { /* the row: that unit's h at the current step */
+            hot->model = (short)a->model;
+            hot->layer = (short)a->layer;
+            hot->dir = (short)(a->dir > 0 ? a->dir : 0);
+            hot->t = (short)a->step;
+            hot->vec = VEC_H;
+            hot->unit = u;
         }
         if (row < n_units && rh >= spx * 0.8f) {
             char lb[16];
@@ -312,9 +331,15 @@ void view_chart_draw(const App *a, Render *r, Box area)
     }
     char axes[128];
     if (run->c)
-        snprintf(axes, sizeof axes, "left axis: h and gates, \xE2\x88\x92" "1 to 1; right axis: c, \xC2\xB1%.1f (the lesson's scale)",
-                 (double)dm->c_range);
+        snprintf(axes, sizeof axes, "left axis: h and gates (\xE2\x88\x92" "1 to 1); right axis: c (\xC2\xB1%.1f, one scale for the %s)",
+                 (double)dm->c_range, a->doc->is_lesson ? "lesson" : "model");
     else snprintf(axes, sizeof axes, "axis: h and gates, \xE2\x88\x92" "1 to 1");
+    int aw = 0;
+    render_text_size(r, axes, spx, FONT_REGULAR, &aw, NULL);
+    if (lx + px + aw > area.x + area.w - pad) { /* its own line */
+        y += render_line_height(r, spx, FONT_REGULAR);
+        lx = area.x + pad - px;
+    }
     render_text(r, lx + px, y, axes, spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
     y += render_line_height(r, spx, FONT_REGULAR) + pad;
 
