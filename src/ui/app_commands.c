@@ -193,8 +193,9 @@ static void cmd_chart_unit(App *a, int arg, bool shift)
             return;
         }
     }
-    /* every pick shown: the lowest unit not shown */
-    for (int u = 0; u < 1 << 20; u++) {
+    /* every pick shown: the lowest unit of the layer not shown */
+    const Layer *l = &a->doc->models[a->model].model.layers[a->layer];
+    for (int u = 0; l->kind == LAYER_RNN && u < l->cell[0].units; u++) {
         bool have = false;
         for (int q = 0; q < keep; q++) have |= a->chart_units[q] == u;
         if (!have) {

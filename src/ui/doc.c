@@ -154,13 +154,12 @@ static float lesson_c_scale(const Doc *d, const DocModel *dm)
 /* The units of the first recurrent layer whose final h best separates the
  * classes over the first DOC_PICK_ROWS rows of the lesson's data (Fisher
  * ratio, unitpick.h). Leaves n_picked 0 when the data cannot be read. */
-static void pick_separating(const Doc *d, DocModel *dm)
+static void pick_separating(const LessonData *ld, DocModel *dm)
 {
-    LessonData ld;
     Err err = {{0}};
     int li = doc_first_rnn(dm);
-    if (li < 0 || !dm->model.token_input || !lesson_data_load(&ld, &d->lesson, &err)) return;
-    const Dataset *ds = &ld.rows.view;
+    if (li < 0 || !dm->model.token_input) return;
+    const Dataset *ds = &ld->rows.view;
     int n = ds->N < DOC_PICK_ROWS ? ds->N : DOC_PICK_ROWS;
     if (n > 0 && model_check_tokens(&dm->model, ds->tokens, n * ds->T, &err) &&
         (!dm->model.seq_len || dm->model.seq_len == ds->T)) {
@@ -172,13 +171,31 @@ static void pick_separating(const Doc *d, DocModel *dm)
         /* h after the last step of every row: (T+1, B, H), row T */
         const float *h = run->h + (size_t)run->T * (size_t)n * (size_t)H;
         float *ratio = xmalloc((size_t)H * sizeof *ratio);
-        dm->pick_rows = unitpick_fisher(ratio, h, ds->labels, n, H, ld.n_classes);
+        dm->pick_rows = unitpick_fisher(ratio, h, ds->labels, n, H, ld->n_classes);
         dm->n_picked = unitpick_top(dm->picked, ratio, H, DOC_MAX_PICK);
         for (int k = 0; k < dm->n_picked; k++) dm->pick_score[k] = ratio[dm->picked[k]];
         free(ratio);
         trace_free(&tr);
     }
-    lesson_data_free(&ld);
+}
+
+void doc_measure_models(Doc *d)
+{
+    LessonData ld;
+    Err err = {{0}};
+    bool rows = d->is_lesson && d->lesson.task == LESSON_CLASSIFY && lesson_data_load(&ld, &d->lesson, &err);
+    for (int m = 0; m < d->n_models; m++) {
+        DocModel *dm = &d->models[m];
+        dm->n_picked = 0;
+        dm->pick_rows = 0;
+        dm->c_scale = 0;
+        float own = 1.0f; /* the current input's |c|, outside a lesson */
+        if (dm->traced) own = fmaxf(1.0f, trace_c_max(&dm->trace));
+        dm->c_scale = d->is_lesson && d->has_tok ? lesson_c_scale(d, dm) : own;
+        dm->c_range = dm->c_scale;
+        if (rows) pick_separating(&ld, dm);
+    }
+    if (rows) lesson_data_free(&ld);
 }
 
 bool doc_open(Doc *d, const char *path, Err *err)
@@ -232,13 +249,7 @@ bool doc_open(Doc *d, const char *path, Err *err)
         doc_close(d);
         return false;
     }
-    /* chart helper: one c scale for the document, the units to chart */
-    for (int m = 0; m < d->n_models; m++) {
-        DocModel *dm = &d->models[m];
-        dm->c_scale = d->is_lesson && d->has_tok ? lesson_c_scale(d, dm) : dm->c_range;
-        dm->c_range = dm->c_scale;
-        if (d->is_lesson && d->lesson.task == LESSON_CLASSIFY) pick_separating(d, dm);
-    }
+    doc_measure_models(d);
     return true;
 }
 

@@ -81,6 +81,13 @@ int doc_job_models_done(const DocJob *job);
 void doc_job_finish(DocJob *job, Doc *d);
 void doc_job_cancel(DocJob *job);
 
+/* chart helper: fixes each model's c colour scale (c_scale: the largest
+ * |c| over a lesson's sentences, or the current input's outside a lesson)
+ * and, in a classify lesson, the units whose final h best separates the
+ * classes over its data (picked). doc_open calls it; call it again when
+ * the models change (training). */
+void doc_measure_models(Doc *d);
+
 /* Whether the w-th space-separated word of the input (as the input bar
  * shows it) holds a word the tokenizer does not know: the tokenizer's own
  * rule (lowercasing, filters, num_words), so "Lantern," is known when
