@@ -562,13 +562,13 @@ START_TEST(render_lesson_step_bounds)
     char *intro[] = {(char *)bin, "render", lesson, "--view", "lesson", "--lesson-step", "0", "--size", "640x400", "--out", png, NULL};
     ck_assert_int_eq(tu_run(intro, &out, &err), 0);
     free(out), free(err);
-    char *last[] = {(char *)bin, "render", lesson, "--view", "lesson", "--lesson-step", "4", "--size", "640x400", "--out", png, NULL};
+    char *last[] = {(char *)bin, "render", lesson, "--view", "lesson", "--lesson-step", "5", "--size", "640x400", "--out", png, NULL}; /* lesson 2 has 5 steps */
     ck_assert_int_eq(tu_run(last, &out, &err), 0);
     free(out), free(err);
     remove(png);
-    char *past[] = {(char *)bin, "render", lesson, "--view", "lesson", "--lesson-step", "5", "--out", png, NULL};
+    char *past[] = {(char *)bin, "render", lesson, "--view", "lesson", "--lesson-step", "6", "--out", png, NULL};
     ck_assert_int_eq(tu_run(past, &out, &err), 2);
-    ck_assert_ptr_nonnull(strstr(err, "has 4 steps"));
+    ck_assert_ptr_nonnull(strstr(err, "has 5 steps"));
     free(out), free(err);
     char *step[] = {(char *)bin, "render", lesson, "--step", "30", "--out", png, NULL};
     ck_assert_int_eq(tu_run(step, &out, &err), 2);

@@ -313,7 +313,7 @@ static const BadCase bad_cases[] = {
     {"unknown-directive", FM "## S\n\n```unroll\nview: compare\nveiw: unrolled\n```\n", 0, NULL, 17,
      "unknown directive 'veiw'"},
     {"unknown-view", FM "\n## S\n\nText.\n\n```unroll\nview: inspektor\n```\n", 0, NULL, 19,
-     "unknown view 'inspektor' (unrolled, inspector, compare, predictions, training, gradients, generate)"},
+     "unknown view 'inspektor' (unrolled, inspector, compare, predictions, training, gradients, generate, chart)"},
     {"directive-cell", FM "## S\n```unroll\ncell: lstn\n```\n", 0, NULL, 15, "unknown cell 'lstn'"},
     {"highlight-vector", FM "## S\n```unroll\nhighlight: q 3\n```\n", 0, NULL, 15, "unknown vector 'q'"},
     {"highlight-unit", FM "## S\n```unroll\nhighlight: f five\n```\n", 0, NULL, 15, "unit after 'f'"},
@@ -338,8 +338,35 @@ static const BadCase bad_cases[] = {
     {"block-not-mapping", FM "## S\n\n```unroll\njust words\n```\n", 0, NULL, 16, "'key: value' lines"},
     {"fence-extra", FM "## S\n\n```unroll step\nstep: 1\n```\n", 0, NULL, 15, "nothing after 'unroll'"},
     {"second-title", FM "# T\n\nIntro.\n\n# Again\n", 0, NULL, 17, "one '#' title"},
+    /* chart helper: units */
+    {"units-scalar", FM "## S\n\n```unroll\nunits: 3\n```\n", 0, NULL, 16, "'units' must be a list"},
+    {"units-word", FM "## S\n\n```unroll\nunits: [3, x]\n```\n", 0, NULL, 16, "units: 'x' is not a unit number"},
+    {"units-negative", FM "## S\n\n```unroll\nunits: [-2]\n```\n", 0, NULL, 16, "units: '-2' is not a unit number"},
+    {"units-twice", FM "## S\n\n```unroll\nunits: [4, 4]\n```\n", 0, NULL, 16, "unit 4 is listed twice"},
+    {"units-many", FM "## S\n\n```unroll\nunits: [1, 2, 3, 4, 5, 6, 7, 8, 9]\n```\n", 0, NULL, 16, "1 to 8 items, not 9"},
     {"empty-heading", FM "Intro.\n\n##\n\nText.\n", 0, NULL, 15, "needs a title"},
 };
+
+/* chart helper: `units:` lists the units the chart view plots, in order */
+START_TEST(units_directive)
+{
+    static const char text[] = FM "## S\n\n```unroll\nview: chart\nunits: [23, 3, 30]\n```\n\n## T\n\nNo block.\n";
+    Lesson l = {0};
+    Err err = {0};
+    ck_assert_msg(lesson_parse(&l, text, strlen(text), "u.md", &err), "%s", err.msg);
+    ck_assert_int_eq(l.n_steps, 2);
+    ck_assert(l.steps[0].dir.has_view);
+    ck_assert_int_eq(l.steps[0].dir.view, VIEW_CHART);
+    ck_assert_int_eq(l.steps[0].dir.n_units, 3);
+    ck_assert_int_eq(l.steps[0].dir.units[0], 23);
+    ck_assert_int_eq(l.steps[0].dir.units[1], 3);
+    ck_assert_int_eq(l.steps[0].dir.units[2], 30);
+    ck_assert_int_eq(l.steps[1].dir.n_units, 0);
+    ck_assert_str_eq(view_kind_name(VIEW_CHART), "chart");
+    ck_assert_str_eq(view_kind_title(VIEW_CHART), "Units");
+    lesson_unload(&l);
+}
+END_TEST
 
 START_TEST(bad_lessons)
 {
@@ -675,6 +702,7 @@ static Suite *lesson_suite(void)
     tcase_add_test(tc, markdown_details);
     tcase_add_test(tc, every_prefix);
     tcase_add_test(tc, bounds_at_the_limit);
+    tcase_add_test(tc, units_directive); /* chart helper */
     suite_add_tcase(s, tc);
     return s;
 }

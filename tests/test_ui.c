@@ -21,6 +21,7 @@
 #include "model_io.h"
 #include "spec.h"
 #include "testutil.h"
+#include "unitpick.h"
 
 static const char *lesson_path(void)
 {
@@ -1035,6 +1036,233 @@ START_TEST(lesson_highlights_are_outlined)
 }
 END_TEST
 
+/* ---- chart helper: the unit chart, the heat map, one grid, one scale ---- */
+
+static App *open_memory(int w, int h)
+{
+    Err err = {{0}};
+    char p[4096];
+    snprintf(p, sizeof p, "%s/../lessons/02-memory.md", tu_path(""));
+    App *a = app_headless_create(w, h, &err);
+    ck_assert_msg(a, "%s", err.msg);
+    ck_assert_msg(app_headless_open(a, p, &err), "%s", err.msg);
+    a->anim = 1.0f;
+    return a;
+}
+
+/* the HOT_UNIT regions of h the chart view registers, in drawing order */
+static int chart_hots(const App *a, const Hot **out, int cap)
+{
+    int n = 0;
+    for (int i = 0; i < a->render.n_hot && n < cap; i++)
+        if (a->render.hot[i].kind == HOT_UNIT && a->render.hot[i].vec == VEC_H) out[n++] = &a->render.hot[i];
+    return n;
+}
+
+/* Hand-made: unit 0 splits the two classes exactly (ratio "infinite"),
+ * unit 1 varies only within them (0), unit 2 has class means 1 and -1
+ * about 0 (between 1) and within-class variance 0.5 (ratio 2); the
+ * contributions are |w * h| by hand. */
+START_TEST(unitpick_known_answers)
+{
+    const float h[4 * 3] = {1, 1, 2, 1, -1, 0, -1, 1, -1, -1, -1, -1};
+    const int labels[4] = {0, 0, 1, 1};
+    float ratio[3];
+    ck_assert_int_eq(unitpick_fisher(ratio, h, labels, 4, 3, 2), 4);
+    ck_assert_float_ge(ratio[0], 1e29f);
+    ck_assert_float_eq_tol(ratio[1], 0.0f, 1e-6f);
+    ck_assert_float_eq_tol(ratio[2], 2.0f, 1e-5f);
+    int top[3];
+    ck_assert_int_eq(unitpick_top(top, ratio, 3, 3), 3);
+    ck_assert_int_eq(top[0], 0);
+    ck_assert_int_eq(top[1], 2);
+    ck_assert_int_eq(top[2], 1);
+    /* w (3 units x 2 classes), h: |w[j,1] * h[j]| = |0.5*1|, |-1*-2|, |4*0.25| */
+    const float w[6] = {9, 0.5f, 9, -1, 9, 4}, hv[3] = {1, -2, 0.25f};
+    float score[3];
+    unitpick_contribution(score, hv, w, 3, 2, 1);
+    ck_assert_float_eq_tol(score[0], 0.5f, 1e-6f);
+    ck_assert_float_eq_tol(score[1], 2.0f, 1e-6f);
+    ck_assert_float_eq_tol(score[2], 1.0f, 1e-6f);
+    ck_assert_int_eq(unitpick_top(top, score, 3, 2), 2);
+    ck_assert_int_eq(top[0], 1);
+    ck_assert_int_eq(top[1], 2);
+    /* the grid of a layer depends on its units only */
+    ck_assert_int_eq(strip_cols(32), 4);
+    ck_assert_int_eq(strip_cols(64), 8);
+    ck_assert_int_eq(strip_cols(512), 16);
+    ck_assert_int_eq(strip_cols(31), 6);
+}
+END_TEST
+
+/* The chart view on lesson 2's LSTM: each charted unit's h line passes
+ * through the pixel where its traced value falls, in h's colour; the
+ * units a lesson step names are the ones charted. */
+START_TEST(chart_line_has_its_value_colour)
+{
+    App *a = open_memory(1920, 1080);
+    app_set_view(a, VIEW_CHART);
+    a->step = 12;
+    a->anim = 1.0f;
+    app_draw(a);
+    const Hot *hots[16];
+    int n = chart_hots(a, hots, 16);
+    ck_assert_int_ge(n, 1);
+    int units[LESSON_MAX_UNITS];
+    char why[256];
+    int nu = app_chart_units(a, units, LESSON_MAX_UNITS, why, sizeof why);
+    ck_assert_int_eq(nu, 3);
+    ck_assert_msg(strstr(why, "separates the classes"), "%s", why);
+    const DocModel *dm = &a->doc->models[a->model];
+    ck_assert_int_eq(units[0], dm->picked[0]);
+    const RunRecord *run = &dm->trace.layers[a->layer].run[0];
+    for (int k = 0; k < n; k++) {
+        ck_assert_int_eq(hots[k]->unit, units[k]);
+        for (int s = 0; s < run->T; s += 7) {
+            float v = run->h[(size_t)(s + 1) * run->H + units[k]];
+            int x = chart_x(hots[k]->box, run->T, s), y = chart_y(hots[k]->box, v, 1.0f);
+            Color got = app_headless_pixel(a, x, y), want = chart_line_color(0);
+            ck_assert_msg(same_colour(got, want, 8), "unit %d step %d (h %g): pixel %d,%d,%d, h's colour %d,%d,%d", units[k], s,
+                          (double)v, got.r, got.g, got.b, want.r, want.g, want.b);
+        }
+    }
+    /* chosen units replace the picks, in their order */
+    a->chart_units[0] = 7;
+    a->chart_units[1] = 2;
+    a->n_chart_units = 2;
+    app_draw(a);
+    n = chart_hots(a, hots, 16);
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(hots[0]->unit, 7);
+    ck_assert_int_eq(hots[1]->unit, 2);
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* A 128-unit layer: the heat map's rows are the charted units first (in
+ * their order), then the others by number; each cell is the colour of h. */
+START_TEST(heat_map_puts_the_picked_units_on_top)
+{
+    Err err = {{0}};
+    char *tmp = tu_tmpdir(), path[4200];
+    snprintf(path, sizeof path, "%s/wide", tmp);
+    Model m;
+    ck_assert_msg(spec_build(&m, "embedding:20:8, lstm:128, dense:20:softmax", 20, 3, &err), "%s", err.msg);
+    ck_assert_msg(model_save(&m, path, NULL, 0, &err), "%s", err.msg);
+    model_free(&m);
+    App *a = app_headless_create(1920, 1080, &err);
+    ck_assert_msg(a, "%s", err.msg);
+    ck_assert_msg(app_headless_open(a, path, &err), "%s", err.msg);
+    ck_assert_msg(doc_set_input(a->doc, "3,1,4,1,5,9,2,6", &err), "%s", err.msg);
+    app_set_view(a, VIEW_CHART);
+    a->step = a->doc->T - 1;
+    a->anim = 1.0f;
+    a->chart_units[0] = 77;
+    a->chart_units[1] = 5;
+    a->n_chart_units = 2;
+    app_draw(a);
+    const Hot *hots[200];
+    int n = chart_hots(a, hots, 200);
+    /* 128 rows, then two line panels */
+    ck_assert_int_eq(n, 128 + 2);
+    const Hot *const *rows = hots;
+    ck_assert_int_eq(hots[128]->unit, 77);
+    ck_assert_int_eq(hots[129]->unit, 5);
+    ck_assert_int_eq(rows[0]->unit, 77);
+    ck_assert_int_eq(rows[1]->unit, 5);
+    ck_assert_int_eq(rows[2]->unit, 0);
+    ck_assert_int_eq(rows[6]->unit, 4);
+    ck_assert_int_eq(rows[7]->unit, 6);
+    ck_assert_int_eq(rows[127]->unit, 127);
+    for (int k = 1; k < 128; k++) ck_assert_int_gt(rows[k]->box.y, rows[k - 1]->box.y);
+    const RunRecord *run = &a->doc->models[0].trace.layers[1].run[0];
+    const int T = run->T;
+    for (int k = 0; k < 128; k += 9) {
+        for (int s = 0; s < T; s += 3) {
+            Box b = rows[k]->box;
+            int x = b.x + (int)((s + 0.5f) * b.w / (float)T), y = b.y + b.h / 2;
+            if (s == a->step) continue; /* the current step's outline */
+            Color want = colormap(run->h[(size_t)(s + 1) * run->H + rows[k]->unit], 1.0f), got = app_headless_pixel(a, x, y);
+            ck_assert_msg(same_colour(got, want, 2), "row %d unit %d step %d", k, rows[k]->unit, s);
+        }
+    }
+    app_headless_destroy(a);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
+/* One unit keeps one place: in the unrolled and compare views of lesson 2
+ * the LSTM's c and h strips put unit k in the same row and column, for a
+ * 29-word sentence and a 20-word one. */
+static void grid_place(const App *a, int vec, int t, int unit, int *col, int *row)
+{
+    const Hot *h0 = find_hot(a, HOT_UNIT, -1, t, vec, 0), *hk = find_hot(a, HOT_UNIT, -1, t, vec, unit);
+    ck_assert(h0 && hk);
+    *col = (hk->box.x - h0->box.x) / hk->box.w;
+    *row = (hk->box.y - h0->box.y) / hk->box.h;
+}
+
+START_TEST(one_grid_for_h_and_c)
+{
+    App *a = open_memory(1920, 1080);
+    static const char *const SENT[2] = {NULL, "the old pilot went to the market on a quiet morning and at dinner always likes to talk about"};
+    for (int k = 0; k < 2; k++) {
+        if (SENT[k]) {
+            Err err = {{0}};
+            ck_assert_msg(doc_set_input(a->doc, SENT[k], &err), "%s", err.msg);
+        }
+        for (int v = 0; v < 2; v++) {
+            app_set_view(a, v ? VIEW_COMPARE : VIEW_UNROLLED);
+            a->model = 2;
+            a->step = 3;
+            a->anim = 1.0f;
+            app_draw(a);
+            static const int UNITS[] = {1, 5, 14, 18, 31};
+            for (int u = 0; u < 5; u++) {
+                int cc, cr, hc, hr;
+                grid_place(a, VEC_C, 3, UNITS[u], &cc, &cr);
+                grid_place(a, VEC_H, 3, UNITS[u], &hc, &hr);
+                ck_assert_msg(cc == hc && cr == hr, "view %d unit %d: c at %d,%d, h at %d,%d", v, UNITS[u], cc, cr, hc, hr);
+                /* 4 columns of 8 rows for 32 units, whatever the length */
+                ck_assert_int_eq(cc, UNITS[u] % 4);
+                ck_assert_int_eq(cr, UNITS[u] / 4);
+            }
+        }
+    }
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* One colour scale per lesson: c's range is the same for two sentences,
+ * and a c square has the colour of its value on that scale. */
+START_TEST(one_colour_scale_per_lesson)
+{
+    App *a = open_memory(1920, 1080);
+    const DocModel *dm = &a->doc->models[2];
+    float scale = dm->c_range;
+    ck_assert_float_gt(scale, 1.0f);
+    ck_assert_float_eq(scale, dm->c_scale);
+    Err err = {{0}};
+    ck_assert_msg(doc_set_input(a->doc, "the old pilot went to the market and at dinner always likes to talk about", &err), "%s", err.msg);
+    ck_assert_float_eq(dm->c_range, scale);
+    a->model = 2;
+    app_set_view(a, VIEW_UNROLLED);
+    a->step = a->doc->T - 1;
+    a->anim = 1.0f;
+    app_draw(a);
+    const RunRecord *run = &dm->trace.layers[1].run[0];
+    for (int u = 0; u < 32; u += 5) {
+        const Hot *h = find_hot(a, HOT_UNIT, -1, a->step, VEC_C, u);
+        ck_assert(h);
+        Color want = colormap(run->c[(size_t)(a->step + 1) * 32 + u], scale);
+        Color got = app_headless_pixel(a, h->box.x + h->box.w / 2 - 1, h->box.y + h->box.h / 2 - 1);
+        ck_assert_msg(same_colour(got, want, 2), "unit %d", u);
+    }
+    app_headless_destroy(a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -1065,6 +1293,12 @@ int main(void)
     tcase_add_test(tc, input_job_equals_set_input);
     tcase_add_test(tc, classifier_panels_start_at_class_zero);
     tcase_add_test(tc, lesson_highlights_are_outlined);
+    /* chart helper */
+    tcase_add_test(tc, unitpick_known_answers);
+    tcase_add_test(tc, chart_line_has_its_value_colour);
+    tcase_add_test(tc, heat_map_puts_the_picked_units_on_top);
+    tcase_add_test(tc, one_grid_for_h_and_c);
+    tcase_add_test(tc, one_colour_scale_per_lesson);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

@@ -26,8 +26,8 @@ static const char RENDER_USAGE[] =
     "\n"
     "Draws one frame of a view with no display (SDL's dummy video driver and the\n"
     "software renderer) and writes it as a PNG. Views: unrolled, inspector,\n"
-    "compare, predictions, training, gradients, generate, lesson (the lesson\n"
-    "panel beside its current view). The generate view shows --words N words\n"
+    "compare, predictions, training, gradients, generate, chart (the unit\n"
+    "chart), lesson (the lesson panel beside its current view). The generate view shows --words N words\n"
     "(default 6) chosen greedily after the input; the training view trains the\n"
     "lesson's models first (for a moment).\n"
     "--step counts from 1 (default: the last step); --size defaults to 1920x1080;\n"
@@ -113,7 +113,7 @@ int cmd_render(int argc, char **argv)
         req.view = VIEW_COUNT; /* the lesson step decides */
         if (req.lesson_step == -2) req.lesson_step = 0; /* the first step */
     } else if (!view_kind_parse(view, &req.view)) {
-        return cli_failf("render", "--view '%s' is not one of unrolled, inspector, compare, predictions, training, gradients, generate, lesson", view);
+        return cli_failf("render", "--view '%s' is not one of unrolled, inspector, compare, predictions, training, gradients, generate, chart, lesson", view);
     }
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1"); /* as in cmd_open */
     Err err = {{0}};

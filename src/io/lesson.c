@@ -33,6 +33,7 @@ static const struct {
     [VIEW_COMPARE] = {"compare", "Compare"},        [VIEW_PREDICTIONS] = {"predictions", "Predict"},
     [VIEW_TRAINING] = {"training", "Train"},        [VIEW_GRADIENTS] = {"gradients", "Gradients"},
     [VIEW_GENERATE] = {"generate", "Generate"},
+    [VIEW_CHART] = {"chart", "Units"}, /* chart helper */
 };
 
 const char *view_kind_name(ViewKind v)
@@ -669,8 +670,8 @@ static bool front_apply(Ctx *cx, const Map *m)
 
 /* ---- directives (a step's ```unroll block) --------------------------- */
 
-static const char *const dir_keys[] = {"view", "sentence", "step", "cell", "highlight", "quiz", NULL};
-#define DIR_LIST "view, sentence, step, cell, highlight, quiz"
+static const char *const dir_keys[] = {"view", "sentence", "step", "cell", "highlight", "quiz", "units", NULL};
+#define DIR_LIST "view, sentence, step, cell, highlight, quiz, units"
 
 static bool directives_apply(Ctx *cx, const Map *m, LessonDirectives *d)
 {
@@ -737,6 +738,20 @@ static bool directives_apply(Ctx *cx, const Map *m, LessonDirectives *d)
         if (e->is_list) return fail(cx, e->line, "'quiz' must be one question, not a list");
         if (is_null(e) || !e->value[0]) return fail(cx, e->line, "'quiz' needs the question's text");
         d->quiz = xstrdup(e->value);
+    }
+    /* chart helper: the units the chart view plots */
+    if ((e = map_get(m, "units"))) {
+        if (!want_list(cx, e, 1, LESSON_MAX_UNITS, "[18, 14, 15]")) return false;
+        for (int i = 0; i < e->n_items; i++) {
+            char *end = NULL;
+            errno = 0;
+            long u = strtol(e->items[i], &end, 10);
+            if (end == e->items[i] || *end || errno == ERANGE || u < 0 || u >= ENGINE_MAX_DIM)
+                return fail(cx, e->item_lines[i], "units: '%s' is not a unit number from 0 to %d", e->items[i], ENGINE_MAX_DIM - 1);
+            for (int k = 0; k < d->n_units; k++)
+                if (d->units[k] == (int)u) return fail(cx, e->item_lines[i], "units: unit %ld is listed twice", u);
+            d->units[d->n_units++] = (int)u;
+        }
     }
     return true;
 }

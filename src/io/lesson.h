@@ -29,7 +29,7 @@
  *   Narration ...
  *   ```unroll                            at most one per step: its directives
  *   view: inspector                      (YAML: view, sentence, step, cell,
- *   step: 3                              highlight, quiz)
+ *   step: 3                              highlight, quiz, units)
  *   ```
  *
  * Keys not marked optional are required, except that corpus belongs to
@@ -76,6 +76,7 @@ typedef enum {
     VIEW_TRAINING,
     VIEW_GRADIENTS,
     VIEW_GENERATE,
+    VIEW_CHART, /* chart helper: the unit chart (view_chart.c) */
     VIEW_COUNT
 } ViewKind;
 
@@ -112,6 +113,9 @@ typedef struct {
     char highlight_vec[4];   /* "h", "c", "i", "f", "g", "o", "z", "r", "n", "x"; "" unset */
     int highlight_unit;      /* unit of that vector; -1: the whole vector */
     char *quiz;              /* question whose answer stays hidden; NULL: none */
+    /* chart helper: `units: [18, 14, 15]`, the units the chart view plots */
+    int units[LESSON_MAX_UNITS]; /* (n_units), each 0 <= u < ENGINE_MAX_DIM, no repeats */
+    int n_units;             /* 0: unset */
     int line;                /* line of the ```unroll fence; 0: the step has none */
 } LessonDirectives;
 

@@ -119,6 +119,7 @@ void app_open_done(App *a)
     a->scroll = 0;
     a->zoom = 1.0f;
     a->lesson_step = -1;
+    a->n_chart_units = 0; /* chart helper */
     a->show_lesson = a->doc->is_lesson;
     a->view = a->doc->is_lesson ? a->doc->lesson.view : VIEW_UNROLLED;
     a->message[0] = '\0';
@@ -257,6 +258,12 @@ void app_goto_lesson_step(App *a, int k)
     }
     if (dv->has_view) app_set_view(a, dv->view);
     if (dv->step >= 0) app_set_step(a, dv->step);
+    /* chart helper: the units a step charts (kept until another step sets them) */
+    if (dv->n_units > 0) {
+        memcpy(a->chart_units, dv->units, sizeof dv->units);
+        a->n_chart_units = dv->n_units;
+        a->chart_units_from_lesson = true;
+    }
     const Layer *hl = &a->doc->models[a->model].model.layers[a->layer];
     a->highlight_vec = -1;
     a->has_selected = false;

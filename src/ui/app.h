@@ -94,6 +94,11 @@ typedef struct {
     Uint32 input_job_ms;    /* when it started */
     int window_x, window_y, window_w, window_h; /* where the window was before presenter mode */
     bool quiz_revealed;
+    /* chart helper: the units the chart view plots, from a lesson step's
+     * `units:` or the u / U keys; none: the tool picks (app_chart_units) */
+    int chart_units[LESSON_MAX_UNITS];
+    int n_chart_units;
+    bool chart_units_from_lesson;
 } App;
 
 /* Sets defaults; opens path (NULL: nothing) and shows any error in the window. */
@@ -149,6 +154,18 @@ void view_predictions_draw(const App *a, Render *r, Box area);
 void view_training_draw(const App *a, Render *r, Box area);
 void view_gradients_draw(const App *a, Render *r, Box area);
 void view_generate_draw(const App *a, Render *r, Box area);
+/* chart helper: the unit chart (view_chart.c) */
+void view_chart_draw(const App *a, Render *r, Box area);
+/* The units the chart shows, at most cap, best first: chosen ones
+ * (chart_units), else a clicked square's unit and the tool's picks; why
+ * (if not NULL) says which rule chose them. */
+int app_chart_units(const App *a, int *out, int cap, char *why, size_t wcap);
+/* The chart's lines: 0 h, 1 c, 2.. the gates in the cell's order. */
+#define CHART_LINES 6
+Color chart_line_color(int q);
+/* Where step s of T and value v of [-range, range] fall in a plot box. */
+int chart_x(Box plot, int T, int s);
+int chart_y(Box plot, float v, float range);
 
 /* Starts training the lesson's models with the train_* settings. */
 void app_train_start(App *a);
@@ -171,6 +188,13 @@ bool app_describe(const App *a, const Hot *h, char *title, size_t tcap, char *fo
  * (fields from proto) and returns the box used. */
 Box draw_strip(Render *r, const Theme *th, Box box, const float *v, int n, float range, bool unit_range, float fade,
                const Hot *proto);
+/* chart helper: a layer's one grid (see views.c): columns for n units,
+ * the largest square that fits box, and a strip drawn in that grid with
+ * squares of cell pixels (0: the largest that fits), centred in box. */
+int strip_cols(int n);
+int strip_cell(Box box, int n, int cols);
+Box draw_strip_grid(Render *r, const Theme *th, Box box, const float *v, int n, float range, bool unit_range, float fade,
+                    const Hot *proto, int cols, int cell);
 void draw_legend(const App *a, Render *r, Box box, float c_range);
 void draw_tooltip(const App *a, Render *r);
 

@@ -159,6 +159,52 @@ static void cmd_narration(App *a, int arg, bool shift) { a->show_lesson = !a->sh
 static void cmd_lessons(App *a, int arg, bool shift) { a->show_lessons = !a->show_lessons; }
 static void cmd_help(App *a, int arg, bool shift) { a->show_help = true; }
 
+/* chart helper: u adds the next unit the tool picks (or the clicked one), U removes the last */
+static bool in_chart(const App *a)
+{
+    return a->view == VIEW_CHART && a->has_doc;
+}
+
+static void cmd_chart_unit(App *a, int arg, bool shift)
+{
+    int shown[LESSON_MAX_UNITS];
+    int n = app_chart_units(a, shown, LESSON_MAX_UNITS, NULL, 0);
+    if (a->n_chart_units == 0) { /* start from what is shown */
+        memcpy(a->chart_units, shown, (size_t)n * sizeof *shown);
+        a->n_chart_units = n;
+    }
+    a->chart_units_from_lesson = false;
+    if (shift) {
+        if (a->n_chart_units > 1) a->n_chart_units--;
+        return;
+    }
+    if (a->n_chart_units >= LESSON_MAX_UNITS) return;
+    /* the next unit: the tool's picks with the chosen ones set aside */
+    int keep = a->n_chart_units;
+    a->n_chart_units = 0;
+    int picks[LESSON_MAX_UNITS];
+    int np = app_chart_units(a, picks, LESSON_MAX_UNITS, NULL, 0);
+    a->n_chart_units = keep;
+    for (int k = 0; k < np; k++) {
+        bool have = false;
+        for (int q = 0; q < keep; q++) have |= a->chart_units[q] == picks[k];
+        if (!have) {
+            a->chart_units[a->n_chart_units++] = picks[k];
+            return;
+        }
+    }
+    /* every pick shown: the lowest unit of the layer not shown */
+    const Layer *l = &a->doc->models[a->model].model.layers[a->layer];
+    for (int u = 0; l->kind == LAYER_RNN && u < l->cell[0].units; u++) {
+        bool have = false;
+        for (int q = 0; q < keep; q++) have |= a->chart_units[q] == u;
+        if (!have) {
+            a->chart_units[a->n_chart_units++] = u;
+            return;
+        }
+    }
+}
+
 #define ARROWS "\xE2\x86\x90  \xE2\x86\x92"
 
 /* In the order of the key list; the first entry that takes a key runs. */
@@ -175,6 +221,7 @@ static const AppCommand COMMANDS[] = {
     {{SDLK_u}, 0, 0, in_training, cmd_units, NULL, NULL, NULL},
     {{SDLK_e}, 0, 0, in_training, cmd_epochs, NULL, NULL, NULL},
     {{SDLK_s}, 0, -1, in_training, cmd_seed, NULL, NULL, NULL},
+    {{SDLK_u}, 0, -1, in_chart, cmd_chart_unit, "u  U", "unit chart: add a unit / remove the last", NULL}, /* chart helper */
     {{SDLK_RETURN, SDLK_KP_ENTER, SDLK_e}, 0, 0, has_doc, cmd_edit, "Enter", "type a sentence (Enter again to run it)",
      "Enter type"},
     {{0}, 0, 0, NULL, NULL, "click a cell", "look inside it", "click a cell to look inside"},

@@ -15,6 +15,7 @@ static void (*const VIEW_DRAW[VIEW_COUNT])(const App *, Render *, Box) = {
     [VIEW_COMPARE] = view_compare_draw,         [VIEW_PREDICTIONS] = view_predictions_draw,
     [VIEW_TRAINING] = view_training_draw,       [VIEW_GRADIENTS] = view_gradients_draw,
     [VIEW_GENERATE] = view_generate_draw,
+    [VIEW_CHART] = view_chart_draw, /* chart helper */
 };
 
 /* What a lesson step highlights, outlined over the squares the view drew:

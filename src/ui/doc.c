@@ -10,7 +10,9 @@
 #include <SDL.h>
 
 #include "model_io.h"
+#include "prepare.h"
 #include "tokenizer_io.h"
+#include "unitpick.h"
 #include "trace_json.h"
 
 
@@ -111,6 +113,91 @@ static void default_input(Doc *d, char *out, size_t cap)
     for (int t = 0; t < 5 && k < cap; t++) k += (size_t)snprintf(out + k, cap - k, "%s%d", t ? "," : "", 1 + t % (vocab > 1 ? vocab - 1 : 1));
 }
 
+/* ---- chart helper: the lesson's colour scale and picked units ---- */
+
+/* largest |c| of any LSTM run of a trace of T steps */
+static float trace_c_max(const Trace *tr)
+{
+    float mx = 0;
+    for (int i = 0; i < tr->model->n_layers; i++)
+        for (int k = 0; k < tr->layers[i].n_runs; k++) {
+            const RunRecord *r = &tr->layers[i].run[k];
+            if (r->c)
+                for (size_t j = 0; j < (size_t)(r->T + 1) * (size_t)r->B * (size_t)r->H; j++) mx = fmaxf(mx, fabsf(r->c[j]));
+        }
+    return mx;
+}
+
+/* The c colour scale of a lesson's model: the largest |c| over the
+ * lesson's sentence and every step's sentence (at least 1), so one colour
+ * means one value on every step. */
+static float lesson_c_scale(const Doc *d, const DocModel *dm)
+{
+    float mx = 1.0f;
+    const Lesson *l = &d->lesson;
+    for (int k = -1; k < l->n_steps; k++) {
+        const char *s = k < 0 ? l->sentence : l->steps[k].dir.sentence;
+        if (!s) continue;
+        Prompt p = {0};
+        Err err = {{0}};
+        if (!prompt_encode(&p, &d->tok, s, dm->model.seq_len, &err)) continue;
+        Trace tr;
+        trace_init(&tr, &dm->model, 1, p.n, false);
+        model_forward(&tr, p.tokens, NULL);
+        mx = fmaxf(mx, trace_c_max(&tr));
+        trace_free(&tr);
+        prompt_free(&p);
+    }
+    return mx;
+}
+
+/* The units of the first recurrent layer whose final h best separates the
+ * classes over the first DOC_PICK_ROWS rows of the lesson's data (Fisher
+ * ratio, unitpick.h). Leaves n_picked 0 when the data cannot be read. */
+static void pick_separating(const LessonData *ld, DocModel *dm)
+{
+    Err err = {{0}};
+    int li = doc_first_rnn(dm);
+    if (li < 0 || !dm->model.token_input) return;
+    const Dataset *ds = &ld->rows.view;
+    int n = ds->N < DOC_PICK_ROWS ? ds->N : DOC_PICK_ROWS;
+    if (n > 0 && model_check_tokens(&dm->model, ds->tokens, n * ds->T, &err) &&
+        (!dm->model.seq_len || dm->model.seq_len == ds->T)) {
+        Trace tr;
+        trace_init(&tr, &dm->model, n, ds->T, false);
+        model_forward(&tr, ds->tokens, NULL);
+        const RunRecord *run = &tr.layers[li].run[0];
+        const int H = run->H;
+        /* h after the last step of every row: (T+1, B, H), row T */
+        const float *h = run->h + (size_t)run->T * (size_t)n * (size_t)H;
+        float *ratio = xmalloc((size_t)H * sizeof *ratio);
+        dm->pick_rows = unitpick_fisher(ratio, h, ds->labels, n, H, ld->n_classes);
+        dm->n_picked = unitpick_top(dm->picked, ratio, H, DOC_MAX_PICK);
+        for (int k = 0; k < dm->n_picked; k++) dm->pick_score[k] = ratio[dm->picked[k]];
+        free(ratio);
+        trace_free(&tr);
+    }
+}
+
+void doc_measure_models(Doc *d)
+{
+    LessonData ld;
+    Err err = {{0}};
+    bool rows = d->is_lesson && d->lesson.task == LESSON_CLASSIFY && lesson_data_load(&ld, &d->lesson, &err);
+    for (int m = 0; m < d->n_models; m++) {
+        DocModel *dm = &d->models[m];
+        dm->n_picked = 0;
+        dm->pick_rows = 0;
+        dm->c_scale = 0;
+        float own = 1.0f; /* the current input's |c|, outside a lesson */
+        if (dm->traced) own = fmaxf(1.0f, trace_c_max(&dm->trace));
+        dm->c_scale = d->is_lesson && d->has_tok ? lesson_c_scale(d, dm) : own;
+        dm->c_range = dm->c_scale;
+        if (rows) pick_separating(&ld, dm);
+    }
+    if (rows) lesson_data_free(&ld);
+}
+
 bool doc_open(Doc *d, const char *path, Err *err)
 {
     memset(d, 0, sizeof *d);
@@ -162,6 +249,7 @@ bool doc_open(Doc *d, const char *path, Err *err)
         doc_close(d);
         return false;
     }
+    doc_measure_models(d);
     return true;
 }
 
@@ -274,7 +362,7 @@ static void install_model(DocModel *dm, Computed *c)
     dm->trace = c->trace;
     dm->traced = true;
     dm->preds = c->preds;
-    dm->c_range = c->c_range;
+    dm->c_range = dm->c_scale > 0 ? dm->c_scale : c->c_range;
     dm->grad = c->grad;
     dm->grad_label = c->grad_label;
     *c = (Computed){0};

@@ -12,6 +12,8 @@
 #include "text.h"
 
 #define DOC_MAX_MODELS LESSON_MAX_CELLS /* a lesson's models, one per cell type */
+#define DOC_MAX_PICK 8 /* chart helper: units picked per model (LESSON_MAX_UNITS) */
+#define DOC_PICK_ROWS 600 /* chart helper: lesson rows the separating units are picked over */
 #define DOC_MAX_INPUT 65536 /* bytes of a typed or given sentence: a 1,000-word text fits */
 
 typedef struct {
@@ -27,6 +29,15 @@ typedef struct {
     float c_range;        /* largest |c| of the trace, for the colour scale */
     float *grad;          /* (T) |dL/dh_t| of the first recurrent layer, by step, or NULL */
     int grad_label;       /* the label that loss was taken for: the model's own choice */
+    /* chart helper: one colour scale and the units worth charting */
+    float c_scale;        /* largest |c| over the lesson's sentences (a model's first input
+                             outside a lesson), fixed at open: the c colour scale of every
+                             sentence; 0: not yet known */
+    int picked[DOC_MAX_PICK]; /* (n_picked) units of the first recurrent layer (forward run)
+                             whose final h best separates the lesson's classes, best first */
+    int n_picked;         /* 0: not a classify lesson (the chart picks per prediction) */
+    float pick_score[DOC_MAX_PICK]; /* their between/within-class variance ratios */
+    int pick_rows;        /* rows of the lesson's data the ratios are over */
 } DocModel;
 
 typedef struct {
@@ -69,6 +80,13 @@ bool doc_job_done(const DocJob *job);
 int doc_job_models_done(const DocJob *job);
 void doc_job_finish(DocJob *job, Doc *d);
 void doc_job_cancel(DocJob *job);
+
+/* chart helper: fixes each model's c colour scale (c_scale: the largest
+ * |c| over a lesson's sentences, or the current input's outside a lesson)
+ * and, in a classify lesson, the units whose final h best separates the
+ * classes over its data (picked). doc_open calls it; call it again when
+ * the models change (training). */
+void doc_measure_models(Doc *d);
 
 /* Whether the w-th space-separated word of the input (as the input bar
  * shows it) holds a word the tokenizer does not know: the tokenizer's own

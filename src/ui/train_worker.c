@@ -189,6 +189,8 @@ static void apply_results(App *a, Model *result, const bool *result_ok, int n_ce
                  "the new models cannot read this input (%s); the old ones stay", err.msg);
         run->progress.failed = true;
         SDL_UnlockMutex(run->lock);
+    } else {
+        doc_measure_models(a->doc); /* chart helper: the new models' scale and units */
     }
     a->has_selected = false;
     a->has_hover = false;
