@@ -215,7 +215,8 @@ static char **h5_attr_strings(hid_t obj, const char *name, size_t max_bytes, int
             err_set(err, "attribute '%s' is longer than %zu bytes", name, max_bytes);
             goto done;
         }
-        H5Tset_size(mem, size);
+        H5Tclose(mem);
+        mem = H5Tcopy(type); /* the file's own padding: no conversion, no byte lost */
         block = xmalloc(size * (size_t)count);
         if (H5Aread(a, mem, block) < 0) {
             err_set(err, "attribute '%s' cannot be read", name);
@@ -594,6 +595,28 @@ done:
     return ok;
 }
 
+/* The first layer computing hard_sigmoid, or NULL. Keras 3 redefined it as
+ * clip(x/6 + 1/2, 0, 1); unroll computes Keras 2's (and tfjs')
+ * clip(0.2x + 1/2, 0, 1), so a Keras 3 file naming it is another model. */
+static const char *hard_sigmoid_layer(const Model *m)
+{
+    for (int i = 0; i < m->n_layers; i++) {
+        const Layer *l = &m->layers[i];
+        if (l->kind == LAYER_DENSE && l->activation == ACT_HARD_SIGMOID) return l->name;
+        for (int d = 0; l->kind == LAYER_RNN && d < l->n_dir; d++)
+            if (l->cell[d].activation == ACT_HARD_SIGMOID ||
+                (l->cell[d].kind != CELL_SIMPLE_RNN && l->cell[d].recurrent_activation == ACT_HARD_SIGMOID))
+                return l->name;
+    }
+    return NULL;
+}
+
+/* major version from "3.10.0"; 0 when unknown */
+static int version_major(const char *v)
+{
+    return v && v[0] >= '1' && v[0] <= '9' ? atoi(v) : 0;
+}
+
 /* ---- loading ----------------------------------------------------------------- */
 
 typedef struct {
@@ -603,6 +626,7 @@ typedef struct {
     size_t h5_len;
     char *vocab;    /* a TextVectorization's vocabulary.txt, if any */
     size_t vocab_len;
+    int major;      /* Keras version that wrote it (metadata / keras_version), 0 unknown */
 } KerasParts;
 
 static void parts_free(KerasParts *k)
@@ -635,6 +659,14 @@ static bool keras_unzip(const char *path, KerasParts *k, const char *tv_name, Er
         if (!found) err_set(err, "%s: no config.json in the .keras file", path);
         goto done;
     }
+    size_t mlen = 0;
+    char *meta = zip_read(z, path, "metadata.json", KERAS_IO_MAX_SMALL, &mlen, &found, err);
+    if (!meta && found) goto done;
+    cJSON *mj = meta ? cJSON_ParseWithLength(meta, mlen) : NULL;
+    const cJSON *kv = cJSON_GetObjectItemCaseSensitive(mj, "keras_version");
+    k->major = cJSON_IsString(kv) ? version_major(kv->valuestring) : 0;
+    cJSON_Delete(mj);
+    free(meta);
     k->h5 = zip_read(z, path, "model.weights.h5", KERAS_IO_MAX_H5, &k->h5_len, &found, err);
     if (!k->h5) {
         if (!found) {
@@ -710,6 +742,10 @@ bool keras_load(Model *m, const char *path, Err *err)
         k.config = cfg[0];
         k.config_len = strlen(cfg[0]);
         free(cfg);
+        char **ver = h5_attr_strings(f, "keras_version", KERAS_IO_MAX_SMALL, &n, err);
+        k.major = n == 1 ? version_major(ver[0]) : 0;
+        if (ver) strings_free(ver, n);
+        err->msg[0] = '\0';
     }
     root = parse_json(k.config, k.config_len, is_keras ? "config.json" : "the model_config attribute", err);
     if (!root) {
@@ -723,6 +759,14 @@ bool keras_load(Model *m, const char *path, Err *err)
     }
     if (!model_config_read(m, root, NULL, err)) {
         err_prefix(err, "%s", path);
+        goto done;
+    }
+    /* a .keras without metadata is taken as Keras 3's, the format's author */
+    const char *hs = (k.major >= 3 || (is_keras && k.major == 0)) ? hard_sigmoid_layer(m) : NULL;
+    if (hs) {
+        err_set(err, "%s: layer '%s' uses hard_sigmoid, which Keras 3 defines as x/6 + 1/2 (clipped); unroll computes "
+                     "Keras 2's 0.2x + 1/2, so this model is not supported",
+                path, hs);
         goto done;
     }
     if (!base_memory_check(base_size_mul(m->n_params, sizeof(float) * 2), "loading the model's weights", err)) {
@@ -826,7 +870,9 @@ char *keras_vocabulary_tokenizer(const char *path, Err *err)
     cJSON *tok = cJSON_CreateObject(), *cfg = cJSON_CreateObject();
     cJSON_AddStringToObject(tok, "class_name", "Tokenizer");
     cJSON_AddNullToObject(cfg, "num_words");
-    cJSON_AddStringToObject(cfg, "filters", "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n");
+    /* TextVectorization's lower_and_strip_punctuation: its punctuation set is
+     * Tokenizer's filters plus the apostrophe */
+    cJSON_AddStringToObject(cfg, "filters", "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'");
     cJSON_AddBoolToObject(cfg, "lower", true);
     cJSON_AddStringToObject(cfg, "split", " ");
     cJSON_AddBoolToObject(cfg, "char_level", false);
@@ -1116,6 +1162,13 @@ bool keras_save(const Model *m, const char *path, const ExtraFile *extra, int n_
     AtomicFile af = {0};
     bool ok = false, begun = false;
     char *dir = base_parent_dir(path);
+    const char *hs = hard_sigmoid_layer(m);
+    if (hs) {
+        err_set(err, "%s: layer '%s' uses hard_sigmoid, which Keras 3 defines differently (x/6 + 1/2, clipped): a .keras "
+                     "file would load as another model; save it as a folder (TensorFlow.js format) instead",
+                path, hs);
+        goto done;
+    }
     if (!h5) {
         err_set(err, "%s: the weights could not be laid out as HDF5", path);
         goto done;
