@@ -870,9 +870,11 @@ char *keras_vocabulary_tokenizer(const char *path, Err *err)
     cJSON *tok = cJSON_CreateObject(), *cfg = cJSON_CreateObject();
     cJSON_AddStringToObject(tok, "class_name", "Tokenizer");
     cJSON_AddNullToObject(cfg, "num_words");
-    /* TextVectorization's lower_and_strip_punctuation: its punctuation set is
-     * Tokenizer's filters plus the apostrophe */
-    cJSON_AddStringToObject(cfg, "filters", "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'");
+    /* Tokenizer's default filters: like TextVectorization's
+     * lower_and_strip_punctuation on plain words; where punctuation sits
+     * inside a word ("cat's") TextVectorization deletes it and this keeps
+     * the word whole (apostrophe) or splits it (other marks) */
+    cJSON_AddStringToObject(cfg, "filters", "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n");
     cJSON_AddBoolToObject(cfg, "lower", true);
     cJSON_AddStringToObject(cfg, "split", " ");
     cJSON_AddBoolToObject(cfg, "char_level", false);
