@@ -474,10 +474,9 @@ static bool read_vars(hid_t f, const char *base, Model *m, int li, int dir, bool
     for (size_t v = 0; v < sizeof order / sizeof *order; v++) {
         ParamInfo *p = model_find_param(m, li, dir, order[v]);
         if (!p) continue;
-        char ds[1300], what[300];
+        char ds[1300];
         snprintf(ds, sizeof ds, "%s/%d", grp, k);
-        snprintf(what, sizeof what, "%s (%s)", p->name, ds);
-        if (!h5_read_weight(f, ds, m, p, load ? m->params + p->offset : NULL, what, err)) return false;
+        if (!h5_read_weight(f, ds, m, p, load ? m->params + p->offset : NULL, p->name, err)) return false;
         k++;
     }
     /* Keras refuses a layer whose store holds another number of variables */
