@@ -29,7 +29,8 @@ static const char USAGE[] =
     "  bench [--json]               time the engine on the design's target shapes\n"
     "\n"
     "MODEL is a TensorFlow.js layers-model folder (model.json + weight shards) or\n"
-    "the path of its model.json. `unroll COMMAND --help` explains each command.\n"
+    "the path of its model.json, or a file Keras saved: NAME.keras (Keras 3) or\n"
+    "NAME.h5 (Keras 2). `unroll COMMAND --help` explains each command.\n"
     "Errors print one line on stderr and exit with status 2.\n";
 
 typedef struct {

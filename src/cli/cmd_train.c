@@ -18,10 +18,12 @@ static const char TRAIN_USAGE[] =
     "\n"
     "Trains MODEL on FILE.jsonl (one {\"tokens\": [...], \"label\": N} a line, all rows\n"
     "the same length) as Keras' fit() would, and writes the trained model to OUT_DIR\n"
-    "(whole or not at all), with MODEL's tokenizer.json carried over. The loss\n"
-    "comes from the last layer: softmax -> sparse categorical cross-entropy, one\n"
-    "sigmoid unit -> binary cross-entropy. Adam is Keras' (default lr 0.001), SGD\n"
-    "plain (default lr 0.01); --clipnorm clips each weight's gradient norm.\n"
+    "(whole or not at all), with MODEL's tokenizer.json carried over; an OUT_DIR\n"
+    "ending in .keras is written as a Keras 3 .keras file (tokenizer.json beside it).\n"
+    "The loss comes from the last layer: softmax -> sparse categorical\n"
+    "cross-entropy, one sigmoid unit -> binary cross-entropy. Adam is Keras'\n"
+    "(default lr 0.001), SGD plain (default lr 0.01); --clipnorm clips each\n"
+    "weight's gradient norm.\n"
     "Prints one line per epoch on stderr: epoch E/N loss L accuracy A.\n";
 
 static const char EVALUATE_USAGE[] =
