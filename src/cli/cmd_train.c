@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "dataset.h"
+#include "keras_io.h"
 #include "model_io.h"
 #include "prepare.h"
 #include "prompt.h"
@@ -50,7 +51,10 @@ static char *sibling_tokenizer(const char *model_path)
     snprintf(path, sizeof path, "%s/tokenizer.json", dir);
     free(dir);
     Err err = {{0}};
-    return base_read_file(path, TOKENIZER_IO_MAX_JSON, NULL, &err);
+    char *text = base_read_file(path, TOKENIZER_IO_MAX_JSON, NULL, &err);
+    /* keras: a .keras file's TextVectorization vocabulary, as tokenizer.json */
+    if (!text && keras_is_keras_path(model_path)) text = keras_vocabulary_tokenizer(model_path, &err);
+    return text;
 }
 
 int cmd_train(int argc, char **argv)

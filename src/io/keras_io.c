@@ -185,8 +185,12 @@ static char **h5_attr_strings(hid_t obj, const char *name, size_t max_bytes, int
         ok = true;
         goto done;
     }
-    if (H5Tget_class(type) != H5T_STRING || (size_t)count > max_bytes) {
+    if (H5Tget_class(type) != H5T_STRING) {
         err_set(err, "attribute '%s' does not hold text", name);
+        goto done;
+    }
+    if (count > MODEL_IO_MAX_WEIGHTS) {
+        err_set(err, "attribute '%s' lists more than %d names", name, MODEL_IO_MAX_WEIGHTS);
         goto done;
     }
     out = xcalloc((size_t)count, sizeof *out);
