@@ -687,13 +687,16 @@ done:
     return ok;
 }
 
-bool keras_load(Model *m, const char *path, Err *err)
+bool keras_load(Model *m, const char *path, Err *err_out)
 {
+    /* a clean Err of our own: the steps below tell "absent" from "broken"
+     * by whether a message was set */
+    Err e = {{0}}, *err = &e;
     model_init(m);
     h5_quiet();
     struct stat st;
-    if (stat(path, &st) != 0) return err_set(err, "%s: %s", path, strerror(errno));
-    if (!S_ISREG(st.st_mode)) return err_set(err, "%s: not a file", path);
+    if (stat(path, &st) != 0) return err_set(err_out, "%s: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode)) return err_set(err_out, "%s: not a file", path);
     bool is_keras = keras_is_keras_path(path);
     KerasParts k = {0};
     cJSON *root = NULL, *tv = NULL;
@@ -795,7 +798,11 @@ bool keras_load(Model *m, const char *path, Err *err)
     }
     ok = true;
 done:
-    if (!ok) model_free(m);
+    if (!ok) {
+        model_free(m);
+        if (e.msg[0]) err_set(err_out, "%s", e.msg);
+        else err_set(err_out, "%s: cannot be read", path);
+    }
     if (f >= 0) H5Fclose(f);
     cJSON_Delete(root);
     cJSON_Delete(tv);
