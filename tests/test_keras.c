@@ -158,6 +158,30 @@ static char *zip_entry_text(const char *path, const char *name)
     return buf;
 }
 
+START_TEST(scoped_weight_names)
+{
+    /* legacy .h5 whose weight names start with the model's scope
+     * ("sequential/bidirectional/forward_gru/gru_cell/kernel:0") */
+    char ref[4096], file[4200], exp_path[4200];
+    snprintf(ref, sizeof ref, "%s/bidirectional_gru_reset_after_concat_seq_masked", tu_path("fixtures/ref"));
+    snprintf(file, sizeof file, "%s/scoped/bidirectional_gru_reset_after_concat_seq_masked.h5", tu_path("fixtures/keras"));
+    snprintf(exp_path, sizeof exp_path, "%s/expected.json", ref);
+    Model a, b;
+    Err err = {{0}};
+    ck_assert_msg(model_load(&a, ref, &err), "%s", err.msg);
+    ck_assert_msg(model_load(&b, file, &err), "%s", err.msg);
+    assert_same_model(&a, &b, file);
+    cJSON *exp = read_json(exp_path);
+    char *ta = trace_text(&a, exp), *tb = trace_text(&b, exp);
+    ck_assert_str_eq(ta, tb);
+    free(ta);
+    free(tb);
+    cJSON_Delete(exp);
+    model_free(&a);
+    model_free(&b);
+}
+END_TEST
+
 START_TEST(write_read_round_trip)
 {
     static const char *const cases[] = {
@@ -276,6 +300,7 @@ static Suite *keras_suite(void)
     Suite *s = suite_create("keras");
     TCase *tc = tcase_create("keras");
     tcase_add_test(tc, fixtures_trace_like_tfjs);
+    tcase_add_test(tc, scoped_weight_names);
     tcase_add_test(tc, write_read_round_trip);
     tcase_add_test(tc, hard_sigmoid_not_written_as_keras3);
     tcase_add_test(tc, text_vectorization_vocabulary);

@@ -577,7 +577,20 @@ static bool legacy_read_weights(hid_t f, Model *m, unsigned char *filled, bool l
             goto done;
         }
         for (int w = 0; w < nw; w++) {
-            ParamInfo *p = model_param_by_weight_name(m, wnames[w], err);
+            /* tf.keras names a weight "<layer>/...": Keras 3's legacy writer
+             * uses the variable's path, which may start with the model's
+             * name ("sequential/lstm/lstm_cell/kernel"): read it from the
+             * layer's own name on */
+            char scoped[1200];
+            const char *use = wnames[w];
+            size_t ll = strlen(lnames[i]);
+            if (strncmp(use, lnames[i], ll) != 0 || use[ll] != '/') {
+                snprintf(scoped, sizeof scoped, "/%s/", lnames[i]);
+                const char *hit = strstr(use, scoped);
+                if (hit) use = hit + 1;
+                else snprintf(scoped, sizeof scoped, "%s/%s", lnames[i], wnames[w]), use = scoped;
+            }
+            ParamInfo *p = model_param_by_weight_name(m, use, err);
             char ds[1200];
             snprintf(ds, sizeof ds, "%s/%s", lnames[i], wnames[w]);
             bool wok = p != NULL;
