@@ -663,10 +663,14 @@ static bool keras_unzip(const char *path, KerasParts *k, const char *tv_name, Er
     bool ok = false, found = false;
     if (!zip_check_names(z, path, err)) goto done;
     if (tv_name) {
-        char vp[300];
-        snprintf(vp, sizeof vp, "assets/layers/%s/vocabulary.txt", tv_name);
-        k->vocab = zip_read(z, path, vp, KERAS_IO_MAX_VOCAB_BYTES, &k->vocab_len, &found, err);
-        if (!k->vocab && found) goto done;
+        /* TextVectorization.save_assets hands its folder to its lookup
+         * layer; the walk then visits that layer again as _lookup_layer */
+        for (int at = 0; at < 2 && !k->vocab; at++) {
+            char vp[300];
+            snprintf(vp, sizeof vp, "assets/layers/%s/%svocabulary.txt", tv_name, at ? "_lookup_layer/" : "");
+            k->vocab = zip_read(z, path, vp, KERAS_IO_MAX_VOCAB_BYTES, &k->vocab_len, &found, err);
+            if (!k->vocab && found) goto done;
+        }
         ok = true;
         goto done;
     }
