@@ -49,6 +49,16 @@
 /* dimensions of one weight's shape */
 #define MODEL_IO_MAX_RANK 8
 
+/* Keras' own files (keras_io.c). Entries in a .keras zip: */
+#define KERAS_IO_MAX_ENTRIES 4096
+/* model.weights.h5 inside a .keras, or a legacy .h5 file: the largest model
+ * (ENGINE_MAX_PARAMS floats) plus room for HDF5's own structures and an
+ * optimizer's state. Checked against the zip's declared size before inflating. */
+#define KERAS_IO_MAX_H5 (((size_t)ENGINE_MAX_PARAMS * 4) * 3 + ((size_t)64 << 20))
+/* metadata.json, and a TextVectorization's vocabulary.txt */
+#define KERAS_IO_MAX_SMALL ((size_t)1 << 20)
+#define KERAS_IO_MAX_VOCAB_BYTES ((size_t)64 << 20)
+
 /* nesting of any JSON document: cJSON's own CJSON_NESTING_LIMIT, which its
  * parser enforces (model_io.c checks the two agree) */
 #define JSON_MAX_DEPTH 1000

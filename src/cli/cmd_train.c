@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "dataset.h"
+#include "keras_io.h"
 #include "model_io.h"
 #include "prepare.h"
 #include "prompt.h"
@@ -18,10 +19,12 @@ static const char TRAIN_USAGE[] =
     "\n"
     "Trains MODEL on FILE.jsonl (one {\"tokens\": [...], \"label\": N} a line, all rows\n"
     "the same length) as Keras' fit() would, and writes the trained model to OUT_DIR\n"
-    "(whole or not at all), with MODEL's tokenizer.json carried over. The loss\n"
-    "comes from the last layer: softmax -> sparse categorical cross-entropy, one\n"
-    "sigmoid unit -> binary cross-entropy. Adam is Keras' (default lr 0.001), SGD\n"
-    "plain (default lr 0.01); --clipnorm clips each weight's gradient norm.\n"
+    "(whole or not at all), with MODEL's tokenizer.json carried over; an OUT_DIR\n"
+    "ending in .keras is written as a Keras 3 .keras file (tokenizer.json beside it).\n"
+    "The loss comes from the last layer: softmax -> sparse categorical\n"
+    "cross-entropy, one sigmoid unit -> binary cross-entropy. Adam is Keras'\n"
+    "(default lr 0.001), SGD plain (default lr 0.01); --clipnorm clips each\n"
+    "weight's gradient norm.\n"
     "Prints one line per epoch on stderr: epoch E/N loss L accuracy A.\n";
 
 static const char EVALUATE_USAGE[] =
@@ -48,7 +51,10 @@ static char *sibling_tokenizer(const char *model_path)
     snprintf(path, sizeof path, "%s/tokenizer.json", dir);
     free(dir);
     Err err = {{0}};
-    return base_read_file(path, TOKENIZER_IO_MAX_JSON, NULL, &err);
+    char *text = base_read_file(path, TOKENIZER_IO_MAX_JSON, NULL, &err);
+    /* keras: a .keras file's TextVectorization vocabulary, as tokenizer.json */
+    if (!text && keras_is_keras_path(model_path)) text = keras_vocabulary_tokenizer(model_path, &err);
+    return text;
 }
 
 int cmd_train(int argc, char **argv)

@@ -2,6 +2,8 @@
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
 #include "model_io.h"
+#include "model_io_internal.h"
+#include "keras_io.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -227,6 +229,8 @@ static bool parse_layer(const char *cls, const cJSON *cfg, const cJSON *manifest
             return err_set(err, "layer '%s': Bidirectional has no wrapped 'layer'", l->name);
         const char *iname = NULL;
         if (!get_str(&cx, icfg, "name", &iname)) return false;
+        /* Keras 3 names the wrapped copy "forward_<name>": keep <name> */
+        if (iname && strncmp(iname, "forward_", 8) == 0 && iname[8]) iname += 8;
         if (!set_name(&cx, l->inner_name, sizeof l->inner_name, iname)) return false;
         if (!parse_cell(&cx, icls->valuestring, icfg, l, 0)) return false;
         /* the backward copy: Keras flips go_backwards, or takes backward_layer */
@@ -288,6 +292,53 @@ static bool read_input_shape(const cJSON *cfg, const char *lname, int *seq_len, 
     return true;
 }
 
+/* The layer one inbound node reads, and which of its outputs: Keras 2 writes
+ * a node as [[name, node_index, tensor_index, kwargs]], Keras 3 as
+ * {"args": [{"class_name": "__keras_tensor__", "config": {"keras_history":
+ * [name, node_index, tensor_index]}}], "kwargs": {...}} (several inputs are
+ * a list inside args). */
+static bool node_source(const cJSON *node, const char **src, int *ti, Err *err)
+{
+    const cJSON *name = NULL, *index = NULL;
+    int inputs = 0;
+    if (cJSON_IsObject(node)) {
+        const cJSON *args = cJSON_GetObjectItemCaseSensitive(node, "args");
+        const cJSON *a = NULL;
+        if (!cJSON_IsArray(args)) args = NULL;
+        cJSON_ArrayForEach(a, args) {
+            const cJSON *list = cJSON_IsArray(a) ? a : NULL, *t = NULL;
+            int k = 0;
+            do {
+                t = list ? cJSON_GetArrayItem(list, k++) : a;
+                const cJSON *tc = cJSON_GetObjectItemCaseSensitive(t, "class_name");
+                if (!cJSON_IsString(tc) || strcmp(tc->valuestring, "__keras_tensor__") != 0) continue;
+                const cJSON *hist = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(t, "config"), "keras_history");
+                inputs++;
+                name = cJSON_GetArrayItem(hist, 0);
+                index = cJSON_GetArrayItem(hist, 2);
+                if (!cJSON_IsArray(hist) || !cJSON_IsString(name))
+                    return err_set(err, "an inbound node of the functional model (Keras 3 inbound_nodes) is malformed");
+            } while (list && k < cJSON_GetArraySize(list));
+        }
+        if (inputs != 1)
+            return err_set(err, "a layer of the functional model has %d inputs (Keras 3 inbound_nodes); only a single chain of layers is supported",
+                           inputs);
+    } else {
+        if (!cJSON_IsArray(node) || cJSON_GetArraySize(node) != 1)
+            return err_set(err, "a layer of the functional model has %d inputs; only a single chain of layers is supported",
+                           cJSON_IsArray(node) ? cJSON_GetArraySize(node) : 0);
+        const cJSON *in = cJSON_GetArrayItem(node, 0);
+        name = cJSON_GetArrayItem(in, 0);
+        index = cJSON_GetArrayItem(in, 2);
+        if (!cJSON_IsArray(in) || !cJSON_IsString(name))
+            return err_set(err, "an inbound node of the functional model is malformed");
+    }
+    *src = name->valuestring;
+    *ti = cJSON_IsNumber(index) && index->valuedouble >= 0 && index->valuedouble < 1e6 ? (int)index->valuedouble
+          : cJSON_IsNumber(index) ? 1 : 0;
+    return true;
+}
+
 /* The layer list of a Sequential config (a list, or {"layers": [...]}) or of
  * a single-chain functional one, put in chain order. Returns a new array of
  * borrowed pointers; caller frees. */
@@ -340,29 +391,13 @@ static const cJSON **chain_layers(const cJSON *topo, int *count, char *mname, si
                 goto fail;
             }
             if (nn == 1) {
-                const cJSON *node = cJSON_GetArrayItem(nodes, 0);
-                if (cJSON_IsObject(node)) {
-                    err_set(err, "inbound_nodes of layer %d are in the Keras 3 format, which is not supported (save with Keras 2 / tf.keras)", j);
-                    goto fail;
-                }
-                if (!cJSON_IsArray(node) || cJSON_GetArraySize(node) != 1) {
-                    err_set(err, "a layer of the functional model has %d inputs; only a single chain of layers is supported",
-                            cJSON_IsArray(node) ? cJSON_GetArraySize(node) : 0);
-                    goto fail;
-                }
-                const cJSON *in = cJSON_GetArrayItem(node, 0);
-                const cJSON *s = cJSON_GetArrayItem(in, 0);
-                const cJSON *ti = cJSON_GetArrayItem(in, 2);
-                if (!cJSON_IsArray(in) || !cJSON_IsString(s)) {
-                    err_set(err, "an inbound node of the functional model is malformed");
-                    goto fail;
-                }
-                if (cJSON_IsNumber(ti) && ti->valuedouble != 0) {
+                int ti = 0;
+                if (!node_source(cJSON_GetArrayItem(nodes, 0), &src, &ti, err)) goto fail;
+                if (ti != 0) {
                     err_set(err, "a layer reads output %d of layer '%s' (a returned state); only a single chain of layers is supported",
-                            (int)ti->valuedouble, s->valuestring);
+                            ti, src);
                     goto fail;
                 }
-                src = s->valuestring;
             }
             bool match = prev ? (src && strcmp(src, prev) == 0) : (src == NULL);
             if (!match) continue;
@@ -413,6 +448,13 @@ static bool parse_topology(Model *m, const cJSON *topo, const cJSON *manifest, E
         }
         const cJSON *nm = cJSON_GetObjectItemCaseSensitive(cfg, "name");
         const char *lname = cJSON_IsString(nm) ? nm->valuestring : "?";
+        /* Keras 3 (and 2.13+) name a built-in class with registered_name null
+         * or the class name itself; anything else is a custom class */
+        const cJSON *reg = cJSON_GetObjectItemCaseSensitive(layers[i], "registered_name");
+        if (cJSON_IsString(reg) && strcmp(reg->valuestring, cls->valuestring) != 0) {
+            err_set(err, "layer '%s': custom class '%s' is not supported (only Keras' built-in layers)", lname, reg->valuestring);
+            goto done;
+        }
         if (!shape_found && !read_input_shape(cfg, lname, &seq_len, &feat, &shape_found, err)) goto done;
         if (strcmp(cls->valuestring, "InputLayer") == 0) {
             snprintf(m->input_name, sizeof m->input_name, "%s", lname);
@@ -441,6 +483,18 @@ static bool parse_topology(Model *m, const cJSON *topo, const cJSON *manifest, E
         err_set(err, "the model has no layers");
         goto done;
     }
+    if (!shape_found) {
+        /* a Sequential built without an Input keeps its shape here */
+        const cJSON *mcfg = cJSON_GetObjectItemCaseSensitive(topo, "config");
+        const cJSON *bis = cJSON_GetObjectItemCaseSensitive(mcfg, "build_input_shape");
+        if (cJSON_IsArray(bis)) {
+            cJSON *wrap = cJSON_CreateObject();
+            cJSON_AddItemReferenceToObject(wrap, "batch_shape", (cJSON *)bis);
+            bool shape_ok = read_input_shape(wrap, m->layers[0].name, &seq_len, &feat, &shape_found, err);
+            cJSON_Delete(wrap);
+            if (!shape_ok) goto done;
+        }
+    }
     m->seq_len = seq_len;
     if (m->layers[0].kind != LAYER_EMBEDDING) {
         if (!shape_found || feat == 0) {
@@ -457,6 +511,11 @@ static bool parse_topology(Model *m, const cJSON *topo, const cJSON *manifest, E
 done:
     free(layers);
     return ok;
+}
+
+bool model_config_read(Model *m, const cJSON *topo, const cJSON *manifest, Err *err)
+{
+    return parse_topology(m, topo, manifest, err);
 }
 
 /* ---- weights ------------------------------------------------------------- */
@@ -567,6 +626,20 @@ static bool shape_str_eq(const ParamInfo *p, const cJSON *shape, char *got, size
     }
     if (k < cap) snprintf(got + k, cap - k, "]");
     return eq;
+}
+
+ParamInfo *model_param_by_weight_name(Model *m, const char *wname, Err *err)
+{
+    int li = 0, dir_i = 0;
+    char var[64];
+    bool bad = false;
+    if (!match_weight(m, wname, &li, &dir_i, var, sizeof var, &bad, err)) {
+        if (!bad) err_set(err, "weight '%s' belongs to no layer of the model", wname);
+        return NULL;
+    }
+    ParamInfo *p = model_find_param(m, li, dir_i, var);
+    if (!p) err_set(err, "weight '%s': layer '%s' has no '%s' (use_bias false?)", wname, m->layers[li].name, var);
+    return p;
 }
 
 /* Checks one manifest group against the model and its shard files; with
@@ -749,6 +822,7 @@ char *model_dir_of(const char *path)
 
 bool model_load(Model *m, const char *path, Err *err)
 {
+    if (keras_is_path(path)) return keras_load(m, path, err); /* Keras' own files: keras_io.c */
     model_init(m);
     struct stat st;
     if (stat(path, &st) != 0) return err_set(err, "%s: %s", path, strerror(errno));
@@ -992,6 +1066,7 @@ static bool write_in(const char *dir, const char *name, const void *data, size_t
 
 bool model_save(const Model *m, const char *dir_arg, const ExtraFile *extra, int n_extra, Err *err)
 {
+    if (keras_is_keras_path(dir_arg)) return keras_save(m, dir_arg, extra, n_extra, err); /* keras_io.c */
     /* "out/" is "out": the temporary goes beside the folder, not into it */
     char *dir = xstrdup(dir_arg);
     for (size_t k = strlen(dir); k > 1 && dir[k - 1] == '/'; k--) dir[k - 1] = '\0';

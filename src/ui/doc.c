@@ -9,6 +9,7 @@
 
 #include <SDL.h>
 
+#include "keras_io.h"
 #include "model_io.h"
 #include "prepare.h"
 #include "tokenizer_io.h"
@@ -241,6 +242,11 @@ bool doc_open(Doc *d, const char *path, Err *err)
             return false;
         }
         d->has_tok = true;
+    } else if (keras_is_keras_path(d->models[0].path)) {
+        /* keras: a TextVectorization's vocabulary inside a .keras file */
+        char *json = keras_vocabulary_tokenizer(d->models[0].path, &terr);
+        if (json && tokenizer_parse(&d->tok, json, strlen(json), d->models[0].path, &terr)) d->has_tok = true;
+        free(json);
     }
     char input[DOC_MAX_INPUT];
     if (d->is_lesson && d->lesson.sentence) snprintf(input, sizeof input, "%s", d->lesson.sentence);

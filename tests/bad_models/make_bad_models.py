@@ -1004,16 +1004,61 @@ def _(out, m):
     m.write(out)
 
 
-@case("functional_keras3_nodes", "inbound_nodes",
-      "Keras 3 inbound_nodes ({args: [keras_tensor]}) instead of Keras 2 lists", base=FUNC)
+@case("functional_keras3_nodes", "has 2 inputs (keras 3 inbound_nodes)",
+      "Keras 3 inbound_nodes ({args: [keras_tensor]}, read since keras_io); the Dense's node lists two tensors", base=FUNC)
 def _(out, m):
     for l in m.layers():
         new = []
         for nd in l.get("inbound_nodes", []):
-            new.append({"args": [{"class_name": "__keras_tensor__", "config": {
-                "shape": [None, 6], "dtype": "float32", "keras_history": [nd[0][0], 0, 0]}}], "kwargs": {}})
+            t = {"class_name": "__keras_tensor__", "config": {
+                "shape": [None, 6], "dtype": "float32", "keras_history": [nd[0][0], 0, 0]}}
+            args = [[t, t]] if l["class_name"] == "Dense" else [t]
+            new.append({"args": args, "kwargs": {}})
         l["inbound_nodes"] = new
     m.write(out)
+
+
+@case("functional_keras3_malformed", "(keras 3 inbound_nodes) is malformed",
+      "a Keras 3 inbound node whose keras_tensor has no keras_history", base=FUNC)
+def _(out, m):
+    for l in m.layers():
+        new = []
+        for nd in l.get("inbound_nodes", []):
+            new.append({"args": [{"class_name": "__keras_tensor__", "config": {"shape": [None, 6]}}], "kwargs": {}})
+        l["inbound_nodes"] = new
+    m.write(out)
+
+
+# ---- Keras' own files (src/io/keras_io.c) ----------------------------------------
+# Made with h5py by tests/fixtures/keras/make_keras_fixtures.py (this script
+# stays standard library only); each is a good fixture with one defect.
+KBAD = "../fixtures/keras/bad/"
+for _name, _sub, _desc in (
+        ("truncated.keras", "not a readable .keras file", ".keras cut in half"),
+        ("not_a_zip.keras", "not a readable .keras file", "a text file named .keras"),
+        ("zip_bomb.keras", "a zip bomb?", "model.weights.h5 declares 4 GB in both zip headers: refused before inflating"),
+        ("dotdot_entry.keras", "is not a plain relative path", "an entry named ../../outside.txt"),
+        ("absolute_entry.keras", "is not a plain relative path", "an entry named /tmp/outside.txt"),
+        ("no_config.keras", "no config.json in", "the zip lacks config.json"),
+        ("npz_weights.keras", "are not supported (save with keras' default h5)", "weights as model.weights.npz"),
+        ("weights_not_hdf5.keras", "model.weights.h5 is not an hdf5 file", "model.weights.h5 holds text"),
+        ("weights_damaged_hdf5.keras", "cannot be opened as hdf5", "model.weights.h5 cut to a third"),
+        ("unsupported_layer.keras", "layer class 'conv1d' is not supported", "config names Conv1D"),
+        ("custom_class.keras", "custom class 'mypackage>gru'", "registered_name of a custom class"),
+        ("hard_sigmoid.keras", "keras 3 defines as x/6 + 1/2", "Keras 3 config with hard_sigmoid (another function than Keras 2's)"),
+        ("wrong_shape.keras", "has shape [12, 4] but layer 'gru' needs [4, 12]", "GRU kernel transposed"),
+        ("missing_dataset.keras", "is missing (no dataset layers/gru/cell/vars/2)", "GRU bias dataset dropped"),
+        ("extra_variable.keras", "holds 4 weights, 3 expected", "a fourth dataset beside the GRU's three"),
+        ("integer_weight.keras", "does not hold floating-point numbers", "Dense bias stored as int32"),
+        ("nan_weight.keras", "holds nan at index 2", "a NaN in the Dense bias"),
+        ("not_hdf5.h5", "not an hdf5 file", "JSON in a file named .h5"),
+        ("legacy_wrong_shape.h5", "has shape [20, 4] but layer 'lstm' needs [4, 20]", "legacy .h5: LSTM kernel transposed"),
+        ("legacy_missing_dataset.h5", "is missing (no dataset", "legacy .h5: weight_names lists a bias that is not there"),
+        ("legacy_unlisted_weight.h5", "is missing from model_weights", "legacy .h5: the bias left out of weight_names"),
+        ("legacy_weights_only.h5", "no model_config attribute", "legacy .h5 without model_config (a weights-only file)"),
+        ("legacy_unsupported_layer.h5", "layer class 'attention' is not supported", "legacy .h5: config names Attention")):
+    row("keras_" + _name.replace(".", "_"), KBAD + _name, _sub, TOKENS, _desc)
+row("keras_summary_zip_bomb", KBAD + "zip_bomb.keras", "a zip bomb?", "summary", "summary on zip_bomb.keras")
 
 
 # ---- model.json that is not a model ------------------------------------------
