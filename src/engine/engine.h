@@ -256,6 +256,11 @@ bool model_check_tokens(const Model *model, const int *tokens, int n, Err *err);
 /* The fewest input steps the model takes (a valid Conv1D needs its dilated
  * kernel), and whether T input steps are enough (err names the layer). */
 int model_min_steps(const Model *model);
+
+/* The input position Conv1D layer l's tap 0 reads for output position o
+ * when its input has T_in steps; tap k reads that plus k*dilation.
+ * Positions outside 0..T_in-1 are the zero padding. */
+int conv_window_start(const Layer *l, int T_in, int o);
 bool model_check_steps(const Model *model, int T, Err *err);
 
 /* ---- forward pass with per-step records ----------------------------- */

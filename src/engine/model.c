@@ -74,6 +74,12 @@ static int conv_pad_front(const Layer *l, int T_in, int T_out)
     return total > 0 ? (int)(total / 2) : 0;
 }
 
+int conv_window_start(const Layer *l, int T_in, int o)
+{
+    int T_out = conv_out_steps(T_in, l->kernel_size, l->strides, l->dilation, l->padding);
+    return o * l->strides - conv_pad_front(l, T_in, T_out);
+}
+
 /* The steps of layer l's output for T_in steps in (non-sequences keep T_in). */
 static int layer_steps(const Layer *l, int T_in)
 {
