@@ -17,6 +17,7 @@ bool trace_check_budget(const Model *model, int B, int T, bool keep, bool grad, 
 {
     if (T < 1) return err_set(err, "the sequence has no steps");
     if (T > ENGINE_MAX_SEQ) return err_set(err, "the sequence has %d steps, more than %d", T, ENGINE_MAX_SEQ);
+    if (!model_check_steps(model, T, err)) return false; /* a valid Conv1D's kernel needs its steps */
     size_t records = trace_bytes(model, B, T, keep);
     size_t need = base_size_add(records, extra);
     if (grad) need = base_size_add(need, backprop_bytes(model, B, T));
