@@ -56,7 +56,7 @@ static void layout(Backprop *bp, Carver *cv)
     /* dh_next, dc_next, dh_prev, dc_prev (B, H) each, cell scratch (B, 4H) */
     bp->scratch = carve_floats(cv, B * (8 * hmax + gmax));
     bp->dparams = carve_floats(cv, m->n_params);
-    bp->dinput = m->token_input ? NULL : carve_floats(cv, T * B * (size_t)m->input_dim);
+    bp->dinput = m->token_input ? NULL : carve_floats(cv, (size_t)bp->T * B * (size_t)m->input_dim);
 }
 
 void backprop_init(Backprop *bp, const Model *model, int B, int T)
@@ -151,7 +151,7 @@ static void colsum_add(float *db, const float *d, size_t rows, size_t n, size_t 
 static void dense_backward(Backprop *bp, const Trace *tr, int i, const float *in, float *din)
 {
     const Layer *l = &bp->model->layers[i];
-    const size_t B = (size_t)tr->B, N = l->in_seq ? (size_t)tr->T * B : B;
+    const size_t B = (size_t)tr->B, N = l->in_seq ? (size_t)tr->layers[i].T_in * B : B;
     const size_t F = (size_t)l->in_dim, D = (size_t)l->out_dim;
     const float *out = tr->layers[i].out;
     float *dpre = bp->dout[i]; /* turned into dL/d(pre-activation) in place */
@@ -523,7 +523,9 @@ bool trace_gradient_norms(const Trace *tr, int label, float *const (*norms)[2], 
         const size_t H = (size_t)l->cell[0].units;
         for (int d = 0; d < l->n_dir; d++) {
             if (!norms[i][d]) continue;
-            for (int t = 0; t < tr->T; t++) {
+            /* a recurrent layer after a Conv1D may read fewer steps: the rest are 0 */
+            for (int t = tr->layers[i].T_in; t < tr->T; t++) norms[i][d][t] = 0.0f;
+            for (int t = 0; t < tr->layers[i].T_in; t++) {
                 double ss = 0;
                 const float *g = bp.dh[i][d] + (size_t)t * H;
                 for (size_t j = 0; j < H; j++) ss += (double)g[j] * (double)g[j];
