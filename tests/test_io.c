@@ -461,6 +461,57 @@ START_TEST(conv_summary_figures)
 }
 END_TEST
 
+/* `unroll trace` of a convolution: the Conv1D's options, one output row per
+ * output position, and each position's window of input positions by hand:
+ * kernel 3, stride 2, padding same on 7 tokens gives 4 positions; the
+ * padding (4-1)*2 + 3 - 7 = 2 splits 1 in front, so windows start at -1, 1,
+ * 3, 5: [-1, 0, 1] ... [5, 6, 7] (-1 and 7 the zero padding). A causal
+ * dilation-2 kernel of 2 reads [t-2, t]. */
+START_TEST(conv_trace_json_windows)
+{
+    Model m;
+    Err err = {{0}};
+    ck_assert_msg(spec_build(&m, "embedding:9:3, conv1d:2:3:same:stride2, conv1d:2:2:causal:dilation2, gavgpool, dense:2:softmax", 0, 4, &err),
+                  "%s", err.msg);
+    const int toks[7] = {1, 2, 3, 4, 5, 6, 7};
+    Trace tr;
+    trace_init(&tr, &m, 1, 7, true);
+    model_forward(&tr, toks, NULL);
+    JsonW w;
+    jsonw_init(&w);
+    TraceDocExtras ex = {0};
+    trace_write_json(&w, &tr, 0, &ex);
+    cJSON *doc = cJSON_Parse(w.buf);
+    ck_assert(doc);
+    const cJSON *layers = cJSON_GetObjectItemCaseSensitive(doc, "layers");
+    const cJSON *c0 = cJSON_GetArrayItem(layers, 1), *c1 = cJSON_GetArrayItem(layers, 2);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(c0, "class_name")->valuestring, "Conv1D");
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(c0, "padding")->valuestring, "same");
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(c0, "strides")->valueint, 2);
+    const cJSON *win = cJSON_GetObjectItemCaseSensitive(c0, "windows");
+    ck_assert_int_eq(cJSON_GetArraySize(win), 4);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c0, "output")), 4);
+    for (int o = 0; o < 4; o++)
+        for (int k = 0; k < 3; k++)
+            ck_assert_int_eq(cJSON_GetArrayItem(cJSON_GetArrayItem(win, o), k)->valueint, 2 * o - 1 + k);
+    /* the output rows are the trace's numbers, position by position */
+    const cJSON *out0 = cJSON_GetObjectItemCaseSensitive(c0, "output");
+    for (int o = 0; o < 4; o++)
+        for (int j = 0; j < 2; j++)
+            ck_assert((float)cJSON_GetArrayItem(cJSON_GetArrayItem(out0, o), j)->valuedouble == tr.layers[1].out[o * 2 + j]);
+    win = cJSON_GetObjectItemCaseSensitive(c1, "windows");
+    ck_assert_int_eq(cJSON_GetArraySize(win), 4);
+    for (int o = 0; o < 4; o++) {
+        ck_assert_int_eq(cJSON_GetArrayItem(cJSON_GetArrayItem(win, o), 0)->valueint, o - 2);
+        ck_assert_int_eq(cJSON_GetArrayItem(cJSON_GetArrayItem(win, o), 1)->valueint, o);
+    }
+    cJSON_Delete(doc);
+    jsonw_free(&w);
+    trace_free(&tr);
+    model_free(&m);
+}
+END_TEST
+
 START_TEST(summary_figures)
 {
     Model m;
@@ -736,6 +787,7 @@ static Suite *io_suite(void)
     tcase_add_test(tc, conv_layers_round_trip);
     tcase_add_test(tc, conv_reads_tfjs_by_hand);
     tcase_add_test(tc, conv_summary_figures);
+    tcase_add_test(tc, conv_trace_json_windows);
     tcase_add_test(tc, cell_wires_match_the_trace);
     suite_add_tcase(s, tc);
     tc = tcase_create("mutants");
