@@ -1051,6 +1051,7 @@ START_TEST(conv_bad_configs)
         {0, 8, 3, 2, 2, false, "strides > 1 together with dilation_rate > 1"},
         {0, 8, 3, 1, 1, true, "does not support masking"},
         {5, 8, 3, 1, 3, false, "longer than the 5 steps"},
+        {0, 8, 100000, 1, 100000, false, "reaches over more than 100000 steps"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         Model m;

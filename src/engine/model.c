@@ -254,6 +254,9 @@ static bool layout_more(Layer *l, bool seq, int len, const char *masker, Err *er
             return err_set(err, "layer '%s': strides %d is out of range (1..%d)", l->name, l->strides, ENGINE_MAX_SEQ);
         if (l->dilation < 1 || l->dilation > ENGINE_MAX_SEQ)
             return err_set(err, "layer '%s': dilation_rate %d is out of range (1..%d)", l->name, l->dilation, ENGINE_MAX_SEQ);
+        if ((long long)(l->kernel_size - 1) * l->dilation + 1 > ENGINE_MAX_SEQ)
+            return err_set(err, "layer '%s': kernel_size %d with dilation_rate %d reaches over more than %d steps", l->name,
+                           l->kernel_size, l->dilation, ENGINE_MAX_SEQ);
         if (l->strides > 1 && l->dilation > 1)
             return err_set(err, "layer '%s': strides > 1 together with dilation_rate > 1 is not supported (nor by Keras)", l->name);
         if (l->activation == ACT_SOFTMAX)
