@@ -39,9 +39,12 @@ static const char NEW_USAGE[] =
     "layers, e.g. \"embedding:V:16:mask, lstm:32, dense:V:softmax\" (V = --vocab,\n"
     "or the size of --tokenizer's vocabulary). Layers: input:T[:F],\n"
     "embedding:VOCAB:DIM[:mask], masking[:VALUE], lstm|gru|rnn:UNITS[:seq]\n"
-    "[:state][:backwards][:relu|linear][:hard][:nobias][:reset_before],\n"
+    "[:state][:backwards][:relu|linear][:hard][:nobias][:reset_before]\n"
+    "[:dropout=R][:recurrent_dropout=R],\n"
     "bi-lstm|bi-gru|bi-rnn:UNITS[:concat|sum|mul|ave][...], dropout:RATE,\n"
-    "dense:UNITS[:softmax|sigmoid|relu|tanh|linear].\n";
+    "dense:UNITS[:softmax|sigmoid|relu|tanh|linear],\n"
+    "conv1d:FILTERS:KERNEL[:valid|same|causal][:strideN][:dilationN][:nobias]\n"
+    "[:ACTIVATION], gmaxpool, gavgpool, flatten, spatialdropout:RATE.\n";
 
 /* tokenizer.json beside the model, as text to copy; NULL if none */
 static char *sibling_tokenizer(const char *model_path)

@@ -131,6 +131,85 @@ static bool gru_bias_is_flat(const Ctx *cx)
 
 /* ---- layers -------------------------------------------------------------- */
 
+/* A Conv1D size option: a whole number or a list of one, as Keras and tfjs
+ * write them ([5]). */
+static bool get_int1(Ctx *cx, const cJSON *cfg, const char *key, long long lo, long long hi, int def, int *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, key);
+    if (cJSON_IsArray(v)) {
+        if (cJSON_GetArraySize(v) != 1)
+            return err_set(cx->err, "layer '%s': option '%s' must hold one number (a 1-D convolution)", cx->layer, key);
+        cJSON one = {0};
+        cJSON *first = cJSON_GetArrayItem(v, 0);
+        one = *first;
+        one.next = one.prev = NULL;
+        one.string = (char *)key;
+        cJSON wrap = {0};
+        wrap.type = cJSON_Object;
+        wrap.child = &one;
+        return get_int(cx, &wrap, key, lo, hi, def, out);
+    }
+    return get_int(cx, cfg, key, lo, hi, def, out);
+}
+
+/* data_format must be channels_last (or absent) */
+static bool channels_last(Ctx *cx, const cJSON *cfg)
+{
+    const char *f = NULL;
+    if (!get_str(cx, cfg, "data_format", &f)) return false;
+    if (f && strcmp(f, "channels_last") != 0)
+        return err_set(cx->err, "layer '%s': data_format '%s' is not supported (channels_last)", cx->layer, f);
+    return true;
+}
+
+/* Conv1D, the global poolings, Flatten and SpatialDropout1D; false with err
+ * set on a bad option, *known false when cls is none of them */
+static bool parse_more(Ctx *cx, const char *cls, const cJSON *cfg, Layer *l, bool *known)
+{
+    *known = true;
+    bool flag = false;
+    if (strcmp(cls, "Conv1D") == 0) {
+        l->kind = LAYER_CONV1D;
+        if (!get_int(cx, cfg, "filters", 1, ENGINE_MAX_DIM, -1, &l->out_dim)) return false;
+        if (l->out_dim < 0) return err_set(cx->err, "layer '%s': option 'filters' is missing", l->name);
+        if (!get_int1(cx, cfg, "kernel_size", 1, ENGINE_MAX_SEQ, -1, &l->kernel_size)) return false;
+        if (l->kernel_size < 0) return err_set(cx->err, "layer '%s': option 'kernel_size' is missing", l->name);
+        if (!get_int1(cx, cfg, "strides", 1, ENGINE_MAX_SEQ, 1, &l->strides)) return false;
+        if (!get_int1(cx, cfg, "dilation_rate", 1, ENGINE_MAX_SEQ, 1, &l->dilation)) return false;
+        int groups = 1;
+        if (!get_int(cx, cfg, "groups", 1, ENGINE_MAX_DIM, 1, &groups)) return false;
+        if (groups != 1) return err_set(cx->err, "layer '%s': groups %d is not supported (1)", l->name, groups);
+        const char *pad = NULL;
+        if (!get_str(cx, cfg, "padding", &pad)) return false;
+        if (!pad || strcmp(pad, "valid") == 0) l->padding = PAD_VALID;
+        else if (strcmp(pad, "same") == 0) l->padding = PAD_SAME;
+        else if (strcmp(pad, "causal") == 0) l->padding = PAD_CAUSAL;
+        else return err_set(cx->err, "layer '%s': padding '%s' is not supported (valid, same, causal)", l->name, pad);
+        if (!channels_last(cx, cfg)) return false;
+        if (!get_act(cx, cfg, "activation", ACT_LINEAR, false, &l->activation)) return false;
+        return get_bool(cx, cfg, "use_bias", true, &l->use_bias);
+    }
+    if (strcmp(cls, "GlobalAveragePooling1D") == 0 || strcmp(cls, "GlobalMaxPooling1D") == 0) {
+        l->kind = cls[6] == 'A' ? LAYER_GLOBAL_AVG_POOL : LAYER_GLOBAL_MAX_POOL;
+        if (!channels_last(cx, cfg)) return false;
+        if (!get_bool(cx, cfg, "keepdims", false, &flag)) return false;
+        if (flag) return err_set(cx->err, "layer '%s': option 'keepdims: true' is not supported", l->name);
+        return true;
+    }
+    if (strcmp(cls, "Flatten") == 0) {
+        l->kind = LAYER_FLATTEN;
+        return channels_last(cx, cfg);
+    }
+    if (strcmp(cls, "SpatialDropout1D") == 0) {
+        l->kind = LAYER_SPATIAL_DROPOUT;
+        if (!get_float(cx, cfg, "rate", 0.0f, &l->rate)) return false;
+        if (l->rate < 0 || l->rate >= 1) return err_set(cx->err, "layer '%s': rate must be in [0, 1)", l->name);
+        return true;
+    }
+    *known = false;
+    return true;
+}
+
 static bool parse_cell(Ctx *cx, const char *cls, const cJSON *cfg, Layer *l, int dir)
 {
     Cell *c = &l->cell[dir];
@@ -196,8 +275,13 @@ static bool parse_layer(const char *cls, const cJSON *cfg, const cJSON *manifest
         l->kind = LAYER_DROPOUT;
         if (!get_float(&cx, cfg, "rate", 0.0f, &l->rate)) return false;
         if (l->rate < 0 || l->rate >= 1) return err_set(err, "layer '%s': rate must be in [0, 1)", l->name);
+        if (!is_absent(cJSON_GetObjectItemCaseSensitive(cfg, "noise_shape")))
+            return err_set(err, "layer '%s': Dropout with a noise_shape is not supported (use SpatialDropout1D)", l->name);
         return true;
     }
+    bool known = false;
+    if (!parse_more(&cx, cls, cfg, l, &known)) return false;
+    if (known) return true;
     if (strcmp(cls, "Dense") == 0) {
         l->kind = LAYER_DENSE;
         if (!get_int(&cx, cfg, "units", 1, ENGINE_MAX_DIM, -1, &l->out_dim)) return false;
@@ -258,7 +342,7 @@ static bool parse_layer(const char *cls, const cJSON *cfg, const cJSON *manifest
         else snprintf(l->dir_name[1], sizeof l->dir_name[1], "backward_%s", l->inner_name);
         return true;
     }
-    return err_set(err, "layer '%s': layer class '%s' is not supported (supported: InputLayer, Embedding, Masking, SimpleRNN, GRU, LSTM, Bidirectional, Dense, Dropout)",
+    return err_set(err, "layer '%s': layer class '%s' is not supported (supported: InputLayer, Embedding, Masking, SimpleRNN, GRU, LSTM, Bidirectional, Dense, Dropout, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten, SpatialDropout1D)",
                    l->name, cls);
 }
 
@@ -754,7 +838,10 @@ static bool read_group(Model *m, const char *dir, const cJSON *group, int gi, un
         }
         char got[128];
         if (!shape_str_eq(p, shape, got, sizeof got)) {
-            if (p->ndim == 2)
+            if (p->ndim == 3)
+                err_set(err, "weight '%s' has shape %s but layer '%s' needs [%d, %d, %d]", wname, got, m->layers[li].name,
+                        p->shape[0], p->shape[1], p->shape[2]);
+            else if (p->ndim == 2)
                 err_set(err, "weight '%s' has shape %s but layer '%s' needs [%d, %d]", wname, got, m->layers[li].name,
                         p->shape[0], p->shape[1]);
             else
@@ -995,6 +1082,29 @@ static cJSON *layer_json(const Model *m, int i)
         cJSON_AddNumberToObject(cfg, "units", l->out_dim);
         cJSON_AddStringToObject(cfg, "activation", act_name(l->activation));
         cJSON_AddBoolToObject(cfg, "use_bias", l->use_bias);
+        break;
+    case LAYER_CONV1D: {
+        cJSON_AddNumberToObject(cfg, "filters", l->out_dim);
+        const int v[3] = {l->kernel_size, l->strides, l->dilation};
+        static const char *const key[3] = {"kernel_size", "strides", "dilation_rate"};
+        for (int k = 0; k < 3; k++) {
+            cJSON *a = cJSON_CreateArray();
+            cJSON_AddItemToArray(a, cJSON_CreateNumber(v[k]));
+            cJSON_AddItemToObject(cfg, key[k], a);
+        }
+        cJSON_AddStringToObject(cfg, "padding", conv_padding_name(l->padding));
+        cJSON_AddStringToObject(cfg, "data_format", "channels_last");
+        cJSON_AddStringToObject(cfg, "activation", act_name(l->activation));
+        cJSON_AddBoolToObject(cfg, "use_bias", l->use_bias);
+        break;
+    }
+    case LAYER_GLOBAL_AVG_POOL:
+    case LAYER_GLOBAL_MAX_POOL:
+    case LAYER_FLATTEN:
+        cJSON_AddStringToObject(cfg, "data_format", "channels_last");
+        break;
+    case LAYER_SPATIAL_DROPOUT:
+        cJSON_AddNumberToObject(cfg, "rate", l->rate);
         break;
     case LAYER_RNN:
         if (l->bidirectional) {

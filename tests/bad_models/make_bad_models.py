@@ -620,13 +620,13 @@ def _(out, m):
 
 # ---- layer classes and options ----------------------------------------------
 
-@case("unknown_class_conv1d", "layer class 'conv1d' is not supported", "the LSTM replaced by a Conv1D",
+@case("unknown_class_conv2d", "layer class 'conv2d' is not supported", "the LSTM replaced by a Conv2D",
       base=TOK)
 def _(out, m):
     l = m.layer("lstm_LSTM1")
-    l["class_name"] = "Conv1D"
-    l["config"] = {"name": "lstm_LSTM1", "trainable": True, "filters": 5, "kernel_size": [3],
-                   "strides": [1], "padding": "valid", "activation": "relu", "use_bias": True}
+    l["class_name"] = "Conv2D"
+    l["config"] = {"name": "lstm_LSTM1", "trainable": True, "filters": 5, "kernel_size": [3, 3],
+                   "strides": [1, 1], "padding": "valid", "activation": "relu", "use_bias": True}
     m.write(out)
 
 
@@ -826,6 +826,59 @@ def _(out, m):
     c["input_dim"] = 8192
     c["output_dim"] = 8192
     m.layer("lstm_LSTM1")["config"]["units"] = 2048
+    m.write(out)
+
+
+# ---- layers beside the recurrent ones (issue 13) -----------------------------
+
+def conv_layer(**cfg):
+    c = {"name": "conv1d", "filters": 4, "kernel_size": [2], "strides": [1], "padding": "valid",
+         "dilation_rate": [1], "activation": "relu", "use_bias": True}
+    c.update(cfg)
+    return {"class_name": "Conv1D", "config": c}
+
+
+@case("conv_kernel_longer_than_tokens", "needs at least 5 steps, but gets 3",
+      "Conv1D(4, 5) with padding valid on 3 tokens", base=TOK)
+def _(out, m):
+    m.layers().insert(1, conv_layer(kernel_size=[5]))
+    m.add_weight("conv1d/kernel", [5, 4, 4])
+    m.add_weight("conv1d/bias", [4])
+    m.write(out)
+
+
+@case("conv_zero_filters", "option 'filters' is 0, out of range", "Conv1D with filters 0", base=TOK)
+def _(out, m):
+    m.layers().insert(1, conv_layer(filters=0))
+    m.write(out)
+
+
+@case("conv_padding_full", "padding 'full' is not supported", "Conv1D with padding \"full\"", base=TOK)
+def _(out, m):
+    m.layers().insert(1, conv_layer(padding="full"))
+    m.add_weight("conv1d/kernel", [2, 4, 4])
+    m.add_weight("conv1d/bias", [4])
+    m.write(out)
+
+
+@case("conv_kernel_shape_transposed", "needs [2, 4, 4]", "a Conv1D kernel stored as [4, 4, 2]", base=TOK)
+def _(out, m):
+    m.layers().insert(1, conv_layer())
+    m.add_weight("conv1d/kernel", [4, 4, 2])
+    m.add_weight("conv1d/bias", [4])
+    m.write(out)
+
+
+@case("spatial_dropout_rate_one", "rate must be in [0, 1)", "a SpatialDropout1D layer with rate 1", base=TOK)
+def _(out, m):
+    m.layers().insert(1, {"class_name": "SpatialDropout1D", "config": {"rate": 1, "name": "spatial_dropout1d"}})
+    m.write(out)
+
+
+@case("flatten_any_length", "flatten needs a fixed sequence length", "Flatten in a model that takes any length", base=TOK)
+def _(out, m):
+    m.layer("lstm_LSTM1")["config"]["return_sequences"] = True
+    m.layers().insert(2, {"class_name": "Flatten", "config": {"name": "flatten"}})
     m.write(out)
 
 
@@ -1273,8 +1326,8 @@ row("two_model_paths", GT, "unexpected argument", "cases/good_tokens --tokens 1"
 
 row("summary_missing_weight", "cases/missing_weight", "is missing from the weightsmanifest", "summary",
     "summary on missing_weight")
-row("summary_unknown_class", "cases/unknown_class_conv1d", "layer class 'conv1d' is not supported", "summary",
-    "summary on unknown_class_conv1d")
+row("summary_unknown_class", "cases/unknown_class_conv2d", "layer class 'conv2d' is not supported", "summary",
+    "summary on unknown_class_conv2d")
 row("summary_no_model_json", "cases/no_model_json", "no model.json in this folder", "summary",
     "summary on no_model_json")
 row("summary_truncated_shard", "cases/truncated_shard", "truncated shard?", "summary",
