@@ -515,4 +515,34 @@ void cell_wires_fill(CellWires *w, float *block, const Trace *trace, int layer, 
  * model_loss_kind) or the label is out of range. */
 bool trace_gradient_norms(const Trace *trace, int label, float *const (*norms)[2], Err *err);
 
+
+/* ---- input attribution (attrib.c) ------------------------------------- */
+
+/* How much each input position contributed to class k of the prediction
+ * after step t: the prefix 0..t fitted in front to the model's fixed length
+ * (what model_predict_prefixes gives after step t) when the last layer gives
+ * one vector per sequence, else the output at step t of the whole sequence.
+ * What is explained is log p_k for softmax and sigmoid outputs (one sigmoid
+ * unit: class 1 is p, class 0 is 1 - p), the output value y_k otherwise.
+ *   ATTRIB_GRADIENT   out[s] = sum_j d(log p_k)/d(e_s[j]) * e_s[j], e_s the
+ *                     first layer's output at s (the word's embedding) or
+ *                     the float input; one forward and one backward pass
+ *   ATTRIB_OCCLUSION  out[s] = p_k - p_k(with position s made padding:
+ *                     token 0, or a zero vector); in probability (output)
+ *                     units; one extra forward pass per position, batched
+ * out holds T floats; positions outside the prediction's input and padding
+ * (token 0) get 0, as do (by the math) positions after t that only
+ * forward-reading layers see. tokens (T) for token models, else input
+ * (T, input_dim). False with err for a step or class out of range, tokens
+ * out of the vocabulary, or a class whose probability is 0 (gradient). */
+typedef enum { ATTRIB_GRADIENT, ATTRIB_OCCLUSION } AttribMethod;
+
+/* Classes an attribution can explain: 2 for one sigmoid unit, else the
+ * last layer's width. */
+int model_attrib_classes(const Model *model);
+/* The range checks of model_attribute alone (step 0..T-1, class). */
+bool model_attrib_check(const Model *model, int T, int t, int k, Err *err);
+bool model_attribute(float *out, const Model *model, const int *tokens, const float *input, int T, int t, int k,
+                     AttribMethod method, Err *err);
+
 #endif
