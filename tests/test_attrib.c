@@ -1,7 +1,7 @@
 /* test_attrib: input attribution (attrib.c). Gradient x input is checked
  * against central finite differences of the prediction itself: scaling
- * position s's embedding by (1 + a) changes log p_k at the rate
- * sum_j d(log p_k)/d(e_s[j]) * e_s[j], so each token of the test sentence
+ * position s's embedding by (1 + a) changes the log-odds of class k at the rate
+ * sum_j d(log-odds_k)/d(e_s[j]) * e_s[j], so each token of the test sentence
  * has its own embedding row and that row is scaled. The reference
  * predictions come from model_predict_prefixes (or a forward pass of the
  * prefix), not from attrib.c's own windowing. Occlusion is checked against
@@ -82,43 +82,56 @@ static const Layer *last_layer(const Model *m)
     return &m->layers[m->n_layers - 1];
 }
 
-/* p_k (or y_k) of the prediction after step t, computed without attrib.c */
-static double ref_value(const Model *m, const int *tokens, const float *input, int t, int k)
+/* The output row of the prediction after step t, computed without attrib.c */
+static void ref_row(const Model *m, const int *tokens, const float *input, int t, double *y)
 {
     const Layer *last = last_layer(m);
     const size_t D = (size_t)last->out_dim;
-    double v = 0;
+    const float *row = NULL;
+    float out[T * 4];
+    Trace tr;
+    bool traced = false;
     if (last->out_seq) {
-        Trace tr;
         trace_init(&tr, m, 1, T, false);
         model_forward(&tr, tokens, input);
-        const float *y = tr.layers[m->n_layers - 1].out + (size_t)t * D;
-        v = y[k];
-        trace_free(&tr);
+        row = tr.layers[m->n_layers - 1].out + (size_t)t * D;
+        traced = true;
     } else if (m->token_input) {
-        float out[T * 4];
         model_predict_prefixes(m, tokens, T, out);
-        v = D == 1 ? (k == 1 ? out[t] : 1.0 - out[t]) : out[(size_t)t * D + (size_t)k];
+        row = out + (size_t)t * D;
     } else {
-        Trace tr;
         trace_init(&tr, m, 1, t + 1, false);
         model_forward(&tr, NULL, input);
-        v = tr.layers[m->n_layers - 1].out[k];
-        trace_free(&tr);
+        row = tr.layers[m->n_layers - 1].out;
+        traced = true;
     }
-    return v;
+    for (size_t j = 0; j < D; j++) y[j] = row[j];
+    if (traced) trace_free(&tr);
 }
 
-static bool explains_log(const Model *m)
+/* p_k (one sigmoid unit: class 0 is 1 - p), or y_k */
+static double ref_value(const Model *m, const int *tokens, const float *input, int t, int k)
 {
-    Act a = last_layer(m)->activation;
-    return a == ACT_SOFTMAX || a == ACT_SIGMOID;
+    double y[4];
+    ref_row(m, tokens, input, t, y);
+    return last_layer(m)->out_dim == 1 && last_layer(m)->activation == ACT_SIGMOID ? (k ? y[0] : 1.0 - y[0]) : y[k];
 }
 
+/* what the gradient explains: the log-odds log(p_k / (1 - p_k)) of
+ * probabilities, y_k of other outputs */
 static double ref_explained(const Model *m, const int *tokens, const float *input, int t, int k)
 {
-    double v = ref_value(m, tokens, input, t, k);
-    return explains_log(m) ? log(v) : v;
+    const Layer *last = last_layer(m);
+    double y[4];
+    ref_row(m, tokens, input, t, y);
+    if (last->activation == ACT_SIGMOID) {
+        double p = last->out_dim == 1 ? (k ? y[0] : 1.0 - y[0]) : y[k];
+        return log(p) - log(1.0 - p);
+    }
+    if (last->activation != ACT_SOFTMAX) return y[k];
+    double rest = 0;
+    for (int j = 0; j < last->out_dim; j++) rest += j == k ? 0.0 : y[j];
+    return log(y[k]) - log(rest);
 }
 
 /* d/da of the explained value with position s scaled by (1 + a), at a = 0 */

@@ -1,7 +1,7 @@
 /* attrib: input attribution. For one prediction of a model (the output after
  * step t) and one class k, how much each earlier input word contributed:
  *
- *   gradient x input  a_s = sum_j d(log p_k)/d(e_s[j]) * e_s[j]
+ *   gradient x input  a_s = sum_j d(log-odds_k)/d(e_s[j]) * e_s[j]
  *     e_s the first layer's output at position s (the word's embedding) or,
  *     for float-input models, the input vector; one forward pass and one
  *     backward pass (model_backward, the same backprop that trains).
@@ -12,9 +12,13 @@
  * The prediction after step t is the one model_predict_prefixes gives: the
  * prefix of positions 0..t, fitted in front to the model's fixed length, for
  * models that give one vector per sequence; the output at step t of the
- * whole sequence for models whose last layer gives a sequence. What is
- * explained is log p_k for a softmax or sigmoid output (for one sigmoid unit,
- * class 1 is p and class 0 is 1 - p), the output value itself otherwise.
+ * whole sequence for models whose last layer gives a sequence. What the
+ * gradient explains is the log-odds log(p_k / (1 - p_k)) for a softmax or
+ * sigmoid output (for one sigmoid unit, class 1 is p and class 0 is 1 - p):
+ * unlike p_k and log p_k it does not flatten to 0 when the model is sure,
+ * and it is the logit z of a sigmoid unit. For softmax it is
+ * z_k - log sum_{j!=k} exp z_j, a logit that does not depend on the shift
+ * softmax ignores. Other outputs explain the output value y_k itself.
  * Padding (token 0) is no word: it gets 0.
  *
  * What it does not: choose the class or scale the figures for drawing.
@@ -62,12 +66,13 @@ static void fill_row(int *tok_rows, float *in_rows, const Model *m, const int *t
 
 static bool is_binary(const Layer *last)
 {
-    return last->activation == ACT_SIGMOID && last->out_dim == 1;
+    return last->kind == LAYER_DENSE && last->activation == ACT_SIGMOID && last->out_dim == 1;
 }
 
+/* a Dense layer giving probabilities: softmax, or sigmoid units */
 static bool is_prob(const Layer *last)
 {
-    return last->activation == ACT_SOFTMAX || last->activation == ACT_SIGMOID;
+    return last->kind == LAYER_DENSE && (last->activation == ACT_SOFTMAX || last->activation == ACT_SIGMOID);
 }
 
 /* p_k (or the output value) from an output row y */
@@ -75,6 +80,11 @@ static float class_value(const Layer *last, const float *y, int k)
 {
     if (is_binary(last)) return k == 1 ? y[0] : 1.0f - y[0];
     return y[k];
+}
+
+bool model_attrib_log_odds(const Model *m)
+{
+    return is_prob(&m->layers[m->n_layers - 1]);
 }
 
 int model_attrib_classes(const Model *m)
@@ -93,13 +103,51 @@ bool model_attrib_check(const Model *m, int T, int t, int k, Err *err)
     return true;
 }
 
-/* One forward pass and one backward pass from d(log p_k)/dy. */
-static bool attribute_gradient(float *out, const Model *m, const int *tokens, const float *input, int T, int t,
-                               int k, Err *err)
+/* The seed of the backward pass for class k at the output row: for a Dense
+ * layer with probabilities, dL/d(pre-activation) of the log-odds
+ * log(p_k / (1 - p_k)) (bp->dout_preactivation), else dL/dy_k = 1.
+ *   softmax: log p_k - log(sum_{j!=k} p_j) = z_k - log sum_{j!=k} exp z_j,
+ *            so dz_k = 1 and dz_j = -q_j, q the softmax of the other z
+ *   sigmoid: the unit's z (class 0 of one unit: -z) */
+static void seed_output(Backprop *bp, const Trace *tr, Window w, int k)
 {
-    const Layer *last = &m->layers[m->n_layers - 1];
+    const Model *m = bp->model;
+    const int li = m->n_layers - 1;
+    const Layer *last = &m->layers[li];
+    const size_t D = (size_t)last->out_dim, F = (size_t)last->in_dim;
+    float *dy = bp->dout[li];
+    memset(dy, 0, (last->out_seq ? (size_t)w.n : 1) * D * sizeof *dy);
+    dy += (size_t)w.out_row * D;
+    if (!is_prob(last)) {
+        dy[k] = 1.0f;
+        return;
+    }
+    bp->dout_preactivation = true;
+    if (last->activation == ACT_SIGMOID) {
+        if (is_binary(last)) dy[0] = k == 1 ? 1.0f : -1.0f;
+        else dy[k] = 1.0f;
+        return;
+    }
+    /* softmax: the pre-activations again, from the layer's input row */
+    const float *in = (li ? tr->layers[li - 1].out : tr->input) + (size_t)w.out_row * F;
+    double zmax = -INFINITY, sum = 0.0;
+    for (size_t j = 0; j < D; j++) {
+        double z = last->use_bias ? (double)last->bias[j] : 0.0;
+        for (size_t i = 0; i < F; i++) z += (double)in[i] * (double)last->kernel[i * D + j];
+        dy[j] = (float)z;
+        if (j != (size_t)k && z > zmax) zmax = z;
+    }
+    for (size_t j = 0; j < D; j++)
+        if (j != (size_t)k) sum += exp((double)dy[j] - zmax);
+    for (size_t j = 0; j < D; j++)
+        dy[j] = j == (size_t)k ? 1.0f : (float)(-exp((double)dy[j] - zmax) / sum);
+}
+
+/* One forward pass and one backward pass from the seed. */
+static void attribute_gradient(float *out, const Model *m, const int *tokens, const float *input, int T, int t, int k)
+{
     const Window w = window_of(m, T, t);
-    const size_t n = (size_t)w.n, F = (size_t)m->input_dim, D = (size_t)last->out_dim;
+    const size_t n = (size_t)w.n, F = (size_t)m->input_dim;
     int *row_tok = m->token_input ? xcalloc(n, sizeof *row_tok) : NULL;
     float *row_in = m->token_input ? NULL : xcalloc(n * F, sizeof *row_in);
     fill_row(row_tok, row_in, m, tokens, input, w, 0, -1);
@@ -109,22 +157,7 @@ static bool attribute_gradient(float *out, const Model *m, const int *tokens, co
     Backprop bp;
     backprop_init(&bp, m, 1, w.n);
     bp.states_only = true;
-    bool ok = true;
-    /* seed: dy = d(log p_k)/dy (d y_k / dy for outputs that are no probabilities) */
-    float *dy = bp.dout[m->n_layers - 1];
-    memset(dy, 0, (last->out_seq ? n : 1) * D * sizeof *dy);
-    const float *y = tr.layers[m->n_layers - 1].out + (size_t)w.out_row * D;
-    float pk = class_value(last, y, k);
-    float *seed = dy + (size_t)w.out_row * D + (is_binary(last) ? 0 : (size_t)k);
-    if (!is_prob(last)) {
-        *seed = 1.0f;
-    } else if (!(pk > 0.0f)) {
-        ok = err_set(err, "class %d has probability 0 after step %d: its log has no gradient", k, t);
-        goto cleanup;
-    } else {
-        /* d log p/dy = 1/p; for class 0 of one sigmoid unit p = 1 - y, so -1/(1-y) */
-        *seed = (is_binary(last) && k == 0 ? -1.0f : 1.0f) / pk;
-    }
+    seed_output(&bp, &tr, w, k);
     model_backward(&bp, &tr);
     /* gradient x input at each position of the window */
     const float *x = m->token_input ? tr.layers[0].out : tr.input;
@@ -139,12 +172,10 @@ static bool attribute_gradient(float *out, const Model *m, const int *tokens, co
             sum += (double)dx[(size_t)p * E + j] * (double)x[(size_t)p * E + j];
         out[s] = (float)sum;
     }
-cleanup:
     backprop_free(&bp);
     trace_free(&tr);
     free(row_tok);
     free(row_in);
-    return ok;
 }
 
 /* Batches of the window with one position made padding each; row 0 of the
@@ -190,6 +221,35 @@ static void attribute_occlusion(float *out, const Model *m, const int *tokens, c
     free(holes);
 }
 
+bool model_attrib_prediction(float *y, int *best, const Model *m, const int *tokens, const float *input, int T,
+                             int t, Err *err)
+{
+    if (!model_attrib_check(m, T, t, 0, err)) return false;
+    if (m->token_input && !model_check_tokens(m, tokens, T, err)) return false;
+    const Layer *last = &m->layers[m->n_layers - 1];
+    const Window w = window_of(m, T, t);
+    const size_t n = (size_t)w.n, F = (size_t)m->input_dim, D = (size_t)last->out_dim;
+    int *row_tok = m->token_input ? xcalloc(n, sizeof *row_tok) : NULL;
+    float *row_in = m->token_input ? NULL : xcalloc(n * F, sizeof *row_in);
+    fill_row(row_tok, row_in, m, tokens, input, w, 0, -1);
+    Trace tr;
+    trace_init(&tr, m, 1, w.n, false);
+    model_forward(&tr, row_tok, row_in);
+    const float *out = tr.layers[m->n_layers - 1].out + (size_t)w.out_row * D;
+    if (y) memcpy(y, out, D * sizeof *y);
+    int k = 0;
+    if (is_binary(last)) {
+        k = out[0] > 0.5f;
+    } else {
+        for (int j = 1; j < (int)D; j++) k = out[j] > out[k] ? j : k;
+    }
+    if (best) *best = k;
+    trace_free(&tr);
+    free(row_tok);
+    free(row_in);
+    return true;
+}
+
 bool model_attribute(float *out, const Model *m, const int *tokens, const float *input, int T, int t, int k,
                      AttribMethod method, Err *err)
 {
@@ -200,5 +260,6 @@ bool model_attribute(float *out, const Model *m, const int *tokens, const float 
         attribute_occlusion(out, m, tokens, input, T, t, k);
         return true;
     }
-    return attribute_gradient(out, m, tokens, input, T, t, k, err);
+    attribute_gradient(out, m, tokens, input, T, t, k);
+    return true;
 }
