@@ -615,8 +615,8 @@ static bool front_apply(Ctx *cx, const Map *m)
 
 /* ---- directives (a step's ```unroll block) --------------------------- */
 
-static const char *const dir_keys[] = {"view", "sentence", "step", "cell", "highlight", "quiz", NULL};
-#define DIR_LIST "view, sentence, step, cell, highlight, quiz"
+static const char *const dir_keys[] = {"view", "sentence", "step", "cell", "highlight", "quiz", "attribution", NULL};
+#define DIR_LIST "view, sentence, step, cell, highlight, quiz, attribution"
 
 static bool directives_apply(Ctx *cx, const Map *m, LessonDirectives *d)
 {
@@ -683,6 +683,19 @@ static bool directives_apply(Ctx *cx, const Map *m, LessonDirectives *d)
         if (e->is_list) return fail(cx, e->line, "'quiz' must be one question, not a list");
         if (is_null(e) || !e->value[0]) return fail(cx, e->line, "'quiz' needs the question's text");
         d->quiz = xstrdup(e->value);
+    }
+    /* input attribution (helper attr): true, false, or the class to explain */
+    if ((e = map_get(m, "attribution"))) {
+        const char *v = want_scalar(cx, e);
+        if (!v) return false;
+        if (!v[0]) return fail(cx, e->line, "'attribution' takes true, false or a class (a label or a word)");
+        free(d->attribution_class);
+        d->attribution_class = NULL;
+        d->attribution = strcmp(v, "false") != 0;
+        if (d->attribution && strcmp(v, "true") != 0) {
+            if (strlen(v) >= 64) return fail(cx, e->line, "attribution: the class '%.20s...' is longer than 63 bytes", v);
+            d->attribution_class = xstrdup(v);
+        }
     }
     return true;
 }
@@ -1295,6 +1308,7 @@ void lesson_unload(Lesson *l)
         free(s->spans);
         free(s->dir.sentence);
         free(s->dir.quiz);
+        free(s->dir.attribution_class);
     }
     free(l->steps);
     *l = (Lesson){0};

@@ -24,7 +24,7 @@
  *   Narration ...
  *   ```unroll                            at most one per step: its directives
  *   view: inspector                      (YAML: view, sentence, step, cell,
- *   step: 3                              highlight, quiz)
+ *   step: 3                              highlight, quiz, attribution)
  *   ```
  *
  * Keys not marked optional are required, except that corpus belongs to
@@ -107,6 +107,10 @@ typedef struct {
     int highlight_unit;      /* unit of that vector; -1: the whole vector */
     char *quiz;              /* question whose answer stays hidden; NULL: none */
     int line;                /* line of the ```unroll fence; 0: the step has none */
+    /* input attribution (helper attr): `attribution: true`, `false` or a class
+     * (a label or a word) whose contributions are shown; off when unset */
+    bool attribution;
+    char *attribution_class; /* NULL: the prediction's most probable class */
 } LessonDirectives;
 
 typedef struct {
