@@ -1093,11 +1093,25 @@ START_TEST(attribution_shades_the_deciding_word)
     got = token_pixel(a, last);
     ck_assert_msg(same_colour(got, want, 2), "'bad' for positive is (%d,%d,%d), the blue end is (%d,%d,%d)", got.r, got.g, got.b,
                   want.r, want.g, want.b);
-    /* the a key turns it off */
+    /* Shift+A: occlusion, the drop in p(negative) with each word made padding */
     a->has_hover = false;
     SDL_Event key = {0};
     key.type = SDL_KEYDOWN;
     key.key.keysym.sym = SDLK_a;
+    key.key.keysym.mod = KMOD_LSHIFT;
+    app_event(a, &key);
+    ck_assert(a->attrib_on && a->attrib_occlusion);
+    app_draw(a);
+    ck_assert(model_attribute(v, m, a->doc->prompt.tokens, NULL, T, last, 0, ATTRIB_OCCLUSION, &err));
+    range = 0;
+    for (int t = 0; t < T; t++) range = fmaxf(range, fabsf(v[t]));
+    ck_assert(range > 0);
+    want = colormap(v[last], range);
+    got = token_pixel(a, last);
+    ck_assert_msg(same_colour(got, want, 2), "'bad' by occlusion is (%d,%d,%d), want (%d,%d,%d)", got.r, got.g, got.b, want.r,
+                  want.g, want.b);
+    /* the a key turns it off */
+    key.key.keysym.mod = 0;
     app_event(a, &key);
     ck_assert(!a->attrib_on);
     app_draw(a);

@@ -131,6 +131,7 @@ void app_open_done(App *a)
     train_run_reset(&a->train);
     doc_generate_begin(a->doc, &a->gen, NULL, 1);
     a->attrib_on = false;
+    a->attrib_occlusion = false;
     a->attrib_class = -1;
     a->attrib.valid = false;
 }

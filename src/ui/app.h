@@ -45,7 +45,8 @@ typedef struct {
     int model, step, T;
     int asked;              /* the class asked for (-1: the top one), cls the one computed */
     int cls;
-    float *values;          /* (T) gradient x input of cls's log-odds */
+    bool occlusion;         /* the method: occlusion, else gradient x input */
+    float *values;          /* (T) gradient x input of cls's log-odds, or the drop in p_cls */
     float range;            /* largest |value| */
     void *tokens;           /* the input and prediction row those were computed for, to notice a
                                new sentence or new weights */
@@ -110,6 +111,7 @@ typedef struct {
     /* input attribution (helper attr): the a key, a lesson's `attribution:` */
     bool attrib_on;
     int attrib_class;       /* the class a lesson step names; -1: the prediction's top class */
+    bool attrib_occlusion;  /* Shift+A: occlusion (the drop in p with the word made padding) */
     AttribCache attrib;
 } App;
 

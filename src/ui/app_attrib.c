@@ -3,7 +3,9 @@
  * hovered bar, or the one the lesson names, or the most probable) each input
  * word's token cell is shaded by gradient x input of that class's log-odds
  * (model_attribute), scaled so the largest |value| is the end of the
- * diverging map: red pushed toward the class, blue away from it.
+ * diverging map: red pushed toward the class, blue away from it. Shift+A
+ * shows occlusion instead: how much p of the class drops when the word is
+ * made padding (one forward pass per word).
  *
  * The figures are a cache of state, refreshed by app_attrib_refresh before
  * a frame is drawn (one forward and one backward pass when the model, step,
@@ -55,6 +57,7 @@ void app_attrib_refresh(App *a)
     const float *pred = dm->preds + (size_t)a->step * (size_t)dm->n_classes;
     size_t pred_bytes = (size_t)dm->n_classes * sizeof *pred;
     if (c->valid && c->model == a->model && c->step == a->step && c->asked == want && c->T == T &&
+        c->occlusion == a->attrib_occlusion &&
         c->in_bytes == in_bytes + pred_bytes &&
         memcmp(c->tokens, m->token_input ? (const void *)tokens : (const void *)input, in_bytes) == 0 &&
         memcmp((const char *)c->tokens + in_bytes, pred, pred_bytes) == 0)
@@ -71,7 +74,9 @@ void app_attrib_refresh(App *a)
     memcpy(c->tokens, m->token_input ? (const void *)tokens : (const void *)input, in_bytes);
     memcpy((char *)c->tokens + in_bytes, pred, pred_bytes);
     c->in_bytes = in_bytes + pred_bytes;
-    if (!model_attribute(c->values, m, tokens, input, T, a->step, k, ATTRIB_GRADIENT, &err)) return;
+    AttribMethod method = a->attrib_occlusion ? ATTRIB_OCCLUSION : ATTRIB_GRADIENT;
+    if (!model_attribute(c->values, m, tokens, input, T, a->step, k, method, &err)) return;
+    c->occlusion = a->attrib_occlusion;
     c->range = 0.0f;
     for (int s = 0; s < T; s++) c->range = fmaxf(c->range, fabsf(c->values[s]));
     c->model = a->model;
@@ -132,11 +137,12 @@ void app_attrib_legend(const App *a, Render *r, Box box)
     }
     render_text(r, box.x, bar_y + bar_h + 2, "against", spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
     render_text(r, box.x + box.w, bar_y + bar_h + 2, "for", spx, FONT_REGULAR, th->text_dim, ALIGN_RIGHT);
-    /* what is measured: gradient x input of the class's log-odds */
-    render_text(r, box.x, bar_y + bar_h + 2 + lh, render_fit_text(r, "gradient \xC3\x97 input", spx, FONT_REGULAR, box.w, fit, sizeof fit),
-                spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
-    render_text(r, box.x, bar_y + bar_h + 2 + 2 * lh, render_fit_text(r, "of the log-odds", spx, FONT_REGULAR, box.w, fit, sizeof fit),
-                spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+    /* what is measured: gradient x input of the class's log-odds, or occlusion */
+    const char *how[2] = {"gradient \xC3\x97 input", "of the log-odds"};
+    if (a->attrib.occlusion) how[0] = "drop in p with", how[1] = "the word removed";
+    for (int i = 0; i < 2; i++)
+        render_text(r, box.x, bar_y + bar_h + 2 + (i + 1) * lh, render_fit_text(r, how[i], spx, FONT_REGULAR, box.w, fit, sizeof fit),
+                    spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
 }
 
 int app_attrib_legend_height(const App *a, Render *r)

@@ -159,7 +159,15 @@ static void cmd_narration(App *a, int arg, bool shift) { a->show_lesson = !a->sh
 static void cmd_lessons(App *a, int arg, bool shift) { a->show_lessons = !a->show_lessons; }
 static void cmd_help(App *a, int arg, bool shift) { a->show_help = true; }
 /* input attribution (helper attr) */
-static void cmd_attribution(App *a, int arg, bool shift) { a->attrib_on = !a->attrib_on; }
+static void cmd_attribution(App *a, int arg, bool shift)
+{
+    if (shift) { /* Shift+A: the other method, shown */
+        a->attrib_occlusion = !a->attrib_occlusion;
+        a->attrib_on = true;
+    } else {
+        a->attrib_on = !a->attrib_on;
+    }
+}
 
 #define ARROWS "\xE2\x86\x90  \xE2\x86\x92"
 
@@ -196,7 +204,7 @@ static const AppCommand COMMANDS[] = {
     {{SDLK_LEFTBRACKET}, 0, 0, NULL, cmd_colder, NULL, NULL, NULL},
     {{SDLK_RIGHTBRACKET}, 0, 0, NULL, cmd_warmer, NULL, NULL, NULL},
     {{SDLK_t}, 0, 0, NULL, cmd_theme, "t", "light / dark theme", NULL},
-    {{SDLK_a}, 0, -1, has_doc, cmd_attribution, "a", "shade the words by what they gave the prediction (hover a bar to pick it)", NULL},
+    {{SDLK_a}, 0, -1, has_doc, cmd_attribution, "a  A", "shade words by their part in the prediction; A: occlusion", NULL},
     {{SDLK_F11}, 0, 0, NULL, cmd_presenter, "F11", "presenter mode (full screen, large type)", NULL},
     {{SDLK_EQUALS, SDLK_PLUS, SDLK_KP_PLUS}, 0, 1, NULL, cmd_larger, "Ctrl + / Ctrl - / Ctrl 0", "larger / smaller / usual type", NULL},
     {{SDLK_MINUS, SDLK_KP_MINUS}, 0, 1, NULL, cmd_smaller, NULL, NULL, NULL},
