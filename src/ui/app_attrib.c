@@ -156,27 +156,34 @@ void app_attrib_sentence(const App *a, Render *r, Box box)
     if (!app_attrib_shown(a)) return;
     const Doc *d = a->doc;
     const Theme *th = &a->theme;
-    int px = app_px(a, TEXT_BODY);
+    int px = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL);
     int legend_w = px * 12, lh = app_attrib_legend_height(a, r);
     app_attrib_legend(a, r, (Box){box.x, box.y, legend_w - px, lh});
     int x = box.x + legend_w, w = box.w - legend_w, T = d->T;
-    /* the words the prediction read: up to the current step */
+    /* the words the prediction read: up to the current step, in as many
+     * rows as it takes to give each word about six characters */
     int first = 0;
     if (d->models[a->model].model.token_input)
         while (first < a->step && d->prompt.tokens[first] == 0) first++;
     int n = a->step - first + 1;
-    float cw = (float)w / (float)(n > 0 ? n : 1);
-    int ch = render_line_height(r, px, FONT_BOLD) + 8;
+    int per_row = w / (spx * 4);
+    per_row = per_row < 1 ? 1 : per_row;
+    int rows = (n + per_row - 1) / per_row;
+    int ch = render_line_height(r, spx, FONT_REGULAR) + 6;
+    if (rows * (ch + 4) > box.h) rows = box.h / (ch + 4) > 0 ? box.h / (ch + 4) : 1;
+    per_row = (n + rows - 1) / rows;
+    float cw = (float)w / (float)per_row;
     for (int s = first; s <= a->step && s < T; s++) {
-        int x0 = x + (int)((float)(s - first) * cw);
-        Box cell = {x0 + 2, box.y, (int)cw - 4, ch};
+        int i = s - first, row = i / per_row, col = i % per_row;
+        if (row >= rows) break;
+        int x0 = x + (int)((float)col * cw), y0 = box.y + row * (ch + 4);
+        Box cell = {x0 + 1, y0, (int)cw - 2, ch};
         render_fill(r, cell, th->panel);
         app_attrib_shade(a, r, cell, s);
         char wb[64], fit[64];
         const char *word = doc_word(d, s, wb, sizeof wb);
-        /* (the shading's own type colour; panel colour where nothing counted) */
-        render_text(r, x0 + (int)cw / 2, box.y + 4, render_fit_text(r, *word ? word : "\xE2\x80\x94", px, FONT_REGULAR, (int)cw - 6, fit, sizeof fit),
-                    px, FONT_REGULAR, app_attrib_text_color(a, s, th->text), ALIGN_CENTER);
+        render_text(r, x0 + (int)cw / 2, y0 + 3, render_fit_text(r, *word ? word : "\xE2\x80\x94", spx, FONT_REGULAR, (int)cw - 4, fit, sizeof fit),
+                    spx, FONT_REGULAR, app_attrib_text_color(a, s, th->text), ALIGN_CENTER);
         render_outline(r, cell, th->panel_edge, 1);
     }
 }
