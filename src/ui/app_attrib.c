@@ -65,8 +65,16 @@ void app_attrib_refresh(App *a)
     c->valid = false;
     Err err = {{0}};
     int k = want;
-    if (k < 0 && !model_attrib_prediction(NULL, &k, m, tokens, input, T, a->step, &err)) return;
-    if (m->token_input && !doc_predicts_words(d, a->model) && k < doc_first_class(d, a->model)) k = doc_first_class(d, a->model);
+    if (k < 0) {
+        /* the top bar of the side panel: the most probable class from the
+         * first one shown (a next-word model's class 0 is padding) */
+        if (dm->binary) {
+            k = pred[0] > 0.5f;
+        } else {
+            k = doc_first_class(d, a->model);
+            for (int j = k; j < dm->n_classes; j++) k = pred[j] > pred[k] ? j : k;
+        }
+    }
     free(c->values);
     free(c->tokens);
     c->values = xcalloc((size_t)T, sizeof *c->values);
