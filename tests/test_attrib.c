@@ -356,6 +356,33 @@ START_TEST(occlusion_long_sentence)
 }
 END_TEST
 
+/* A model so sure that p_k is 1.0f in float (the output layer's weights
+ * scaled up): log p_k is flat there and its gradient 0, the log-odds is
+ * not; the figures stay finite and nonzero. */
+START_TEST(sure_model_keeps_its_gradient)
+{
+    Model m;
+    build(&m, "e L Ds", false);
+    Layer *d = &m.layers[m.n_layers - 1];
+    float a2[T];
+    Err err = {{0}};
+    for (int j = 0; j < d->in_dim * d->out_dim; j++) d->kernel[j] *= 400.0f;
+    for (int j = 0; j < d->out_dim; j++) d->bias[j] *= 400.0f;
+    float y[4];
+    int best = -1;
+    ck_assert(model_attrib_prediction(y, &best, &m, PLAIN, NULL, T, T - 1, &err));
+    ck_assert_msg(y[best] == 1.0f, "p = %.9g, not saturated", (double)y[best]);
+    ck_assert(model_attribute(a2, &m, PLAIN, NULL, T, T - 1, best, ATTRIB_GRADIENT, &err));
+    int nonzero = 0;
+    for (int s = 0; s < T; s++) {
+        ck_assert(isfinite(a2[s]));
+        nonzero += a2[s] != 0.0f;
+    }
+    ck_assert_int_ge(nonzero, T - 1);
+    model_free(&m);
+}
+END_TEST
+
 START_TEST(bad_step_or_class)
 {
     Model m;
@@ -380,6 +407,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, gradient_matches_finite_differences, 0, (int)(sizeof CASES / sizeof CASES[0]));
     tcase_add_test(tc, bidirectional_sees_later_words);
+    tcase_add_test(tc, sure_model_keeps_its_gradient);
     suite_add_tcase(s, tc);
     tc = tcase_create("occlusion");
     tcase_add_test(tc, occlusion_is_word_removed);
