@@ -322,6 +322,8 @@ static const BadCase bad_cases[] = {
     {"step-negative", FM "## S\n\n```unroll\nstep: -1\n```\n", 0, NULL, 16, "cannot be -1"},
     {"quiz-empty", FM "## S\n\n```unroll\nquiz: \"\"\n```\n", 0, NULL, 16, "'quiz' needs the question"},
     {"quiz-null", FM "## S\n\n```unroll\nquiz:\n```\n", 0, NULL, 16, "'quiz' needs the question"},
+    {"attribution-empty", FM "## S\n\n```unroll\nattribution: \"\"\n```\n", 0, NULL, 16, "'attribution' takes true, false or a class"},
+    {"attribution-list", FM "## S\n\n```unroll\nattribution: [a, b]\n```\n", 0, NULL, 16, "'attribution' must be one value"},
     {"two-blocks", FM "## S\n\n```unroll\nstep: 1\n```\n\nMore.\n\n```unroll\nstep: 2\n```\n", 0, NULL, 21,
      "one ```unroll block; this step's first is on line 15"},
     /* the first error wins: md4c reads on after a callback stops it, and
@@ -364,6 +366,26 @@ START_TEST(units_directive)
     ck_assert_int_eq(l.steps[1].dir.n_units, 0);
     ck_assert_str_eq(view_kind_name(VIEW_CHART), "chart");
     ck_assert_str_eq(view_kind_title(VIEW_CHART), "Units");
+    lesson_unload(&l);
+}
+END_TEST
+
+/* `attribution:` (helper attr): true, a class to explain, false; unset is off */
+START_TEST(attribution_directive)
+{
+    static const char text[] = FM "## A\n```unroll\nattribution: true\n```\n## B\n```unroll\nattribution: bread\n```\n"
+                                  "## C\n```unroll\nattribution: false\n```\n## D\n\nText.\n";
+    Lesson l = {0};
+    Err err = {0};
+    ck_assert_msg(lesson_parse(&l, text, strlen(text), "lessons/attr.md", &err), "%s", err.msg);
+    ck_assert_int_eq(l.n_steps, 4);
+    ck_assert(l.steps[0].dir.attribution);
+    ck_assert_ptr_null(l.steps[0].dir.attribution_class);
+    ck_assert(l.steps[1].dir.attribution);
+    ck_assert_str_eq(l.steps[1].dir.attribution_class, "bread");
+    ck_assert(!l.steps[2].dir.attribution);
+    ck_assert_ptr_null(l.steps[2].dir.attribution_class);
+    ck_assert(!l.steps[3].dir.attribution);
     lesson_unload(&l);
 }
 END_TEST
@@ -700,6 +722,7 @@ static Suite *lesson_suite(void)
     tcase_add_test(tc, bad_files_load);
     tcase_add_test(tc, limits);
     tcase_add_test(tc, markdown_details);
+    tcase_add_test(tc, attribution_directive); /* helper attr */
     tcase_add_test(tc, every_prefix);
     tcase_add_test(tc, bounds_at_the_limit);
     tcase_add_test(tc, units_directive); /* chart helper */

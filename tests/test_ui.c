@@ -1263,6 +1263,91 @@ START_TEST(one_colour_scale_per_lesson)
 }
 END_TEST
 
+/* Input attribution (helper attr): lesson 3's "Which words decided" step
+ * shades the token cell of "bad", the word with the largest attribution to
+ * "negative", in the red end of the map; hovering the "positive" bar turns
+ * it to the blue end (one sigmoid unit: the log-odds of the other class is
+ * minus this one); the a key turns the shading off. */
+static Color token_pixel(const App *a, int t)
+{
+    const Hot *tok = find_hot(a, HOT_TOKEN, -1, t, -1, -1);
+    ck_assert_msg(tok, "no token cell for step %d", t);
+    return app_headless_pixel(a, tok->box.x + 5, tok->box.y + 2);
+}
+
+START_TEST(attribution_shades_the_deciding_word)
+{
+    Err err = {{0}};
+    char path[4096];
+    snprintf(path, sizeof path, "%s/../lessons/03-sentiment.md", tu_path(""));
+    App *a = app_headless_create(1280, 720, &err);
+    ck_assert_msg(a, "%s", err.msg);
+    ck_assert_msg(app_headless_open(a, path, &err), "%s", err.msg);
+    int k = -1;
+    for (int i = 0; i < a->doc->lesson.n_steps; i++)
+        if (a->doc->lesson.steps[i].dir.attribution) k = i;
+    ck_assert_msg(k >= 0, "lesson 3 has no step with attribution");
+    app_goto_lesson_step(a, k);
+    ck_assert(a->attrib_on);
+    a->anim = 1.0f;
+    app_draw(a);
+    const int T = a->doc->T, last = T - 1;
+    ck_assert_int_eq(a->step, last);
+    ck_assert_str_eq(a->doc->prompt.words[last], "bad");
+    /* the figures, independently of the window's cache */
+    const Model *m = &a->doc->models[a->model].model;
+    float v[64];
+    ck_assert(T <= 64);
+    ck_assert(model_attribute(v, m, a->doc->prompt.tokens, NULL, T, last, 0, ATTRIB_GRADIENT, &err));
+    float range = 0;
+    int top = 0;
+    for (int t = 0; t < T; t++) {
+        range = fmaxf(range, fabsf(v[t]));
+        top = v[t] > v[top] ? t : top;
+    }
+    ck_assert_int_eq(top, last);
+    Color want = colormap(range, range), got = token_pixel(a, last);
+    ck_assert_msg(same_colour(got, want, 2), "'bad' is (%d,%d,%d), the red end is (%d,%d,%d)", got.r, got.g, got.b, want.r,
+                  want.g, want.b);
+    /* a padding token is not shaded */
+    ck_assert(!same_colour(token_pixel(a, 0), want, 40));
+    /* hover the "positive" bar: the same word, the other end of the map */
+    const Hot *bar = find_hot(a, HOT_BAR, -1, last, -1, 1);
+    ck_assert_msg(bar, "no bar for 'positive'");
+    a->hover = *bar;
+    a->has_hover = true;
+    app_draw(a);
+    want = colormap(-range, range);
+    got = token_pixel(a, last);
+    ck_assert_msg(same_colour(got, want, 2), "'bad' for positive is (%d,%d,%d), the blue end is (%d,%d,%d)", got.r, got.g, got.b,
+                  want.r, want.g, want.b);
+    /* Shift+A: occlusion, the drop in p(negative) with each word made padding */
+    a->has_hover = false;
+    SDL_Event key = {0};
+    key.type = SDL_KEYDOWN;
+    key.key.keysym.sym = SDLK_a;
+    key.key.keysym.mod = KMOD_LSHIFT;
+    app_event(a, &key);
+    ck_assert(a->attrib_on && a->attrib_occlusion);
+    app_draw(a);
+    ck_assert(model_attribute(v, m, a->doc->prompt.tokens, NULL, T, last, 0, ATTRIB_OCCLUSION, &err));
+    range = 0;
+    for (int t = 0; t < T; t++) range = fmaxf(range, fabsf(v[t]));
+    ck_assert(range > 0);
+    want = colormap(v[last], range);
+    got = token_pixel(a, last);
+    ck_assert_msg(same_colour(got, want, 2), "'bad' by occlusion is (%d,%d,%d), want (%d,%d,%d)", got.r, got.g, got.b, want.r,
+                  want.g, want.b);
+    /* the a key turns it off */
+    key.key.keysym.mod = 0;
+    app_event(a, &key);
+    ck_assert(!a->attrib_on);
+    app_draw(a);
+    ck_assert(!same_colour(token_pixel(a, last), colormap(range, range), 40));
+    app_headless_destroy(a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -1299,6 +1384,7 @@ int main(void)
     tcase_add_test(tc, heat_map_puts_the_picked_units_on_top);
     tcase_add_test(tc, one_grid_for_h_and_c);
     tcase_add_test(tc, one_colour_scale_per_lesson);
+    tcase_add_test(tc, attribution_shades_the_deciding_word); /* helper attr */
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

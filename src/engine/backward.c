@@ -155,8 +155,13 @@ static void dense_backward(Backprop *bp, const Trace *tr, int i, const float *in
     const size_t F = (size_t)l->in_dim, D = (size_t)l->out_dim;
     const float *out = tr->layers[i].out;
     float *dpre = bp->dout[i]; /* turned into dL/d(pre-activation) in place */
-    if (l->activation == ACT_SOFTMAX) softmax_backward(dpre, dpre, out, N, D);
-    else act_backward(dpre, dpre, out, l->activation, N * D);
+    if (bp->dout_preactivation && i == bp->model->n_layers - 1) {
+        /* seeded past the activation (input attribution of a logit) */
+    } else if (l->activation == ACT_SOFTMAX) {
+        softmax_backward(dpre, dpre, out, N, D);
+    } else {
+        act_backward(dpre, dpre, out, l->activation, N * D);
+    }
     float *dK = grad_of(bp, l->kernel);
     if (dK) blas_sgemm(true, false, F, D, N, 1.0f, in, F, dpre, D, 1.0f, dK, D);
     if (dK && l->use_bias) colsum_add(grad_of(bp, l->bias), dpre, N, D, D);

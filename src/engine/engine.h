@@ -351,6 +351,8 @@ typedef struct {
     float *scratch;        /* (B, 8*H + G*H) working rows of the largest recurrent layer */
     float *block;
     bool states_only;      /* set after backprop_init: dh, dg, dout and dinput only, no weight gradients */
+    bool dout_preactivation; /* set after backprop_init: the last layer (Dense) is seeded with
+                                dL/d(its pre-activation) in dout, its activation is not differentiated */
 } Backprop;
 
 void backprop_init(Backprop *bp, const Model *model, int B, int T);
@@ -559,5 +561,44 @@ void cell_wires_fill(CellWires *w, float *block, const Trace *trace, int layer, 
  * are skipped). False with err when the model has no loss (see
  * model_loss_kind) or the label is out of range. */
 bool trace_gradient_norms(const Trace *trace, int label, float *const (*norms)[2], Err *err);
+
+
+/* ---- input attribution (attrib.c) ------------------------------------- */
+
+/* How much each input position contributed to class k of the prediction
+ * after step t: the prefix 0..t fitted in front to the model's fixed length
+ * (what model_predict_prefixes gives after step t) when the last layer gives
+ * one vector per sequence, else the output at step t of the whole sequence.
+ * The gradient explains the log-odds log(p_k / (1 - p_k)) of a Dense layer
+ * with softmax or sigmoid (one sigmoid unit: class 1 is p, class 0 is
+ * 1 - p; the log-odds is then the unit's logit, or minus it), the output
+ * value y_k of any other last layer.
+ *   ATTRIB_GRADIENT   out[s] = sum_j d(log-odds_k)/d(e_s[j]) * e_s[j], e_s the
+ *                     first layer's output at s (the word's embedding) or
+ *                     the float input; one forward and one backward pass
+ *   ATTRIB_OCCLUSION  out[s] = p_k - p_k(with position s made padding:
+ *                     token 0, or a zero vector); in probability (output)
+ *                     units; one extra forward pass per position, batched
+ * out holds T floats; positions outside the prediction's input and padding
+ * (token 0) get 0, as do (by the math) positions after t that only
+ * forward-reading layers see. tokens (T) for token models, else input
+ * (T, input_dim). False with err for a step or class out of range, tokens
+ * out of the vocabulary. */
+typedef enum { ATTRIB_GRADIENT, ATTRIB_OCCLUSION } AttribMethod;
+
+/* Classes an attribution can explain: 2 for one sigmoid unit, else the
+ * last layer's width. */
+int model_attrib_classes(const Model *model);
+/* The range checks of model_attribute alone (step 0..T-1, class). */
+bool model_attrib_check(const Model *model, int T, int t, int k, Err *err);
+/* Whether model_attribute's gradient explains a log-odds (else an output value). */
+bool model_attrib_log_odds(const Model *model);
+/* The prediction after step t as model_attribute sees it: y (the last
+ * layer's width; may be NULL) and the most probable class (one sigmoid
+ * unit: 1 when p > 0.5). False with err as model_attribute. */
+bool model_attrib_prediction(float *y, int *best, const Model *model, const int *tokens, const float *input, int T,
+                             int t, Err *err);
+bool model_attribute(float *out, const Model *model, const int *tokens, const float *input, int T, int t, int k,
+                     AttribMethod method, Err *err);
 
 #endif

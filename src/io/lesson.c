@@ -670,8 +670,8 @@ static bool front_apply(Ctx *cx, const Map *m)
 
 /* ---- directives (a step's ```unroll block) --------------------------- */
 
-static const char *const dir_keys[] = {"view", "sentence", "step", "cell", "highlight", "quiz", "units", NULL};
-#define DIR_LIST "view, sentence, step, cell, highlight, quiz, units"
+static const char *const dir_keys[] = {"view", "sentence", "step", "cell", "highlight", "quiz", "units", "attribution", NULL};
+#define DIR_LIST "view, sentence, step, cell, highlight, quiz, units, attribution"
 
 static bool directives_apply(Ctx *cx, const Map *m, LessonDirectives *d)
 {
@@ -751,6 +751,20 @@ static bool directives_apply(Ctx *cx, const Map *m, LessonDirectives *d)
             for (int k = 0; k < d->n_units; k++)
                 if (d->units[k] == (int)u) return fail(cx, e->item_lines[i], "units: unit %ld is listed twice", u);
             d->units[d->n_units++] = (int)u;
+        }
+    }
+
+    /* input attribution (helper attr): true, false, or the class to explain */
+    if ((e = map_get(m, "attribution"))) {
+        const char *v = want_scalar(cx, e);
+        if (!v) return false;
+        if (!v[0]) return fail(cx, e->line, "'attribution' takes true, false or a class (a label or a word)");
+        free(d->attribution_class);
+        d->attribution_class = NULL;
+        d->attribution = strcmp(v, "false") != 0;
+        if (d->attribution && strcmp(v, "true") != 0) {
+            if (strlen(v) >= 64) return fail(cx, e->line, "attribution: the class '%.20s...' is longer than 63 bytes", v);
+            d->attribution_class = xstrdup(v);
         }
     }
     return true;
@@ -1364,6 +1378,7 @@ void lesson_unload(Lesson *l)
         free(s->spans);
         free(s->dir.sentence);
         free(s->dir.quiz);
+        free(s->dir.attribution_class);
     }
     free(l->steps);
     *l = (Lesson){0};

@@ -29,7 +29,7 @@
  *   Narration ...
  *   ```unroll                            at most one per step: its directives
  *   view: inspector                      (YAML: view, sentence, step, cell,
- *   step: 3                              highlight, quiz, units)
+ *   step: 3                              highlight, quiz, units, attribution)
  *   ```
  *
  * Keys not marked optional are required, except that corpus belongs to
@@ -117,6 +117,10 @@ typedef struct {
     int units[LESSON_MAX_UNITS]; /* (n_units), each 0 <= u < ENGINE_MAX_DIM, no repeats */
     int n_units;             /* 0: unset */
     int line;                /* line of the ```unroll fence; 0: the step has none */
+    /* input attribution (helper attr): `attribution: true`, `false` or a class
+     * (a label or a word) whose contributions are shown; off when unset */
+    bool attribution;
+    char *attribution_class; /* NULL: the prediction's most probable class */
 } LessonDirectives;
 
 typedef struct {

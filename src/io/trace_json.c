@@ -200,5 +200,23 @@ void trace_write_json(JsonW *w, const Trace *tr, int b, const TraceDocExtras *ex
         in_dim = l->out_dim;
     }
     jsonw_end_array(w);
+    if (ex && ex->attribution) {
+        const TraceAttribution *a = ex->attribution;
+        jsonw_key(w, "attribution");
+        jsonw_begin_object(w);
+        jsonw_key(w, "step");
+        jsonw_int(w, a->step);
+        jsonw_key(w, "class");
+        jsonw_int(w, a->cls);
+        jsonw_key(w, "explains");
+        jsonw_str(w, a->log_odds ? "log_odds" : "output");
+        jsonw_key(w, "value");
+        jsonw_float(w, a->value);
+        jsonw_key(w, "gradient_x_input");
+        jsonw_floats(w, a->gradient, T);
+        jsonw_key(w, "occlusion");
+        jsonw_floats(w, a->occlusion, T);
+        jsonw_end_object(w);
+    }
     jsonw_end_object(w);
 }

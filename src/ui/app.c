@@ -61,6 +61,7 @@ void app_init(App *a, const char *path)
     a->anim = 1.0f;
     a->lesson_step = -1;
     a->view = VIEW_UNROLLED;
+    a->attrib_class = -1;
     theme_get(&a->theme, false, false);
     train_run_init(&a->train);
     a->dirty = true;
@@ -78,6 +79,7 @@ void app_free(App *a)
     }
     a->doc = NULL;
     a->has_doc = false;
+    app_attrib_free(a);
 }
 
 void app_open(App *a, const char *path)
@@ -129,6 +131,10 @@ void app_open_done(App *a)
     a->train_seed = a->doc->is_lesson ? a->doc->lesson.seed : 1;
     train_run_reset(&a->train);
     doc_generate_begin(a->doc, &a->gen, NULL, 1);
+    a->attrib_on = false;
+    a->attrib_occlusion = false;
+    a->attrib_class = -1;
+    a->attrib.valid = false;
 }
 
 /* a new input is in the document: back to its first step */
@@ -239,6 +245,27 @@ static VecKind highlight_vec_kind(const char *name)
     return VEC_H;
 }
 
+/* input attribution (helper attr): a step's `attribution:` turns the shading
+ * on (off when unset) and names the class by its label or word */
+static void lesson_step_attribution(App *a, const LessonDirectives *dv)
+{
+    a->attrib_on = dv->attribution;
+    a->attrib_class = -1;
+    if (!dv->attribution || !dv->attribution_class) return;
+    const Model *m = &a->doc->models[a->model].model;
+    for (int k = 0; k < model_attrib_classes(m); k++) {
+        char name[64];
+        if (strcmp(doc_class_name(a->doc, a->model, k, name, sizeof name), dv->attribution_class) == 0) {
+            a->attrib_class = k;
+            return;
+        }
+    }
+    char msg[160];
+    snprintf(msg, sizeof msg, "attribution: '%s' is not a class of %s; showing the most probable", dv->attribution_class,
+             a->doc->models[a->model].label);
+    app_set_message(a, msg, true);
+}
+
 void app_goto_lesson_step(App *a, int k)
 {
     if (!a->has_doc || !a->doc->is_lesson) return;
@@ -268,6 +295,7 @@ void app_goto_lesson_step(App *a, int k)
     a->highlight_vec = -1;
     a->has_selected = false;
     if (dv->highlight_vec[0] && dv->highlight_unit < 0) a->highlight_vec = (short)highlight_vec_kind(dv->highlight_vec);
+    lesson_step_attribution(a, dv);
     if (dv->highlight_unit >= 0 && dv->highlight_vec[0] && dv->highlight_unit < hl->cell[0].units) {
         /* select that unit so the inspector shows its equation */
         a->has_selected = true;

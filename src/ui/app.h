@@ -39,6 +39,20 @@ typedef struct {
     int cursor, anchor;
 } TextField;
 
+/* Input attribution of the prediction at the current step (app_attrib.c) */
+typedef struct {
+    bool valid;
+    int model, step, T;
+    int asked;              /* the class asked for (-1: the top one), cls the one computed */
+    int cls;
+    bool occlusion;         /* the method: occlusion, else gradient x input */
+    float *values;          /* (T) gradient x input of cls's log-odds, or the drop in p_cls */
+    float range;            /* largest |value| */
+    void *tokens;           /* the input and prediction row those were computed for, to notice a
+                               new sentence or new weights */
+    size_t in_bytes;
+} AttribCache;
+
 typedef enum { BTN_VIEW0 = 100, BTN_MODEL0 = 200, BTN_INPUT = 300, BTN_LESSON0 = 400 } ButtonId;
 
 #define APP_MESSAGE_MAX 512
@@ -99,6 +113,11 @@ typedef struct {
     int chart_units[LESSON_MAX_UNITS];
     int n_chart_units;
     bool chart_units_from_lesson;
+    /* input attribution (helper attr): the a key, a lesson's `attribution:` */
+    bool attrib_on;
+    int attrib_class;       /* the class a lesson step names; -1: the prediction's top class */
+    bool attrib_occlusion;  /* Shift+A: occlusion (the drop in p with the word made padding) */
+    AttribCache attrib;
 } App;
 
 /* Sets defaults; opens path (NULL: nothing) and shows any error in the window. */
@@ -178,6 +197,24 @@ void app_train_join(App *a);
 
 /* True while a lesson's quiz step hides the model's answer. */
 bool app_answer_hidden(const App *a);
+
+/* ---- input attribution (app_attrib.c) ---- */
+/* Recomputes the attribution cache when the model, step, class or sentence
+ * changed (app_draw calls it before drawing); frees it. */
+void app_attrib_refresh(App *a);
+void app_attrib_free(App *a);
+/* Whether shading is on and computed for what is shown. */
+bool app_attrib_shown(const App *a);
+/* The shading of input position s, and the text colour that reads on it. */
+Color app_attrib_color(const App *a, int s);
+Color app_attrib_text_color(const App *a, int s, Color usual);
+/* Fills cell with position s's shading (nothing when off or 0). */
+void app_attrib_shade(const App *a, Render *r, Box cell, int s);
+/* "contribution to 'bread'" and the map, in box; its height. */
+void app_attrib_legend(const App *a, Render *r, Box box);
+int app_attrib_legend_height(const App *a, Render *r);
+/* The words read up to the current step, shaded, with the legend on the left. */
+void app_attrib_sentence(const App *a, Render *r, Box box);
 
 /* Shared drawing helpers (views.c) */
 const char *vec_name(VecKind v, CellKind kind);

@@ -158,6 +158,16 @@ static void cmd_prev_step(App *a, int arg, bool shift) { app_goto_lesson_step(a,
 static void cmd_narration(App *a, int arg, bool shift) { a->show_lesson = !a->show_lesson; }
 static void cmd_lessons(App *a, int arg, bool shift) { a->show_lessons = !a->show_lessons; }
 static void cmd_help(App *a, int arg, bool shift) { a->show_help = true; }
+/* input attribution (helper attr) */
+static void cmd_attribution(App *a, int arg, bool shift)
+{
+    if (shift) { /* Shift+A: the other method, shown */
+        a->attrib_occlusion = !a->attrib_occlusion;
+        a->attrib_on = true;
+    } else {
+        a->attrib_on = !a->attrib_on;
+    }
+}
 
 /* chart helper: u adds the next unit the tool picks (or the clicked one), U removes the last */
 static bool in_chart(const App *a)
@@ -241,6 +251,7 @@ static const AppCommand COMMANDS[] = {
     {{SDLK_LEFTBRACKET}, 0, 0, NULL, cmd_colder, NULL, NULL, NULL},
     {{SDLK_RIGHTBRACKET}, 0, 0, NULL, cmd_warmer, NULL, NULL, NULL},
     {{SDLK_t}, 0, 0, NULL, cmd_theme, "t", "light / dark theme", NULL},
+    {{SDLK_a}, 0, -1, has_doc, cmd_attribution, "a  A", "shade words by their part in the prediction; A: occlusion", NULL},
     {{SDLK_F11}, 0, 0, NULL, cmd_presenter, "F11", "presenter mode (full screen, large type)", NULL},
     {{SDLK_EQUALS, SDLK_PLUS, SDLK_KP_PLUS}, 0, 1, NULL, cmd_larger, "Ctrl + / Ctrl - / Ctrl 0", "larger / smaller / usual type", NULL},
     {{SDLK_MINUS, SDLK_KP_MINUS}, 0, 1, NULL, cmd_smaller, NULL, NULL, NULL},

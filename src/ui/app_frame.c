@@ -326,6 +326,7 @@ void app_draw(App *a)
         int inbar = draw_input_bar(a, r, top);
         Box area = {0, top + inbar, r->width, r->height - top - inbar - status};
         if (a->doc->is_lesson && a->show_lesson) area.w -= draw_lesson_panel(a, r, area);
+        app_attrib_refresh(a); /* a cache of state, before the views read it */
         render_clip_push(r, area);
         VIEW_DRAW[(unsigned)a->view < VIEW_COUNT ? a->view : VIEW_UNROLLED](a, r, area);
         draw_highlights(a, r);

@@ -74,6 +74,24 @@ static void draw_predictions_column(const App *a, Render *r, Box col)
     }
 }
 
+/* input attribution (helper attr): a token cell shaded by what its word gave
+ * the prediction, and the legend in the label column beside the tokens */
+static void draw_attribution_token(const App *a, Render *r, Box cell, int p, Color *text)
+{
+    if (!app_attrib_shown(a)) return;
+    app_attrib_shade(a, r, cell, p);
+    *text = app_attrib_text_color(a, p, *text);
+}
+
+/* box.y is the bottom of the predictions column: the legend ends there */
+static void draw_attribution_legend(const App *a, Render *r, Box box)
+{
+    if (!app_attrib_shown(a) || box.w < 8) return;
+    box.h = app_attrib_legend_height(a, r);
+    box.y -= box.h;
+    app_attrib_legend(a, r, box);
+}
+
 /* chart helper: a cell's h (and c above it for LSTM) in the layer's one
  * grid (strip_cols): the same unit sits in the same place in c and h, at
  * every step and for every sentence length; squares the same size in both */
@@ -137,6 +155,7 @@ static void draw_tokens(const App *a, Render *r, Box steps, int ty, int token_h,
         int row = tl->rows == 2 ? p % 2 : 0;
         int room = tl->rows == 2 ? (int)(2 * sw) - 6 : (int)sw - 4;
         if (now) render_fill(r, (Box){x0 + 2, ty - 2, (int)sw - 4, token_h - 4}, color_mix(th->accent, th->bg, 0.85f));
+        draw_attribution_token(a, r, (Box){x0 + 2, ty - 2, (int)sw - 4, token_h - 4}, p, &c);
         if (tl->rows == 2) /* a tick from the word down to its step */
             render_fill(r, (Box){x0 + (int)sw / 2, ty + (row + 1) * lh - 2, 1, (1 - row) * lh + 2}, th->faint);
         render_text(r, x0 + (int)sw / 2, ty + row * lh,
@@ -145,7 +164,8 @@ static void draw_tokens(const App *a, Render *r, Box steps, int ty, int token_h,
         char id[24];
         snprintf(id, sizeof id, "%d", d->prompt.tokens[p]);
         if (m->token_input && sw > spx * 1.5f)
-            render_text(r, x0 + (int)sw / 2, ty + tl->rows * lh, id, spx, FONT_REGULAR, th->text_dim, ALIGN_CENTER);
+            render_text(r, x0 + (int)sw / 2, ty + tl->rows * lh, id, spx, FONT_REGULAR,
+                        app_attrib_text_color(a, p, th->text_dim), ALIGN_CENTER);
         Hot *h = render_hot(r, (Box){x0, ty, (int)sw, token_h}, HOT_TOKEN);
         if (h) {
             h->model = (short)a->model;
@@ -318,6 +338,9 @@ void view_unrolled_draw(const App *a, Render *r, Box area)
         }
         render_clip_push(r, (Box){steps.x, area.y, steps.w, area.h});
     }
+    render_clip_pop(r);
+    draw_attribution_legend(a, r, (Box){area.x + area.w - pred_w + spx, steps.y + steps.h, pred_w - 2 * spx, 0});
+    render_clip_push(r, (Box){steps.x, area.y, steps.w, area.h});
     /* the flow upward at the current step */
     if (a->anim < 1.0f) {
         int x0 = steps.x + (int)(a->step * sw - scroll);
