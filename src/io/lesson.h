@@ -24,7 +24,7 @@
  *   Narration ...
  *   ```unroll                            at most one per step: its directives
  *   view: inspector                      (YAML: view, sentence, step, cell,
- *   step: 3                              highlight, quiz)
+ *   step: 3                              highlight, quiz, epoch: 0..N|last)
  *   ```
  *
  * Keys not marked optional are required, except that corpus belongs to
@@ -107,7 +107,12 @@ typedef struct {
     int highlight_unit;      /* unit of that vector; -1: the whole vector */
     char *quiz;              /* question whose answer stays hidden; NULL: none */
     int line;                /* line of the ```unroll fence; 0: the step has none */
+    int epoch;               /* hist: training-history snapshot to show (0 = initial weights);
+                                LESSON_EPOCH_LAST: the trained model; -1 unset */
 } LessonDirectives;
+
+/* `epoch: last` */
+#define LESSON_EPOCH_LAST HISTORY_MAX_SNAPSHOTS
 
 typedef struct {
     char *title;             /* the '##' heading */
