@@ -128,6 +128,7 @@ void app_open_done(App *a)
     a->train_seed = a->doc->is_lesson ? a->doc->lesson.seed : 1;
     a->train_lr = 0;       /* hist: the lesson's learning rate */
     a->train_clipnorm = 0; /* hist: no clipping */
+    a->train_sgd = false;
     a->epoch_drag = false;
     train_run_reset(&a->train);
     doc_generate_begin(a->doc, &a->gen, NULL, 1);

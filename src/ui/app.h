@@ -100,6 +100,7 @@ typedef struct {
      * learning rate (<= 0: the lesson's) and clipnorm (0: none) */
     bool epoch_drag;
     float train_lr, train_clipnorm;
+    bool train_sgd;         /* hist: the next run uses plain SGD instead of Adam */
 } App;
 
 /* Sets defaults; opens path (NULL: nothing) and shows any error in the window. */

@@ -137,6 +137,7 @@ void app_train_clip_step(App *a, int dir)
     a->train_clipnorm = CLIPS[k];
 }
 
+static void cmd_optimizer(App *a, int arg, bool shift) { a->train_sgd = !a->train_sgd; }
 static void cmd_lr(App *a, int arg, bool shift) { app_train_lr_step(a, shift ? 1 : -1); }
 static void cmd_clip(App *a, int arg, bool shift) { app_train_clip_step(a, shift ? 1 : -1); }
 static void cmd_save(App *a, int arg, bool shift) { a->want_save = true; }
@@ -219,7 +220,8 @@ static const AppCommand COMMANDS[] = {
     {{SDLK_e}, 0, 0, in_training, cmd_epochs, NULL, NULL, NULL},
     {{SDLK_s}, 0, -1, in_training, cmd_seed, NULL, NULL, NULL},
     /* hist */
-    {{SDLK_a}, 0, -1, in_training, cmd_lr, "a A  c C", "train view: learning rate, clipnorm (lower / higher)", NULL},
+    {{SDLK_a}, 0, -1, in_training, cmd_lr, "a A  c C  p", "train view: learning rate, clipnorm (lower / higher), Adam / SGD", NULL},
+    {{SDLK_p}, 0, -1, in_training, cmd_optimizer, NULL, NULL, NULL},
     {{SDLK_c}, 0, -1, in_training, cmd_clip, NULL, NULL, NULL},
     {{SDLK_COMMA}, 0, -1, has_history, cmd_epoch_back, ",  .", "training history: epoch back / forward (Shift: first / last; drag the slider)", NULL},
     {{SDLK_PERIOD}, 0, -1, has_history, cmd_epoch_forward, NULL, NULL, NULL},
