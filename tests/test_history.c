@@ -357,6 +357,44 @@ START_TEST(clipnorm_math)
 }
 END_TEST
 
+/* the lesson directive `epoch:`: a number from 0, or last; anything else
+ * is one error naming the line */
+START_TEST(epoch_directive)
+{
+    const char *head = "---\ntitle: T\ntask: next-word\ncorpus: c.txt\ncells: [simplernn]\n"
+                       "spec: \"embedding:V:4, rnn:2, dense:V:softmax\"\nepochs: 1\nbatch_size: 1\nseed: 1\n"
+                       "models: m\nsentence: \"a b\"\n---\n\n## One\n\nText.\n\n```unroll\n";
+    struct {
+        const char *dir;
+        bool ok;
+        int epoch;
+        const char *want;
+    } cases[] = {
+        {"epoch: 0", true, 0, NULL},
+        {"epoch: 12", true, 12, NULL},
+        {"epoch: last", true, LESSON_EPOCH_LAST, NULL},
+        {"view: gradients", true, -1, NULL},
+        {"epoch: -1", false, 0, ":19: 'epoch' counts from 0"},
+        {"epoch: first", false, 0, ":19:"},
+        {"epoch: 5000", false, 0, ":19:"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[1024];
+        snprintf(text, sizeof text, "%s%s\n```\n", head, cases[i].dir);
+        Lesson l;
+        Err err = {{0}};
+        bool ok = lesson_parse(&l, text, strlen(text), "t.md", &err);
+        ck_assert_msg(ok == cases[i].ok, "%s: %s", cases[i].dir, err.msg);
+        if (ok) {
+            ck_assert_int_eq(l.steps[0].dir.epoch, cases[i].epoch);
+            lesson_unload(&l);
+        } else {
+            ck_assert_msg(strstr(err.msg, cases[i].want) && !strchr(err.msg, '\n'), "%s: '%s'", cases[i].dir, err.msg);
+        }
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("history");
@@ -369,6 +407,7 @@ int main(void)
     tcase_add_test(tc, slider_moves_the_gradients);
     tcase_add_test(tc, non_finite_loss_stops_cleanly);
     tcase_add_test(tc, clipnorm_math);
+    tcase_add_test(tc, epoch_directive);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }
