@@ -275,27 +275,29 @@ static void lesson6_vanishing(const Lesson *l, Model *models, const Tokenizer *t
     fprintf(stderr, "06-gradients.md (%s): log10 last/first |dL/dh| at epoch 0: %.2f %.2f %.2f; trained: %.2f %.2f %.2f; "
             "GRU z %.2f, LSTM f %.2f at epoch 0\n", which, start[0], start[1], start[2], end[0], end[1], end[2], gate[1], gate[2]);
     /* step 1: "about 1.2 times (10^0.1)", "about a million (10^5.5 to 10^6.2)",
-     * "about a thousand (10^2.9 to 10^3.3)", gates "near one half" */
+     * "about a thousand (10^2.9 to 10^3.3)", GRU z "one half", LSTM f "0.73"
+     * (sigmoid of Keras' forget bias 1) on average over the sentence */
     CLAIM(fabs(start[0]) <= 0.15, "%s: SimpleRNN at epoch 0 falls 10^%.2f, the lesson says about 10^0.1", which, start[0]);
     CLAIM(start[1] >= 5.4 && start[1] <= 6.3, "%s: GRU at epoch 0 falls 10^%.2f, the lesson says 10^5.5 to 10^6.2", which, start[1]);
     CLAIM(start[2] >= 2.85 && start[2] <= 3.35, "%s: LSTM at epoch 0 falls 10^%.2f, the lesson says 10^2.9 to 10^3.3", which,
           start[2]);
-    CLAIM(gate[1] > 0.4 && gate[1] < 0.6 && gate[2] > 0.4 && gate[2] < 0.6, "%s: gates at epoch 0: GRU z %.2f, LSTM f %.2f", which,
-          gate[1], gate[2]);
-    /* step 2: trained SimpleRNN 10^3.4 to 10^12, at least 1000x its epoch-0
-     * fall; GRU 10^0.8 to 10^3.1, at least 100x less than at epoch 0 */
-    CLAIM(end[0] >= 3.3 && end[0] <= 12.1 && end[0] - start[0] >= 3, "%s: trained SimpleRNN falls 10^%.2f (10^%.2f at epoch 0)",
-          which, end[0], start[0]);
-    CLAIM(end[1] >= 0.75 && end[1] <= 3.15 && start[1] - end[1] >= 2, "%s: trained GRU falls 10^%.2f (10^%.2f at epoch 0)", which,
-          end[1], start[1]);
-    /* step 5: SGD at rate 1 without clipping climbs above 3 (11.8 on the
-     * lesson's seed); with clipnorm 1 it stays below 2.3 */
+    CLAIM(gate[1] > 0.45 && gate[1] < 0.55 && gate[2] > 0.68 && gate[2] < 0.78,
+          "%s: gates at epoch 0: GRU z %.2f (the lesson says one half), LSTM f %.2f (about 0.73)", which, gate[1], gate[2]);
+    /* step 2: a trained GRU falls at least 100x less than before training
+     * (measured 10^3.1 to 10^5.2 less). The trained SimpleRNN's figure
+     * depends on where training ends up (10^3.4 to 10^11.9 on the seeds
+     * measured here; another machine's rounding lands elsewhere), so only
+     * the shipped model's is checked, below. */
+    CLAIM(start[1] - end[1] >= 2, "%s: trained GRU falls 10^%.2f (10^%.2f at epoch 0)", which, end[1], start[1]);
+    /* step 5: SGD at rate 1 without clipping climbs above 3 (guessing
+     * gives 1.39); with clipnorm 1 it stays below 2.5 (measured at most
+     * 3.6 to 12.3 and 1.94 to 2.22 on six seeds) */
     double last = 0, largest = 0, clip_last = 0, clip_largest = 0;
     lesson6_explode(l, tok, 0, &last, &largest);
     lesson6_explode(l, tok, 1.0f, &clip_last, &clip_largest);
     fprintf(stderr, "06-gradients.md (%s): SGD lr 1: loss after 10 epochs %.3f; with clipnorm 1 at most %.3f\n", which, last,
             clip_largest);
-    CLAIM(last > 3.0 && clip_largest < 2.3, "%s: SGD lr 1 ends at loss %.3f, with clipnorm 1 at most %.3f", which, last,
+    CLAIM(last > 3.0 && clip_largest < 2.5, "%s: SGD lr 1 ends at loss %.3f, with clipnorm 1 at most %.3f", which, last,
           clip_largest);
     if (strcmp(which, "shipped") != 0) return;
     /* the shipped models' own figures, and their training history */
@@ -303,7 +305,7 @@ static void lesson6_vanishing(const Lesson *l, Model *models, const Tokenizer *t
     CLAIM(end[0] >= 9.5 && end[0] <= 10.5, "shipped SimpleRNN falls 10^%.2f, the lesson says about 10^10", end[0]);
     CLAIM(pow(10, end[1]) >= 14 && pow(10, end[1]) <= 18, "shipped GRU falls %.1f times, the lesson says about 16", pow(10, end[1]));
     CLAIM(pow(10, end[2]) >= 5 && pow(10, end[2]) <= 7, "shipped LSTM falls %.1f times, the lesson says about 6", pow(10, end[2]));
-    CLAIM(fabs(last - 11.8) < 0.05, "SGD lr 1 on the lesson's seed ends at %.3f, the lesson says 11.8", last);
+    CLAIM(end[0] - start[0] >= 3, "shipped SimpleRNN: trained 10^%.2f, epoch 0 10^%.2f", end[0], start[0]);
     /* steps 3 and 4 through history.bin: SimpleRNN 10^7 after 3 epochs,
      * 10^0.8 after 12, 10^20 after 35; GRU 10^6 after 7, 10^1.2 and sure of
      * "bread" after 10, still steep after 3; LSTM still steep after 10 */
