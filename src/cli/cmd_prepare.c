@@ -69,10 +69,13 @@ int cmd_prepare(int argc, char **argv)
         EpochStats st = {0};
         History hist;
         history_init(&hist, m.n_params);
+        Err herr = {{0}};
+        bool keep = history_check_budget(m.n_params, cfg.epochs, &herr);
+        if (!keep) fprintf(stderr, "note: %s: no history.bin: %s\n", lesson_cell_name(l.cells[k]), herr.msg);
         bool ok = trainer_init(&tr, &m, &cfg, ld.rows.view.T, &err) && trainer_check_data(&tr, &ld.rows.view, l.corpus ? l.corpus : l.data, &err) &&
-                  history_check_budget(m.n_params, cfg.epochs, &err) && history_push(&hist, &m, &err);
+                  (!keep || history_push(&hist, &m, &err));
         for (int e = 0; ok && e < cfg.epochs; e++)
-            ok = trainer_epoch(&tr, &ld.rows.view, NULL, &st, NULL, NULL, &err) && history_push(&hist, &m, &err);
+            ok = trainer_epoch(&tr, &ld.rows.view, NULL, &st, NULL, NULL, &err) && (!keep || history_push(&hist, &m, &err));
         char *dir = NULL;
         if (out) {
             size_t n = strlen(out) + 32;
@@ -84,7 +87,7 @@ int cmd_prepare(int argc, char **argv)
         ExtraFile extra = {"tokenizer.json", tok};
         if (ok && !history_only) ok = model_save(&m, dir, &extra, 1, &err);
         /* history.bin after the model (written whole or not at all too) */
-        if (ok) ok = history_save_beside(&hist, dir, &err);
+        if (ok && keep) ok = history_save_beside(&hist, dir, &err);
         if (ok && history_only) {
             /* how far the model in the folder is from this run's last epoch */
             Model shipped;

@@ -25,7 +25,8 @@ static const char TRAIN_USAGE[] =
     "plain (default lr 0.01); --clipnorm clips each weight's gradient norm.\n"
     "Prints one line per epoch on stderr: epoch E/N loss L accuracy A.\n"
     "OUT_DIR also gets history.bin: the weights before training (epoch 0) and\n"
-    "after every epoch, which the window's epoch slider shows (--no-history: none).\n";
+    "after every epoch, which the window's epoch slider shows (--no-history: none;\n"
+    "left out, with a note, past 2,000 epochs or the memory budget).\n";
 
 static const char EVALUATE_USAGE[] =
     "usage: unroll evaluate MODEL --data FILE.jsonl\n\n"
@@ -96,9 +97,14 @@ int cmd_train(int argc, char **argv)
     if (!trainer_init(&tr, &m, &cfg, train.view.T, &err)) goto fail;
     if (!trainer_check_data(&tr, &train.view, data, &err)) goto fail;
     if (val && !trainer_check_data(&tr, &valid.view, val, &err)) goto fail;
-    if (!no_history && !history_check_budget(m.n_params, cfg.epochs, &err)) {
-        err_prefix(&err, "--no-history trains without it");
-        goto fail;
+    if (!no_history) {
+        /* a history that would not fit (too many epochs, too little memory)
+         * is left out, said once; the training itself goes on */
+        Err herr = {{0}};
+        if (!history_check_budget(m.n_params, cfg.epochs, &herr)) {
+            fprintf(stderr, "note: no history.bin: %s\n", herr.msg);
+            no_history = true;
+        }
     }
     if (!no_history && !history_push(&hist, &m, &err)) goto fail;
     tok = sibling_tokenizer(model_path);

@@ -84,8 +84,11 @@ static int worker(void *arg)
         History hist;
         history_init(&hist, m.n_params);
         ok = trainer_init(&trainer, &m, &cfg, ld.rows.view.T, &err) &&
-             trainer_check_data(&trainer, &ld.rows.view, "lesson data", &err) &&
-             history_check_budget(m.n_params, cfg.epochs, &err) && history_push(&hist, &m, &err);
+             trainer_check_data(&trainer, &ld.rows.view, "lesson data", &err);
+        /* the history is kept when it fits the memory budget; the run goes on without it otherwise */
+        Err herr = {{0}};
+        bool keep = history_check_budget(m.n_params, cfg.epochs, &herr);
+        if (ok && keep) ok = history_push(&hist, &m, &err);
         if (ok) {
             SDL_LockMutex(run->lock);
             run->progress.lr = trainer.opt.lr;
@@ -94,7 +97,7 @@ static int worker(void *arg)
         Uint64 start = SDL_GetPerformanceCounter();
         for (int epoch = 0; ok && epoch < cfg.epochs; epoch++) {
             EpochStats st;
-            ok = trainer_epoch(&trainer, &ld.rows.view, NULL, &st, on_batch, run, &err) && history_push(&hist, &m, &err);
+            ok = trainer_epoch(&trainer, &ld.rows.view, NULL, &st, on_batch, run, &err) && (!keep || history_push(&hist, &m, &err));
             double seconds = (double)(SDL_GetPerformanceCounter() - start) / (double)SDL_GetPerformanceFrequency();
             SDL_LockMutex(run->lock);
             if (ok && epoch < TRAIN_MAX_EPOCHS) {
