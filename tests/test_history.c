@@ -357,6 +357,99 @@ START_TEST(clipnorm_math)
 }
 END_TEST
 
+/* the centre of the hot region of button id in the last frame */
+static bool button_at(const App *a, int id, int *x, int *y)
+{
+    for (int i = 0; i < a->render.n_hot; i++) {
+        const Hot *h = &a->render.hot[i];
+        if (h->kind == HOT_BUTTON && h->unit == id) {
+            *x = h->box.x + h->box.w / 2;
+            *y = h->box.y + h->box.h / 2;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void mouse(App *a, Uint32 type, int x, int y)
+{
+    SDL_Event e = {0};
+    e.type = type;
+    if (type == SDL_MOUSEMOTION) {
+        e.motion.x = (int)lroundf((float)x / a->dpi);
+        e.motion.y = (int)lroundf((float)y / a->dpi);
+    } else {
+        e.button.button = SDL_BUTTON_LEFT;
+        e.button.x = (int)lroundf((float)x / a->dpi);
+        e.button.y = (int)lroundf((float)y / a->dpi);
+    }
+    app_event(a, &e);
+}
+
+static void key(App *a, SDL_Keycode k, Uint16 mod)
+{
+    SDL_Event e = {0};
+    e.type = SDL_KEYDOWN;
+    e.key.keysym.sym = k;
+    e.key.keysym.mod = mod;
+    app_event(a, &e);
+}
+
+/* the controls: , and . move the epoch (Shift: first / last), dragging the
+ * bar follows the mouse; in the training view a A and the - + buttons step
+ * the learning rate through 0.01 0.03 0.1 ..., c C and - + the clipnorm
+ * through off 0.1 0.25 ..., p switches to SGD */
+START_TEST(slider_and_training_controls)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/../lessons/06-gradients.md", tu_path(""));
+    Err err = {{0}};
+    App *a = app_headless_create(1280, 720, &err);
+    ck_assert_msg(a, "%s", err.msg);
+    ck_assert_msg(app_headless_open(a, path, &err), "%s", err.msg);
+    ck_assert_int_eq(doc_epoch_shown(a->doc), 40);
+    key(a, SDLK_COMMA, 0);
+    ck_assert_int_eq(doc_epoch_shown(a->doc), 39);
+    key(a, SDLK_COMMA, KMOD_LSHIFT);
+    ck_assert_int_eq(doc_epoch_shown(a->doc), 0);
+    key(a, SDLK_PERIOD, 0);
+    ck_assert_int_eq(doc_epoch_shown(a->doc), 1);
+    a->anim = 1.0f;
+    app_draw(a);
+    int x = 0, y = 0;
+    ck_assert(button_at(a, BTN_EPOCH_SLIDER, &x, &y));
+    mouse(a, SDL_MOUSEBUTTONDOWN, x, y); /* the middle of the bar: epoch 20 */
+    ck_assert_int_eq(doc_epoch_shown(a->doc), 20);
+    mouse(a, SDL_MOUSEMOTION, 0, y); /* dragged to the left end */
+    ck_assert_int_eq(doc_epoch_shown(a->doc), 0);
+    mouse(a, SDL_MOUSEBUTTONUP, 0, y);
+    mouse(a, SDL_MOUSEMOTION, a->render.width - 1, y); /* released: moving no longer drags */
+    ck_assert_int_eq(doc_epoch_shown(a->doc), 0);
+    app_set_view(a, VIEW_TRAINING);
+    key(a, SDLK_a, KMOD_LSHIFT);
+    ck_assert(a->train_lr == 0.03f);
+    key(a, SDLK_a, 0);
+    key(a, SDLK_a, 0);
+    ck_assert(a->train_lr == 0.003f);
+    key(a, SDLK_c, KMOD_LSHIFT);
+    ck_assert(a->train_clipnorm == 0.1f);
+    key(a, SDLK_p, 0);
+    ck_assert(a->train_sgd);
+    app_draw(a);
+    ck_assert(button_at(a, BTN_LR_UP, &x, &y));
+    mouse(a, SDL_MOUSEBUTTONDOWN, x, y);
+    ck_assert(a->train_lr == 0.01f);
+    ck_assert(button_at(a, BTN_CLIP_UP, &x, &y));
+    mouse(a, SDL_MOUSEBUTTONDOWN, x, y);
+    ck_assert(a->train_clipnorm == 0.25f);
+    ck_assert(button_at(a, BTN_CLIP_DOWN, &x, &y));
+    mouse(a, SDL_MOUSEBUTTONDOWN, x, y);
+    mouse(a, SDL_MOUSEBUTTONDOWN, x, y);
+    ck_assert(a->train_clipnorm == 0.0f);
+    app_headless_destroy(a);
+}
+END_TEST
+
 /* the lesson directive `epoch:`: a number from 0, or last; anything else
  * is one error naming the line */
 START_TEST(epoch_directive)
@@ -408,6 +501,7 @@ int main(void)
     tcase_add_test(tc, non_finite_loss_stops_cleanly);
     tcase_add_test(tc, clipnorm_math);
     tcase_add_test(tc, epoch_directive);
+    tcase_add_test(tc, slider_and_training_controls);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }
