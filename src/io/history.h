@@ -46,9 +46,9 @@ bool history_save_beside(const History *h, const char *dir, Err *err);
 /* Reads path for a model of n_params floats; err names the file and what is
  * wrong in it. */
 bool history_load(History *h, const char *path, size_t n_params, Err *err);
-/* history_load of <model folder>/history.bin for the model at model_path;
- * false without touching err's meaning of "absent" when there is no such
- * file (*absent set), false with err when it is there but bad. */
+/* history_load of <model folder>/history.bin for the model at model_path.
+ * No such file: false with *absent set and h empty (not an error); a file
+ * that is there but bad: false with err, *absent clear. */
 bool history_load_beside(History *h, const char *model_path, size_t n_params, bool *absent, Err *err);
 
 #endif
