@@ -20,9 +20,10 @@
  *   "bad" deepest red in the step's sentence);
  * - lesson 4: the Bidirectional SimpleRNN at least 90% on lesson 2's probes;
  * - lesson 5: the parameter counts quoted in the text are the model's;
- * - lesson 6 (shipped models): the SimpleRNN's |dL/dh| at the first step is
- *   at least 100x smaller than at the last, and falls a thousand times more
- *   than the GRU's, which falls less than a thousand times. */
+ * - lesson 6: how far |dL/dh| falls from the last word to the first before
+ *   training (the seeded weights) and after it, for every cell; the
+ *   shipped training history at the epochs the lesson opens; plain SGD at
+ *   rate 1 blowing the loss up and clipnorm 1 keeping it down. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -30,9 +31,11 @@
 #include <string.h>
 
 #include "app.h"
+#include "history.h"
 #include "model_io.h"
 #include "prepare.h"
 #include "prompt.h"
+#include "spec.h"
 #include "summary.h"
 #include "testutil.h"
 #include "tokenizer_io.h"
@@ -267,33 +270,161 @@ static void lesson5_parameter_counts(const Lesson *l, Model *models, const Token
     free(table);
 }
 
-/* lesson 6: the vanishing gradient on the lesson's sentence */
+/* lesson 6: the vanishing gradient on the lesson's sentence, as the
+ * gradients view shows it (the loss of the class each model chooses),
+ * before training (the seeded initial weights, which are the same on any
+ * machine), after it, through the shipped training history, and the
+ * exploding-gradient experiment of the last step. Measured (log10 of
+ * last/first |dL/dh|) on seeds 4, 1004 ... 5004: at epoch 0 SimpleRNN
+ * 0.06 to 0.10, GRU 5.5 to 6.2, LSTM 2.9 to 3.3; trained SimpleRNN 3.4 to
+ * 11.9 (shipped 10.1), GRU 0.8 to 3.1 (shipped 1.2), LSTM 0.75 shipped. */
+static double lesson6_fall(const Model *m, const Tokenizer *tok, const char *sentence, double *gate_mean)
+{
+    Trace tr;
+    const float *o = run(m, tok, sentence, &tr);
+    int C = m->layers[m->n_layers - 1].out_dim, best = 0;
+    for (int j = 1; j < C; j++) best = o[j] > o[best] ? j : best;
+    float *(*norms)[2] = xcalloc((size_t)m->n_layers, sizeof *norms);
+    int li = 1; /* Embedding, then the recurrent layer */
+    norms[li][0] = xcalloc((size_t)tr.T, sizeof(float));
+    Err err = {{0}};
+    ck_assert_msg(trace_gradient_norms(&tr, best, (float *const(*)[2])norms, &err), "%s", err.msg);
+    double fall = log10(norms[li][0][tr.T - 1] / fmax(norms[li][0][0], 1e-38));
+    if (gate_mean) { /* GRU z (block 0) or LSTM f (block 1), over every real step and unit */
+        const RunRecord *rr = &tr.layers[li].run[0];
+        int blk = m->layers[li].cell[0].kind == CELL_GRU ? 0 : 1;
+        double sum = 0;
+        int n = 0;
+        for (int t = 0; t < tr.T; t++) {
+            if (rr->mask && !rr->mask[t]) continue;
+            for (int j = 0; j < rr->H; j++, n++) sum += rr->gates[(size_t)t * (size_t)rr->G * (size_t)rr->H + (size_t)blk * (size_t)rr->H + (size_t)j];
+        }
+        *gate_mean = n ? sum / n : 0;
+    }
+    free(norms[li][0]);
+    free(norms);
+    trace_free(&tr);
+    return fall;
+}
+
+/* SimpleRNN from the lesson's seed, plain SGD at learning rate 1 for 10
+ * epochs, as the training view runs it: the last epoch's loss, and the
+ * largest with clipnorm */
+static void lesson6_explode(const Lesson *l, const Tokenizer *tok, float clipnorm, double *last, double *largest)
+{
+    LessonData ld;
+    Err err = {{0}};
+    ck_assert_msg(lesson_data_load(&ld, l, &err), "%s", err.msg);
+    (void)tok;
+    Model m;
+    ck_assert_msg(lesson_model_new(&m, l, &ld, 0, &err), "%s", err.msg);
+    TrainConfig cfg = lesson_train_config(l);
+    cfg.epochs = 10;
+    cfg.optimizer = OPT_SGD;
+    cfg.lr = 1.0f;
+    cfg.clipnorm = clipnorm;
+    Trainer tr;
+    ck_assert_msg(trainer_init(&tr, &m, &cfg, ld.rows.view.T, &err), "%s", err.msg);
+    *largest = 0;
+    EpochStats st = {0};
+    for (int e = 0; e < cfg.epochs; e++) {
+        ck_assert_msg(trainer_epoch(&tr, &ld.rows.view, NULL, &st, NULL, NULL, &err), "%s", err.msg);
+        *largest = fmax(*largest, st.loss);
+    }
+    *last = st.loss;
+    trainer_free(&tr);
+    model_free(&m);
+    lesson_data_free(&ld);
+}
+
 static void lesson6_vanishing(const Lesson *l, Model *models, const Tokenizer *tok, const char *which)
 {
-    double ratio[3] = {0};
+    double start[3] = {0}, end[3] = {0}, gate[3] = {0};
+    int vocab = tok->max_index + 1;
     for (int k = 0; k < 3; k++) {
-        const Model *m = &models[k];
-        Trace tr;
-        run(m, tok, l->sentence, &tr);
-        float *(*norms)[2] = xcalloc((size_t)m->n_layers, sizeof *norms);
-        int li = 1; /* Embedding, then the recurrent layer */
-        norms[li][0] = xcalloc((size_t)tr.T, sizeof(float));
+        Model fresh;
         Err err = {{0}};
-        ck_assert_msg(trace_gradient_norms(&tr, 1 /* bread */, (float *const(*)[2])norms, &err), "%s", err.msg);
-        ratio[k] = norms[li][0][tr.T - 1] / fmax(norms[li][0][0], 1e-38);
-        free(norms[li][0]);
-        free(norms);
-        trace_free(&tr);
+        char *spec = lesson_spec_for(l, k);
+        ck_assert_msg(spec_build(&fresh, spec, vocab, l->seed, &err), "%s", err.msg);
+        free(spec);
+        start[k] = lesson6_fall(&fresh, tok, l->sentence, k ? &gate[k] : NULL);
+        end[k] = lesson6_fall(&models[k], tok, l->sentence, NULL);
+        model_free(&fresh);
     }
-    fprintf(stderr, "06-gradients.md (%s): last/first |dL/dh|: SimpleRNN %.3g, GRU %.3g, LSTM %.3g\n", which, ratio[0],
-            ratio[1], ratio[2]);
-    /* the figures are the shipped models': retrained elsewhere, where
-     * training ends up decides them (measured 3.9 to 4e6 for the
-     * SimpleRNN), and the lesson says so */
+    fprintf(stderr, "06-gradients.md (%s): log10 last/first |dL/dh| at epoch 0: %.2f %.2f %.2f; trained: %.2f %.2f %.2f; "
+            "GRU z %.2f, LSTM f %.2f at epoch 0\n", which, start[0], start[1], start[2], end[0], end[1], end[2], gate[1], gate[2]);
+    /* step 1: "about 1.2 times (10^0.1)", "about a million (10^5.5 to 10^6.2)",
+     * "about a thousand (10^2.9 to 10^3.3)", GRU z "one half", LSTM f "0.73"
+     * (sigmoid of Keras' forget bias 1) on average over the sentence */
+    CLAIM(fabs(start[0]) <= 0.15, "%s: SimpleRNN at epoch 0 falls 10^%.2f, the lesson says about 10^0.1", which, start[0]);
+    CLAIM(start[1] >= 5.4 && start[1] <= 6.3, "%s: GRU at epoch 0 falls 10^%.2f, the lesson says 10^5.5 to 10^6.2", which, start[1]);
+    CLAIM(start[2] >= 2.85 && start[2] <= 3.35, "%s: LSTM at epoch 0 falls 10^%.2f, the lesson says 10^2.9 to 10^3.3", which,
+          start[2]);
+    CLAIM(gate[1] > 0.45 && gate[1] < 0.55 && gate[2] > 0.68 && gate[2] < 0.78,
+          "%s: gates at epoch 0: GRU z %.2f (the lesson says one half), LSTM f %.2f (about 0.73)", which, gate[1], gate[2]);
+    /* step 2: a trained GRU falls at least 100x less than before training
+     * (measured 10^3.1 to 10^5.2 less). The trained SimpleRNN's figure
+     * depends on where training ends up (10^3.4 to 10^11.9 on the seeds
+     * measured here; another machine's rounding lands elsewhere), so only
+     * the shipped model's is checked, below. */
+    CLAIM(start[1] - end[1] >= 2, "%s: trained GRU falls 10^%.2f (10^%.2f at epoch 0)", which, end[1], start[1]);
+    /* step 5: SGD at rate 1 without clipping climbs above 3 (guessing
+     * gives 1.39); with clipnorm 1 it stays below 2.5 (measured at most
+     * 3.6 to 12.3 and 1.94 to 2.22 on six seeds) */
+    double last = 0, largest = 0, clip_last = 0, clip_largest = 0;
+    lesson6_explode(l, tok, 0, &last, &largest);
+    lesson6_explode(l, tok, 1.0f, &clip_last, &clip_largest);
+    fprintf(stderr, "06-gradients.md (%s): SGD lr 1: loss after 10 epochs %.3f; with clipnorm 1 at most %.3f\n", which, last,
+            clip_largest);
+    CLAIM(last > 3.0 && clip_largest < 2.5, "%s: SGD lr 1 ends at loss %.3f, with clipnorm 1 at most %.3f", which, last,
+          clip_largest);
     if (strcmp(which, "shipped") != 0) return;
-    ck_assert_msg(ratio[0] >= 100.0, "%s: SimpleRNN ratio %.3g", which, ratio[0]);
-    ck_assert_msg(ratio[0] >= 1000 * ratio[1], "%s: SimpleRNN %.3g, GRU %.3g", which, ratio[0], ratio[1]);
-    ck_assert_msg(ratio[1] < 1000, "%s: GRU %.3g, the lesson says less than a thousand", which, ratio[1]);
+    /* the shipped models' own figures, and their training history */
+    CLAIM(start[0] > -0.1 && start[0] < 0.1 && fabs(pow(10, start[0]) - 1.2) < 0.1, "shipped: epoch 0 SimpleRNN 10^%.2f", start[0]);
+    CLAIM(end[0] >= 9.5 && end[0] <= 10.5, "shipped SimpleRNN falls 10^%.2f, the lesson says about 10^10", end[0]);
+    CLAIM(pow(10, end[1]) >= 14 && pow(10, end[1]) <= 18, "shipped GRU falls %.1f times, the lesson says about 16", pow(10, end[1]));
+    CLAIM(pow(10, end[2]) >= 5 && pow(10, end[2]) <= 7, "shipped LSTM falls %.1f times, the lesson says about 6", pow(10, end[2]));
+    CLAIM(end[0] - start[0] >= 3, "shipped SimpleRNN: trained 10^%.2f, epoch 0 10^%.2f", end[0], start[0]);
+    /* steps 3 and 4 through history.bin: SimpleRNN 10^7 after 3 epochs,
+     * 10^0.8 after 12, 10^20 after 35; GRU 10^6 after 7, 10^1.2 and sure of
+     * "bread" after 10, still steep after 3; LSTM still steep after 10 */
+    double at[3][41] = {{0}};
+    double p_bread = 0;
+    for (int k = 0; k < 3; k++) {
+        char *dir = lesson_model_dir(l, k);
+        History h;
+        bool absent = false;
+        Err err = {{0}};
+        ck_assert_msg(history_load_beside(&h, dir, models[k].n_params, &absent, &err), "%s: %s", dir, absent ? "no history.bin" : err.msg);
+        free(dir);
+        ck_assert_int_eq(h.n, l->epochs + 1);
+        /* its last epoch is the shipped model */
+        ck_assert(memcmp(history_snapshot(&h, h.n - 1), models[k].params, models[k].n_params * sizeof(float)) == 0);
+        Model snap;
+        char *spec = lesson_spec_for(l, k);
+        ck_assert_msg(spec_build(&snap, spec, vocab, l->seed, &err), "%s", err.msg);
+        free(spec);
+        /* its epoch 0 is the seeded model */
+        ck_assert(memcmp(history_snapshot(&h, 0), snap.params, snap.n_params * sizeof(float)) == 0);
+        for (int e = 0; e < h.n && e <= 40; e++) {
+            history_apply(&h, e, &snap);
+            at[k][e] = lesson6_fall(&snap, tok, l->sentence, NULL);
+            if (k == 1 && e == 10) {
+                Trace tr;
+                const float *o = run(&snap, tok, l->sentence, &tr);
+                p_bread = o[1];
+                trace_free(&tr);
+            }
+        }
+        model_free(&snap);
+        history_free(&h);
+    }
+    CLAIM(fabs(at[0][3] - 7) < 0.5 && fabs(at[0][12] - 0.8) < 0.1 && fabs(at[0][35] - 20) < 0.5,
+          "shipped history SimpleRNN: 10^%.2f after 3, 10^%.2f after 12, 10^%.2f after 35", at[0][3], at[0][12], at[0][35]);
+    CLAIM(fabs(at[1][7] - 6) < 0.5 && fabs(at[1][10] - 1.2) < 0.05 && p_bread > 0.95 && at[1][3] > 5,
+          "shipped history GRU: 10^%.2f after 7, 10^%.2f after 10 (bread %.2f), 10^%.2f after 3", at[1][7], at[1][10], p_bread,
+          at[1][3]);
+    CLAIM(at[2][10] > 3 && at[2][40] < 1, "shipped history LSTM: 10^%.2f after 10, 10^%.2f after 40", at[2][10], at[2][40]);
 }
 
 /* ---- lesson 2 (chart helper): what the units the chart picks do ----

@@ -68,6 +68,11 @@
 /* colon-separated parts of one layer of a spec (kind, size, options) */
 #define SPEC_MAX_PARTS 16
 
+/* snapshots in a training history (history.bin): the initial weights and
+ * one per epoch of a run of up to 2,000 epochs (the window's limit); the
+ * memory budget bounds their bytes too */
+#define HISTORY_MAX_SNAPSHOTS 2001
+
 /* ---- text --------------------------------------------------------------- */
 
 /* largest word index a tokenizer may hold (and so its largest vocabulary):

@@ -670,8 +670,9 @@ static bool front_apply(Ctx *cx, const Map *m)
 
 /* ---- directives (a step's ```unroll block) --------------------------- */
 
-static const char *const dir_keys[] = {"view", "sentence", "step", "cell", "highlight", "quiz", "units", "attribution", NULL};
-#define DIR_LIST "view, sentence, step, cell, highlight, quiz, units, attribution"
+static const char *const dir_keys[] = {"view", "sentence", "step", "cell", "highlight", "quiz", "units", "attribution",
+                                       "epoch", NULL};
+#define DIR_LIST "view, sentence, step, cell, highlight, quiz, units, attribution, epoch"
 
 static bool directives_apply(Ctx *cx, const Map *m, LessonDirectives *d)
 {
@@ -733,6 +734,19 @@ static bool directives_apply(Ctx *cx, const Map *m, LessonDirectives *d)
             return fail(cx, e->line, "highlight: %s has no vector '%s' (%s)", lesson_cell_name(l->cells[shown]), name, has);
         }
         memcpy(d->highlight_vec, name, 2);
+    }
+    /* hist: the training history's snapshot a step opens at */
+    if ((e = map_get(m, "epoch"))) {
+        const char *v = want_scalar(cx, e);
+        if (!v) return false;
+        if (strcmp(v, "last") == 0) {
+            d->epoch = LESSON_EPOCH_LAST;
+        } else {
+            if (e->plain && v[0] == '-')
+                return fail(cx, e->line, "'epoch' counts from 0 (the initial weights) or is 'last'; it cannot be %s", v);
+            if (!want_int(cx, e, 0, HISTORY_MAX_SNAPSHOTS - 1, &x)) return false;
+            d->epoch = (int)x;
+        }
     }
     if ((e = map_get(m, "quiz"))) {
         if (e->is_list) return fail(cx, e->line, "'quiz' must be one question, not a list");
@@ -942,7 +956,7 @@ static bool start_step(Md *md)
     l->steps = xrealloc(l->steps, (size_t)(l->n_steps + 1) * sizeof *l->steps);
     LessonStep *s = &l->steps[l->n_steps++];
     *s = (LessonStep){0};
-    s->dir = (LessonDirectives){.step = -1, .cell = -1, .highlight_unit = -1};
+    s->dir = (LessonDirectives){.step = -1, .cell = -1, .highlight_unit = -1, .epoch = -1};
     s->line = md->title_line;
     s->title = buf_take(&md->title);
     return true;

@@ -29,7 +29,8 @@
  *   Narration ...
  *   ```unroll                            at most one per step: its directives
  *   view: inspector                      (YAML: view, sentence, step, cell,
- *   step: 3                              highlight, quiz, units, attribution)
+ *   step: 3                              highlight, quiz, units, attribution,
+ *   ```                                  epoch: 0..N|last)
  *   ```
  *
  * Keys not marked optional are required, except that corpus belongs to
@@ -121,7 +122,12 @@ typedef struct {
      * (a label or a word) whose contributions are shown; off when unset */
     bool attribution;
     char *attribution_class; /* NULL: the prediction's most probable class */
+    int epoch;               /* hist: training-history snapshot to show (0 = initial weights);
+                                LESSON_EPOCH_LAST: the trained model; -1 unset */
 } LessonDirectives;
+
+/* `epoch: last` */
+#define LESSON_EPOCH_LAST HISTORY_MAX_SNAPSHOTS
 
 typedef struct {
     char *title;             /* the '##' heading */

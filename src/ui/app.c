@@ -129,6 +129,10 @@ void app_open_done(App *a)
     a->train_units = 0; /* as the lesson's spec says */
     a->train_epochs = a->doc->is_lesson ? a->doc->lesson.epochs : 20;
     a->train_seed = a->doc->is_lesson ? a->doc->lesson.seed : 1;
+    a->train_lr = 0;       /* hist: the lesson's learning rate */
+    a->train_clipnorm = 0; /* hist: no clipping */
+    a->train_sgd = false;
+    a->epoch_drag = false;
     train_run_reset(&a->train);
     doc_generate_begin(a->doc, &a->gen, NULL, 1);
     a->attrib_on = false;
@@ -284,6 +288,7 @@ void app_goto_lesson_step(App *a, int k)
         app_pick_layer(a);
     }
     if (dv->has_view) app_set_view(a, dv->view);
+    if (dv->epoch >= 0) app_set_epoch(a, dv->epoch); /* hist */
     if (dv->step >= 0) app_set_step(a, dv->step);
     /* chart helper: the units a step charts (kept until another step sets them) */
     if (dv->n_units > 0) {
@@ -307,6 +312,34 @@ void app_goto_lesson_step(App *a, int k)
         a->selected.unit = dv->highlight_unit;
         a->selected.vec = (short)highlight_vec_kind(dv->highlight_vec);
     }
+}
+
+/* ---- hist: the training history's epoch slider ---- */
+
+void app_set_epoch(App *a, int epoch)
+{
+    if (!a->has_doc || doc_epoch_count(a->doc) < 1) return;
+    app_input_job_end(a, true); /* a sentence computing with the old weights goes in first */
+    int step = a->step;
+    Err err = {{0}};
+    if (!doc_set_epoch(a->doc, epoch, &err)) app_set_message(a, err.msg, true);
+    a->step = step < a->doc->T ? step : a->doc->T - 1;
+    a->has_hover = false;
+    a->dirty = true;
+}
+
+int app_epoch_at(const App *a, int x)
+{
+    int last = a->has_doc ? doc_epoch_count(a->doc) : 0;
+    if (last < 1) return -1;
+    for (int i = 0; i < a->render.n_hot; i++) {
+        const Hot *h = &a->render.hot[i];
+        if (h->kind != HOT_BUTTON || h->unit != BTN_EPOCH_SLIDER || h->box.w < 2) continue;
+        float f = (float)(x - h->box.x) / (float)(h->box.w - 1);
+        f = f < 0 ? 0 : (f > 1 ? 1 : f);
+        return (int)lroundf(f * (float)last);
+    }
+    return -1;
 }
 
 static int cmp_str(const void *x, const void *y)

@@ -54,6 +54,8 @@ typedef struct {
 } AttribCache;
 
 typedef enum { BTN_VIEW0 = 100, BTN_MODEL0 = 200, BTN_INPUT = 300, BTN_LESSON0 = 400 } ButtonId;
+/* hist: the epoch slider and the training view's learning-rate and clipnorm buttons */
+enum { BTN_EPOCH_SLIDER = 500, BTN_LR_DOWN, BTN_LR_UP, BTN_CLIP_DOWN, BTN_CLIP_UP };
 
 #define APP_MESSAGE_MAX 512
 
@@ -118,6 +120,11 @@ typedef struct {
     int attrib_class;       /* the class a lesson step names; -1: the prediction's top class */
     bool attrib_occlusion;  /* Shift+A: occlusion (the drop in p with the word made padding) */
     AttribCache attrib;
+    /* hist: the epoch slider is being dragged; the next training run's
+     * learning rate (<= 0: the lesson's) and clipnorm (0: none) */
+    bool epoch_drag;
+    float train_lr, train_clipnorm;
+    bool train_sgd;         /* hist: the next run uses plain SGD instead of Adam */
 } App;
 
 /* Sets defaults; opens path (NULL: nothing) and shows any error in the window. */
@@ -150,6 +157,13 @@ void app_set_view(App *a, ViewKind v);
 /* Moves to step t (clamped), starting the flow animation. */
 void app_set_step(App *a, int t);
 int app_step_count(const App *a);
+
+/* hist: shows the models' training-history snapshot epoch (clamped; every
+ * view follows). Nothing happens without a history. */
+void app_set_epoch(App *a, int epoch);
+/* hist: the epoch under pixel column x of the slider drawn last frame (the
+ * hot region BTN_EPOCH_SLIDER); -1 if there is none. */
+int app_epoch_at(const App *a, int x);
 
 /* Applies a lesson step's directives (view, sentence, step, cell, highlight). */
 void app_goto_lesson_step(App *a, int k);

@@ -96,6 +96,50 @@ static void cmd_units(App *a, int arg, bool shift)
 }
 
 static void cmd_seed(App *a, int arg, bool shift) { a->train_seed++; }
+
+/* ---- hist: the epoch slider, learning rate and clipnorm ---- */
+
+static bool has_history(const App *a)
+{
+    return a->has_doc && doc_epoch_count(a->doc) > 0;
+}
+
+static void cmd_epoch_back(App *a, int arg, bool shift) { app_set_epoch(a, shift ? 0 : doc_epoch_shown(a->doc) - 1); }
+static void cmd_epoch_forward(App *a, int arg, bool shift)
+{
+    app_set_epoch(a, shift ? doc_epoch_count(a->doc) : doc_epoch_shown(a->doc) + 1);
+}
+
+void app_train_lr_step(App *a, int dir)
+{
+    static const float RATES[] = {0.0001f, 0.0003f, 0.001f, 0.003f, 0.01f, 0.03f, 0.1f, 0.3f, 1.0f, 3.0f, 10.0f};
+    const int n = (int)(sizeof RATES / sizeof RATES[0]);
+    float now = a->train_lr > 0 ? a->train_lr
+                                : (a->has_doc && a->doc->is_lesson && a->doc->lesson.learning_rate > 0
+                                       ? (float)a->doc->lesson.learning_rate
+                                       : 0.001f);
+    int k = 0;
+    while (k < n - 1 && RATES[k] * 1.5f < now) k++; /* the nearest rate at or above */
+    if (dir > 0 && RATES[k] <= now * 1.01f) k++;
+    if (dir < 0) k--;
+    k = k < 0 ? 0 : (k > n - 1 ? n - 1 : k);
+    a->train_lr = RATES[k];
+}
+
+void app_train_clip_step(App *a, int dir)
+{
+    static const float CLIPS[] = {0.0f, 0.1f, 0.25f, 0.5f, 1.0f, 2.0f, 5.0f, 10.0f};
+    const int n = (int)(sizeof CLIPS / sizeof CLIPS[0]);
+    int k = 0;
+    while (k < n - 1 && CLIPS[k] < a->train_clipnorm) k++;
+    k += dir;
+    k = k < 0 ? 0 : (k > n - 1 ? n - 1 : k);
+    a->train_clipnorm = CLIPS[k];
+}
+
+static void cmd_optimizer(App *a, int arg, bool shift) { a->train_sgd = !a->train_sgd; }
+static void cmd_lr(App *a, int arg, bool shift) { app_train_lr_step(a, shift ? 1 : -1); }
+static void cmd_clip(App *a, int arg, bool shift) { app_train_clip_step(a, shift ? 1 : -1); }
 static void cmd_save(App *a, int arg, bool shift) { a->want_save = true; }
 
 static void cmd_generate(App *a, int arg, bool shift)
@@ -232,6 +276,12 @@ static const AppCommand COMMANDS[] = {
     {{SDLK_e}, 0, 0, in_training, cmd_epochs, NULL, NULL, NULL},
     {{SDLK_s}, 0, -1, in_training, cmd_seed, NULL, NULL, NULL},
     {{SDLK_u}, 0, -1, in_chart, cmd_chart_unit, "u  U", "unit chart: add a unit / remove the last", NULL}, /* chart helper */
+    /* hist */
+    {{SDLK_a}, 0, -1, in_training, cmd_lr, "a A  c C  p", "train view: learning rate, clipnorm (lower / higher), Adam / SGD", NULL},
+    {{SDLK_p}, 0, -1, in_training, cmd_optimizer, NULL, NULL, NULL},
+    {{SDLK_c}, 0, -1, in_training, cmd_clip, NULL, NULL, NULL},
+    {{SDLK_COMMA}, 0, -1, has_history, cmd_epoch_back, ",  .", "training history: epoch back / forward (Shift: first / last; drag the slider)", NULL},
+    {{SDLK_PERIOD}, 0, -1, has_history, cmd_epoch_forward, NULL, NULL, NULL},
     {{SDLK_RETURN, SDLK_KP_ENTER, SDLK_e}, 0, 0, has_doc, cmd_edit, "Enter", "type a sentence (Enter again to run it)",
      "Enter type"},
     {{0}, 0, 0, NULL, NULL, "click a cell", "look inside it", "click a cell to look inside"},

@@ -61,6 +61,12 @@ static void click(App *a, int x, int y)
             a->show_lessons = false;
             app_open(a, a->lesson_paths[h->unit - BTN_LESSON0]);
         }
+        /* hist: the epoch slider (dragged until the button is released) and the training view's +/- */
+        else if (h->unit == BTN_EPOCH_SLIDER) {
+            a->epoch_drag = true;
+            app_set_epoch(a, app_epoch_at(a, x));
+        } else if (h->unit == BTN_LR_DOWN || h->unit == BTN_LR_UP) app_train_lr_step(a, h->unit == BTN_LR_UP ? 1 : -1);
+        else if (h->unit == BTN_CLIP_DOWN || h->unit == BTN_CLIP_UP) app_train_clip_step(a, h->unit == BTN_CLIP_UP ? 1 : -1);
         break;
     case HOT_CELL: app_open_inspector(a, h); break;
     case HOT_TOKEN: app_set_step(a, h->t); break;
@@ -95,8 +101,16 @@ bool app_event(App *a, const SDL_Event *e)
     case SDL_MOUSEMOTION:
         a->mouse_x = (int)lroundf((float)e->motion.x * a->dpi);
         a->mouse_y = (int)lroundf((float)e->motion.y * a->dpi);
+        if (a->epoch_drag) { /* hist */
+            int ep = app_epoch_at(a, a->mouse_x);
+            if (ep >= 0 && ep != doc_epoch_shown(a->doc)) app_set_epoch(a, ep);
+            return a->dirty;
+        }
         update_hover(a);
         return a->dirty;
+    case SDL_MOUSEBUTTONUP:
+        if (e->button.button == SDL_BUTTON_LEFT && a->epoch_drag) a->epoch_drag = false; /* hist */
+        return false;
     case SDL_MOUSEBUTTONDOWN:
         if (e->button.button == SDL_BUTTON_LEFT) {
             if (a->show_help) a->show_help = false;

@@ -232,6 +232,49 @@ static int draw_input_bar(const App *a, Render *r, int y)
     return h;
 }
 
+/* hist: the training history's slider, under the input bar of every view
+ * when the models have one: "epoch 0 ... N", the handle at the epoch shown */
+static int draw_epoch_bar(const App *a, Render *r, int y)
+{
+    int last = doc_epoch_count(a->doc);
+    if (last < 1) return 0;
+    const Theme *th = &a->theme;
+    int W = r->width, px = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL), pad = px / 2;
+    int h = px + 2 * pad, shown = doc_epoch_shown(a->doc);
+    render_fill(r, (Box){0, y, W, h}, th->bg);
+    render_fill(r, (Box){0, y + h - 1, W, 1}, th->panel_edge);
+    char now[128];
+    if (shown == 0) snprintf(now, sizeof now, "epoch 0 of %d: the initial weights", last);
+    else if (shown == last) snprintf(now, sizeof now, "epoch %d of %d: trained", last, last);
+    else snprintf(now, sizeof now, "epoch %d of %d", shown, last);
+    Box lb = render_text(r, px, y + pad, "Training", px, FONT_BOLD, th->text_dim, ALIGN_LEFT);
+    int nw = 0;
+    render_text_size(r, "epoch 0000 of 0000: the initial weights", px, FONT_BOLD, &nw, NULL);
+    int x0 = lb.x + lb.w + px, x1 = W - px * 2 - nw;
+    if (x1 - x0 < px * 4) x1 = x0 + px * 4;
+    Box e0 = render_text(r, x0, y + pad + (px - spx) / 2, "0", spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+    char lastn[16];
+    snprintf(lastn, sizeof lastn, "%d", last);
+    int lw = 0;
+    render_text_size(r, lastn, spx, FONT_REGULAR, &lw, NULL);
+    render_text(r, x1, y + pad + (px - spx) / 2, lastn, spx, FONT_REGULAR, th->text_dim, ALIGN_RIGHT);
+    Box track = {e0.x + e0.w + spx, y + h / 2 - 2, x1 - lw - spx - (e0.x + e0.w + spx), 4};
+    if (track.w < 2) track.w = 2;
+    render_fill(r, track, th->panel_edge);
+    int hx = track.x + (int)lroundf((float)shown / (float)last * (float)(track.w - 1));
+    render_fill(r, (Box){track.x, track.y, hx - track.x, track.h}, th->accent);
+    for (int k = 0; k <= last && last <= 200; k++) { /* one tick an epoch while they fit */
+        int tx = track.x + (int)lroundf((float)k / (float)last * (float)(track.w - 1));
+        render_fill(r, (Box){tx, track.y - 3, 1, track.h + 6}, th->panel_edge);
+    }
+    int hw = px / 2 + 2;
+    render_fill(r, (Box){hx - hw / 2, y + pad / 2, hw, h - pad}, th->accent);
+    render_text(r, W - px, y + pad, now, px, FONT_BOLD, th->text, ALIGN_RIGHT);
+    Hot *hot = render_hot(r, (Box){track.x, y, track.w, h}, HOT_BUTTON);
+    if (hot) hot->unit = BTN_EPOCH_SLIDER;
+    return h;
+}
+
 static void draw_message(const App *a, Render *r)
 {
     if (!a->message[0]) return;
@@ -324,6 +367,7 @@ void app_draw(App *a)
     int status = app_draw_status(a, r);
     if (a->has_doc) {
         int inbar = draw_input_bar(a, r, top);
+        inbar += draw_epoch_bar(a, r, top + inbar); /* hist */
         Box area = {0, top + inbar, r->width, r->height - top - inbar - status};
         if (a->doc->is_lesson && a->show_lesson) area.w -= draw_lesson_panel(a, r, area);
         app_attrib_refresh(a); /* a cache of state, before the views read it */

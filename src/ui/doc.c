@@ -29,6 +29,7 @@ static void model_unload(DocModel *dm)
     if (dm->loaded) model_free(&dm->model);
     free(dm->preds);
     free(dm->grad);
+    history_free(&dm->hist);
     memset(dm, 0, sizeof *dm);
 }
 
@@ -57,6 +58,11 @@ static bool load_model(Doc *d, const char *path, const char *label, Err *err)
     snprintf(dm->label, sizeof dm->label, "%s", label);
     if (!model_load(&dm->model, path, err)) return false;
     dm->loaded = true;
+    bool absent = false;
+    if (!history_load_beside(&dm->hist, path, dm->model.n_params, &absent, err) && !absent) {
+        model_unload(dm);
+        return false;
+    }
     if (doc_first_rnn(dm) < 0) {
         model_unload(dm);
         return err_set(err, "%s: the model has no recurrent layer to step through", path);
@@ -217,6 +223,7 @@ void doc_measure_models(Doc *d)
 bool doc_open(Doc *d, const char *path, Err *err)
 {
     memset(d, 0, sizeof *d);
+    d->epoch = -1;
     snprintf(d->path, sizeof d->path, "%s", path);
     struct stat st;
     if (stat(path, &st) != 0) return err_set(err, "%s: no such file or folder", path);
@@ -527,6 +534,47 @@ bool doc_set_input(Doc *d, const char *text, Err *err)
     for (int i = 0; i < d->n_models; i++) compute_model(&computed[i], &d->models[i], &p, features);
     install_input(d, text, &p, features, computed);
     return true;
+}
+
+/* ---- training history ------------------------------------------------------ */
+
+int doc_epoch_count(const Doc *d)
+{
+    int n = 0;
+    for (int i = 0; i < d->n_models; i++)
+        if (d->models[i].hist.n - 1 > n) n = d->models[i].hist.n - 1;
+    return n;
+}
+
+int doc_epoch_shown(const Doc *d)
+{
+    return d->epoch >= 0 ? d->epoch : doc_epoch_count(d);
+}
+
+bool doc_set_epoch(Doc *d, int epoch, Err *err)
+{
+    int last = doc_epoch_count(d);
+    if (last < 1) return true;
+    epoch = epoch < 0 ? 0 : (epoch > last ? last : epoch);
+    for (int i = 0; i < d->n_models; i++) {
+        DocModel *dm = &d->models[i];
+        if (dm->hist.n < 1) continue;
+        history_apply(&dm->hist, epoch < dm->hist.n ? epoch : dm->hist.n - 1, &dm->model);
+    }
+    d->epoch = epoch;
+    char *input = xstrdup(d->input);
+    bool ok = doc_set_input(d, input, err);
+    free(input);
+    return ok;
+}
+
+void doc_take_history(Doc *d, int k, History *h)
+{
+    UNROLL_ASSERT(k >= 0 && k < d->n_models);
+    history_free(&d->models[k].hist);
+    d->models[k].hist = *h;
+    *h = (History){0};
+    d->epoch = -1;
 }
 
 /* ---- computing off the frame loop ---------------------------------------- */

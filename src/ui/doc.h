@@ -7,6 +7,7 @@
 #define UNROLL_DOC_H
 
 #include "engine.h"
+#include "history.h"
 #include "lesson.h"
 #include "prompt.h"
 #include "text.h"
@@ -38,6 +39,9 @@ typedef struct {
     int n_picked;         /* 0: not a classify lesson (the chart picks per prediction) */
     float pick_score[DOC_MAX_PICK]; /* their between/within-class variance ratios */
     int pick_rows;        /* rows of the lesson's data the ratios are over */
+    /* training history (history.c): the weights after every epoch, when
+     * history.bin lies beside the model or the window trained it */
+    History hist;
 } DocModel;
 
 typedef struct {
@@ -54,6 +58,7 @@ typedef struct {
     Prompt prompt;        /* tokens, words, oov of the input */
     float *features;      /* (T, F) for float-input models */
     int T;
+    int epoch;            /* the history snapshot the models hold; -1: the weights as loaded or trained */
 } Doc;
 
 /* Opens a lesson (.md) or a model (folder or model.json). On failure the doc
@@ -132,6 +137,23 @@ void doc_generate_begin(Doc *d, Generation *g, const char *seed, uint64_t rng_se
 /* Appends one word chosen by model m at temperature (0: greedy); false with
  * err when the model cannot generate or the text is full. */
 bool doc_generate_next(const Doc *d, int m, Generation *g, float temperature, Err *err);
+
+/* ---- training history: the epoch slider ---- */
+/* The last epoch any model's history reaches (its snapshots - 1); 0 when no
+ * model has a history (then there is no slider). */
+int doc_epoch_count(const Doc *d);
+/* The epoch the models show: d->epoch, or the last one while they hold the
+ * weights as loaded (the trained model). */
+int doc_epoch_shown(const Doc *d);
+/* Puts every model with a history at snapshot epoch (clamped to 0 ..
+ * doc_epoch_count; a model whose history is shorter takes its last), then
+ * traces the input again, so every view shows the model as it was then.
+ * No input job may be running. False with err if the input cannot be read
+ * (the weights are then those of the epoch all the same). */
+bool doc_set_epoch(Doc *d, int epoch, Err *err);
+/* Gives model k the history h (taken over; the old one is freed) and marks
+ * the models as holding their loaded or trained weights. */
+void doc_take_history(Doc *d, int k, History *h);
 
 /* Index of the first recurrent layer of a model, -1 if none. */
 int doc_first_rnn(const DocModel *dm);
