@@ -1022,6 +1022,12 @@ static char *keras3_config_text(const Model *m)
             cJSON_AddStringToObject(cfg, "activation", act_name(l->activation));
             cJSON_AddBoolToObject(cfg, "use_bias", l->use_bias);
             break;
+        case LAYER_CONV1D:
+        case LAYER_GLOBAL_AVG_POOL:
+        case LAYER_GLOBAL_MAX_POOL:
+        case LAYER_FLATTEN:
+        case LAYER_SPATIAL_DROPOUT:
+            break; /* refused by keras_save (keras_unwritable_layer) */
         case LAYER_RNN:
             if (l->bidirectional) {
                 const char *cls = cell_class_name(l->cell[0].kind);
@@ -1175,8 +1181,32 @@ static bool write_beside(const char *dir, const ExtraFile *x, Err *err)
     return ok;
 }
 
+/* The first layer a .keras file cannot hold yet (the convolution and
+ * pooling layers are read and written in the TensorFlow.js format only), or NULL. */
+static const char *keras_unwritable_layer(const Model *m)
+{
+    for (int i = 0; i < m->n_layers; i++)
+        switch (m->layers[i].kind) {
+        case LAYER_CONV1D:
+        case LAYER_GLOBAL_AVG_POOL:
+        case LAYER_GLOBAL_MAX_POOL:
+        case LAYER_FLATTEN:
+        case LAYER_SPATIAL_DROPOUT:
+            return m->layers[i].name;
+        default:
+            break;
+        }
+    return NULL;
+}
+
 bool keras_save(const Model *m, const char *path, const ExtraFile *extra, int n_extra, Err *err)
 {
+    const char *unwritable = keras_unwritable_layer(m);
+    if (unwritable) {
+        err_set(err, "%s: layer '%s' cannot be written to a .keras file yet; save it as a folder (TensorFlow.js format)",
+                path, unwritable);
+        return false;
+    }
     h5_quiet();
     char *config = keras3_config_text(m);
     char meta[160];
