@@ -92,6 +92,8 @@
 #define LESSON_MAX_STRING ((size_t)64 << 10)
 #define LESSON_MAX_CELLS 3
 #define LESSON_MAX_LABELS 256
+/* quiz: a judged question offers 2..LESSON_MAX_CHOICES choices (number keys 1..9) */
+#define LESSON_MAX_CHOICES 9
 /* a lesson's corpus or rows file, or the rows given to `unroll evaluate` */
 #define LESSON_MAX_DATA_BYTES ((size_t)16 << 20)
 
