@@ -1035,6 +1035,160 @@ START_TEST(lesson_highlights_are_outlined)
 }
 END_TEST
 
+/* ---- judged quizzes and presenter type (helper quiz) ---- */
+
+/* the hot region of a quiz choice, or NULL */
+static const Hot *choice_hot(const App *a, int k)
+{
+    for (int i = 0; i < a->render.n_hot; i++)
+        if (a->render.hot[i].kind == HOT_BUTTON && a->render.hot[i].unit == BTN_CHOICE0 + k) return &a->render.hot[i];
+    return NULL;
+}
+
+/* lesson 1 step 3: a wrong choice clicked turns red and the right one is
+ * ringed green, a right one (number key) turns green; the bars come back */
+START_TEST(quiz_click_judges)
+{
+    App *a = open_lesson(1920, 1080);
+    app_goto_lesson_step(a, 2);
+    a->anim = 1.0f;
+    app_draw(a);
+    const LessonDirectives *d = app_quiz_step(a);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(d->n_choices, 4);
+    ck_assert(app_answer_hidden(a));
+    ck_assert(!a->quiz_judged);
+    int right = -1, wrong = -1;
+    for (int k = 0; k < d->n_choices; k++) {
+        if (!strcmp(d->choices[k], d->answer)) right = k;
+        else if (wrong < 0) wrong = k;
+    }
+    ck_assert_int_ge(right, 0);
+    ck_assert_int_ge(wrong, 0);
+    /* before: plain panel colour */
+    const Hot *w = choice_hot(a, wrong);
+    ck_assert_ptr_nonnull(w);
+    Box wb = w->box;
+    ck_assert(same_colour(app_headless_pixel(a, wb.x + 3, wb.y + 3), a->theme.panel, 2));
+    push(a, mouse(SDL_MOUSEBUTTONDOWN, wb.x + wb.w / 2, wb.y + 3));
+    ck_assert(a->quiz_judged);
+    ck_assert(!a->quiz_right);
+    ck_assert_int_eq(a->quiz_pick, wrong);
+    ck_assert(!app_answer_hidden(a));
+    ck_assert(same_colour(app_headless_pixel(a, wb.x + 3, wb.y + 3), a->theme.bad, 2));
+    const Hot *rh = choice_hot(a, right);
+    ck_assert_ptr_nonnull(rh);
+    ck_assert(same_colour(app_headless_pixel(a, rh->box.x - 2, rh->box.y + rh->box.h / 2), a->theme.good, 2));
+    /* a second click changes nothing: the verdict stands */
+    Box rb = rh->box;
+    push(a, mouse(SDL_MOUSEBUTTONDOWN, rb.x + rb.w / 2, rb.y + 3));
+    ck_assert_int_eq(a->quiz_pick, wrong);
+    /* the step again, the right answer by its number key */
+    app_goto_lesson_step(a, 2);
+    ck_assert(!a->quiz_judged);
+    ck_assert(app_answer_hidden(a));
+    push(a, key(SDLK_1 + right));
+    ck_assert(a->quiz_judged);
+    ck_assert(a->quiz_right);
+    ck_assert_int_eq(a->view, VIEW_PREDICTIONS); /* the number key answered; it did not switch views */
+    rh = choice_hot(a, right);
+    ck_assert_ptr_nonnull(rh);
+    ck_assert(same_colour(app_headless_pixel(a, rh->box.x + 3, rh->box.y + 3), a->theme.good, 2));
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* a typed answer (the step made a typed quiz on the model's own word):
+ * Enter opens the field, the word typed is judged, case ignored */
+START_TEST(quiz_typed_answer)
+{
+    App *a = open_lesson(1280, 720);
+    LessonDirectives *d = &a->doc->lesson.steps[2].dir;
+    char **choices = d->choices;
+    int n = d->n_choices;
+    char *answer = d->answer;
+    d->choices = NULL;
+    d->n_choices = 0;
+    d->answer = NULL;
+    d->answer_model = true;
+    for (int round = 0; round < 2; round++) {
+        app_goto_lesson_step(a, 2);
+        app_draw(a);
+        char want[64];
+        ck_assert_ptr_nonnull(app_quiz_answer(a, want, sizeof want));
+        /* the model's own top word at this step: what the predictions view puts first */
+        ck_assert_msg(strcmp(want, "is") == 0 || strcmp(want, "will") == 0, "model %d step %d: %s", a->model, a->step, want);
+        push(a, key(SDLK_RETURN));
+        ck_assert(a->editing);
+        ck_assert(a->quiz_typing);
+        char up[64];
+        for (size_t i = 0; i <= strlen(want); i++) up[i] = (char)(i < strlen(want) ? want[i] - 32 : 0);
+        push(a, typed(round == 0 ? "moon" : up));
+        push(a, key(SDLK_RETURN));
+        ck_assert(!a->editing);
+        ck_assert(a->quiz_judged);
+        ck_assert_int_eq(a->quiz_right, round == 1);
+        ck_assert_str_eq(a->doc->input, "the lantern on the hill"); /* the answer is not a sentence */
+    }
+    d->choices = choices;
+    d->n_choices = n;
+    d->answer = answer;
+    d->answer_model = false;
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* The height of the ink of the lines drawn in the lesson panel's narration
+ * column: the tallest line, top of 'h' to bottom of 'p' */
+static int narration_ink_height(const App *a)
+{
+    const Render *r = &a->render;
+    int x0 = r->width - app_lesson_panel_width(a, r->width);
+    Color bg = a->theme.panel;
+    int tallest = 0;
+    int title_y = -1;
+    for (int i = 0; i < r->n_text_boxes; i++) {
+        Box b = r->text_boxes[i];
+        if (b.x < x0) continue;
+        if (title_y < 0 || b.y < title_y) title_y = b.y;
+    }
+    for (int i = 0; i < r->n_text_boxes; i++) {
+        Box b = r->text_boxes[i];
+        if (b.x < x0 || b.y < title_y + b.h * 3 || b.y + b.h > r->height - b.h * 3) continue; /* head, title, footer */
+        int top = -1, bottom = -1;
+        for (int y = b.y; y < b.y + b.h; y++)
+            for (int x = b.x; x < b.x + b.w; x++) {
+                Color c = app_headless_pixel(a, x, y);
+                if (abs(c.r - bg.r) + abs(c.g - bg.g) + abs(c.b - bg.b) > 200) {
+                    if (top < 0) top = y;
+                    bottom = y;
+                    break;
+                }
+            }
+        if (top >= 0 && bottom - top + 1 > tallest) tallest = bottom - top + 1;
+    }
+    return tallest;
+}
+
+/* Presenter mode at 1920x1080: the narration's glyphs (ascender to
+ * descender) are at least 28 px tall, taller than without it */
+START_TEST(presenter_narration_is_large)
+{
+    App *a = open_lesson(1920, 1080);
+    app_goto_lesson_step(a, 1);
+    app_draw(a);
+    int normal = narration_ink_height(a);
+    a->presenter = true;
+    theme_get(&a->theme, a->dark, true);
+    app_draw(a);
+    int big = narration_ink_height(a);
+    fprintf(stderr, "narration ink height at 1080p: %d px, presenter %d px\n", normal, big);
+    ck_assert_int_ge(big, 28);
+    ck_assert_int_lt(normal, big);
+    app_headless_destroy(a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -1065,6 +1219,9 @@ int main(void)
     tcase_add_test(tc, input_job_equals_set_input);
     tcase_add_test(tc, classifier_panels_start_at_class_zero);
     tcase_add_test(tc, lesson_highlights_are_outlined);
+    tcase_add_test(tc, quiz_click_judges); /* helper quiz */
+    tcase_add_test(tc, quiz_typed_answer);
+    tcase_add_test(tc, presenter_narration_is_large);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

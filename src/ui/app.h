@@ -180,6 +180,13 @@ void app_quiz_pick(App *a, int k);
 void app_quiz_type(App *a, const char *word);
 /* Forgets the answer given (a new step, another sentence). */
 void app_quiz_reset(App *a);
+/* ---- the lesson panel (app_frame.c; helper quiz) ---- */
+/* Width of the lesson panel in a frame W pixels wide (wider in presenter mode). */
+int app_lesson_panel_width(const App *a, int W);
+/* Narration type size: TEXT_BODY, but at least 2.7% of the height in
+ * presenter mode (29 px at 1080p: readable from the back of a room). */
+int app_lesson_px(const App *a);
+#define LESSON_SCROLL_MAX 400
 
 /* True while a lesson's quiz step hides the model's answer. */
 bool app_answer_hidden(const App *a);

@@ -45,13 +45,6 @@ void app_toggle_presenter(App *a);
  * less two margins, at least a margin from the top); returns where it is. */
 Box app_draw_overlay(const App *a, Render *r, int w, int h, int margin);
 
-/* ---- the lesson panel (app_frame.c; helper quiz) ---- */
-/* Width of the lesson panel in a frame W pixels wide (wider in presenter mode). */
-int app_lesson_panel_width(const App *a, int W);
-/* Narration type size: TEXT_BODY, but at least 2.7% of the height in
- * presenter mode (29 px at 1080p: readable from the back of a room). */
-int app_lesson_px(const App *a);
-#define LESSON_SCROLL_MAX 400
 
 /* ---- saving (app_headless.c) ---- */
 /* The one PNG writer (Ctrl+S and `unroll render --out`): a temporary beside

@@ -33,7 +33,9 @@ const char *app_quiz_answer(const App *a, char *buf, size_t cap)
         float pb = dm->binary ? (best ? p[0] : 1.0f - p[0]) : p[best];
         if (pj > pb) best = j;
     }
-    return doc_class_name(a->doc, a->model, best, buf, cap);
+    const char *name = doc_class_name(a->doc, a->model, best, buf, cap);
+    if (name != buf) snprintf(buf, cap, "%s", name);
+    return buf;
 }
 
 /* a and b equal, ignoring ASCII case and spaces around b */
