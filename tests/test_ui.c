@@ -1189,6 +1189,50 @@ START_TEST(presenter_narration_is_large)
 }
 END_TEST
 
+/* The cell diagrams in presenter mode at 1280x720, lesson panel open:
+ * no two of a cell's boxes (gates, candidate, tanh) intersect, and the
+ * selected unit's equations are set at 14 px or more (their text boxes) */
+START_TEST(inspector_boxes_apart_in_presenter)
+{
+    App *a = open_lesson(1280, 720);
+    a->presenter = true;
+    theme_get(&a->theme, a->dark, true);
+    app_goto_lesson_step(a, 3); /* the inspector, unit 3 selected */
+    static const int want_boxes[] = {2, 3, 5};
+    for (int m = 0; m < a->doc->n_models; m++) {
+        a->model = m;
+        a->layer = 1; /* Embedding, then the recurrent layer */
+        a->dir = 0;
+        a->view = VIEW_INSPECTOR;
+        a->has_selected = true;
+        a->selected = (Hot){.kind = HOT_UNIT, .model = (short)m, .layer = (short)a->layer, .t = (short)a->step, .vec = VEC_H, .unit = 3};
+        a->anim = 1.0f;
+        app_draw(a);
+        const Render *r = &a->render;
+        Box boxes[16];
+        int n = 0;
+        for (int i = 0; i < r->n_hot && n < 16; i++)
+            if (r->hot[i].kind == HOT_DIAGRAM) boxes[n++] = r->hot[i].box;
+        ck_assert_int_eq(n, want_boxes[a->doc->models[m].model.layers[a->layer].cell[0].kind]);
+        for (int i = 0; i < n; i++)
+            for (int k = i + 1; k < n; k++)
+                ck_assert_msg(!box_overlap(boxes[i], boxes[k]), "model %d: boxes %d,%d %dx%d and %d,%d %dx%d intersect", m,
+                              boxes[i].x, boxes[i].y, boxes[i].w, boxes[i].h, boxes[k].x, boxes[k].y, boxes[k].w, boxes[k].h);
+        /* the equations: the lowest text lines of the view, in the mono type */
+        int eq_lines = 0;
+        for (int i = 0; i < r->n_text_boxes; i++) {
+            Box b = r->text_boxes[i];
+            if (b.y > r->height * 7 / 10 && b.x < r->width - app_lesson_panel_width(a, r->width) && b.h < 40 && b.w > 200) {
+                ck_assert_int_ge(b.h, render_line_height(&a->render, 14, FONT_MONO) - 1);
+                eq_lines++;
+            }
+        }
+        ck_assert_int_ge(eq_lines, 1);
+    }
+    app_headless_destroy(a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -1222,6 +1266,7 @@ int main(void)
     tcase_add_test(tc, quiz_click_judges); /* helper quiz */
     tcase_add_test(tc, quiz_typed_answer);
     tcase_add_test(tc, presenter_narration_is_large);
+    tcase_add_test(tc, inspector_boxes_apart_in_presenter);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }
