@@ -19,7 +19,9 @@
  *   to "not good but then bad" and "not bad but then good"; both give the
  *   quiz's answer to its sentence;
  * - lesson 4: the Bidirectional SimpleRNN at least 90% on lesson 2's probes;
- * - lesson 5: the parameter counts quoted in the text are the model's;
+ * - lesson 5: the parameter counts quoted in the text are the model's; its
+ *   models have no return_state, and the return_state step opens the cell
+ *   at the last word;
  * - lesson 6 (shipped models): the SimpleRNN's |dL/dh| at the first step is
  *   at least 100x smaller than at the last, and falls a thousand times more
  *   than the GRU's, which falls less than a thousand times. */
@@ -236,6 +238,18 @@ static void lesson5_parameter_counts(const Lesson *l, Model *models, const Token
     char *table = summary_text(m);
     ck_assert(strstr(table, want));
     free(table);
+    /* the return_state step: the models do not ask for states (so trace
+     * lists none), and the step opens the cell at the last word, where
+     * the h and c that return_state would give are drawn */
+    for (int i = 0; i < m->n_layers; i++) ck_assert(!m->layers[i].return_state);
+    const LessonStep *rs = NULL;
+    for (int k = 0; k < l->n_steps; k++)
+        if (!strcmp(l->steps[k].title, "return_state")) rs = &l->steps[k];
+    ck_assert(rs && strstr(rs->text, "do not ask for them"));
+    ck_assert_int_eq(rs->dir.view, VIEW_INSPECTOR);
+    int words = 1;
+    for (const char *c = l->sentence; *c; c++) words += *c == ' ';
+    ck_assert_int_eq(rs->dir.step, words - 1);
 }
 
 /* lesson 6: the vanishing gradient on the lesson's sentence */
