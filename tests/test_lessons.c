@@ -121,6 +121,17 @@ static double probe(const Model *m, const Tokenizer *tok, const char *file)
     return acc;
 }
 
+/* how many held-out rows a probe file has, and a model's accuracy on them */
+static double probe_n(const Model *m, const Tokenizer *tok, const char *file, int *n)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/../lessons/%s", tu_path(""), file);
+    double acc = 0, loss = 0;
+    Err err = {{0}};
+    ck_assert_msg(evaluate_rows(m, tok, p, n, &acc, &loss, &err), "%s", err.msg);
+    return acc;
+}
+
 static const float *run(const Model *m, const Tokenizer *tok, const char *text, Trace *tr)
 {
     Prompt p;
@@ -192,6 +203,19 @@ static void lesson3_word_order(const Lesson *l, Model *models, const Tokenizer *
         trace_free(&t1);
         trace_free(&t2);
     }
+    /* the negation step's figures: "On 300 sentences they never saw ...
+     * (here: the SimpleRNN every time, the LSTM 94%)", the shipped models' */
+    const LessonStep *neg = NULL;
+    for (int k = 0; k < l->n_steps; k++)
+        if (!strcmp(l->steps[k].title, "Negation")) neg = &l->steps[k];
+    ck_assert(neg && strstr(neg->text, "On 300 sentences") && strstr(neg->text, "the SimpleRNN every time, the LSTM 94%"));
+    if (!strcmp(which, "shipped")) {
+        int n = 0;
+        double acc_rnn = probe_n(&models[0], tok, "sentiment/probe.jsonl", &n);
+        ck_assert_int_eq(n, 300);
+        double acc_lstm = probe_n(&models[1], tok, "sentiment/probe.jsonl", &n);
+        ck_assert_msg(acc_rnn == 1.0 && lround(acc_lstm * 100) == 94, "SimpleRNN %.3f, LSTM %.3f", acc_rnn, acc_lstm);
+    }
     /* the judged quiz: every cell gives the quiz's answer on its sentence
      * (its explanation says both cells do) */
     const LessonStep *qs = NULL;
@@ -208,6 +232,18 @@ static void lesson3_word_order(const Lesson *l, Model *models, const Tokenizer *
               qs->dir.sentence, said, qs->dir.answer);
         trace_free(&tq);
     }
+}
+
+/* lesson 4: "on the 200 held-out sentences of lesson 2 ... (here: every
+ * time)", the shipped model's figure */
+static void lesson4_every_time(const Lesson *l, Model *models, const Tokenizer *tok, const char *which)
+{
+    const LessonStep *st = &l->steps[1];
+    ck_assert(strstr(st->text, "200 held-out sentences") && strstr(st->text, "(here: every time)"));
+    int n = 0;
+    double acc = probe_n(&models[0], tok, "memory/probe.jsonl", &n);
+    ck_assert_int_eq(n, 200);
+    if (!strcmp(which, "shipped")) ck_assert_msg(acc == 1.0, "lesson 4 shipped: %.3f", acc);
 }
 
 /* lesson 5: every "= N" and the "Total params: N" of the text are the model's */
@@ -298,7 +334,7 @@ static const LessonClaims CLAIMS[] = {
     {"01-lyrics.md", NULL, {-1, -1, -1}, {2, 2, 2}, lesson1_is_or_will, {false, false, false}},
     {"02-memory.md", "memory/probe.jsonl", {-1, 0.9, 0.9}, {0.4, 2, 2}, NULL, {false, false, true}},
     {"03-sentiment.md", "sentiment/probe.jsonl", {0.9, 0.9, -1}, {2, 2, 2}, lesson3_word_order, {false, false, false}},
-    {"04-bidirectional.md", "memory/probe.jsonl", {0.9, -1, -1}, {2, 2, 2}, NULL, {false, false, false}},
+    {"04-bidirectional.md", "memory/probe.jsonl", {0.9, -1, -1}, {2, 2, 2}, lesson4_every_time, {false, false, false}},
     {"05-stacked.md", NULL, {-1, -1, -1}, {2, 2, 2}, lesson5_parameter_counts, {false, false, false}},
     {"06-gradients.md", "memory/probe.jsonl", {-1, 0.9, 0.9}, {0.4, 2, 2}, lesson6_vanishing, {false, false, true}},
 };
