@@ -373,8 +373,9 @@ static int quiz_block(const App *a, Render *r, Box box, bool draw)
         return y + render_line_height(r, spx, FONT_REGULAR) - box.y;
     }
     char verdict[256];
-    if (a->quiz_right) snprintf(verdict, sizeof verdict, "Right: %s.", answer ? answer : "");
-    else snprintf(verdict, sizeof verdict, "Not this time: the answer is %s.", answer ? answer : "?");
+    if (a->quiz_right) snprintf(verdict, sizeof verdict, "Right: \xE2\x80\x9C%s\xE2\x80\x9D.", answer ? answer : "");
+    else snprintf(verdict, sizeof verdict, "Not this time: the answer is \xE2\x80\x9C%s\xE2\x80\x9D.", answer ? answer : "?");
+    y += pad / 2;
     wrap_text(r, (Box){box.x, y, box.w, px * 4}, verdict, px, FONT_BOLD, a->quiz_right ? th->good : th->bad, 0, draw,
               &used, NULL);
     y += used;
