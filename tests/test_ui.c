@@ -1233,6 +1233,46 @@ START_TEST(inspector_boxes_apart_in_presenter)
 }
 END_TEST
 
+/* A narration too long for the panel (presenter mode, large type, 720p)
+ * scrolls with the wheel over it, no further than its last line, and
+ * back; what the panel shows changes */
+START_TEST(narration_scrolls_to_its_end)
+{
+    App *a = open_lesson(1280, 720);
+    a->presenter = true;
+    a->font_scale = 1.6f;
+    theme_get(&a->theme, a->dark, true);
+    app_goto_lesson_step(a, 3);
+    app_draw(a);
+    const Hot *region = NULL;
+    for (int i = 0; i < a->render.n_hot; i++)
+        if (a->render.hot[i].kind == HOT_BUTTON && a->render.hot[i].unit == BTN_NARRATION) region = &a->render.hot[i];
+    ck_assert_ptr_nonnull(region);
+    int most = region->t;
+    ck_assert_int_gt(most, 0); /* it does not fit */
+    Box pb = region->box;
+    int px = pb.x + pb.w / 2, py = pb.y + pb.h / 2;
+    push(a, mouse(SDL_MOUSEMOTION, px, py));
+    unsigned long before = 0, after = 0;
+    for (int y = pb.y; y < pb.y + pb.h; y += 2)
+        for (int x = pb.x; x < pb.x + pb.w; x += 2) before = before * 31 + app_headless_pixel(a, x, y).r;
+    SDL_Event w = {0};
+    w.type = SDL_MOUSEWHEEL;
+    w.wheel.y = -1;
+    for (int k = 0; k < 50; k++) push(a, w);
+    ck_assert_int_eq(a->lesson_scroll, most);
+    for (int y = pb.y; y < pb.y + pb.h; y += 2)
+        for (int x = pb.x; x < pb.x + pb.w; x += 2) after = after * 31 + app_headless_pixel(a, x, y).r;
+    ck_assert(before != after);
+    w.wheel.y = 1;
+    push(a, w);
+    ck_assert_int_eq(a->lesson_scroll, most > 3 ? most - 3 : 0);
+    for (int k = 0; k < 50; k++) push(a, w);
+    ck_assert_int_eq(a->lesson_scroll, 0);
+    app_headless_destroy(a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -1267,6 +1307,7 @@ int main(void)
     tcase_add_test(tc, quiz_typed_answer);
     tcase_add_test(tc, presenter_narration_is_large);
     tcase_add_test(tc, inspector_boxes_apart_in_presenter);
+    tcase_add_test(tc, narration_scrolls_to_its_end);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

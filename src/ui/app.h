@@ -39,7 +39,8 @@ typedef struct {
     int cursor, anchor;
 } TextField;
 
-typedef enum { BTN_VIEW0 = 100, BTN_MODEL0 = 200, BTN_INPUT = 300, BTN_LESSON0 = 400, BTN_CHOICE0 = 500 } ButtonId;
+typedef enum { BTN_VIEW0 = 100, BTN_MODEL0 = 200, BTN_INPUT = 300, BTN_LESSON0 = 400, BTN_CHOICE0 = 500,
+               BTN_NARRATION = 600 /* the lesson panel's narration: t = how far it scrolls */ } ButtonId;
 
 #define APP_MESSAGE_MAX 512
 

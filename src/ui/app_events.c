@@ -127,12 +127,17 @@ bool app_event(App *a, const SDL_Event *e)
         const Uint8 *keys = SDL_GetKeyboardState(NULL);
         bool shift = keys && (keys[SDL_SCANCODE_LSHIFT] || keys[SDL_SCANCODE_RSHIFT]);
         int dy = e->wheel.y, dx = e->wheel.x;
+        Hot at;
         if (!shift && !dx && a->has_doc && a->doc->is_lesson && a->show_lesson &&
-            a->mouse_x >= a->render.width - app_lesson_panel_width(a, a->render.width)) {
-            /* over the lesson panel: scroll the narration (drawing stops at its end) */
+            render_hot_at(&a->render, a->mouse_x, a->mouse_y, &at) && at.kind == HOT_BUTTON &&
+            (at.unit == BTN_NARRATION || (at.unit >= BTN_CHOICE0 && at.unit < BTN_CHOICE0 + LESSON_MAX_CHOICES))) {
+            /* over the lesson panel: scroll the narration, as far as the last frame said it goes */
+            int most = 0;
+            for (int i = 0; i < a->render.n_hot; i++)
+                if (a->render.hot[i].kind == HOT_BUTTON && a->render.hot[i].unit == BTN_NARRATION) most = a->render.hot[i].t;
             a->lesson_scroll -= dy * 3;
+            if (a->lesson_scroll > most) a->lesson_scroll = most;
             if (a->lesson_scroll < 0) a->lesson_scroll = 0;
-            if (a->lesson_scroll > LESSON_SCROLL_MAX) a->lesson_scroll = LESSON_SCROLL_MAX;
             a->dirty = true;
             return true;
         }

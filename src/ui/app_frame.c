@@ -416,15 +416,21 @@ static int draw_lesson_panel(const App *a, Render *r, Box area)
     int room = bottom - y - quiz_h, text_h = 0, mark = spx + pad / 2;
     bool more = false;
     wrap_text(r, (Box){inner.x, y, inner.w, 1 << 20}, text, px, FONT_REGULAR, th->text, 0, false, &text_h, NULL);
-    int skip = text_h > room ? a->lesson_scroll : 0;
-    if (skip) { /* never scroll past the end: stop where the last line shows */
+    /* the furthest scroll: the first skip at which the rest fits */
+    int max_skip = 0;
+    if (text_h > room) {
         Box all = {inner.x, y, inner.w, 1 << 20};
-        for (; skip > 1; skip--) {
-            int rest = 0, rest_before = 0;
-            wrap_text(r, all, text, px, FONT_REGULAR, th->text, skip, false, &rest, NULL);
-            wrap_text(r, all, text, px, FONT_REGULAR, th->text, skip - 1, false, &rest_before, NULL);
-            if (rest >= room - mark || rest_before > room - mark) break;
-        }
+        int rest = text_h;
+        while (rest > room - mark && max_skip < LESSON_SCROLL_MAX)
+            wrap_text(r, all, text, px, FONT_REGULAR, th->text, ++max_skip, false, &rest, NULL);
+    }
+    int skip = a->lesson_scroll < max_skip ? a->lesson_scroll : max_skip;
+    /* the narration's region tells the wheel (app_events.c) how far it scrolls;
+     * registered first, so the quiz's choices drawn later take their clicks */
+    Hot *region = render_hot(r, (Box){p.x, p.y, p.w, bottom - p.y}, HOT_BUTTON);
+    if (region) {
+        region->unit = BTN_NARRATION;
+        region->t = (short)max_skip;
     }
     wrap_text(r, (Box){inner.x, y, inner.w, text_h > room ? room - mark : room}, text, px, FONT_REGULAR, th->text, skip,
               true, &used, &more);
