@@ -45,7 +45,6 @@ void app_toggle_presenter(App *a);
  * less two margins, at least a margin from the top); returns where it is. */
 Box app_draw_overlay(const App *a, Render *r, int w, int h, int margin);
 
-
 /* ---- saving (app_headless.c) ---- */
 /* The one PNG writer (Ctrl+S and `unroll render --out`): a temporary beside
  * path, flushed and renamed, so the PNG appears whole or not at all. */
