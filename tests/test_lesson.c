@@ -5,7 +5,9 @@
  * - A lesson with only an introduction is valid.
  * - A table of malformed lessons: each gives one error line naming the file,
  *   the line in the lesson and a keyword of the problem.
- * - Every prefix of good.md parses or fails cleanly (no crash, no leak). */
+ * - Every prefix of good.md parses or fails cleanly (no crash, no leak).
+ * - Judged quizzes (choices, answer, explain) parse into their fields, and
+ *   each misuse is one error line at its line. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,6 +326,22 @@ static const BadCase bad_cases[] = {
     {"quiz-null", FM "## S\n\n```unroll\nquiz:\n```\n", 0, NULL, 16, "'quiz' needs the question"},
     {"attribution-empty", FM "## S\n\n```unroll\nattribution: \"\"\n```\n", 0, NULL, 16, "'attribution' takes true, false or a class"},
     {"attribution-list", FM "## S\n\n```unroll\nattribution: [a, b]\n```\n", 0, NULL, 16, "'attribution' must be one value"},
+    /* judged quizzes */
+#define QZ FM "## S\n\n```unroll\nquiz: \"Which?\"\n"
+    {"quiz-choices-alone", FM "## S\n\n```unroll\nchoices: [a, b]\nanswer: a\n```\n", 0, NULL, 16, "'choices' belongs to a quiz"},
+    {"quiz-explain-alone", FM "## S\n\n```unroll\nstep: 1\nexplain: \"x\"\n```\n", 0, NULL, 17, "'explain' belongs to a quiz"},
+    {"quiz-answer-elsewhere", QZ "choices: [moon, road]\nanswer: hill\n```\n", 0, NULL, 18, "answer 'hill' is not one of the choices"},
+    {"quiz-one-choice", QZ "choices: [moon]\nanswer: moon\n```\n", 0, NULL, 17, "'choices' must list 2 to 9 items, not 1"},
+    {"quiz-ten-choices", QZ "choices: [a, b, c, d, e, f, g, h, i, j]\nanswer: a\n```\n", 0, NULL, 17, "'choices' must list 2 to 9"},
+    {"quiz-choice-twice", QZ "choices: [moon, road, moon]\nanswer: moon\n```\n", 0, NULL, 17, "choice 'moon' is listed twice"},
+    {"quiz-choice-empty", QZ "choices: [moon, \"\"]\nanswer: moon\n```\n", 0, NULL, 17, "choice 2 is empty"},
+    {"quiz-choices-no-answer", QZ "choices: [moon, road]\n```\n", 0, NULL, 17, "'choices' need an 'answer'"},
+    {"quiz-choices-scalar", QZ "choices: moon\nanswer: moon\n```\n", 0, NULL, 17, "'choices' must be a list"},
+    {"quiz-answer-list", QZ "answer: [a, b]\n```\n", 0, NULL, 17, "'answer' must be one value"},
+    {"quiz-answer-empty", QZ "answer:\n```\n", 0, NULL, 17, "'answer' has no value"},
+    {"quiz-typed-two-words", QZ "answer: \"the road\"\n```\n", 0, NULL, 17, "a typed answer is one word"},
+    {"quiz-explain-no-answer", QZ "explain: \"because\"\n```\n", 0, NULL, 17, "'explain' needs an 'answer'"},
+    {"quiz-explain-empty", QZ "answer: road\nexplain: \"\"\n```\n", 0, NULL, 18, "'explain' is empty"},
     {"two-blocks", FM "## S\n\n```unroll\nstep: 1\n```\n\nMore.\n\n```unroll\nstep: 2\n```\n", 0, NULL, 21,
      "one ```unroll block; this step's first is on line 15"},
     /* the first error wins: md4c reads on after a callback stops it, and
@@ -386,6 +404,51 @@ START_TEST(attribution_directive)
     ck_assert(!l.steps[2].dir.attribution);
     ck_assert_ptr_null(l.steps[2].dir.attribution_class);
     ck_assert(!l.steps[3].dir.attribution);
+    lesson_unload(&l);
+}
+END_TEST
+
+/* Judged quizzes: multiple choice with a fixed answer, the model's own
+ * answer, a typed word; an old plain quiz stays valid and unjudged */
+START_TEST(judged_quizzes)
+{
+    static const char text[] = FM "## Pick\n\n```unroll\nquiz: \"Which word?\"\n"
+                                  "choices: [moon, \"the road\", hill]\nanswer: the road\nexplain: \"It says so.\"\n```\n"
+                                  "## Model\n\n```unroll\nquiz: \"Yours?\"\nchoices: [a, b]\nanswer: model\n```\n"
+                                  "## Typed\n\n```unroll\nquiz: \"Type it\"\nanswer: Road\n```\n"
+                                  "## Typed model\n\n```unroll\nquiz: \"Type the model's word\"\nanswer: model\nexplain: e\n```\n"
+                                  "## Plain\n\n```unroll\nquiz: \"Guess\"\n```\n";
+    Lesson l = {0};
+    Err err = {0};
+    ck_assert_msg(lesson_parse(&l, text, strlen(text), "q.md", &err), "%s", err.msg);
+    ck_assert_int_eq(l.n_steps, 5);
+    const LessonDirectives *d = &l.steps[0].dir;
+    ck_assert_str_eq(d->quiz, "Which word?");
+    ck_assert_int_eq(d->n_choices, 3);
+    ck_assert_str_eq(d->choices[0], "moon");
+    ck_assert_str_eq(d->choices[1], "the road");
+    ck_assert_str_eq(d->choices[2], "hill");
+    ck_assert_str_eq(d->answer, "the road");
+    ck_assert(!d->answer_model);
+    ck_assert_str_eq(d->explain, "It says so.");
+    d = &l.steps[1].dir;
+    ck_assert_int_eq(d->n_choices, 2);
+    ck_assert_ptr_null(d->answer);
+    ck_assert(d->answer_model);
+    ck_assert_ptr_null(d->explain);
+    d = &l.steps[2].dir;
+    ck_assert_int_eq(d->n_choices, 0);
+    ck_assert_str_eq(d->answer, "Road");
+    d = &l.steps[3].dir;
+    ck_assert_int_eq(d->n_choices, 0);
+    ck_assert(d->answer_model);
+    ck_assert_str_eq(d->explain, "e");
+    d = &l.steps[4].dir;
+    ck_assert_str_eq(d->quiz, "Guess");
+    ck_assert_int_eq(d->n_choices, 0);
+    ck_assert_ptr_null(d->answer);
+    ck_assert(!d->answer_model);
+    ck_assert_ptr_null(d->explain);
     lesson_unload(&l);
 }
 END_TEST
@@ -714,6 +777,7 @@ static Suite *lesson_suite(void)
     TCase *tc = tcase_create("lesson");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, good_lesson);
+    tcase_add_test(tc, judged_quizzes);
     tcase_add_test(tc, good_lesson_crlf);
     tcase_add_test(tc, intro_only_lesson);
     tcase_add_test(tc, names);

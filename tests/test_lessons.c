@@ -9,6 +9,8 @@
  * - training is deterministic on one machine: the same seed twice gives the
  *   same bits;
  * - lesson 1: after "the lantern on the hill" the LSTM expects "is" or "will";
+ *   of the quiz's choices it finds the quiz's answer likeliest, and the
+ *   song continues the line with "is" three times and "will" twice;
  * - lesson 2: on the held-out probe set the GRU and the LSTM are right at
  *   least 90% of the time, the SimpleRNN at most 40% (the LSTM's figure is
  *   the shipped model's: retrained, it learns the task in about half the
@@ -17,9 +19,12 @@
  *   to "not good but then bad" and "not bad but then good"; the word pushing
  *   hardest toward the answer (input attribution) is one of the last two in
  *   at least three probes of four (the shipped models: 80% and 86%, and
- *   "bad" deepest red in the step's sentence);
+ *   "bad" deepest red in the step's sentence); both give the quiz's answer
+ *   to its sentence;
  * - lesson 4: the Bidirectional SimpleRNN at least 90% on lesson 2's probes;
- * - lesson 5: the parameter counts quoted in the text are the model's;
+ * - lesson 5: the parameter counts quoted in the text are the model's; its
+ *   models have no return_state, and the return_state step opens the cell
+ *   at the last word;
  * - lesson 6: how far |dL/dh| falls from the last word to the first before
  *   training (the seeded weights) and after it, for every cell; the
  *   shipped training history at the epochs the lesson opens; plain SGD at
@@ -123,6 +128,17 @@ static double probe(const Model *m, const Tokenizer *tok, const char *file)
     return acc;
 }
 
+/* how many held-out rows a probe file has, and a model's accuracy on them */
+static double probe_n(const Model *m, const Tokenizer *tok, const char *file, int *n)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/../lessons/%s", tu_path(""), file);
+    double acc = 0, loss = 0;
+    Err err = {{0}};
+    ck_assert_msg(evaluate_rows(m, tok, p, n, &acc, &loss, &err), "%s", err.msg);
+    return acc;
+}
+
 static const float *run(const Model *m, const Tokenizer *tok, const char *text, Trace *tr)
 {
     Prompt p;
@@ -149,6 +165,37 @@ static void lesson1_is_or_will(const Lesson *l, Model *models, const Tokenizer *
             (double)p[b]);
     CLAIM((!strcmp(wa, "is") && !strcmp(wb, "will")) || (!strcmp(wa, "will") && !strcmp(wb, "is")), "%s LSTM: %s, %s",
           which, wa, wb);
+    /* the judged quiz: of its choices, the LSTM finds its answer most likely */
+    const LessonDirectives *q = NULL;
+    for (int k = 0; k < l->n_steps; k++)
+        if (l->steps[k].dir.quiz) q = &l->steps[k].dir;
+    ck_assert_msg(q && q->answer && q->n_choices >= 2, "lesson 1's quiz is not a judged multiple choice");
+    int best = -1;
+    float pbest = -1;
+    for (int k = 0; k < q->n_choices; k++) {
+        int id = tokenizer_word_index(tok, q->choices[k]);
+        ck_assert_msg(id > 0, "quiz choice '%s' is not in the vocabulary", q->choices[k]);
+        if (p[id] > pbest) {
+            pbest = p[id];
+            best = k;
+        }
+    }
+    fprintf(stderr, "01-lyrics.md quiz (%s): the LSTM's likeliest choice is %s (%.2f)\n", which, q->choices[best], (double)pbest);
+    CLAIM(!strcmp(q->choices[best], q->answer), "%s LSTM: the quiz's answer is %s, the model's likeliest choice %s", which,
+          q->answer, q->choices[best]);
+    /* its explanation: in the song the line goes on with "is" three times, "will" twice */
+    ck_assert(q->explain && strstr(q->explain, "\"is\" three times") && strstr(q->explain, "\"will\" twice"));
+    FILE *f = fopen(l->corpus, "r");
+    ck_assert_msg(f, "cannot read %s", l->corpus);
+    char line[512];
+    int n_is = 0, n_will = 0;
+    while (fgets(line, sizeof line, f)) {
+        n_is += strncmp(line, "the lantern on the hill is ", 27) == 0;
+        n_will += strncmp(line, "the lantern on the hill will ", 29) == 0;
+    }
+    fclose(f);
+    ck_assert_int_eq(n_is, 3);
+    ck_assert_int_eq(n_will, 2);
     trace_free(&tr);
 }
 
@@ -163,6 +210,47 @@ static void lesson3_word_order(const Lesson *l, Model *models, const Tokenizer *
         trace_free(&t1);
         trace_free(&t2);
     }
+    /* the negation step's figures: "On 300 sentences they never saw ...
+     * (here: the SimpleRNN every time, the LSTM 94%)", the shipped models' */
+    const LessonStep *neg = NULL;
+    for (int k = 0; k < l->n_steps; k++)
+        if (!strcmp(l->steps[k].title, "Negation")) neg = &l->steps[k];
+    ck_assert(neg && strstr(neg->text, "On 300 sentences") && strstr(neg->text, "the SimpleRNN every time, the LSTM 94%"));
+    if (!strcmp(which, "shipped")) {
+        int n = 0;
+        double acc_rnn = probe_n(&models[0], tok, "sentiment/probe.jsonl", &n);
+        ck_assert_int_eq(n, 300);
+        double acc_lstm = probe_n(&models[1], tok, "sentiment/probe.jsonl", &n);
+        ck_assert_msg(acc_rnn == 1.0 && lround(acc_lstm * 100) == 94, "SimpleRNN %.3f, LSTM %.3f", acc_rnn, acc_lstm);
+    }
+    /* the judged quiz: every cell gives the quiz's answer on its sentence
+     * (its explanation says both cells do) */
+    const LessonStep *qs = NULL;
+    for (int k = 0; k < l->n_steps; k++)
+        if (l->steps[k].dir.quiz) qs = &l->steps[k];
+    ck_assert_msg(qs && qs->dir.answer && qs->dir.n_choices == l->n_labels && qs->dir.sentence,
+                  "lesson 3's quiz is not a judged choice between its labels on a sentence");
+    for (int k = 0; k < l->n_cells; k++) {
+        Trace tq;
+        float pq = run(&models[k], tok, qs->dir.sentence, &tq)[0];
+        const char *said = l->labels[pq > 0.5f ? 1 : 0];
+        fprintf(stderr, "03-sentiment.md quiz (%s): %s says %s (%.3f)\n", which, lesson_cell_name(l->cells[k]), said, (double)pq);
+        CLAIM(!strcmp(said, qs->dir.answer), "%s %s: \"%s\" is %s, the quiz's answer %s", which, lesson_cell_name(l->cells[k]),
+              qs->dir.sentence, said, qs->dir.answer);
+        trace_free(&tq);
+    }
+}
+
+/* lesson 4: "on the 200 held-out sentences of lesson 2 ... (here: every
+ * time)", the shipped model's figure */
+static void lesson4_every_time(const Lesson *l, Model *models, const Tokenizer *tok, const char *which)
+{
+    const LessonStep *st = &l->steps[1];
+    ck_assert(strstr(st->text, "200 held-out sentences") && strstr(st->text, "(here: every time)"));
+    int n = 0;
+    double acc = probe_n(&models[0], tok, "memory/probe.jsonl", &n);
+    ck_assert_int_eq(n, 200);
+    if (!strcmp(which, "shipped")) ck_assert_msg(acc == 1.0, "lesson 4 shipped: %.3f", acc);
 }
 
 /* lesson 3, "Which words decided" (input attribution): the fraction of the
@@ -268,6 +356,18 @@ static void lesson5_parameter_counts(const Lesson *l, Model *models, const Token
     char *table = summary_text(m);
     ck_assert(strstr(table, want));
     free(table);
+    /* the return_state step: the models do not ask for states (so trace
+     * lists none), and the step opens the cell at the last word, where
+     * the h and c that return_state would give are drawn */
+    for (int i = 0; i < m->n_layers; i++) ck_assert(!m->layers[i].return_state);
+    const LessonStep *rs = NULL;
+    for (int k = 0; k < l->n_steps; k++)
+        if (!strcmp(l->steps[k].title, "return_state")) rs = &l->steps[k];
+    ck_assert(rs && strstr(rs->text, "do not ask for them"));
+    ck_assert_int_eq(rs->dir.view, VIEW_INSPECTOR);
+    int words = 1;
+    for (const char *c = l->sentence; *c; c++) words += *c == ' ';
+    ck_assert_int_eq(rs->dir.step, words - 1);
 }
 
 /* lesson 6: the vanishing gradient on the lesson's sentence, as the
@@ -540,7 +640,7 @@ static const LessonClaims CLAIMS[] = {
     {"01-lyrics.md", NULL, {-1, -1, -1}, {2, 2, 2}, lesson1_is_or_will, {false, false, false}},
     {"02-memory.md", "memory/probe.jsonl", {-1, 0.9, 0.9}, {0.4, 2, 2}, lesson2_counting_units, {false, false, true}},
     {"03-sentiment.md", "sentiment/probe.jsonl", {0.9, 0.9, -1}, {2, 2, 2}, lesson3_claims, {false, false, false}},
-    {"04-bidirectional.md", "memory/probe.jsonl", {0.9, -1, -1}, {2, 2, 2}, NULL, {false, false, false}},
+    {"04-bidirectional.md", "memory/probe.jsonl", {0.9, -1, -1}, {2, 2, 2}, lesson4_every_time, {false, false, false}},
     {"05-stacked.md", NULL, {-1, -1, -1}, {2, 2, 2}, lesson5_parameter_counts, {false, false, false}},
     {"06-gradients.md", "memory/probe.jsonl", {-1, 0.9, 0.9}, {0.4, 2, 2}, lesson6_vanishing, {false, false, true}},
 };

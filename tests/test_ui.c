@@ -1139,6 +1139,69 @@ START_TEST(chart_line_has_its_value_colour)
 }
 END_TEST
 
+/* ---- judged quizzes and presenter type (helper quiz) ---- */
+
+/* the hot region of a quiz choice, or NULL */
+static const Hot *choice_hot(const App *a, int k)
+{
+    for (int i = 0; i < a->render.n_hot; i++)
+        if (a->render.hot[i].kind == HOT_BUTTON && a->render.hot[i].unit == BTN_CHOICE0 + k) return &a->render.hot[i];
+    return NULL;
+}
+
+/* lesson 1 step 3: a wrong choice clicked turns red and the right one is
+ * ringed green, a right one (number key) turns green; the bars come back */
+START_TEST(quiz_click_judges)
+{
+    App *a = open_lesson(1920, 1080);
+    app_goto_lesson_step(a, 2);
+    a->anim = 1.0f;
+    app_draw(a);
+    const LessonDirectives *d = app_quiz_step(a);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(d->n_choices, 4);
+    ck_assert(app_answer_hidden(a));
+    ck_assert(!a->quiz_judged);
+    int right = -1, wrong = -1;
+    for (int k = 0; k < d->n_choices; k++) {
+        if (!strcmp(d->choices[k], d->answer)) right = k;
+        else if (wrong < 0) wrong = k;
+    }
+    ck_assert_int_ge(right, 0);
+    ck_assert_int_ge(wrong, 0);
+    /* before: plain panel colour */
+    const Hot *w = choice_hot(a, wrong);
+    ck_assert_ptr_nonnull(w);
+    Box wb = w->box;
+    ck_assert(same_colour(app_headless_pixel(a, wb.x + 3, wb.y + 3), a->theme.panel, 2));
+    push(a, mouse(SDL_MOUSEBUTTONDOWN, wb.x + wb.w / 2, wb.y + 3));
+    ck_assert(a->quiz_judged);
+    ck_assert(!a->quiz_right);
+    ck_assert_int_eq(a->quiz_pick, wrong);
+    ck_assert(!app_answer_hidden(a));
+    ck_assert(same_colour(app_headless_pixel(a, wb.x + 3, wb.y + 3), a->theme.bad, 2));
+    const Hot *rh = choice_hot(a, right);
+    ck_assert_ptr_nonnull(rh);
+    ck_assert(same_colour(app_headless_pixel(a, rh->box.x - 2, rh->box.y + rh->box.h / 2), a->theme.good, 2));
+    /* a second click changes nothing: the verdict stands */
+    Box rb = rh->box;
+    push(a, mouse(SDL_MOUSEBUTTONDOWN, rb.x + rb.w / 2, rb.y + 3));
+    ck_assert_int_eq(a->quiz_pick, wrong);
+    /* the step again, the right answer by its number key */
+    app_goto_lesson_step(a, 2);
+    ck_assert(!a->quiz_judged);
+    ck_assert(app_answer_hidden(a));
+    push(a, key(SDLK_1 + right));
+    ck_assert(a->quiz_judged);
+    ck_assert(a->quiz_right);
+    ck_assert_int_eq(a->view, VIEW_PREDICTIONS); /* the number key answered; it did not switch views */
+    rh = choice_hot(a, right);
+    ck_assert_ptr_nonnull(rh);
+    ck_assert(same_colour(app_headless_pixel(a, rh->box.x + 3, rh->box.y + 3), a->theme.good, 2));
+    app_headless_destroy(a);
+}
+END_TEST
+
 /* A 128-unit layer: the heat map's rows are the charted units first (in
  * their order), then the others by number; each cell is the colour of h. */
 START_TEST(heat_map_puts_the_picked_units_on_top)
@@ -1229,6 +1292,141 @@ START_TEST(one_grid_for_h_and_c)
                 ck_assert_int_eq(cr, UNITS[u] / 4);
             }
         }
+    }
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* a typed answer (the step made a typed quiz on the model's own word):
+ * Enter opens the field, the word typed is judged, case ignored */
+START_TEST(quiz_typed_answer)
+{
+    App *a = open_lesson(1280, 720);
+    LessonDirectives *d = &a->doc->lesson.steps[2].dir;
+    char **choices = d->choices;
+    int n = d->n_choices;
+    char *answer = d->answer;
+    d->choices = NULL;
+    d->n_choices = 0;
+    d->answer = NULL;
+    d->answer_model = true;
+    for (int round = 0; round < 2; round++) {
+        app_goto_lesson_step(a, 2);
+        app_draw(a);
+        char want[64];
+        ck_assert_ptr_nonnull(app_quiz_answer(a, want, sizeof want));
+        /* the model's own top word at this step: what the predictions view puts first */
+        ck_assert_msg(strcmp(want, "is") == 0 || strcmp(want, "will") == 0, "model %d step %d: %s", a->model, a->step, want);
+        push(a, key(SDLK_RETURN));
+        ck_assert(a->editing);
+        ck_assert(a->quiz_typing);
+        char up[64];
+        for (size_t i = 0; i <= strlen(want); i++) up[i] = (char)(i < strlen(want) ? want[i] - 32 : 0);
+        push(a, typed(round == 0 ? "moon" : up));
+        push(a, key(SDLK_RETURN));
+        ck_assert(!a->editing);
+        ck_assert(a->quiz_judged);
+        ck_assert_int_eq(a->quiz_right, round == 1);
+        ck_assert_str_eq(a->doc->input, "the lantern on the hill"); /* the answer is not a sentence */
+    }
+    d->choices = choices;
+    d->n_choices = n;
+    d->answer = answer;
+    d->answer_model = false;
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* The height of the ink of the lines drawn in the lesson panel's narration
+ * column: the tallest line, top of 'h' to bottom of 'p' */
+static int narration_ink_height(const App *a)
+{
+    const Render *r = &a->render;
+    int x0 = r->width - app_lesson_panel_width(a, r->width);
+    Color bg = a->theme.panel;
+    int tallest = 0;
+    int title_y = -1;
+    for (int i = 0; i < r->n_text_boxes; i++) {
+        Box b = r->text_boxes[i];
+        if (b.x < x0) continue;
+        if (title_y < 0 || b.y < title_y) title_y = b.y;
+    }
+    for (int i = 0; i < r->n_text_boxes; i++) {
+        Box b = r->text_boxes[i];
+        if (b.x < x0 || b.y < title_y + b.h * 3 || b.y + b.h > r->height - b.h * 3) continue; /* head, title, footer */
+        int top = -1, bottom = -1;
+        for (int y = b.y; y < b.y + b.h; y++)
+            for (int x = b.x; x < b.x + b.w; x++) {
+                Color c = app_headless_pixel(a, x, y);
+                if (abs(c.r - bg.r) + abs(c.g - bg.g) + abs(c.b - bg.b) > 200) {
+                    if (top < 0) top = y;
+                    bottom = y;
+                    break;
+                }
+            }
+        if (top >= 0 && bottom - top + 1 > tallest) tallest = bottom - top + 1;
+    }
+    return tallest;
+}
+
+/* Presenter mode at 1920x1080: the narration's glyphs (ascender to
+ * descender) are at least 28 px tall, taller than without it */
+START_TEST(presenter_narration_is_large)
+{
+    App *a = open_lesson(1920, 1080);
+    app_goto_lesson_step(a, 1);
+    app_draw(a);
+    int normal = narration_ink_height(a);
+    a->presenter = true;
+    theme_get(&a->theme, a->dark, true);
+    app_draw(a);
+    int big = narration_ink_height(a);
+    fprintf(stderr, "narration ink height at 1080p: %d px, presenter %d px\n", normal, big);
+    ck_assert_int_ge(big, 28);
+    ck_assert_int_lt(normal, big);
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* The cell diagrams in presenter mode at 1280x720, lesson panel open:
+ * no two of a cell's boxes (gates, candidate, tanh) intersect, and the
+ * selected unit's equations are set at 14 px or more (their text boxes) */
+START_TEST(inspector_boxes_apart_in_presenter)
+{
+    App *a = open_lesson(1280, 720);
+    a->presenter = true;
+    theme_get(&a->theme, a->dark, true);
+    app_goto_lesson_step(a, 3); /* the inspector, unit 3 selected */
+    static const int want_boxes[] = {2, 3, 5};
+    for (int m = 0; m < a->doc->n_models; m++) {
+        a->model = m;
+        a->layer = 1; /* Embedding, then the recurrent layer */
+        a->dir = 0;
+        a->view = VIEW_INSPECTOR;
+        a->has_selected = true;
+        a->selected = (Hot){.kind = HOT_UNIT, .model = (short)m, .layer = (short)a->layer, .t = (short)a->step, .vec = VEC_H, .unit = 3};
+        a->anim = 1.0f;
+        app_draw(a);
+        const Render *r = &a->render;
+        Box boxes[16];
+        int n = 0;
+        for (int i = 0; i < r->n_hot && n < 16; i++)
+            if (r->hot[i].kind == HOT_DIAGRAM) boxes[n++] = r->hot[i].box;
+        ck_assert_int_eq(n, want_boxes[a->doc->models[m].model.layers[a->layer].cell[0].kind]);
+        for (int i = 0; i < n; i++)
+            for (int k = i + 1; k < n; k++)
+                ck_assert_msg(!box_overlap(boxes[i], boxes[k]), "model %d: boxes %d,%d %dx%d and %d,%d %dx%d intersect", m,
+                              boxes[i].x, boxes[i].y, boxes[i].w, boxes[i].h, boxes[k].x, boxes[k].y, boxes[k].w, boxes[k].h);
+        /* the equations: the lowest text lines of the view, in the mono type */
+        int eq_lines = 0;
+        for (int i = 0; i < r->n_text_boxes; i++) {
+            Box b = r->text_boxes[i];
+            if (b.y > r->height * 7 / 10 && b.x < r->width - app_lesson_panel_width(a, r->width) && b.h < 40 && b.w > 200) {
+                ck_assert_int_ge(b.h, render_line_height(&a->render, 14, FONT_MONO) - 1);
+                eq_lines++;
+            }
+        }
+        ck_assert_int_ge(eq_lines, 1);
     }
     app_headless_destroy(a);
 }
@@ -1348,6 +1546,46 @@ START_TEST(attribution_shades_the_deciding_word)
 }
 END_TEST
 
+/* A narration too long for the panel (presenter mode, large type, 720p)
+ * scrolls with the wheel over it, no further than its last line, and
+ * back; what the panel shows changes */
+START_TEST(narration_scrolls_to_its_end)
+{
+    App *a = open_lesson(1280, 720);
+    a->presenter = true;
+    a->font_scale = 1.6f;
+    theme_get(&a->theme, a->dark, true);
+    app_goto_lesson_step(a, 3);
+    app_draw(a);
+    const Hot *region = NULL;
+    for (int i = 0; i < a->render.n_hot; i++)
+        if (a->render.hot[i].kind == HOT_BUTTON && a->render.hot[i].unit == BTN_NARRATION) region = &a->render.hot[i];
+    ck_assert_ptr_nonnull(region);
+    int most = region->t;
+    ck_assert_int_gt(most, 0); /* it does not fit */
+    Box pb = region->box;
+    int px = pb.x + pb.w / 2, py = pb.y + pb.h / 2;
+    push(a, mouse(SDL_MOUSEMOTION, px, py));
+    unsigned long before = 0, after = 0;
+    for (int y = pb.y; y < pb.y + pb.h; y += 2)
+        for (int x = pb.x; x < pb.x + pb.w; x += 2) before = before * 31 + app_headless_pixel(a, x, y).r;
+    SDL_Event w = {0};
+    w.type = SDL_MOUSEWHEEL;
+    w.wheel.y = -1;
+    for (int k = 0; k < 50; k++) push(a, w);
+    ck_assert_int_eq(a->lesson_scroll, most);
+    for (int y = pb.y; y < pb.y + pb.h; y += 2)
+        for (int x = pb.x; x < pb.x + pb.w; x += 2) after = after * 31 + app_headless_pixel(a, x, y).r;
+    ck_assert(before != after);
+    w.wheel.y = 1;
+    push(a, w);
+    ck_assert_int_eq(a->lesson_scroll, most > 3 ? most - 3 : 0);
+    for (int k = 0; k < 50; k++) push(a, w);
+    ck_assert_int_eq(a->lesson_scroll, 0);
+    app_headless_destroy(a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -1385,6 +1623,11 @@ int main(void)
     tcase_add_test(tc, one_grid_for_h_and_c);
     tcase_add_test(tc, one_colour_scale_per_lesson);
     tcase_add_test(tc, attribution_shades_the_deciding_word); /* helper attr */
+    tcase_add_test(tc, quiz_click_judges); /* helper quiz */
+    tcase_add_test(tc, quiz_typed_answer);
+    tcase_add_test(tc, presenter_narration_is_large);
+    tcase_add_test(tc, inspector_boxes_apart_in_presenter);
+    tcase_add_test(tc, narration_scrolls_to_its_end);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

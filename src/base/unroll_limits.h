@@ -109,6 +109,8 @@
 #define LESSON_MAX_LABELS 256
 /* units a lesson step's `units:` may chart (the chart view's lines) */
 #define LESSON_MAX_UNITS 8
+/* quiz: a judged question offers 2..LESSON_MAX_CHOICES choices (number keys 1..9) */
+#define LESSON_MAX_CHOICES 9
 /* a lesson's corpus or rows file, or the rows given to `unroll evaluate` */
 #define LESSON_MAX_DATA_BYTES ((size_t)16 << 20)
 

@@ -21,7 +21,7 @@ static const char OPEN_USAGE[] =
 
 static const char RENDER_USAGE[] =
     "usage: unroll render LESSON_OR_MODEL --view NAME --out FILE.png [--step T]\n"
-    "                     [--size WxH] [--theme light|dark] [--text \"...\"]\n"
+    "                     [--size WxH] [--theme light|dark|presenter] [--text \"...\"]\n"
     "                     [--lesson-step N] [--model K] [--words N]\n"
     "\n"
     "Draws one frame of a view with no display (SDL's dummy video driver and the\n"
@@ -83,7 +83,7 @@ static bool parse_size(const char *v, void *out)
 int cmd_render(int argc, char **argv)
 {
     RenderRequest req = {.view = VIEW_UNROLLED, .step = -1, .width = 1920, .height = 1080, .lesson_step = -1, .model = -1, .words = 6};
-    static const char *const THEMES[] = {"light", "dark", NULL};
+    static const char *const THEMES[] = {"light", "dark", "presenter", NULL};
     const char *out = NULL, *view = NULL;
     long long step = 0, lesson_step = -1, words = 6, model = -1; /* lesson_step -1: not given */
     int theme = 0;
@@ -108,6 +108,7 @@ int cmd_render(int argc, char **argv)
     req.words = (int)words;
     req.model = (int)model;
     req.dark = theme == 1;
+    req.presenter = theme == 2; /* presenter mode: large type, high contrast (F11) */
     if (!view) view = "unrolled";
     if (strcmp(view, "lesson") == 0) {
         req.view = VIEW_COUNT; /* the lesson step decides */

@@ -670,9 +670,54 @@ static bool front_apply(Ctx *cx, const Map *m)
 
 /* ---- directives (a step's ```unroll block) --------------------------- */
 
-static const char *const dir_keys[] = {"view", "sentence", "step", "cell", "highlight", "quiz", "units", "attribution",
-                                       "epoch", NULL};
-#define DIR_LIST "view, sentence, step, cell, highlight, quiz, units, attribution, epoch"
+static const char *const dir_keys[] = {"view", "sentence", "step", "cell", "highlight", "quiz", "choices", "answer",
+                                       "explain", "units", "attribution", "epoch", NULL};
+#define DIR_LIST "view, sentence, step, cell, highlight, quiz, choices, answer, explain, units, attribution, epoch"
+
+/* quiz: a judged quiz's choices, answer and explanation */
+static bool quiz_apply(Ctx *cx, const Map *m, LessonDirectives *d)
+{
+    static const char *const judged[] = {"choices", "answer", "explain"};
+    for (int k = 0; k < 3; k++) {
+        const Entry *e = map_get(m, judged[k]);
+        if (e && !d->quiz) return fail(cx, e->key_line, "'%s' belongs to a quiz: add 'quiz: \"the question\"'", judged[k]);
+    }
+    const Entry *e = NULL;
+    if ((e = map_get(m, "choices"))) {
+        if (!want_list(cx, e, 2, LESSON_MAX_CHOICES, "[moon, road, hill]")) return false;
+        d->choices = xcalloc((size_t)e->n_items, sizeof *d->choices);
+        for (int i = 0; i < e->n_items; i++) {
+            if (!e->items[i][0]) return fail(cx, e->item_lines[i], "choice %d is empty", i + 1);
+            if (strlen(e->items[i]) > 64) return fail(cx, e->item_lines[i], "choice %d is longer than 64 bytes", i + 1);
+            for (int j = 0; j < i; j++)
+                if (strcmp(e->items[i], d->choices[j]) == 0)
+                    return fail(cx, e->item_lines[i], "choice '%s' is listed twice", e->items[i]);
+            d->choices[d->n_choices++] = xstrdup(e->items[i]);
+        }
+    }
+    if ((e = map_get(m, "answer"))) {
+        const char *v = want_scalar(cx, e);
+        if (!v) return false;
+        if (!v[0]) return fail(cx, e->line, "'answer' is empty");
+        if (strlen(v) > 64) return fail(cx, e->line, "'answer' is longer than 64 bytes");
+        if (e->plain && strcmp(v, "model") == 0) d->answer_model = true;
+        else {
+            bool listed = d->n_choices == 0;
+            for (int i = 0; i < d->n_choices; i++) listed |= strcmp(d->choices[i], v) == 0;
+            if (!listed) return fail(cx, e->line, "answer '%s' is not one of the choices", v);
+            if (!d->n_choices && strchr(v, ' '))
+                return fail(cx, e->line, "a typed answer is one word, not '%s'", v);
+            d->answer = xstrdup(v);
+        }
+    } else if (d->n_choices) {
+        return fail(cx, map_get(m, "choices")->key_line, "'choices' need an 'answer' (one of them, or 'model')");
+    }
+    if ((e = map_get(m, "explain"))) {
+        if (!d->answer && !d->answer_model) return fail(cx, e->key_line, "'explain' needs an 'answer' to explain");
+        if (!want_str(cx, e, &d->explain)) return false;
+    }
+    return true;
+}
 
 static bool directives_apply(Ctx *cx, const Map *m, LessonDirectives *d)
 {
@@ -781,7 +826,7 @@ static bool directives_apply(Ctx *cx, const Map *m, LessonDirectives *d)
             d->attribution_class = xstrdup(v);
         }
     }
-    return true;
+    return quiz_apply(cx, m, d);
 }
 
 /* ---- body: Markdown through md4c ------------------------------------ */
@@ -1393,6 +1438,10 @@ void lesson_unload(Lesson *l)
         free(s->dir.sentence);
         free(s->dir.quiz);
         free(s->dir.attribution_class);
+        for (int k = 0; k < s->dir.n_choices; k++) free(s->dir.choices[k]);
+        free(s->dir.choices);
+        free(s->dir.answer);
+        free(s->dir.explain);
     }
     free(l->steps);
     *l = (Lesson){0};

@@ -33,6 +33,12 @@
  *   ```                                  epoch: 0..N|last)
  *   ```
  *
+ * A quiz may be judged: `choices: [moon, road, hill]` makes it multiple
+ * choice; `answer: road` (one of the choices, or a word to type when there
+ * are no choices) or `answer: model` (the shown model's own top word or
+ * class at the step) is what counts as right; `explain: "..."` is shown
+ * once the answer is judged. A quiz with neither is only hidden until r.
+ *
  * Keys not marked optional are required, except that corpus belongs to
  * next-word lessons and labels and data to classify lessons (and only
  * there). Paths are relative to the lesson's folder and stay inside it. The
@@ -117,6 +123,12 @@ typedef struct {
     /* chart helper: `units: [18, 14, 15]`, the units the chart view plots */
     int units[LESSON_MAX_UNITS]; /* (n_units), each 0 <= u < ENGINE_MAX_DIM, no repeats */
     int n_units;             /* 0: unset */
+    /* a judged quiz (only with quiz): */
+    char **choices;          /* (n_choices) multiple choice; 0: typed answer, or not judged */
+    int n_choices;
+    char *answer;            /* the right choice or word; NULL: not judged (or answer_model) */
+    bool answer_model;       /* `answer: model`: the shown model's top word is right */
+    char *explain;           /* shown after judging; NULL: none */
     int line;                /* line of the ```unroll fence; 0: the step has none */
     /* input attribution (helper attr): `attribution: true`, `false` or a class
      * (a label or a word) whose contributions are shown; off when unset */

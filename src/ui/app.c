@@ -60,6 +60,7 @@ void app_init(App *a, const char *path)
     a->zoom = 1.0f;
     a->anim = 1.0f;
     a->lesson_step = -1;
+    a->quiz_pick = -1;
     a->view = VIEW_UNROLLED;
     a->attrib_class = -1;
     theme_get(&a->theme, false, false);
@@ -122,6 +123,8 @@ void app_open_done(App *a)
     a->zoom = 1.0f;
     a->lesson_step = -1;
     a->n_chart_units = 0; /* chart helper */
+    app_quiz_reset(a);
+    a->lesson_scroll = 0;
     a->show_lesson = a->doc->is_lesson;
     a->view = a->doc->is_lesson ? a->doc->lesson.view : VIEW_UNROLLED;
     a->message[0] = '\0';
@@ -222,6 +225,7 @@ void app_start_editing(App *a)
 {
     if (!a->has_doc) return;
     a->editing = true;
+    a->quiz_typing = false;
     field_begin(&a->edit, a->doc->input);
     SDL_StartTextInput();
     a->dirty = true;
@@ -231,6 +235,12 @@ void app_finish_editing(App *a, bool keep)
 {
     a->editing = false;
     SDL_StopTextInput();
+    if (a->quiz_typing) { /* the answer to a typed quiz, not a sentence */
+        a->quiz_typing = false;
+        if (keep && a->edit.text[0]) app_quiz_type(a, a->edit.text);
+        a->dirty = true;
+        return;
+    }
     /* Esc: the document still holds the sentence from before */
     if (keep && app_set_input_async(a, a->edit.text) && !a->input_job) doc_generate_begin(a->doc, &a->gen, NULL, 1);
     a->dirty = true;
@@ -278,7 +288,8 @@ void app_goto_lesson_step(App *a, int k)
     if (k > l->n_steps - 1) k = l->n_steps - 1;
     a->lesson_step = k;
     a->show_lesson = true;
-    a->quiz_revealed = false;
+    app_quiz_reset(a);
+    a->lesson_scroll = 0;
     a->dirty = true;
     if (k < 0) return;
     const LessonDirectives *dv = &l->steps[k].dir;

@@ -53,7 +53,8 @@ typedef struct {
     size_t in_bytes;
 } AttribCache;
 
-typedef enum { BTN_VIEW0 = 100, BTN_MODEL0 = 200, BTN_INPUT = 300, BTN_LESSON0 = 400 } ButtonId;
+typedef enum { BTN_VIEW0 = 100, BTN_MODEL0 = 200, BTN_INPUT = 300, BTN_LESSON0 = 400, BTN_CHOICE0 = 600,
+               BTN_NARRATION = 700 /* the lesson panel's narration: t = how far it scrolls */ } ButtonId;
 /* hist: the epoch slider and the training view's learning-rate and clipnorm buttons */
 enum { BTN_EPOCH_SLIDER = 500, BTN_LR_DOWN, BTN_LR_UP, BTN_CLIP_DOWN, BTN_CLIP_UP };
 
@@ -125,6 +126,13 @@ typedef struct {
     bool epoch_drag;
     float train_lr, train_clipnorm;
     bool train_sgd;         /* hist: the next run uses plain SGD instead of Adam */
+    /* judged quizzes (app_quiz.c) */
+    int quiz_pick;          /* the choice picked, -1: none */
+    bool quiz_judged;       /* answered: right or wrong shown, the model's bars revealed */
+    bool quiz_right;
+    bool quiz_typing;       /* the input bar takes the typed answer, not a sentence */
+    char quiz_typed[80];    /* the typed answer, as typed */
+    int lesson_scroll;      /* narration lines scrolled past (wheel over the lesson panel) */
 } App;
 
 /* Sets defaults; opens path (NULL: nothing) and shows any error in the window. */
@@ -209,6 +217,28 @@ bool app_train_finished(App *a);
 /* Waits for the worker; applies its models if it finished. */
 void app_train_join(App *a);
 
+/* ---- judged quizzes (app_quiz.c) ---- */
+/* The current lesson step's directives when it asks a judged quiz (one
+ * with choices or an answer); NULL otherwise. */
+const LessonDirectives *app_quiz_step(const App *a);
+/* The right answer of the judged quiz on screen into buf: the lesson's
+ * answer, or with `answer: model` the shown model's top word (or class) at
+ * the current step. NULL when there is none. */
+const char *app_quiz_answer(const App *a, char *buf, size_t cap);
+/* Picks choice k (0-based) of a multiple-choice quiz and judges it. */
+void app_quiz_pick(App *a, int k);
+/* Judges a typed answer (case and surrounding spaces ignored). */
+void app_quiz_type(App *a, const char *word);
+/* Forgets the answer given (a new step, another sentence). */
+void app_quiz_reset(App *a);
+/* ---- the lesson panel (app_frame.c; helper quiz) ---- */
+/* Width of the lesson panel in a frame W pixels wide (wider in presenter mode). */
+int app_lesson_panel_width(const App *a, int W);
+/* Narration type size: TEXT_BODY, but at least 2.7% of the height in
+ * presenter mode (29 px at 1080p: readable from the back of a room). */
+int app_lesson_px(const App *a);
+#define LESSON_SCROLL_MAX 400
+
 /* True while a lesson's quiz step hides the model's answer. */
 bool app_answer_hidden(const App *a);
 
@@ -266,6 +296,7 @@ typedef struct {
     int width, height;
     bool dark;
     const char *text;      /* NULL: the document's own input */
+    bool presenter;        /* presenter mode's type and contrast (F11) */
     int lesson_step;       /* 0-based lesson step, -1: the introduction, -2: none */
     int model;             /* -1: default */
     int words;             /* generate view: words to generate first */

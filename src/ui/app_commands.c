@@ -295,6 +295,9 @@ static const AppCommand COMMANDS[] = {
     {{SDLK_n}, 0, 0, NULL, cmd_narration, "n  o", "hide the narration / the list of lessons", NULL},
     {{SDLK_o}, 0, 0, NULL, cmd_lessons, NULL, NULL, NULL},
     {{SDLK_q}, 0, -1, NULL, cmd_quiz, "q  r", "quiz mode: hide the answers / reveal them", NULL},
+    /* judged quizzes (helper quiz; the keys are taken in app_events.c before this table) */
+    {{0}, 0, 0, NULL, NULL, "1 \xE2\x80\xA6 9  Enter", "lesson quiz: pick a choice / type the word", NULL},
+    {{0}, 0, 0, NULL, NULL, "wheel on the narration", "scroll a long lesson step", NULL},
     {{SDLK_r}, 0, 0, NULL, cmd_reveal, NULL, NULL, NULL},
     {{SDLK_g}, 0, 0, has_doc, cmd_generate, "g  c  [ ]", "generate a word, start again, temperature", NULL},
     {{SDLK_c}, 0, 0, has_doc, cmd_restart, NULL, NULL, NULL},

@@ -77,8 +77,10 @@ void view_predictions_draw(const App *a, Render *r, Box area)
         }
     }
     if (hide)
-        render_text(r, area.x + area.w / 2, y0 + chart_h / 2 - lpx, "Guess first \xE2\x80\x94 press r to reveal", lpx, FONT_BOLD,
-                    th->accent, ALIGN_CENTER);
+        render_text(r, area.x + area.w / 2, y0 + chart_h / 2 - lpx,
+                    app_quiz_step(a) ? "Answer the quiz first (r reveals)"
+                                     : "Guess first \xE2\x80\x94 press r to reveal",
+                    lpx, FONT_BOLD, th->accent, ALIGN_CENTER);
 
     /* input attribution (helper attr): the words read, shaded, at the bottom */
     if (app_attrib_shown(a)) {

@@ -33,12 +33,18 @@ static void draw_predictions_column(const App *a, Render *r, Box col)
     int px = app_px(a, TEXT_SMALL), bpx = app_px(a, TEXT_BODY), pad = px;
     char wb[64], head[160];
     snprintf(head, sizeof head, "after \xE2\x80\x9C%s\xE2\x80\x9D", doc_word(a->doc, a->step, wb, sizeof wb));
+    /* (helper quiz) a Bidirectional layer's lanes drawn are one run over the
+     * whole sentence: its output is the last step's, not a prefix's */
+    int t = a->step;
+    for (int i = 0; i < dm->model.n_layers; i++)
+        if (dm->model.layers[i].bidirectional) t = a->doc->T - 1;
+    if (t != a->step) snprintf(head, sizeof head, "the whole sentence");
     bool classify = !doc_predicts_words(a->doc, a->model);
     render_text(r, col.x + pad, col.y + pad, classify ? "prediction" : "next word", px, FONT_BOLD, th->text_dim, ALIGN_LEFT);
     char fitb[160];
     render_text(r, col.x + pad, col.y + pad + render_line_height(r, px, FONT_BOLD), render_fit_text(r, head, px, FONT_REGULAR, col.w - 2 * pad, fitb, sizeof fitb),
                 px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
-    const float *p = dm->preds + (size_t)a->step * dm->n_classes;
+    const float *p = dm->preds + (size_t)t * dm->n_classes;
     int C = dm->binary ? 2 : dm->n_classes, top[5], n = 0;
     for (int k = 0; k < 5 && k < C; k++) {
         int best = -1;
