@@ -724,7 +724,8 @@ bool doc_generate_next(const Doc *d, int mi, Generation *g, float temperature, E
     char text[DOC_MAX_INPUT + DOC_GEN_MAX * 32];
     size_t k = (size_t)snprintf(text, sizeof text, "%s", g->seed);
     for (int i = 0; i < g->n && k < sizeof text; i++)
-        k += (size_t)snprintf(text + k, sizeof text - k, " %s", tokenizer_index_word(&d->tok, g->words[i].token));
+        k += (size_t)snprintf(text + k, sizeof text - k, "%s%s", tokenizer_joiner(&d->tok), /* "" for characters */
+                              tokenizer_index_word(&d->tok, g->words[i].token));
     Prompt p;
     if (!prompt_encode(&p, &d->tok, text, m->seq_len, err)) return false;
     if (!model_check_tokens(m, p.tokens, p.n, err) || !trace_check_budget(m, 1, p.n, false, false, false, 0, err)) {

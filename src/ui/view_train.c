@@ -271,7 +271,8 @@ void view_generate_draw(const App *a, Render *r, Box area)
     x = tb.x + tb.w;
     bool hide = a->quiz_mode && !a->quiz_revealed;
     int sw = 0;
-    render_text_size(r, " ", lpx, FONT_BOLD, &sw, NULL);
+    /* words apart by a space; a char_level model's characters side by side */
+    if (tokenizer_joiner(&d->tok)[0]) render_text_size(r, " ", lpx, FONT_BOLD, &sw, NULL);
     for (int i = 0; i < a->gen.n; i++) {
         const char *w = tokenizer_index_word(&d->tok, a->gen.words[i].token);
         bool last = i == a->gen.n - 1;
