@@ -30,7 +30,8 @@ static const char USAGE[] =
     "  version                      unroll's and its libraries' versions (or --version)\n"
     "\n"
     "MODEL is a TensorFlow.js layers-model folder (model.json + weight shards) or\n"
-    "the path of its model.json. `unroll COMMAND --help` explains each command.\n"
+    "the path of its model.json, or a file Keras saved: NAME.keras (Keras 3) or\n"
+    "NAME.h5 (Keras 2). `unroll COMMAND --help` explains each command.\n"
     "Errors print one line on stderr and exit with status 2.\n";
 
 typedef struct {

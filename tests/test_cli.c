@@ -18,6 +18,8 @@
 
 extern char **environ;
 
+#include <cjson/cJSON.h>
+
 #include "model_io.h"
 #include "testutil.h"
 
@@ -128,6 +130,76 @@ START_TEST(example_model_text_trace)
     ck_assert_msg(strstr(out, "Total params: 352\n"), "%s", out);
     free(out);
     free(err);
+}
+END_TEST
+
+/* trace --attribution (helper attr): the "attribution" entry holds what
+ * model_attribute computes in-process, the default class is the most
+ * probable one, and a bad step or class is one line and exit 2 */
+static cJSON *attribution_of(const char *out)
+{
+    cJSON *doc = cJSON_Parse(out);
+    ck_assert_msg(doc, "not JSON: %.200s", out);
+    cJSON *a = cJSON_DetachItemFromObject(doc, "attribution");
+    cJSON_Delete(doc);
+    ck_assert_msg(a, "no attribution entry");
+    return a;
+}
+
+START_TEST(trace_attribution)
+{
+    char model[4200];
+    snprintf(model, sizeof model, "%s/../assets/models/example", tu_path(""));
+    Model m;
+    Err e = {{0}};
+    ck_assert_msg(model_load(&m, model, &e), "%s", e.msg);
+    static const int tokens[5] = {1, 2, 3, 5, 4};
+    float want[2][5], y[8];
+    int best = -1;
+    ck_assert(model_attribute(want[0], &m, tokens, NULL, 5, 2, 3, ATTRIB_GRADIENT, &e));
+    ck_assert(model_attribute(want[1], &m, tokens, NULL, 5, 2, 3, ATTRIB_OCCLUSION, &e));
+    ck_assert(model_attrib_prediction(y, &best, &m, tokens, NULL, 5, 4, &e));
+    char *out, *err;
+    int rc = tu_run((char *const[]){(char *)bin(), "trace", model, "--tokens", "1,2,3,5,4", "--attribution", "2:3", NULL}, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    cJSON *a = attribution_of(out);
+    ck_assert_int_eq(cJSON_GetObjectItem(a, "step")->valueint, 2);
+    ck_assert_int_eq(cJSON_GetObjectItem(a, "class")->valueint, 3);
+    ck_assert_str_eq(cJSON_GetObjectItem(a, "explains")->valuestring, "log_odds");
+    const char *keys[2] = {"gradient_x_input", "occlusion"};
+    for (int k = 0; k < 2; k++) {
+        const cJSON *arr = cJSON_GetObjectItem(a, keys[k]);
+        ck_assert_int_eq(cJSON_GetArraySize(arr), 5);
+        for (int s = 0; s < 5; s++)
+            ck_assert_msg(tu_close(cJSON_GetArrayItem(arr, s)->valuedouble, want[k][s], 1e-7, 1e-6), "%s[%d] %g, want %g", keys[k], s,
+                          cJSON_GetArrayItem(arr, s)->valuedouble, (double)want[k][s]);
+        /* the prediction after step 2 read positions 0..2 only */
+        ck_assert(cJSON_GetArrayItem(arr, 3)->valuedouble == 0.0 && cJSON_GetArrayItem(arr, 4)->valuedouble == 0.0);
+    }
+    cJSON_Delete(a);
+    free(out);
+    free(err);
+    /* no class: the most probable one after that step */
+    rc = tu_run((char *const[]){(char *)bin(), "trace", model, "--tokens", "1,2,3,5,4", "--attribution", "4", NULL}, &out, &err);
+    ck_assert_msg(rc == 0, "%s", err);
+    a = attribution_of(out);
+    ck_assert_int_eq(cJSON_GetObjectItem(a, "class")->valueint, best);
+    ck_assert(tu_close(cJSON_GetObjectItem(a, "value")->valuedouble, y[best], 1e-7, 1e-6));
+    cJSON_Delete(a);
+    free(out);
+    free(err);
+    /* bad step, class, or form: one line, exit 2, nothing on stdout */
+    const char *bad[][2] = {{"5", "step 5"}, {"-1", "step -1"}, {"1:8", "class 8"}, {"1:x", "1:x"}, {"", "''"}, {"2:", "2:"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        rc = tu_run((char *const[]){(char *)bin(), "trace", model, "--tokens", "1,2,3,5,4", "--attribution", (char *)bad[i][0], NULL},
+                    &out, &err);
+        ck_assert_msg(rc == 2, "--attribution '%s': status %d", bad[i][0], rc);
+        ck_assert_str_eq(out, "");
+        ck_assert_msg(strstr(err, bad[i][1]) && strchr(err, '\n') == err + strlen(err) - 1, "'%s': %s", bad[i][0], err);
+        free(out);
+        free(err);
+    }
+    model_free(&m);
 }
 END_TEST
 
@@ -562,13 +634,13 @@ START_TEST(render_lesson_step_bounds)
     char *intro[] = {(char *)bin, "render", lesson, "--view", "lesson", "--lesson-step", "0", "--size", "640x400", "--out", png, NULL};
     ck_assert_int_eq(tu_run(intro, &out, &err), 0);
     free(out), free(err);
-    char *last[] = {(char *)bin, "render", lesson, "--view", "lesson", "--lesson-step", "4", "--size", "640x400", "--out", png, NULL};
+    char *last[] = {(char *)bin, "render", lesson, "--view", "lesson", "--lesson-step", "5", "--size", "640x400", "--out", png, NULL}; /* lesson 2 has 5 steps */
     ck_assert_int_eq(tu_run(last, &out, &err), 0);
     free(out), free(err);
     remove(png);
-    char *past[] = {(char *)bin, "render", lesson, "--view", "lesson", "--lesson-step", "5", "--out", png, NULL};
+    char *past[] = {(char *)bin, "render", lesson, "--view", "lesson", "--lesson-step", "6", "--out", png, NULL};
     ck_assert_int_eq(tu_run(past, &out, &err), 2);
-    ck_assert_ptr_nonnull(strstr(err, "has 4 steps"));
+    ck_assert_ptr_nonnull(strstr(err, "has 5 steps"));
     free(out), free(err);
     char *step[] = {(char *)bin, "render", lesson, "--step", "30", "--out", png, NULL};
     ck_assert_int_eq(tu_run(step, &out, &err), 2);
@@ -596,6 +668,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, no_display);
     tcase_add_test(tc, example_model_text_trace);
     tcase_add_test(tc, nan_loss_keeps_last_good_model);
+    tcase_add_test(tc, trace_attribution); /* helper attr */
     suite_add_tcase(s, tc);
     return s;
 }

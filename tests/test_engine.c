@@ -729,6 +729,388 @@ START_TEST(greedy_skips_banned)
 }
 END_TEST
 
+/* ---- layers beside the recurrent ones (issue 13): known answers ---------- */
+
+/* A float-input Conv1D model: T steps of F features, filters D, kernel k */
+static void conv_model(Model *m, int F, int D, int k, int strides, int dilation, ConvPadding pad)
+{
+    model_init(m);
+    m->input_dim = F;
+    Layer l = {0};
+    l.kind = LAYER_CONV1D;
+    snprintf(l.name, sizeof l.name, "conv1d");
+    l.out_dim = D;
+    l.kernel_size = k;
+    l.strides = strides;
+    l.dilation = dilation;
+    l.padding = pad;
+    l.activation = ACT_LINEAR;
+    l.use_bias = true;
+    model_add_layer(m, &l);
+    Err err = {{0}};
+    ck_assert_msg(model_build(m, &err), "%s", err.msg);
+}
+
+/* x = 1, 2, 3, 4, 5 (one feature), kernel taps w = 1, 10, 100 (or 1, 10),
+ * bias 0.5: each output digit says which input each tap read, zero padding
+ * reading 0. Worked by hand from Keras' rules: valid reads x[o .. o+k-1];
+ * same pads (out-1)*s + (k-1)*d + 1 - T zeros, the smaller half (floor) in
+ * front; causal pads (k-1)*d in front. */
+static const struct {
+    int k, s, d;
+    ConvPadding pad;
+    int n_out;
+    float want[5];
+} CONV_CASES[] = {
+    {3, 1, 1, PAD_VALID, 3, {321.5f, 432.5f, 543.5f}},
+    {3, 1, 1, PAD_SAME, 5, {210.5f, 321.5f, 432.5f, 543.5f, 54.5f}},
+    {3, 1, 1, PAD_CAUSAL, 5, {100.5f, 210.5f, 321.5f, 432.5f, 543.5f}},
+    {3, 2, 1, PAD_SAME, 3, {210.5f, 432.5f, 54.5f}},
+    {3, 2, 1, PAD_VALID, 2, {321.5f, 543.5f}},
+    {2, 1, 1, PAD_SAME, 5, {21.5f, 32.5f, 43.5f, 54.5f, 5.5f}},   /* one zero, at the back */
+    {2, 1, 2, PAD_CAUSAL, 5, {10.5f, 20.5f, 31.5f, 42.5f, 53.5f}}, /* x[o-2] + 10 x[o] */
+    {2, 1, 2, PAD_VALID, 3, {31.5f, 42.5f, 53.5f}},
+};
+
+START_TEST(conv1d_by_hand)
+{
+    const float x[5] = {1, 2, 3, 4, 5};
+    const int k = CONV_CASES[_i].k, n_out = CONV_CASES[_i].n_out;
+    Model m;
+    conv_model(&m, 1, 1, k, CONV_CASES[_i].s, CONV_CASES[_i].d, CONV_CASES[_i].pad);
+    const float taps[3] = {1, 10, 100};
+    memcpy(m.layers[0].kernel, taps, (size_t)k * sizeof(float));
+    m.layers[0].bias[0] = 0.5f;
+    ck_assert_int_eq(conv_out_steps(5, k, CONV_CASES[_i].s, CONV_CASES[_i].d, CONV_CASES[_i].pad), n_out);
+    Trace tr;
+    trace_init(&tr, &m, 1, 5, true);
+    model_forward(&tr, NULL, x);
+    ck_assert_int_eq(tr.layers[0].T_out, n_out);
+    for (int o = 0; o < n_out; o++)
+        ck_assert_msg(tr.layers[0].out[o] == CONV_CASES[_i].want[o], "case %d output %d: %g, expected %g", _i, o,
+                      (double)tr.layers[0].out[o], (double)CONV_CASES[_i].want[o]);
+    trace_free(&tr);
+    model_free(&m);
+}
+END_TEST
+
+/* kernel (k, in, filters): with k = 1, x_t = (t+1, 10(t+1)) and W = [[1, 2],
+ * [3, 4]] (row = input feature), filter 0 is x0 + 3 x1 = 31(t+1) and filter
+ * 1 is 2 x0 + 4 x1 = 42(t+1) (the transpose would give 21 and 43); two
+ * sequences in a batch, relu on the second. */
+START_TEST(conv1d_kernel_layout_and_batch)
+{
+    Model m;
+    conv_model(&m, 2, 2, 1, 1, 1, PAD_VALID);
+    const float w[4] = {1, 2, 3, 4};
+    memcpy(m.layers[0].kernel, w, sizeof w);
+    m.layers[0].activation = ACT_RELU;
+    float x[2 * 3 * 2];
+    for (int b = 0; b < 2; b++)
+        for (int t = 0; t < 3; t++) {
+            float v = (float)(t + 1) * (b ? -1.0f : 1.0f);
+            x[(b * 3 + t) * 2] = v;
+            x[(b * 3 + t) * 2 + 1] = 10 * v;
+        }
+    Trace tr;
+    trace_init(&tr, &m, 2, 3, true);
+    model_forward(&tr, NULL, x);
+    for (int t = 0; t < 3; t++) {
+        const float *o0 = seq_at(tr.layers[0].out, (size_t)t, 0, 2, 2), *o1 = seq_at(tr.layers[0].out, (size_t)t, 1, 2, 2);
+        ck_assert_close(o0[0], 31.0 * (t + 1), 0);
+        ck_assert_close(o0[1], 42.0 * (t + 1), 0);
+        ck_assert_close(o1[0], 0.0, 0); /* relu of negatives */
+        ck_assert_close(o1[1], 0.0, 0);
+    }
+    trace_free(&tr);
+    model_free(&m);
+}
+END_TEST
+
+/* Embedding(6, 2, mask_zero) rows (k, 10k), row 0 = (9, -9); tokens 2, 0, 4:
+ * GlobalAveragePooling1D averages the unmasked steps: (3, 30); Keras 3's
+ * GlobalMaxPooling1D takes no mask, so row 0 counts: (9, 40). Without a
+ * mask (tokens 2, 1, 4) the average is (7/3, 70/3). */
+START_TEST(global_pooling_by_hand)
+{
+    for (int kind = 0; kind < 2; kind++)
+        for (int masked = 0; masked < 2; masked++) {
+            Model m;
+            model_init(&m);
+            Layer e = tu_embedding("embedding", 6, 2, masked);
+            model_add_layer(&m, &e);
+            Layer p = {0};
+            p.kind = kind ? LAYER_GLOBAL_MAX_POOL : LAYER_GLOBAL_AVG_POOL;
+            snprintf(p.name, sizeof p.name, "pool");
+            model_add_layer(&m, &p);
+            Err err = {{0}};
+            ck_assert_msg(model_build(&m, &err), "%s", err.msg);
+            ck_assert_int_eq(m.layers[1].out_dim, 2);
+            ck_assert(!m.layers[1].out_seq);
+            float *tab = m.layers[0].kernel;
+            for (int r = 0; r < 6; r++) {
+                tab[r * 2] = (float)r;
+                tab[r * 2 + 1] = 10.0f * (float)r;
+            }
+            tab[0] = 9;
+            tab[1] = -9;
+            const int toks[3] = {2, masked ? 0 : 1, 4};
+            Trace tr;
+            trace_init(&tr, &m, 1, 3, true);
+            model_forward(&tr, toks, NULL);
+            const float *o = tr.layers[1].out;
+            if (kind == 0 && masked) {
+                ck_assert_close(o[0], 3.0, 1e-6);
+                ck_assert_close(o[1], 30.0, 1e-5);
+            } else if (kind == 0) {
+                ck_assert_close(o[0], 7.0 / 3.0, 1e-6);
+                ck_assert_close(o[1], 70.0 / 3.0, 1e-5);
+            } else {
+                ck_assert_close(o[0], masked ? 9.0 : 4.0, 0);
+                ck_assert_close(o[1], 40.0, 0);
+            }
+            trace_free(&tr);
+            model_free(&m);
+        }
+}
+END_TEST
+
+/* Keras' summary counts: Conv1D(128, 5) after Embedding(..., 16) has
+ * (5*16 + 1)*128 = 10,368; without bias 10,240; Conv1D(32, 3) on 128
+ * channels 12,320; pooling, Flatten and the dropouts none. Output lengths:
+ * valid 100 -> 96, stride 2 same 100 -> 50, causal keeps 100. */
+START_TEST(conv_param_counts_and_lengths)
+{
+    Model m;
+    model_init(&m);
+    m.seq_len = 100;
+    Layer e = tu_embedding("embedding", 1000, 16, false);
+    model_add_layer(&m, &e);
+    Layer c = {0};
+    c.kind = LAYER_CONV1D;
+    c.out_dim = 128;
+    c.kernel_size = 5;
+    c.strides = c.dilation = 1;
+    c.use_bias = true;
+    c.activation = ACT_RELU;
+    snprintf(c.name, sizeof c.name, "conv1d");
+    model_add_layer(&m, &c);
+    Layer c2 = c;
+    snprintf(c2.name, sizeof c2.name, "conv1d_1");
+    c2.out_dim = 32;
+    c2.kernel_size = 3;
+    c2.strides = 2;
+    c2.padding = PAD_SAME;
+    model_add_layer(&m, &c2);
+    Layer c3 = c;
+    snprintf(c3.name, sizeof c3.name, "conv1d_2");
+    c3.use_bias = false;
+    c3.in_dim = 0;
+    c3.padding = PAD_CAUSAL;
+    model_add_layer(&m, &c3);
+    Layer sd = {0};
+    sd.kind = LAYER_SPATIAL_DROPOUT;
+    sd.rate = 0.5f;
+    snprintf(sd.name, sizeof sd.name, "sd");
+    model_add_layer(&m, &sd);
+    Layer f = {0};
+    f.kind = LAYER_FLATTEN;
+    snprintf(f.name, sizeof f.name, "flatten");
+    model_add_layer(&m, &f);
+    Err err = {{0}};
+    ck_assert_msg(model_build(&m, &err), "%s", err.msg);
+    ck_assert_uint_eq(layer_param_count(&m.layers[1]), 10368);
+    ck_assert_uint_eq(layer_param_count(&m.layers[2]), 12320);
+    ck_assert_uint_eq(layer_param_count(&m.layers[3]), (size_t)5 * 32 * 128);
+    ck_assert_uint_eq(layer_param_count(&m.layers[4]), 0);
+    ck_assert_uint_eq(layer_param_count(&m.layers[5]), 0);
+    ck_assert_int_eq(m.layers[1].out_len, 96);
+    ck_assert_int_eq(m.layers[2].out_len, 48);
+    ck_assert_int_eq(m.layers[3].out_len, 48);
+    ck_assert_int_eq(m.layers[5].out_dim, 48 * 128);
+    ck_assert_int_eq(model_find_param(&m, 1, 0, "kernel")->ndim, 3);
+    ck_assert_int_eq(model_find_param(&m, 1, 0, "kernel")->shape[1], 16);
+    model_free(&m);
+}
+END_TEST
+
+/* SpatialDropout1D(0.5) training: each (sequence, channel) is dropped at
+ * every step or kept at every step times 1/(1-0.5) = 2; about half dropped;
+ * identity at inference. A mutated scale or a per-step mask fails it. */
+START_TEST(spatial_dropout_training_output)
+{
+    const int F = 8, T = 6, Bn = 50;
+    Model m;
+    model_init(&m);
+    m.input_dim = F;
+    Layer d = {0};
+    d.kind = LAYER_SPATIAL_DROPOUT;
+    snprintf(d.name, sizeof d.name, "spatial_dropout1d");
+    d.rate = 0.5f;
+    model_add_layer(&m, &d);
+    Err err = {{0}};
+    ck_assert_msg(model_build(&m, &err), "%s", err.msg);
+    float *x = xmalloc((size_t)(Bn * T * F) * sizeof *x);
+    for (int k = 0; k < Bn * T * F; k++) x[k] = (float)(k % 5 + 1);
+    Trace tr;
+    trace_init(&tr, &m, Bn, T, true);
+    trace_set_training(&tr, true, 3);
+    model_forward(&tr, NULL, x);
+    int dropped = 0;
+    for (int b = 0; b < Bn; b++)
+        for (int j = 0; j < F; j++) {
+            bool drop = seq_at(tr.layers[0].out, 0, (size_t)b, (size_t)Bn, (size_t)F)[j] == 0.0f;
+            dropped += drop;
+            for (int t = 0; t < T; t++) {
+                float in = x[(b * T + t) * F + j], out = seq_at(tr.layers[0].out, (size_t)t, (size_t)b, (size_t)Bn, (size_t)F)[j];
+                ck_assert_msg(out == (drop ? 0.0f : 2.0f * in), "seq %d channel %d step %d: %g from %g", b, j, t, (double)out,
+                              (double)in);
+            }
+        }
+    /* Binomial(400, 0.5): sd 10; 5 sd */
+    ck_assert_msg(abs(dropped - 200) < 50, "%d of 400 channels dropped", dropped);
+    trace_free(&tr);
+    trace_init(&tr, &m, Bn, T, true);
+    model_forward(&tr, NULL, x);
+    for (int b = 0; b < Bn; b++)
+        for (int t = 0; t < T; t++)
+            for (int j = 0; j < F; j++)
+                ck_assert(seq_at(tr.layers[0].out, (size_t)t, (size_t)b, (size_t)Bn, (size_t)F)[j] == x[(b * T + t) * F + j]);
+    trace_free(&tr);
+    free(x);
+    model_free(&m);
+}
+END_TEST
+
+/* The recurrent layers' own dropout, by hand: SimpleRNN(1 unit, linear, no
+ * bias) on x = 1, 2, 3.
+ *  dropout 0.5, W = 1, U = 0: h_t = x_t * m, one m in {0, 2} per sequence
+ *    for every step: (0, 0, 0) or (2, 4, 6).
+ *  recurrent_dropout 0.5, W = 1, U = 1: h_t = x_t + r h_{t-1}, r in {0, 2}
+ *    per sequence: (1, 2, 3) or (1, 4, 11).
+ * About half the 200 sequences each way; at inference (1, 2, 3) and
+ * (1, 3, 6). A mutated scale or a mask drawn per step fails it. */
+START_TEST(recurrent_dropout_by_hand)
+{
+    const int Bn = 200, T = 3;
+    for (int rec = 0; rec < 2; rec++) {
+        Model m;
+        model_init(&m);
+        m.input_dim = 1;
+        Layer l = tu_rnn("simple_rnn", CELL_SIMPLE_RNN, 1, true);
+        l.cell[0].activation = ACT_LINEAR;
+        l.cell[0].use_bias = false;
+        if (rec) l.recurrent_dropout = 0.5f;
+        else l.dropout = 0.5f;
+        model_add_layer(&m, &l);
+        Err err = {{0}};
+        ck_assert_msg(model_build(&m, &err), "%s", err.msg);
+        m.layers[0].cell[0].kernel[0] = 1.0f;
+        m.layers[0].cell[0].recurrent_kernel[0] = rec ? 1.0f : 0.0f;
+        float *x = xmalloc((size_t)(Bn * T) * sizeof *x);
+        for (int k = 0; k < Bn * T; k++) x[k] = (float)(k % T + 1);
+        const float want[2][2][3] = {{{0, 0, 0}, {2, 4, 6}}, {{1, 2, 3}, {1, 4, 11}}};
+        Trace tr;
+        trace_init(&tr, &m, Bn, T, true);
+        trace_set_training(&tr, true, 11);
+        model_forward(&tr, NULL, x);
+        int kept = 0;
+        for (int b = 0; b < Bn; b++) {
+            const float *h1 = seq_at(tr.layers[0].out, 1, (size_t)b, (size_t)Bn, 1);
+            int which = *h1 != want[rec][0][1];
+            kept += which;
+            for (int t = 0; t < T; t++)
+                ck_assert_msg(*seq_at(tr.layers[0].out, (size_t)t, (size_t)b, (size_t)Bn, 1) == want[rec][which][t],
+                              "recurrent %d seq %d step %d: %g, expected %g", rec, b, t,
+                              (double)*seq_at(tr.layers[0].out, (size_t)t, (size_t)b, (size_t)Bn, 1), (double)want[rec][which][t]);
+        }
+        ck_assert_msg(abs(kept - 100) < 36, "%d of 200 kept", kept); /* sd 7.1; 5 sd */
+        trace_free(&tr);
+        trace_init(&tr, &m, Bn, T, true);
+        model_forward(&tr, NULL, x);
+        for (int t = 0; t < T; t++)
+            ck_assert_close(*seq_at(tr.layers[0].out, (size_t)t, 7, (size_t)Bn, 1), rec ? (t + 1) * (t + 2) / 2.0 : t + 1.0, 0);
+        trace_free(&tr);
+        free(x);
+        model_free(&m);
+    }
+}
+END_TEST
+
+/* Bad configurations are refused at build time with the layer named. */
+START_TEST(conv_bad_configs)
+{
+    static const struct {
+        int seq_len, filters, k, s, d;
+        bool mask;
+        const char *want;
+    } cases[] = {
+        {4, 8, 5, 1, 1, false, "longer than the 4 steps"},
+        {0, 0, 3, 1, 1, false, "filters 0"},
+        {0, 8, 0, 1, 1, false, "kernel_size 0"},
+        {0, 8, 3, 2, 2, false, "strides > 1 together with dilation_rate > 1"},
+        {0, 8, 3, 1, 1, true, "does not support masking"},
+        {5, 8, 3, 1, 3, false, "longer than the 5 steps"},
+        {0, 8, 100000, 1, 100000, false, "reaches over more than 100000 steps"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Model m;
+        model_init(&m);
+        m.seq_len = cases[i].seq_len;
+        Layer e = tu_embedding("embedding", 10, 4, cases[i].mask);
+        model_add_layer(&m, &e);
+        Layer c = {0};
+        c.kind = LAYER_CONV1D;
+        snprintf(c.name, sizeof c.name, "conv1d");
+        c.out_dim = cases[i].filters;
+        c.kernel_size = cases[i].k;
+        c.strides = cases[i].s;
+        c.dilation = cases[i].d;
+        model_add_layer(&m, &c);
+        Err err = {{0}};
+        ck_assert_msg(!model_build(&m, &err), "case %zu built", i);
+        ck_assert_msg(strstr(err.msg, cases[i].want) && strstr(err.msg, "conv1d") && !strchr(err.msg, '\n'),
+                      "case %zu: '%s'", i, err.msg);
+        model_free(&m);
+    }
+    /* too few tokens for a valid kernel when the length is free */
+    Model m;
+    model_init(&m);
+    Layer e = tu_embedding("embedding", 10, 4, false);
+    model_add_layer(&m, &e);
+    Layer c = {0};
+    c.kind = LAYER_CONV1D;
+    snprintf(c.name, sizeof c.name, "conv1d");
+    c.out_dim = 2;
+    c.kernel_size = 4;
+    c.strides = c.dilation = 1;
+    model_add_layer(&m, &c);
+    Err err = {{0}};
+    ck_assert_msg(model_build(&m, &err), "%s", err.msg);
+    ck_assert_int_eq(model_min_steps(&m), 4);
+    const int toks[3] = {1, 2, 3};
+    ck_assert(!model_check_tokens(&m, toks, 3, &err));
+    ck_assert_msg(strstr(err.msg, "needs at least 4 steps, but gets 3"), "%s", err.msg);
+    ck_assert_uint_eq(trace_bytes(&m, 1, 3, true), SIZE_MAX);
+    /* Flatten without a fixed length, a dropout rate of 1 */
+    Layer f = {0};
+    f.kind = LAYER_FLATTEN;
+    snprintf(f.name, sizeof f.name, "flatten");
+    model_add_layer(&m, &f);
+    ck_assert(!model_build(&m, &err));
+    ck_assert_msg(strstr(err.msg, "'flatten': Flatten needs a fixed sequence length"), "%s", err.msg);
+    m.n_layers--;
+    Layer d = {0};
+    d.kind = LAYER_DROPOUT;
+    d.rate = 1.0f;
+    snprintf(d.name, sizeof d.name, "dropout");
+    model_add_layer(&m, &d);
+    ck_assert(!model_build(&m, &err));
+    ck_assert_msg(strstr(err.msg, "'dropout': rate must be in [0, 1)"), "%s", err.msg);
+    model_free(&m);
+}
+END_TEST
+
 static Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -759,6 +1141,14 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, sampling_temperature_frequencies);
     tcase_add_test(tc, preactivation_gives_the_recorded_gates);
     tcase_add_test(tc, greedy_skips_banned);
+    /* layers beside the recurrent ones (issue 13) */
+    tcase_add_loop_test(tc, conv1d_by_hand, 0, (int)(sizeof CONV_CASES / sizeof CONV_CASES[0]));
+    tcase_add_test(tc, conv1d_kernel_layout_and_batch);
+    tcase_add_test(tc, global_pooling_by_hand);
+    tcase_add_test(tc, conv_param_counts_and_lengths);
+    tcase_add_test(tc, spatial_dropout_training_output);
+    tcase_add_test(tc, recurrent_dropout_by_hand);
+    tcase_add_test(tc, conv_bad_configs);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -33,7 +33,41 @@ typedef struct {
  *     suffixes: s return_sequences, b go_backwards, r relu, l linear,
  *               h hard_sigmoid recurrent, n no bias, 2..5 Bidirectional
  *               (2 concat, 3 sum, 4 mul, 5 ave)
- *   D  Dropout(0.3)   Ds/Dt/Dg Dense(4, softmax / tanh / sigmoid 1 unit) */
+ *   D  Dropout(0.3)   Ds/Dt/Dg Dense(4, softmax / tanh / sigmoid 1 unit)
+ * Layers beside the recurrent ones (issue 13):
+ *   C  Conv1D(4, kernel 3), then flags: v valid, s same, c causal padding,
+ *      2 strides 2, d dilation 2, r relu, n no bias
+ *   A  GlobalAveragePooling1D   X  GlobalMaxPooling1D   F  Flatten (fixes
+ *      the model's length to T)  P  SpatialDropout1D(0.3)   Dr Dense(4, relu)
+ *   recurrent suffixes p dropout 0.3, q recurrent_dropout 0.3 */
+/* the tokens C, A, X, F, P of build() */
+static void build_more(Model *m, Layer *l, const char *tok, const char *name)
+{
+    snprintf(l->name, sizeof l->name, "%s", name);
+    switch (tok[0]) {
+    case 'C':
+        l->kind = LAYER_CONV1D;
+        l->out_dim = 4;
+        l->kernel_size = 3;
+        l->strides = strchr(tok, '2') ? 2 : 1;
+        l->dilation = strchr(tok, 'd') ? 2 : 1;
+        l->padding = strchr(tok, 's') ? PAD_SAME : strchr(tok, 'c') ? PAD_CAUSAL : PAD_VALID;
+        l->activation = strchr(tok, 'r') ? ACT_RELU : ACT_TANH;
+        l->use_bias = !strchr(tok, 'n');
+        break;
+    case 'A': l->kind = LAYER_GLOBAL_AVG_POOL; break;
+    case 'X': l->kind = LAYER_GLOBAL_MAX_POOL; break;
+    case 'F':
+        l->kind = LAYER_FLATTEN;
+        m->seq_len = T;
+        break;
+    default:
+        l->kind = LAYER_SPATIAL_DROPOUT;
+        l->rate = 0.3f;
+        break;
+    }
+}
+
 static void build(Model *m, const char *spec)
 {
     model_init(m);
@@ -45,6 +79,9 @@ static void build(Model *m, const char *spec)
         snprintf(name, sizeof name, "l%d", n);
         Layer l = {0};
         switch (tok[0]) {
+        case 'C': case 'A': case 'X': case 'F': case 'P':
+            build_more(m, &l, tok, name);
+            break;
         case 'E': case 'e':
             l = tu_embedding(name, 7, 3, tok[0] == 'E');
             break;
@@ -63,7 +100,8 @@ static void build(Model *m, const char *spec)
                 snprintf(l.name, sizeof l.name, "%s", name);
                 l.rate = 0.3f;
             } else {
-                l = tu_dense(name, tok[1] == 'g' ? 1 : 4, tok[1] == 's' ? ACT_SOFTMAX : tok[1] == 't' ? ACT_TANH : ACT_SIGMOID);
+                l = tu_dense(name, tok[1] == 'g' ? 1 : 4,
+                             tok[1] == 's' ? ACT_SOFTMAX : tok[1] == 't' ? ACT_TANH : tok[1] == 'r' ? ACT_RELU : ACT_SIGMOID);
             }
             break;
         default: {
@@ -75,6 +113,8 @@ static void build(Model *m, const char *spec)
             if (strchr(tok, 'l')) l.cell[0].activation = ACT_LINEAR;
             if (strchr(tok, 'h')) l.cell[0].recurrent_activation = ACT_HARD_SIGMOID;
             if (strchr(tok, 'n')) l.cell[0].use_bias = false;
+            if (strchr(tok, 'p')) l.dropout = 0.3f;
+            if (strchr(tok, 'q')) l.recurrent_dropout = 0.3f;
             for (int mode = 2; mode <= 5; mode++) {
                 if (!strchr(tok, '0' + mode)) continue;
                 l.bidirectional = true;
@@ -112,7 +152,12 @@ static const float *last_out(const Trace *tr)
 static size_t last_size(const Model *m)
 {
     const Layer *l = &m->layers[m->n_layers - 1];
-    return (l->out_seq ? (size_t)B * T : (size_t)B) * l->out_dim;
+    int steps = T; /* a Conv1D changes the length */
+    for (int i = 0; i < m->n_layers; i++)
+        if (m->layers[i].kind == LAYER_CONV1D)
+            steps = conv_out_steps(steps, m->layers[i].kernel_size, m->layers[i].strides, m->layers[i].dilation,
+                                   m->layers[i].padding);
+    return (l->out_seq ? (size_t)B * (size_t)steps : (size_t)B) * l->out_dim;
 }
 
 /* the loss of the current weights and input, in double */
@@ -233,6 +278,26 @@ static const Case CASES[] = {
     {"float input, no mask", "f L Ds", LOSS_LINEAR, false},
     {"dropout (training)", "E Ls D S Ds", LOSS_MODEL, true},
     {"dense on sequence", "E Ss Dt Ds", LOSS_LINEAR, false},
+    /* ---- layers beside the recurrent ones (issue 13) ---- */
+    {"conv1d valid, avg pool", "e Cv A Ds", LOSS_MODEL, false},
+    {"conv1d same relu, max pool", "e Csr X Ds", LOSS_MODEL, false},
+    {"conv1d causal into lstm, float input", "f Cc Ls Dt", LOSS_LINEAR, false},
+    {"conv1d valid stride 2, flatten", "e Cv2 F Ds", LOSS_MODEL, false},
+    {"conv1d same stride 2", "f Cs2 A Ds", LOSS_MODEL, false},
+    {"conv1d causal dilation 2", "e Ccd X Ds", LOSS_MODEL, false},
+    {"conv1d same dilation 2 no bias", "e Csdn Ls Dt", LOSS_LINEAR, false},
+    {"conv1d valid dilation 2 seq out", "f Cvd Dt", LOSS_LINEAR, false},
+    {"avg pool with a mask", "E Ls A Ds", LOSS_MODEL, false},
+    {"max pool after masked gru", "E Gs X Ds", LOSS_MODEL, false},
+    {"flatten, dense relu", "e Ss F Dr Ds", LOSS_MODEL, false},
+    {"dense relu", "e L Dr Ds", LOSS_MODEL, false},
+    {"spatial dropout (training)", "e P Cv A Ds", LOSS_MODEL, true},
+    {"lstm dropout+recurrent (training)", "E Lpq Ds", LOSS_MODEL, true},
+    {"simple_rnn dropout+recurrent seq (training)", "E Spqs Dt", LOSS_LINEAR, true},
+    {"gru dropout+recurrent (training)", "E Gpq Ds", LOSS_MODEL, true},
+    {"bi-lstm dropout+recurrent (training)", "E Lpq2 Ds", LOSS_MODEL, true},
+    {"backwards lstm dropout, Masking (training)", "M Lbpq Ds", LOSS_MODEL, true},
+    {"stacked dropout rnn over dropout (training)", "E Sqs D Lp Ds", LOSS_MODEL, true},
 };
 
 START_TEST(gradient_check)

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "model_io.h"
+#include "spec.h"
 #include "summary.h"
 #include "testutil.h"
 #include "trace_json.h"
@@ -280,6 +281,234 @@ START_TEST(save_replaces_whole_and_refuses_foreign_folder)
     model_free(&a);
     tu_rmtree(tmp);
     free(tmp);
+}
+END_TEST
+
+/* ---- layers beside the recurrent ones (issue 13) ----------------------- */
+
+/* Every new layer and option written in the tfjs layers format and read
+ * back: the same layers, options and weights bit for bit, the same outputs;
+ * the file names the tfjs classes and the kernel's [k, in, filters] shape. */
+START_TEST(conv_layers_round_trip)
+{
+    static const char *const specs[] = {
+        "input:12, embedding:30:6, spatialdropout:0.2, conv1d:5:3:relu:same:stride2, dropout:0.3, conv1d:4:2:causal:dilation2:nobias:tanh, flatten, dense:8:relu, dense:3:softmax",
+        "embedding:30:6, conv1d:7:4, gmaxpool, dense:1:sigmoid",
+        "embedding:30:6:mask, lstm:5:seq:dropout=0.25:recurrent_dropout=0.5, gavgpool, dense:3:softmax",
+        "embedding:30:6, bi-gru:3:seq:dropout=0.1, conv1d:4:3, gavgpool, dense:2:softmax",
+    };
+    char *tmp = tu_tmpdir();
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        Model a, b;
+        Err err = {{0}};
+        ck_assert_msg(spec_build(&a, specs[i], 0, 9, &err), "%s: %s", specs[i], err.msg);
+        char out[4096];
+        snprintf(out, sizeof out, "%s/m%zu", tmp, i);
+        ck_assert_msg(model_save(&a, out, NULL, 0, &err), "%s", err.msg);
+        ck_assert_msg(model_load(&b, out, &err), "%s: %s", specs[i], err.msg);
+        ck_assert_int_eq(a.n_layers, b.n_layers);
+        ck_assert_uint_eq(a.n_params, b.n_params);
+        ck_assert_int_eq(memcmp(a.params, b.params, a.n_params * sizeof *a.params), 0);
+        for (int k = 0; k < a.n_layers; k++) {
+            const Layer *x = &a.layers[k], *y = &b.layers[k];
+            ck_assert_str_eq(x->name, y->name);
+            ck_assert_int_eq(x->kind, y->kind);
+            ck_assert_int_eq(x->out_dim, y->out_dim);
+            ck_assert_int_eq(x->out_len, y->out_len);
+            ck_assert_int_eq(x->kernel_size, y->kernel_size);
+            ck_assert_int_eq(x->strides, y->strides);
+            ck_assert_int_eq(x->dilation, y->dilation);
+            ck_assert_int_eq(x->padding, y->padding);
+            ck_assert_int_eq(x->use_bias, y->use_bias);
+            ck_assert(x->rate == y->rate && x->dropout == y->dropout && x->recurrent_dropout == y->recurrent_dropout);
+            if (x->kind != LAYER_RNN) ck_assert_int_eq(x->activation, y->activation);
+        }
+        /* the same numbers out */
+        const int T = a.seq_len ? a.seq_len : 9;
+        int toks[12];
+        for (int t = 0; t < T; t++) toks[t] = (t * 7 + 3) % 30;
+        Trace ta, tb;
+        trace_init(&ta, &a, 1, T, true);
+        trace_init(&tb, &b, 1, T, true);
+        model_forward(&ta, toks, NULL);
+        model_forward(&tb, toks, NULL);
+        const Layer *last = &a.layers[a.n_layers - 1];
+        ck_assert_int_eq(memcmp(ta.layers[a.n_layers - 1].out, tb.layers[a.n_layers - 1].out, (size_t)last->out_dim * sizeof(float)), 0);
+        trace_free(&ta);
+        trace_free(&tb);
+        model_free(&a);
+        model_free(&b);
+    }
+    /* what the first file says */
+    char path[4200];
+    Err err = {{0}};
+    snprintf(path, sizeof path, "%s/m0/model.json", tmp);
+    char *text = base_read_file(path, 1 << 20, NULL, &err);
+    ck_assert(text);
+    static const char *const want[] = {"\"class_name\":\t\"Conv1D\"", "\"class_name\":\t\"SpatialDropout1D\"",
+                                       "\"class_name\":\t\"Flatten\"", "\"padding\":\t\"causal\"", "\"padding\":\t\"same\"",
+                                       "\"name\":\t\"conv1d/kernel\",\n\t\t\t\t\t\"shape\":\t[3, 6, 5]"};
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) ck_assert_msg(strstr(text, want[k]), "no %s in\n%s", want[k], text);
+    free(text);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
+/* A model.json as tfjs and Keras write it (sizes as lists, a Keras 3 style
+ * GlobalMaxPooling1D with keepdims false), weights by hand: Conv1D(2, 1) on
+ * [null, 3, 2] with kernel [[[1, 2], [3, 4]]], bias (0.5, -0.5), then max
+ * pooling: x_t = (t+1, 10(t+1)) gives filter 0 = 31(t+1) + 0.5 and filter
+ * 1 = 42(t+1) - 0.5, so the pooled output is (93.5, 125.5). */
+START_TEST(conv_reads_tfjs_by_hand)
+{
+    char *tmp = tu_tmpdir();
+    char path[4200];
+    snprintf(path, sizeof path, "%s/model.json", tmp);
+    FILE *f = fopen(path, "w");
+    fputs("{\"format\": \"layers-model\", \"modelTopology\": {\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": ["
+          "{\"class_name\": \"Conv1D\", \"config\": {\"name\": \"conv1d\", \"batch_input_shape\": [null, 3, 2], \"filters\": 2,"
+          " \"kernel_size\": [1], \"strides\": [1], \"padding\": \"valid\", \"data_format\": \"channels_last\","
+          " \"dilation_rate\": [1], \"groups\": 1, \"activation\": \"linear\", \"use_bias\": true}},"
+          "{\"class_name\": \"GlobalMaxPooling1D\", \"config\": {\"name\": \"gmp\", \"data_format\": \"channels_last\", \"keepdims\": false}}]}},"
+          " \"weightsManifest\": [{\"paths\": [\"w.bin\"], \"weights\": [{\"name\": \"conv1d/kernel\", \"shape\": [1, 2, 2], \"dtype\": \"float32\"},"
+          " {\"name\": \"conv1d/bias\", \"shape\": [2], \"dtype\": \"float32\"}]}]}", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/w.bin", tmp);
+    f = fopen(path, "wb");
+    const float w[6] = {1, 2, 3, 4, 0.5f, -0.5f};
+    fwrite(w, sizeof w, 1, f);
+    fclose(f);
+    Model m;
+    Err err = {{0}};
+    ck_assert_msg(model_load(&m, tmp, &err), "%s", err.msg);
+    ck_assert_int_eq(m.layers[0].kind, LAYER_CONV1D);
+    ck_assert_int_eq(m.layers[1].kind, LAYER_GLOBAL_MAX_POOL);
+    const float x[6] = {1, 10, 2, 20, 3, 30};
+    Trace tr;
+    trace_init(&tr, &m, 1, 3, true);
+    model_forward(&tr, NULL, x);
+    ck_assert_close(tr.layers[1].out[0], 93.5, 0);
+    ck_assert_close(tr.layers[1].out[1], 125.5, 0);
+    trace_free(&tr);
+    char *s = summary_text(&m);
+    ck_assert_msg(strstr(s, " conv1d (Conv1D)             (None, 3, 2)              6         \n"), "%s", s);
+    free(s);
+    model_free(&m);
+    /* options it cannot honour are refused by name */
+    static const struct {
+        const char *from, *to, *error;
+    } bad[] = {
+        {"\"groups\": 1", "\"groups\": 2", "groups 2 is not supported"},
+        {"\"padding\": \"valid\"", "\"padding\": \"full\"", "padding 'full' is not supported"},
+        {"\"data_format\": \"channels_last\", \"dilation", "\"data_format\": \"channels_first\", \"dilation", "data_format 'channels_first'"},
+        {"\"kernel_size\": [1]", "\"kernel_size\": [1, 1]", "'kernel_size' must hold one number"},
+        {"\"keepdims\": false", "\"keepdims\": true", "'keepdims: true' is not supported"},
+        {"\"shape\": [1, 2, 2]", "\"shape\": [2, 2, 1]", "needs [1, 2, 2]"},
+    };
+    snprintf(path, sizeof path, "%s/model.json", tmp);
+    char *orig = base_read_file(path, 1 << 20, NULL, &err);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *at = strstr(orig, bad[i].from);
+        ck_assert(at);
+        f = fopen(path, "w");
+        fprintf(f, "%.*s%s%s", (int)(at - orig), orig, bad[i].to, at + strlen(bad[i].from));
+        fclose(f);
+        ck_assert_msg(!model_load(&m, tmp, &err), "case %zu loaded", i);
+        ck_assert_msg(strstr(err.msg, bad[i].error), "case %zu: %s", i, err.msg);
+    }
+    free(orig);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
+/* Keras' summary of the course's convolution model: Conv1D(128, 5) after
+ * Embedding(10000, 16) on 120 tokens: 10,368 parameters, 116 steps out. */
+START_TEST(conv_summary_figures)
+{
+    Model m;
+    Err err = {{0}};
+    ck_assert_msg(spec_build(&m, "input:120, embedding:10000:16, conv1d:128:5:relu, gmaxpool, dense:24:relu, dense:6:softmax", 0, 1, &err),
+                  "%s", err.msg);
+    char *s = summary_text(&m);
+    ck_assert_msg(strstr(s, " conv1d (Conv1D)             (None, 116, 128)          10368     \n"), "%s", s);
+    ck_assert_msg(strstr(s, " global_max_pooling1d (Globa  (None, 128)              0         \n lMaxPooling1D)"), "%s", s);
+    ck_assert_msg(strstr(s, " dense (Dense)               (None, 24)                3096      \n"), "%s", s);
+    ck_assert_msg(strstr(s, "Total params: 173,614\n"), "%s", s);
+    free(s);
+    model_free(&m);
+    /* spec errors: one line naming the problem */
+    static const struct {
+        const char *spec, *error;
+    } bad[] = {
+        {"embedding:9:4, conv1d:0:5, gmaxpool, dense:2", "'conv1d' needs a number of filters"},
+        {"embedding:9:4, conv1d:8:5:bogus, gmaxpool, dense:2", "'conv1d': unknown option 'bogus'"},
+        {"embedding:9:4, conv1d:8:5:stride0, gmaxpool, dense:2", "'conv1d': unknown option 'stride0'"},
+        {"input:4, embedding:9:4, conv1d:8:5, gmaxpool, dense:2", "kernel_size 5 (dilation 1) is longer than the 4 steps"},
+        {"embedding:9:4:mask, conv1d:8:3, gmaxpool, dense:2", "Conv1D does not support masking"},
+        {"embedding:9:4, flatten, dense:2", "Flatten needs a fixed sequence length"},
+        {"embedding:9:4, lstm:4:dropout=1, dense:2", "'lstm': dropout needs a rate in [0, 1)"},
+        {"embedding:9:4, lstm:4:recurrent_dropout=x, dense:2", "recurrent_dropout needs a rate"},
+        {"embedding:9:4, spatialdropout:1.5, lstm:4, dense:2", "'spatialdropout' needs a rate in [0, 1)"},
+        {"embedding:9:4, gmaxpool:2, dense:2", "'gmaxpool': unexpected '2'"},
+        {"embedding:9:4, lstm:4, gavgpool, dense:2", "GlobalAveragePooling1D needs a sequence input"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_msg(!spec_check(bad[i].spec, 0, &err), "accepted: %s", bad[i].spec);
+        ck_assert_msg(strstr(err.msg, bad[i].error) && !strchr(err.msg, '\n'), "%s: got '%s'", bad[i].spec, err.msg);
+    }
+}
+END_TEST
+
+/* `unroll trace` of a convolution: the Conv1D's options, one output row per
+ * output position, and each position's window of input positions by hand:
+ * kernel 3, stride 2, padding same on 7 tokens gives 4 positions; the
+ * padding (4-1)*2 + 3 - 7 = 2 splits 1 in front, so windows start at -1, 1,
+ * 3, 5: [-1, 0, 1] ... [5, 6, 7] (-1 and 7 the zero padding). A causal
+ * dilation-2 kernel of 2 reads [t-2, t]. */
+START_TEST(conv_trace_json_windows)
+{
+    Model m;
+    Err err = {{0}};
+    ck_assert_msg(spec_build(&m, "embedding:9:3, conv1d:2:3:same:stride2, conv1d:2:2:causal:dilation2, gavgpool, dense:2:softmax", 0, 4, &err),
+                  "%s", err.msg);
+    const int toks[7] = {1, 2, 3, 4, 5, 6, 7};
+    Trace tr;
+    trace_init(&tr, &m, 1, 7, true);
+    model_forward(&tr, toks, NULL);
+    JsonW w;
+    jsonw_init(&w);
+    TraceDocExtras ex = {0};
+    trace_write_json(&w, &tr, 0, &ex);
+    cJSON *doc = cJSON_Parse(w.buf);
+    ck_assert(doc);
+    const cJSON *layers = cJSON_GetObjectItemCaseSensitive(doc, "layers");
+    const cJSON *c0 = cJSON_GetArrayItem(layers, 1), *c1 = cJSON_GetArrayItem(layers, 2);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(c0, "class_name")->valuestring, "Conv1D");
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(c0, "padding")->valuestring, "same");
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(c0, "strides")->valueint, 2);
+    const cJSON *win = cJSON_GetObjectItemCaseSensitive(c0, "windows");
+    ck_assert_int_eq(cJSON_GetArraySize(win), 4);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c0, "output")), 4);
+    for (int o = 0; o < 4; o++)
+        for (int k = 0; k < 3; k++)
+            ck_assert_int_eq(cJSON_GetArrayItem(cJSON_GetArrayItem(win, o), k)->valueint, 2 * o - 1 + k);
+    /* the output rows are the trace's numbers, position by position */
+    const cJSON *out0 = cJSON_GetObjectItemCaseSensitive(c0, "output");
+    for (int o = 0; o < 4; o++)
+        for (int j = 0; j < 2; j++)
+            ck_assert((float)cJSON_GetArrayItem(cJSON_GetArrayItem(out0, o), j)->valuedouble == tr.layers[1].out[o * 2 + j]);
+    win = cJSON_GetObjectItemCaseSensitive(c1, "windows");
+    ck_assert_int_eq(cJSON_GetArraySize(win), 4);
+    for (int o = 0; o < 4; o++) {
+        ck_assert_int_eq(cJSON_GetArrayItem(cJSON_GetArrayItem(win, o), 0)->valueint, o - 2);
+        ck_assert_int_eq(cJSON_GetArrayItem(cJSON_GetArrayItem(win, o), 1)->valueint, o);
+    }
+    cJSON_Delete(doc);
+    jsonw_free(&w);
+    trace_free(&tr);
+    model_free(&m);
 }
 END_TEST
 
@@ -554,6 +783,11 @@ static Suite *io_suite(void)
     tcase_add_test(tc, save_load_bit_for_bit);
     tcase_add_test(tc, save_replaces_whole_and_refuses_foreign_folder);
     tcase_add_test(tc, summary_figures);
+    /* layers beside the recurrent ones (issue 13) */
+    tcase_add_test(tc, conv_layers_round_trip);
+    tcase_add_test(tc, conv_reads_tfjs_by_hand);
+    tcase_add_test(tc, conv_summary_figures);
+    tcase_add_test(tc, conv_trace_json_windows);
     tcase_add_test(tc, cell_wires_match_the_trace);
     suite_add_tcase(s, tc);
     tc = tcase_create("mutants");

@@ -5,7 +5,9 @@
  * - A lesson with only an introduction is valid.
  * - A table of malformed lessons: each gives one error line naming the file,
  *   the line in the lesson and a keyword of the problem.
- * - Every prefix of good.md parses or fails cleanly (no crash, no leak). */
+ * - Every prefix of good.md parses or fails cleanly (no crash, no leak).
+ * - Judged quizzes (choices, answer, explain) parse into their fields, and
+ *   each misuse is one error line at its line. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,7 +315,7 @@ static const BadCase bad_cases[] = {
     {"unknown-directive", FM "## S\n\n```unroll\nview: compare\nveiw: unrolled\n```\n", 0, NULL, 17,
      "unknown directive 'veiw'"},
     {"unknown-view", FM "\n## S\n\nText.\n\n```unroll\nview: inspektor\n```\n", 0, NULL, 19,
-     "unknown view 'inspektor' (unrolled, inspector, compare, predictions, training, gradients, generate)"},
+     "unknown view 'inspektor' (unrolled, inspector, compare, predictions, training, gradients, generate, chart)"},
     {"directive-cell", FM "## S\n```unroll\ncell: lstn\n```\n", 0, NULL, 15, "unknown cell 'lstn'"},
     {"highlight-vector", FM "## S\n```unroll\nhighlight: q 3\n```\n", 0, NULL, 15, "unknown vector 'q'"},
     {"highlight-unit", FM "## S\n```unroll\nhighlight: f five\n```\n", 0, NULL, 15, "unit after 'f'"},
@@ -322,6 +324,24 @@ static const BadCase bad_cases[] = {
     {"step-negative", FM "## S\n\n```unroll\nstep: -1\n```\n", 0, NULL, 16, "cannot be -1"},
     {"quiz-empty", FM "## S\n\n```unroll\nquiz: \"\"\n```\n", 0, NULL, 16, "'quiz' needs the question"},
     {"quiz-null", FM "## S\n\n```unroll\nquiz:\n```\n", 0, NULL, 16, "'quiz' needs the question"},
+    {"attribution-empty", FM "## S\n\n```unroll\nattribution: \"\"\n```\n", 0, NULL, 16, "'attribution' takes true, false or a class"},
+    {"attribution-list", FM "## S\n\n```unroll\nattribution: [a, b]\n```\n", 0, NULL, 16, "'attribution' must be one value"},
+    /* judged quizzes */
+#define QZ FM "## S\n\n```unroll\nquiz: \"Which?\"\n"
+    {"quiz-choices-alone", FM "## S\n\n```unroll\nchoices: [a, b]\nanswer: a\n```\n", 0, NULL, 16, "'choices' belongs to a quiz"},
+    {"quiz-explain-alone", FM "## S\n\n```unroll\nstep: 1\nexplain: \"x\"\n```\n", 0, NULL, 17, "'explain' belongs to a quiz"},
+    {"quiz-answer-elsewhere", QZ "choices: [moon, road]\nanswer: hill\n```\n", 0, NULL, 18, "answer 'hill' is not one of the choices"},
+    {"quiz-one-choice", QZ "choices: [moon]\nanswer: moon\n```\n", 0, NULL, 17, "'choices' must list 2 to 9 items, not 1"},
+    {"quiz-ten-choices", QZ "choices: [a, b, c, d, e, f, g, h, i, j]\nanswer: a\n```\n", 0, NULL, 17, "'choices' must list 2 to 9"},
+    {"quiz-choice-twice", QZ "choices: [moon, road, moon]\nanswer: moon\n```\n", 0, NULL, 17, "choice 'moon' is listed twice"},
+    {"quiz-choice-empty", QZ "choices: [moon, \"\"]\nanswer: moon\n```\n", 0, NULL, 17, "choice 2 is empty"},
+    {"quiz-choices-no-answer", QZ "choices: [moon, road]\n```\n", 0, NULL, 17, "'choices' need an 'answer'"},
+    {"quiz-choices-scalar", QZ "choices: moon\nanswer: moon\n```\n", 0, NULL, 17, "'choices' must be a list"},
+    {"quiz-answer-list", QZ "answer: [a, b]\n```\n", 0, NULL, 17, "'answer' must be one value"},
+    {"quiz-answer-empty", QZ "answer:\n```\n", 0, NULL, 17, "'answer' has no value"},
+    {"quiz-typed-two-words", QZ "answer: \"the road\"\n```\n", 0, NULL, 17, "a typed answer is one word"},
+    {"quiz-explain-no-answer", QZ "explain: \"because\"\n```\n", 0, NULL, 17, "'explain' needs an 'answer'"},
+    {"quiz-explain-empty", QZ "answer: road\nexplain: \"\"\n```\n", 0, NULL, 18, "'explain' is empty"},
     {"two-blocks", FM "## S\n\n```unroll\nstep: 1\n```\n\nMore.\n\n```unroll\nstep: 2\n```\n", 0, NULL, 21,
      "one ```unroll block; this step's first is on line 15"},
     /* the first error wins: md4c reads on after a callback stops it, and
@@ -338,8 +358,100 @@ static const BadCase bad_cases[] = {
     {"block-not-mapping", FM "## S\n\n```unroll\njust words\n```\n", 0, NULL, 16, "'key: value' lines"},
     {"fence-extra", FM "## S\n\n```unroll step\nstep: 1\n```\n", 0, NULL, 15, "nothing after 'unroll'"},
     {"second-title", FM "# T\n\nIntro.\n\n# Again\n", 0, NULL, 17, "one '#' title"},
+    /* chart helper: units */
+    {"units-scalar", FM "## S\n\n```unroll\nunits: 3\n```\n", 0, NULL, 16, "'units' must be a list"},
+    {"units-word", FM "## S\n\n```unroll\nunits: [3, x]\n```\n", 0, NULL, 16, "units: 'x' is not a unit number"},
+    {"units-negative", FM "## S\n\n```unroll\nunits: [-2]\n```\n", 0, NULL, 16, "units: '-2' is not a unit number"},
+    {"units-twice", FM "## S\n\n```unroll\nunits: [4, 4]\n```\n", 0, NULL, 16, "unit 4 is listed twice"},
+    {"units-many", FM "## S\n\n```unroll\nunits: [1, 2, 3, 4, 5, 6, 7, 8, 9]\n```\n", 0, NULL, 16, "1 to 8 items, not 9"},
     {"empty-heading", FM "Intro.\n\n##\n\nText.\n", 0, NULL, 15, "needs a title"},
 };
+
+/* chart helper: `units:` lists the units the chart view plots, in order */
+START_TEST(units_directive)
+{
+    static const char text[] = FM "## S\n\n```unroll\nview: chart\nunits: [23, 3, 30]\n```\n\n## T\n\nNo block.\n";
+    Lesson l = {0};
+    Err err = {0};
+    ck_assert_msg(lesson_parse(&l, text, strlen(text), "u.md", &err), "%s", err.msg);
+    ck_assert_int_eq(l.n_steps, 2);
+    ck_assert(l.steps[0].dir.has_view);
+    ck_assert_int_eq(l.steps[0].dir.view, VIEW_CHART);
+    ck_assert_int_eq(l.steps[0].dir.n_units, 3);
+    ck_assert_int_eq(l.steps[0].dir.units[0], 23);
+    ck_assert_int_eq(l.steps[0].dir.units[1], 3);
+    ck_assert_int_eq(l.steps[0].dir.units[2], 30);
+    ck_assert_int_eq(l.steps[1].dir.n_units, 0);
+    ck_assert_str_eq(view_kind_name(VIEW_CHART), "chart");
+    ck_assert_str_eq(view_kind_title(VIEW_CHART), "Units");
+    lesson_unload(&l);
+}
+END_TEST
+
+/* `attribution:` (helper attr): true, a class to explain, false; unset is off */
+START_TEST(attribution_directive)
+{
+    static const char text[] = FM "## A\n```unroll\nattribution: true\n```\n## B\n```unroll\nattribution: bread\n```\n"
+                                  "## C\n```unroll\nattribution: false\n```\n## D\n\nText.\n";
+    Lesson l = {0};
+    Err err = {0};
+    ck_assert_msg(lesson_parse(&l, text, strlen(text), "lessons/attr.md", &err), "%s", err.msg);
+    ck_assert_int_eq(l.n_steps, 4);
+    ck_assert(l.steps[0].dir.attribution);
+    ck_assert_ptr_null(l.steps[0].dir.attribution_class);
+    ck_assert(l.steps[1].dir.attribution);
+    ck_assert_str_eq(l.steps[1].dir.attribution_class, "bread");
+    ck_assert(!l.steps[2].dir.attribution);
+    ck_assert_ptr_null(l.steps[2].dir.attribution_class);
+    ck_assert(!l.steps[3].dir.attribution);
+    lesson_unload(&l);
+}
+END_TEST
+
+/* Judged quizzes: multiple choice with a fixed answer, the model's own
+ * answer, a typed word; an old plain quiz stays valid and unjudged */
+START_TEST(judged_quizzes)
+{
+    static const char text[] = FM "## Pick\n\n```unroll\nquiz: \"Which word?\"\n"
+                                  "choices: [moon, \"the road\", hill]\nanswer: the road\nexplain: \"It says so.\"\n```\n"
+                                  "## Model\n\n```unroll\nquiz: \"Yours?\"\nchoices: [a, b]\nanswer: model\n```\n"
+                                  "## Typed\n\n```unroll\nquiz: \"Type it\"\nanswer: Road\n```\n"
+                                  "## Typed model\n\n```unroll\nquiz: \"Type the model's word\"\nanswer: model\nexplain: e\n```\n"
+                                  "## Plain\n\n```unroll\nquiz: \"Guess\"\n```\n";
+    Lesson l = {0};
+    Err err = {0};
+    ck_assert_msg(lesson_parse(&l, text, strlen(text), "q.md", &err), "%s", err.msg);
+    ck_assert_int_eq(l.n_steps, 5);
+    const LessonDirectives *d = &l.steps[0].dir;
+    ck_assert_str_eq(d->quiz, "Which word?");
+    ck_assert_int_eq(d->n_choices, 3);
+    ck_assert_str_eq(d->choices[0], "moon");
+    ck_assert_str_eq(d->choices[1], "the road");
+    ck_assert_str_eq(d->choices[2], "hill");
+    ck_assert_str_eq(d->answer, "the road");
+    ck_assert(!d->answer_model);
+    ck_assert_str_eq(d->explain, "It says so.");
+    d = &l.steps[1].dir;
+    ck_assert_int_eq(d->n_choices, 2);
+    ck_assert_ptr_null(d->answer);
+    ck_assert(d->answer_model);
+    ck_assert_ptr_null(d->explain);
+    d = &l.steps[2].dir;
+    ck_assert_int_eq(d->n_choices, 0);
+    ck_assert_str_eq(d->answer, "Road");
+    d = &l.steps[3].dir;
+    ck_assert_int_eq(d->n_choices, 0);
+    ck_assert(d->answer_model);
+    ck_assert_str_eq(d->explain, "e");
+    d = &l.steps[4].dir;
+    ck_assert_str_eq(d->quiz, "Guess");
+    ck_assert_int_eq(d->n_choices, 0);
+    ck_assert_ptr_null(d->answer);
+    ck_assert(!d->answer_model);
+    ck_assert_ptr_null(d->explain);
+    lesson_unload(&l);
+}
+END_TEST
 
 START_TEST(bad_lessons)
 {
@@ -665,6 +777,7 @@ static Suite *lesson_suite(void)
     TCase *tc = tcase_create("lesson");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, good_lesson);
+    tcase_add_test(tc, judged_quizzes);
     tcase_add_test(tc, good_lesson_crlf);
     tcase_add_test(tc, intro_only_lesson);
     tcase_add_test(tc, names);
@@ -673,8 +786,10 @@ static Suite *lesson_suite(void)
     tcase_add_test(tc, bad_files_load);
     tcase_add_test(tc, limits);
     tcase_add_test(tc, markdown_details);
+    tcase_add_test(tc, attribution_directive); /* helper attr */
     tcase_add_test(tc, every_prefix);
     tcase_add_test(tc, bounds_at_the_limit);
+    tcase_add_test(tc, units_directive); /* chart helper */
     suite_add_tcase(s, tc);
     return s;
 }

@@ -9,17 +9,26 @@
  * - training is deterministic on one machine: the same seed twice gives the
  *   same bits;
  * - lesson 1: after "the lantern on the hill" the LSTM expects "is" or "will";
+ *   of the quiz's choices it finds the quiz's answer likeliest, and the
+ *   song continues the line with "is" three times and "will" twice;
  * - lesson 2: on the held-out probe set the GRU and the LSTM are right at
  *   least 90% of the time, the SimpleRNN at most 40% (the LSTM's figure is
  *   the shipped model's: retrained, it learns the task in about half the
  *   runs, and the lesson says so);
  * - lesson 3: both cells at least 90% on the probe set, and opposite answers
- *   to "not good but then bad" and "not bad but then good";
+ *   to "not good but then bad" and "not bad but then good"; the word pushing
+ *   hardest toward the answer (input attribution) is one of the last two in
+ *   at least three probes of four (the shipped models: 80% and 86%, and
+ *   "bad" deepest red in the step's sentence); both give the quiz's answer
+ *   to its sentence;
  * - lesson 4: the Bidirectional SimpleRNN at least 90% on lesson 2's probes;
- * - lesson 5: the parameter counts quoted in the text are the model's;
- * - lesson 6 (shipped models): the SimpleRNN's |dL/dh| at the first step is
- *   at least 100x smaller than at the last, and falls a thousand times more
- *   than the GRU's, which falls less than a thousand times. */
+ * - lesson 5: the parameter counts quoted in the text are the model's; its
+ *   models have no return_state, and the return_state step opens the cell
+ *   at the last word;
+ * - lesson 6: how far |dL/dh| falls from the last word to the first before
+ *   training (the seeded weights) and after it, for every cell; the
+ *   shipped training history at the epochs the lesson opens; plain SGD at
+ *   rate 1 blowing the loss up and clipnorm 1 keeping it down. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -27,12 +36,15 @@
 #include <string.h>
 
 #include "app.h"
+#include "history.h"
 #include "model_io.h"
 #include "prepare.h"
 #include "prompt.h"
+#include "spec.h"
 #include "summary.h"
 #include "testutil.h"
 #include "tokenizer_io.h"
+#include "unitpick.h"
 
 /* A claim that does not hold fails the test, except in the other-seeds
  * check, which counts the runs where every claim held */
@@ -116,6 +128,17 @@ static double probe(const Model *m, const Tokenizer *tok, const char *file)
     return acc;
 }
 
+/* how many held-out rows a probe file has, and a model's accuracy on them */
+static double probe_n(const Model *m, const Tokenizer *tok, const char *file, int *n)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/../lessons/%s", tu_path(""), file);
+    double acc = 0, loss = 0;
+    Err err = {{0}};
+    ck_assert_msg(evaluate_rows(m, tok, p, n, &acc, &loss, &err), "%s", err.msg);
+    return acc;
+}
+
 static const float *run(const Model *m, const Tokenizer *tok, const char *text, Trace *tr)
 {
     Prompt p;
@@ -142,6 +165,37 @@ static void lesson1_is_or_will(const Lesson *l, Model *models, const Tokenizer *
             (double)p[b]);
     CLAIM((!strcmp(wa, "is") && !strcmp(wb, "will")) || (!strcmp(wa, "will") && !strcmp(wb, "is")), "%s LSTM: %s, %s",
           which, wa, wb);
+    /* the judged quiz: of its choices, the LSTM finds its answer most likely */
+    const LessonDirectives *q = NULL;
+    for (int k = 0; k < l->n_steps; k++)
+        if (l->steps[k].dir.quiz) q = &l->steps[k].dir;
+    ck_assert_msg(q && q->answer && q->n_choices >= 2, "lesson 1's quiz is not a judged multiple choice");
+    int best = -1;
+    float pbest = -1;
+    for (int k = 0; k < q->n_choices; k++) {
+        int id = tokenizer_word_index(tok, q->choices[k]);
+        ck_assert_msg(id > 0, "quiz choice '%s' is not in the vocabulary", q->choices[k]);
+        if (p[id] > pbest) {
+            pbest = p[id];
+            best = k;
+        }
+    }
+    fprintf(stderr, "01-lyrics.md quiz (%s): the LSTM's likeliest choice is %s (%.2f)\n", which, q->choices[best], (double)pbest);
+    CLAIM(!strcmp(q->choices[best], q->answer), "%s LSTM: the quiz's answer is %s, the model's likeliest choice %s", which,
+          q->answer, q->choices[best]);
+    /* its explanation: in the song the line goes on with "is" three times, "will" twice */
+    ck_assert(q->explain && strstr(q->explain, "\"is\" three times") && strstr(q->explain, "\"will\" twice"));
+    FILE *f = fopen(l->corpus, "r");
+    ck_assert_msg(f, "cannot read %s", l->corpus);
+    char line[512];
+    int n_is = 0, n_will = 0;
+    while (fgets(line, sizeof line, f)) {
+        n_is += strncmp(line, "the lantern on the hill is ", 27) == 0;
+        n_will += strncmp(line, "the lantern on the hill will ", 29) == 0;
+    }
+    fclose(f);
+    ck_assert_int_eq(n_is, 3);
+    ck_assert_int_eq(n_will, 2);
     trace_free(&tr);
 }
 
@@ -156,6 +210,122 @@ static void lesson3_word_order(const Lesson *l, Model *models, const Tokenizer *
         trace_free(&t1);
         trace_free(&t2);
     }
+    /* the negation step's figures: "On 300 sentences they never saw ...
+     * (here: the SimpleRNN every time, the LSTM 94%)", the shipped models' */
+    const LessonStep *neg = NULL;
+    for (int k = 0; k < l->n_steps; k++)
+        if (!strcmp(l->steps[k].title, "Negation")) neg = &l->steps[k];
+    ck_assert(neg && strstr(neg->text, "On 300 sentences") && strstr(neg->text, "the SimpleRNN every time, the LSTM 94%"));
+    if (!strcmp(which, "shipped")) {
+        int n = 0;
+        double acc_rnn = probe_n(&models[0], tok, "sentiment/probe.jsonl", &n);
+        ck_assert_int_eq(n, 300);
+        double acc_lstm = probe_n(&models[1], tok, "sentiment/probe.jsonl", &n);
+        ck_assert_msg(acc_rnn == 1.0 && lround(acc_lstm * 100) == 94, "SimpleRNN %.3f, LSTM %.3f", acc_rnn, acc_lstm);
+    }
+    /* the judged quiz: every cell gives the quiz's answer on its sentence
+     * (its explanation says both cells do) */
+    const LessonStep *qs = NULL;
+    for (int k = 0; k < l->n_steps; k++)
+        if (l->steps[k].dir.quiz) qs = &l->steps[k];
+    ck_assert_msg(qs && qs->dir.answer && qs->dir.n_choices == l->n_labels && qs->dir.sentence,
+                  "lesson 3's quiz is not a judged choice between its labels on a sentence");
+    for (int k = 0; k < l->n_cells; k++) {
+        Trace tq;
+        float pq = run(&models[k], tok, qs->dir.sentence, &tq)[0];
+        const char *said = l->labels[pq > 0.5f ? 1 : 0];
+        fprintf(stderr, "03-sentiment.md quiz (%s): %s says %s (%.3f)\n", which, lesson_cell_name(l->cells[k]), said, (double)pq);
+        CLAIM(!strcmp(said, qs->dir.answer), "%s %s: \"%s\" is %s, the quiz's answer %s", which, lesson_cell_name(l->cells[k]),
+              qs->dir.sentence, said, qs->dir.answer);
+        trace_free(&tq);
+    }
+}
+
+/* lesson 4: "on the 200 held-out sentences of lesson 2 ... (here: every
+ * time)", the shipped model's figure */
+static void lesson4_every_time(const Lesson *l, Model *models, const Tokenizer *tok, const char *which)
+{
+    const LessonStep *st = &l->steps[1];
+    ck_assert(strstr(st->text, "200 held-out sentences") && strstr(st->text, "(here: every time)"));
+    int n = 0;
+    double acc = probe_n(&models[0], tok, "memory/probe.jsonl", &n);
+    ck_assert_int_eq(n, 200);
+    if (!strcmp(which, "shipped")) ck_assert_msg(acc == 1.0, "lesson 4 shipped: %.3f", acc);
+}
+
+/* lesson 3, "Which words decided" (input attribution): the fraction of the
+ * probe sentences whose strongest push toward the model's answer (gradient
+ * x input of its log-odds at the last step) comes from the last word or the
+ * one before it */
+static double lesson3_verdict_share(const Model *m, const Tokenizer *tok)
+{
+    char path[4096], line[1024];
+    snprintf(path, sizeof path, "%s/../lessons/sentiment/probe.jsonl", tu_path(""));
+    FILE *f = fopen(path, "r");
+    ck_assert(f);
+    int n = 0, near_end = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *a = strstr(line, "\"text\": \"");
+        ck_assert(a);
+        a += 9;
+        char *b = strchr(a, '"');
+        ck_assert(b);
+        *b = '\0';
+        Prompt p;
+        Err err = {{0}};
+        ck_assert_msg(prompt_encode(&p, tok, a, m->seq_len, &err), "%s", err.msg);
+        int T = p.n, k = 0, top = 0;
+        float *g = xcalloc((size_t)T, sizeof *g);
+        ck_assert(model_attrib_prediction(NULL, &k, m, p.tokens, NULL, T, T - 1, &err));
+        ck_assert(model_attribute(g, m, p.tokens, NULL, T, T - 1, k, ATTRIB_GRADIENT, &err));
+        for (int t = 0; t < T; t++) top = g[t] > g[top] ? t : top;
+        near_end += top >= T - 2;
+        n++;
+        free(g);
+        prompt_free(&p);
+    }
+    fclose(f);
+    ck_assert_int_ge(n, 100);
+    return (double)near_end / n;
+}
+
+static void lesson3_which_words(const Lesson *l, Model *models, const Tokenizer *tok, const char *which)
+{
+    static const double quoted[2] = {0.80, 0.86}; /* SimpleRNN, LSTM: the shipped models' */
+    for (int k = 0; k < l->n_cells; k++) {
+        const Model *m = &models[k];
+        double share = lesson3_verdict_share(m, tok);
+        fprintf(stderr, "03-sentiment.md %s (%s): strongest push from the last two words in %.3f of the probes\n",
+                lesson_cell_name(l->cells[k]), which, share);
+        CLAIM(share >= 0.75, "%s %s: the last two words push hardest in only %.3f of the probes (the lesson: three in four)", which,
+              lesson_cell_name(l->cells[k]), share);
+        if (strcmp(which, "shipped") != 0) continue;
+        /* the shipped models' figures as quoted, and "bad" deepest red on the step's sentence */
+        ck_assert_msg(fabs(share - quoted[k]) <= 0.015, "%s: %.3f, the lesson says %.2f", lesson_cell_name(l->cells[k]), share,
+                      quoted[k]);
+        Prompt p;
+        Err err = {{0}};
+        ck_assert(prompt_encode(&p, tok, "the film was not good but then bad", m->seq_len, &err));
+        int T = p.n, cls = -1, top = 0, good = -1;
+        float g[64];
+        ck_assert(T <= 64);
+        ck_assert(model_attrib_prediction(NULL, &cls, m, p.tokens, NULL, T, T - 1, &err));
+        ck_assert_int_eq(cls, 0); /* negative */
+        ck_assert(model_attribute(g, m, p.tokens, NULL, T, T - 1, cls, ATTRIB_GRADIENT, &err));
+        for (int t = 0; t < T; t++) {
+            top = g[t] > g[top] ? t : top;
+            if (!strcmp(p.words[t], "good")) good = t;
+        }
+        ck_assert_msg(!strcmp(p.words[top], "bad"), "%s: the deepest red is '%s'", lesson_cell_name(l->cells[k]), p.words[top]);
+        ck_assert(good >= 0 && g[good] < g[top]);
+        prompt_free(&p);
+    }
+}
+
+static void lesson3_claims(const Lesson *l, Model *models, const Tokenizer *tok, const char *which)
+{
+    lesson3_word_order(l, models, tok, which);
+    lesson3_which_words(l, models, tok, which);
 }
 
 /* lesson 5: every "= N" and the "Total params: N" of the text are the model's */
@@ -186,35 +356,271 @@ static void lesson5_parameter_counts(const Lesson *l, Model *models, const Token
     char *table = summary_text(m);
     ck_assert(strstr(table, want));
     free(table);
+    /* the return_state step: the models do not ask for states (so trace
+     * lists none), and the step opens the cell at the last word, where
+     * the h and c that return_state would give are drawn */
+    for (int i = 0; i < m->n_layers; i++) ck_assert(!m->layers[i].return_state);
+    const LessonStep *rs = NULL;
+    for (int k = 0; k < l->n_steps; k++)
+        if (!strcmp(l->steps[k].title, "return_state")) rs = &l->steps[k];
+    ck_assert(rs && strstr(rs->text, "do not ask for them"));
+    ck_assert_int_eq(rs->dir.view, VIEW_INSPECTOR);
+    int words = 1;
+    for (const char *c = l->sentence; *c; c++) words += *c == ' ';
+    ck_assert_int_eq(rs->dir.step, words - 1);
 }
 
-/* lesson 6: the vanishing gradient on the lesson's sentence */
+/* lesson 6: the vanishing gradient on the lesson's sentence, as the
+ * gradients view shows it (the loss of the class each model chooses),
+ * before training (the seeded initial weights, which are the same on any
+ * machine), after it, through the shipped training history, and the
+ * exploding-gradient experiment of the last step. Measured (log10 of
+ * last/first |dL/dh|) on seeds 4, 1004 ... 5004: at epoch 0 SimpleRNN
+ * 0.06 to 0.10, GRU 5.5 to 6.2, LSTM 2.9 to 3.3; trained SimpleRNN 3.4 to
+ * 11.9 (shipped 10.1), GRU 0.8 to 3.1 (shipped 1.2), LSTM 0.75 shipped. */
+static double lesson6_fall(const Model *m, const Tokenizer *tok, const char *sentence, double *gate_mean)
+{
+    Trace tr;
+    const float *o = run(m, tok, sentence, &tr);
+    int C = m->layers[m->n_layers - 1].out_dim, best = 0;
+    for (int j = 1; j < C; j++) best = o[j] > o[best] ? j : best;
+    float *(*norms)[2] = xcalloc((size_t)m->n_layers, sizeof *norms);
+    int li = 1; /* Embedding, then the recurrent layer */
+    norms[li][0] = xcalloc((size_t)tr.T, sizeof(float));
+    Err err = {{0}};
+    ck_assert_msg(trace_gradient_norms(&tr, best, (float *const(*)[2])norms, &err), "%s", err.msg);
+    double fall = log10(norms[li][0][tr.T - 1] / fmax(norms[li][0][0], 1e-38));
+    if (gate_mean) { /* GRU z (block 0) or LSTM f (block 1), over every real step and unit */
+        const RunRecord *rr = &tr.layers[li].run[0];
+        int blk = m->layers[li].cell[0].kind == CELL_GRU ? 0 : 1;
+        double sum = 0;
+        int n = 0;
+        for (int t = 0; t < tr.T; t++) {
+            if (rr->mask && !rr->mask[t]) continue;
+            for (int j = 0; j < rr->H; j++, n++) sum += rr->gates[(size_t)t * (size_t)rr->G * (size_t)rr->H + (size_t)blk * (size_t)rr->H + (size_t)j];
+        }
+        *gate_mean = n ? sum / n : 0;
+    }
+    free(norms[li][0]);
+    free(norms);
+    trace_free(&tr);
+    return fall;
+}
+
+/* SimpleRNN from the lesson's seed, plain SGD at learning rate 1 for 10
+ * epochs, as the training view runs it: the last epoch's loss, and the
+ * largest with clipnorm */
+static void lesson6_explode(const Lesson *l, const Tokenizer *tok, float clipnorm, double *last, double *largest)
+{
+    LessonData ld;
+    Err err = {{0}};
+    ck_assert_msg(lesson_data_load(&ld, l, &err), "%s", err.msg);
+    (void)tok;
+    Model m;
+    ck_assert_msg(lesson_model_new(&m, l, &ld, 0, &err), "%s", err.msg);
+    TrainConfig cfg = lesson_train_config(l);
+    cfg.epochs = 10;
+    cfg.optimizer = OPT_SGD;
+    cfg.lr = 1.0f;
+    cfg.clipnorm = clipnorm;
+    Trainer tr;
+    ck_assert_msg(trainer_init(&tr, &m, &cfg, ld.rows.view.T, &err), "%s", err.msg);
+    *largest = 0;
+    EpochStats st = {0};
+    for (int e = 0; e < cfg.epochs; e++) {
+        ck_assert_msg(trainer_epoch(&tr, &ld.rows.view, NULL, &st, NULL, NULL, &err), "%s", err.msg);
+        *largest = fmax(*largest, st.loss);
+    }
+    *last = st.loss;
+    trainer_free(&tr);
+    model_free(&m);
+    lesson_data_free(&ld);
+}
+
 static void lesson6_vanishing(const Lesson *l, Model *models, const Tokenizer *tok, const char *which)
 {
-    double ratio[3] = {0};
+    double start[3] = {0}, end[3] = {0}, gate[3] = {0};
+    int vocab = tok->max_index + 1;
     for (int k = 0; k < 3; k++) {
-        const Model *m = &models[k];
-        Trace tr;
-        run(m, tok, l->sentence, &tr);
-        float *(*norms)[2] = xcalloc((size_t)m->n_layers, sizeof *norms);
-        int li = 1; /* Embedding, then the recurrent layer */
-        norms[li][0] = xcalloc((size_t)tr.T, sizeof(float));
+        Model fresh;
         Err err = {{0}};
-        ck_assert_msg(trace_gradient_norms(&tr, 1 /* bread */, (float *const(*)[2])norms, &err), "%s", err.msg);
-        ratio[k] = norms[li][0][tr.T - 1] / fmax(norms[li][0][0], 1e-38);
-        free(norms[li][0]);
-        free(norms);
-        trace_free(&tr);
+        char *spec = lesson_spec_for(l, k);
+        ck_assert_msg(spec_build(&fresh, spec, vocab, l->seed, &err), "%s", err.msg);
+        free(spec);
+        start[k] = lesson6_fall(&fresh, tok, l->sentence, k ? &gate[k] : NULL);
+        end[k] = lesson6_fall(&models[k], tok, l->sentence, NULL);
+        model_free(&fresh);
     }
-    fprintf(stderr, "06-gradients.md (%s): last/first |dL/dh|: SimpleRNN %.3g, GRU %.3g, LSTM %.3g\n", which, ratio[0],
-            ratio[1], ratio[2]);
-    /* the figures are the shipped models': retrained elsewhere, where
-     * training ends up decides them (measured 3.9 to 4e6 for the
-     * SimpleRNN), and the lesson says so */
+    fprintf(stderr, "06-gradients.md (%s): log10 last/first |dL/dh| at epoch 0: %.2f %.2f %.2f; trained: %.2f %.2f %.2f; "
+            "GRU z %.2f, LSTM f %.2f at epoch 0\n", which, start[0], start[1], start[2], end[0], end[1], end[2], gate[1], gate[2]);
+    /* step 1: "about 1.2 times (10^0.1)", "about a million (10^5.5 to 10^6.2)",
+     * "about a thousand (10^2.9 to 10^3.3)", GRU z "one half", LSTM f "0.73"
+     * (sigmoid of Keras' forget bias 1) on average over the sentence */
+    CLAIM(fabs(start[0]) <= 0.15, "%s: SimpleRNN at epoch 0 falls 10^%.2f, the lesson says about 10^0.1", which, start[0]);
+    CLAIM(start[1] >= 5.4 && start[1] <= 6.3, "%s: GRU at epoch 0 falls 10^%.2f, the lesson says 10^5.5 to 10^6.2", which, start[1]);
+    CLAIM(start[2] >= 2.85 && start[2] <= 3.35, "%s: LSTM at epoch 0 falls 10^%.2f, the lesson says 10^2.9 to 10^3.3", which,
+          start[2]);
+    CLAIM(gate[1] > 0.45 && gate[1] < 0.55 && gate[2] > 0.68 && gate[2] < 0.78,
+          "%s: gates at epoch 0: GRU z %.2f (the lesson says one half), LSTM f %.2f (about 0.73)", which, gate[1], gate[2]);
+    /* step 2: a trained GRU falls at least 100x less than before training
+     * (measured 10^3.1 to 10^5.2 less). The trained SimpleRNN's figure
+     * depends on where training ends up (10^3.4 to 10^11.9 on the seeds
+     * measured here; another machine's rounding lands elsewhere), so only
+     * the shipped model's is checked, below. */
+    CLAIM(start[1] - end[1] >= 2, "%s: trained GRU falls 10^%.2f (10^%.2f at epoch 0)", which, end[1], start[1]);
+    /* step 5: SGD at rate 1 without clipping climbs above 3 (guessing
+     * gives 1.39); with clipnorm 1 it stays below 2.5 (measured at most
+     * 3.6 to 12.3 and 1.94 to 2.22 on six seeds) */
+    double last = 0, largest = 0, clip_last = 0, clip_largest = 0;
+    lesson6_explode(l, tok, 0, &last, &largest);
+    lesson6_explode(l, tok, 1.0f, &clip_last, &clip_largest);
+    fprintf(stderr, "06-gradients.md (%s): SGD lr 1: loss after 10 epochs %.3f; with clipnorm 1 at most %.3f\n", which, last,
+            clip_largest);
+    CLAIM(last > 3.0 && clip_largest < 2.5, "%s: SGD lr 1 ends at loss %.3f, with clipnorm 1 at most %.3f", which, last,
+          clip_largest);
     if (strcmp(which, "shipped") != 0) return;
-    ck_assert_msg(ratio[0] >= 100.0, "%s: SimpleRNN ratio %.3g", which, ratio[0]);
-    ck_assert_msg(ratio[0] >= 1000 * ratio[1], "%s: SimpleRNN %.3g, GRU %.3g", which, ratio[0], ratio[1]);
-    ck_assert_msg(ratio[1] < 1000, "%s: GRU %.3g, the lesson says less than a thousand", which, ratio[1]);
+    /* the shipped models' own figures, and their training history */
+    CLAIM(start[0] > -0.1 && start[0] < 0.1 && fabs(pow(10, start[0]) - 1.2) < 0.1, "shipped: epoch 0 SimpleRNN 10^%.2f", start[0]);
+    CLAIM(end[0] >= 9.5 && end[0] <= 10.5, "shipped SimpleRNN falls 10^%.2f, the lesson says about 10^10", end[0]);
+    CLAIM(pow(10, end[1]) >= 14 && pow(10, end[1]) <= 18, "shipped GRU falls %.1f times, the lesson says about 16", pow(10, end[1]));
+    CLAIM(pow(10, end[2]) >= 5 && pow(10, end[2]) <= 7, "shipped LSTM falls %.1f times, the lesson says about 6", pow(10, end[2]));
+    CLAIM(end[0] - start[0] >= 3, "shipped SimpleRNN: trained 10^%.2f, epoch 0 10^%.2f", end[0], start[0]);
+    /* steps 3 and 4 through history.bin: SimpleRNN 10^7 after 3 epochs,
+     * 10^0.8 after 12, 10^20 after 35; GRU 10^6 after 7, 10^1.2 and sure of
+     * "bread" after 10, still steep after 3; LSTM still steep after 10 */
+    double at[3][41] = {{0}};
+    double p_bread = 0;
+    for (int k = 0; k < 3; k++) {
+        char *dir = lesson_model_dir(l, k);
+        History h;
+        bool absent = false;
+        Err err = {{0}};
+        ck_assert_msg(history_load_beside(&h, dir, models[k].n_params, &absent, &err), "%s: %s", dir, absent ? "no history.bin" : err.msg);
+        free(dir);
+        ck_assert_int_eq(h.n, l->epochs + 1);
+        /* its last epoch is the shipped model */
+        ck_assert(memcmp(history_snapshot(&h, h.n - 1), models[k].params, models[k].n_params * sizeof(float)) == 0);
+        Model snap;
+        char *spec = lesson_spec_for(l, k);
+        ck_assert_msg(spec_build(&snap, spec, vocab, l->seed, &err), "%s", err.msg);
+        free(spec);
+        /* its epoch 0 is the seeded model */
+        ck_assert(memcmp(history_snapshot(&h, 0), snap.params, snap.n_params * sizeof(float)) == 0);
+        for (int e = 0; e < h.n && e <= 40; e++) {
+            history_apply(&h, e, &snap);
+            at[k][e] = lesson6_fall(&snap, tok, l->sentence, NULL);
+            if (k == 1 && e == 10) {
+                Trace tr;
+                const float *o = run(&snap, tok, l->sentence, &tr);
+                p_bread = o[1];
+                trace_free(&tr);
+            }
+        }
+        model_free(&snap);
+        history_free(&h);
+    }
+    CLAIM(fabs(at[0][3] - 7) < 0.5 && fabs(at[0][12] - 0.8) < 0.1 && fabs(at[0][35] - 20) < 0.5,
+          "shipped history SimpleRNN: 10^%.2f after 3, 10^%.2f after 12, 10^%.2f after 35", at[0][3], at[0][12], at[0][35]);
+    CLAIM(fabs(at[1][7] - 6) < 0.5 && fabs(at[1][10] - 1.2) < 0.05 && p_bread > 0.95 && at[1][3] > 5,
+          "shipped history GRU: 10^%.2f after 7, 10^%.2f after 10 (bread %.2f), 10^%.2f after 3", at[1][7], at[1][10], p_bread,
+          at[1][3]);
+    CLAIM(at[2][10] > 3 && at[2][40] < 1, "shipped history LSTM: 10^%.2f after 10, 10^%.2f after 40", at[2][10], at[2][40]);
+}
+
+/* ---- lesson 2 (chart helper): what the units the chart picks do ----
+ * On the lesson's sentence ("my friend the baker ... talk about") the
+ * LSTM's units whose final h best separates the jobs (Fisher ratio over
+ * the first DOC_PICK_ROWS rows of the lesson's data, as the chart picks
+ * them) are found, and for each: from the word after the job to the end,
+ * its smallest f and i, its c at the job word and at the last word but one
+ * ("talk"), and how many of the 32 units have f > 0.9 and i < 0.1 at each
+ * step. The lesson's figures are the shipped model's; retrained models
+ * find other units (and the lesson says so), so for them it is printed. */
+static void lesson2_counting_units(const Lesson *l, Model *models, const Tokenizer *tok, const char *which)
+{
+    const Model *m = &models[2];
+    LessonData ld;
+    Err err = {{0}};
+    ck_assert_msg(lesson_data_load(&ld, l, &err), "%s", err.msg);
+    const Dataset *ds = &ld.rows.view;
+    int n = ds->N < DOC_PICK_ROWS ? ds->N : DOC_PICK_ROWS;
+    Trace rows;
+    trace_init(&rows, m, n, ds->T, false);
+    model_forward(&rows, ds->tokens, NULL);
+    const RunRecord *rr = &rows.layers[1].run[0];
+    const int H = rr->H;
+    float ratio[64];
+    ck_assert_int_le(H, 64);
+    unitpick_fisher(ratio, rr->h + (size_t)rr->T * (size_t)n * (size_t)H, ds->labels, n, H, ld.n_classes);
+    int pick[3];
+    unitpick_top(pick, ratio, H, 3);
+    trace_free(&rows);
+    lesson_data_free(&ld);
+
+    Trace tr;
+    run(m, tok, l->sentence, &tr);
+    const RunRecord *run1 = &tr.layers[1].run[0];
+    const int T = run1->T, job = 3; /* "my friend the baker": the job is word 4 */
+    int counters = 0;
+    for (int k = 0; k < 3; k++) {
+        int j = pick[k];
+        float fmin = 1, imin = 1, gmin = 1, hmin = 1;
+        bool grows = true; /* c larger after every word from the job to "talk" */
+        for (int t = job + 1; t < T; t++) {
+            const float *g = run1->gates + (size_t)t * 4 * H;
+            fmin = fminf(fmin, g[H + j]);
+            imin = fminf(imin, g[j]);
+            gmin = fminf(gmin, g[2 * H + j]);
+            hmin = fminf(hmin, run1->h[(size_t)(t + 1) * H + j]);
+            if (t < T - 1) grows &= run1->c[(size_t)(t + 1) * H + j] > run1->c[(size_t)t * H + j];
+        }
+        float c_job = run1->c[(size_t)(job + 1) * H + j], c_talk = run1->c[(size_t)(T - 1) * H + j];
+        fprintf(stderr, "02-memory.md lstm (%s): pick %d unit %d (ratio %.3g): after the job f >= %.2f, i >= %.2f, g >= %.2f; c %.2f at "
+                "baker, %.2f at talk\n", which, k + 1, j, (double)ratio[j], (double)fmin, (double)imin, (double)gmin, (double)c_job,
+                (double)c_talk);
+        /* a counter: f and i both near 1 from the job on, c climbing to 10 and more */
+        if (fmin > 0.85f && imin > 0.8f && gmin > 0.75f && c_job > 0.8f && c_job < 1.5f && c_talk > 10.0f) counters++;
+        if (strcmp(which, "shipped") == 0 && k > 0) {
+            /* the text names the shipped model's two counters */
+            CLAIM(j == (k == 1 ? 18 : 14), "%s: pick %d is unit %d, the lesson says %d", which, k + 1, j, k == 1 ? 18 : 14);
+            CLAIM(fmin > 0.85f && imin > 0.8f && gmin > 0.75f, "%s unit %d: f >= %.2f, i >= %.2f, g >= %.2f after the job", which, j,
+                  (double)fmin, (double)imin, (double)gmin);
+            CLAIM(c_job > 0.8f && c_job < 1.5f, "%s unit %d: c at baker %.2f, the lesson says about 1", which, j, (double)c_job);
+            CLAIM(c_talk > 10.0f && c_talk < 15.0f, "%s unit %d: c at talk %.2f, the lesson says 10 to 15", which, j, (double)c_talk);
+            CLAIM(grows, "%s unit %d: c does not grow at every word from baker to talk", which, j);
+            CLAIM(hmin > 0.85f, "%s unit %d: h falls to %.2f after the job, the lesson says above 0.85", which, j, (double)hmin);
+            /* before the job: lukewarm gates (none of f, i, g, o above 0.9) */
+            for (int t = 0; t < job; t++)
+                for (int q = 0; q < 4; q++)
+                    CLAIM(fabsf(run1->gates[(size_t)t * 4 * H + (size_t)q * H + j]) < 0.9f, "%s unit %d: gate %d is %.2f at step %d, before the job",
+                          which, j, q, (double)run1->gates[(size_t)t * 4 * H + (size_t)q * H + j], t);
+            const float *gj = run1->gates + (size_t)job * 4 * H;
+            CLAIM(gj[j] > 0.85f && gj[2 * H + j] > 0.9f, "%s unit %d: at baker i %.2f, g %.2f, the lesson says close to 1", which, j,
+                  (double)gj[j], (double)gj[2 * H + j]);
+        }
+    }
+    int most_keepers = 0;
+    float c_max = 0;
+    for (int t = 0; t < T; t++) {
+        const float *g = run1->gates + (size_t)t * 4 * H;
+        int keepers = 0;
+        for (int j = 0; j < H; j++) keepers += g[H + j] > 0.9f && g[j] < 0.1f;
+        if (keepers > most_keepers) most_keepers = keepers;
+        for (int j = 0; j < H; j++) c_max = fmaxf(c_max, fabsf(run1->c[(size_t)(t + 1) * H + j]));
+    }
+    fprintf(stderr, "02-memory.md lstm (%s): %d counters among the 3 picks; at most %d of %d units with f > 0.9 and i < 0.1 at any "
+            "step; largest |c| %.1f\n", which, counters, most_keepers, H, (double)c_max);
+    if (strncmp(which, "seed ", 5) == 0) {
+        /* the lesson: with 5 other seeds the LSTM got stuck, 47% to 73% right */
+        double acc = probe(m, tok, "memory/probe.jsonl");
+        CLAIM(acc < 0.75, "%s: the LSTM learned the task (%.3f), the lesson says it got stuck with every other seed", which, acc);
+    }
+    if (strcmp(which, "shipped") == 0) {
+        CLAIM(pick[0] == 15, "%s: the first pick is unit %d, the lesson says 15", which, pick[0]);
+        CLAIM(most_keepers <= 1, "%s: %d units with f > 0.9 and i < 0.1 at one step, the lesson says at most 1", which, most_keepers);
+        CLAIM(c_max > 15.0f && c_max < 20.0f, "%s: largest |c| %.1f, the lesson says about 17", which, (double)c_max);
+    }
+    trace_free(&tr);
 }
 
 typedef void (*ClaimCheck)(const Lesson *l, Model *models, const Tokenizer *tok, const char *which);
@@ -232,9 +638,9 @@ typedef struct {
 
 static const LessonClaims CLAIMS[] = {
     {"01-lyrics.md", NULL, {-1, -1, -1}, {2, 2, 2}, lesson1_is_or_will, {false, false, false}},
-    {"02-memory.md", "memory/probe.jsonl", {-1, 0.9, 0.9}, {0.4, 2, 2}, NULL, {false, false, true}},
-    {"03-sentiment.md", "sentiment/probe.jsonl", {0.9, 0.9, -1}, {2, 2, 2}, lesson3_word_order, {false, false, false}},
-    {"04-bidirectional.md", "memory/probe.jsonl", {0.9, -1, -1}, {2, 2, 2}, NULL, {false, false, false}},
+    {"02-memory.md", "memory/probe.jsonl", {-1, 0.9, 0.9}, {0.4, 2, 2}, lesson2_counting_units, {false, false, true}},
+    {"03-sentiment.md", "sentiment/probe.jsonl", {0.9, 0.9, -1}, {2, 2, 2}, lesson3_claims, {false, false, false}},
+    {"04-bidirectional.md", "memory/probe.jsonl", {0.9, -1, -1}, {2, 2, 2}, lesson4_every_time, {false, false, false}},
     {"05-stacked.md", NULL, {-1, -1, -1}, {2, 2, 2}, lesson5_parameter_counts, {false, false, false}},
     {"06-gradients.md", "memory/probe.jsonl", {-1, 0.9, 0.9}, {0.4, 2, 2}, lesson6_vanishing, {false, false, true}},
 };

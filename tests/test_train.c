@@ -282,6 +282,73 @@ START_TEST(bounds_at_the_limit)
 }
 END_TEST
 
+/* ---- layers beside the recurrent ones (issue 13) ----------------------- */
+
+/* A local pattern: label 1 when the row holds the bigram "1 2" anywhere.
+ * A small convolution classifier (Conv1D(8, 2) + GlobalMaxPooling1D) learns
+ * it: the loss falls below a third of the first epoch's and the rows are
+ * all classified. So does a recurrent model trained with dropout,
+ * recurrent_dropout, SpatialDropout1D and Dropout (BPTT through the masks);
+ * evaluation (inference: no dropout) gives the same numbers twice. */
+START_TEST(conv_and_dropout_models_learn)
+{
+    enum { N = 48, T = 8 };
+    int tokens[N * T], labels[N];
+    uint64_t x = 12345;
+    for (int i = 0; i < N; i++) {
+        for (int t = 0; t < T; t++) {
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+            tokens[i * T + t] = 1 + (int)((x >> 33) % 5);
+        }
+        for (int t = 1; t < T; t++) /* no accidental pattern */
+            if (tokens[i * T + t - 1] == 1 && tokens[i * T + t] == 2) tokens[i * T + t] = 3;
+        labels[i] = i % 2;
+        if (labels[i]) {
+            int at = (int)((x >> 40) % (T - 1));
+            tokens[i * T + at] = 1;
+            tokens[i * T + at + 1] = 2;
+        }
+    }
+    static const struct {
+        const char *spec;
+        int epochs;
+    } models[] = {
+        {"embedding:6:4, conv1d:8:2:relu, gmaxpool, dense:2:softmax", 60},
+        {"embedding:6:4, spatialdropout:0.1, lstm:8:seq:dropout=0.1:recurrent_dropout=0.1, gavgpool, dropout:0.1, dense:2:softmax", 60},
+    };
+    for (size_t k = 0; k < sizeof models / sizeof models[0]; k++) {
+        Model m;
+        Err err = {{0}};
+        ck_assert_msg(spec_build(&m, models[k].spec, 0, 5, &err), "%s", err.msg);
+        Dataset d = {.tokens = tokens, .labels = labels, .N = N, .T = T};
+        TrainConfig cfg = {.epochs = 1, .batch_size = 8, .optimizer = OPT_ADAM, .lr = 0.02f, .shuffle = true, .seed = 3};
+        Trainer tr;
+        ck_assert_msg(trainer_init(&tr, &m, &cfg, T, &err), "%s", err.msg);
+        EpochStats first, s;
+        ck_assert(trainer_epoch(&tr, &d, NULL, &first, NULL, NULL, &err));
+        for (int e = 1; e < models[k].epochs; e++) ck_assert(trainer_epoch(&tr, &d, NULL, &s, NULL, NULL, &err));
+        double loss, acc, loss2, acc2;
+        model_evaluate(&m, &d, tr.loss, 16, &loss, &acc);
+        model_evaluate(&m, &d, tr.loss, 16, &loss2, &acc2);
+        fprintf(stderr, "%s: loss %.4f -> %.4f (evaluated %.4f, accuracy %.3f)\n", models[k].spec, first.loss, s.loss, loss, acc);
+        ck_assert_msg(s.loss < first.loss / 3, "%s: loss %g -> %g", models[k].spec, first.loss, s.loss);
+        ck_assert_msg(acc >= 0.99, "%s: accuracy %g", models[k].spec, acc);
+        ck_assert(loss == loss2 && acc == acc2);
+        trainer_free(&tr);
+        model_free(&m);
+    }
+    /* rows too short for a valid kernel are refused before training */
+    Model m;
+    Err err = {{0}};
+    ck_assert(spec_build(&m, "embedding:6:4, conv1d:8:9, gmaxpool, dense:2:softmax", 0, 5, &err));
+    TrainConfig cfg = {.epochs = 1, .batch_size = 8, .optimizer = OPT_ADAM, .seed = 3};
+    Trainer tr;
+    ck_assert(!trainer_init(&tr, &m, &cfg, T, &err));
+    ck_assert_msg(strstr(err.msg, "'conv1d'") && strstr(err.msg, "needs at least 9 steps, but gets 8"), "%s", err.msg);
+    model_free(&m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("train");
@@ -291,6 +358,7 @@ int main(void)
     tcase_add_test(tc, learns_and_cancels);
     tcase_add_test(tc, bad_datasets);
     tcase_add_test(tc, bounds_at_the_limit);
+    tcase_add_test(tc, conv_and_dropout_models_learn); /* issue 13 */
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

@@ -21,6 +21,7 @@
 #include "model_io.h"
 #include "spec.h"
 #include "testutil.h"
+#include "unitpick.h"
 
 static const char *lesson_path(void)
 {
@@ -1035,6 +1036,556 @@ START_TEST(lesson_highlights_are_outlined)
 }
 END_TEST
 
+/* ---- chart helper: the unit chart, the heat map, one grid, one scale ---- */
+
+static App *open_memory(int w, int h)
+{
+    Err err = {{0}};
+    char p[4096];
+    snprintf(p, sizeof p, "%s/../lessons/02-memory.md", tu_path(""));
+    App *a = app_headless_create(w, h, &err);
+    ck_assert_msg(a, "%s", err.msg);
+    ck_assert_msg(app_headless_open(a, p, &err), "%s", err.msg);
+    a->anim = 1.0f;
+    return a;
+}
+
+/* the HOT_UNIT regions of h the chart view registers, in drawing order */
+static int chart_hots(const App *a, const Hot **out, int cap)
+{
+    int n = 0;
+    for (int i = 0; i < a->render.n_hot && n < cap; i++)
+        if (a->render.hot[i].kind == HOT_UNIT && a->render.hot[i].vec == VEC_H) out[n++] = &a->render.hot[i];
+    return n;
+}
+
+/* Hand-made: unit 0 splits the two classes exactly (ratio "infinite"),
+ * unit 1 varies only within them (0), unit 2 has class means 1 and -1
+ * about 0 (between 1) and within-class variance 0.5 (ratio 2); the
+ * contributions are |w * h| by hand. */
+START_TEST(unitpick_known_answers)
+{
+    const float h[4 * 3] = {1, 1, 2, 1, -1, 0, -1, 1, -1, -1, -1, -1};
+    const int labels[4] = {0, 0, 1, 1};
+    float ratio[3];
+    ck_assert_int_eq(unitpick_fisher(ratio, h, labels, 4, 3, 2), 4);
+    ck_assert_float_ge(ratio[0], 1e29f);
+    ck_assert_float_eq_tol(ratio[1], 0.0f, 1e-6f);
+    ck_assert_float_eq_tol(ratio[2], 2.0f, 1e-5f);
+    int top[3];
+    ck_assert_int_eq(unitpick_top(top, ratio, 3, 3), 3);
+    ck_assert_int_eq(top[0], 0);
+    ck_assert_int_eq(top[1], 2);
+    ck_assert_int_eq(top[2], 1);
+    /* w (3 units x 2 classes), h: |w[j,1] * h[j]| = |0.5*1|, |-1*-2|, |4*0.25| */
+    const float w[6] = {9, 0.5f, 9, -1, 9, 4}, hv[3] = {1, -2, 0.25f};
+    float score[3];
+    unitpick_contribution(score, hv, w, 3, 2, 1);
+    ck_assert_float_eq_tol(score[0], 0.5f, 1e-6f);
+    ck_assert_float_eq_tol(score[1], 2.0f, 1e-6f);
+    ck_assert_float_eq_tol(score[2], 1.0f, 1e-6f);
+    ck_assert_int_eq(unitpick_top(top, score, 3, 2), 2);
+    ck_assert_int_eq(top[0], 1);
+    ck_assert_int_eq(top[1], 2);
+    /* the grid of a layer depends on its units only */
+    ck_assert_int_eq(strip_cols(32), 4);
+    ck_assert_int_eq(strip_cols(64), 8);
+    ck_assert_int_eq(strip_cols(512), 16);
+    ck_assert_int_eq(strip_cols(31), 6);
+}
+END_TEST
+
+/* The chart view on lesson 2's LSTM: each charted unit's h line passes
+ * through the pixel where its traced value falls, in h's colour; the
+ * units a lesson step names are the ones charted. */
+START_TEST(chart_line_has_its_value_colour)
+{
+    App *a = open_memory(1920, 1080);
+    app_set_view(a, VIEW_CHART);
+    a->step = 12;
+    a->anim = 1.0f;
+    app_draw(a);
+    const Hot *hots[16];
+    int n = chart_hots(a, hots, 16);
+    ck_assert_int_ge(n, 1);
+    int units[LESSON_MAX_UNITS];
+    char why[256];
+    int nu = app_chart_units(a, units, LESSON_MAX_UNITS, why, sizeof why);
+    ck_assert_int_eq(nu, 3);
+    ck_assert_msg(strstr(why, "separates the classes"), "%s", why);
+    const DocModel *dm = &a->doc->models[a->model];
+    ck_assert_int_eq(units[0], dm->picked[0]);
+    const RunRecord *run = &dm->trace.layers[a->layer].run[0];
+    for (int k = 0; k < n; k++) {
+        ck_assert_int_eq(hots[k]->unit, units[k]);
+        for (int s = 0; s < run->T; s += 7) {
+            float v = run->h[(size_t)(s + 1) * run->H + units[k]];
+            int x = chart_x(hots[k]->box, run->T, s), y = chart_y(hots[k]->box, v, 1.0f);
+            Color got = app_headless_pixel(a, x, y), want = chart_line_color(0);
+            ck_assert_msg(same_colour(got, want, 8), "unit %d step %d (h %g): pixel %d,%d,%d, h's colour %d,%d,%d", units[k], s,
+                          (double)v, got.r, got.g, got.b, want.r, want.g, want.b);
+        }
+    }
+    /* chosen units replace the picks, in their order */
+    a->chart_units[0] = 7;
+    a->chart_units[1] = 2;
+    a->n_chart_units = 2;
+    app_draw(a);
+    n = chart_hots(a, hots, 16);
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(hots[0]->unit, 7);
+    ck_assert_int_eq(hots[1]->unit, 2);
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* ---- judged quizzes and presenter type (helper quiz) ---- */
+
+/* the hot region of a quiz choice, or NULL */
+static const Hot *choice_hot(const App *a, int k)
+{
+    for (int i = 0; i < a->render.n_hot; i++)
+        if (a->render.hot[i].kind == HOT_BUTTON && a->render.hot[i].unit == BTN_CHOICE0 + k) return &a->render.hot[i];
+    return NULL;
+}
+
+/* lesson 1 step 3: a wrong choice clicked turns red and the right one is
+ * ringed green, a right one (number key) turns green; the bars come back */
+START_TEST(quiz_click_judges)
+{
+    App *a = open_lesson(1920, 1080);
+    app_goto_lesson_step(a, 2);
+    a->anim = 1.0f;
+    app_draw(a);
+    const LessonDirectives *d = app_quiz_step(a);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(d->n_choices, 4);
+    ck_assert(app_answer_hidden(a));
+    ck_assert(!a->quiz_judged);
+    int right = -1, wrong = -1;
+    for (int k = 0; k < d->n_choices; k++) {
+        if (!strcmp(d->choices[k], d->answer)) right = k;
+        else if (wrong < 0) wrong = k;
+    }
+    ck_assert_int_ge(right, 0);
+    ck_assert_int_ge(wrong, 0);
+    /* before: plain panel colour */
+    const Hot *w = choice_hot(a, wrong);
+    ck_assert_ptr_nonnull(w);
+    Box wb = w->box;
+    ck_assert(same_colour(app_headless_pixel(a, wb.x + 3, wb.y + 3), a->theme.panel, 2));
+    push(a, mouse(SDL_MOUSEBUTTONDOWN, wb.x + wb.w / 2, wb.y + 3));
+    ck_assert(a->quiz_judged);
+    ck_assert(!a->quiz_right);
+    ck_assert_int_eq(a->quiz_pick, wrong);
+    ck_assert(!app_answer_hidden(a));
+    ck_assert(same_colour(app_headless_pixel(a, wb.x + 3, wb.y + 3), a->theme.bad, 2));
+    const Hot *rh = choice_hot(a, right);
+    ck_assert_ptr_nonnull(rh);
+    ck_assert(same_colour(app_headless_pixel(a, rh->box.x - 2, rh->box.y + rh->box.h / 2), a->theme.good, 2));
+    /* a second click changes nothing: the verdict stands */
+    Box rb = rh->box;
+    push(a, mouse(SDL_MOUSEBUTTONDOWN, rb.x + rb.w / 2, rb.y + 3));
+    ck_assert_int_eq(a->quiz_pick, wrong);
+    /* the step again, the right answer by its number key */
+    app_goto_lesson_step(a, 2);
+    ck_assert(!a->quiz_judged);
+    ck_assert(app_answer_hidden(a));
+    push(a, key(SDLK_1 + right));
+    ck_assert(a->quiz_judged);
+    ck_assert(a->quiz_right);
+    ck_assert_int_eq(a->view, VIEW_PREDICTIONS); /* the number key answered; it did not switch views */
+    rh = choice_hot(a, right);
+    ck_assert_ptr_nonnull(rh);
+    ck_assert(same_colour(app_headless_pixel(a, rh->box.x + 3, rh->box.y + 3), a->theme.good, 2));
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* A 128-unit layer: the heat map's rows are the charted units first (in
+ * their order), then the others by number; each cell is the colour of h. */
+START_TEST(heat_map_puts_the_picked_units_on_top)
+{
+    Err err = {{0}};
+    char *tmp = tu_tmpdir(), path[4200];
+    snprintf(path, sizeof path, "%s/wide", tmp);
+    Model m;
+    ck_assert_msg(spec_build(&m, "embedding:20:8, lstm:128, dense:20:softmax", 20, 3, &err), "%s", err.msg);
+    ck_assert_msg(model_save(&m, path, NULL, 0, &err), "%s", err.msg);
+    model_free(&m);
+    App *a = app_headless_create(1920, 1080, &err);
+    ck_assert_msg(a, "%s", err.msg);
+    ck_assert_msg(app_headless_open(a, path, &err), "%s", err.msg);
+    ck_assert_msg(doc_set_input(a->doc, "3,1,4,1,5,9,2,6", &err), "%s", err.msg);
+    app_set_view(a, VIEW_CHART);
+    a->step = a->doc->T - 1;
+    a->anim = 1.0f;
+    a->chart_units[0] = 77;
+    a->chart_units[1] = 5;
+    a->n_chart_units = 2;
+    app_draw(a);
+    const Hot *hots[200];
+    int n = chart_hots(a, hots, 200);
+    /* 128 rows, then two line panels */
+    ck_assert_int_eq(n, 128 + 2);
+    const Hot *const *rows = hots;
+    ck_assert_int_eq(hots[128]->unit, 77);
+    ck_assert_int_eq(hots[129]->unit, 5);
+    ck_assert_int_eq(rows[0]->unit, 77);
+    ck_assert_int_eq(rows[1]->unit, 5);
+    ck_assert_int_eq(rows[2]->unit, 0);
+    ck_assert_int_eq(rows[6]->unit, 4);
+    ck_assert_int_eq(rows[7]->unit, 6);
+    ck_assert_int_eq(rows[127]->unit, 127);
+    for (int k = 1; k < 128; k++) ck_assert_int_gt(rows[k]->box.y, rows[k - 1]->box.y);
+    const RunRecord *run = &a->doc->models[0].trace.layers[1].run[0];
+    const int T = run->T;
+    for (int k = 0; k < 128; k += 9) {
+        for (int s = 0; s < T; s += 3) {
+            Box b = rows[k]->box;
+            int x = b.x + (int)((s + 0.5f) * b.w / (float)T), y = b.y + b.h / 2;
+            if (s == a->step) continue; /* the current step's outline */
+            Color want = colormap(run->h[(size_t)(s + 1) * run->H + rows[k]->unit], 1.0f), got = app_headless_pixel(a, x, y);
+            ck_assert_msg(same_colour(got, want, 2), "row %d unit %d step %d", k, rows[k]->unit, s);
+        }
+    }
+    app_headless_destroy(a);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
+/* One unit keeps one place: in the unrolled and compare views of lesson 2
+ * the LSTM's c and h strips put unit k in the same row and column, for a
+ * 29-word sentence and a 20-word one. */
+static void grid_place(const App *a, int vec, int t, int unit, int *col, int *row)
+{
+    const Hot *h0 = find_hot(a, HOT_UNIT, -1, t, vec, 0), *hk = find_hot(a, HOT_UNIT, -1, t, vec, unit);
+    ck_assert(h0 && hk);
+    *col = (hk->box.x - h0->box.x) / hk->box.w;
+    *row = (hk->box.y - h0->box.y) / hk->box.h;
+}
+
+START_TEST(one_grid_for_h_and_c)
+{
+    App *a = open_memory(1920, 1080);
+    static const char *const SENT[2] = {NULL, "the old pilot went to the market on a quiet morning and at dinner always likes to talk about"};
+    for (int k = 0; k < 2; k++) {
+        if (SENT[k]) {
+            Err err = {{0}};
+            ck_assert_msg(doc_set_input(a->doc, SENT[k], &err), "%s", err.msg);
+        }
+        for (int v = 0; v < 2; v++) {
+            app_set_view(a, v ? VIEW_COMPARE : VIEW_UNROLLED);
+            a->model = 2;
+            a->step = 3;
+            a->anim = 1.0f;
+            app_draw(a);
+            static const int UNITS[] = {1, 5, 14, 18, 31};
+            for (int u = 0; u < 5; u++) {
+                int cc, cr, hc, hr;
+                grid_place(a, VEC_C, 3, UNITS[u], &cc, &cr);
+                grid_place(a, VEC_H, 3, UNITS[u], &hc, &hr);
+                ck_assert_msg(cc == hc && cr == hr, "view %d unit %d: c at %d,%d, h at %d,%d", v, UNITS[u], cc, cr, hc, hr);
+                /* 4 columns of 8 rows for 32 units, whatever the length */
+                ck_assert_int_eq(cc, UNITS[u] % 4);
+                ck_assert_int_eq(cr, UNITS[u] / 4);
+            }
+        }
+    }
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* a typed answer (the step made a typed quiz on the model's own word):
+ * Enter opens the field, the word typed is judged, case ignored */
+START_TEST(quiz_typed_answer)
+{
+    App *a = open_lesson(1280, 720);
+    LessonDirectives *d = &a->doc->lesson.steps[2].dir;
+    char **choices = d->choices;
+    int n = d->n_choices;
+    char *answer = d->answer;
+    d->choices = NULL;
+    d->n_choices = 0;
+    d->answer = NULL;
+    d->answer_model = true;
+    for (int round = 0; round < 2; round++) {
+        app_goto_lesson_step(a, 2);
+        app_draw(a);
+        char want[64];
+        ck_assert_ptr_nonnull(app_quiz_answer(a, want, sizeof want));
+        /* the model's own top word at this step: what the predictions view puts first */
+        ck_assert_msg(strcmp(want, "is") == 0 || strcmp(want, "will") == 0, "model %d step %d: %s", a->model, a->step, want);
+        push(a, key(SDLK_RETURN));
+        ck_assert(a->editing);
+        ck_assert(a->quiz_typing);
+        char up[64];
+        for (size_t i = 0; i <= strlen(want); i++) up[i] = (char)(i < strlen(want) ? want[i] - 32 : 0);
+        push(a, typed(round == 0 ? "moon" : up));
+        push(a, key(SDLK_RETURN));
+        ck_assert(!a->editing);
+        ck_assert(a->quiz_judged);
+        ck_assert_int_eq(a->quiz_right, round == 1);
+        ck_assert_str_eq(a->doc->input, "the lantern on the hill"); /* the answer is not a sentence */
+    }
+    d->choices = choices;
+    d->n_choices = n;
+    d->answer = answer;
+    d->answer_model = false;
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* The height of the ink of the lines drawn in the lesson panel's narration
+ * column: the tallest line, top of 'h' to bottom of 'p' */
+static int narration_ink_height(const App *a)
+{
+    const Render *r = &a->render;
+    int x0 = r->width - app_lesson_panel_width(a, r->width);
+    Color bg = a->theme.panel;
+    int tallest = 0;
+    int title_y = -1;
+    for (int i = 0; i < r->n_text_boxes; i++) {
+        Box b = r->text_boxes[i];
+        if (b.x < x0) continue;
+        if (title_y < 0 || b.y < title_y) title_y = b.y;
+    }
+    for (int i = 0; i < r->n_text_boxes; i++) {
+        Box b = r->text_boxes[i];
+        if (b.x < x0 || b.y < title_y + b.h * 3 || b.y + b.h > r->height - b.h * 3) continue; /* head, title, footer */
+        int top = -1, bottom = -1;
+        for (int y = b.y; y < b.y + b.h; y++)
+            for (int x = b.x; x < b.x + b.w; x++) {
+                Color c = app_headless_pixel(a, x, y);
+                if (abs(c.r - bg.r) + abs(c.g - bg.g) + abs(c.b - bg.b) > 200) {
+                    if (top < 0) top = y;
+                    bottom = y;
+                    break;
+                }
+            }
+        if (top >= 0 && bottom - top + 1 > tallest) tallest = bottom - top + 1;
+    }
+    return tallest;
+}
+
+/* Presenter mode at 1920x1080: the narration's glyphs (ascender to
+ * descender) are at least 28 px tall, taller than without it */
+START_TEST(presenter_narration_is_large)
+{
+    App *a = open_lesson(1920, 1080);
+    app_goto_lesson_step(a, 1);
+    app_draw(a);
+    int normal = narration_ink_height(a);
+    a->presenter = true;
+    theme_get(&a->theme, a->dark, true);
+    app_draw(a);
+    int big = narration_ink_height(a);
+    fprintf(stderr, "narration ink height at 1080p: %d px, presenter %d px\n", normal, big);
+    ck_assert_int_ge(big, 28);
+    ck_assert_int_lt(normal, big);
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* The cell diagrams in presenter mode at 1280x720, lesson panel open:
+ * no two of a cell's boxes (gates, candidate, tanh) intersect, and the
+ * selected unit's equations are set at 14 px or more (their text boxes) */
+START_TEST(inspector_boxes_apart_in_presenter)
+{
+    App *a = open_lesson(1280, 720);
+    a->presenter = true;
+    theme_get(&a->theme, a->dark, true);
+    app_goto_lesson_step(a, 3); /* the inspector, unit 3 selected */
+    static const int want_boxes[] = {2, 3, 5};
+    for (int m = 0; m < a->doc->n_models; m++) {
+        a->model = m;
+        a->layer = 1; /* Embedding, then the recurrent layer */
+        a->dir = 0;
+        a->view = VIEW_INSPECTOR;
+        a->has_selected = true;
+        a->selected = (Hot){.kind = HOT_UNIT, .model = (short)m, .layer = (short)a->layer, .t = (short)a->step, .vec = VEC_H, .unit = 3};
+        a->anim = 1.0f;
+        app_draw(a);
+        const Render *r = &a->render;
+        Box boxes[16];
+        int n = 0;
+        for (int i = 0; i < r->n_hot && n < 16; i++)
+            if (r->hot[i].kind == HOT_DIAGRAM) boxes[n++] = r->hot[i].box;
+        ck_assert_int_eq(n, want_boxes[a->doc->models[m].model.layers[a->layer].cell[0].kind]);
+        for (int i = 0; i < n; i++)
+            for (int k = i + 1; k < n; k++)
+                ck_assert_msg(!box_overlap(boxes[i], boxes[k]), "model %d: boxes %d,%d %dx%d and %d,%d %dx%d intersect", m,
+                              boxes[i].x, boxes[i].y, boxes[i].w, boxes[i].h, boxes[k].x, boxes[k].y, boxes[k].w, boxes[k].h);
+        /* the equations: the lowest text lines of the view, in the mono type */
+        int eq_lines = 0;
+        for (int i = 0; i < r->n_text_boxes; i++) {
+            Box b = r->text_boxes[i];
+            if (b.y > r->height * 7 / 10 && b.x < r->width - app_lesson_panel_width(a, r->width) && b.h < 40 && b.w > 200) {
+                ck_assert_int_ge(b.h, render_line_height(&a->render, 14, FONT_MONO) - 1);
+                eq_lines++;
+            }
+        }
+        ck_assert_int_ge(eq_lines, 1);
+    }
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* One colour scale per lesson: c's range is the same for two sentences,
+ * and a c square has the colour of its value on that scale. */
+START_TEST(one_colour_scale_per_lesson)
+{
+    App *a = open_memory(1920, 1080);
+    const DocModel *dm = &a->doc->models[2];
+    float scale = dm->c_range;
+    ck_assert_float_gt(scale, 1.0f);
+    ck_assert_float_eq(scale, dm->c_scale);
+    Err err = {{0}};
+    ck_assert_msg(doc_set_input(a->doc, "the old pilot went to the market and at dinner always likes to talk about", &err), "%s", err.msg);
+    ck_assert_float_eq(dm->c_range, scale);
+    a->model = 2;
+    app_set_view(a, VIEW_UNROLLED);
+    a->step = a->doc->T - 1;
+    a->anim = 1.0f;
+    app_draw(a);
+    const RunRecord *run = &dm->trace.layers[1].run[0];
+    for (int u = 0; u < 32; u += 5) {
+        const Hot *h = find_hot(a, HOT_UNIT, -1, a->step, VEC_C, u);
+        ck_assert(h);
+        Color want = colormap(run->c[(size_t)(a->step + 1) * 32 + u], scale);
+        Color got = app_headless_pixel(a, h->box.x + h->box.w / 2 - 1, h->box.y + h->box.h / 2 - 1);
+        ck_assert_msg(same_colour(got, want, 2), "unit %d", u);
+    }
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* Input attribution (helper attr): lesson 3's "Which words decided" step
+ * shades the token cell of "bad", the word with the largest attribution to
+ * "negative", in the red end of the map; hovering the "positive" bar turns
+ * it to the blue end (one sigmoid unit: the log-odds of the other class is
+ * minus this one); the a key turns the shading off. */
+static Color token_pixel(const App *a, int t)
+{
+    const Hot *tok = find_hot(a, HOT_TOKEN, -1, t, -1, -1);
+    ck_assert_msg(tok, "no token cell for step %d", t);
+    return app_headless_pixel(a, tok->box.x + 5, tok->box.y + 2);
+}
+
+START_TEST(attribution_shades_the_deciding_word)
+{
+    Err err = {{0}};
+    char path[4096];
+    snprintf(path, sizeof path, "%s/../lessons/03-sentiment.md", tu_path(""));
+    App *a = app_headless_create(1280, 720, &err);
+    ck_assert_msg(a, "%s", err.msg);
+    ck_assert_msg(app_headless_open(a, path, &err), "%s", err.msg);
+    int k = -1;
+    for (int i = 0; i < a->doc->lesson.n_steps; i++)
+        if (a->doc->lesson.steps[i].dir.attribution) k = i;
+    ck_assert_msg(k >= 0, "lesson 3 has no step with attribution");
+    app_goto_lesson_step(a, k);
+    ck_assert(a->attrib_on);
+    a->anim = 1.0f;
+    app_draw(a);
+    const int T = a->doc->T, last = T - 1;
+    ck_assert_int_eq(a->step, last);
+    ck_assert_str_eq(a->doc->prompt.words[last], "bad");
+    /* the figures, independently of the window's cache */
+    const Model *m = &a->doc->models[a->model].model;
+    float v[64];
+    ck_assert(T <= 64);
+    ck_assert(model_attribute(v, m, a->doc->prompt.tokens, NULL, T, last, 0, ATTRIB_GRADIENT, &err));
+    float range = 0;
+    int top = 0;
+    for (int t = 0; t < T; t++) {
+        range = fmaxf(range, fabsf(v[t]));
+        top = v[t] > v[top] ? t : top;
+    }
+    ck_assert_int_eq(top, last);
+    Color want = colormap(range, range), got = token_pixel(a, last);
+    ck_assert_msg(same_colour(got, want, 2), "'bad' is (%d,%d,%d), the red end is (%d,%d,%d)", got.r, got.g, got.b, want.r,
+                  want.g, want.b);
+    /* a padding token is not shaded */
+    ck_assert(!same_colour(token_pixel(a, 0), want, 40));
+    /* hover the "positive" bar: the same word, the other end of the map */
+    const Hot *bar = find_hot(a, HOT_BAR, -1, last, -1, 1);
+    ck_assert_msg(bar, "no bar for 'positive'");
+    a->hover = *bar;
+    a->has_hover = true;
+    app_draw(a);
+    want = colormap(-range, range);
+    got = token_pixel(a, last);
+    ck_assert_msg(same_colour(got, want, 2), "'bad' for positive is (%d,%d,%d), the blue end is (%d,%d,%d)", got.r, got.g, got.b,
+                  want.r, want.g, want.b);
+    /* Shift+A: occlusion, the drop in p(negative) with each word made padding */
+    a->has_hover = false;
+    SDL_Event key = {0};
+    key.type = SDL_KEYDOWN;
+    key.key.keysym.sym = SDLK_a;
+    key.key.keysym.mod = KMOD_LSHIFT;
+    app_event(a, &key);
+    ck_assert(a->attrib_on && a->attrib_occlusion);
+    app_draw(a);
+    ck_assert(model_attribute(v, m, a->doc->prompt.tokens, NULL, T, last, 0, ATTRIB_OCCLUSION, &err));
+    range = 0;
+    for (int t = 0; t < T; t++) range = fmaxf(range, fabsf(v[t]));
+    ck_assert(range > 0);
+    want = colormap(v[last], range);
+    got = token_pixel(a, last);
+    ck_assert_msg(same_colour(got, want, 2), "'bad' by occlusion is (%d,%d,%d), want (%d,%d,%d)", got.r, got.g, got.b, want.r,
+                  want.g, want.b);
+    /* the a key turns it off */
+    key.key.keysym.mod = 0;
+    app_event(a, &key);
+    ck_assert(!a->attrib_on);
+    app_draw(a);
+    ck_assert(!same_colour(token_pixel(a, last), colormap(range, range), 40));
+    app_headless_destroy(a);
+}
+END_TEST
+
+/* A narration too long for the panel (presenter mode, large type, 720p)
+ * scrolls with the wheel over it, no further than its last line, and
+ * back; what the panel shows changes */
+START_TEST(narration_scrolls_to_its_end)
+{
+    App *a = open_lesson(1280, 720);
+    a->presenter = true;
+    a->font_scale = 1.6f;
+    theme_get(&a->theme, a->dark, true);
+    app_goto_lesson_step(a, 3);
+    app_draw(a);
+    const Hot *region = NULL;
+    for (int i = 0; i < a->render.n_hot; i++)
+        if (a->render.hot[i].kind == HOT_BUTTON && a->render.hot[i].unit == BTN_NARRATION) region = &a->render.hot[i];
+    ck_assert_ptr_nonnull(region);
+    int most = region->t;
+    ck_assert_int_gt(most, 0); /* it does not fit */
+    Box pb = region->box;
+    int px = pb.x + pb.w / 2, py = pb.y + pb.h / 2;
+    push(a, mouse(SDL_MOUSEMOTION, px, py));
+    unsigned long before = 0, after = 0;
+    for (int y = pb.y; y < pb.y + pb.h; y += 2)
+        for (int x = pb.x; x < pb.x + pb.w; x += 2) before = before * 31 + app_headless_pixel(a, x, y).r;
+    SDL_Event w = {0};
+    w.type = SDL_MOUSEWHEEL;
+    w.wheel.y = -1;
+    for (int k = 0; k < 50; k++) push(a, w);
+    ck_assert_int_eq(a->lesson_scroll, most);
+    for (int y = pb.y; y < pb.y + pb.h; y += 2)
+        for (int x = pb.x; x < pb.x + pb.w; x += 2) after = after * 31 + app_headless_pixel(a, x, y).r;
+    ck_assert(before != after);
+    w.wheel.y = 1;
+    push(a, w);
+    ck_assert_int_eq(a->lesson_scroll, most > 3 ? most - 3 : 0);
+    for (int k = 0; k < 50; k++) push(a, w);
+    ck_assert_int_eq(a->lesson_scroll, 0);
+    app_headless_destroy(a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -1065,6 +1616,18 @@ int main(void)
     tcase_add_test(tc, input_job_equals_set_input);
     tcase_add_test(tc, classifier_panels_start_at_class_zero);
     tcase_add_test(tc, lesson_highlights_are_outlined);
+    /* chart helper */
+    tcase_add_test(tc, unitpick_known_answers);
+    tcase_add_test(tc, chart_line_has_its_value_colour);
+    tcase_add_test(tc, heat_map_puts_the_picked_units_on_top);
+    tcase_add_test(tc, one_grid_for_h_and_c);
+    tcase_add_test(tc, one_colour_scale_per_lesson);
+    tcase_add_test(tc, attribution_shades_the_deciding_word); /* helper attr */
+    tcase_add_test(tc, quiz_click_judges); /* helper quiz */
+    tcase_add_test(tc, quiz_typed_answer);
+    tcase_add_test(tc, presenter_narration_is_large);
+    tcase_add_test(tc, inspector_boxes_apart_in_presenter);
+    tcase_add_test(tc, narration_scrolls_to_its_end);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

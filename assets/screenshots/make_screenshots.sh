@@ -12,7 +12,7 @@ $U render $L --view compare --text "hold the light until the" --step 4 --size 12
 $U render $L --view predictions --step 5 --size 1280x720 --theme dark --out $OUT/predictions-dark.png
 $U render $L --view inspector --model 1 --step 2 --size 1280x720 --out $OUT/inspector-gru.png
 # one picture per lesson, on a step that shows what it teaches
-$U render lessons/02-memory.md --view lesson --lesson-step 3 --size 1280x720 --out $OUT/lesson2.png
+$U render lessons/02-memory.md --view lesson --lesson-step 2 --size 1280x720 --out $OUT/lesson2.png
 $U render lessons/03-sentiment.md --view lesson --lesson-step 2 --size 1280x720 --out $OUT/lesson3.png
 $U render lessons/04-bidirectional.md --view lesson --lesson-step 1 --size 1280x720 --out $OUT/lesson4.png
 $U render lessons/05-stacked.md --view lesson --lesson-step 1 --size 1280x720 --out $OUT/lesson5.png

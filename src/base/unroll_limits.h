@@ -49,6 +49,16 @@
 /* dimensions of one weight's shape */
 #define MODEL_IO_MAX_RANK 8
 
+/* Keras' own files (keras_io.c). Entries in a .keras zip: */
+#define KERAS_IO_MAX_ENTRIES 4096
+/* model.weights.h5 inside a .keras, or a legacy .h5 file: the largest model
+ * (ENGINE_MAX_PARAMS floats) plus room for HDF5's own structures and an
+ * optimizer's state. Checked against the zip's declared size before inflating. */
+#define KERAS_IO_MAX_H5 (((size_t)ENGINE_MAX_PARAMS * 4) * 3 + ((size_t)64 << 20))
+/* metadata.json, and a TextVectorization's vocabulary.txt */
+#define KERAS_IO_MAX_SMALL ((size_t)1 << 20)
+#define KERAS_IO_MAX_VOCAB_BYTES ((size_t)64 << 20)
+
 /* nesting of any JSON document: cJSON's own CJSON_NESTING_LIMIT, which its
  * parser enforces (model_io.c checks the two agree) */
 #define JSON_MAX_DEPTH 1000
@@ -57,6 +67,11 @@
 #define SPEC_MAX_BYTES 4096
 /* colon-separated parts of one layer of a spec (kind, size, options) */
 #define SPEC_MAX_PARTS 16
+
+/* snapshots in a training history (history.bin): the initial weights and
+ * one per epoch of a run of up to 2,000 epochs (the window's limit); the
+ * memory budget bounds their bytes too */
+#define HISTORY_MAX_SNAPSHOTS 2001
 
 /* ---- text --------------------------------------------------------------- */
 
@@ -92,6 +107,10 @@
 #define LESSON_MAX_STRING ((size_t)64 << 10)
 #define LESSON_MAX_CELLS 3
 #define LESSON_MAX_LABELS 256
+/* units a lesson step's `units:` may chart (the chart view's lines) */
+#define LESSON_MAX_UNITS 8
+/* quiz: a judged question offers 2..LESSON_MAX_CHOICES choices (number keys 1..9) */
+#define LESSON_MAX_CHOICES 9
 /* a lesson's corpus or rows file, or the rows given to `unroll evaluate` */
 #define LESSON_MAX_DATA_BYTES ((size_t)16 << 20)
 

@@ -131,7 +131,7 @@ int cmd_generate(int argc, char **argv)
             goto fail;
         }
         const char *word = tokenizer_index_word(&tok, next);
-        strbuf_puts(&text, " ");
+        strbuf_puts(&text, tokenizer_joiner(&tok)); /* "" between characters (char_level) */
         strbuf_puts(&text, word);
         /* the word's tokens, as texts_to_sequences gives them (none when
          * it is past num_words and there is no OOV token) */

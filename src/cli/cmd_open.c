@@ -21,15 +21,15 @@ static const char OPEN_USAGE[] =
 
 static const char RENDER_USAGE[] =
     "usage: unroll render LESSON_OR_MODEL --view NAME --out FILE.png [--step T]\n"
-    "                     [--size WxH] [--theme light|dark] [--text \"...\"]\n"
+    "                     [--size WxH] [--theme light|dark|presenter] [--text \"...\"]\n"
     "                     [--lesson-step N] [--model K] [--words N]\n"
     "\n"
     "Draws one frame of a view with no display (SDL's dummy video driver and the\n"
     "software renderer) and writes it as a PNG. Views: unrolled, inspector,\n"
-    "compare, predictions, training, gradients, generate, lesson (the lesson\n"
-    "panel beside its current view). The generate view shows --words N words\n"
-    "(default 6) chosen greedily after the input; the training view trains the\n"
-    "lesson's models first (for a moment).\n"
+    "compare, predictions, training, gradients, generate, chart, lesson (the\n"
+    "lesson panel beside its current view; chart is the unit chart). The generate\n"
+    "view shows --words N words (default 6) chosen greedily after the input; the\n"
+    "training view trains the lesson's models first (for a moment).\n"
     "--step counts from 1 (default: the last step); --size defaults to 1920x1080;\n"
     "--model picks one of a lesson's models (0 SimpleRNN, 1 GRU, 2 LSTM).\n"
     "A lesson can be named by its number or topic (`unroll render 1 ...`).\n";
@@ -83,7 +83,7 @@ static bool parse_size(const char *v, void *out)
 int cmd_render(int argc, char **argv)
 {
     RenderRequest req = {.view = VIEW_UNROLLED, .step = -1, .width = 1920, .height = 1080, .lesson_step = -1, .model = -1, .words = 6};
-    static const char *const THEMES[] = {"light", "dark", NULL};
+    static const char *const THEMES[] = {"light", "dark", "presenter", NULL};
     const char *out = NULL, *view = NULL;
     long long step = 0, lesson_step = -1, words = 6, model = -1; /* lesson_step -1: not given */
     int theme = 0;
@@ -108,12 +108,13 @@ int cmd_render(int argc, char **argv)
     req.words = (int)words;
     req.model = (int)model;
     req.dark = theme == 1;
+    req.presenter = theme == 2; /* presenter mode: large type, high contrast (F11) */
     if (!view) view = "unrolled";
     if (strcmp(view, "lesson") == 0) {
         req.view = VIEW_COUNT; /* the lesson step decides */
         if (req.lesson_step == -2) req.lesson_step = 0; /* the first step */
     } else if (!view_kind_parse(view, &req.view)) {
-        return cli_failf("render", "--view '%s' is not one of unrolled, inspector, compare, predictions, training, gradients, generate, lesson", view);
+        return cli_failf("render", "--view '%s' is not one of unrolled, inspector, compare, predictions, training, gradients, generate, chart, lesson", view);
     }
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1"); /* as in cmd_open */
     Err err = {{0}};

@@ -4,12 +4,14 @@
  * lessons/make_models.sh runs it for every lesson; the shipped weights are
  * its output. */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
+#include "history.h"
 #include "lesson.h"
 #include "model_io.h"
 #include "prepare.h"
@@ -21,7 +23,10 @@ static const char USAGE[] =
     "Trains each of the lesson's cell types on its corpus (fresh weights from the\n"
     "lesson's spec and seed, its epochs and batch size, Adam) and writes the\n"
     "models to the lesson's models folder (or DIR), one folder per cell, with\n"
-    "the tokenizer beside each. Prints each model's final loss and accuracy.\n";
+    "the tokenizer beside each, and history.bin: the weights before training\n"
+    "(epoch 0) and after every epoch, for the window's epoch slider. Prints each\n"
+    "model's final loss and accuracy. --history-only writes history.bin alone\n"
+    "into each existing model folder and leaves the models as they are.\n";
 
 static double seconds(void)
 {
@@ -33,8 +38,10 @@ static double seconds(void)
 int cmd_prepare(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL;
+    bool history_only = false;
     const CliOpt opts[] = {
         {"--out", CLI_STR, &out, .nonempty = true, .what = "a folder"},
+        {.name = "--history-only", .kind = CLI_FLAG, .out = &history_only},
     };
     const CliSpec spec = {"prepare", USAGE, opts, CLI_NOPTS(opts), "LESSON.md", false, &path};
     int rc = cli_parse(&spec, argc, argv);
@@ -60,8 +67,15 @@ int cmd_prepare(int argc, char **argv)
         TrainConfig cfg = lesson_train_config(&l);
         double t0 = seconds();
         EpochStats st = {0};
-        bool ok = trainer_init(&tr, &m, &cfg, ld.rows.view.T, &err) && trainer_check_data(&tr, &ld.rows.view, l.corpus ? l.corpus : l.data, &err);
-        for (int e = 0; ok && e < cfg.epochs; e++) ok = trainer_epoch(&tr, &ld.rows.view, NULL, &st, NULL, NULL, &err);
+        History hist;
+        history_init(&hist, m.n_params);
+        Err herr = {{0}};
+        bool keep = history_check_budget(m.n_params, cfg.epochs, &herr);
+        if (!keep) fprintf(stderr, "note: %s: no history.bin: %s\n", lesson_cell_name(l.cells[k]), herr.msg);
+        bool ok = trainer_init(&tr, &m, &cfg, ld.rows.view.T, &err) && trainer_check_data(&tr, &ld.rows.view, l.corpus ? l.corpus : l.data, &err) &&
+                  (!keep || history_push(&hist, &m, &err));
+        for (int e = 0; ok && e < cfg.epochs; e++)
+            ok = trainer_epoch(&tr, &ld.rows.view, NULL, &st, NULL, NULL, &err) && (!keep || history_push(&hist, &m, &err));
         char *dir = NULL;
         if (out) {
             size_t n = strlen(out) + 32;
@@ -71,7 +85,25 @@ int cmd_prepare(int argc, char **argv)
             dir = lesson_model_dir(&l, k);
         }
         ExtraFile extra = {"tokenizer.json", tok};
-        if (ok) ok = model_save(&m, dir, &extra, 1, &err);
+        if (ok && !history_only) ok = model_save(&m, dir, &extra, 1, &err);
+        /* history.bin after the model (written whole or not at all too) */
+        if (ok && keep) ok = history_save_beside(&hist, dir, &err);
+        if (ok && history_only) {
+            /* how far the model in the folder is from this run's last epoch */
+            Model shipped;
+            Err lerr = {{0}};
+            if (model_load(&shipped, dir, &lerr)) {
+                double worst = shipped.n_params == m.n_params ? 0 : INFINITY;
+                for (size_t i = 0; shipped.n_params == m.n_params && i < m.n_params; i++) {
+                    double d = fabs((double)shipped.params[i] - (double)m.params[i]);
+                    if (d > worst) worst = d;
+                }
+                fprintf(stderr, "%s: the model in %s differs from this run's last epoch by at most %g\n",
+                        lesson_cell_name(l.cells[k]), dir, worst);
+                model_free(&shipped);
+            }
+        }
+        history_free(&hist);
         if (ok)
             snprintf(report[k], sizeof report[k], "%-10s %d rows, %d epochs: loss %.4f accuracy %.3f (%.1f s) -> %s\n",
                      lesson_cell_name(l.cells[k]), ld.rows.view.N, cfg.epochs, st.loss, st.accuracy, seconds() - t0, dir);

@@ -1,7 +1,8 @@
-/* cmd_tokenize: `unroll tokenize`, Keras' Tokenizer and pad_sequences over a
- * text file, one text a line (contracts.md section 4). Prints word_index, the
- * sequences and the padded grid as one JSON document; can save the fitted
- * tokenizer as Keras' tokenizer.json. Depends on text and io. */
+/* cmd_tokenize: `unroll tokenize`, Keras' Tokenizer (word or char_level) and
+ * pad_sequences, or Keras' TextVectorization (adapt, then the layer's int
+ * output), over a text file, one text a line (contracts.md section 4).
+ * Prints word_index, the sequences and the padded grid as one JSON document;
+ * can save the fitted tokenizer as tokenizer.json. Depends on text and io. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +14,11 @@
 #include "tokenizer_io.h"
 
 static const char USAGE[] =
-    "usage: unroll tokenize FILE [--num-words N] [--oov-token TOK] [--maxlen N]\n"
-    "                            [--padding pre|post] [--truncating pre|post]\n"
+    "usage: unroll tokenize FILE [--num-words N] [--oov-token TOK] [--char-level]\n"
+    "                            [--maxlen N] [--padding pre|post] [--truncating pre|post]\n"
+    "                            [--save-tokenizer OUT.json] [--ngrams OUT.jsonl]\n"
+    "       unroll tokenize FILE [--standardize MODE] [--split MODE] [--max-tokens N]\n"
+    "                            [--output-sequence-length N] [--strip-html-breaks]\n"
     "                            [--save-tokenizer OUT.json] [--ngrams OUT.jsonl]\n"
     "\n"
     "Fits Keras' Tokenizer on FILE (one text a line, UTF-8; a last newline does\n"
@@ -25,6 +29,8 @@ static const char USAGE[] =
     "\n"
     "  --num-words N        sequences keep only indices below N (Keras' num_words)\n"
     "  --oov-token TOK      index 1 stands for every word not kept\n"
+    "  --char-level         every character is a token (Tokenizer(char_level=True):\n"
+    "                       lowercased, never filtered; spaces are tokens too)\n"
     "  --maxlen N           pad/cut every sequence to N (default: the longest)\n"
     "  --padding pre|post   where the zeros go (default pre)\n"
     "  --truncating pre|post  which end of a long sequence is cut (default pre)\n"
@@ -34,12 +40,29 @@ static const char USAGE[] =
     "                       token as the label ({\"tokens\": [...], \"label\": N});\n"
     "                       the inputs are --maxlen long when given\n"
     "\n"
+    "Any of the next options makes it Keras' TextVectorization instead (index 0\n"
+    "is padding, 1 is [UNK] for every unknown token; ties in count are ranked by\n"
+    "the tokens' bytes, highest first; sequences are padded and cut at the end;\n"
+    "the document adds \"vocabulary\", Keras' get_vocabulary()):\n"
+    "  --standardize MODE   lower_and_strip_punctuation (default), lower,\n"
+    "                       strip_punctuation or none. lower changes A-Z only, as\n"
+    "                       tf.strings.lower does; the punctuation is the 32 ASCII\n"
+    "                       marks, apostrophe included, removed without a space\n"
+    "  --split MODE         whitespace (default), character or none\n"
+    "  --max-tokens N       vocabulary size counting '' and [UNK] (N >= 2)\n"
+    "  --output-sequence-length N  pad with 0 or cut, at the end, to N\n"
+    "  --strip-html-breaks  each \"<br />\" becomes a space after lowercasing and\n"
+    "                       before stripping, as the course does for movie reviews\n"
+    "\n"
     "Errors print one line on stderr and exit with status 2.\n";
 
 /* Largest text file read (TEXT_MAX_FILE_BYTES) and largest --maxlen
  * (TEXT_MAX_PAD_LEN): unroll_limits.h. */
 
 static const char *const SIDES[] = {"pre", "post", NULL}; /* in TextSide order */
+/* in TextStandardize and TextSplitMode order */
+static const char *const STANDARDIZE[] = {"none", "lower", "strip_punctuation", "lower_and_strip_punctuation", NULL};
+static const char *const SPLITS[] = {"none", "whitespace", "character", NULL};
 
 static bool parse_oov(const char *v, void *out)
 {
@@ -125,8 +148,9 @@ done:
 int cmd_tokenize(int argc, char **argv)
 {
     const char *path = NULL, *oov = NULL, *save = NULL, *ngrams = NULL;
-    long long num_words = 0, maxlen = 0;
-    int padding = TEXT_PRE, truncating = TEXT_PRE;
+    long long num_words = 0, maxlen = 0, max_tokens = 0, seq_len = 0;
+    int padding = -1, truncating = -1, standardize = -1, split = -1; /* -1: not given */
+    bool char_level = false, strip_html = false;
     const CliOpt opts[] = {
         {"--num-words", CLI_INT, &num_words, .lo = 0, .hi = INT_MAX, .what = "a whole number >= 0 (0: keep every word)"},
         {"--oov-token", CLI_CUSTOM, &oov, .parse = parse_oov, .what = "a word in UTF-8, e.g. --oov-token '<OOV>'"},
@@ -135,10 +159,35 @@ int cmd_tokenize(int argc, char **argv)
         {"--truncating", CLI_CHOICE, &truncating, .choices = SIDES},
         {"--save-tokenizer", CLI_STR, &save, .nonempty = true, .what = "a file name"},
         {"--ngrams", CLI_STR, &ngrams, .nonempty = true, .what = "a file name"},
+        {"--char-level", CLI_FLAG, &char_level, .what = NULL},
+        {"--standardize", CLI_CHOICE, &standardize, .meta = "MODE", .choices = STANDARDIZE},
+        {"--split", CLI_CHOICE, &split, .meta = "MODE", .choices = SPLITS},
+        {"--max-tokens", CLI_INT, &max_tokens, .lo = 2, .hi = TEXT_MAX_INDEX + 1LL,
+         .what = "a whole number >= 2 (the vocabulary with '' and [UNK])"},
+        {"--output-sequence-length", CLI_INT, &seq_len, .lo = 1, .hi = TEXT_MAX_PAD_LEN},
+        {"--strip-html-breaks", CLI_FLAG, &strip_html, .what = NULL},
     };
     const CliSpec spec = {"tokenize", USAGE, opts, CLI_NOPTS(opts), "FILE", false, &path};
     int rc = cli_parse(&spec, argc, argv);
     if (rc != CLI_GO) return rc;
+
+    /* Tokenizer or TextVectorization: their options do not mix */
+    const bool vectorize = standardize >= 0 || split >= 0 || max_tokens || seq_len || strip_html;
+    if (vectorize) {
+        const char *tok_opt = num_words ? "--num-words" : oov ? "--oov-token" : char_level ? "--char-level" : NULL;
+        const char *pad_opt = maxlen ? "--maxlen" : padding >= 0 ? "--padding" : truncating >= 0 ? "--truncating" : NULL;
+        if (tok_opt)
+            return cli_failf("tokenize", "%s is Keras' Tokenizer's; it does not go with TextVectorization's --standardize, "
+                                         "--split, --max-tokens, --output-sequence-length, --strip-html-breaks",
+                             tok_opt);
+        if (pad_opt)
+            return cli_failf("tokenize", "%s is pad_sequences'; TextVectorization pads and cuts at the end to "
+                                         "--output-sequence-length",
+                             pad_opt);
+    }
+    if (padding < 0) padding = vectorize ? TEXT_POST : TEXT_PRE;
+    if (truncating < 0) truncating = vectorize ? TEXT_POST : TEXT_PRE;
+    if (vectorize) maxlen = seq_len;
 
     Err err = {{0}};
     int status = 2, n = 0;
@@ -147,8 +196,17 @@ int cmd_tokenize(int argc, char **argv)
     char *text = base_read_file(path, TEXT_MAX_FILE_BYTES, &len, &err);
     if (!text) return cli_fail("tokenize", &err);
     TokenizerConfig cfg = tokenizer_config_default();
+    if (vectorize) {
+        cfg = tokenizer_config_vectorization();
+        if (standardize >= 0) cfg.standardize = (TextStandardize)standardize;
+        if (split >= 0) cfg.split_mode = (TextSplitMode)split;
+        cfg.max_tokens = (int)max_tokens;
+        cfg.output_sequence_length = (int)seq_len;
+        cfg.strip_html_breaks = strip_html;
+    }
     cfg.num_words = (int)num_words;
-    cfg.oov_token = oov;
+    cfg.oov_token = vectorize ? NULL : oov;
+    cfg.char_level = char_level;
     Tokenizer tok;
     tokenizer_init(&tok, &cfg);
     SeqList seqs;
@@ -182,6 +240,13 @@ int cmd_tokenize(int argc, char **argv)
         jsonw_int(&w, i);
     }
     jsonw_end_object(&w);
+    if (vectorize) { /* get_vocabulary() */
+        jsonw_key(&w, "vocabulary");
+        jsonw_begin_array(&w);
+        jsonw_str(&w, "");
+        for (int i = 1; i <= tok.max_index; i++) jsonw_str(&w, tokenizer_index_word(&tok, i));
+        jsonw_end_array(&w);
+    }
     jsonw_key(&w, "sequences");
     jsonw_begin_array(&w);
     for (int s = 0; s < seqs.n; s++) jsonw_ints(&w, seq_list_at(&seqs, s), seq_list_len(&seqs, s));

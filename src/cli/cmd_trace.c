@@ -27,10 +27,19 @@ static const char USAGE[] =
     "  --input JSON    features for a model taking floats: [[x0...], [x1...], ...]\n"
     "                  (T rows of F numbers)\n"
     "  --maxlen N      pad (with 0, in front) or cut (from the front) the tokens to\n"
-    "                  N; defaults to the model's fixed input length, if any\n"
+    "                  N; defaults to the model's fixed input length, if any (a\n"
+    "                  TextVectorization tokenizer pads and cuts at the end, to its\n"
+    "                  output_sequence_length when the model's length is not fixed)\n"
     "  --label K       add to every recurrent step \"dh_norm\": the L2 norm of the\n"
     "                  gradient of the model's loss for label K with respect to\n"
     "                  that step's h, through the whole model\n"
+    "  --attribution STEP[:CLASS]\n"
+    "                  add \"attribution\": how much each input position contributed\n"
+    "                  to CLASS (default: the most probable) of the prediction after\n"
+    "                  step STEP (0 = first position): \"gradient_x_input\" (of the\n"
+    "                  log-odds log(p/(1-p)), or of the output for a model giving\n"
+    "                  no probabilities) and\n"
+    "                  \"occlusion\" (the drop in p with that position made padding)\n"
     "\n"
     "Errors print one line on stderr and exit with status 2.\n";
 
@@ -96,6 +105,44 @@ static bool gradient_norms(const Trace *tr, int label, TraceDocExtras *ex, Err *
     return true;
 }
 
+/* --attribution STEP[:CLASS]: both methods for one prediction */
+static bool attribution(const Model *m, const int *tokens, const float *input, int T, const char *arg,
+                        TraceAttribution *a, float **buf, Err *err)
+{
+    char *end = NULL;
+    long step = strtol(arg, &end, 10);
+    long cls = -1;
+    if (end == arg || (*end && *end != ':'))
+        return err_set(err, "--attribution: '%s' is not STEP or STEP:CLASS (whole numbers)", arg);
+    if (*end == ':') {
+        const char *c = end + 1;
+        cls = strtol(c, &end, 10);
+        if (end == c || *end || cls < 0) return err_set(err, "--attribution: '%s' is not STEP:CLASS (whole numbers)", arg);
+    }
+    if (step < 0 || step >= T) return err_set(err, "--attribution: step %ld is not a step of this input (0..%d)", step, T - 1);
+    if (cls >= model_attrib_classes(m))
+        return err_set(err, "--attribution: class %ld is not an output of this model (0..%d)", cls,
+                       model_attrib_classes(m) - 1);
+    const Layer *last = &m->layers[m->n_layers - 1];
+    float *y = xcalloc((size_t)last->out_dim, sizeof *y);
+    int best = 0;
+    bool ok = model_attrib_prediction(y, &best, m, tokens, input, T, (int)step, err);
+    if (ok) {
+        a->step = (int)step;
+        a->cls = cls >= 0 ? (int)cls : best;
+        a->log_odds = model_attrib_log_odds(m);
+        a->value = model_attrib_classes(m) != last->out_dim ? (a->cls ? y[0] : 1.0f - y[0]) : y[a->cls];
+        *buf = xcalloc(2 * (size_t)T, sizeof **buf);
+        a->gradient = *buf;
+        a->occlusion = *buf + T;
+        ok = model_attribute(*buf, m, tokens, input, T, a->step, a->cls, ATTRIB_GRADIENT, err) &&
+             model_attribute(*buf + T, m, tokens, input, T, a->step, a->cls, ATTRIB_OCCLUSION, err);
+    }
+    free(y);
+    if (!ok) err_prefix(err, "--attribution");
+    return ok;
+}
+
 static void free_gradient_norms(TraceDocExtras *ex, const Model *m)
 {
     if (!ex->dh_norm) return;
@@ -110,7 +157,7 @@ static void free_gradient_norms(TraceDocExtras *ex, const Model *m)
 
 int cmd_trace(int argc, char **argv)
 {
-    const char *model_path = NULL, *tokens_arg = NULL, *input_arg = NULL, *text_arg = NULL;
+    const char *model_path = NULL, *tokens_arg = NULL, *input_arg = NULL, *text_arg = NULL, *attrib_arg = NULL;
     long long maxlen = 0, label = -1;
     const CliOpt opts[] = {
         {"--tokens", CLI_STR, &tokens_arg, .what = "token ids, e.g. --tokens 3,1,4"},
@@ -118,6 +165,7 @@ int cmd_trace(int argc, char **argv)
         {"--text", CLI_STR, &text_arg, .what = "a sentence"},
         {"--maxlen", CLI_INT, &maxlen, .lo = 1, .hi = ENGINE_MAX_SEQ},
         {"--label", CLI_INT, &label, .lo = 0, .hi = 1 << 30, .what = "a class number"},
+        {"--attribution", CLI_STR, &attrib_arg, .what = "STEP or STEP:CLASS"},
     };
     const CliSpec spec = {"trace", USAGE, opts, CLI_NOPTS(opts), "MODEL", false, &model_path};
     int rc = cli_parse(&spec, argc, argv);
@@ -134,6 +182,8 @@ int cmd_trace(int argc, char **argv)
     Trace tr = {0};
     JsonW w = {0};
     TraceDocExtras ex = {0};
+    TraceAttribution attrib = {0};
+    float *attrib_buf = NULL;
     Tokenizer tok = {0};
     bool have_tok = false;
     Prompt prompt = {0};
@@ -148,6 +198,7 @@ int cmd_trace(int argc, char **argv)
         }
         have_tok = true;
         if (!maxlen && model.seq_len) maxlen = model.seq_len;
+        if (!maxlen && tok.kind == TEXT_KERAS_VECTORIZATION) maxlen = tok.output_sequence_length;
         if (!prompt_encode(&prompt, &tok, text_arg, (int)maxlen, &err) || !model_check_tokens(&model, prompt.tokens, prompt.n, &err)) {
             cli_fail("trace", &err);
             goto done;
@@ -196,7 +247,11 @@ int cmd_trace(int argc, char **argv)
             goto done;
         }
     }
-    if (!trace_check_budget(&model, 1, n, true, label >= 0, true, 0, &err)) {
+    /* --attribution: one more kept trace and backward pass, and up to 64
+     * occluded copies a forward pass */
+    size_t attrib_extra = attrib_arg ? base_size_add(trace_bytes(&model, 1, n, true),
+                                                     base_size_mul(trace_bytes(&model, 1, n, false), 64)) : 0;
+    if (!trace_check_budget(&model, 1, n, true, label >= 0 || attrib_arg, true, attrib_extra, &err)) {
         cli_fail("trace", &err);
         goto done;
     }
@@ -205,6 +260,13 @@ int cmd_trace(int argc, char **argv)
     if (label >= 0 && !gradient_norms(&tr, (int)label, &ex, &err)) {
         cli_fail("trace", &err);
         goto done;
+    }
+    if (attrib_arg) {
+        if (!attribution(&model, tokens, input, n, attrib_arg, &attrib, &attrib_buf, &err)) {
+            cli_fail("trace", &err);
+            goto done;
+        }
+        ex.attribution = &attrib;
     }
     jsonw_init(&w);
     trace_write_json(&w, &tr, 0, &ex);
@@ -216,6 +278,7 @@ int cmd_trace(int argc, char **argv)
     fputc('\n', stdout);
     status = fflush(stdout) == 0 ? 0 : 2;
 done:
+    free(attrib_buf);
     free_gradient_norms(&ex, &model);
     prompt_free(&prompt);
     if (have_tok) tokenizer_free(&tok);

@@ -5,6 +5,8 @@
 
 #include "cli.h"
 #include "dataset.h"
+#include "history.h"
+#include "keras_io.h"
 #include "model_io.h"
 #include "prepare.h"
 #include "prompt.h"
@@ -14,15 +16,20 @@
 static const char TRAIN_USAGE[] =
     "usage: unroll train MODEL --data FILE.jsonl --epochs N --batch-size B --out OUT_DIR\n"
     "                    [--optimizer adam|sgd] [--lr X] [--clipnorm X] [--seed S]\n"
-    "                    [--no-shuffle] [--validation FILE.jsonl]\n"
+    "                    [--no-shuffle] [--validation FILE.jsonl] [--no-history]\n"
     "\n"
     "Trains MODEL on FILE.jsonl (one {\"tokens\": [...], \"label\": N} a line, all rows\n"
     "the same length) as Keras' fit() would, and writes the trained model to OUT_DIR\n"
-    "(whole or not at all), with MODEL's tokenizer.json carried over. The loss\n"
-    "comes from the last layer: softmax -> sparse categorical cross-entropy, one\n"
-    "sigmoid unit -> binary cross-entropy. Adam is Keras' (default lr 0.001), SGD\n"
-    "plain (default lr 0.01); --clipnorm clips each weight's gradient norm.\n"
-    "Prints one line per epoch on stderr: epoch E/N loss L accuracy A.\n";
+    "(whole or not at all), with MODEL's tokenizer.json carried over; an OUT_DIR\n"
+    "ending in .keras is written as a Keras 3 .keras file (tokenizer.json beside it).\n"
+    "The loss comes from the last layer: softmax -> sparse categorical\n"
+    "cross-entropy, one sigmoid unit -> binary cross-entropy. Adam is Keras'\n"
+    "(default lr 0.001), SGD plain (default lr 0.01); --clipnorm clips each\n"
+    "weight's gradient norm.\n"
+    "Prints one line per epoch on stderr: epoch E/N loss L accuracy A.\n"
+    "OUT_DIR also gets history.bin: the weights before training (epoch 0) and\n"
+    "after every epoch, which the window's epoch slider shows (--no-history: none;\n"
+    "left out, with a note, past 2,000 epochs or the memory budget).\n";
 
 static const char EVALUATE_USAGE[] =
     "usage: unroll evaluate MODEL --data FILE.jsonl\n\n"
@@ -36,9 +43,12 @@ static const char NEW_USAGE[] =
     "layers, e.g. \"embedding:V:16:mask, lstm:32, dense:V:softmax\" (V = --vocab,\n"
     "or the size of --tokenizer's vocabulary). Layers: input:T[:F],\n"
     "embedding:VOCAB:DIM[:mask], masking[:VALUE], lstm|gru|rnn:UNITS[:seq]\n"
-    "[:state][:backwards][:relu|linear][:hard][:nobias][:reset_before],\n"
+    "[:state][:backwards][:relu|linear][:hard][:nobias][:reset_before]\n"
+    "[:dropout=R][:recurrent_dropout=R],\n"
     "bi-lstm|bi-gru|bi-rnn:UNITS[:concat|sum|mul|ave][...], dropout:RATE,\n"
-    "dense:UNITS[:softmax|sigmoid|relu|tanh|linear].\n";
+    "dense:UNITS[:softmax|sigmoid|relu|tanh|linear],\n"
+    "conv1d:FILTERS:KERNEL[:valid|same|causal][:strideN][:dilationN][:nobias]\n"
+    "[:ACTIVATION], gmaxpool, gavgpool, flatten, spatialdropout:RATE.\n";
 
 /* tokenizer.json beside the model, as text to copy; NULL if none */
 static char *sibling_tokenizer(const char *model_path)
@@ -48,7 +58,10 @@ static char *sibling_tokenizer(const char *model_path)
     snprintf(path, sizeof path, "%s/tokenizer.json", dir);
     free(dir);
     Err err = {{0}};
-    return base_read_file(path, TOKENIZER_IO_MAX_JSON, NULL, &err);
+    char *text = base_read_file(path, TOKENIZER_IO_MAX_JSON, NULL, &err);
+    /* keras: a .keras file's TextVectorization vocabulary, as tokenizer.json */
+    if (!text && keras_is_keras_path(model_path)) text = keras_vocabulary_tokenizer(model_path, &err);
+    return text;
 }
 
 int cmd_train(int argc, char **argv)
@@ -58,7 +71,7 @@ int cmd_train(int argc, char **argv)
     long long epochs = 0, batch = 0, seed = 0;
     float lr = 0, clip = 0;
     int opt = 0;
-    bool no_shuffle = false;
+    bool no_shuffle = false, no_history = false;
     const CliOpt opts[] = {
         {"--data", CLI_STR, &data, .meta = "FILE.jsonl", .required = true, .nonempty = true, .what = "a file"},
         {"--validation", CLI_STR, &val, .nonempty = true, .what = "a file"},
@@ -70,6 +83,7 @@ int cmd_train(int argc, char **argv)
         {"--lr", CLI_FLOAT, &lr, .min = 1e-12, .max = 1e6, .what = "a positive number"},
         {"--clipnorm", CLI_FLOAT, &clip, .min = 1e-12, .max = 1e12, .what = "a positive number"},
         {.name = "--no-shuffle", .kind = CLI_FLAG, .out = &no_shuffle},
+        {.name = "--no-history", .kind = CLI_FLAG, .out = &no_history},
     };
     const CliSpec spec = {"train", TRAIN_USAGE, opts, CLI_NOPTS(opts), "MODEL", false, &model_path};
     int rc = cli_parse(&spec, argc, argv);
@@ -82,6 +96,8 @@ int cmd_train(int argc, char **argv)
     DataFile train = {0}, valid = {0};
     Trainer tr = {0};
     char *tok = NULL;
+    History hist;
+    history_init(&hist, m.n_params);
     if (!datafile_load(&train, data, m.token_input ? 0 : m.input_dim, &err)) goto fail;
     if (val && !datafile_load(&valid, val, m.token_input ? 0 : m.input_dim, &err)) goto fail;
     TrainConfig cfg = {.epochs = (int)epochs, .batch_size = (int)batch,
@@ -90,8 +106,17 @@ int cmd_train(int argc, char **argv)
     if (!trainer_init(&tr, &m, &cfg, train.view.T, &err)) goto fail;
     if (!trainer_check_data(&tr, &train.view, data, &err)) goto fail;
     if (val && !trainer_check_data(&tr, &valid.view, val, &err)) goto fail;
+    if (!no_history) {
+        /* a history that would not fit (too many epochs, too little memory)
+         * is left out, said once; the training itself goes on */
+        Err herr = {{0}};
+        if (!history_check_budget(m.n_params, cfg.epochs, &herr)) {
+            fprintf(stderr, "note: no history.bin: %s\n", herr.msg);
+            no_history = true;
+        }
+    }
+    if (!no_history && !history_push(&hist, &m, &err)) goto fail;
     tok = sibling_tokenizer(model_path);
-    ExtraFile extra = {"tokenizer.json", tok};
     for (int e = 0; e < cfg.epochs; e++) {
         EpochStats st;
         if (!trainer_epoch(&tr, &train.view, val ? &valid.view : NULL, &st, NULL, NULL, &err)) {
@@ -104,13 +129,18 @@ int cmd_train(int argc, char **argv)
                     st.accuracy, st.val_loss, st.val_accuracy);
         else
             fprintf(stderr, "epoch %d/%d loss %.6f accuracy %.4f\n", e + 1, cfg.epochs, st.loss, st.accuracy);
+        if (!no_history && !history_push(&hist, &m, &err)) goto fail;
     }
+    ExtraFile extra = {"tokenizer.json", tok};
     if (!model_save(&m, out, tok ? &extra : NULL, tok ? 1 : 0, &err)) goto fail;
+    /* history.bin after the model: it is written whole or not at all too */
+    if (!no_history && !history_save_beside(&hist, out, &err)) goto fail;
     status = 0;
     goto done;
 fail:
     cli_fail("train", &err);
 done:
+    history_free(&hist);
     free(tok);
     trainer_free(&tr);
     datafile_free(&train);

@@ -18,16 +18,30 @@
 
 /* ---- buffers ------------------------------------------------------------ */
 
+/* steps of a layer's output sequence for T steps in */
+static size_t layer_out_steps(const Layer *l, size_t T)
+{
+    if (l->kind != LAYER_CONV1D) return T;
+    int n = conv_out_steps((int)T, l->kernel_size, l->strides, l->dilation, l->padding);
+    return n > 0 ? (size_t)n : 1;
+}
+
 static void layout(Backprop *bp, Carver *cv)
 {
     const Model *m = bp->model;
-    const size_t T = (size_t)bp->T, B = (size_t)bp->B;
+    const size_t B = (size_t)bp->B;
+    size_t T = (size_t)bp->T; /* steps of the current layer's input (a Conv1D may change them) */
     size_t hmax = 1, gmax = 1;
     for (int i = 0; i < m->n_layers; i++) {
         const Layer *l = &m->layers[i];
-        size_t out_n = (l->out_seq ? T * B : B) * (size_t)l->out_dim;
+        size_t T_out = layer_out_steps(l, T);
+        size_t out_n = (l->out_seq ? T_out * B : B) * (size_t)l->out_dim;
         bp->dout[i] = carve_floats(cv, out_n);
+        size_t T_here = T;
+        if (l->out_seq) T = T_out;
         if (l->kind != LAYER_RNN) continue;
+        const size_t T_keep = T;
+        T = T_here;
         size_t H = (size_t)l->cell[0].units, G = (size_t)cell_gate_count(l->cell[0].kind);
         hmax = H > hmax ? H : hmax;
         gmax = G * H > gmax ? G * H : gmax;
@@ -37,11 +51,12 @@ static void layout(Backprop *bp, Carver *cv)
             bp->dhu[i][d] = l->cell[d].kind == CELL_GRU ? carve_floats(cv, T * B * G * H) : NULL;
             bp->rh[i][d] = l->cell[d].kind == CELL_GRU && !l->cell[d].reset_after ? carve_floats(cv, T * B * H) : NULL;
         }
+        T = T_keep;
     }
     /* dh_next, dc_next, dh_prev, dc_prev (B, H) each, cell scratch (B, 4H) */
     bp->scratch = carve_floats(cv, B * (8 * hmax + gmax));
     bp->dparams = carve_floats(cv, m->n_params);
-    bp->dinput = m->token_input ? NULL : carve_floats(cv, T * B * (size_t)m->input_dim);
+    bp->dinput = m->token_input ? NULL : carve_floats(cv, (size_t)bp->T * B * (size_t)m->input_dim);
 }
 
 void backprop_init(Backprop *bp, const Model *model, int B, int T)
@@ -87,7 +102,7 @@ static size_t backprop_bytes_at(const Model *model, int B, int T)
 size_t backprop_bytes(const Model *model, int B, int T)
 {
     UNROLL_ASSERT(B >= 1 && T >= 1);
-    if (T > ENGINE_MAX_SEQ) return SIZE_MAX;
+    if (T > ENGINE_MAX_SEQ || T < model_min_steps(model)) return SIZE_MAX;
     return base_size_linear(backprop_bytes_at(model, 1, T), backprop_bytes_at(model, 2, T), (size_t)B);
 }
 
@@ -136,12 +151,17 @@ static void colsum_add(float *db, const float *d, size_t rows, size_t n, size_t 
 static void dense_backward(Backprop *bp, const Trace *tr, int i, const float *in, float *din)
 {
     const Layer *l = &bp->model->layers[i];
-    const size_t B = (size_t)tr->B, N = l->in_seq ? (size_t)tr->T * B : B;
+    const size_t B = (size_t)tr->B, N = l->in_seq ? (size_t)tr->layers[i].T_in * B : B;
     const size_t F = (size_t)l->in_dim, D = (size_t)l->out_dim;
     const float *out = tr->layers[i].out;
     float *dpre = bp->dout[i]; /* turned into dL/d(pre-activation) in place */
-    if (l->activation == ACT_SOFTMAX) softmax_backward(dpre, dpre, out, N, D);
-    else act_backward(dpre, dpre, out, l->activation, N * D);
+    if (bp->dout_preactivation && i == bp->model->n_layers - 1) {
+        /* seeded past the activation (input attribution of a logit) */
+    } else if (l->activation == ACT_SOFTMAX) {
+        softmax_backward(dpre, dpre, out, N, D);
+    } else {
+        act_backward(dpre, dpre, out, l->activation, N * D);
+    }
     float *dK = grad_of(bp, l->kernel);
     if (dK) blas_sgemm(true, false, F, D, N, 1.0f, in, F, dpre, D, 1.0f, dK, D);
     if (dK && l->use_bias) colsum_add(grad_of(bp, l->bias), dpre, N, D, D);
@@ -154,7 +174,7 @@ static void rnn_output_grads(Backprop *bp, const Trace *tr, int i)
 {
     const Layer *l = &bp->model->layers[i];
     const LayerRecord *r = &tr->layers[i];
-    const size_t T = (size_t)tr->T, B = (size_t)tr->B, H = (size_t)l->cell[0].units, D = (size_t)l->out_dim;
+    const size_t T = (size_t)r->T_in, B = (size_t)tr->B, H = (size_t)l->cell[0].units, D = (size_t)l->out_dim;
     const float *dout = bp->dout[i];
     for (int d = 0; d < l->n_dir; d++) memset(bp->dh[i][d], 0, T * B * H * sizeof(float));
     if (!l->bidirectional) {
@@ -189,6 +209,91 @@ static void rnn_output_grads(Backprop *bp, const Trace *tr, int i)
     }
 }
 
+/* ---- Conv1D and the global poolings ------------------------------------- */
+
+/* in the forward pass (model.c conv_forward): out[o] = act(sum_k in[o*s + k*d - pad] · W[k] + b) */
+static void conv_backward(Backprop *bp, const Trace *tr, int i, const float *in, float *din)
+{
+    const Layer *l = &bp->model->layers[i];
+    const LayerRecord *r = &tr->layers[i];
+    const size_t B = (size_t)tr->B, T_in = (size_t)r->T_in, T_out = (size_t)r->T_out;
+    const size_t F = (size_t)l->in_dim, D = (size_t)l->out_dim, s = (size_t)l->strides;
+    float *dpre = bp->dout[i]; /* turned into dL/d(pre-activation) in place */
+    act_backward(dpre, dpre, r->out, l->activation, T_out * B * D);
+    float *dK = grad_of(bp, l->kernel);
+    if (dK && l->use_bias) colsum_add(grad_of(bp, l->bias), dpre, T_out * B, D, D);
+    /* the front padding, as the forward pass took it */
+    long long dk = (long long)(l->kernel_size - 1) * l->dilation + 1, pad = 0;
+    if (l->padding == PAD_CAUSAL) pad = dk - 1;
+    else if (l->padding == PAD_SAME) {
+        long long total = (long long)(T_out - 1) * (long long)s + dk - (long long)T_in;
+        pad = total > 0 ? total / 2 : 0;
+    }
+    for (size_t k = 0; k < (size_t)l->kernel_size; k++) {
+        const long long off = (long long)k * l->dilation - pad;
+        const float *w = l->kernel + k * F * D;
+        float *dw = dK ? dK + k * F * D : NULL;
+        for (size_t o = 0; o < T_out; o++) {
+            long long p = (long long)o * (long long)s + off;
+            if (p < 0 || p >= (long long)T_in) continue;
+            const float *g = dpre + o * B * D, *x = in + (size_t)p * B * F;
+            if (dw) blas_sgemm(true, false, F, D, B, 1.0f, x, F, g, D, 1.0f, dw, D);
+            if (din) blas_sgemm(false, true, B, F, D, 1.0f, g, D, w, D, 1.0f, din + (size_t)p * B * F, F);
+        }
+    }
+}
+
+/* mean over the kept steps: each gets dout / count; max: the first step
+ * holding the max takes it all */
+static void pool_backward(Backprop *bp, const Trace *tr, int i, const float *in, float *din)
+{
+    const Layer *l = &bp->model->layers[i];
+    const LayerRecord *r = &tr->layers[i];
+    const size_t B = (size_t)tr->B, T = (size_t)r->T_in, F = (size_t)l->in_dim;
+    const unsigned char *mask = i ? tr->layers[i - 1].mask : NULL;
+    if (!din) return;
+    for (size_t b = 0; b < B; b++) {
+        const float *g = bp->dout[i] + b * F, *o = r->out + b * F;
+        if (l->kind == LAYER_GLOBAL_MAX_POOL) {
+            for (size_t j = 0; j < F; j++)
+                for (size_t t = 0; t < T; t++)
+                    if (in[(t * B + b) * F + j] == o[j]) {
+                        din[(t * B + b) * F + j] += g[j];
+                        break;
+                    }
+            continue;
+        }
+        size_t count = 0;
+        for (size_t t = 0; t < T; t++) count += !mask || mask[t * B + b];
+        if (!count) continue;
+        for (size_t t = 0; t < T; t++) {
+            if (mask && !mask[t * B + b]) continue;
+            for (size_t j = 0; j < F; j++) din[(t * B + b) * F + j] += g[j] / (float)count;
+        }
+    }
+}
+
+/* ---- the recurrent layers' dropout (Keras 3: one mask per sequence) ------ */
+
+/* The cell used h_prev * rdp_mask on real steps; a masked step carried
+ * h_prev itself (model.c), so only real rows take the mask. */
+static void rec_dropout_backward(float *dh_prev, const RunRecord *run, size_t t)
+{
+    const size_t B = (size_t)run->B, H = (size_t)run->H;
+    const unsigned char *mk = run->mask ? run->mask + t * B : NULL;
+    for (size_t b = 0; b < B; b++) {
+        if (mk && !mk[b]) continue;
+        for (size_t j = 0; j < H; j++) dh_prev[b * H + j] *= run->rdp_mask[b * H + j];
+    }
+}
+
+/* dx += d(x * dp_mask) for T steps of n = B*F values, the mask by sequence */
+static void input_dropout_backward(float *dx, const float *dxd, const float *dp_mask, size_t T, size_t n)
+{
+    for (size_t t = 0; t < T; t++)
+        for (size_t k = 0; k < n; k++) dx[t * n + k] += dxd[t * n + k] * dp_mask[k];
+}
+
 /* One run, the forward loop reversed. */
 static void run_backward(Backprop *bp, const Trace *tr, int i, int d, const float *x, float *dx)
 {
@@ -200,6 +305,14 @@ static void run_backward(Backprop *bp, const Trace *tr, int i, int d, const floa
     float *dh_next = bp->scratch, *dc_next = dh_next + BH, *dh_prev = dc_next + BH, *dc_prev = dh_prev + BH;
     float *cell_scratch = dc_prev + BH;
     float *dh = bp->dh[i][d], *dg = bp->dg[i][d], *dhu = bp->dhu[i][d], *rh = bp->rh[i][d];
+    /* with the layer's dropout the cell saw x * dp_mask and h_prev * rdp_mask */
+    const bool drop_rec = run->dropping && run->rdp_mask, drop_in = run->dropping && run->dp_mask;
+    const float *hp = drop_rec ? run->hd : run->h; /* h_prev as the step used it, by step */
+    float *dx_in = dx; /* dL/d(x) before the input mask */
+    if (drop_in) {
+        x = run->xd;
+        dx = dx ? xcalloc(T * B * F, sizeof *dx) : NULL;
+    }
     memset(dh_next, 0, BH * sizeof *dh_next);
     memset(dc_next, 0, BH * sizeof *dc_next);
     for (size_t t = T; t-- > 0;) { /* t = T-1 .. 0 */
@@ -207,9 +320,10 @@ static void run_backward(Backprop *bp, const Trace *tr, int i, int d, const floa
         for (size_t k = 0; k < BH; k++) dht[k] += dh_next[k];
         cell_step_backward(dg + t * BG, dhu ? dhu + t * BG : NULL, rh ? rh + t * BH : NULL, dh_prev,
                            run->c ? dc_prev : NULL, cell_scratch, dht, run->c ? dc_next : NULL,
-                           run->h + (t + 1) * BH, run->c ? run->c + (t + 1) * BH : NULL, run->h + t * BH,
+                           run->h + (t + 1) * BH, run->c ? run->c + (t + 1) * BH : NULL, hp + t * BH,
                            run->c ? run->c + t * BH : NULL, run->gates + t * BG, run->hu ? run->hu + t * BG : NULL,
                            run->mask ? run->mask + t * B : NULL, c, B);
+        if (drop_rec) rec_dropout_backward(dh_prev, run, t);
         float *tmp = dh_next;
         dh_next = dh_prev;
         dh_prev = tmp;
@@ -223,10 +337,10 @@ static void run_backward(Backprop *bp, const Trace *tr, int i, int d, const floa
     if (!dU) {
         /* states only: no weight gradients */
     } else if (c->kind == CELL_GRU && !c->reset_after) {
-        blas_sgemm(true, false, H, 2 * H, T * B, 1.0f, run->h, H, drec, GH, 1.0f, dU, GH);
+        blas_sgemm(true, false, H, 2 * H, T * B, 1.0f, hp, H, drec, GH, 1.0f, dU, GH);
         blas_sgemm(true, false, H, H, T * B, 1.0f, rh, H, drec + 2 * H, GH, 1.0f, dU + 2 * H, GH);
     } else {
-        blas_sgemm(true, false, H, GH, T * B, 1.0f, run->h, H, drec, GH, 1.0f, dU, GH);
+        blas_sgemm(true, false, H, GH, T * B, 1.0f, hp, H, drec, GH, 1.0f, dU, GH);
     }
     if (dU && c->use_bias) {
         float *db = grad_of(bp, c->bias);
@@ -247,24 +361,29 @@ static void run_backward(Backprop *bp, const Trace *tr, int i, int d, const floa
                            dx + pos * B * F, F);
         }
     }
+    if (drop_in && dx) {
+        input_dropout_backward(dx_in, dx, run->dp_mask, T, B * F);
+        free(dx);
+    }
 }
 
 void model_backward(Backprop *bp, const Trace *tr)
 {
     const Model *m = bp->model;
     UNROLL_ASSERT(tr->model == m && tr->B == bp->B && tr->T == bp->T && tr->keep);
-    const size_t B = (size_t)tr->B, TB = (size_t)tr->T * B;
+    const size_t B = (size_t)tr->B;
     /* every layer below the last, and the input, receive gradients by += */
-    if (bp->dinput) memset(bp->dinput, 0, TB * (size_t)m->input_dim * sizeof(float));
+    if (bp->dinput) memset(bp->dinput, 0, (size_t)tr->T * B * (size_t)m->input_dim * sizeof(float));
     for (int i = 0; i < m->n_layers - 1; i++) {
         const Layer *l = &m->layers[i];
-        memset(bp->dout[i], 0, (l->out_seq ? TB : B) * (size_t)l->out_dim * sizeof(float));
+        memset(bp->dout[i], 0, (l->out_seq ? (size_t)tr->layers[i].T_out * B : B) * (size_t)l->out_dim * sizeof(float));
     }
     for (int i = m->n_layers - 1; i >= 0; i--) {
         const Layer *l = &m->layers[i];
         const float *in = i ? tr->layers[i - 1].out : tr->input;
         float *din = i ? bp->dout[i - 1] : bp->dinput;
         const size_t F = (size_t)l->in_dim, D = (size_t)l->out_dim;
+        const size_t TB = (size_t)tr->layers[i].T_in * B;
         const size_t n_in = (l->in_seq ? TB : B) * F;
         switch (l->kind) {
         case LAYER_EMBEDDING: {
@@ -300,6 +419,31 @@ void model_backward(Backprop *bp, const Trace *tr)
             rnn_output_grads(bp, tr, i);
             for (int d = 0; d < l->n_dir; d++) run_backward(bp, tr, i, d, in, din);
             break;
+        case LAYER_CONV1D:
+            conv_backward(bp, tr, i, in, din);
+            break;
+        case LAYER_GLOBAL_AVG_POOL:
+        case LAYER_GLOBAL_MAX_POOL:
+            pool_backward(bp, tr, i, in, din);
+            break;
+        case LAYER_FLATTEN:
+            if (!din) break;
+            if (!l->in_seq) {
+                for (size_t k = 0; k < B * F; k++) din[k] += bp->dout[i][k];
+                break;
+            }
+            for (size_t k = 0; k < TB; k++) { /* k = t*B + b reads out[b][t*F + j] */
+                const float *g = bp->dout[i] + (k % B) * D + (k / B) * F;
+                for (size_t j = 0; j < F; j++) din[k * F + j] += g[j];
+            }
+            break;
+        case LAYER_SPATIAL_DROPOUT: {
+            const float *keep = tr->layers[i].scratch; /* (B, F) */
+            if (din)
+                for (size_t k = 0; k < TB; k++)
+                    for (size_t j = 0; j < F; j++) din[k * F + j] += bp->dout[i][k * F + j] * keep[(k % B) * F + j];
+            break;
+        }
         }
     }
 }
@@ -384,7 +528,9 @@ bool trace_gradient_norms(const Trace *tr, int label, float *const (*norms)[2], 
         const size_t H = (size_t)l->cell[0].units;
         for (int d = 0; d < l->n_dir; d++) {
             if (!norms[i][d]) continue;
-            for (int t = 0; t < tr->T; t++) {
+            /* a recurrent layer after a Conv1D may read fewer steps: the rest are 0 */
+            for (int t = tr->layers[i].T_in; t < tr->T; t++) norms[i][d][t] = 0.0f;
+            for (int t = 0; t < tr->layers[i].T_in; t++) {
                 double ss = 0;
                 const float *g = bp.dh[i][d] + (size_t)t * H;
                 for (size_t j = 0; j < H; j++) ss += (double)g[j] * (double)g[j];

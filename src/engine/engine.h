@@ -131,7 +131,22 @@ typedef enum {
     LAYER_RNN,        /* SimpleRNN, GRU, LSTM, or Bidirectional of one */
     LAYER_DENSE,
     LAYER_DROPOUT,
+    /* layers beside the recurrent ones (Keras semantics, contracts.md) */
+    LAYER_CONV1D,          /* Conv1D over time, channels last */
+    LAYER_GLOBAL_AVG_POOL, /* GlobalAveragePooling1D: mean over the unmasked steps */
+    LAYER_GLOBAL_MAX_POOL, /* GlobalMaxPooling1D: max over the unmasked steps */
+    LAYER_FLATTEN,         /* Flatten: (T, F) -> (T*F), needs a fixed length */
+    LAYER_SPATIAL_DROPOUT, /* SpatialDropout1D: drops whole channels of a sequence */
 } LayerKind;
+
+/* Conv1D padding, as Keras names it */
+typedef enum { PAD_VALID, PAD_SAME, PAD_CAUSAL } ConvPadding;
+
+const char *conv_padding_name(ConvPadding p);
+
+/* Steps a Conv1D gives for T_in input steps (Keras' conv output length);
+ * 0 or less when the input is shorter than the dilated kernel (valid). */
+int conv_out_steps(int T_in, int kernel_size, int strides, int dilation, ConvPadding padding);
 
 typedef enum { MERGE_CONCAT, MERGE_SUM, MERGE_MUL, MERGE_AVE } MergeMode;
 
@@ -170,6 +185,13 @@ typedef struct {
     float rate;
     float dropout, recurrent_dropout;
     bool trainable;
+    /* Conv1D: out_dim filters, kernel (kernel_size, in_dim, filters), bias
+     * (filters), activation and use_bias above */
+    int kernel_size, strides, dilation;
+    ConvPadding padding;
+    /* steps of the output sequence when the model's length is fixed, else 0
+     * (model_layout) */
+    int out_len;
 } Layer;
 
 /* Class name as Keras writes it ("Bidirectional", "LSTM", "Dense", ...). */
@@ -184,7 +206,7 @@ typedef struct {
     int dir;            /* 0 forward / only, 1 backward */
     const char *var;    /* "kernel", "recurrent_kernel", "bias", "embeddings" */
     int ndim;
-    int shape[2];
+    int shape[3];       /* Conv1D kernel: (kernel_size, in_dim, filters) */
     size_t offset, size; /* in floats, into params */
 } ParamInfo;
 
@@ -234,6 +256,16 @@ size_t model_param_count(const Model *model);
  * tokens at all). */
 bool model_check_tokens(const Model *model, const int *tokens, int n, Err *err);
 
+/* The fewest input steps the model takes (a valid Conv1D needs its dilated
+ * kernel), and whether T input steps are enough (err names the layer). */
+int model_min_steps(const Model *model);
+
+/* The input position Conv1D layer l's tap 0 reads for output position o
+ * when its input has T_in steps; tap k reads that plus k*dilation.
+ * Positions outside 0..T_in-1 are the zero padding. */
+int conv_window_start(const Layer *l, int T_in, int o);
+bool model_check_steps(const Model *model, int T, Err *err);
+
 /* ---- forward pass with per-step records ----------------------------- */
 
 /* Records of one direction of one recurrent layer, in processing order. */
@@ -246,6 +278,14 @@ typedef struct {
     float *gates;         /* (T or 1, B, G*H) after activation */
     float *hu;            /* (T or 1, B, G*H) GRU recurrent projection */
     unsigned char *mask;  /* (T, B) by processing step, or NULL (all real) */
+    /* the layer's dropout options, training only (Keras 3: one mask per
+     * sequence, drawn at the start, reused at every step; NULL when the rate
+     * is 0). Scaled masks hold 0 or 1/(1-rate). */
+    bool dropping;        /* set by model_forward: masks in use for this pass */
+    float *dp_mask;       /* (B, in_dim) input mask */
+    float *xd;            /* (T, B, in_dim) the input times dp_mask, by position */
+    float *rdp_mask;      /* (B, H) recurrent mask (SimpleRNN, LSTM; Keras 3's GRU applies none) */
+    float *hd;            /* (T, B, H) h_prev times rdp_mask, by processing step */
 } RunRecord;
 
 typedef struct {
@@ -253,7 +293,9 @@ typedef struct {
     unsigned char *mask;  /* (T, B) by position, or NULL: the output mask */
     int n_runs;
     RunRecord run[2];
-    float *scratch;       /* per-layer working space; Dropout: its scaled keep mask */
+    float *scratch;       /* per-layer working space; Dropout: its scaled keep mask;
+                           * SpatialDropout1D: (B, F) scaled channel mask */
+    int T_in, T_out;      /* steps of the input and output sequences (a Conv1D may change them) */
 } LayerRecord;
 
 typedef struct {
@@ -309,6 +351,8 @@ typedef struct {
     float *scratch;        /* (B, 8*H + G*H) working rows of the largest recurrent layer */
     float *block;
     bool states_only;      /* set after backprop_init: dh, dg, dout and dinput only, no weight gradients */
+    bool dout_preactivation; /* set after backprop_init: the last layer (Dense) is seeded with
+                                dL/d(its pre-activation) in dout, its activation is not differentiated */
 } Backprop;
 
 void backprop_init(Backprop *bp, const Model *model, int B, int T);
@@ -517,5 +561,44 @@ void cell_wires_fill(CellWires *w, float *block, const Trace *trace, int layer, 
  * are skipped). False with err when the model has no loss (see
  * model_loss_kind) or the label is out of range. */
 bool trace_gradient_norms(const Trace *trace, int label, float *const (*norms)[2], Err *err);
+
+
+/* ---- input attribution (attrib.c) ------------------------------------- */
+
+/* How much each input position contributed to class k of the prediction
+ * after step t: the prefix 0..t fitted in front to the model's fixed length
+ * (what model_predict_prefixes gives after step t) when the last layer gives
+ * one vector per sequence, else the output at step t of the whole sequence.
+ * The gradient explains the log-odds log(p_k / (1 - p_k)) of a Dense layer
+ * with softmax or sigmoid (one sigmoid unit: class 1 is p, class 0 is
+ * 1 - p; the log-odds is then the unit's logit, or minus it), the output
+ * value y_k of any other last layer.
+ *   ATTRIB_GRADIENT   out[s] = sum_j d(log-odds_k)/d(e_s[j]) * e_s[j], e_s the
+ *                     first layer's output at s (the word's embedding) or
+ *                     the float input; one forward and one backward pass
+ *   ATTRIB_OCCLUSION  out[s] = p_k - p_k(with position s made padding:
+ *                     token 0, or a zero vector); in probability (output)
+ *                     units; one extra forward pass per position, batched
+ * out holds T floats; positions outside the prediction's input and padding
+ * (token 0) get 0, as do (by the math) positions after t that only
+ * forward-reading layers see. tokens (T) for token models, else input
+ * (T, input_dim). False with err for a step or class out of range, tokens
+ * out of the vocabulary. */
+typedef enum { ATTRIB_GRADIENT, ATTRIB_OCCLUSION } AttribMethod;
+
+/* Classes an attribution can explain: 2 for one sigmoid unit, else the
+ * last layer's width. */
+int model_attrib_classes(const Model *model);
+/* The range checks of model_attribute alone (step 0..T-1, class). */
+bool model_attrib_check(const Model *model, int T, int t, int k, Err *err);
+/* Whether model_attribute's gradient explains a log-odds (else an output value). */
+bool model_attrib_log_odds(const Model *model);
+/* The prediction after step t as model_attribute sees it: y (the last
+ * layer's width; may be NULL) and the most probable class (one sigmoid
+ * unit: 1 when p > 0.5). False with err as model_attribute. */
+bool model_attrib_prediction(float *y, int *best, const Model *model, const int *tokens, const float *input, int T,
+                             int t, Err *err);
+bool model_attribute(float *out, const Model *model, const int *tokens, const float *input, int T, int t, int k,
+                     AttribMethod method, Err *err);
 
 #endif

@@ -34,8 +34,89 @@ const char *layer_class_name(const Layer *layer)
         return layer->bidirectional ? "Bidirectional" : cell_class_name(layer->cell[0].kind);
     case LAYER_DENSE: return "Dense";
     case LAYER_DROPOUT: return "Dropout";
+    case LAYER_CONV1D: return "Conv1D";
+    case LAYER_GLOBAL_AVG_POOL: return "GlobalAveragePooling1D";
+    case LAYER_GLOBAL_MAX_POOL: return "GlobalMaxPooling1D";
+    case LAYER_FLATTEN: return "Flatten";
+    case LAYER_SPATIAL_DROPOUT: return "SpatialDropout1D";
     }
     return "?";
+}
+
+/* ---- Conv1D geometry (Keras' conv_output_length and padding) ---------- */
+
+const char *conv_padding_name(ConvPadding p)
+{
+    switch (p) {
+    case PAD_VALID: return "valid";
+    case PAD_SAME: return "same";
+    case PAD_CAUSAL: return "causal";
+    }
+    return "?";
+}
+
+int conv_out_steps(int T_in, int k, int s, int d, ConvPadding padding)
+{
+    long long dk = (long long)(k - 1) * d + 1; /* the dilated kernel's reach */
+    long long n = padding == PAD_VALID ? (long long)T_in - dk + 1 : (long long)T_in;
+    if (n <= 0) return 0;
+    return (int)((n + s - 1) / s);
+}
+
+/* Zero padding in front of the input: causal pads (k-1)*d in front; same
+ * splits TensorFlow's way, the smaller half in front. */
+static int conv_pad_front(const Layer *l, int T_in, int T_out)
+{
+    long long dk = (long long)(l->kernel_size - 1) * l->dilation + 1;
+    if (l->padding == PAD_CAUSAL) return (int)(dk - 1);
+    if (l->padding == PAD_VALID) return 0;
+    long long total = (long long)(T_out - 1) * l->strides + dk - T_in;
+    return total > 0 ? (int)(total / 2) : 0;
+}
+
+int conv_window_start(const Layer *l, int T_in, int o)
+{
+    int T_out = conv_out_steps(T_in, l->kernel_size, l->strides, l->dilation, l->padding);
+    return o * l->strides - conv_pad_front(l, T_in, T_out);
+}
+
+/* The steps of layer l's output for T_in steps in (non-sequences keep T_in). */
+static int layer_steps(const Layer *l, int T_in)
+{
+    if (l->kind == LAYER_CONV1D) return conv_out_steps(T_in, l->kernel_size, l->strides, l->dilation, l->padding);
+    return T_in;
+}
+
+int model_min_steps(const Model *m)
+{
+    /* output length is monotone in the input length: find the least T
+     * that leaves every conv at least one step */
+    int need = 1;
+    for (int i = m->n_layers - 1; i >= 0; i--) {
+        const Layer *l = &m->layers[i];
+        if (l->kind != LAYER_CONV1D) continue;
+        /* fewest inputs giving at least `need` outputs */
+        long long dk = (long long)(l->kernel_size - 1) * l->dilation + 1;
+        long long n = (long long)(need - 1) * l->strides + 1;
+        long long t = l->padding == PAD_VALID ? n + dk - 1 : n;
+        need = t > ENGINE_MAX_SEQ ? ENGINE_MAX_SEQ + 1 : (int)t;
+    }
+    return need;
+}
+
+bool model_check_steps(const Model *m, int T, Err *err)
+{
+    int T_cur = T;
+    for (int i = 0; i < m->n_layers; i++) {
+        const Layer *l = &m->layers[i];
+        if (l->kind != LAYER_CONV1D) continue;
+        int out = layer_steps(l, T_cur);
+        if (out < 1)
+            return err_set(err, "layer '%s': Conv1D with kernel_size %d (dilation %d, padding valid) needs at least %d steps, but gets %d",
+                           l->name, l->kernel_size, l->dilation, (l->kernel_size - 1) * l->dilation + 1, T_cur);
+        T_cur = out;
+    }
+    return true;
 }
 
 void model_init(Model *model)
@@ -74,9 +155,20 @@ static void add_param(Model *m, int layer, int dir, const char *scope,
     p->ndim = d1 > 0 ? 2 : 1;
     p->shape[0] = d0;
     p->shape[1] = d1 > 0 ? d1 : 0;
+    p->shape[2] = 0;
     p->size = (size_t)d0 * (size_t)(d1 > 0 ? d1 : 1);
     p->offset = m->n_params;
     m->n_params += p->size;
+}
+
+/* a Conv1D kernel (kernel_size, in_dim, filters) */
+static void add_param3(Model *m, int layer, const char *scope, const char *var, int d0, int d1, int d2)
+{
+    add_param(m, layer, 0, scope, var, d0, d1 * d2);
+    ParamInfo *p = &m->pinfo[m->n_params_info - 1];
+    p->ndim = 3;
+    p->shape[1] = d1;
+    p->shape[2] = d2;
 }
 
 static void add_cell_params(Model *m, int li, int dir, const char *scope)
@@ -116,8 +208,14 @@ size_t layer_param_count(const Layer *l)
         }
         return n;
     }
+    case LAYER_CONV1D:
+        return ((size_t)l->kernel_size * (size_t)l->in_dim + (l->use_bias ? 1 : 0)) * (size_t)l->out_dim;
     case LAYER_MASKING:
-    case LAYER_DROPOUT: return 0;
+    case LAYER_DROPOUT:
+    case LAYER_GLOBAL_AVG_POOL:
+    case LAYER_GLOBAL_MAX_POOL:
+    case LAYER_FLATTEN:
+    case LAYER_SPATIAL_DROPOUT: return 0;
     }
     return 0;
 }
@@ -136,6 +234,71 @@ static bool dim_ok(long long d)
     return d >= 1 && d <= ENGINE_MAX_DIM;
 }
 
+/* Shapes and checks of the layers beside the recurrent ones; len is the
+ * fixed length of the input sequence (0 if any), masker the layer whose
+ * mask reaches this one (NULL if none). */
+static bool layout_more(Layer *l, bool seq, int len, const char *masker, Err *err)
+{
+    const char *cls = layer_class_name(l);
+    if (!seq && l->kind != LAYER_FLATTEN)
+        return err_set(err, "layer '%s': %s needs a sequence input, but the layer before it returns one vector", l->name, cls);
+    switch (l->kind) {
+    case LAYER_CONV1D: {
+        if (masker)
+            return err_set(err, "layer '%s': Conv1D does not support masking, but the mask of '%s' reaches it (tfjs refuses this; remove mask_zero or the Masking layer)",
+                           l->name, masker);
+        if (!dim_ok(l->out_dim)) return err_set(err, "layer '%s': filters %d is out of range (1..%d)", l->name, l->out_dim, ENGINE_MAX_DIM);
+        if (l->kernel_size < 1 || l->kernel_size > ENGINE_MAX_SEQ)
+            return err_set(err, "layer '%s': kernel_size %d is out of range (1..%d)", l->name, l->kernel_size, ENGINE_MAX_SEQ);
+        if (l->strides < 1 || l->strides > ENGINE_MAX_SEQ)
+            return err_set(err, "layer '%s': strides %d is out of range (1..%d)", l->name, l->strides, ENGINE_MAX_SEQ);
+        if (l->dilation < 1 || l->dilation > ENGINE_MAX_SEQ)
+            return err_set(err, "layer '%s': dilation_rate %d is out of range (1..%d)", l->name, l->dilation, ENGINE_MAX_SEQ);
+        if ((long long)(l->kernel_size - 1) * l->dilation + 1 > ENGINE_MAX_SEQ)
+            return err_set(err, "layer '%s': kernel_size %d with dilation_rate %d reaches over more than %d steps", l->name,
+                           l->kernel_size, l->dilation, ENGINE_MAX_SEQ);
+        if (l->strides > 1 && l->dilation > 1)
+            return err_set(err, "layer '%s': strides > 1 together with dilation_rate > 1 is not supported (nor by Keras)", l->name);
+        if (l->activation == ACT_SOFTMAX)
+            return err_set(err, "layer '%s': softmax is not supported as a Conv1D activation", l->name);
+        if ((size_t)l->kernel_size * (size_t)l->in_dim * (size_t)l->out_dim > ENGINE_MAX_TENSOR)
+            return err_set(err, "layer '%s': kernel %d x %d x %d is too large", l->name, l->kernel_size, l->in_dim, l->out_dim);
+        if (len && conv_out_steps(len, l->kernel_size, l->strides, l->dilation, l->padding) < 1)
+            return err_set(err, "layer '%s': kernel_size %d (dilation %d) is longer than the %d steps it reads with padding valid",
+                           l->name, l->kernel_size, l->dilation, len);
+        l->out_seq = true;
+        return true;
+    }
+    case LAYER_GLOBAL_AVG_POOL:
+    case LAYER_GLOBAL_MAX_POOL:
+        l->out_seq = false;
+        l->out_dim = l->in_dim;
+        return true;
+    case LAYER_FLATTEN:
+        if (!seq) {
+            l->out_seq = false;
+            l->out_dim = l->in_dim;
+            return true;
+        }
+        if (masker)
+            return err_set(err, "layer '%s': Flatten does not support masking, but the mask of '%s' reaches it", l->name, masker);
+        if (!len)
+            return err_set(err, "layer '%s': Flatten needs a fixed sequence length (give the input a length)", l->name);
+        if ((long long)len * l->in_dim > ENGINE_MAX_DIM)
+            return err_set(err, "layer '%s': Flatten of %d steps x %d features is more than %d values", l->name, len, l->in_dim, ENGINE_MAX_DIM);
+        l->out_seq = false;
+        l->out_dim = len * l->in_dim;
+        return true;
+    case LAYER_SPATIAL_DROPOUT:
+        if (!(l->rate >= 0 && l->rate < 1)) return err_set(err, "layer '%s': rate must be in [0, 1)", l->name);
+        l->out_seq = true;
+        l->out_dim = l->in_dim;
+        return true;
+    default:
+        return true;
+    }
+}
+
 bool model_layout(Model *m, Err *err)
 {
     if (m->n_layers == 0) return err_set(err, "the model has no layers");
@@ -149,6 +312,8 @@ bool model_layout(Model *m, Err *err)
                        m->layers[0].name, m->input_dim, ENGINE_MAX_DIM);
     bool seq = true;
     int dim = m->token_input ? 1 : m->input_dim;
+    int len = m->seq_len;          /* steps of the current sequence, 0 if not fixed */
+    const char *masker = NULL;     /* the layer whose mask reaches this one */
     for (int i = 0; i < m->n_layers; i++) {
         Layer *l = &m->layers[i];
         l->in_seq = seq;
@@ -162,14 +327,17 @@ bool model_layout(Model *m, Err *err)
             if ((size_t)l->vocab * (size_t)l->out_dim > ENGINE_MAX_TENSOR)
                 return err_set(err, "layer '%s': embedding table %d x %d is too large", l->name, l->vocab, l->out_dim);
             l->out_seq = true;
+            if (l->mask_zero) masker = l->name;
             break;
         case LAYER_MASKING:
+            masker = l->name;
             if (!seq)
                 return err_set(err, "layer '%s': Masking needs a sequence input, but the layer before it returns one vector", l->name);
             l->out_seq = seq;
             l->out_dim = dim;
             break;
         case LAYER_DROPOUT:
+            if (!(l->rate >= 0 && l->rate < 1)) return err_set(err, "layer '%s': rate must be in [0, 1)", l->name);
             l->out_seq = seq;
             l->out_dim = dim;
             break;
@@ -196,9 +364,23 @@ bool model_layout(Model *m, Err *err)
             }
             l->out_dim = l->bidirectional && l->merge == MERGE_CONCAT ? 2 * units : units;
             l->out_seq = l->return_sequences;
+            if (!l->return_sequences) masker = NULL;
+            if (!(l->dropout >= 0 && l->dropout < 1 && l->recurrent_dropout >= 0 && l->recurrent_dropout < 1))
+                return err_set(err, "layer '%s': dropout and recurrent_dropout must be in [0, 1)", l->name);
             break;
         }
+        case LAYER_CONV1D:
+        case LAYER_GLOBAL_AVG_POOL:
+        case LAYER_GLOBAL_MAX_POOL:
+        case LAYER_FLATTEN:
+        case LAYER_SPATIAL_DROPOUT:
+            if (!layout_more(l, seq, len, masker, err)) return false;
+            if (!l->out_seq) masker = NULL;
+            break;
         }
+        if (l->kind == LAYER_DENSE && !seq) masker = NULL;
+        if (l->kind == LAYER_CONV1D && len) len = conv_out_steps(len, l->kernel_size, l->strides, l->dilation, l->padding);
+        l->out_len = l->out_seq ? len : 0;
         seq = l->out_seq;
         dim = l->out_dim;
     }
@@ -228,8 +410,16 @@ bool model_layout(Model *m, Err *err)
                 }
             }
             break;
+        case LAYER_CONV1D:
+            add_param3(m, i, l->name, "kernel", l->kernel_size, l->in_dim, l->out_dim);
+            if (l->use_bias) add_param(m, i, 0, l->name, "bias", l->out_dim, 0);
+            break;
         case LAYER_MASKING:
-        case LAYER_DROPOUT: break;
+        case LAYER_DROPOUT:
+        case LAYER_GLOBAL_AVG_POOL:
+        case LAYER_GLOBAL_MAX_POOL:
+        case LAYER_FLATTEN:
+        case LAYER_SPATIAL_DROPOUT: break;
         }
         if (m->n_params > ENGINE_MAX_PARAMS)
             return err_set(err, "layer '%s': the model needs more than %zu parameters", l->name, (size_t)ENGINE_MAX_PARAMS);
@@ -274,6 +464,7 @@ bool model_check_tokens(const Model *model, const int *tokens, int n, Err *err)
     if (model->seq_len && n != model->seq_len)
         return err_set(err, "the model takes exactly %d tokens, got %d", model->seq_len, n);
     if (n > ENGINE_MAX_SEQ) return err_set(err, "%d tokens is more than %d", n, ENGINE_MAX_SEQ);
+    if (!model_check_steps(model, n, err)) return false;
     int vocab = model->layers[0].vocab;
     for (int i = 0; i < n; i++)
         if (tokens[i] < 0 || tokens[i] >= vocab)
@@ -287,14 +478,19 @@ bool model_check_tokens(const Model *model, const int *tokens, int n, Err *err)
 static void layout(Trace *tr, Carver *cv)
 {
     const Model *m = tr->model;
-    const size_t T = (size_t)tr->T, B = (size_t)tr->B;
+    const size_t B = (size_t)tr->B;
+    size_t T = (size_t)tr->T; /* steps of the current layer's input */
     unsigned char *cur_mask = NULL;
     bool has_mask = false; /* static: whether a mask reaches this layer */
     if (!m->token_input) tr->input = carve_floats(cv, T * B * (size_t)m->input_dim);
     for (int i = 0; i < m->n_layers; i++) {
         const Layer *l = &m->layers[i];
         LayerRecord *r = &tr->layers[i];
-        size_t out_n = (l->out_seq ? T * B : B) * (size_t)l->out_dim;
+        const int To = layer_steps(l, (int)T);
+        UNROLL_ASSERT(To >= 1);
+        r->T_in = (int)T;
+        r->T_out = To;
+        size_t out_n = (l->out_seq ? (size_t)To * B : B) * (size_t)l->out_dim;
         r->n_runs = 0;
         switch (l->kind) {
         case LAYER_EMBEDDING:
@@ -312,6 +508,22 @@ static void layout(Trace *tr, Carver *cv)
             r->scratch = carve_floats(cv, out_n);
             r->mask = cur_mask;
             break;
+        case LAYER_SPATIAL_DROPOUT:
+            r->out = carve_floats(cv, out_n);
+            r->scratch = carve_floats(cv, B * (size_t)l->in_dim);
+            r->mask = cur_mask;
+            break;
+        case LAYER_CONV1D:
+            r->out = carve_floats(cv, out_n);
+            r->mask = NULL; /* model_layout refuses a mask here */
+            break;
+        case LAYER_GLOBAL_AVG_POOL:
+        case LAYER_GLOBAL_MAX_POOL:
+        case LAYER_FLATTEN:
+            r->out = carve_floats(cv, out_n);
+            r->mask = NULL;
+            has_mask = false;
+            break;
         case LAYER_DENSE:
             r->out = carve_floats(cv, out_n);
             r->mask = l->in_seq ? cur_mask : NULL;
@@ -321,11 +533,12 @@ static void layout(Trace *tr, Carver *cv)
             r->n_runs = l->n_dir;
             size_t H = (size_t)l->cell[0].units;
             size_t G = (size_t)cell_gate_count(l->cell[0].kind);
+            size_t F = (size_t)l->in_dim;
             size_t Tk = tr->keep ? T : 1;
             for (int d = 0; d < l->n_dir; d++) {
                 RunRecord *run = &r->run[d];
                 const Cell *c = &l->cell[d];
-                run->T = tr->T;
+                run->T = (int)T;
                 run->B = tr->B;
                 run->H = (int)H;
                 run->G = (int)G;
@@ -336,6 +549,12 @@ static void layout(Trace *tr, Carver *cv)
                 run->gates = carve_floats(cv, Tk * B * G * H);
                 run->hu = c->kind == CELL_GRU ? carve_floats(cv, Tk * B * G * H) : NULL;
                 run->mask = has_mask ? carve_bytes(cv, T * B) : NULL;
+                /* the layer's own dropout (used only when training) */
+                run->dp_mask = l->dropout > 0 ? carve_floats(cv, B * F) : NULL;
+                run->xd = l->dropout > 0 ? carve_floats(cv, T * B * F) : NULL;
+                bool rec = l->recurrent_dropout > 0 && c->kind != CELL_GRU;
+                run->rdp_mask = rec ? carve_floats(cv, B * H) : NULL;
+                run->hd = rec ? carve_floats(cv, T * B * H) : NULL;
             }
             r->scratch = carve_floats(cv, B * H);
             if (l->bidirectional)
@@ -348,6 +567,7 @@ static void layout(Trace *tr, Carver *cv)
         }
         }
         cur_mask = r->mask;
+        if (l->out_seq) T = (size_t)To;
     }
 }
 
@@ -385,7 +605,7 @@ static size_t trace_bytes_at(const Model *model, int B, int T, bool keep)
 size_t trace_bytes(const Model *model, int B, int T, bool keep)
 {
     UNROLL_ASSERT(B >= 1 && T >= 1);
-    if (T > ENGINE_MAX_SEQ) return SIZE_MAX;
+    if (T > ENGINE_MAX_SEQ || T < model_min_steps(model)) return SIZE_MAX;
     return base_size_linear(trace_bytes_at(model, 1, T, keep), trace_bytes_at(model, 2, T, keep), (size_t)B);
 }
 
@@ -429,11 +649,31 @@ static void merge_into(float *out, const float *fo, const float *bo, MergeMode m
     for (size_t j = 0; j < H; j++) out[j] = merge2(mode, fo[j], bo[j]);
 }
 
-/* carry: start from the state in h[0] (and c[0]) instead of zeros */
-static void run_forward(RunRecord *run, const Cell *c, float *scratch,
-                        const float *x, const unsigned char *in_mask, bool keep, bool carry)
+/* The layer's dropout masks for one run (training): one per sequence,
+ * drawn at the start of the pass, 0 or 1/(1-rate) (Keras 3's cells). */
+static void draw_mask(float *mask, size_t n, float rate, Rng *rng)
+{
+    const float scale = 1.0f / (1.0f - rate);
+    for (size_t k = 0; k < n; k++) mask[k] = rng_uniform(rng) >= rate ? scale : 0.0f;
+}
+
+/* carry: start from the state in h[0] (and c[0]) instead of zeros.
+ * rng != NULL: training with the layer's dropout / recurrent_dropout. */
+static void run_forward(RunRecord *run, const Layer *l, const Cell *c, float *scratch,
+                        const float *x, const unsigned char *in_mask, bool keep, bool carry, Rng *rng)
 {
     const size_t T = (size_t)run->T, B = (size_t)run->B, H = (size_t)run->H, GH = (size_t)run->G * H;
+    const size_t F = (size_t)c->input_dim, BH = B * H;
+    run->dropping = rng && (run->dp_mask || run->rdp_mask);
+    const bool drop_in = run->dropping && run->dp_mask, drop_rec = run->dropping && run->rdp_mask;
+    if (drop_in) {
+        /* inputs * dp_mask: the same mask at every step of a sequence */
+        draw_mask(run->dp_mask, B * F, l->dropout, rng);
+        for (size_t t = 0; t < T; t++)
+            for (size_t k = 0; k < B * F; k++) run->xd[t * B * F + k] = x[t * B * F + k] * run->dp_mask[k];
+        x = run->xd;
+    }
+    if (drop_rec) draw_mask(run->rdp_mask, BH, l->recurrent_dropout, rng);
     cell_project(run->xw, x, c, T * B);
     if (!carry) {
         memset(run->h, 0, B * H * sizeof *run->h);
@@ -447,12 +687,23 @@ static void run_forward(RunRecord *run, const Cell *c, float *scratch,
             memcpy(mk, in_mask + pos * B, B);
         }
         size_t slot = keep ? t : 0;
-        float *c_prev = run->c ? run->c + t * B * H : NULL;
-        float *c_new = run->c ? run->c + (t + 1) * B * H : NULL;
-        cell_step(run->h + (t + 1) * B * H, c_new,
+        float *c_prev = run->c ? run->c + t * BH : NULL;
+        float *c_new = run->c ? run->c + (t + 1) * BH : NULL;
+        const float *h_prev = run->h + t * BH;
+        if (drop_rec) {
+            /* h_tm1 * rec_dp_mask feeds the recurrent projection only */
+            float *hd = run->hd + t * BH;
+            for (size_t k = 0; k < BH; k++) hd[k] = h_prev[k] * run->rdp_mask[k];
+            h_prev = hd;
+        }
+        float *h_new = run->h + (t + 1) * BH;
+        cell_step(h_new, c_new,
                   run->gates + slot * B * GH, run->hu ? run->hu + slot * B * GH : NULL,
-                  scratch, run->xw + pos * B * GH, run->h + t * B * H,
+                  scratch, run->xw + pos * B * GH, h_prev,
                   c_prev, mk, c, B);
+        if (drop_rec && mk) /* a masked step carries the state itself, not its dropped copy */
+            for (size_t b = 0; b < B; b++)
+                if (!mk[b]) memcpy(h_new + b * H, run->h + t * BH + b * H, H * sizeof *h_new);
     }
 }
 
@@ -500,10 +751,65 @@ static void dense_forward(float *out, const float *in, const Layer *l, size_t N)
         act_forward(out, out, l->activation, N * D);
 }
 
+/* Conv1D: out (T_out, B, D) = act(sum over taps k of in[o*s + k*d - pad] ·
+ * W[k] + b), positions outside the input reading zeros. */
+static void conv_forward(float *out, const float *in, const Layer *l, size_t T_in, size_t T_out, size_t B)
+{
+    const size_t F = (size_t)l->in_dim, D = (size_t)l->out_dim, s = (size_t)l->strides;
+    const long long pad = conv_pad_front(l, (int)T_in, (int)T_out);
+    if (l->use_bias)
+        for (size_t n = 0; n < T_out * B; n++) memcpy(out + n * D, l->bias, D * sizeof *out);
+    else
+        memset(out, 0, T_out * B * D * sizeof *out);
+    for (size_t k = 0; k < (size_t)l->kernel_size; k++) {
+        const long long off = (long long)k * l->dilation - pad;
+        const float *w = l->kernel + k * F * D;
+        for (size_t o = 0; o < T_out; o++) {
+            long long p = (long long)o * (long long)s + off;
+            if (p < 0 || p >= (long long)T_in) continue;
+            /* stride 1: the rest of the valid outputs read consecutive steps, one sgemm */
+            size_t n = 1;
+            if (s == 1) {
+                long long last = (long long)T_in - 1 - off;
+                n = (size_t)((last < (long long)T_out - 1 ? last : (long long)T_out - 1) - (long long)o + 1);
+            }
+            blas_sgemm(false, false, n * B, D, F, 1.0f, in + (size_t)p * B * F, F, w, D, 1.0f, out + o * B * D, D);
+            o += n - 1;
+        }
+    }
+    act_forward(out, out, l->activation, T_out * B * D);
+}
+
+/* GlobalAveragePooling1D: the mean over the steps the mask keeps (Keras:
+ * sum(x * mask) / sum(mask); a row masked at every step gives zeros here
+ * where Keras divides 0 by 0). GlobalMaxPooling1D: the max over every step
+ * (Keras 3's takes no mask). */
+static void pool_forward(float *out, const float *in, const unsigned char *mask, const Layer *l, size_t T, size_t B)
+{
+    const size_t F = (size_t)l->in_dim;
+    for (size_t b = 0; b < B; b++) {
+        float *o = out + b * F;
+        if (l->kind == LAYER_GLOBAL_MAX_POOL) {
+            memcpy(o, in + b * F, F * sizeof *o);
+            for (size_t t = 1; t < T; t++)
+                for (size_t j = 0; j < F; j++) o[j] = in[(t * B + b) * F + j] > o[j] ? in[(t * B + b) * F + j] : o[j];
+            continue;
+        }
+        memset(o, 0, F * sizeof *o);
+        size_t count = 0;
+        for (size_t t = 0; t < T; t++) {
+            if (mask && !mask[t * B + b]) continue;
+            count++;
+            for (size_t j = 0; j < F; j++) o[j] += in[(t * B + b) * F + j];
+        }
+        for (size_t j = 0; j < F; j++) o[j] = count ? o[j] / (float)count : 0.0f;
+    }
+}
+
 void model_forward(Trace *tr, const int *tokens, const float *input)
 {
     const Model *m = tr->model;
-    const size_t T = (size_t)tr->T, B = (size_t)tr->B, TB = T * B;
+    const size_t T = (size_t)tr->T, B = (size_t)tr->B;
     /* batch-major input to time-major */
     if (m->token_input) {
         UNROLL_ASSERT(tokens);
@@ -522,9 +828,10 @@ void model_forward(Trace *tr, const int *tokens, const float *input)
         const Layer *l = &m->layers[i];
         LayerRecord *r = &tr->layers[i];
         const size_t F = (size_t)l->in_dim, D = (size_t)l->out_dim;
+        const size_t Ti = (size_t)r->T_in, TBi = Ti * B;
         switch (l->kind) {
         case LAYER_EMBEDDING:
-            for (size_t k = 0; k < TB; k++) {
+            for (size_t k = 0; k < TBi; k++) {
                 int tok = tr->tokens[k];
                 UNROLL_ASSERT(tok >= 0 && tok < l->vocab);
                 memcpy(r->out + k * D, l->kernel + (size_t)tok * D, D * sizeof *r->out);
@@ -532,7 +839,7 @@ void model_forward(Trace *tr, const int *tokens, const float *input)
             }
             break;
         case LAYER_MASKING:
-            for (size_t k = 0; k < TB; k++) {
+            for (size_t k = 0; k < TBi; k++) {
                 const float *x = cur + k * F;
                 bool keep = false;
                 for (size_t j = 0; j < F; j++) keep |= x[j] != l->mask_value;
@@ -541,7 +848,7 @@ void model_forward(Trace *tr, const int *tokens, const float *input)
             }
             break;
         case LAYER_DROPOUT: {
-            size_t n = (l->in_seq ? TB : B) * F;
+            size_t n = (l->in_seq ? TBi : B) * F;
             if (tr->training && l->rate > 0.0f) {
                 /* inverted dropout: kept units are scaled by 1/(1-rate) */
                 const float scale = 1.0f / (1.0f - l->rate);
@@ -556,12 +863,36 @@ void model_forward(Trace *tr, const int *tokens, const float *input)
             break;
         }
         case LAYER_DENSE:
-            dense_forward(r->out, cur, l, l->in_seq ? TB : B);
+            dense_forward(r->out, cur, l, l->in_seq ? TBi : B);
             break;
         case LAYER_RNN:
             for (int d = 0; d < l->n_dir; d++)
-                run_forward(&r->run[d], &l->cell[d], r->scratch, cur, cur_mask, tr->keep, tr->carry);
+                run_forward(&r->run[d], l, &l->cell[d], r->scratch, cur, cur_mask, tr->keep, tr->carry,
+                            tr->training ? &tr->rng : NULL);
             if (l->bidirectional) bidirectional_output(r->out, l, r->run);
+            break;
+        case LAYER_CONV1D:
+            conv_forward(r->out, cur, l, Ti, (size_t)r->T_out, B);
+            break;
+        case LAYER_GLOBAL_AVG_POOL:
+        case LAYER_GLOBAL_MAX_POOL:
+            pool_forward(r->out, cur, cur_mask, l, Ti, B);
+            break;
+        case LAYER_FLATTEN:
+            if (!l->in_seq) {
+                memcpy(r->out, cur, B * F * sizeof *r->out);
+                break;
+            }
+            /* Keras flattens each sequence's (T, F) row-major: index t*F + j */
+            for (size_t t = 0; t < Ti; t++)
+                for (size_t b = 0; b < B; b++) memcpy(r->out + b * D + t * F, cur + (t * B + b) * F, F * sizeof *r->out);
+            break;
+        case LAYER_SPATIAL_DROPOUT:
+            /* noise_shape (batch, 1, features): one mask per sequence and channel */
+            if (tr->training && l->rate > 0.0f) draw_mask(r->scratch, B * F, l->rate, &tr->rng);
+            else for (size_t k = 0; k < B * F; k++) r->scratch[k] = 1.0f;
+            for (size_t k = 0; k < TBi; k++)
+                for (size_t j = 0; j < F; j++) r->out[k * F + j] = cur[k * F + j] * r->scratch[(k % B) * F + j];
             break;
         }
         cur = r->out;
@@ -638,6 +969,9 @@ static int causal_head(const Model *m)
     int head = -1;
     for (int i = 0; i < m->n_layers; i++) {
         const Layer *l = &m->layers[i];
+        if (l->kind == LAYER_CONV1D || l->kind == LAYER_GLOBAL_AVG_POOL || l->kind == LAYER_GLOBAL_MAX_POOL ||
+            l->kind == LAYER_FLATTEN)
+            return -1; /* not a step-by-step reading */
         if (l->kind == LAYER_RNN) {
             if (l->n_dir != 1 || l->cell[0].go_backwards) return -1;
             head = i;
@@ -707,8 +1041,14 @@ static bool predict_one_pass(const Model *m, const int *tokens, int n, float *ou
 
 bool model_reads_forwards(const Model *m)
 {
-    for (int i = 0; i < m->n_layers; i++)
-        if (m->layers[i].kind == LAYER_RNN && (m->layers[i].n_dir != 1 || m->layers[i].cell[0].go_backwards)) return false;
+    for (int i = 0; i < m->n_layers; i++) {
+        const Layer *l = &m->layers[i];
+        if (l->kind == LAYER_RNN && (l->n_dir != 1 || l->cell[0].go_backwards)) return false;
+        /* a convolution or pooling sees the whole piece at once: no state to carry */
+        if (l->kind == LAYER_CONV1D || l->kind == LAYER_GLOBAL_AVG_POOL || l->kind == LAYER_GLOBAL_MAX_POOL ||
+            l->kind == LAYER_FLATTEN)
+            return false;
+    }
     return true;
 }
 
@@ -761,6 +1101,10 @@ void model_predict_prefixes(const Model *m, const int *tokens, int T, float *out
         /* a model that reads backwards and takes any length: each prefix
          * is its own sequence (quadratic in T) */
         for (int t = first; t < T; t++) {
+            if (t + 1 < model_min_steps(m)) { /* too short for a valid Conv1D: nothing to predict */
+                memset(out + (size_t)t * D, 0, D * sizeof *out);
+                continue;
+            }
             Trace tr;
             trace_init(&tr, m, 1, t + 1, false);
             model_forward(&tr, tokens, NULL);

@@ -119,6 +119,11 @@ void model_init_weights(Model *m, uint64_t seed)
         float *w = m->params + p->offset;
         if (strcmp(p->var, "embeddings") == 0) {
             for (size_t k = 0; k < p->size; k++) w[k] = (2.0f * rng_uniform(&rng) - 1.0f) * 0.05f;
+        } else if (strcmp(p->var, "kernel") == 0 && p->ndim == 3) {
+            /* Conv1D (k, in, filters): Keras' fans are in*k and filters*k */
+            size_t k = (size_t)p->shape[0], fan_in = k * (size_t)p->shape[1], fan_out = k * (size_t)p->shape[2];
+            float limit = sqrtf(6.0f / (float)(fan_in + fan_out));
+            for (size_t q = 0; q < p->size; q++) w[q] = (2.0f * rng_uniform(&rng) - 1.0f) * limit;
         } else if (strcmp(p->var, "kernel") == 0) {
             glorot_uniform(w, (size_t)p->shape[0], (size_t)p->shape[1], &rng);
         } else if (strcmp(p->var, "recurrent_kernel") == 0) {

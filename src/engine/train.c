@@ -36,12 +36,7 @@ bool trainer_init(Trainer *tr, Model *model, const TrainConfig *cfg, int T, Err 
     if (model->seq_len && model->seq_len != T)
         return err_set(err, "the model takes sequences of %d steps but the rows have %d", model->seq_len, T);
     if (!model_loss_kind(model, &tr->loss, err)) return false;
-    for (int i = 0; i < model->n_layers; i++) {
-        const Layer *l = &model->layers[i];
-        if (l->kind == LAYER_RNN && (l->dropout > 0 || l->recurrent_dropout > 0))
-            return err_set(err, "layer '%s': dropout/recurrent_dropout inside a recurrent layer is not supported for training (put a Dropout layer before it)",
-                           l->name);
-    }
+    if (!model_check_steps(model, T, err)) return false;
     tr->model = model;
     tr->cfg = *cfg;
     tr->T = T;

@@ -33,6 +33,7 @@ static const struct {
     [VIEW_COMPARE] = {"compare", "Compare"},        [VIEW_PREDICTIONS] = {"predictions", "Predict"},
     [VIEW_TRAINING] = {"training", "Train"},        [VIEW_GRADIENTS] = {"gradients", "Gradients"},
     [VIEW_GENERATE] = {"generate", "Generate"},
+    [VIEW_CHART] = {"chart", "Units"}, /* chart helper */
 };
 
 const char *view_kind_name(ViewKind v)
@@ -487,11 +488,13 @@ static bool want_list(Ctx *cx, const Entry *e, int lo, int hi, const char *examp
 
 static const char *const front_keys[] = {
     "title", "task", "corpus", "labels", "data", "cells", "spec", "maxlen", "epochs",
-    "batch_size", "learning_rate", "seed", "models", "sentence", "view", NULL,
+    "batch_size", "learning_rate", "seed", "models", "sentence", "view",
+    /* text (issue 13) */
+    "standardize", "split", "max_tokens", "strip_html_breaks", "char_level", NULL,
 };
 #define FRONT_LIST                                                                                                  \
     "title, task, corpus, labels, data, cells, spec, maxlen, epochs, batch_size, learning_rate, seed, models, " \
-    "sentence, view"
+    "sentence, view, standardize, split, max_tokens, strip_html_breaks, char_level"
 
 /* Checks the spec names {cell} when it must and no other placeholder, and
  * that each cell's spec builds (with a tiny vocabulary). */
@@ -513,6 +516,58 @@ static bool check_spec(Ctx *cx, const Entry *e)
         bool ok = spec_check(spec, 4, &e2); /* shapes only: no weights are made */
         free(spec);
         if (!ok) return fail(cx, e->line, "%s (for %s)", e2.msg, lesson_cell_name(l->cells[k]));
+    }
+    return true;
+}
+
+/* ---- text (issue 13): how the lesson's texts become tokens ------------ */
+
+/* true or false, written plainly */
+static bool want_bool(Ctx *cx, const Entry *e, bool *out)
+{
+    const char *v = want_scalar(cx, e);
+    if (!v) return false;
+    if (e->plain && strcmp(v, "true") == 0) return *out = true, true;
+    if (e->plain && strcmp(v, "false") == 0) return *out = false, true;
+    return fail(cx, e->line, "'%s' must be true or false, not '%s'", e->key, v);
+}
+
+/* standardize, split, max_tokens, strip_html_breaks (any of them: Keras'
+ * TextVectorization) or char_level (Keras' Tokenizer(char_level=True)). */
+static bool front_apply_text(Ctx *cx, const Map *m)
+{
+    Lesson *l = cx->l;
+    const Entry *e = NULL;
+    long long x = 0;
+    l->standardize = TEXT_STD_LOWER_AND_STRIP_PUNCTUATION;
+    l->split_mode = TEXT_SPLIT_WHITESPACE;
+    if ((e = map_get(m, "standardize"))) {
+        const char *v = want_scalar(cx, e);
+        if (!v) return false;
+        if (!text_standardize_parse(v, &l->standardize))
+            return fail(cx, e->line, "unknown standardize '%s' (lower_and_strip_punctuation, lower, strip_punctuation, none)", v);
+        l->text_vectorize = true;
+    }
+    if ((e = map_get(m, "split"))) {
+        const char *v = want_scalar(cx, e);
+        if (!v) return false;
+        if (!text_split_parse(v, &l->split_mode)) return fail(cx, e->line, "unknown split '%s' (whitespace, character, none)", v);
+        l->text_vectorize = true;
+    }
+    if ((e = map_get(m, "max_tokens"))) {
+        if (!want_int(cx, e, 2, TEXT_MAX_INDEX + 1LL, &x)) return false;
+        l->max_tokens = (int)x;
+        l->text_vectorize = true;
+    }
+    if ((e = map_get(m, "strip_html_breaks"))) {
+        if (!want_bool(cx, e, &l->strip_html_breaks)) return false;
+        l->text_vectorize = true;
+    }
+    if ((e = map_get(m, "char_level"))) {
+        if (!want_bool(cx, e, &l->char_level)) return false;
+        if (l->char_level && l->text_vectorize)
+            return fail(cx, e->line, "'char_level' is Keras' Tokenizer's; with standardize/split/max_tokens/strip_html_breaks "
+                                     "(TextVectorization) write split: character");
     }
     return true;
 }
@@ -610,13 +665,59 @@ static bool front_apply(Ctx *cx, const Map *m)
         char views[160];
         if (!view_kind_parse(v, &l->view)) return fail(cx, e->line, "unknown view '%s' (%s)", v, VIEW_LIST(views));
     }
-    return true;
+    return front_apply_text(cx, m);
 }
 
 /* ---- directives (a step's ```unroll block) --------------------------- */
 
-static const char *const dir_keys[] = {"view", "sentence", "step", "cell", "highlight", "quiz", NULL};
-#define DIR_LIST "view, sentence, step, cell, highlight, quiz"
+static const char *const dir_keys[] = {"view", "sentence", "step", "cell", "highlight", "quiz", "choices", "answer",
+                                       "explain", "units", "attribution", "epoch", NULL};
+#define DIR_LIST "view, sentence, step, cell, highlight, quiz, choices, answer, explain, units, attribution, epoch"
+
+/* quiz: a judged quiz's choices, answer and explanation */
+static bool quiz_apply(Ctx *cx, const Map *m, LessonDirectives *d)
+{
+    static const char *const judged[] = {"choices", "answer", "explain"};
+    for (int k = 0; k < 3; k++) {
+        const Entry *e = map_get(m, judged[k]);
+        if (e && !d->quiz) return fail(cx, e->key_line, "'%s' belongs to a quiz: add 'quiz: \"the question\"'", judged[k]);
+    }
+    const Entry *e = NULL;
+    if ((e = map_get(m, "choices"))) {
+        if (!want_list(cx, e, 2, LESSON_MAX_CHOICES, "[moon, road, hill]")) return false;
+        d->choices = xcalloc((size_t)e->n_items, sizeof *d->choices);
+        for (int i = 0; i < e->n_items; i++) {
+            if (!e->items[i][0]) return fail(cx, e->item_lines[i], "choice %d is empty", i + 1);
+            if (strlen(e->items[i]) > 64) return fail(cx, e->item_lines[i], "choice %d is longer than 64 bytes", i + 1);
+            for (int j = 0; j < i; j++)
+                if (strcmp(e->items[i], d->choices[j]) == 0)
+                    return fail(cx, e->item_lines[i], "choice '%s' is listed twice", e->items[i]);
+            d->choices[d->n_choices++] = xstrdup(e->items[i]);
+        }
+    }
+    if ((e = map_get(m, "answer"))) {
+        const char *v = want_scalar(cx, e);
+        if (!v) return false;
+        if (!v[0]) return fail(cx, e->line, "'answer' is empty");
+        if (strlen(v) > 64) return fail(cx, e->line, "'answer' is longer than 64 bytes");
+        if (e->plain && strcmp(v, "model") == 0) d->answer_model = true;
+        else {
+            bool listed = d->n_choices == 0;
+            for (int i = 0; i < d->n_choices; i++) listed |= strcmp(d->choices[i], v) == 0;
+            if (!listed) return fail(cx, e->line, "answer '%s' is not one of the choices", v);
+            if (!d->n_choices && strchr(v, ' '))
+                return fail(cx, e->line, "a typed answer is one word, not '%s'", v);
+            d->answer = xstrdup(v);
+        }
+    } else if (d->n_choices) {
+        return fail(cx, map_get(m, "choices")->key_line, "'choices' need an 'answer' (one of them, or 'model')");
+    }
+    if ((e = map_get(m, "explain"))) {
+        if (!d->answer && !d->answer_model) return fail(cx, e->key_line, "'explain' needs an 'answer' to explain");
+        if (!want_str(cx, e, &d->explain)) return false;
+    }
+    return true;
+}
 
 static bool directives_apply(Ctx *cx, const Map *m, LessonDirectives *d)
 {
@@ -679,12 +780,53 @@ static bool directives_apply(Ctx *cx, const Map *m, LessonDirectives *d)
         }
         memcpy(d->highlight_vec, name, 2);
     }
+    /* hist: the training history's snapshot a step opens at */
+    if ((e = map_get(m, "epoch"))) {
+        const char *v = want_scalar(cx, e);
+        if (!v) return false;
+        if (strcmp(v, "last") == 0) {
+            d->epoch = LESSON_EPOCH_LAST;
+        } else {
+            if (e->plain && v[0] == '-')
+                return fail(cx, e->line, "'epoch' counts from 0 (the initial weights) or is 'last'; it cannot be %s", v);
+            if (!want_int(cx, e, 0, HISTORY_MAX_SNAPSHOTS - 1, &x)) return false;
+            d->epoch = (int)x;
+        }
+    }
     if ((e = map_get(m, "quiz"))) {
         if (e->is_list) return fail(cx, e->line, "'quiz' must be one question, not a list");
         if (is_null(e) || !e->value[0]) return fail(cx, e->line, "'quiz' needs the question's text");
         d->quiz = xstrdup(e->value);
     }
-    return true;
+    /* chart helper: the units the chart view plots */
+    if ((e = map_get(m, "units"))) {
+        if (!want_list(cx, e, 1, LESSON_MAX_UNITS, "[18, 14, 15]")) return false;
+        for (int i = 0; i < e->n_items; i++) {
+            char *end = NULL;
+            errno = 0;
+            long u = strtol(e->items[i], &end, 10);
+            if (end == e->items[i] || *end || errno == ERANGE || u < 0 || u >= ENGINE_MAX_DIM)
+                return fail(cx, e->item_lines[i], "units: '%s' is not a unit number from 0 to %d", e->items[i], ENGINE_MAX_DIM - 1);
+            for (int k = 0; k < d->n_units; k++)
+                if (d->units[k] == (int)u) return fail(cx, e->item_lines[i], "units: unit %ld is listed twice", u);
+            d->units[d->n_units++] = (int)u;
+        }
+    }
+
+    /* input attribution (helper attr): true, false, or the class to explain */
+    if ((e = map_get(m, "attribution"))) {
+        const char *v = want_scalar(cx, e);
+        if (!v) return false;
+        if (!v[0]) return fail(cx, e->line, "'attribution' takes true, false or a class (a label or a word)");
+        free(d->attribution_class);
+        d->attribution_class = NULL;
+        d->attribution = strcmp(v, "false") != 0;
+        if (d->attribution && strcmp(v, "true") != 0) {
+            if (strlen(v) >= 64) return fail(cx, e->line, "attribution: the class '%.20s...' is longer than 63 bytes", v);
+            d->attribution_class = xstrdup(v);
+        }
+    }
+    return quiz_apply(cx, m, d);
 }
 
 /* ---- body: Markdown through md4c ------------------------------------ */
@@ -859,7 +1001,7 @@ static bool start_step(Md *md)
     l->steps = xrealloc(l->steps, (size_t)(l->n_steps + 1) * sizeof *l->steps);
     LessonStep *s = &l->steps[l->n_steps++];
     *s = (LessonStep){0};
-    s->dir = (LessonDirectives){.step = -1, .cell = -1, .highlight_unit = -1};
+    s->dir = (LessonDirectives){.step = -1, .cell = -1, .highlight_unit = -1, .epoch = -1};
     s->line = md->title_line;
     s->title = buf_take(&md->title);
     return true;
@@ -1295,6 +1437,11 @@ void lesson_unload(Lesson *l)
         free(s->spans);
         free(s->dir.sentence);
         free(s->dir.quiz);
+        free(s->dir.attribution_class);
+        for (int k = 0; k < s->dir.n_choices; k++) free(s->dir.choices[k]);
+        free(s->dir.choices);
+        free(s->dir.answer);
+        free(s->dir.explain);
     }
     free(l->steps);
     *l = (Lesson){0};

@@ -17,6 +17,11 @@
  *   models: lyrics/models                models/<cell>/ hold trained weights
  *   sentence: "the lantern on the hill"
  *   view: unrolled                       optional (unrolled)
+ *   standardize: lower                   optional, any of these four makes the
+ *   split: whitespace                    lesson's tokenizer Keras'
+ *   max_tokens: 5000                     TextVectorization (see text.h;
+ *   strip_html_breaks: true              maxlen is its output_sequence_length)
+ *   char_level: true                     optional: Tokenizer(char_level=True)
  *   ---
  *   # Title                              optional; the front matter's title rules
  *   Introduction ...
@@ -24,8 +29,15 @@
  *   Narration ...
  *   ```unroll                            at most one per step: its directives
  *   view: inspector                      (YAML: view, sentence, step, cell,
- *   step: 3                              highlight, quiz)
+ *   step: 3                              highlight, quiz, units, attribution,
+ *   ```                                  epoch: 0..N|last)
  *   ```
+ *
+ * A quiz may be judged: `choices: [moon, road, hill]` makes it multiple
+ * choice; `answer: road` (one of the choices, or a word to type when there
+ * are no choices) or `answer: model` (the shown model's own top word or
+ * class at the step) is what counts as right; `explain: "..."` is shown
+ * once the answer is judged. A quiz with neither is only hidden until r.
  *
  * Keys not marked optional are required, except that corpus belongs to
  * next-word lessons and labels and data to classify lessons (and only
@@ -52,6 +64,7 @@
 
 #include "base.h"
 #include "engine.h"
+#include "text.h"
 
 /* How many cell types there are (CellKind, engine.h, counts from 0). */
 #define CELL_KIND_COUNT ((int)CELL_LSTM + 1)
@@ -70,6 +83,7 @@ typedef enum {
     VIEW_TRAINING,
     VIEW_GRADIENTS,
     VIEW_GENERATE,
+    VIEW_CHART, /* chart helper: the unit chart (view_chart.c) */
     VIEW_COUNT
 } ViewKind;
 
@@ -106,8 +120,26 @@ typedef struct {
     char highlight_vec[4];   /* "h", "c", "i", "f", "g", "o", "z", "r", "n", "x"; "" unset */
     int highlight_unit;      /* unit of that vector; -1: the whole vector */
     char *quiz;              /* question whose answer stays hidden; NULL: none */
+    /* chart helper: `units: [18, 14, 15]`, the units the chart view plots */
+    int units[LESSON_MAX_UNITS]; /* (n_units), each 0 <= u < ENGINE_MAX_DIM, no repeats */
+    int n_units;             /* 0: unset */
+    /* a judged quiz (only with quiz): */
+    char **choices;          /* (n_choices) multiple choice; 0: typed answer, or not judged */
+    int n_choices;
+    char *answer;            /* the right choice or word; NULL: not judged (or answer_model) */
+    bool answer_model;       /* `answer: model`: the shown model's top word is right */
+    char *explain;           /* shown after judging; NULL: none */
     int line;                /* line of the ```unroll fence; 0: the step has none */
+    /* input attribution (helper attr): `attribution: true`, `false` or a class
+     * (a label or a word) whose contributions are shown; off when unset */
+    bool attribution;
+    char *attribution_class; /* NULL: the prediction's most probable class */
+    int epoch;               /* hist: training-history snapshot to show (0 = initial weights);
+                                LESSON_EPOCH_LAST: the trained model; -1 unset */
 } LessonDirectives;
+
+/* `epoch: last` */
+#define LESSON_EPOCH_LAST HISTORY_MAX_SNAPSHOTS
 
 typedef struct {
     char *title;             /* the '##' heading */
@@ -143,6 +175,15 @@ typedef struct {
     ViewKind view;           /* the view it opens with; VIEW_UNROLLED if not set */
     LessonStep *steps;       /* (n_steps) */
     int n_steps;
+    /* text (issue 13): Keras' TextVectorization when text_vectorize (any of
+     * standardize, split, max_tokens, strip_html_breaks given; the others
+     * then take Keras' defaults), else Keras' Tokenizer, char_level or not */
+    bool text_vectorize;
+    TextStandardize standardize;
+    TextSplitMode split_mode;
+    int max_tokens;          /* 0: None */
+    bool strip_html_breaks;
+    bool char_level;
 } Lesson;
 
 /* Reads and parses the lesson at path (at most LESSON_MAX_BYTES). On failure

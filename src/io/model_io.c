@@ -2,6 +2,8 @@
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
 #include "model_io.h"
+#include "model_io_internal.h"
+#include "keras_io.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -129,6 +131,85 @@ static bool gru_bias_is_flat(const Ctx *cx)
 
 /* ---- layers -------------------------------------------------------------- */
 
+/* A Conv1D size option: a whole number or a list of one, as Keras and tfjs
+ * write them ([5]). */
+static bool get_int1(Ctx *cx, const cJSON *cfg, const char *key, long long lo, long long hi, int def, int *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, key);
+    if (cJSON_IsArray(v)) {
+        if (cJSON_GetArraySize(v) != 1)
+            return err_set(cx->err, "layer '%s': option '%s' must hold one number (a 1-D convolution)", cx->layer, key);
+        cJSON one = {0};
+        cJSON *first = cJSON_GetArrayItem(v, 0);
+        one = *first;
+        one.next = one.prev = NULL;
+        one.string = (char *)key;
+        cJSON wrap = {0};
+        wrap.type = cJSON_Object;
+        wrap.child = &one;
+        return get_int(cx, &wrap, key, lo, hi, def, out);
+    }
+    return get_int(cx, cfg, key, lo, hi, def, out);
+}
+
+/* data_format must be channels_last (or absent) */
+static bool channels_last(Ctx *cx, const cJSON *cfg)
+{
+    const char *f = NULL;
+    if (!get_str(cx, cfg, "data_format", &f)) return false;
+    if (f && strcmp(f, "channels_last") != 0)
+        return err_set(cx->err, "layer '%s': data_format '%s' is not supported (channels_last)", cx->layer, f);
+    return true;
+}
+
+/* Conv1D, the global poolings, Flatten and SpatialDropout1D; false with err
+ * set on a bad option, *known false when cls is none of them */
+static bool parse_more(Ctx *cx, const char *cls, const cJSON *cfg, Layer *l, bool *known)
+{
+    *known = true;
+    bool flag = false;
+    if (strcmp(cls, "Conv1D") == 0) {
+        l->kind = LAYER_CONV1D;
+        if (!get_int(cx, cfg, "filters", 1, ENGINE_MAX_DIM, -1, &l->out_dim)) return false;
+        if (l->out_dim < 0) return err_set(cx->err, "layer '%s': option 'filters' is missing", l->name);
+        if (!get_int1(cx, cfg, "kernel_size", 1, ENGINE_MAX_SEQ, -1, &l->kernel_size)) return false;
+        if (l->kernel_size < 0) return err_set(cx->err, "layer '%s': option 'kernel_size' is missing", l->name);
+        if (!get_int1(cx, cfg, "strides", 1, ENGINE_MAX_SEQ, 1, &l->strides)) return false;
+        if (!get_int1(cx, cfg, "dilation_rate", 1, ENGINE_MAX_SEQ, 1, &l->dilation)) return false;
+        int groups = 1;
+        if (!get_int(cx, cfg, "groups", 1, ENGINE_MAX_DIM, 1, &groups)) return false;
+        if (groups != 1) return err_set(cx->err, "layer '%s': groups %d is not supported (1)", l->name, groups);
+        const char *pad = NULL;
+        if (!get_str(cx, cfg, "padding", &pad)) return false;
+        if (!pad || strcmp(pad, "valid") == 0) l->padding = PAD_VALID;
+        else if (strcmp(pad, "same") == 0) l->padding = PAD_SAME;
+        else if (strcmp(pad, "causal") == 0) l->padding = PAD_CAUSAL;
+        else return err_set(cx->err, "layer '%s': padding '%s' is not supported (valid, same, causal)", l->name, pad);
+        if (!channels_last(cx, cfg)) return false;
+        if (!get_act(cx, cfg, "activation", ACT_LINEAR, false, &l->activation)) return false;
+        return get_bool(cx, cfg, "use_bias", true, &l->use_bias);
+    }
+    if (strcmp(cls, "GlobalAveragePooling1D") == 0 || strcmp(cls, "GlobalMaxPooling1D") == 0) {
+        l->kind = cls[6] == 'A' ? LAYER_GLOBAL_AVG_POOL : LAYER_GLOBAL_MAX_POOL;
+        if (!channels_last(cx, cfg)) return false;
+        if (!get_bool(cx, cfg, "keepdims", false, &flag)) return false;
+        if (flag) return err_set(cx->err, "layer '%s': option 'keepdims: true' is not supported", l->name);
+        return true;
+    }
+    if (strcmp(cls, "Flatten") == 0) {
+        l->kind = LAYER_FLATTEN;
+        return channels_last(cx, cfg);
+    }
+    if (strcmp(cls, "SpatialDropout1D") == 0) {
+        l->kind = LAYER_SPATIAL_DROPOUT;
+        if (!get_float(cx, cfg, "rate", 0.0f, &l->rate)) return false;
+        if (l->rate < 0 || l->rate >= 1) return err_set(cx->err, "layer '%s': rate must be in [0, 1)", l->name);
+        return true;
+    }
+    *known = false;
+    return true;
+}
+
 static bool parse_cell(Ctx *cx, const char *cls, const cJSON *cfg, Layer *l, int dir)
 {
     Cell *c = &l->cell[dir];
@@ -194,8 +275,13 @@ static bool parse_layer(const char *cls, const cJSON *cfg, const cJSON *manifest
         l->kind = LAYER_DROPOUT;
         if (!get_float(&cx, cfg, "rate", 0.0f, &l->rate)) return false;
         if (l->rate < 0 || l->rate >= 1) return err_set(err, "layer '%s': rate must be in [0, 1)", l->name);
+        if (!is_absent(cJSON_GetObjectItemCaseSensitive(cfg, "noise_shape")))
+            return err_set(err, "layer '%s': Dropout with a noise_shape is not supported (use SpatialDropout1D)", l->name);
         return true;
     }
+    bool known = false;
+    if (!parse_more(&cx, cls, cfg, l, &known)) return false;
+    if (known) return true;
     if (strcmp(cls, "Dense") == 0) {
         l->kind = LAYER_DENSE;
         if (!get_int(&cx, cfg, "units", 1, ENGINE_MAX_DIM, -1, &l->out_dim)) return false;
@@ -227,6 +313,8 @@ static bool parse_layer(const char *cls, const cJSON *cfg, const cJSON *manifest
             return err_set(err, "layer '%s': Bidirectional has no wrapped 'layer'", l->name);
         const char *iname = NULL;
         if (!get_str(&cx, icfg, "name", &iname)) return false;
+        /* Keras 3 names the wrapped copy "forward_<name>": keep <name> */
+        if (iname && strncmp(iname, "forward_", 8) == 0 && iname[8]) iname += 8;
         if (!set_name(&cx, l->inner_name, sizeof l->inner_name, iname)) return false;
         if (!parse_cell(&cx, icls->valuestring, icfg, l, 0)) return false;
         /* the backward copy: Keras flips go_backwards, or takes backward_layer */
@@ -254,7 +342,7 @@ static bool parse_layer(const char *cls, const cJSON *cfg, const cJSON *manifest
         else snprintf(l->dir_name[1], sizeof l->dir_name[1], "backward_%s", l->inner_name);
         return true;
     }
-    return err_set(err, "layer '%s': layer class '%s' is not supported (supported: InputLayer, Embedding, Masking, SimpleRNN, GRU, LSTM, Bidirectional, Dense, Dropout)",
+    return err_set(err, "layer '%s': layer class '%s' is not supported (supported: InputLayer, Embedding, Masking, SimpleRNN, GRU, LSTM, Bidirectional, Dense, Dropout, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten, SpatialDropout1D)",
                    l->name, cls);
 }
 
@@ -285,6 +373,53 @@ static bool read_input_shape(const cJSON *cfg, const char *lname, int *seq_len, 
     *seq_len = dims[1];
     *feat = n == 3 ? dims[2] : 0;
     *found = true;
+    return true;
+}
+
+/* The layer one inbound node reads, and which of its outputs: Keras 2 writes
+ * a node as [[name, node_index, tensor_index, kwargs]], Keras 3 as
+ * {"args": [{"class_name": "__keras_tensor__", "config": {"keras_history":
+ * [name, node_index, tensor_index]}}], "kwargs": {...}} (several inputs are
+ * a list inside args). */
+static bool node_source(const cJSON *node, const char **src, int *ti, Err *err)
+{
+    const cJSON *name = NULL, *index = NULL;
+    int inputs = 0;
+    if (cJSON_IsObject(node)) {
+        const cJSON *args = cJSON_GetObjectItemCaseSensitive(node, "args");
+        const cJSON *a = NULL;
+        if (!cJSON_IsArray(args)) args = NULL;
+        cJSON_ArrayForEach(a, args) {
+            const cJSON *list = cJSON_IsArray(a) ? a : NULL, *t = NULL;
+            int k = 0;
+            do {
+                t = list ? cJSON_GetArrayItem(list, k++) : a;
+                const cJSON *tc = cJSON_GetObjectItemCaseSensitive(t, "class_name");
+                if (!cJSON_IsString(tc) || strcmp(tc->valuestring, "__keras_tensor__") != 0) continue;
+                const cJSON *hist = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(t, "config"), "keras_history");
+                inputs++;
+                name = cJSON_GetArrayItem(hist, 0);
+                index = cJSON_GetArrayItem(hist, 2);
+                if (!cJSON_IsArray(hist) || !cJSON_IsString(name))
+                    return err_set(err, "an inbound node of the functional model (Keras 3 inbound_nodes) is malformed");
+            } while (list && k < cJSON_GetArraySize(list));
+        }
+        if (inputs != 1)
+            return err_set(err, "a layer of the functional model has %d inputs (Keras 3 inbound_nodes); only a single chain of layers is supported",
+                           inputs);
+    } else {
+        if (!cJSON_IsArray(node) || cJSON_GetArraySize(node) != 1)
+            return err_set(err, "a layer of the functional model has %d inputs; only a single chain of layers is supported",
+                           cJSON_IsArray(node) ? cJSON_GetArraySize(node) : 0);
+        const cJSON *in = cJSON_GetArrayItem(node, 0);
+        name = cJSON_GetArrayItem(in, 0);
+        index = cJSON_GetArrayItem(in, 2);
+        if (!cJSON_IsArray(in) || !cJSON_IsString(name))
+            return err_set(err, "an inbound node of the functional model is malformed");
+    }
+    *src = name->valuestring;
+    *ti = cJSON_IsNumber(index) && index->valuedouble >= 0 && index->valuedouble < 1e6 ? (int)index->valuedouble
+          : cJSON_IsNumber(index) ? 1 : 0;
     return true;
 }
 
@@ -340,29 +475,13 @@ static const cJSON **chain_layers(const cJSON *topo, int *count, char *mname, si
                 goto fail;
             }
             if (nn == 1) {
-                const cJSON *node = cJSON_GetArrayItem(nodes, 0);
-                if (cJSON_IsObject(node)) {
-                    err_set(err, "inbound_nodes of layer %d are in the Keras 3 format, which is not supported (save with Keras 2 / tf.keras)", j);
-                    goto fail;
-                }
-                if (!cJSON_IsArray(node) || cJSON_GetArraySize(node) != 1) {
-                    err_set(err, "a layer of the functional model has %d inputs; only a single chain of layers is supported",
-                            cJSON_IsArray(node) ? cJSON_GetArraySize(node) : 0);
-                    goto fail;
-                }
-                const cJSON *in = cJSON_GetArrayItem(node, 0);
-                const cJSON *s = cJSON_GetArrayItem(in, 0);
-                const cJSON *ti = cJSON_GetArrayItem(in, 2);
-                if (!cJSON_IsArray(in) || !cJSON_IsString(s)) {
-                    err_set(err, "an inbound node of the functional model is malformed");
-                    goto fail;
-                }
-                if (cJSON_IsNumber(ti) && ti->valuedouble != 0) {
+                int ti = 0;
+                if (!node_source(cJSON_GetArrayItem(nodes, 0), &src, &ti, err)) goto fail;
+                if (ti != 0) {
                     err_set(err, "a layer reads output %d of layer '%s' (a returned state); only a single chain of layers is supported",
-                            (int)ti->valuedouble, s->valuestring);
+                            ti, src);
                     goto fail;
                 }
-                src = s->valuestring;
             }
             bool match = prev ? (src && strcmp(src, prev) == 0) : (src == NULL);
             if (!match) continue;
@@ -413,6 +532,13 @@ static bool parse_topology(Model *m, const cJSON *topo, const cJSON *manifest, E
         }
         const cJSON *nm = cJSON_GetObjectItemCaseSensitive(cfg, "name");
         const char *lname = cJSON_IsString(nm) ? nm->valuestring : "?";
+        /* Keras 3 (and 2.13+) name a built-in class with registered_name null
+         * or the class name itself; anything else is a custom class */
+        const cJSON *reg = cJSON_GetObjectItemCaseSensitive(layers[i], "registered_name");
+        if (cJSON_IsString(reg) && strcmp(reg->valuestring, cls->valuestring) != 0) {
+            err_set(err, "layer '%s': custom class '%s' is not supported (only Keras' built-in layers)", lname, reg->valuestring);
+            goto done;
+        }
         if (!shape_found && !read_input_shape(cfg, lname, &seq_len, &feat, &shape_found, err)) goto done;
         if (strcmp(cls->valuestring, "InputLayer") == 0) {
             snprintf(m->input_name, sizeof m->input_name, "%s", lname);
@@ -441,6 +567,18 @@ static bool parse_topology(Model *m, const cJSON *topo, const cJSON *manifest, E
         err_set(err, "the model has no layers");
         goto done;
     }
+    if (!shape_found) {
+        /* a Sequential built without an Input keeps its shape here */
+        const cJSON *mcfg = cJSON_GetObjectItemCaseSensitive(topo, "config");
+        const cJSON *bis = cJSON_GetObjectItemCaseSensitive(mcfg, "build_input_shape");
+        if (cJSON_IsArray(bis)) {
+            cJSON *wrap = cJSON_CreateObject();
+            cJSON_AddItemReferenceToObject(wrap, "batch_shape", (cJSON *)bis);
+            bool shape_ok = read_input_shape(wrap, m->layers[0].name, &seq_len, &feat, &shape_found, err);
+            cJSON_Delete(wrap);
+            if (!shape_ok) goto done;
+        }
+    }
     m->seq_len = seq_len;
     if (m->layers[0].kind != LAYER_EMBEDDING) {
         if (!shape_found || feat == 0) {
@@ -457,6 +595,11 @@ static bool parse_topology(Model *m, const cJSON *topo, const cJSON *manifest, E
 done:
     free(layers);
     return ok;
+}
+
+bool model_config_read(Model *m, const cJSON *topo, const cJSON *manifest, Err *err)
+{
+    return parse_topology(m, topo, manifest, err);
 }
 
 /* ---- weights ------------------------------------------------------------- */
@@ -567,6 +710,20 @@ static bool shape_str_eq(const ParamInfo *p, const cJSON *shape, char *got, size
     }
     if (k < cap) snprintf(got + k, cap - k, "]");
     return eq;
+}
+
+ParamInfo *model_param_by_weight_name(Model *m, const char *wname, Err *err)
+{
+    int li = 0, dir_i = 0;
+    char var[64];
+    bool bad = false;
+    if (!match_weight(m, wname, &li, &dir_i, var, sizeof var, &bad, err)) {
+        if (!bad) err_set(err, "weight '%s' belongs to no layer of the model", wname);
+        return NULL;
+    }
+    ParamInfo *p = model_find_param(m, li, dir_i, var);
+    if (!p) err_set(err, "weight '%s': layer '%s' has no '%s' (use_bias false?)", wname, m->layers[li].name, var);
+    return p;
 }
 
 /* Checks one manifest group against the model and its shard files; with
@@ -681,7 +838,10 @@ static bool read_group(Model *m, const char *dir, const cJSON *group, int gi, un
         }
         char got[128];
         if (!shape_str_eq(p, shape, got, sizeof got)) {
-            if (p->ndim == 2)
+            if (p->ndim == 3)
+                err_set(err, "weight '%s' has shape %s but layer '%s' needs [%d, %d, %d]", wname, got, m->layers[li].name,
+                        p->shape[0], p->shape[1], p->shape[2]);
+            else if (p->ndim == 2)
                 err_set(err, "weight '%s' has shape %s but layer '%s' needs [%d, %d]", wname, got, m->layers[li].name,
                         p->shape[0], p->shape[1]);
             else
@@ -749,6 +909,7 @@ char *model_dir_of(const char *path)
 
 bool model_load(Model *m, const char *path, Err *err)
 {
+    if (keras_is_path(path)) return keras_load(m, path, err); /* Keras' own files: keras_io.c */
     model_init(m);
     struct stat st;
     if (stat(path, &st) != 0) return err_set(err, "%s: %s", path, strerror(errno));
@@ -922,6 +1083,29 @@ static cJSON *layer_json(const Model *m, int i)
         cJSON_AddStringToObject(cfg, "activation", act_name(l->activation));
         cJSON_AddBoolToObject(cfg, "use_bias", l->use_bias);
         break;
+    case LAYER_CONV1D: {
+        cJSON_AddNumberToObject(cfg, "filters", l->out_dim);
+        const int v[3] = {l->kernel_size, l->strides, l->dilation};
+        static const char *const key[3] = {"kernel_size", "strides", "dilation_rate"};
+        for (int k = 0; k < 3; k++) {
+            cJSON *a = cJSON_CreateArray();
+            cJSON_AddItemToArray(a, cJSON_CreateNumber(v[k]));
+            cJSON_AddItemToObject(cfg, key[k], a);
+        }
+        cJSON_AddStringToObject(cfg, "padding", conv_padding_name(l->padding));
+        cJSON_AddStringToObject(cfg, "data_format", "channels_last");
+        cJSON_AddStringToObject(cfg, "activation", act_name(l->activation));
+        cJSON_AddBoolToObject(cfg, "use_bias", l->use_bias);
+        break;
+    }
+    case LAYER_GLOBAL_AVG_POOL:
+    case LAYER_GLOBAL_MAX_POOL:
+    case LAYER_FLATTEN:
+        cJSON_AddStringToObject(cfg, "data_format", "channels_last");
+        break;
+    case LAYER_SPATIAL_DROPOUT:
+        cJSON_AddNumberToObject(cfg, "rate", l->rate);
+        break;
     case LAYER_RNN:
         if (l->bidirectional) {
             cJSON_AddStringToObject(cfg, "merge_mode", merge_mode_name(l->merge));
@@ -992,6 +1176,7 @@ static bool write_in(const char *dir, const char *name, const void *data, size_t
 
 bool model_save(const Model *m, const char *dir_arg, const ExtraFile *extra, int n_extra, Err *err)
 {
+    if (keras_is_keras_path(dir_arg)) return keras_save(m, dir_arg, extra, n_extra, err); /* keras_io.c */
     /* "out/" is "out": the temporary goes beside the folder, not into it */
     char *dir = xstrdup(dir_arg);
     for (size_t k = strlen(dir); k > 1 && dir[k - 1] == '/'; k--) dir[k - 1] = '\0';

@@ -16,7 +16,9 @@
 /* Largest model.json accepted: MODEL_IO_MAX_JSON (unroll_limits.h). */
 
 /* Loads the model at path: a folder holding model.json, or the path of the
- * model.json itself. On failure model is left freed (model_init state). */
+ * model.json itself; a path ending in .keras or .h5 is one of Keras' own
+ * files, read by keras_load (keras_io.h). On failure model is left freed
+ * (model_init state). */
 bool model_load(Model *model, const char *path, Err *err);
 
 /* The folder a model path refers to (path itself, or the folder of a
@@ -32,6 +34,8 @@ typedef struct {
     const char *content;
 } ExtraFile;
 
+/* A dir ending in .keras is written as a Keras 3 .keras file instead
+ * (keras_save), the extra files beside it. */
 bool model_save(const Model *model, const char *dir, const ExtraFile *extra,
                 int n_extra, Err *err);
 

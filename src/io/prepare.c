@@ -111,7 +111,9 @@ static bool classify_rows(LessonData *ld, const Lesson *l, Err *err)
     if (!tokenizer_fit_on_texts(&ld->tok, (const char *const *)texts, n, err)) goto done;
     seq_list_free(&seqs); /* texts_to_sequences overwrites its output */
     tokenizer_texts_to_sequences(&seqs, &ld->tok, (const char *const *)texts, n);
-    if (!text_pad_sequences(&grid, &seqs, l->maxlen, TEXT_PRE, TEXT_PRE, 0, err)) goto done;
+    /* pad_sequences' defaults in front; TextVectorization at the end */
+    TextSide side = ld->tok.kind == TEXT_KERAS_VECTORIZATION ? TEXT_POST : TEXT_PRE;
+    if (!text_pad_sequences(&grid, &seqs, l->maxlen, side, side, 0, err)) goto done;
     DataFile *df = &ld->rows;
     df->tokens = xmalloc((size_t)grid.rows * grid.cols * sizeof *df->tokens);
     memcpy(df->tokens, grid.v, (size_t)grid.rows * grid.cols * sizeof *df->tokens);
@@ -137,6 +139,15 @@ bool lesson_data_load(LessonData *ld, const Lesson *l, Err *err)
 {
     memset(ld, 0, sizeof *ld);
     TokenizerConfig cfg = tokenizer_config_default();
+    cfg.char_level = l->char_level;
+    if (l->text_vectorize) { /* TextVectorization (issue 13) */
+        cfg = tokenizer_config_vectorization();
+        cfg.standardize = l->standardize;
+        cfg.split_mode = l->split_mode;
+        cfg.max_tokens = l->max_tokens;
+        cfg.output_sequence_length = l->maxlen;
+        cfg.strip_html_breaks = l->strip_html_breaks;
+    }
     tokenizer_init(&ld->tok, &cfg);
     bool ok = l->task == LESSON_CLASSIFY ? classify_rows(ld, l, err) : next_word_rows(ld, l, err);
     if (!ok) lesson_data_free(ld);

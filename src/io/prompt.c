@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keras_io.h"
 #include "model_io.h"
 #include "tokenizer_io.h"
 
@@ -16,8 +17,22 @@ bool prompt_load_tokenizer(Tokenizer *tok, const char *model_path, Err *err)
     snprintf(path, n, "%s/tokenizer.json", dir);
     free(dir);
     FILE *f = fopen(path, "rb");
+    if (!f && keras_is_keras_path(model_path)) {
+        /* a .keras file may carry its own vocabulary (TextVectorization) */
+        Err verr = {{0}};
+        char *json = keras_vocabulary_tokenizer(model_path, &verr);
+        bool ok = json && tokenizer_parse(tok, json, strlen(json), model_path, err);
+        free(json);
+        free(path);
+        if (!json && verr.msg[0]) return err_set(err, "%s", verr.msg);
+        if (!json)
+            return err_set(err, "%s: no vocabulary: token ids only (no tokenizer.json beside it and no TextVectorization "
+                                "layer inside; use --tokens)", model_path);
+        return ok;
+    }
     if (!f) {
-        err_set(err, "%s: no tokenizer.json beside the model, so text cannot be turned into tokens (use --tokens)", path);
+        err_set(err, "%s: no vocabulary: token ids only (no tokenizer.json beside the model, so text cannot be turned "
+                     "into tokens; use --tokens)", path);
         free(path);
         return false;
     }
@@ -44,11 +59,13 @@ bool prompt_encode(Prompt *p, const Tokenizer *tok, const char *text, int maxlen
     p->n = n;
     p->tokens = xcalloc((size_t)n, sizeof *p->tokens);
     p->words = xcalloc((size_t)n, sizeof *p->words);
-    /* pad and cut in front, as pad_sequences' defaults do */
+    /* pad and cut in front, as pad_sequences' defaults do; at the end for
+     * a TextVectorization, as its output_sequence_length does */
     int skip = e.n_tokens > n ? e.n_tokens - n : 0, pad = n > e.n_tokens ? n - e.n_tokens : 0;
+    if (tok->kind == TEXT_KERAS_VECTORIZATION) skip = 0, pad = 0;
     for (int t = 0; t < n; t++) {
         int k = t - pad + skip;
-        if (t < pad) {
+        if (t < pad || k >= e.n_tokens) {
             p->words[t] = xstrdup("");
             continue;
         }

@@ -20,7 +20,8 @@ typedef struct {
 /* Loads tokenizer.json from the model's folder. */
 bool prompt_load_tokenizer(Tokenizer *tok, const char *model_path, Err *err);
 
-/* Encodes text; maxlen > 0 pads/cuts in front to maxlen, else the tokens are
+/* Encodes text; maxlen > 0 pads/cuts in front to maxlen (at the end for a
+ * TextVectorization tokenizer, as Keras' layer does), else the tokens are
  * kept as they are. Fails when no known word is left (and maxlen is 0). */
 bool prompt_encode(Prompt *p, const Tokenizer *tok, const char *text, int maxlen, Err *err);
 void prompt_free(Prompt *p);

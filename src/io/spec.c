@@ -65,7 +65,15 @@ static bool rnn_layer(Model *m, Layer *l, char **part, int np, bool bi, const ch
         else if (bi && strcmp(o, "mul") == 0) l->merge = MERGE_MUL;
         else if (bi && strcmp(o, "ave") == 0) l->merge = MERGE_AVE;
         else if (act_parse(o, &a) && a != ACT_SOFTMAX) c->activation = a;
-        else return err_set(err, "'%s': unknown option '%s'", part[0], o);
+        else if (strncmp(o, "dropout=", 8) == 0 || strncmp(o, "recurrent_dropout=", 18) == 0) {
+            const char *v = strchr(o, '=') + 1;
+            char *end = NULL;
+            float r = strtof(v, &end);
+            if (!*v || *end || !(r >= 0.0f && r < 1.0f))
+                return err_set(err, "'%s': %.*s needs a rate in [0, 1), e.g. dropout=0.2", part[0], (int)(v - o - 1), o);
+            if (o[0] == 'd') l->dropout = r;
+            else l->recurrent_dropout = r;
+        } else return err_set(err, "'%s': unknown option '%s'", part[0], o);
     }
     static const char *const base[] = {"simple_rnn", "gru", "lstm"};
     const char *inner = base[ck];
@@ -78,6 +86,58 @@ static bool rnn_layer(Model *m, Layer *l, char **part, int np, bool bi, const ch
         snprintf(l->dir_name[1], sizeof l->dir_name[1], "backward_%s", l->inner_name);
     } else {
         unique_name(m, inner, l->name, sizeof l->name);
+    }
+    return true;
+}
+
+/* conv1d:FILTERS:KERNEL[:opt...], gavgpool, gmaxpool, flatten, spatialdropout:RATE */
+static bool more_layer(Model *m, Layer *l, char **part, int np, int vocab, Err *err)
+{
+    const char *k = part[0];
+    long a = 0, b = 0;
+    if (strcmp(k, "conv1d") == 0) {
+        if (np < 3 || !num(part[1], vocab, 1, ENGINE_MAX_DIM, &a) || !num(part[2], vocab, 1, ENGINE_MAX_SEQ, &b))
+            return err_set(err, "'conv1d' needs a number of filters (at least 1) and a kernel size, e.g. conv1d:128:5:relu");
+        l->kind = LAYER_CONV1D;
+        l->out_dim = (int)a;
+        l->kernel_size = (int)b;
+        l->strides = l->dilation = 1;
+        l->padding = PAD_VALID;
+        l->use_bias = true;
+        l->activation = ACT_LINEAR;
+        for (int i = 3; i < np; i++) {
+            const char *o = part[i];
+            Act act;
+            long v = 0;
+            if (strcmp(o, "valid") == 0) l->padding = PAD_VALID;
+            else if (strcmp(o, "same") == 0) l->padding = PAD_SAME;
+            else if (strcmp(o, "causal") == 0) l->padding = PAD_CAUSAL;
+            else if (strcmp(o, "nobias") == 0) l->use_bias = false;
+            else if (strncmp(o, "stride", 6) == 0 && num(o + 6, 0, 1, ENGINE_MAX_SEQ, &v)) l->strides = (int)v;
+            else if (strncmp(o, "dilation", 8) == 0 && num(o + 8, 0, 1, ENGINE_MAX_SEQ, &v)) l->dilation = (int)v;
+            else if (act_parse(o, &act) && act != ACT_SOFTMAX) l->activation = act;
+            else return err_set(err, "'conv1d': unknown option '%s' (valid, same, causal, strideN, dilationN, nobias, an activation)", o);
+        }
+        unique_name(m, "conv1d", l->name, sizeof l->name);
+        return true;
+    }
+    if (strcmp(k, "spatialdropout") == 0) {
+        char *end = NULL;
+        l->kind = LAYER_SPATIAL_DROPOUT;
+        l->rate = np > 1 ? strtof(part[1], &end) : -1.0f;
+        if (np != 2 || *end || !(l->rate >= 0 && l->rate < 1))
+            return err_set(err, "'spatialdropout' needs a rate in [0, 1), e.g. spatialdropout:0.2");
+        unique_name(m, "spatial_dropout1d", l->name, sizeof l->name);
+        return true;
+    }
+    if (np > 1) return err_set(err, "'%s': unexpected '%.40s' (it takes no options)", k, part[1]);
+    if (strcmp(k, "flatten") == 0) {
+        l->kind = LAYER_FLATTEN;
+        unique_name(m, "flatten", l->name, sizeof l->name);
+    } else {
+        bool avg = strcmp(k, "gavgpool") == 0;
+        l->kind = avg ? LAYER_GLOBAL_AVG_POOL : LAYER_GLOBAL_MAX_POOL;
+        unique_name(m, avg ? "global_average_pooling1d" : "global_max_pooling1d", l->name, sizeof l->name);
     }
     return true;
 }
@@ -141,7 +201,7 @@ static bool one_layer(Model *m, char *text, int vocab, int index, Err *err)
         char *end = NULL;
         l.kind = LAYER_DROPOUT;
         l.rate = np > 1 ? strtof(part[1], &end) : -1.0f;
-        if (np < 2 || *end || l.rate < 0 || l.rate >= 1) return err_set(err, "'dropout' needs a rate in [0, 1), e.g. dropout:0.2");
+        if (np < 2 || *end || !(l.rate >= 0 && l.rate < 1)) return err_set(err, "'dropout' needs a rate in [0, 1), e.g. dropout:0.2");
         unique_name(m, "dropout", l.name, sizeof l.name);
     } else if (strcmp(k, "dense") == 0) {
         if (np < 2 || !num(part[1], vocab, 1, ENGINE_MAX_DIM, &a)) return err_set(err, "'dense' needs a number of units, e.g. dense:V:softmax");
@@ -151,13 +211,16 @@ static bool one_layer(Model *m, char *text, int vocab, int index, Err *err)
         l.activation = ACT_LINEAR;
         if (np > 2 && !act_parse(part[2], &l.activation)) return err_set(err, "'dense': unknown activation '%s'", part[2]);
         unique_name(m, "dense", l.name, sizeof l.name);
+    } else if (strcmp(k, "conv1d") == 0 || strcmp(k, "gavgpool") == 0 || strcmp(k, "gmaxpool") == 0 ||
+               strcmp(k, "flatten") == 0 || strcmp(k, "spatialdropout") == 0) {
+        if (!more_layer(m, &l, part, np, vocab, err)) return false;
     } else if (strcmp(k, "lstm") == 0 || strcmp(k, "gru") == 0 || strcmp(k, "rnn") == 0 || strcmp(k, "simplernn") == 0) {
         if (!rnn_layer(m, &l, part, np, false, strcmp(k, "simplernn") == 0 ? "rnn" : k, vocab, err)) return false;
     } else if (strncmp(k, "bi-", 3) == 0 &&
                (strcmp(k + 3, "lstm") == 0 || strcmp(k + 3, "gru") == 0 || strcmp(k + 3, "rnn") == 0)) {
         if (!rnn_layer(m, &l, part, np, true, k + 3, vocab, err)) return false;
     } else {
-        return err_set(err, "unknown layer '%s' (input, embedding, masking, lstm, gru, rnn, bi-lstm, bi-gru, bi-rnn, dropout, dense)", k);
+        return err_set(err, "unknown layer '%s' (input, embedding, masking, lstm, gru, rnn, bi-lstm, bi-gru, bi-rnn, dropout, dense, conv1d, gavgpool, gmaxpool, flatten, spatialdropout)", k);
     }
     model_add_layer(m, &l);
     return true;

@@ -8,10 +8,15 @@
  *   lstm:UNITS[:opt...]  gru:UNITS[:opt...]  rnn:UNITS[:opt...] (SimpleRNN)
  *       opts: seq (return_sequences), state (return_state), backwards,
  *             relu|linear|sigmoid|tanh (activation), hard (hard_sigmoid
- *             recurrent activation), nobias, reset_before (GRU reset_after false)
+ *             recurrent activation), nobias, reset_before (GRU reset_after false),
+ *             dropout=R, recurrent_dropout=R (the layer's own dropout rates)
  *   bi-lstm / bi-gru / bi-rnn:UNITS[:concat|sum|mul|ave][:opt...]  Bidirectional
  *   dropout:RATE
  *   dense:UNITS[:softmax|sigmoid|relu|tanh|linear]
+ *   conv1d:FILTERS:KERNEL[:opt...]  Conv1D; opts: valid (default), same, causal,
+ *             strideN, dilationN, nobias, an activation (relu, tanh, ...)
+ *   gavgpool  gmaxpool  flatten     GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten
+ *   spatialdropout:RATE             SpatialDropout1D
  *
  * VOCAB and UNITS may be the letter V, replaced by the vocab argument (the
  * size of a tokenizer's vocabulary). Example:

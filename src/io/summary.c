@@ -12,10 +12,11 @@
 #define LINE 65
 static const int POS[3] = {29, 55, 65};
 
-static void dims(char *buf, size_t cap, const Model *m, bool seq, int d)
+/* len: the layer's output steps (a Conv1D changes them), 0 = None */
+static void dims(char *buf, size_t cap, int len, bool seq, int d)
 {
     char t[24];
-    if (m->seq_len) snprintf(t, sizeof t, "%d", m->seq_len);
+    if (len) snprintf(t, sizeof t, "%d", len);
     else snprintf(t, sizeof t, "None");
     if (seq) snprintf(buf, cap, "(None, %s, %d)", t, d);
     else snprintf(buf, cap, "(None, %d)", d);
@@ -25,7 +26,7 @@ void summary_output_shape(const Model *m, int i, char *buf, size_t cap)
 {
     const Layer *l = &m->layers[i];
     char main_shape[64];
-    dims(main_shape, sizeof main_shape, m, l->out_seq, l->out_dim);
+    dims(main_shape, sizeof main_shape, l->out_len, l->out_seq, l->out_dim);
     if (!(l->kind == LAYER_RNN && l->return_state)) {
         snprintf(buf, cap, "%s", main_shape);
         return;

@@ -175,6 +175,79 @@ done:
     return ok;
 }
 
+/* ---- TextVectorization ------------------------------------------------------- */
+
+/* config.key: null/absent (0) or a whole number in lo..hi */
+static bool cfg_opt_int(const cJSON *cfg, const char *key, long long lo, long long hi, int *out, Err *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, key);
+    long long x = 0;
+    *out = 0;
+    if (is_absent(v)) return true;
+    if (!whole(v, (double)lo, (double)hi, &x))
+        return err_set(err, "config.%s must be null or a whole number from %lld to %lld", key, lo, hi);
+    *out = (int)x;
+    return true;
+}
+
+/* root is {"class_name": "TextVectorization", "config": {...}}: Keras'
+ * layer config with its vocabulary (get_config() after adapt() gives the
+ * vocabulary with get_vocabulary(), '' and [UNK] first). */
+static bool parse_vectorization(Tokenizer *tok, const cJSON *cfg, Err *err)
+{
+    TokenizerConfig c = tokenizer_config_vectorization();
+    /* absent: the constructor's default; null: None */
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, "standardize");
+    if (cJSON_IsNull(v)) c.standardize = TEXT_STD_NONE;
+    else if (!v) c.standardize = TEXT_STD_LOWER_AND_STRIP_PUNCTUATION;
+    else if (!cJSON_IsString(v) || !text_standardize_parse(v->valuestring, &c.standardize) ||
+             strcmp(v->valuestring, "none") == 0)
+        return err_set(err, "config.standardize must be null, \"lower\", \"strip_punctuation\" or "
+                            "\"lower_and_strip_punctuation\" (a custom function cannot be run here)");
+    v = cJSON_GetObjectItemCaseSensitive(cfg, "split");
+    if (cJSON_IsNull(v)) c.split_mode = TEXT_SPLIT_NONE;
+    else if (!v) c.split_mode = TEXT_SPLIT_WHITESPACE;
+    else if (!cJSON_IsString(v) || !text_split_parse(v->valuestring, &c.split_mode) || strcmp(v->valuestring, "none") == 0)
+        return err_set(err, "config.split must be null, \"whitespace\" or \"character\" (a custom function cannot be run here)");
+    v = cJSON_GetObjectItemCaseSensitive(cfg, "output_mode");
+    if (!is_absent(v) && !(cJSON_IsString(v) && strcmp(v->valuestring, "int") == 0))
+        return err_set(err, "config.output_mode must be \"int\" (token indices); other modes are not supported");
+    v = cJSON_GetObjectItemCaseSensitive(cfg, "ngrams");
+    if (!is_absent(v)) return err_set(err, "config.ngrams must be null: n-grams of tokens are not supported");
+    if (!cfg_opt_int(cfg, "max_tokens", 2, TEXT_MAX_INDEX + 1LL, &c.max_tokens, err)) return false;
+    if (!cfg_opt_int(cfg, "output_sequence_length", 1, TEXT_MAX_PAD_LEN, &c.output_sequence_length, err)) return false;
+    if (!cfg_bool(cfg, "strip_html_breaks", false, &c.strip_html_breaks, err)) return false;
+
+    const cJSON *voc = cJSON_GetObjectItemCaseSensitive(cfg, "vocabulary");
+    if (!cJSON_IsArray(voc)) return err_set(err, "config.vocabulary must be a list of strings (the adapted vocabulary)");
+    int n = cJSON_GetArraySize(voc), first = 0;
+    const cJSON *a = cJSON_GetArrayItem(voc, 0), *b = cJSON_GetArrayItem(voc, 1);
+    if (n >= 2 && cJSON_IsString(a) && cJSON_IsString(b) && !a->valuestring[0] &&
+        strcmp(b->valuestring, TEXT_VECTORIZE_OOV) == 0)
+        first = 2; /* get_vocabulary(): '' and [UNK] come first */
+    if (n - first > TEXT_MAX_INDEX - 1)
+        return err_set(err, "config.vocabulary has %d tokens, more than %d", n - first, TEXT_MAX_INDEX - 1);
+    if (c.max_tokens && 2 + (n - first) > c.max_tokens)
+        return err_set(err, "config.vocabulary has %d entries with '' and [UNK], more than max_tokens %d", 2 + n - first,
+                       c.max_tokens);
+    tokenizer_init(tok, &c);
+    word_table_set(&tok->word_index, TEXT_VECTORIZE_OOV, 1);
+    int k = 0;
+    const cJSON *it = NULL;
+    cJSON_ArrayForEach(it, voc) {
+        if (k++ < first) continue;
+        if (!cJSON_IsString(it)) return err_set(err, "config.vocabulary[%d] is not a string", k - 1);
+        const char *w = it->valuestring;
+        if (!is_utf8(w)) return err_set(err, "config.vocabulary[%d] is not valid UTF-8", k - 1);
+        if (!w[0] || strcmp(w, TEXT_VECTORIZE_OOV) == 0)
+            return err_set(err, "config.vocabulary[%d] is '%s', which may only come first ('') and second ([UNK])", k - 1, w);
+        if (word_table_find(&tok->word_index, w) >= 0)
+            return err_set(err, "config.vocabulary: the token '%.60s' appears twice", w);
+        word_table_set(&tok->word_index, w, 2 + (k - 1 - first));
+    }
+    return tokenizer_rebuild_index_word(tok, err);
+}
+
 /* root: the {"class_name": ..., "config": {...}} object */
 static bool parse_document(Tokenizer *tok, const cJSON *root, Err *err)
 {
@@ -182,11 +255,14 @@ static bool parse_document(Tokenizer *tok, const cJSON *root, Err *err)
     bool ok = false;
     if (!cJSON_IsObject(root)) return err_set(err, "expected a JSON object (Keras' Tokenizer.to_json())");
     const cJSON *cls = cJSON_GetObjectItemCaseSensitive(root, "class_name");
-    if (!is_absent(cls) && (!cJSON_IsString(cls) || strcmp(cls->valuestring, "Tokenizer") != 0))
-        return err_set(err, "class_name is %s%.40s%s, expected 'Tokenizer'", cJSON_IsString(cls) ? "'" : "",
-                       cJSON_IsString(cls) ? cls->valuestring : "not a string", cJSON_IsString(cls) ? "'" : "");
+    bool vectorization = cJSON_IsString(cls) && strcmp(cls->valuestring, "TextVectorization") == 0;
+    if (!is_absent(cls) && !vectorization && (!cJSON_IsString(cls) || strcmp(cls->valuestring, "Tokenizer") != 0))
+        return err_set(err, "class_name is %s%.40s%s, expected 'Tokenizer' or 'TextVectorization'",
+                       cJSON_IsString(cls) ? "'" : "", cJSON_IsString(cls) ? cls->valuestring : "not a string",
+                       cJSON_IsString(cls) ? "'" : "");
     const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(root, "config");
     if (!cJSON_IsObject(cfg)) return err_set(err, "no config object");
+    if (vectorization) return parse_vectorization(tok, cfg, err);
 
     /* configuration */
     TokenizerConfig c = tokenizer_config_default();
@@ -194,7 +270,7 @@ static bool parse_document(Tokenizer *tok, const cJSON *root, Err *err)
     long long num_words = 0, document_count = 0;
     const cJSON *v = NULL;
     if (!cfg_bool(cfg, "char_level", false, &char_level, err)) return false;
-    if (char_level) return err_set(err, "config.char_level is true: character-level tokenizers are not supported");
+    c.char_level = char_level;
     v = cJSON_GetObjectItemCaseSensitive(cfg, "num_words");
     if (!is_absent(v) && !whole(v, 0, INT_MAX, &num_words))
         return err_set(err, "config.num_words must be null or a whole number from 0 to %d", INT_MAX);
@@ -372,8 +448,43 @@ static void put_dict_field(StrBuf *b, const char *key, const StrBuf *inner)
     put_pystr(b, inner->p);
 }
 
+/* Keras' TextVectorization get_config() after adapt(), in its key order,
+ * with the vocabulary as get_vocabulary() lists it; strip_html_breaks
+ * (unroll's, the course's custom standardization) only when set, so that a
+ * plain config stays one Keras' from_config() accepts. */
+static char *vectorization_to_json(const Tokenizer *tok)
+{
+    StrBuf b = {0};
+    strbuf_puts(&b, "{\"class_name\": \"TextVectorization\", \"config\": {\"name\": \"text_vectorization\", "
+                    "\"trainable\": true, \"max_tokens\": ");
+    if (tok->max_tokens) put_int(&b, tok->max_tokens);
+    else strbuf_puts(&b, "null");
+    const char *std = text_standardize_name(tok->standardize), *split = text_split_name(tok->split_mode);
+    strbuf_puts(&b, ", \"standardize\": ");
+    if (std) put_pystr(&b, std);
+    else strbuf_puts(&b, "null");
+    strbuf_puts(&b, ", \"split\": ");
+    if (split) put_pystr(&b, split);
+    else strbuf_puts(&b, "null");
+    strbuf_puts(&b, ", \"ngrams\": null, \"output_mode\": \"int\", \"output_sequence_length\": ");
+    if (tok->output_sequence_length) put_int(&b, tok->output_sequence_length);
+    else strbuf_puts(&b, "null");
+    strbuf_puts(&b, ", \"pad_to_max_tokens\": false, \"sparse\": false, \"ragged\": false, \"vocabulary\": [\"\"");
+    for (int i = 1; i <= tok->max_index; i++) {
+        const char *w = tokenizer_index_word(tok, i);
+        strbuf_puts(&b, ", ");
+        put_pystr(&b, w ? w : "");
+    }
+    strbuf_puts(&b, "], \"idf_weights\": null, \"encoding\": \"utf-8\", \"vocabulary_size\": ");
+    put_int(&b, (long long)tok->max_index + 1);
+    if (tok->strip_html_breaks) strbuf_puts(&b, ", \"strip_html_breaks\": true");
+    strbuf_puts(&b, "}}");
+    return b.p;
+}
+
 char *tokenizer_to_json(const Tokenizer *tok)
 {
+    if (tok->kind == TEXT_KERAS_VECTORIZATION) return vectorization_to_json(tok);
     StrBuf b = {0}, d = {0};
     strbuf_puts(&b, "{\"class_name\": \"Tokenizer\", \"config\": {\"num_words\": ");
     if (tok->num_words) put_int(&b, tok->num_words);
@@ -383,7 +494,8 @@ char *tokenizer_to_json(const Tokenizer *tok)
     strbuf_puts(&b, tok->lower ? ", \"lower\": true" : ", \"lower\": false");
     strbuf_puts(&b, ", \"split\": ");
     put_pystr(&b, tok->split);
-    strbuf_puts(&b, ", \"char_level\": false, \"oov_token\": ");
+    strbuf_puts(&b, tok->char_level ? ", \"char_level\": true" : ", \"char_level\": false");
+    strbuf_puts(&b, ", \"oov_token\": ");
     if (tok->oov_token) put_pystr(&b, tok->oov_token);
     else strbuf_puts(&b, "null");
     strbuf_puts(&b, ", \"document_count\": ");

@@ -10,7 +10,16 @@
  * Everything read is untrusted: every field is checked and a problem comes
  * back as one Err line naming the file and the field. Writes byte for byte
  * what Python's json.dumps writes (", " and ": " separators, non-ASCII as
- * \uXXXX), atomically. Does not: char_level tokenizers (refused).
+ * \uXXXX), atomically. char_level tokenizers are read and written
+ * ("char_level": true, as Keras writes it).
+ * A TextVectorization (class_name "TextVectorization") is stored as Keras'
+ * layer config with its vocabulary (contracts.md section 4):
+ *   {"class_name": "TextVectorization", "config": {"name": ..., "max_tokens":
+ *    null|N, "standardize": null|"lower"|"strip_punctuation"|
+ *    "lower_and_strip_punctuation", "split": null|"whitespace"|"character",
+ *    "ngrams": null, "output_mode": "int", "output_sequence_length": null|N,
+ *    ..., "vocabulary": ["", "[UNK]", tokens...], "vocabulary_size": N,
+ *    "strip_html_breaks": true (only when set; unroll's)}}
  * Depends on base, text and cJSON. */
 #ifndef UNROLL_TOKENIZER_IO_H
 #define UNROLL_TOKENIZER_IO_H
@@ -26,8 +35,11 @@
  * defaults (num_words and oov_token: None); word_index is required;
  * word_counts, word_docs, index_docs and index_word may be absent (the
  * last is then derived). Refused, with the file and field named: not valid
- * JSON, not an object, class_name other than "Tokenizer", char_level true,
- * a field of the wrong type, a dictionary that is not a JSON string holding
+ * JSON, not an object, class_name other than "Tokenizer" or
+ * "TextVectorization", a field of the wrong type, a TextVectorization with a
+ * custom standardize or split, ngrams, an output_mode other than "int", a
+ * vocabulary with a repeated token or '' / [UNK] past their places or more
+ * entries than max_tokens, a dictionary that is not a JSON string holding
  * a JSON object, an index or count that is not a whole number in range, a
  * duplicate word or index, index_word that is not word_index's inverse, an
  * OOV token missing from a non-empty word_index, strings that are not UTF-8.

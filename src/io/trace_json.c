@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static const char *const LSTM_GATES[] = {"i", "f", "g", "o"};
 static const char *const GRU_GATES[] = {"z", "r", "n"};
@@ -16,6 +17,7 @@ bool trace_check_budget(const Model *model, int B, int T, bool keep, bool grad, 
 {
     if (T < 1) return err_set(err, "the sequence has no steps");
     if (T > ENGINE_MAX_SEQ) return err_set(err, "the sequence has %d steps, more than %d", T, ENGINE_MAX_SEQ);
+    if (!model_check_steps(model, T, err)) return false; /* a valid Conv1D's kernel needs its steps */
     size_t records = trace_bytes(model, B, T, keep);
     size_t need = base_size_add(records, extra);
     if (grad) need = base_size_add(need, backprop_bytes(model, B, T));
@@ -41,6 +43,34 @@ static void write_value(JsonW *w, const float *a, bool seq, int T, int B, int b,
     }
     jsonw_begin_array(w);
     for (int t = 0; t < T; t++) jsonw_floats(w, a + ((size_t)t * B + b) * n, n);
+    jsonw_end_array(w);
+}
+
+/* Conv1D: its options, and for each output position the input positions
+ * its taps read (outside 0..T-1: the zero padding) */
+static void write_conv(JsonW *w, const Layer *l, const LayerRecord *r)
+{
+    jsonw_key(w, "filters");
+    jsonw_int(w, l->out_dim);
+    jsonw_key(w, "kernel_size");
+    jsonw_int(w, l->kernel_size);
+    jsonw_key(w, "strides");
+    jsonw_int(w, l->strides);
+    jsonw_key(w, "dilation_rate");
+    jsonw_int(w, l->dilation);
+    jsonw_key(w, "padding");
+    jsonw_str(w, conv_padding_name(l->padding));
+    jsonw_key(w, "activation");
+    jsonw_str(w, act_name(l->activation));
+    jsonw_key(w, "windows");
+    jsonw_begin_array(w);
+    int *pos = xmalloc((size_t)l->kernel_size * sizeof *pos);
+    for (int o = 0; o < r->T_out; o++) {
+        int p0 = conv_window_start(l, r->T_in, o);
+        for (int k = 0; k < l->kernel_size; k++) pos[k] = p0 + k * l->dilation;
+        jsonw_ints(w, pos, l->kernel_size);
+    }
+    free(pos);
     jsonw_end_array(w);
 }
 
@@ -152,8 +182,9 @@ void trace_write_json(JsonW *w, const Trace *tr, int b, const TraceDocExtras *ex
             for (int d = 0; d < l->n_dir; d++) write_run(w, tr, i, d, b, x, in_dim, ex);
             jsonw_end_array(w);
         }
+        if (l->kind == LAYER_CONV1D) write_conv(w, l, r);
         jsonw_key(w, "output");
-        write_value(w, r->out, l->out_seq, T, B, b, l->out_dim);
+        write_value(w, r->out, l->out_seq, l->out_seq ? r->T_out : T, B, b, l->out_dim);
         if (l->kind == LAYER_RNN && l->return_state) {
             jsonw_key(w, "states");
             jsonw_begin_array(w);
@@ -169,5 +200,23 @@ void trace_write_json(JsonW *w, const Trace *tr, int b, const TraceDocExtras *ex
         in_dim = l->out_dim;
     }
     jsonw_end_array(w);
+    if (ex && ex->attribution) {
+        const TraceAttribution *a = ex->attribution;
+        jsonw_key(w, "attribution");
+        jsonw_begin_object(w);
+        jsonw_key(w, "step");
+        jsonw_int(w, a->step);
+        jsonw_key(w, "class");
+        jsonw_int(w, a->cls);
+        jsonw_key(w, "explains");
+        jsonw_str(w, a->log_odds ? "log_odds" : "output");
+        jsonw_key(w, "value");
+        jsonw_float(w, a->value);
+        jsonw_key(w, "gradient_x_input");
+        jsonw_floats(w, a->gradient, T);
+        jsonw_key(w, "occlusion");
+        jsonw_floats(w, a->occlusion, T);
+        jsonw_end_object(w);
+    }
     jsonw_end_object(w);
 }

@@ -8,6 +8,15 @@
 #include "engine.h"
 #include "jsonw.h"
 
+/* Input attribution of one prediction (--attribution), see model_attribute */
+typedef struct {
+    int step, cls;              /* the prediction after step `step`, class `cls` */
+    bool log_odds;              /* what the gradient explains: log(p/(1-p)) (else the output value) */
+    float value;                /* p_cls (or the output value) of that prediction */
+    const float *gradient;      /* (T) gradient x input */
+    const float *occlusion;     /* (T) drop in value with each position made padding */
+} TraceAttribution;
+
 typedef struct {
     const char *text;           /* the sentence given with --text, or NULL */
     const char *const *words;   /* (T) the word each token stands for, or NULL */
@@ -15,6 +24,7 @@ typedef struct {
     int n_oov;
     /* dL/dh_t norms: dh_norm[layer][dir] -> (T) by processing step, or NULL */
     const float *const (*dh_norm)[2];
+    const TraceAttribution *attribution; /* or NULL */
 } TraceDocExtras;
 
 /* Writes the document for sequence b of tr (which must have keep = true). */

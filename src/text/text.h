@@ -1,21 +1,35 @@
-/* text: Keras' Tokenizer and pad_sequences in C (contracts.md section 4),
- * following keras.preprocessing.text / tf.keras (Keras 2) line by line.
+/* text: Keras' Tokenizer, TextVectorization and pad_sequences in C
+ * (contracts.md section 4), following keras.preprocessing.text / tf.keras
+ * (Keras 2) and keras.layers.TextVectorization line by line.
  *
  * Does: split a text into words (lowercase, every filter character becomes
  * the separator, split on the separator, drop empty pieces), fit_on_texts
  * (word_counts, word_docs, word_index, index_word, index_docs,
  * document_count), texts_to_sequences (with a variant that says which words
  * were out of vocabulary), pad_sequences, and the n-gram rows of the
- * next-word exercise.
- * Does not: read or write files or JSON (io/tokenizer_io does), char_level
- * tokenizers, custom analyzers, texts_to_matrix / tf-idf.
- * Lowercasing: Python's str.lower() knows all of Unicode; this module lowers
- * ASCII, Latin-1 Supplement (U+00C0..U+00DE), Latin Extended-A and basic
- * Cyrillic (U+0400..U+042F), all one-to-one and length-preserving in UTF-8.
- * Other letters (Greek, whose final sigma is context-dependent in Python;
- * U+0130, which Python lowers to two characters) are left as they are.
- * Multibyte UTF-8 words are never split or damaged.
- * Depends on base only. */
+ * next-word exercise. Keras' legacy char_level Tokenizer (every character a
+ * token). TextVectorization's standardize and split modes, adapt() with
+ * max_tokens, and output_sequence_length.
+ * Does not: read or write files or JSON (io/tokenizer_io does), custom
+ * analyzers, texts_to_matrix / tf-idf, TextVectorization's ngrams and
+ * non-"int" output modes.
+ * Lowercasing, two kinds, as Keras has them:
+ *  - Tokenizer (legacy, also char_level) calls Python's str.lower(): full
+ *    Unicode case mapping (SpecialCasing: U+0130 -> "i" U+0307; titlecase
+ *    letters; Final_Sigma: "ΣΑΣ" -> "σας"), done here with libunistring's
+ *    u8_tolower (no language, no normalization), except that each capital
+ *    sigma is decided by Python's Final_Sigma test on libunistring's Cased
+ *    and Case_Ignorable tables (u8_tolower misses the apostrophe there).
+ *    Debian's libunistring 1.0 and Python 3.11 both have Unicode 14.0.0;
+ *    every code point lowers as in Python (tests/fixtures/text).
+ *    text_lower_python().
+ *  - TextVectorization calls tf.strings.lower(x) with its default encoding
+ *    '', which TensorFlow lowers with absl::AsciiStrToLower: A-Z only,
+ *    every other byte unchanged ("ÉCOLE" -> "École": the É stays).
+ *    text_lower_ascii().
+ * Multibyte UTF-8 words are never split or damaged; bytes that are not
+ * UTF-8 pass through unchanged.
+ * Depends on base and libunistring. */
 #ifndef UNROLL_TEXT_H
 #define UNROLL_TEXT_H
 
@@ -28,6 +42,17 @@
 /* Keras' default filters: punctuation (not the apostrophe), tab, newline. */
 #define TEXT_DEFAULT_FILTERS "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n"
 
+/* The characters TextVectorization's "strip_punctuation" removes: its regex
+ * r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']' (DEFAULT_STRIP_REGEX), which
+ * is Python's string.punctuation: all 32 ASCII punctuation characters,
+ * apostrophe included (unlike TEXT_DEFAULT_FILTERS). Removed, not replaced. */
+#define TEXT_STRIP_PUNCTUATION "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+/* TextVectorization's out-of-vocabulary token, index 1 ('' is index 0). */
+#define TEXT_VECTORIZE_OOV "[UNK]"
+/* The HTML line break the course's movie reviews are full of; its custom
+ * standardization replaces it by a space (see TokenizerConfig). */
+#define TEXT_HTML_BREAK "<br />"
+
 /* TEXT_MAX_INDEX (largest word index, so largest vocabulary) and
  * TEXT_MAX_CELLS (largest padded matrix) are in unroll_limits.h. */
 
@@ -37,6 +62,14 @@ bool text_utf8_valid(const char *s, size_t n);
 /* Byte length (1..4) of the well-formed UTF-8 character at s (reading at
  * most n bytes), its code point in *cp; 0 when the bytes are not one. */
 int text_utf8_decode(const char *s, size_t n, uint32_t *cp);
+
+/* Python's str.lower() of s[0..n) (see the top of this file): a new
+ * NUL-terminated string (caller frees), its length in *out_len. Runs of
+ * bytes that are not UTF-8 are copied unchanged (and split the text for the
+ * Final_Sigma context). */
+char *text_lower_python(const char *s, size_t n, size_t *out_len);
+/* tf.strings.lower with no encoding: A-Z to a-z in place, nothing else. */
+void text_lower_ascii(char *s, size_t n);
 
 /* ---- word -> number map in insertion order (a Python dict) ---------------- */
 
@@ -120,14 +153,57 @@ bool filter_set_has(const FilterSet *set, uint32_t cp);
 
 /* ---- Tokenizer ------------------------------------------------------------ */
 
-/* Keras' Tokenizer(...) arguments; tokenizer_config_default() gives Keras'
- * defaults (num_words None, default filters, lower True, split " ", no OOV). */
+/* Which Keras object a Tokenizer reproduces. */
+typedef enum {
+    TEXT_KERAS_TOKENIZER,     /* keras.preprocessing.text.Tokenizer (legacy) */
+    TEXT_KERAS_VECTORIZATION, /* keras.layers.TextVectorization, output_mode "int" */
+} TextKind;
+
+/* TextVectorization(standardize=...): None, "lower", "strip_punctuation",
+ * "lower_and_strip_punctuation" (Keras' default). */
+typedef enum {
+    TEXT_STD_NONE,
+    TEXT_STD_LOWER,
+    TEXT_STD_STRIP_PUNCTUATION,
+    TEXT_STD_LOWER_AND_STRIP_PUNCTUATION,
+} TextStandardize;
+/* TextVectorization(split=...): None (the whole text is one token),
+ * "whitespace" (Keras' default: runs of ASCII space, \t \n \v \f \r, as
+ * tf.strings.split), "character" (each code point, tf.strings.unicode_split). */
+typedef enum { TEXT_SPLIT_NONE, TEXT_SPLIT_WHITESPACE, TEXT_SPLIT_CHARACTER } TextSplitMode;
+
+/* Keras' names of the modes ("lower_and_strip_punctuation", "whitespace";
+ * NULL for NONE, which Keras writes as null) and back (false if unknown;
+ * the word "none" parses as NONE). */
+const char *text_standardize_name(TextStandardize m);
+bool text_standardize_parse(const char *name, TextStandardize *m);
+const char *text_split_name(TextSplitMode m);
+bool text_split_parse(const char *name, TextSplitMode *m);
+
+/* Keras' Tokenizer(...) or TextVectorization(...) arguments;
+ * tokenizer_config_default() gives Keras' Tokenizer defaults (num_words None,
+ * default filters, lower True, split " ", no OOV, char_level False), and
+ * tokenizer_config_vectorization() TextVectorization's (max_tokens None,
+ * lower_and_strip_punctuation, whitespace, output_sequence_length None). */
 typedef struct {
+    TextKind kind;
+    /* Tokenizer */
     int num_words;          /* texts_to_sequences keeps indices < num_words; 0 = None */
     const char *filters;    /* NULL = TEXT_DEFAULT_FILTERS */
     bool lower;
     const char *split;      /* NULL = " "; must not be empty */
     const char *oov_token;  /* NULL = None */
+    bool char_level;        /* every character is a token: lowercased (when
+                               lower), never filtered, never split (Keras
+                               applies neither filters nor split then) */
+    /* TextVectorization */
+    TextStandardize standardize;
+    TextSplitMode split_mode;
+    int max_tokens;             /* vocabulary size with '' and [UNK]; 0 = None, else >= 2 */
+    int output_sequence_length; /* pad/cut at the end to this; 0 = None */
+    bool strip_html_breaks;     /* the course's custom_standardization: after
+                                   lowercasing, each "<br />" becomes " ",
+                                   before punctuation is stripped */
 } TokenizerConfig;
 
 typedef struct {
@@ -140,12 +216,19 @@ typedef struct {
  * for loaders, fill the tables then call tokenizer_rebuild_index_word). */
 typedef struct {
     /* configuration, owned copies, valid UTF-8 */
+    TextKind kind;
     int num_words;          /* 0 = None */
     char *filters;
     FilterSet filter_set;   /* filters as a set, for splitting */
     bool lower;
     char *split;            /* non-empty */
-    char *oov_token;        /* NULL = None */
+    char *oov_token;        /* NULL = None; TEXT_VECTORIZE_OOV for TextVectorization */
+    bool char_level;
+    TextStandardize standardize;   /* TextVectorization only, like the four below */
+    TextSplitMode split_mode;
+    int max_tokens;
+    int output_sequence_length;
+    bool strip_html_breaks;
     /* state, from fit_on_texts or a tokenizer.json */
     long long document_count;
     WordTable word_counts;  /* word -> occurrences, in first-appearance order */
@@ -159,6 +242,7 @@ typedef struct {
 } Tokenizer;
 
 TokenizerConfig tokenizer_config_default(void);
+TokenizerConfig tokenizer_config_vectorization(void);
 
 /* An empty tokenizer with cfg (NULL = defaults). The strings are copied and
  * must be valid UTF-8; split must not be empty; num_words >= 0. */
@@ -180,6 +264,21 @@ void tokenizer_free(Tokenizer *tok);
  * nothing is changed), or a vocabulary above TEXT_MAX_INDEX (the
  * tokenizer's state is then emptied, its configuration kept). */
 bool tokenizer_fit_on_texts(Tokenizer *tok, const char *const *texts, int n_texts, Err *err);
+/* For TextVectorization the same call is adapt(texts): every token is
+ * counted (word_counts, word_docs kept too); '' and [UNK] are not counted;
+ * the vocabulary is ranked by descending count, ties by the tokens' UTF-8
+ * bytes in descending order (Keras: np.lexsort((tokens, counts))[::-1]),
+ * cut to max_tokens - 2 entries; word_index is [UNK] 1, then 2, 3, ...
+ * Unlike Keras' adapt(), a second call adds to the counts. */
+
+/* The pieces one text gives: words, or characters (char_level, split
+ * "character"), or the whole standardized text (split None), exactly as
+ * the tokenizer's Keras object makes them before looking them up. */
+void tokenizer_split_text(WordList *out, const Tokenizer *tok, const char *text);
+
+/* What joins a tokenizer's tokens back into text: "" for characters
+ * (char_level, or split "character"), " " otherwise. */
+const char *tokenizer_joiner(const Tokenizer *tok);
 
 /* For loaders that filled word_index themselves: checks each index is in
  * 1..TEXT_MAX_INDEX and given to one word only, then builds index_word and
@@ -209,6 +308,10 @@ void text_encoding_free(TextEncoding *e);
  * with index < num_words (or any index when num_words is 0) gives its index;
  * any other word gives the OOV index when there is an OOV token with an
  * index, and is dropped otherwise (either way oov[] is true for it).
+ * TextVectorization: each piece gives its index, 1 ([UNK]) when unknown,
+ * 0 for the empty text with split None (Keras' mask token ''); none is
+ * dropped, and the sequence is not padded (text_pad_sequences does that,
+ * TEXT_POST both ways, to output_sequence_length).
  * out is overwritten (not freed first). */
 void tokenizer_encode(TextEncoding *out, const Tokenizer *tok, const char *text);
 

@@ -52,51 +52,6 @@ bool text_utf8_valid(const char *s, size_t n)
     return true;
 }
 
-/* Python's str.lower() for the letters whose lowercase is one character of
- * the same UTF-8 length (see text.h); anything else is returned as is. */
-static uint32_t lower_cp(uint32_t c)
-{
-    if (c >= 'A' && c <= 'Z') return c + 32;
-    if (c < 0xC0) return c;
-    if (c <= 0xDE) return c == 0xD7 ? c : c + 0x20;      /* À..Þ except × */
-    if (c >= 0x100 && c <= 0x12F) return c | 1;          /* Ā ā .. Į į */
-    if (c >= 0x132 && c <= 0x137) return c | 1;          /* Ĳ ĳ .. Ķ ķ */
-    if (c >= 0x139 && c <= 0x148) return c & 1 ? c + 1 : c; /* Ĺ ĺ .. Ň ň */
-    if (c >= 0x14A && c <= 0x177) return c | 1;          /* Ŋ ŋ .. Ŷ ŷ */
-    if (c == 0x178) return 0xFF;                         /* Ÿ -> ÿ */
-    if (c >= 0x179 && c <= 0x17E) return c & 1 ? c + 1 : c; /* Ź ź .. Ž ž */
-    if (c >= 0x400 && c <= 0x40F) return c + 0x50;       /* Ѐ..Џ */
-    if (c >= 0x410 && c <= 0x42F) return c + 0x20;       /* А..Я */
-    return c;
-}
-
-/* Lowercases s[0..n) in place; every changed letter keeps its byte length. */
-static void lower_utf8(char *s, size_t n)
-{
-    unsigned char *p = (unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        uint32_t cp = 0;
-        int len = utf8_char(p + i, n - i, &cp);
-        if (len == 0) {
-            i++;
-            continue;
-        }
-        if (len == 1) {
-            if (cp >= 'A' && cp <= 'Z') p[i] = (unsigned char)(cp + 32);
-        } else if (len == 2) {
-            uint32_t lo = lower_cp(cp);
-            if (lo != cp) {
-                UNROLL_ASSERT(lo >= 0x80 && lo < 0x800);
-                p[i] = (unsigned char)(0xC0 | (lo >> 6));
-                p[i + 1] = (unsigned char)(0x80 | (lo & 0x3F));
-            }
-        }
-        i += (size_t)len;
-    }
-}
-
-
 /* ---- WordTable ---------------------------------------------------------------- */
 
 /* FNV-1a, 64 bit */
@@ -342,10 +297,14 @@ static void split_words(WordList *out, const char *text, const FilterSet *filter
     size_t n = strlen(text), slen = strlen(split);
     *out = (WordList){0};
 
-    /* lowercase */
-    char *low = xmalloc(n + 1);
-    memcpy(low, text, n + 1);
-    if (lower) lower_utf8(low, n);
+    /* lowercase: Python's str.lower(), which may change lengths */
+    char *low = NULL;
+    if (lower) {
+        low = text_lower_python(text, n, &n);
+    } else {
+        low = xmalloc(n + 1);
+        memcpy(low, text, n + 1);
+    }
 
     /* filter characters become the separator */
     StrBuf b = {0};
@@ -391,12 +350,160 @@ static void split_words(WordList *out, const char *text, const FilterSet *filter
     out->buf = b.p;
 }
 
+/* ---- the pieces of char_level and TextVectorization ------------------------- */
+
+/* Builds a WordList from pieces of src: piece k is src[at[k] .. at[k]+len[k]). */
+static void pieces_to_words(WordList *out, const char *src, const size_t *at, const size_t *len, int n)
+{
+    size_t total = 0;
+    for (int k = 0; k < n; k++) total += len[k] + 1;
+    *out = (WordList){0};
+    out->buf = xmalloc(total + 1);
+    out->words = xmalloc(((size_t)n + 1) * sizeof *out->words);
+    char *p = out->buf;
+    for (int k = 0; k < n; k++) {
+        memcpy(p, src + at[k], len[k]);
+        p[len[k]] = '\0';
+        out->words[k] = p;
+        p += len[k] + 1;
+    }
+    out->n = n;
+}
+
+/* A growing list of (start, length) pieces. */
+typedef struct {
+    size_t *at, *len;
+    int n, cap;
+} Pieces;
+
+static void pieces_add(Pieces *ps, size_t at, size_t len)
+{
+    if (ps->n == ps->cap) {
+        ps->cap = ps->cap ? 2 * ps->cap : 32;
+        UNROLL_ASSERT(ps->cap > 0 && ps->cap < INT32_MAX / 2);
+        ps->at = xrealloc(ps->at, (size_t)ps->cap * sizeof *ps->at);
+        ps->len = xrealloc(ps->len, (size_t)ps->cap * sizeof *ps->len);
+    }
+    ps->at[ps->n] = at;
+    ps->len[ps->n++] = len;
+}
+
+/* Each character of s[0..n) a piece (a stray byte is a piece of its own). */
+static void split_characters(Pieces *ps, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp = 0;
+        int len = utf8_char((const unsigned char *)s + i, n - i, &cp);
+        size_t step = len > 0 ? (size_t)len : 1;
+        pieces_add(ps, i, step);
+        i += step;
+    }
+}
+
+/* absl::ascii_isspace, what tf.strings.split splits on */
+static bool ascii_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/* Keras' char_level Tokenizer:
+ *   if self.lower: text = text.lower()
+ *   seq = text          (a str: each character is a token; no filters) */
+static void char_level_pieces(WordList *out, const Tokenizer *tok, const char *text)
+{
+    size_t n = strlen(text);
+    char *s = tok->lower ? text_lower_python(text, n, &n) : xstrdup(text);
+    Pieces ps = {0};
+    split_characters(&ps, s, n);
+    pieces_to_words(out, s, ps.at, ps.len, ps.n);
+    free(ps.at);
+    free(ps.len);
+    free(s);
+}
+
+/* TextVectorization._preprocess (Keras), for one text:
+ *   if standardize in (lower, lower_and_strip_punctuation): x = tf.strings.lower(x)
+ *   [strip_html_breaks: x = tf.strings.regex_replace(x, '<br />', ' ')]
+ *   if standardize in (strip_punctuation, lower_and_strip_punctuation):
+ *       x = tf.strings.regex_replace(x, DEFAULT_STRIP_REGEX, '')
+ *   split "whitespace": tf.strings.split(x); "character":
+ *   tf.strings.unicode_split(x, 'UTF-8'); None: x itself is the one token.
+ * The punctuation is ASCII, so removing its bytes is the regex's answer on
+ * UTF-8 (no multibyte character contains an ASCII byte). */
+static void vectorize_pieces(WordList *out, const Tokenizer *tok, const char *text)
+{
+    size_t n = strlen(text);
+    char *s = xstrdup(text);
+    TextStandardize std = tok->standardize;
+    if (std == TEXT_STD_LOWER || std == TEXT_STD_LOWER_AND_STRIP_PUNCTUATION) text_lower_ascii(s, n);
+    if (tok->strip_html_breaks) {
+        const size_t hl = strlen(TEXT_HTML_BREAK);
+        size_t w = 0;
+        for (size_t r = 0; r < n;) {
+            if (n - r >= hl && memcmp(s + r, TEXT_HTML_BREAK, hl) == 0) {
+                s[w++] = ' ';
+                r += hl;
+            } else {
+                s[w++] = s[r++];
+            }
+        }
+        n = w;
+        s[n] = '\0';
+    }
+    if (std == TEXT_STD_STRIP_PUNCTUATION || std == TEXT_STD_LOWER_AND_STRIP_PUNCTUATION) {
+        size_t w = 0;
+        for (size_t r = 0; r < n; r++)
+            if (!(s[r] > 0 && strchr(TEXT_STRIP_PUNCTUATION, s[r]))) s[w++] = s[r];
+        n = w;
+        s[n] = '\0';
+    }
+    Pieces ps = {0};
+    if (tok->split_mode == TEXT_SPLIT_NONE) {
+        pieces_add(&ps, 0, n);
+    } else if (tok->split_mode == TEXT_SPLIT_CHARACTER) {
+        split_characters(&ps, s, n);
+    } else {
+        size_t i = 0;
+        for (;;) {
+            while (i < n && ascii_space(s[i])) i++;
+            if (i == n) break;
+            size_t start = i;
+            while (i < n && !ascii_space(s[i])) i++;
+            pieces_add(&ps, start, i - start);
+        }
+    }
+    pieces_to_words(out, s, ps.at, ps.len, ps.n);
+    free(ps.at);
+    free(ps.len);
+    free(s);
+}
+
+void tokenizer_split_text(WordList *out, const Tokenizer *tok, const char *text)
+{
+    if (tok->kind == TEXT_KERAS_VECTORIZATION) vectorize_pieces(out, tok, text);
+    else if (tok->char_level) char_level_pieces(out, tok, text);
+    else split_words(out, text, &tok->filter_set, tok->lower, tok->split);
+}
+
+const char *tokenizer_joiner(const Tokenizer *tok)
+{
+    bool chars = tok->kind == TEXT_KERAS_VECTORIZATION ? tok->split_mode == TEXT_SPLIT_CHARACTER : tok->char_level;
+    return chars ? "" : " ";
+}
+
 /* ---- Tokenizer ---------------------------------------------------------------------- */
 
 TokenizerConfig tokenizer_config_default(void)
 {
-    return (TokenizerConfig){.num_words = 0, .filters = TEXT_DEFAULT_FILTERS, .lower = true, .split = " ",
-                             .oov_token = NULL};
+    return (TokenizerConfig){.kind = TEXT_KERAS_TOKENIZER, .num_words = 0, .filters = TEXT_DEFAULT_FILTERS,
+                             .lower = true, .split = " ", .oov_token = NULL};
+}
+
+TokenizerConfig tokenizer_config_vectorization(void)
+{
+    return (TokenizerConfig){.kind = TEXT_KERAS_VECTORIZATION, .standardize = TEXT_STD_LOWER_AND_STRIP_PUNCTUATION,
+                             .split_mode = TEXT_SPLIT_WHITESPACE};
 }
 
 static char *dup_utf8(const char *s)
@@ -410,7 +517,30 @@ void tokenizer_init(Tokenizer *tok, const TokenizerConfig *cfg)
     TokenizerConfig def = tokenizer_config_default();
     if (!cfg) cfg = &def;
     UNROLL_ASSERT(cfg->num_words >= 0);
+    UNROLL_ASSERT(cfg->max_tokens == 0 || cfg->max_tokens >= 2);
+    UNROLL_ASSERT(cfg->output_sequence_length >= 0);
     *tok = (Tokenizer){0};
+    tok->kind = cfg->kind;
+    tok->char_level = cfg->char_level;
+    tok->standardize = cfg->standardize;
+    tok->split_mode = cfg->split_mode;
+    tok->max_tokens = cfg->max_tokens;
+    tok->output_sequence_length = cfg->output_sequence_length;
+    tok->strip_html_breaks = cfg->strip_html_breaks;
+    if (tok->kind == TEXT_KERAS_VECTORIZATION) { /* Tokenizer's options do not apply */
+        TokenizerConfig v = tokenizer_config_default();
+        v.oov_token = TEXT_VECTORIZE_OOV;
+        tok->num_words = 0;
+        tok->filters = dup_utf8(v.filters);
+        filter_set_init(&tok->filter_set, tok->filters);
+        tok->lower = false;
+        tok->split = dup_utf8(v.split);
+        tok->oov_token = dup_utf8(v.oov_token);
+        word_table_init(&tok->word_counts);
+        word_table_init(&tok->word_docs);
+        word_table_init(&tok->word_index);
+        return;
+    }
     tok->num_words = cfg->num_words;
     tok->filters = dup_utf8(cfg->filters ? cfg->filters : TEXT_DEFAULT_FILTERS);
     filter_set_init(&tok->filter_set, tok->filters);
@@ -491,6 +621,55 @@ static int by_count_desc(const void *a, const void *b)
     return (x->pos > y->pos) - (x->pos < y->pos);
 }
 
+/* TextVectorization's finalize_state (IndexLookup), after counting:
+ *   token_counts.remove(['']); token_counts.remove(['[UNK]'])
+ *   tokens, counts = token_counts.export()
+ *   sorted_indices = np.lexsort((tokens, counts))[::-1]
+ *   if max_tokens: sorted_indices = sorted_indices[:max_tokens - 2]
+ *   vocabulary = ['', '[UNK]'] + tokens[sorted_indices]
+ * lexsort's last key is the first: counts ascending, ties by token bytes
+ * ascending; reversed, counts descending, ties by bytes descending (tokens
+ * are unique, so stability plays no part). */
+typedef struct {
+    long long count;
+    const char *word;
+} RankedWord;
+
+static int by_count_then_bytes_desc(const void *a, const void *b)
+{
+    const RankedWord *x = a, *y = b;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    return -strcmp(x->word, y->word); /* strcmp compares as unsigned char */
+}
+
+static bool build_vocabulary(Tokenizer *tok, Err *err)
+{
+    const WordTable *wc = &tok->word_counts;
+    RankedWord *order = xmalloc(((size_t)wc->n + 1) * sizeof *order);
+    int n = 0;
+    for (int i = 0; i < wc->n; i++) {
+        const char *w = wc->entries[i].word;
+        if (w[0] && strcmp(w, TEXT_VECTORIZE_OOV) != 0) order[n++] = (RankedWord){wc->entries[i].value, w};
+    }
+    qsort(order, (size_t)n, sizeof *order, by_count_then_bytes_desc);
+    if (tok->max_tokens && n > tok->max_tokens - 2) n = tok->max_tokens - 2;
+    if (n > TEXT_MAX_INDEX - 1) {
+        free(order);
+        return err_set(err, "the texts have %d different tokens, more than the %d a vocabulary may hold (use --max-tokens)",
+                       n, TEXT_MAX_INDEX - 1);
+    }
+    word_table_free(&tok->word_index);
+    word_table_set(&tok->word_index, TEXT_VECTORIZE_OOV, 1);
+    for (int k = 0; k < n; k++) word_table_set(&tok->word_index, order[k].word, 2 + k);
+    free(order);
+    bool ok = tokenizer_rebuild_index_word(tok, err);
+    UNROLL_ASSERT(ok);
+    free(tok->index_docs);
+    tok->index_docs = NULL;
+    tok->n_index_docs = 0;
+    return true;
+}
+
 /* Python, after counting:
  *   wcounts = list(self.word_counts.items())
  *   wcounts.sort(key=lambda x: x[1], reverse=True)
@@ -548,7 +727,7 @@ bool tokenizer_fit_on_texts(Tokenizer *tok, const char *const *texts, int n_text
     for (int t = 0; t < n_texts; t++) {
         tok->document_count++;
         WordList wl;
-        split_words(&wl, texts[t], &tok->filter_set, tok->lower, tok->split);
+        tokenizer_split_text(&wl, tok, texts[t]);
         for (int k = 0; k < wl.n; k++) {
             const char *w = wl.words[k];
             int e = word_table_find(&tok->word_counts, w);
@@ -571,7 +750,7 @@ bool tokenizer_fit_on_texts(Tokenizer *tok, const char *const *texts, int n_text
         word_list_free(&wl);
     }
     free(stamp);
-    if (!build_index(tok, err)) {
+    if (!(tok->kind == TEXT_KERAS_VECTORIZATION ? build_vocabulary(tok, err) : build_index(tok, err))) {
         clear_state(tok);
         return false;
     }
@@ -608,12 +787,26 @@ int tokenizer_oov_index(const Tokenizer *tok)
 void tokenizer_encode(TextEncoding *out, const Tokenizer *tok, const char *text)
 {
     *out = (TextEncoding){0};
-    split_words(&out->words, text, &tok->filter_set, tok->lower, tok->split);
+    tokenizer_split_text(&out->words, tok, text);
     int n = out->words.n;
     out->oov = xcalloc((size_t)n + 1, sizeof *out->oov);
     out->tokens = xmalloc(((size_t)n + 1) * sizeof *out->tokens);
     out->token_word = xmalloc(((size_t)n + 1) * sizeof *out->token_word);
     int oov_index = tokenizer_oov_index(tok);
+    if (tok->kind == TEXT_KERAS_VECTORIZATION) {
+        /* StringLookup: '' is the mask token (0), anything unknown is [UNK] (1) */
+        for (int k = 0; k < n; k++) {
+            const char *w = out->words.words[k];
+            int i = w[0] ? tokenizer_word_index(tok, w) : 0;
+            if (w[0] && (i == 0 || i == oov_index)) {
+                out->oov[k] = true;
+                i = 1;
+            }
+            out->tokens[out->n_tokens] = i;
+            out->token_word[out->n_tokens++] = k;
+        }
+        return;
+    }
     for (int k = 0; k < n; k++) {
         int i = tokenizer_word_index(tok, out->words.words[k]);
         int token = i;

@@ -60,7 +60,9 @@ void app_init(App *a, const char *path)
     a->zoom = 1.0f;
     a->anim = 1.0f;
     a->lesson_step = -1;
+    a->quiz_pick = -1;
     a->view = VIEW_UNROLLED;
+    a->attrib_class = -1;
     theme_get(&a->theme, false, false);
     train_run_init(&a->train);
     a->dirty = true;
@@ -78,6 +80,7 @@ void app_free(App *a)
     }
     a->doc = NULL;
     a->has_doc = false;
+    app_attrib_free(a);
 }
 
 void app_open(App *a, const char *path)
@@ -119,6 +122,9 @@ void app_open_done(App *a)
     a->scroll = 0;
     a->zoom = 1.0f;
     a->lesson_step = -1;
+    a->n_chart_units = 0; /* chart helper */
+    app_quiz_reset(a);
+    a->lesson_scroll = 0;
     a->show_lesson = a->doc->is_lesson;
     a->view = a->doc->is_lesson ? a->doc->lesson.view : VIEW_UNROLLED;
     a->message[0] = '\0';
@@ -126,8 +132,16 @@ void app_open_done(App *a)
     a->train_units = 0; /* as the lesson's spec says */
     a->train_epochs = a->doc->is_lesson ? a->doc->lesson.epochs : 20;
     a->train_seed = a->doc->is_lesson ? a->doc->lesson.seed : 1;
+    a->train_lr = 0;       /* hist: the lesson's learning rate */
+    a->train_clipnorm = 0; /* hist: no clipping */
+    a->train_sgd = false;
+    a->epoch_drag = false;
     train_run_reset(&a->train);
     doc_generate_begin(a->doc, &a->gen, NULL, 1);
+    a->attrib_on = false;
+    a->attrib_occlusion = false;
+    a->attrib_class = -1;
+    a->attrib.valid = false;
 }
 
 /* a new input is in the document: back to its first step */
@@ -211,6 +225,7 @@ void app_start_editing(App *a)
 {
     if (!a->has_doc) return;
     a->editing = true;
+    a->quiz_typing = false;
     field_begin(&a->edit, a->doc->input);
     SDL_StartTextInput();
     a->dirty = true;
@@ -220,6 +235,12 @@ void app_finish_editing(App *a, bool keep)
 {
     a->editing = false;
     SDL_StopTextInput();
+    if (a->quiz_typing) { /* the answer to a typed quiz, not a sentence */
+        a->quiz_typing = false;
+        if (keep && a->edit.text[0]) app_quiz_type(a, a->edit.text);
+        a->dirty = true;
+        return;
+    }
     /* Esc: the document still holds the sentence from before */
     if (keep && app_set_input_async(a, a->edit.text) && !a->input_job) doc_generate_begin(a->doc, &a->gen, NULL, 1);
     a->dirty = true;
@@ -238,6 +259,27 @@ static VecKind highlight_vec_kind(const char *name)
     return VEC_H;
 }
 
+/* input attribution (helper attr): a step's `attribution:` turns the shading
+ * on (off when unset) and names the class by its label or word */
+static void lesson_step_attribution(App *a, const LessonDirectives *dv)
+{
+    a->attrib_on = dv->attribution;
+    a->attrib_class = -1;
+    if (!dv->attribution || !dv->attribution_class) return;
+    const Model *m = &a->doc->models[a->model].model;
+    for (int k = 0; k < model_attrib_classes(m); k++) {
+        char name[64];
+        if (strcmp(doc_class_name(a->doc, a->model, k, name, sizeof name), dv->attribution_class) == 0) {
+            a->attrib_class = k;
+            return;
+        }
+    }
+    char msg[160];
+    snprintf(msg, sizeof msg, "attribution: '%s' is not a class of %s; showing the most probable", dv->attribution_class,
+             a->doc->models[a->model].label);
+    app_set_message(a, msg, true);
+}
+
 void app_goto_lesson_step(App *a, int k)
 {
     if (!a->has_doc || !a->doc->is_lesson) return;
@@ -246,7 +288,8 @@ void app_goto_lesson_step(App *a, int k)
     if (k > l->n_steps - 1) k = l->n_steps - 1;
     a->lesson_step = k;
     a->show_lesson = true;
-    a->quiz_revealed = false;
+    app_quiz_reset(a);
+    a->lesson_scroll = 0;
     a->dirty = true;
     if (k < 0) return;
     const LessonDirectives *dv = &l->steps[k].dir;
@@ -256,11 +299,19 @@ void app_goto_lesson_step(App *a, int k)
         app_pick_layer(a);
     }
     if (dv->has_view) app_set_view(a, dv->view);
+    if (dv->epoch >= 0) app_set_epoch(a, dv->epoch); /* hist */
     if (dv->step >= 0) app_set_step(a, dv->step);
+    /* chart helper: the units a step charts (kept until another step sets them) */
+    if (dv->n_units > 0) {
+        memcpy(a->chart_units, dv->units, sizeof dv->units);
+        a->n_chart_units = dv->n_units;
+        a->chart_units_from_lesson = true;
+    }
     const Layer *hl = &a->doc->models[a->model].model.layers[a->layer];
     a->highlight_vec = -1;
     a->has_selected = false;
     if (dv->highlight_vec[0] && dv->highlight_unit < 0) a->highlight_vec = (short)highlight_vec_kind(dv->highlight_vec);
+    lesson_step_attribution(a, dv);
     if (dv->highlight_unit >= 0 && dv->highlight_vec[0] && dv->highlight_unit < hl->cell[0].units) {
         /* select that unit so the inspector shows its equation */
         a->has_selected = true;
@@ -272,6 +323,34 @@ void app_goto_lesson_step(App *a, int k)
         a->selected.unit = dv->highlight_unit;
         a->selected.vec = (short)highlight_vec_kind(dv->highlight_vec);
     }
+}
+
+/* ---- hist: the training history's epoch slider ---- */
+
+void app_set_epoch(App *a, int epoch)
+{
+    if (!a->has_doc || doc_epoch_count(a->doc) < 1) return;
+    app_input_job_end(a, true); /* a sentence computing with the old weights goes in first */
+    int step = a->step;
+    Err err = {{0}};
+    if (!doc_set_epoch(a->doc, epoch, &err)) app_set_message(a, err.msg, true);
+    a->step = step < a->doc->T ? step : a->doc->T - 1;
+    a->has_hover = false;
+    a->dirty = true;
+}
+
+int app_epoch_at(const App *a, int x)
+{
+    int last = a->has_doc ? doc_epoch_count(a->doc) : 0;
+    if (last < 1) return -1;
+    for (int i = 0; i < a->render.n_hot; i++) {
+        const Hot *h = &a->render.hot[i];
+        if (h->kind != HOT_BUTTON || h->unit != BTN_EPOCH_SLIDER || h->box.w < 2) continue;
+        float f = (float)(x - h->box.x) / (float)(h->box.w - 1);
+        f = f < 0 ? 0 : (f > 1 ? 1 : f);
+        return (int)lroundf(f * (float)last);
+    }
+    return -1;
 }
 
 static int cmp_str(const void *x, const void *y)

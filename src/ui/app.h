@@ -39,7 +39,24 @@ typedef struct {
     int cursor, anchor;
 } TextField;
 
-typedef enum { BTN_VIEW0 = 100, BTN_MODEL0 = 200, BTN_INPUT = 300, BTN_LESSON0 = 400 } ButtonId;
+/* Input attribution of the prediction at the current step (app_attrib.c) */
+typedef struct {
+    bool valid;
+    int model, step, T;
+    int asked;              /* the class asked for (-1: the top one), cls the one computed */
+    int cls;
+    bool occlusion;         /* the method: occlusion, else gradient x input */
+    float *values;          /* (T) gradient x input of cls's log-odds, or the drop in p_cls */
+    float range;            /* largest |value| */
+    void *tokens;           /* the input and prediction row those were computed for, to notice a
+                               new sentence or new weights */
+    size_t in_bytes;
+} AttribCache;
+
+typedef enum { BTN_VIEW0 = 100, BTN_MODEL0 = 200, BTN_INPUT = 300, BTN_LESSON0 = 400, BTN_CHOICE0 = 600,
+               BTN_NARRATION = 700 /* the lesson panel's narration: t = how far it scrolls */ } ButtonId;
+/* hist: the epoch slider and the training view's learning-rate and clipnorm buttons */
+enum { BTN_EPOCH_SLIDER = 500, BTN_LR_DOWN, BTN_LR_UP, BTN_CLIP_DOWN, BTN_CLIP_UP };
 
 #define APP_MESSAGE_MAX 512
 
@@ -94,6 +111,28 @@ typedef struct {
     Uint32 input_job_ms;    /* when it started */
     int window_x, window_y, window_w, window_h; /* where the window was before presenter mode */
     bool quiz_revealed;
+    /* chart helper: the units the chart view plots, from a lesson step's
+     * `units:` or the u / U keys; none: the tool picks (app_chart_units) */
+    int chart_units[LESSON_MAX_UNITS];
+    int n_chart_units;
+    bool chart_units_from_lesson;
+    /* input attribution (helper attr): the a key, a lesson's `attribution:` */
+    bool attrib_on;
+    int attrib_class;       /* the class a lesson step names; -1: the prediction's top class */
+    bool attrib_occlusion;  /* Shift+A: occlusion (the drop in p with the word made padding) */
+    AttribCache attrib;
+    /* hist: the epoch slider is being dragged; the next training run's
+     * learning rate (<= 0: the lesson's) and clipnorm (0: none) */
+    bool epoch_drag;
+    float train_lr, train_clipnorm;
+    bool train_sgd;         /* hist: the next run uses plain SGD instead of Adam */
+    /* judged quizzes (app_quiz.c) */
+    int quiz_pick;          /* the choice picked, -1: none */
+    bool quiz_judged;       /* answered: right or wrong shown, the model's bars revealed */
+    bool quiz_right;
+    bool quiz_typing;       /* the input bar takes the typed answer, not a sentence */
+    char quiz_typed[80];    /* the typed answer, as typed */
+    int lesson_scroll;      /* narration lines scrolled past (wheel over the lesson panel) */
 } App;
 
 /* Sets defaults; opens path (NULL: nothing) and shows any error in the window. */
@@ -127,6 +166,13 @@ void app_set_view(App *a, ViewKind v);
 void app_set_step(App *a, int t);
 int app_step_count(const App *a);
 
+/* hist: shows the models' training-history snapshot epoch (clamped; every
+ * view follows). Nothing happens without a history. */
+void app_set_epoch(App *a, int epoch);
+/* hist: the epoch under pixel column x of the slider drawn last frame (the
+ * hot region BTN_EPOCH_SLIDER); -1 if there is none. */
+int app_epoch_at(const App *a, int x);
+
 /* Applies a lesson step's directives (view, sentence, step, cell, highlight). */
 void app_goto_lesson_step(App *a, int k);
 
@@ -149,6 +195,18 @@ void view_predictions_draw(const App *a, Render *r, Box area);
 void view_training_draw(const App *a, Render *r, Box area);
 void view_gradients_draw(const App *a, Render *r, Box area);
 void view_generate_draw(const App *a, Render *r, Box area);
+/* chart helper: the unit chart (view_chart.c) */
+void view_chart_draw(const App *a, Render *r, Box area);
+/* The units the chart shows, at most cap, best first: chosen ones
+ * (chart_units), else a clicked square's unit and the tool's picks; why
+ * (if not NULL) says which rule chose them. */
+int app_chart_units(const App *a, int *out, int cap, char *why, size_t wcap);
+/* The chart's lines: 0 h, 1 c, 2.. the gates in the cell's order. */
+#define CHART_LINES 6
+Color chart_line_color(int q);
+/* Where step s of T and value v of [-range, range] fall in a plot box. */
+int chart_x(Box plot, int T, int s);
+int chart_y(Box plot, float v, float range);
 
 /* Starts training the lesson's models with the train_* settings. */
 void app_train_start(App *a);
@@ -159,8 +217,48 @@ bool app_train_finished(App *a);
 /* Waits for the worker; applies its models if it finished. */
 void app_train_join(App *a);
 
+/* ---- judged quizzes (app_quiz.c) ---- */
+/* The current lesson step's directives when it asks a judged quiz (one
+ * with choices or an answer); NULL otherwise. */
+const LessonDirectives *app_quiz_step(const App *a);
+/* The right answer of the judged quiz on screen into buf: the lesson's
+ * answer, or with `answer: model` the shown model's top word (or class) at
+ * the current step. NULL when there is none. */
+const char *app_quiz_answer(const App *a, char *buf, size_t cap);
+/* Picks choice k (0-based) of a multiple-choice quiz and judges it. */
+void app_quiz_pick(App *a, int k);
+/* Judges a typed answer (case and surrounding spaces ignored). */
+void app_quiz_type(App *a, const char *word);
+/* Forgets the answer given (a new step, another sentence). */
+void app_quiz_reset(App *a);
+/* ---- the lesson panel (app_frame.c; helper quiz) ---- */
+/* Width of the lesson panel in a frame W pixels wide (wider in presenter mode). */
+int app_lesson_panel_width(const App *a, int W);
+/* Narration type size: TEXT_BODY, but at least 2.7% of the height in
+ * presenter mode (29 px at 1080p: readable from the back of a room). */
+int app_lesson_px(const App *a);
+#define LESSON_SCROLL_MAX 400
+
 /* True while a lesson's quiz step hides the model's answer. */
 bool app_answer_hidden(const App *a);
+
+/* ---- input attribution (app_attrib.c) ---- */
+/* Recomputes the attribution cache when the model, step, class or sentence
+ * changed (app_draw calls it before drawing); frees it. */
+void app_attrib_refresh(App *a);
+void app_attrib_free(App *a);
+/* Whether shading is on and computed for what is shown. */
+bool app_attrib_shown(const App *a);
+/* The shading of input position s, and the text colour that reads on it. */
+Color app_attrib_color(const App *a, int s);
+Color app_attrib_text_color(const App *a, int s, Color usual);
+/* Fills cell with position s's shading (nothing when off or 0). */
+void app_attrib_shade(const App *a, Render *r, Box cell, int s);
+/* "contribution to 'bread'" and the map, in box; its height. */
+void app_attrib_legend(const App *a, Render *r, Box box);
+int app_attrib_legend_height(const App *a, Render *r);
+/* The words read up to the current step, shaded, with the legend on the left. */
+void app_attrib_sentence(const App *a, Render *r, Box box);
 
 /* Shared drawing helpers (views.c) */
 const char *vec_name(VecKind v, CellKind kind);
@@ -171,6 +269,13 @@ bool app_describe(const App *a, const Hot *h, char *title, size_t tcap, char *fo
  * (fields from proto) and returns the box used. */
 Box draw_strip(Render *r, const Theme *th, Box box, const float *v, int n, float range, bool unit_range, float fade,
                const Hot *proto);
+/* chart helper: a layer's one grid (see views.c): columns for n units,
+ * the largest square that fits box, and a strip drawn in that grid with
+ * squares of cell pixels (0: the largest that fits), centred in box. */
+int strip_cols(int n);
+int strip_cell(Box box, int n, int cols);
+Box draw_strip_grid(Render *r, const Theme *th, Box box, const float *v, int n, float range, bool unit_range, float fade,
+                    const Hot *proto, int cols, int cell);
 void draw_legend(const App *a, Render *r, Box box, float c_range);
 void draw_tooltip(const App *a, Render *r);
 
@@ -191,6 +296,7 @@ typedef struct {
     int width, height;
     bool dark;
     const char *text;      /* NULL: the document's own input */
+    bool presenter;        /* presenter mode's type and contrast (F11) */
     int lesson_step;       /* 0-based lesson step, -1: the introduction, -2: none */
     int model;             /* -1: default */
     int words;             /* generate view: words to generate first */

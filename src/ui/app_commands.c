@@ -96,6 +96,50 @@ static void cmd_units(App *a, int arg, bool shift)
 }
 
 static void cmd_seed(App *a, int arg, bool shift) { a->train_seed++; }
+
+/* ---- hist: the epoch slider, learning rate and clipnorm ---- */
+
+static bool has_history(const App *a)
+{
+    return a->has_doc && doc_epoch_count(a->doc) > 0;
+}
+
+static void cmd_epoch_back(App *a, int arg, bool shift) { app_set_epoch(a, shift ? 0 : doc_epoch_shown(a->doc) - 1); }
+static void cmd_epoch_forward(App *a, int arg, bool shift)
+{
+    app_set_epoch(a, shift ? doc_epoch_count(a->doc) : doc_epoch_shown(a->doc) + 1);
+}
+
+void app_train_lr_step(App *a, int dir)
+{
+    static const float RATES[] = {0.0001f, 0.0003f, 0.001f, 0.003f, 0.01f, 0.03f, 0.1f, 0.3f, 1.0f, 3.0f, 10.0f};
+    const int n = (int)(sizeof RATES / sizeof RATES[0]);
+    float now = a->train_lr > 0 ? a->train_lr
+                                : (a->has_doc && a->doc->is_lesson && a->doc->lesson.learning_rate > 0
+                                       ? (float)a->doc->lesson.learning_rate
+                                       : 0.001f);
+    int k = 0;
+    while (k < n - 1 && RATES[k] * 1.5f < now) k++; /* the nearest rate at or above */
+    if (dir > 0 && RATES[k] <= now * 1.01f) k++;
+    if (dir < 0) k--;
+    k = k < 0 ? 0 : (k > n - 1 ? n - 1 : k);
+    a->train_lr = RATES[k];
+}
+
+void app_train_clip_step(App *a, int dir)
+{
+    static const float CLIPS[] = {0.0f, 0.1f, 0.25f, 0.5f, 1.0f, 2.0f, 5.0f, 10.0f};
+    const int n = (int)(sizeof CLIPS / sizeof CLIPS[0]);
+    int k = 0;
+    while (k < n - 1 && CLIPS[k] < a->train_clipnorm) k++;
+    k += dir;
+    k = k < 0 ? 0 : (k > n - 1 ? n - 1 : k);
+    a->train_clipnorm = CLIPS[k];
+}
+
+static void cmd_optimizer(App *a, int arg, bool shift) { a->train_sgd = !a->train_sgd; }
+static void cmd_lr(App *a, int arg, bool shift) { app_train_lr_step(a, shift ? 1 : -1); }
+static void cmd_clip(App *a, int arg, bool shift) { app_train_clip_step(a, shift ? 1 : -1); }
 static void cmd_save(App *a, int arg, bool shift) { a->want_save = true; }
 
 static void cmd_generate(App *a, int arg, bool shift)
@@ -158,6 +202,62 @@ static void cmd_prev_step(App *a, int arg, bool shift) { app_goto_lesson_step(a,
 static void cmd_narration(App *a, int arg, bool shift) { a->show_lesson = !a->show_lesson; }
 static void cmd_lessons(App *a, int arg, bool shift) { a->show_lessons = !a->show_lessons; }
 static void cmd_help(App *a, int arg, bool shift) { a->show_help = true; }
+/* input attribution (helper attr) */
+static void cmd_attribution(App *a, int arg, bool shift)
+{
+    if (shift) { /* Shift+A: the other method, shown */
+        a->attrib_occlusion = !a->attrib_occlusion;
+        a->attrib_on = true;
+    } else {
+        a->attrib_on = !a->attrib_on;
+    }
+}
+
+/* chart helper: u adds the next unit the tool picks (or the clicked one), U removes the last */
+static bool in_chart(const App *a)
+{
+    return a->view == VIEW_CHART && a->has_doc;
+}
+
+static void cmd_chart_unit(App *a, int arg, bool shift)
+{
+    int shown[LESSON_MAX_UNITS];
+    int n = app_chart_units(a, shown, LESSON_MAX_UNITS, NULL, 0);
+    if (a->n_chart_units == 0) { /* start from what is shown */
+        memcpy(a->chart_units, shown, (size_t)n * sizeof *shown);
+        a->n_chart_units = n;
+    }
+    a->chart_units_from_lesson = false;
+    if (shift) {
+        if (a->n_chart_units > 1) a->n_chart_units--;
+        return;
+    }
+    if (a->n_chart_units >= LESSON_MAX_UNITS) return;
+    /* the next unit: the tool's picks with the chosen ones set aside */
+    int keep = a->n_chart_units;
+    a->n_chart_units = 0;
+    int picks[LESSON_MAX_UNITS];
+    int np = app_chart_units(a, picks, LESSON_MAX_UNITS, NULL, 0);
+    a->n_chart_units = keep;
+    for (int k = 0; k < np; k++) {
+        bool have = false;
+        for (int q = 0; q < keep; q++) have |= a->chart_units[q] == picks[k];
+        if (!have) {
+            a->chart_units[a->n_chart_units++] = picks[k];
+            return;
+        }
+    }
+    /* every pick shown: the lowest unit of the layer not shown */
+    const Layer *l = &a->doc->models[a->model].model.layers[a->layer];
+    for (int u = 0; l->kind == LAYER_RNN && u < l->cell[0].units; u++) {
+        bool have = false;
+        for (int q = 0; q < keep; q++) have |= a->chart_units[q] == u;
+        if (!have) {
+            a->chart_units[a->n_chart_units++] = u;
+            return;
+        }
+    }
+}
 
 #define ARROWS "\xE2\x86\x90  \xE2\x86\x92"
 
@@ -175,6 +275,13 @@ static const AppCommand COMMANDS[] = {
     {{SDLK_u}, 0, 0, in_training, cmd_units, NULL, NULL, NULL},
     {{SDLK_e}, 0, 0, in_training, cmd_epochs, NULL, NULL, NULL},
     {{SDLK_s}, 0, -1, in_training, cmd_seed, NULL, NULL, NULL},
+    {{SDLK_u}, 0, -1, in_chart, cmd_chart_unit, "u  U", "unit chart: add a unit / remove the last", NULL}, /* chart helper */
+    /* hist */
+    {{SDLK_a}, 0, -1, in_training, cmd_lr, "a A  c C  p", "train view: learning rate, clipnorm (lower / higher), Adam / SGD", NULL},
+    {{SDLK_p}, 0, -1, in_training, cmd_optimizer, NULL, NULL, NULL},
+    {{SDLK_c}, 0, -1, in_training, cmd_clip, NULL, NULL, NULL},
+    {{SDLK_COMMA}, 0, -1, has_history, cmd_epoch_back, ",  .", "training history: epoch back / forward (Shift: first / last; drag the slider)", NULL},
+    {{SDLK_PERIOD}, 0, -1, has_history, cmd_epoch_forward, NULL, NULL, NULL},
     {{SDLK_RETURN, SDLK_KP_ENTER, SDLK_e}, 0, 0, has_doc, cmd_edit, "Enter", "type a sentence (Enter again to run it)",
      "Enter type"},
     {{0}, 0, 0, NULL, NULL, "click a cell", "look inside it", "click a cell to look inside"},
@@ -188,12 +295,16 @@ static const AppCommand COMMANDS[] = {
     {{SDLK_n}, 0, 0, NULL, cmd_narration, "n  o", "hide the narration / the list of lessons", NULL},
     {{SDLK_o}, 0, 0, NULL, cmd_lessons, NULL, NULL, NULL},
     {{SDLK_q}, 0, -1, NULL, cmd_quiz, "q  r", "quiz mode: hide the answers / reveal them", NULL},
+    /* judged quizzes (helper quiz; the keys are taken in app_events.c before this table) */
+    {{0}, 0, 0, NULL, NULL, "1 \xE2\x80\xA6 9  Enter", "lesson quiz: pick a choice / type the word", NULL},
+    {{0}, 0, 0, NULL, NULL, "wheel on the narration", "scroll a long lesson step", NULL},
     {{SDLK_r}, 0, 0, NULL, cmd_reveal, NULL, NULL, NULL},
     {{SDLK_g}, 0, 0, has_doc, cmd_generate, "g  c  [ ]", "generate a word, start again, temperature", NULL},
     {{SDLK_c}, 0, 0, has_doc, cmd_restart, NULL, NULL, NULL},
     {{SDLK_LEFTBRACKET}, 0, 0, NULL, cmd_colder, NULL, NULL, NULL},
     {{SDLK_RIGHTBRACKET}, 0, 0, NULL, cmd_warmer, NULL, NULL, NULL},
     {{SDLK_t}, 0, 0, NULL, cmd_theme, "t", "light / dark theme", NULL},
+    {{SDLK_a}, 0, -1, has_doc, cmd_attribution, "a  A", "shade words by their part in the prediction; A: occlusion", NULL},
     {{SDLK_F11}, 0, 0, NULL, cmd_presenter, "F11", "presenter mode (full screen, large type)", NULL},
     {{SDLK_EQUALS, SDLK_PLUS, SDLK_KP_PLUS}, 0, 1, NULL, cmd_larger, "Ctrl + / Ctrl - / Ctrl 0", "larger / smaller / usual type", NULL},
     {{SDLK_MINUS, SDLK_KP_MINUS}, 0, 1, NULL, cmd_smaller, NULL, NULL, NULL},

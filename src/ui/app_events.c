@@ -31,6 +31,23 @@ static bool key_event(App *a, const SDL_KeyboardEvent *k)
         a->dirty = true;
         return true;
     }
+    /* a judged quiz waiting for its answer: number keys pick a choice,
+     * Enter opens the field for a typed word */
+    const LessonDirectives *quiz = app_quiz_step(a);
+    if (quiz && !a->quiz_judged && !(k->keysym.mod & (KMOD_CTRL | KMOD_ALT))) {
+        if (quiz->n_choices && key >= SDLK_1 && key < SDLK_1 + quiz->n_choices) {
+            app_quiz_pick(a, (int)(key - SDLK_1));
+            return true;
+        }
+        if (!quiz->n_choices && (key == SDLK_RETURN || key == SDLK_KP_ENTER)) {
+            a->editing = true;
+            a->quiz_typing = true;
+            field_begin(&a->edit, "");
+            SDL_StartTextInput();
+            a->dirty = true;
+            return true;
+        }
+    }
     return app_command_key(a, key, k->keysym.mod);
 }
 
@@ -57,10 +74,18 @@ static void click(App *a, int x, int y)
             a->model = h->unit - BTN_MODEL0;
             app_pick_layer(a);
         } else if (h->unit == BTN_INPUT) app_start_editing(a);
-        else if (h->unit >= BTN_LESSON0 && h->unit < BTN_LESSON0 + a->n_lessons) {
+        else if (h->unit >= BTN_CHOICE0 && h->unit < BTN_CHOICE0 + LESSON_MAX_CHOICES) {
+            if (!a->quiz_judged) app_quiz_pick(a, h->unit - BTN_CHOICE0);
+        } else if (h->unit >= BTN_LESSON0 && h->unit < BTN_LESSON0 + a->n_lessons) {
             a->show_lessons = false;
             app_open(a, a->lesson_paths[h->unit - BTN_LESSON0]);
         }
+        /* hist: the epoch slider (dragged until the button is released) and the training view's +/- */
+        else if (h->unit == BTN_EPOCH_SLIDER) {
+            a->epoch_drag = true;
+            app_set_epoch(a, app_epoch_at(a, x));
+        } else if (h->unit == BTN_LR_DOWN || h->unit == BTN_LR_UP) app_train_lr_step(a, h->unit == BTN_LR_UP ? 1 : -1);
+        else if (h->unit == BTN_CLIP_DOWN || h->unit == BTN_CLIP_UP) app_train_clip_step(a, h->unit == BTN_CLIP_UP ? 1 : -1);
         break;
     case HOT_CELL: app_open_inspector(a, h); break;
     case HOT_TOKEN: app_set_step(a, h->t); break;
@@ -95,8 +120,16 @@ bool app_event(App *a, const SDL_Event *e)
     case SDL_MOUSEMOTION:
         a->mouse_x = (int)lroundf((float)e->motion.x * a->dpi);
         a->mouse_y = (int)lroundf((float)e->motion.y * a->dpi);
+        if (a->epoch_drag) { /* hist */
+            int ep = app_epoch_at(a, a->mouse_x);
+            if (ep >= 0 && ep != doc_epoch_shown(a->doc)) app_set_epoch(a, ep);
+            return a->dirty;
+        }
         update_hover(a);
         return a->dirty;
+    case SDL_MOUSEBUTTONUP:
+        if (e->button.button == SDL_BUTTON_LEFT && a->epoch_drag) a->epoch_drag = false; /* hist */
+        return false;
     case SDL_MOUSEBUTTONDOWN:
         if (e->button.button == SDL_BUTTON_LEFT) {
             if (a->show_help) a->show_help = false;
@@ -108,6 +141,20 @@ bool app_event(App *a, const SDL_Event *e)
         const Uint8 *keys = SDL_GetKeyboardState(NULL);
         bool shift = keys && (keys[SDL_SCANCODE_LSHIFT] || keys[SDL_SCANCODE_RSHIFT]);
         int dy = e->wheel.y, dx = e->wheel.x;
+        Hot at;
+        if (!shift && !dx && a->has_doc && a->doc->is_lesson && a->show_lesson &&
+            render_hot_at(&a->render, a->mouse_x, a->mouse_y, &at) && at.kind == HOT_BUTTON &&
+            (at.unit == BTN_NARRATION || (at.unit >= BTN_CHOICE0 && at.unit < BTN_CHOICE0 + LESSON_MAX_CHOICES))) {
+            /* over the lesson panel: scroll the narration, as far as the last frame said it goes */
+            int most = 0;
+            for (int i = 0; i < a->render.n_hot; i++)
+                if (a->render.hot[i].kind == HOT_BUTTON && a->render.hot[i].unit == BTN_NARRATION) most = a->render.hot[i].t;
+            a->lesson_scroll -= dy * 3;
+            if (a->lesson_scroll > most) a->lesson_scroll = most;
+            if (a->lesson_scroll < 0) a->lesson_scroll = 0;
+            a->dirty = true;
+            return true;
+        }
         if (shift || dx) a->scroll -= (dx ? dx : dy) * 60;
         else if (dy > 0) a->zoom = fminf(a->zoom * 1.2f, 12.0f);
         else if (dy < 0) a->zoom = fmaxf(a->zoom / 1.2f, 1.0f);

@@ -15,6 +15,7 @@ static void (*const VIEW_DRAW[VIEW_COUNT])(const App *, Render *, Box) = {
     [VIEW_COMPARE] = view_compare_draw,         [VIEW_PREDICTIONS] = view_predictions_draw,
     [VIEW_TRAINING] = view_training_draw,       [VIEW_GRADIENTS] = view_gradients_draw,
     [VIEW_GENERATE] = view_generate_draw,
+    [VIEW_CHART] = view_chart_draw, /* chart helper */
 };
 
 /* What a lesson step highlights, outlined over the squares the view drew:
@@ -55,18 +56,22 @@ static void draw_highlights(const App *a, Render *r)
         render_outline(r, (Box){lanes[k].x - 3, lanes[k].y - 3, lanes[k].w + 6, lanes[k].h + 6}, a->theme.accent, 2);
 }
 
-static void draw_wrapped(Render *r, Box box, const char *text, int px, FontStyle st, Color c, int *used_h)
+/* Word-wraps text into box, paragraphs split on blank lines, skipping the
+ * first skip lines; draws only when draw is true (otherwise it measures).
+ * *used_h: the height used; *more: lines did not fit below. */
+static void wrap_text(Render *r, Box box, const char *text, int px, FontStyle st, Color c, int skip, bool draw,
+                      int *used_h, bool *more)
 {
-    /* word wrap by measuring; paragraphs split on blank lines */
     char line[1024];
-    int y = box.y, lh = (int)fmaxf((float)px * 1.35f, (float)render_line_height(r, px, st));
+    int y = box.y, lh = (int)fmaxf((float)px * 1.35f, (float)render_line_height(r, px, st)), n = 0;
     const char *p = text;
-    while (*p && y + lh <= box.y + box.h) {
+    while (*p) {
         if (*p == '\n') {
-            y += *(p + 1) == '\n' ? lh / 2 : 0;
+            if (n >= skip) y += *(p + 1) == '\n' ? lh / 2 : 0;
             p++;
             continue;
         }
+        if (n >= skip && y + lh > box.y + box.h) break;
         size_t best = 0, k = 0;
         while (p[k] && p[k] != '\n' && k < sizeof line - 1) {
             size_t e = k;
@@ -84,12 +89,21 @@ static void draw_wrapped(Render *r, Box box, const char *text, int px, FontStyle
         if (best == 0) best = k ? k : 1;
         memcpy(line, p, best);
         line[best] = '\0';
-        render_text(r, box.x, y, line, px, st, c, ALIGN_LEFT);
-        y += lh;
+        if (n >= skip) {
+            if (draw) render_text(r, box.x, y, line, px, st, c, ALIGN_LEFT);
+            y += lh;
+        }
+        n++;
         p += best;
         while (*p == ' ') p++;
     }
     if (used_h) *used_h = y - box.y;
+    if (more) *more = *p != '\0';
+}
+
+static void draw_wrapped(Render *r, Box box, const char *text, int px, FontStyle st, Color c, int *used_h)
+{
+    wrap_text(r, box, text, px, st, c, 0, true, used_h, NULL);
 }
 
 static Box draw_button(const App *a, Render *r, int x, int y, const char *label, bool on, int id, int px)
@@ -204,6 +218,7 @@ static int draw_input_bar(const App *a, Render *r, int y)
     render_fill(r, (Box){0, y, W, h}, th->bg);
     int x = pad;
     const char *label = a->has_doc && !a->doc->models[0].model.token_input ? "Input" : "Sentence";
+    if (a->editing && a->quiz_typing) label = "Your answer";
     Box lb = render_text(r, x, y + pad + (px - spx) / 2, label, spx, FONT_BOLD, th->text_dim, ALIGN_LEFT);
     x = lb.x + lb.w + pad;
     /* model chips on the right */
@@ -228,6 +243,49 @@ static int draw_input_bar(const App *a, Render *r, int y)
     if (a->editing) draw_field(a, r, field, tx, ty, px);
     else if (a->has_doc) draw_words(a, r, field, tx, ty, px, spx, pad);
     render_clip_pop(r);
+    return h;
+}
+
+/* hist: the training history's slider, under the input bar of every view
+ * when the models have one: "epoch 0 ... N", the handle at the epoch shown */
+static int draw_epoch_bar(const App *a, Render *r, int y)
+{
+    int last = doc_epoch_count(a->doc);
+    if (last < 1) return 0;
+    const Theme *th = &a->theme;
+    int W = r->width, px = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL), pad = px / 2;
+    int h = px + 2 * pad, shown = doc_epoch_shown(a->doc);
+    render_fill(r, (Box){0, y, W, h}, th->bg);
+    render_fill(r, (Box){0, y + h - 1, W, 1}, th->panel_edge);
+    char now[128];
+    if (shown == 0) snprintf(now, sizeof now, "epoch 0 of %d: the initial weights", last);
+    else if (shown == last) snprintf(now, sizeof now, "epoch %d of %d: trained", last, last);
+    else snprintf(now, sizeof now, "epoch %d of %d", shown, last);
+    Box lb = render_text(r, px, y + pad, "Training", px, FONT_BOLD, th->text_dim, ALIGN_LEFT);
+    int nw = 0;
+    render_text_size(r, "epoch 0000 of 0000: the initial weights", px, FONT_BOLD, &nw, NULL);
+    int x0 = lb.x + lb.w + px, x1 = W - px * 2 - nw;
+    if (x1 - x0 < px * 4) x1 = x0 + px * 4;
+    Box e0 = render_text(r, x0, y + pad + (px - spx) / 2, "0", spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+    char lastn[16];
+    snprintf(lastn, sizeof lastn, "%d", last);
+    int lw = 0;
+    render_text_size(r, lastn, spx, FONT_REGULAR, &lw, NULL);
+    render_text(r, x1, y + pad + (px - spx) / 2, lastn, spx, FONT_REGULAR, th->text_dim, ALIGN_RIGHT);
+    Box track = {e0.x + e0.w + spx, y + h / 2 - 2, x1 - lw - spx - (e0.x + e0.w + spx), 4};
+    if (track.w < 2) track.w = 2;
+    render_fill(r, track, th->panel_edge);
+    int hx = track.x + (int)lroundf((float)shown / (float)last * (float)(track.w - 1));
+    render_fill(r, (Box){track.x, track.y, hx - track.x, track.h}, th->accent);
+    for (int k = 0; k <= last && last <= 200; k++) { /* one tick an epoch while they fit */
+        int tx = track.x + (int)lroundf((float)k / (float)last * (float)(track.w - 1));
+        render_fill(r, (Box){tx, track.y - 3, 1, track.h + 6}, th->panel_edge);
+    }
+    int hw = px / 2 + 2;
+    render_fill(r, (Box){hx - hw / 2, y + pad / 2, hw, h - pad}, th->accent);
+    render_text(r, W - px, y + pad, now, px, FONT_BOLD, th->text, ALIGN_RIGHT);
+    Hot *hot = render_hot(r, (Box){track.x, y, track.w, h}, HOT_BUTTON);
+    if (hot) hot->unit = BTN_EPOCH_SLIDER;
     return h;
 }
 
@@ -279,12 +337,105 @@ static void draw_lesson_list(const App *a, Render *r)
     }
 }
 
+int app_lesson_panel_width(const App *a, int W)
+{
+    return W * (a->presenter ? 40 : 30) / 100;
+}
+
+int app_lesson_px(const App *a)
+{
+    int px = app_px(a, TEXT_BODY);
+    if (!a->presenter) return px;
+    float h = (float)(a->render.height > 0 ? a->render.height : 720);
+    float w = (float)(a->render.width > 0 ? a->render.width : 1280);
+    int big = (int)lroundf(fminf(h, w * 0.5625f) * 0.027f * a->font_scale);
+    return big > px ? big : px;
+}
+
+/* A step's quiz: the question, then for a judged one its choices (or the
+ * typed answer), and once answered the verdict and the explanation.
+ * Returns the height; draws only when draw is true. */
+static int quiz_block(const App *a, Render *r, Box box, bool draw)
+{
+    const Theme *th = &a->theme;
+    const LessonDirectives *d = &a->doc->lesson.steps[a->lesson_step].dir;
+    const LessonDirectives *judged = app_quiz_step(a);
+    int px = app_lesson_px(a), spx = app_px(a, TEXT_SMALL), pad = px / 2, used = 0;
+    int y = box.y;
+    wrap_text(r, (Box){box.x, y, box.w, px * 8}, d->quiz, px, FONT_BOLD, th->accent, 0, draw, &used, NULL);
+    y += used + pad / 2;
+    if (!judged) {
+        if (draw)
+            render_text(r, box.x, y, a->quiz_revealed ? "(answer shown; r hides it)" : "press r to reveal the answer", spx,
+                        FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        return y + render_line_height(r, spx, FONT_REGULAR) - box.y;
+    }
+    char abuf[128];
+    const char *answer = app_quiz_answer(a, abuf, sizeof abuf);
+    if (judged->n_choices) {
+        /* the choices as buttons, flowing into rows */
+        int x = box.x, bh = px + pad;
+        for (int k = 0; k < judged->n_choices; k++) {
+            char label[96];
+            snprintf(label, sizeof label, "%d  %s", k + 1, judged->choices[k]);
+            int tw = 0;
+            render_text_size(r, label, px, FONT_BOLD, &tw, NULL);
+            int bw = tw + px;
+            if (x > box.x && x + bw > box.x + box.w) {
+                x = box.x;
+                y += bh + pad;
+            }
+            Box b = {x, y, bw, bh};
+            if (draw) {
+                bool picked = a->quiz_judged && a->quiz_pick == k;
+                bool right = answer && strcmp(answer, judged->choices[k]) == 0;
+                Color fill = picked ? (a->quiz_right ? th->good : th->bad) : th->panel;
+                render_fill(r, b, fill);
+                if (a->quiz_judged && right) render_outline(r, (Box){b.x - 3, b.y - 3, b.w + 6, b.h + 6}, th->good, 3);
+                else render_outline(r, b, th->panel_edge, 1);
+                render_text(r, b.x + px / 2, b.y + pad / 2, label, px, FONT_BOLD, picked ? th->accent_text : th->text,
+                            ALIGN_LEFT);
+                Hot *hot = render_hot(r, b, HOT_BUTTON);
+                if (hot) hot->unit = BTN_CHOICE0 + k;
+            }
+            x += bw + pad;
+        }
+        y += bh + pad;
+    } else if (a->quiz_judged) {
+        char typed[128];
+        snprintf(typed, sizeof typed, "you typed \xE2\x80\x9C%s\xE2\x80\x9D", a->quiz_typed);
+        Box tb = {box.x, y, box.w, px + pad};
+        if (draw) {
+            render_fill(r, tb, a->quiz_right ? th->good : th->bad);
+            render_text(r, tb.x + px / 2, tb.y + pad / 2, typed, px, FONT_BOLD, th->accent_text, ALIGN_LEFT);
+        }
+        y += tb.h + pad;
+    }
+    if (!a->quiz_judged) {
+        const char *how = judged->n_choices ? "a number key or a click answers" : "Enter: type the word, Enter again to check it";
+        if (draw) render_text(r, box.x, y, how, spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        return y + render_line_height(r, spx, FONT_REGULAR) - box.y;
+    }
+    char verdict[256];
+    if (a->quiz_right) snprintf(verdict, sizeof verdict, "Right: \xE2\x80\x9C%s\xE2\x80\x9D.", answer ? answer : "");
+    else snprintf(verdict, sizeof verdict, "Not this time: the answer is \xE2\x80\x9C%s\xE2\x80\x9D.", answer ? answer : "?");
+    y += pad / 2;
+    wrap_text(r, (Box){box.x, y, box.w, px * 4}, verdict, px, FONT_BOLD, a->quiz_right ? th->good : th->bad, 0, draw,
+              &used, NULL);
+    y += used;
+    if (judged->explain) {
+        wrap_text(r, (Box){box.x, y, box.w, px * 12}, judged->explain, px, FONT_REGULAR, th->text, 0, draw, &used, NULL);
+        y += used;
+    }
+    return y - box.y;
+}
+
 static int draw_lesson_panel(const App *a, Render *r, Box area)
 {
     const Theme *th = &a->theme;
     const Lesson *l = &a->doc->lesson;
-    int px = app_px(a, TEXT_BODY), pad = px;
-    int w = area.w * 30 / 100;
+    int px = app_lesson_px(a), pad = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL);
+    int w = app_lesson_panel_width(a, area.w);
     Box p = {area.x + area.w - w, area.y, w, area.h};
     render_fill(r, p, th->panel);
     render_fill(r, (Box){p.x, p.y, 1, p.h}, th->panel_edge);
@@ -292,26 +443,52 @@ static int draw_lesson_panel(const App *a, Render *r, Box area)
     char head[96];
     if (a->lesson_step < 0) snprintf(head, sizeof head, "Introduction");
     else snprintf(head, sizeof head, "Step %d of %d", a->lesson_step + 1, l->n_steps);
-    render_text(r, p.x + pad, y, head, app_px(a, TEXT_SMALL), FONT_BOLD, th->accent, ALIGN_LEFT);
-    y += render_line_height(r, app_px(a, TEXT_SMALL), FONT_BOLD) + pad / 2;
+    render_text(r, p.x + pad, y, head, spx, FONT_BOLD, th->accent, ALIGN_LEFT);
+    y += render_line_height(r, spx, FONT_BOLD) + pad / 2;
     const char *title = a->lesson_step < 0 ? l->title : l->steps[a->lesson_step].title;
-    int used = 0;
-    draw_wrapped(r, (Box){p.x + pad, y, w - 2 * pad, app_px(a, TEXT_LARGE) * 3}, title, app_px(a, TEXT_LARGE), FONT_BOLD,
-                 th->text, &used);
+    int used = 0, tpx = a->presenter ? px * 5 / 4 : app_px(a, TEXT_LARGE);
+    draw_wrapped(r, (Box){p.x + pad, y, w - 2 * pad, tpx * 3}, title, tpx, FONT_BOLD, th->text, &used);
     y += used + pad / 2;
     const char *text = a->lesson_step < 0 ? (l->intro ? l->intro : "") : l->steps[a->lesson_step].text;
-    int foot = app_px(a, TEXT_SMALL) * 2 + pad;
-    draw_wrapped(r, (Box){p.x + pad, y, w - 2 * pad, p.y + p.h - y - foot - pad}, text ? text : "", px, FONT_REGULAR, th->text, &used);
-    y += used;
-    if (a->lesson_step >= 0 && l->steps[a->lesson_step].dir.quiz) {
-        y += pad;
-        draw_wrapped(r, (Box){p.x + pad, y, w - 2 * pad, px * 4}, l->steps[a->lesson_step].dir.quiz, px, FONT_BOLD, th->accent, &used);
-        y += used;
-        render_text(r, p.x + pad, y, a->quiz_revealed ? "(answer shown; r hides it)" : "press r to reveal the answer",
-                    app_px(a, TEXT_SMALL), FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+    if (!text) text = "";
+    int foot = spx * 2 + pad, bottom = p.y + p.h - foot - pad;
+    Box inner = {p.x + pad, y, w - 2 * pad, 0};
+    /* the quiz keeps its place below the narration; the narration scrolls */
+    int quiz_h = 0;
+    bool has_quiz = a->lesson_step >= 0 && l->steps[a->lesson_step].dir.quiz;
+    if (has_quiz) quiz_h = quiz_block(a, r, (Box){inner.x, 0, inner.w, 0}, false) + pad;
+    int room = bottom - y - quiz_h, text_h = 0, mark = spx + pad / 2;
+    bool more = false;
+    wrap_text(r, (Box){inner.x, y, inner.w, 1 << 20}, text, px, FONT_REGULAR, th->text, 0, false, &text_h, NULL);
+    /* the furthest scroll: the first skip at which the rest fits */
+    int max_skip = 0;
+    if (text_h > room) {
+        Box all = {inner.x, y, inner.w, 1 << 20};
+        int rest = text_h;
+        while (rest > room - mark && max_skip < LESSON_SCROLL_MAX)
+            wrap_text(r, all, text, px, FONT_REGULAR, th->text, ++max_skip, false, &rest, NULL);
     }
-    render_text(r, p.x + pad, p.y + p.h - foot, "PageUp / PageDown: previous / next step", app_px(a, TEXT_SMALL),
-                FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+    int skip = a->lesson_scroll < max_skip ? a->lesson_scroll : max_skip;
+    /* the narration's region tells the wheel (app_events.c) how far it scrolls;
+     * registered first, so the quiz's choices drawn later take their clicks */
+    Hot *region = render_hot(r, (Box){p.x, p.y, p.w, bottom - p.y}, HOT_BUTTON);
+    if (region) {
+        region->unit = BTN_NARRATION;
+        region->t = (short)max_skip;
+    }
+    wrap_text(r, (Box){inner.x, y, inner.w, text_h > room ? room - mark : room}, text, px, FONT_REGULAR, th->text, skip,
+              true, &used, &more);
+    y += used;
+    if (skip > 0 || more) {
+        char note[96];
+        snprintf(note, sizeof note, "%s%s", skip > 0 ? "\xE2\x86\x91 more above  " : "",
+                 more ? "\xE2\x86\x93 more below (mouse wheel here scrolls)" : "");
+        render_text(r, inner.x, y, note, spx, FONT_BOLD, th->accent, ALIGN_LEFT);
+        y += mark;
+    }
+    if (has_quiz) quiz_block(a, r, (Box){inner.x, y + pad, inner.w, 0}, true);
+    render_text(r, p.x + pad, p.y + p.h - foot, "PageUp / PageDown: previous / next step", spx, FONT_REGULAR, th->text_dim,
+                ALIGN_LEFT);
     return w;
 }
 
@@ -323,8 +500,10 @@ void app_draw(App *a)
     int status = app_draw_status(a, r);
     if (a->has_doc) {
         int inbar = draw_input_bar(a, r, top);
+        inbar += draw_epoch_bar(a, r, top + inbar); /* hist */
         Box area = {0, top + inbar, r->width, r->height - top - inbar - status};
         if (a->doc->is_lesson && a->show_lesson) area.w -= draw_lesson_panel(a, r, area);
+        app_attrib_refresh(a); /* a cache of state, before the views read it */
         render_clip_push(r, area);
         VIEW_DRAW[(unsigned)a->view < VIEW_COUNT ? a->view : VIEW_UNROLLED](a, r, area);
         draw_highlights(a, r);

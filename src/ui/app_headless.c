@@ -97,7 +97,8 @@ bool app_render_png(const RenderRequest *req, const char *out_png, Err *err)
         app_pick_layer(a);
     }
     a->dark = req->dark;
-    theme_get(&a->theme, a->dark, false);
+    a->presenter = req->presenter;
+    theme_get(&a->theme, a->dark, a->presenter);
     if (req->text && !doc_set_input(a->doc, req->text, err)) goto done;
     if (req->lesson_step > -2) {
         int n = a->doc->is_lesson ? a->doc->lesson.n_steps : 0;

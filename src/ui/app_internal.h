@@ -35,6 +35,11 @@ bool app_command_key(App *a, SDL_Keycode key, Uint16 mod);
 int app_draw_status(const App *a, Render *r);
 void app_draw_help(const App *a, Render *r);
 
+/* hist: the training view's learning rate and clipnorm one notch lower
+ * (dir -1) or higher (+1), from fixed lists (app_commands.c) */
+void app_train_lr_step(App *a, int dir);
+void app_train_clip_step(App *a, int dir);
+
 /* ---- the window (app_window.c) ---- */
 /* Presenter mode on or off: type and contrast, and the window covering its
  * display (or back where it was). Headless: only type and contrast. */

@@ -9,8 +9,11 @@
 
 #include <SDL.h>
 
+#include "keras_io.h"
 #include "model_io.h"
+#include "prepare.h"
 #include "tokenizer_io.h"
+#include "unitpick.h"
 #include "trace_json.h"
 
 
@@ -26,6 +29,7 @@ static void model_unload(DocModel *dm)
     if (dm->loaded) model_free(&dm->model);
     free(dm->preds);
     free(dm->grad);
+    history_free(&dm->hist);
     memset(dm, 0, sizeof *dm);
 }
 
@@ -54,9 +58,29 @@ static bool load_model(Doc *d, const char *path, const char *label, Err *err)
     snprintf(dm->label, sizeof dm->label, "%s", label);
     if (!model_load(&dm->model, path, err)) return false;
     dm->loaded = true;
+    bool absent = false;
+    if (!history_load_beside(&dm->hist, path, dm->model.n_params, &absent, err) && !absent) {
+        model_unload(dm);
+        return false;
+    }
     if (doc_first_rnn(dm) < 0) {
         model_unload(dm);
         return err_set(err, "%s: the model has no recurrent layer to step through", path);
+    }
+    /* layers beside the recurrent ones (issue 13): the views step through
+     * the input's positions, so a recurrent layer must read as many steps
+     * as the input has (a Conv1D before it pads same or causal, stride 1) */
+    for (int i = 0, conv = -1; i < dm->model.n_layers; i++) {
+        const Layer *l = &dm->model.layers[i];
+        if (l->kind == LAYER_CONV1D && (conv_out_steps(7, l->kernel_size, l->strides, l->dilation, l->padding) != 7 ||
+                                        conv_out_steps(100, l->kernel_size, l->strides, l->dilation, l->padding) != 100))
+            conv = i;
+        if (l->kind == LAYER_RNN && conv >= 0) {
+            const char *cname = dm->model.layers[conv].name;
+            model_unload(dm);
+            return err_set(err, "%s: layer '%s' reads the steps of Conv1D '%s', which changes the sequence length; the window steps through the input's positions and cannot show it yet",
+                           path, l->name, cname);
+        }
     }
     const Layer *last = &dm->model.layers[dm->model.n_layers - 1];
     if (!last->out_seq && last->kind == LAYER_DENSE && dm->model.token_input) {
@@ -111,9 +135,95 @@ static void default_input(Doc *d, char *out, size_t cap)
     for (int t = 0; t < 5 && k < cap; t++) k += (size_t)snprintf(out + k, cap - k, "%s%d", t ? "," : "", 1 + t % (vocab > 1 ? vocab - 1 : 1));
 }
 
+/* ---- chart helper: the lesson's colour scale and picked units ---- */
+
+/* largest |c| of any LSTM run of a trace of T steps */
+static float trace_c_max(const Trace *tr)
+{
+    float mx = 0;
+    for (int i = 0; i < tr->model->n_layers; i++)
+        for (int k = 0; k < tr->layers[i].n_runs; k++) {
+            const RunRecord *r = &tr->layers[i].run[k];
+            if (r->c)
+                for (size_t j = 0; j < (size_t)(r->T + 1) * (size_t)r->B * (size_t)r->H; j++) mx = fmaxf(mx, fabsf(r->c[j]));
+        }
+    return mx;
+}
+
+/* The c colour scale of a lesson's model: the largest |c| over the
+ * lesson's sentence and every step's sentence (at least 1), so one colour
+ * means one value on every step. */
+static float lesson_c_scale(const Doc *d, const DocModel *dm)
+{
+    float mx = 1.0f;
+    const Lesson *l = &d->lesson;
+    for (int k = -1; k < l->n_steps; k++) {
+        const char *s = k < 0 ? l->sentence : l->steps[k].dir.sentence;
+        if (!s) continue;
+        Prompt p = {0};
+        Err err = {{0}};
+        if (!prompt_encode(&p, &d->tok, s, dm->model.seq_len, &err)) continue;
+        Trace tr;
+        trace_init(&tr, &dm->model, 1, p.n, false);
+        model_forward(&tr, p.tokens, NULL);
+        mx = fmaxf(mx, trace_c_max(&tr));
+        trace_free(&tr);
+        prompt_free(&p);
+    }
+    return mx;
+}
+
+/* The units of the first recurrent layer whose final h best separates the
+ * classes over the first DOC_PICK_ROWS rows of the lesson's data (Fisher
+ * ratio, unitpick.h). Leaves n_picked 0 when the data cannot be read. */
+static void pick_separating(const LessonData *ld, DocModel *dm)
+{
+    Err err = {{0}};
+    int li = doc_first_rnn(dm);
+    if (li < 0 || !dm->model.token_input) return;
+    const Dataset *ds = &ld->rows.view;
+    int n = ds->N < DOC_PICK_ROWS ? ds->N : DOC_PICK_ROWS;
+    if (n > 0 && model_check_tokens(&dm->model, ds->tokens, n * ds->T, &err) &&
+        (!dm->model.seq_len || dm->model.seq_len == ds->T)) {
+        Trace tr;
+        trace_init(&tr, &dm->model, n, ds->T, false);
+        model_forward(&tr, ds->tokens, NULL);
+        const RunRecord *run = &tr.layers[li].run[0];
+        const int H = run->H;
+        /* h after the last step of every row: (T+1, B, H), row T */
+        const float *h = run->h + (size_t)run->T * (size_t)n * (size_t)H;
+        float *ratio = xmalloc((size_t)H * sizeof *ratio);
+        dm->pick_rows = unitpick_fisher(ratio, h, ds->labels, n, H, ld->n_classes);
+        dm->n_picked = unitpick_top(dm->picked, ratio, H, DOC_MAX_PICK);
+        for (int k = 0; k < dm->n_picked; k++) dm->pick_score[k] = ratio[dm->picked[k]];
+        free(ratio);
+        trace_free(&tr);
+    }
+}
+
+void doc_measure_models(Doc *d)
+{
+    LessonData ld;
+    Err err = {{0}};
+    bool rows = d->is_lesson && d->lesson.task == LESSON_CLASSIFY && lesson_data_load(&ld, &d->lesson, &err);
+    for (int m = 0; m < d->n_models; m++) {
+        DocModel *dm = &d->models[m];
+        dm->n_picked = 0;
+        dm->pick_rows = 0;
+        dm->c_scale = 0;
+        float own = 1.0f; /* the current input's |c|, outside a lesson */
+        if (dm->traced) own = fmaxf(1.0f, trace_c_max(&dm->trace));
+        dm->c_scale = d->is_lesson && d->has_tok ? lesson_c_scale(d, dm) : own;
+        dm->c_range = dm->c_scale;
+        if (rows) pick_separating(&ld, dm);
+    }
+    if (rows) lesson_data_free(&ld);
+}
+
 bool doc_open(Doc *d, const char *path, Err *err)
 {
     memset(d, 0, sizeof *d);
+    d->epoch = -1;
     snprintf(d->path, sizeof d->path, "%s", path);
     struct stat st;
     if (stat(path, &st) != 0) return err_set(err, "%s: no such file or folder", path);
@@ -154,6 +264,11 @@ bool doc_open(Doc *d, const char *path, Err *err)
             return false;
         }
         d->has_tok = true;
+    } else if (keras_is_keras_path(d->models[0].path)) {
+        /* keras: a TextVectorization's vocabulary inside a .keras file */
+        char *json = keras_vocabulary_tokenizer(d->models[0].path, &terr);
+        if (json && tokenizer_parse(&d->tok, json, strlen(json), d->models[0].path, &terr)) d->has_tok = true;
+        free(json);
     }
     char input[DOC_MAX_INPUT];
     if (d->is_lesson && d->lesson.sentence) snprintf(input, sizeof input, "%s", d->lesson.sentence);
@@ -162,6 +277,7 @@ bool doc_open(Doc *d, const char *path, Err *err)
         doc_close(d);
         return false;
     }
+    doc_measure_models(d);
     return true;
 }
 
@@ -274,7 +390,7 @@ static void install_model(DocModel *dm, Computed *c)
     dm->trace = c->trace;
     dm->traced = true;
     dm->preds = c->preds;
-    dm->c_range = c->c_range;
+    dm->c_range = dm->c_scale > 0 ? dm->c_scale : c->c_range;
     dm->grad = c->grad;
     dm->grad_label = c->grad_label;
     *c = (Computed){0};
@@ -418,6 +534,47 @@ bool doc_set_input(Doc *d, const char *text, Err *err)
     for (int i = 0; i < d->n_models; i++) compute_model(&computed[i], &d->models[i], &p, features);
     install_input(d, text, &p, features, computed);
     return true;
+}
+
+/* ---- training history ------------------------------------------------------ */
+
+int doc_epoch_count(const Doc *d)
+{
+    int n = 0;
+    for (int i = 0; i < d->n_models; i++)
+        if (d->models[i].hist.n - 1 > n) n = d->models[i].hist.n - 1;
+    return n;
+}
+
+int doc_epoch_shown(const Doc *d)
+{
+    return d->epoch >= 0 ? d->epoch : doc_epoch_count(d);
+}
+
+bool doc_set_epoch(Doc *d, int epoch, Err *err)
+{
+    int last = doc_epoch_count(d);
+    if (last < 1) return true;
+    epoch = epoch < 0 ? 0 : (epoch > last ? last : epoch);
+    for (int i = 0; i < d->n_models; i++) {
+        DocModel *dm = &d->models[i];
+        if (dm->hist.n < 1) continue;
+        history_apply(&dm->hist, epoch < dm->hist.n ? epoch : dm->hist.n - 1, &dm->model);
+    }
+    d->epoch = epoch;
+    char *input = xstrdup(d->input);
+    bool ok = doc_set_input(d, input, err);
+    free(input);
+    return ok;
+}
+
+void doc_take_history(Doc *d, int k, History *h)
+{
+    UNROLL_ASSERT(k >= 0 && k < d->n_models);
+    history_free(&d->models[k].hist);
+    d->models[k].hist = *h;
+    *h = (History){0};
+    d->epoch = -1;
 }
 
 /* ---- computing off the frame loop ---------------------------------------- */
@@ -567,7 +724,8 @@ bool doc_generate_next(const Doc *d, int mi, Generation *g, float temperature, E
     char text[DOC_MAX_INPUT + DOC_GEN_MAX * 32];
     size_t k = (size_t)snprintf(text, sizeof text, "%s", g->seed);
     for (int i = 0; i < g->n && k < sizeof text; i++)
-        k += (size_t)snprintf(text + k, sizeof text - k, " %s", tokenizer_index_word(&d->tok, g->words[i].token));
+        k += (size_t)snprintf(text + k, sizeof text - k, "%s%s", tokenizer_joiner(&d->tok), /* "" for characters */
+                              tokenizer_index_word(&d->tok, g->words[i].token));
     Prompt p;
     if (!prompt_encode(&p, &d->tok, text, m->seq_len, err)) return false;
     if (!model_check_tokens(m, p.tokens, p.n, err) || !trace_check_budget(m, 1, p.n, false, false, false, 0, err)) {

@@ -7,11 +7,14 @@
 #define UNROLL_DOC_H
 
 #include "engine.h"
+#include "history.h"
 #include "lesson.h"
 #include "prompt.h"
 #include "text.h"
 
 #define DOC_MAX_MODELS LESSON_MAX_CELLS /* a lesson's models, one per cell type */
+#define DOC_MAX_PICK 8 /* chart helper: units picked per model (LESSON_MAX_UNITS) */
+#define DOC_PICK_ROWS 600 /* chart helper: lesson rows the separating units are picked over */
 #define DOC_MAX_INPUT 65536 /* bytes of a typed or given sentence: a 1,000-word text fits */
 
 typedef struct {
@@ -27,6 +30,18 @@ typedef struct {
     float c_range;        /* largest |c| of the trace, for the colour scale */
     float *grad;          /* (T) |dL/dh_t| of the first recurrent layer, by step, or NULL */
     int grad_label;       /* the label that loss was taken for: the model's own choice */
+    /* chart helper: one colour scale and the units worth charting */
+    float c_scale;        /* largest |c| over the lesson's sentences (a model's first input
+                             outside a lesson), fixed at open: the c colour scale of every
+                             sentence; 0: not yet known */
+    int picked[DOC_MAX_PICK]; /* (n_picked) units of the first recurrent layer (forward run)
+                             whose final h best separates the lesson's classes, best first */
+    int n_picked;         /* 0: not a classify lesson (the chart picks per prediction) */
+    float pick_score[DOC_MAX_PICK]; /* their between/within-class variance ratios */
+    int pick_rows;        /* rows of the lesson's data the ratios are over */
+    /* training history (history.c): the weights after every epoch, when
+     * history.bin lies beside the model or the window trained it */
+    History hist;
 } DocModel;
 
 typedef struct {
@@ -43,6 +58,7 @@ typedef struct {
     Prompt prompt;        /* tokens, words, oov of the input */
     float *features;      /* (T, F) for float-input models */
     int T;
+    int epoch;            /* the history snapshot the models hold; -1: the weights as loaded or trained */
 } Doc;
 
 /* Opens a lesson (.md) or a model (folder or model.json). On failure the doc
@@ -69,6 +85,13 @@ bool doc_job_done(const DocJob *job);
 int doc_job_models_done(const DocJob *job);
 void doc_job_finish(DocJob *job, Doc *d);
 void doc_job_cancel(DocJob *job);
+
+/* chart helper: fixes each model's c colour scale (c_scale: the largest
+ * |c| over a lesson's sentences, or the current input's outside a lesson)
+ * and, in a classify lesson, the units whose final h best separates the
+ * classes over its data (picked). doc_open calls it; call it again when
+ * the models change (training). */
+void doc_measure_models(Doc *d);
 
 /* Whether the w-th space-separated word of the input (as the input bar
  * shows it) holds a word the tokenizer does not know: the tokenizer's own
@@ -114,6 +137,23 @@ void doc_generate_begin(Doc *d, Generation *g, const char *seed, uint64_t rng_se
 /* Appends one word chosen by model m at temperature (0: greedy); false with
  * err when the model cannot generate or the text is full. */
 bool doc_generate_next(const Doc *d, int m, Generation *g, float temperature, Err *err);
+
+/* ---- training history: the epoch slider ---- */
+/* The last epoch any model's history reaches (its snapshots - 1); 0 when no
+ * model has a history (then there is no slider). */
+int doc_epoch_count(const Doc *d);
+/* The epoch the models show: d->epoch, or the last one while they hold the
+ * weights as loaded (the trained model). */
+int doc_epoch_shown(const Doc *d);
+/* Puts every model with a history at snapshot epoch (clamped to 0 ..
+ * doc_epoch_count; a model whose history is shorter takes its last), then
+ * traces the input again, so every view shows the model as it was then.
+ * No input job may be running. False with err if the input cannot be read
+ * (the weights are then those of the epoch all the same). */
+bool doc_set_epoch(Doc *d, int epoch, Err *err);
+/* Gives model k the history h (taken over; the old one is freed) and marks
+ * the models as holding their loaded or trained weights. */
+void doc_take_history(Doc *d, int k, History *h);
 
 /* Index of the first recurrent layer of a model, -1 if none. */
 int doc_first_rnn(const DocModel *dm);

@@ -33,6 +33,7 @@ typedef enum {
     HOT_TOKEN,     /* an input token */
     HOT_BUTTON,    /* a clickable control: id */
     HOT_BAR,       /* a prediction bar: unit = class */
+    HOT_DIAGRAM,   /* a box of the cell diagram (inert; tests check the layout): unit = its index */
 } HotKind;
 
 typedef struct {

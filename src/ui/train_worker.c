@@ -24,8 +24,10 @@ void train_run_init(TrainRun *run)
 void train_run_free(TrainRun *run)
 {
     UNROLL_ASSERT(!run->thread);
-    for (int k = 0; k < CELL_KIND_COUNT; k++)
+    for (int k = 0; k < CELL_KIND_COUNT; k++) {
         if (run->result_ok[k]) model_free(&run->result[k]);
+        history_free(&run->history[k]);
+    }
     if (run->lock) SDL_DestroyMutex(run->lock);
     memset(run, 0, sizeof *run);
 }
@@ -74,13 +76,28 @@ static int worker(void *arg)
         TrainConfig cfg = lesson_train_config(l);
         cfg.epochs = run->epochs;
         cfg.seed = run->seed;
+        /* hist: the view's optimizer settings */
+        if (run->lr > 0) cfg.lr = run->lr;
+        if (run->sgd) cfg.optimizer = OPT_SGD;
+        cfg.clipnorm = run->clipnorm;
         Trainer trainer;
+        History hist;
+        history_init(&hist, m.n_params);
         ok = trainer_init(&trainer, &m, &cfg, ld.rows.view.T, &err) &&
              trainer_check_data(&trainer, &ld.rows.view, "lesson data", &err);
+        /* the history is kept when it fits the memory budget; the run goes on without it otherwise */
+        Err herr = {{0}};
+        bool keep = history_check_budget(m.n_params, cfg.epochs, &herr);
+        if (ok && keep) ok = history_push(&hist, &m, &err);
+        if (ok) {
+            SDL_LockMutex(run->lock);
+            run->progress.lr = trainer.opt.lr;
+            SDL_UnlockMutex(run->lock);
+        }
         Uint64 start = SDL_GetPerformanceCounter();
         for (int epoch = 0; ok && epoch < cfg.epochs; epoch++) {
             EpochStats st;
-            ok = trainer_epoch(&trainer, &ld.rows.view, NULL, &st, on_batch, run, &err);
+            ok = trainer_epoch(&trainer, &ld.rows.view, NULL, &st, on_batch, run, &err) && (!keep || history_push(&hist, &m, &err));
             double seconds = (double)(SDL_GetPerformanceCounter() - start) / (double)SDL_GetPerformanceFrequency();
             SDL_LockMutex(run->lock);
             if (ok && epoch < TRAIN_MAX_EPOCHS) {
@@ -96,9 +113,14 @@ static int worker(void *arg)
         if (ok) {
             run->result[k] = m;
             run->result_ok[k] = true;
+            history_free(&run->history[k]);
+            run->history[k] = hist;
         }
         SDL_UnlockMutex(run->lock);
-        if (!ok) model_free(&m);
+        if (!ok) {
+            model_free(&m);
+            history_free(&hist);
+        }
     }
     lesson_data_free(&ld);
     bool cancelled = SDL_AtomicGet(&run->cancel) != 0;
@@ -123,11 +145,16 @@ void app_train_start(App *a)
     run->units = a->train_units;
     run->epochs = a->train_epochs < 1 ? 1 : (a->train_epochs > TRAIN_MAX_EPOCHS ? TRAIN_MAX_EPOCHS : a->train_epochs);
     run->seed = a->train_seed;
+    run->lr = a->train_lr;
+    run->clipnorm = a->train_clipnorm;
+    run->sgd = a->train_sgd;
     SDL_AtomicSet(&run->cancel, 0);
     train_run_reset(run);
     SDL_LockMutex(run->lock);
     run->progress.n_cells = run->n_cells;
     run->progress.epochs = run->epochs;
+    run->progress.clipnorm = run->clipnorm;
+    run->progress.sgd = run->sgd;
     run->progress.running = true;
     SDL_UnlockMutex(run->lock);
     run->thread = SDL_CreateThread(worker, "unroll-train", run);
@@ -157,7 +184,7 @@ bool app_train_finished(App *a)
 /* Swaps the trained models into the document and traces the input again;
  * if the new models cannot read it (a corpus changed since the tokenizer
  * was shipped), the old ones come back. The worker has ended. */
-static void apply_results(App *a, Model *result, const bool *result_ok, int n_cells)
+static void apply_results(App *a, Model *result, const bool *result_ok, History *history, int n_cells)
 {
     app_input_job_end(a, true); /* a sentence computing with the old models goes in first */
     TrainRun *run = &a->train;
@@ -171,6 +198,12 @@ static void apply_results(App *a, Model *result, const bool *result_ok, int n_ce
         dm->model = result[k];
         result[k] = old; /* freed by the caller once the new ones work */
         swapped[k] = true;
+    }
+    /* hist: the epoch slider now runs through this training; models the
+     * run did not replace keep theirs, shown at their trained weights */
+    for (int k = 0; a->doc->epoch >= 0 && k < a->doc->n_models; k++) {
+        DocModel *dm = &a->doc->models[k];
+        if (!swapped[k] && dm->hist.n > 0) history_apply(&dm->hist, dm->hist.n - 1, &dm->model);
     }
     Err err = {{0}};
     char input[DOC_MAX_INPUT];
@@ -189,6 +222,10 @@ static void apply_results(App *a, Model *result, const bool *result_ok, int n_ce
                  "the new models cannot read this input (%s); the old ones stay", err.msg);
         run->progress.failed = true;
         SDL_UnlockMutex(run->lock);
+    } else {
+        doc_measure_models(a->doc); /* chart helper: the new models' scale and units */
+        for (int k = 0; k < n_cells && k < a->doc->n_models; k++) /* hist */
+            if (swapped[k]) doc_take_history(a->doc, k, &history[k]);
     }
     a->has_selected = false;
     a->has_hover = false;
@@ -206,13 +243,18 @@ void app_train_join(App *a)
     /* take the results out from under the lock */
     Model result[CELL_KIND_COUNT];
     bool result_ok[CELL_KIND_COUNT];
+    History history[CELL_KIND_COUNT];
     SDL_LockMutex(run->lock);
     bool failed = run->progress.failed;
     memcpy(result, run->result, sizeof result);
     memcpy(result_ok, run->result_ok, sizeof result_ok);
+    memcpy(history, run->history, sizeof history);
     memset(run->result_ok, 0, sizeof run->result_ok);
+    memset(run->history, 0, sizeof run->history);
     SDL_UnlockMutex(run->lock);
-    if (joined && !failed && a->has_doc) apply_results(a, result, result_ok, run->n_cells);
-    for (int k = 0; k < CELL_KIND_COUNT; k++)
+    if (joined && !failed && a->has_doc) apply_results(a, result, result_ok, history, run->n_cells);
+    for (int k = 0; k < CELL_KIND_COUNT; k++) {
         if (result_ok[k]) model_free(&result[k]);
+        history_free(&history[k]);
+    }
 }

@@ -20,6 +20,7 @@
 #include <SDL.h>
 
 #include "engine.h"
+#include "history.h"
 #include "lesson.h"
 
 #define TRAIN_MAX_EPOCHS 2000
@@ -33,6 +34,8 @@ typedef struct {
     int epochs_done[CELL_KIND_COUNT];
     float loss[CELL_KIND_COUNT][TRAIN_MAX_EPOCHS], acc[CELL_KIND_COUNT][TRAIN_MAX_EPOCHS];
     double seconds[CELL_KIND_COUNT];
+    float lr, clipnorm;                /* hist: the run's optimizer settings, as used */
+    bool sgd;
 } TrainRunProgress;
 
 typedef struct {
@@ -43,10 +46,13 @@ typedef struct {
     const Lesson *lesson;
     int n_cells, units, epochs;
     unsigned long long seed;
+    float lr, clipnorm;                /* hist: <= 0: the lesson's rate; 0: no clipping */
+    bool sgd;                          /* hist: plain SGD instead of Adam */
     /* under the lock */
     TrainRunProgress progress;
     Model result[CELL_KIND_COUNT];
     bool result_ok[CELL_KIND_COUNT];
+    History history[CELL_KIND_COUNT];  /* hist: each result's weights after every epoch */
 } TrainRun;
 
 /* Makes the lock; a run starts empty. train_run_free joins nothing: the

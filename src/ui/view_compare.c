@@ -64,14 +64,17 @@ void view_compare_draw(const App *a, Render *r, Box area)
             if (lstm) {
                 Box cb = {cell.x + 1, cell.y + 1, cell.w - 2, cell.h * 2 / 5 - 1};
                 Box hb = {cell.x + 1, cell.y + cell.h * 2 / 5 + 1, cell.w - 2, cell.h - cell.h * 2 / 5 - 2};
+                /* chart helper: one grid for c and h (strip_cols), squares the same size */
+                int cols = strip_cols(run->H), sq = strip_cell(cb, run->H, cols), sh = strip_cell(hb, run->H, cols);
+                if (sh < sq) sq = sh;
                 proto.vec = VEC_C;
-                draw_strip(r, th, cb, run->c + (size_t)(s + 1) * run->H, run->H, dm->c_range, false, fade, done ? &proto : NULL);
+                draw_strip_grid(r, th, cb, run->c + (size_t)(s + 1) * run->H, run->H, dm->c_range, false, fade, done ? &proto : NULL, cols, sq);
                 proto.vec = VEC_H;
-                draw_strip(r, th, hb, run->h + (size_t)(s + 1) * run->H, run->H, 1.0f, false, fade, done ? &proto : NULL);
+                draw_strip_grid(r, th, hb, run->h + (size_t)(s + 1) * run->H, run->H, 1.0f, false, fade, done ? &proto : NULL, cols, sq);
             } else {
                 proto.vec = VEC_H;
-                draw_strip(r, th, (Box){cell.x + 1, cell.y + 1, cell.w - 2, cell.h - 2}, run->h + (size_t)(s + 1) * run->H, run->H,
-                           1.0f, false, fade, done ? &proto : NULL);
+                draw_strip_grid(r, th, (Box){cell.x + 1, cell.y + 1, cell.w - 2, cell.h - 2}, run->h + (size_t)(s + 1) * run->H, run->H,
+                                1.0f, false, fade, done ? &proto : NULL, strip_cols(run->H), 0);
             }
             if (now) render_outline(r, cell, th->highlight, 3);
         }

@@ -43,24 +43,56 @@ static void op(const Dg *g, float fx, float fy, const char *sym)
     float rad = g->px * 0.75f;
     render_circle(g->r, X(g, fx), Y(g, fy), rad, th->panel, true);
     render_circle(g->r, X(g, fx), Y(g, fy), rad, th->arrow, false);
-    render_text(g->r, (int)X(g, fx), (int)(Y(g, fy) - g->px * 0.62f), sym, g->px, FONT_BOLD, th->text, ALIGN_CENTER);
+    /* the symbol stays inside its circle: "1-" is drawn smaller than "x" */
+    int spx = g->px, sw = 0, sh = 0;
+    render_text_size(g->r, sym, spx, FONT_BOLD, &sw, NULL);
+    while (spx > 8 && sw > rad * 1.5f) render_text_size(g->r, sym, --spx, FONT_BOLD, &sw, NULL);
+    render_text_size(g->r, sym, spx, FONT_BOLD, NULL, &sh);
+    render_text(g->r, (int)X(g, fx), (int)(Y(g, fy) - sh / 2.0f), sym, spx, FONT_BOLD, th->text, ALIGN_CENTER);
 }
 
-/* a gate box: the activation on top, the gate's name under it, inside */
-static void gate(const Dg *g, float fx, float fy, const char *act, const char *name, Color edge)
+/* a gate box: the activation on top, the gate's name under it, inside, at
+ * most max_w wide (0: no limit; the name's type shrinks to fit, so boxes
+ * side by side never overlap). Registered as a HOT_DIAGRAM region. */
+static Box gate(const Dg *g, float fx, float fy, const char *act, const char *name, Color edge, float max_fw)
 {
     const Theme *th = &g->a->theme;
-    int nw = 0, aw = 0;
-    render_text_size(g->r, name, g->spx, FONT_REGULAR, &nw, NULL);
-    render_text_size(g->r, act, g->px, FONT_BOLD, &aw, NULL);
+    int max_w = max_fw > 0 ? (int)(max_fw * g->D.w) : 1 << 20;
+    int npx = g->spx, nw = 0, aw = 0, apx = g->px;
+    render_text_size(g->r, act, apx, FONT_BOLD, &aw, NULL);
+    while (apx > 9 && aw + g->px / 2 > max_w) render_text_size(g->r, act, --apx, FONT_BOLD, &aw, NULL);
+    if (*name) render_text_size(g->r, name, npx, FONT_REGULAR, &nw, NULL);
+    while (*name && npx > 9 && nw + g->px / 2 > max_w) render_text_size(g->r, name, --npx, FONT_REGULAR, &nw, NULL);
     if (aw > nw) nw = aw;
-    int lh = render_line_height(g->r, g->px, FONT_BOLD), slh = render_line_height(g->r, g->spx, FONT_REGULAR);
-    int w = (int)fmaxf(g->px * 3.5f, nw + g->px), h = *name ? lh + slh + g->px / 3 : lh + g->px / 2;
+    int lh = render_line_height(g->r, apx, FONT_BOLD), slh = render_line_height(g->r, npx, FONT_REGULAR);
+    int w = (int)fmaxf(fminf(g->px * 3.5f, (float)max_w), (float)nw + g->px / 2);
+    if (w > max_w && max_w >= nw) w = max_w;
+    int h = *name ? lh + slh + g->px / 3 : lh + g->px / 2;
     Box b = {(int)X(g, fx) - w / 2, (int)Y(g, fy) - h / 2, w, h};
     render_fill(g->r, b, th->panel);
     render_outline(g->r, b, edge, 2);
-    render_text(g->r, b.x + w / 2, b.y + g->px / 6, act, g->px, FONT_BOLD, th->text, ALIGN_CENTER);
-    if (*name) render_text(g->r, b.x + w / 2, b.y + g->px / 6 + lh, name, g->spx, FONT_REGULAR, th->text_dim, ALIGN_CENTER);
+    render_text(g->r, b.x + w / 2, b.y + g->px / 6, act, apx, FONT_BOLD, th->text, ALIGN_CENTER);
+    if (*name) render_text(g->r, b.x + w / 2, b.y + g->px / 6 + lh, name, npx, FONT_REGULAR, th->text_dim, ALIGN_CENTER);
+    Hot *hot = render_hot(g->r, b, HOT_DIAGRAM);
+    if (hot) hot->unit = g->r->n_hot;
+    return b;
+}
+
+/* an arrow between two points in pixels */
+static void arrow_px(const Dg *g, float x0, float y0, float x1, float y1, Color c)
+{
+    render_arrow(g->r, x0, y0, x1, y1, c, fmaxf(2.0f, g->px / 8.0f), g->px * 0.6f);
+}
+
+static void wire_px(const Dg *g, float x0, float y0, float x1, float y1, Color c)
+{
+    render_line(g->r, x0, y0, x1, y1, c, fmaxf(2.0f, g->px / 8.0f));
+}
+
+/* half the side of a strip of the given scale (strip_sized's size) */
+static float strip_half(const Dg *g, float scale)
+{
+    return fminf(g->D.w * 0.09f, g->D.h * 0.17f) * scale / 2.0f + 3.0f;
 }
 
 /* a vector strip centred at (fx, fy) with a label above it */
@@ -75,7 +107,9 @@ static void strip_sized(const Dg *g, float fx, float fy, const float *v, VecKind
     proto.vec = (short)vec;
     Box used = draw_strip(g->r, th, b, v, g->H, range, unit, 0.0f, &proto);
     render_outline(g->r, (Box){used.x - 2, used.y - 2, used.w + 4, used.h + 4}, th->panel_edge, 1);
-    if (fy > 0.65f) /* low strips are labelled on their left, clear of the wires above */
+    if (scale < 0.8f + 1e-3f && scale > 0.8f - 1e-3f && vec == VEC_ACTC) /* tanh(c_t): on its right, clear of c_t and h_t */
+        render_text(g->r, used.x + used.w + 8, used.y + used.h / 2 - g->spx / 2, label, g->spx, FONT_BOLD, th->text, ALIGN_LEFT);
+    else if (fy > 0.65f) /* low strips are labelled on their left, clear of the wires above */
         render_text(g->r, used.x - 8, used.y + used.h / 2 - g->spx / 2, label, g->spx, FONT_BOLD, th->text, ALIGN_RIGHT);
     else
         render_text(g->r, b.x + s / 2, b.y - g->spx - 6, label, g->spx, FONT_BOLD, th->text, ALIGN_CENTER);
@@ -98,7 +132,8 @@ static void lstm_diagram(const Dg *g, const CellWires *w)
     const int H = w->H;
     Color cc = th->arrow_c, hc = th->arrow;
     const float yc = 0.12f, yg = 0.55f, yb = 0.80f;
-    const float fx = 0.27f, ix = 0.40f, gx = 0.50f, ox = 0.64f, tx = 0.80f;
+    /* gates 0.13 apart, each box at most 0.12 wide: they never overlap */
+    const float fx = 0.25f, ix = 0.38f, gx = 0.51f, ox = 0.64f, tx = 0.80f, gw = 0.12f;
     /* the c line along the top: c_prev -> x f -> + i*g -> c */
     wire(g, 0.06f, yc, 0.94f, yc, cc);
     /* h_prev and x along the bottom, into every gate */
@@ -125,11 +160,11 @@ static void lstm_diagram(const Dg *g, const CellWires *w)
     op(g, gx, yc, "+");
     op(g, gx, 0.36f, "\xC3\x97");
     op(g, tx, yg, "\xC3\x97");
-    gate(g, fx, yg, "\xCF\x83", "forget f", th->accent);
-    gate(g, ix, yg, "\xCF\x83", "input i", th->accent);
-    gate(g, gx, yg, g->act_name, "candidate g", th->arrow_c);
-    gate(g, ox, yg, "\xCF\x83", "output o", th->accent);
-    gate(g, tx, 0.35f, g->act_name, "", th->arrow_c);
+    gate(g, fx, yg, "\xCF\x83", "forget f", th->accent, gw);
+    gate(g, ix, yg, "\xCF\x83", "input i", th->accent, gw);
+    gate(g, gx, yg, g->act_name, "candidate g", th->arrow_c, gw);
+    gate(g, ox, yg, "\xCF\x83", "output o", th->accent, gw);
+    gate(g, tx, 0.35f, g->act_name, "", th->arrow_c, gw);
     /* the strips on the wires */
     strip(g, 0.05f, yc + 0.13f, w->c_prev, VEC_CPREV, "c\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->cr, false);
     strip(g, 0.05f, yb - 0.14f, w->h_prev, VEC_HPREV, "h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->hr, false);
@@ -139,7 +174,9 @@ static void lstm_diagram(const Dg *g, const CellWires *w)
     strip(g, 0.95f, yc + 0.13f, w->c, VEC_C, "c\xE2\x82\x9C", g->cr, false);
     char act_label[32];
     snprintf(act_label, sizeof act_label, "%s(c\xE2\x82\x9C)", g->act_name);
-    strip(g, 0.89f, 0.40f, w->act_c, VEC_ACTC, act_label, 1.0f, false);
+    /* tanh(c_t) beside the wire from tanh down to the product, below c_t's
+     * strip and above h_t's, labelled on its right */
+    strip_sized(g, 0.855f, 0.46f, w->act_c, VEC_ACTC, act_label, 1.0f, false, 0.8f);
     strip(g, 0.95f, yb - 0.14f, w->h, VEC_H, "h\xE2\x82\x9C", g->hr, false);
     /* each gate's values, just below it */
     gate_strip(g, fx + 0.045f, 0.69f, w->gate + H * 1, VEC_GATE1, "f", true);
@@ -171,8 +208,8 @@ static void gru_diagram(const Dg *g, const CellWires *w)
     wire(g, rx + 0.02f, 0.35f, nx, 0.35f, hc);
     arrow(g, nx, 0.35f, nx, yg - 0.06f, hc);
     /* 1-z times the candidate, added to the line */
-    wire(g, zx, 0.24f, 0.70f, 0.24f, hc);
-    arrow(g, 0.70f, 0.24f, 0.70f, 0.33f, hc);
+    wire(g, zx, 0.22f, 0.70f, 0.22f, hc);
+    arrow(g, 0.70f, 0.22f, 0.70f, 0.33f, hc);
     arrow(g, 0.72f, 0.37f, ox - 0.02f, 0.43f, hc);
     wire(g, nx + 0.03f, yg, ox, yg, hc);
     arrow(g, ox, yg, ox, 0.50f, hc);
@@ -182,12 +219,13 @@ static void gru_diagram(const Dg *g, const CellWires *w)
     op(g, rx, 0.35f, "\xC3\x97");
     op(g, 0.70f, 0.37f, "1\xE2\x88\x92");
     op(g, ox, 0.46f, "\xC3\x97");
-    gate(g, zx, yg, "\xCF\x83", "update z", th->accent);
-    gate(g, rx, yg, "\xCF\x83", "reset r", th->accent);
-    gate(g, nx, yg, g->act_name, "candidate n", th->arrow_c);
+    gate(g, zx, yg, "\xCF\x83", "update z", th->accent, 0.13f);
+    gate(g, rx, yg, "\xCF\x83", "reset r", th->accent, 0.13f);
+    gate(g, nx, yg, g->act_name, "candidate n", th->arrow_c, 0.15f);
     strip(g, 0.05f, yt + 0.14f, w->h_prev, VEC_HPREV, "h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->hr, false);
     strip(g, 0.16f, 0.94f, w->x, VEC_X, "x\xE2\x82\x9C", g->hr, false);
-    strip(g, 0.52f, 0.22f, w->rh, VEC_RH, "r\xC2\xB7(\xE2\x80\xA6)", g->hr, false);
+    /* r·(...) on the wire from the reset product to the candidate, below z's wire */
+    strip_sized(g, 0.52f, 0.35f, w->rh, VEC_RH, "r\xC2\xB7(\xE2\x80\xA6)", g->hr, false, 0.7f);
     strip(g, 0.20f, 0.30f, w->zh, VEC_ZH, "z\xC2\xB7h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->hr, false);
     strip(g, 0.88f, 0.46f, w->zn, VEC_ZN, "(1\xE2\x88\x92z)\xC2\xB7n", g->hr, false);
     strip(g, 0.95f, yt + 0.14f, w->h, VEC_H, "h\xE2\x82\x9C", g->hr, false);
@@ -200,21 +238,29 @@ static void simple_diagram(const Dg *g, const CellWires *w, const Cell *c)
 {
     const Theme *th = &g->a->theme;
     Color hc = th->arrow;
-    wire(g, 0.10f, 0.70f, 0.40f, 0.70f, hc);
-    wire(g, 0.25f, 0.95f, 0.25f, 0.70f, hc);
-    arrow(g, 0.40f, 0.70f, 0.40f, 0.52f, hc);
-    arrow(g, 0.40f, 0.38f, 0.56f, 0.38f, hc);
-    arrow(g, 0.68f, 0.38f, 0.86f, 0.38f, hc);
+    const float ym = 0.50f; /* the line h_{t-1} -> sum -> act -> h_t */
     char act[32];
     snprintf(act, sizeof act, "%s", c->activation == ACT_TANH ? "tanh" : act_name(c->activation));
-    gate(g, 0.40f, 0.44f, "W\xC2\xB7x+U\xC2\xB7h+b", "", th->accent);
-    gate(g, 0.62f, 0.38f, act, "", th->arrow_c);
-    strip(g, 0.08f, 0.55f, w->h_prev, VEC_HPREV, "h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->hr, false);
-    strip(g, 0.25f, 0.88f, w->x, VEC_X, "x\xE2\x82\x9C", g->hr, false);
+    /* the boxes first: the arrows end on their edges */
+    Box sum = gate(g, 0.40f, ym, "W\xC2\xB7x+U\xC2\xB7h+b", "", th->accent, 0.26f);
+    Box fn = gate(g, 0.68f, ym, act, "", th->arrow_c, 0.14f);
+    float y = (float)(sum.y + sum.h / 2), sh = strip_half(g, 1.0f);
+    /* h_{t-1} from the left into the sum */
+    arrow_px(g, X(g, 0.08f) + sh, y, (float)sum.x, y, hc);
+    /* x_t from below into the sum */
+    arrow_px(g, X(g, 0.40f), Y(g, 0.86f) - sh, X(g, 0.40f), (float)(sum.y + sum.h), hc);
+    /* the sum into the activation, the activation out to h_t */
+    arrow_px(g, (float)(sum.x + sum.w), y, (float)fn.x, y, hc);
+    arrow_px(g, (float)(fn.x + fn.w), y, X(g, 0.91f) - sh, y, hc);
+    /* the pre-activation's values on a tap above the wire between the boxes */
+    float mx = (float)(sum.x + sum.w + fn.x) / 2.0f;
+    wire_px(g, mx, y, mx, Y(g, 0.22f) + strip_half(g, 0.8f), hc);
+    strip(g, 0.08f, ym, w->h_prev, VEC_HPREV, "h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->hr, false);
+    strip(g, 0.40f, 0.86f, w->x, VEC_X, "x\xE2\x82\x9C", g->hr, false);
     float range = 1.0f;
     for (int j = 0; j < w->H; j++) range = fmaxf(range, fabsf(w->pre[j]));
-    strip(g, 0.50f, 0.20f, w->pre, VEC_PRE0, "W\xC2\xB7x + U\xC2\xB7h + b", range, false);
-    strip(g, 0.90f, 0.38f, w->h, VEC_H, "h\xE2\x82\x9C", g->hr, false);
+    strip_sized(g, (mx - (float)g->D.x) / (float)g->D.w, 0.22f, w->pre, VEC_PRE0, "W\xC2\xB7x + U\xC2\xB7h + b", range, false, 0.8f);
+    strip(g, 0.91f, ym, w->h, VEC_H, "h\xE2\x82\x9C", g->hr, false);
 }
 
 void view_inspector_draw(const App *a, Render *r, Box area)
@@ -244,7 +290,13 @@ void view_inspector_draw(const App *a, Render *r, Box area)
     int legend_h = spx * 2 + 8;
     draw_legend(a, r, (Box){area.x + area.w - px * 16 - pad, area.y + pad / 2, px * 16, legend_h}, dm->c_range);
     /* the diagram above, the equations below */
+    /* tall enough for the cell's equations at 14 px or more (the small type
+     * if larger), so presenter mode at 1280x720 keeps them readable */
+    int n_eq = c->kind == CELL_LSTM ? 6 : c->kind == CELL_GRU ? 4 : 1;
+    int eq_px = spx > 14 ? spx : 14;
+    int eq_need = render_line_height(r, spx, FONT_BOLD) + pad / 2 + n_eq * render_line_height(r, eq_px, FONT_MONO) + pad + pad / 2;
     int eq_h = (int)(area.h * 0.26f);
+    if (eq_h < eq_need) eq_h = eq_need;
     Box D = {area.x + pad * 2, area.y + legend_h + pad * 2 + spx, area.w - pad * 4, area.h - legend_h - eq_h - pad * 4 - spx};
     Dg g = {.a = a, .r = r, .D = D, .px = px, .spx = spx, .H = w.H, .hr = 1.0f, .cr = dm->c_range,
             .act_name = act_name(c->activation)};
@@ -265,8 +317,11 @@ void view_inspector_draw(const App *a, Render *r, Box area)
     bool sel = a->has_selected && a->selected.model == a->model && a->selected.layer == a->layer &&
                a->selected.dir == a->dir && a->selected.kind == HOT_UNIT;
     if (!sel) {
-        render_text(r, E.x + pad, E.y + pad, "Click any square to see how its value was computed, with the numbers filled in.", px,
-                    FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        char hint[160];
+        render_text(r, E.x + pad, E.y + pad,
+                    render_fit_text(r, "Click any square to see how its value was computed, with the numbers filled in.", px,
+                                    FONT_REGULAR, E.w - 2 * pad, hint, sizeof hint),
+                    px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
         render_text(r, E.x + pad, E.y + pad + render_line_height(r, px, FONT_REGULAR) + pad / 2, "\xE2\x86\x90/\xE2\x86\x92 moves through the steps; Esc goes back to the unrolled view.",
                     spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
     } else {

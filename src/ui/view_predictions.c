@@ -77,9 +77,16 @@ void view_predictions_draw(const App *a, Render *r, Box area)
         }
     }
     if (hide)
-        render_text(r, area.x + area.w / 2, y0 + chart_h / 2 - lpx, "Guess first \xE2\x80\x94 press r to reveal", lpx, FONT_BOLD,
-                    th->accent, ALIGN_CENTER);
+        render_text(r, area.x + area.w / 2, y0 + chart_h / 2 - lpx,
+                    app_quiz_step(a) ? "Answer the quiz first (r reveals)"
+                                     : "Guess first \xE2\x80\x94 press r to reveal",
+                    lpx, FONT_BOLD, th->accent, ALIGN_CENTER);
 
+    /* input attribution (helper attr): the words read, shaded, at the bottom */
+    if (app_attrib_shown(a)) {
+        int ah = app_attrib_legend_height(a, r);
+        app_attrib_sentence(a, r, (Box){area.x + pad, area.y + area.h - ah - pad, area.w - 2 * pad, ah});
+    }
     /* along the sentence: the most probable next word after each step */
     if (!doc_predicts_words(d, a->model)) return;
     int y = area.y + chart_h + pad * 2;

@@ -69,6 +69,53 @@ static int legend(const App *a, Render *r, int x, int y)
     return x;
 }
 
+/* hist: a clickable "-" or "+" beside a setting */
+static int small_button(const App *a, Render *r, int x, int y, const char *label, int id, int px)
+{
+    const Theme *th = &a->theme;
+    int w = 0, h = 0;
+    render_text_size(r, label, px, FONT_BOLD, &w, &h);
+    Box b = {x, y, w + px, h + px / 4};
+    render_fill(r, b, th->panel);
+    render_outline(r, b, th->panel_edge, 1);
+    render_text(r, x + px / 2, y + px / 8, label, px, FONT_BOLD, th->text, ALIGN_LEFT);
+    Hot *hot = render_hot(r, b, HOT_BUTTON);
+    if (hot) hot->unit = id;
+    return b.w;
+}
+
+/* hist: the optimizer line: Adam or SGD (p), learning rate (a A, - +) and
+ * clipnorm (c C, - +); returns the y below it */
+static int optimizer_controls(const App *a, Render *r, int x, int y, const TrainRunProgress *prog)
+{
+    const Theme *th = &a->theme;
+    int px = app_px(a, TEXT_BODY), gap = px / 2;
+    const Lesson *l = &a->doc->lesson;
+    float lr = a->train_lr > 0 ? a->train_lr : (l->learning_rate > 0 ? (float)l->learning_rate : (a->train_sgd ? 0.01f : 0.001f));
+    char buf[96];
+    snprintf(buf, sizeof buf, "optimizer %s (p)", a->train_sgd ? "SGD" : "Adam");
+    Box t = render_text(r, x, y, buf, px, FONT_REGULAR, th->text, ALIGN_LEFT);
+    x = t.x + t.w + px * 2;
+    t = render_text(r, x, y, "learning rate", px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+    x = t.x + t.w + gap;
+    x += small_button(a, r, x, y, "-", BTN_LR_DOWN, px) + gap;
+    snprintf(buf, sizeof buf, "%g", (double)lr);
+    t = render_text(r, x, y, buf, px, FONT_BOLD, th->text, ALIGN_LEFT);
+    x = t.x + t.w + gap;
+    x += small_button(a, r, x, y, "+", BTN_LR_UP, px) + px * 2;
+    t = render_text(r, x, y, "clipnorm", px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+    x = t.x + t.w + gap;
+    x += small_button(a, r, x, y, "-", BTN_CLIP_DOWN, px) + gap;
+    if (a->train_clipnorm > 0) snprintf(buf, sizeof buf, "%g", (double)a->train_clipnorm);
+    else snprintf(buf, sizeof buf, "off");
+    t = render_text(r, x, y, buf, px, FONT_BOLD, th->text, ALIGN_LEFT);
+    x = t.x + t.w + gap;
+    x += small_button(a, r, x, y, "+", BTN_CLIP_UP, px) + px * 2;
+    render_text(r, x, y, "a A  c C: lower / higher", app_px(a, TEXT_SMALL), FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+    (void)prog;
+    return y + render_line_height(r, px, FONT_BOLD) + px / 2;
+}
+
 void view_training_draw(const App *a, Render *r, Box area)
 {
     const Theme *th = &a->theme;
@@ -97,6 +144,7 @@ void view_training_draw(const App *a, Render *r, Box area)
              state);
     render_text(r, area.x + pad, y, line, spx, FONT_REGULAR, prog->failed ? th->bad : th->text_dim, ALIGN_LEFT);
     y += render_line_height(r, spx, FONT_REGULAR) + pad / 2;
+    y = optimizer_controls(a, r, area.x + pad, y, prog);
     int lx = legend(a, r, area.x + pad, y);
     (void)lx;
     y += render_line_height(r, px, FONT_BOLD) + pad / 2;
@@ -223,7 +271,8 @@ void view_generate_draw(const App *a, Render *r, Box area)
     x = tb.x + tb.w;
     bool hide = a->quiz_mode && !a->quiz_revealed;
     int sw = 0;
-    render_text_size(r, " ", lpx, FONT_BOLD, &sw, NULL);
+    /* words apart by a space; a char_level model's characters side by side */
+    if (tokenizer_joiner(&d->tok)[0]) render_text_size(r, " ", lpx, FONT_BOLD, &sw, NULL);
     for (int i = 0; i < a->gen.n; i++) {
         const char *w = tokenizer_index_word(&d->tok, a->gen.words[i].token);
         bool last = i == a->gen.n - 1;

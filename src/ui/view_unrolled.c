@@ -33,12 +33,18 @@ static void draw_predictions_column(const App *a, Render *r, Box col)
     int px = app_px(a, TEXT_SMALL), bpx = app_px(a, TEXT_BODY), pad = px;
     char wb[64], head[160];
     snprintf(head, sizeof head, "after \xE2\x80\x9C%s\xE2\x80\x9D", doc_word(a->doc, a->step, wb, sizeof wb));
+    /* (helper quiz) a Bidirectional layer's lanes drawn are one run over the
+     * whole sentence: its output is the last step's, not a prefix's */
+    int t = a->step;
+    for (int i = 0; i < dm->model.n_layers; i++)
+        if (dm->model.layers[i].bidirectional) t = a->doc->T - 1;
+    if (t != a->step) snprintf(head, sizeof head, "the whole sentence");
     bool classify = !doc_predicts_words(a->doc, a->model);
     render_text(r, col.x + pad, col.y + pad, classify ? "prediction" : "next word", px, FONT_BOLD, th->text_dim, ALIGN_LEFT);
     char fitb[160];
     render_text(r, col.x + pad, col.y + pad + render_line_height(r, px, FONT_BOLD), render_fit_text(r, head, px, FONT_REGULAR, col.w - 2 * pad, fitb, sizeof fitb),
                 px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
-    const float *p = dm->preds + (size_t)a->step * dm->n_classes;
+    const float *p = dm->preds + (size_t)t * dm->n_classes;
     int C = dm->binary ? 2 : dm->n_classes, top[5], n = 0;
     for (int k = 0; k < 5 && k < C; k++) {
         int best = -1;
@@ -74,6 +80,106 @@ static void draw_predictions_column(const App *a, Render *r, Box col)
     }
 }
 
+/* input attribution (helper attr): a token cell shaded by what its word gave
+ * the prediction, and the legend in the label column beside the tokens */
+static void draw_attribution_token(const App *a, Render *r, Box cell, int p, Color *text)
+{
+    if (!app_attrib_shown(a)) return;
+    app_attrib_shade(a, r, cell, p);
+    *text = app_attrib_text_color(a, p, *text);
+}
+
+/* box.y is the bottom of the predictions column: the legend ends there */
+static void draw_attribution_legend(const App *a, Render *r, Box box)
+{
+    if (!app_attrib_shown(a) || box.w < 8) return;
+    box.h = app_attrib_legend_height(a, r);
+    box.y -= box.h;
+    app_attrib_legend(a, r, box);
+}
+
+/* chart helper: a cell's h (and c above it for LSTM) in the layer's one
+ * grid (strip_cols): the same unit sits in the same place in c and h, at
+ * every step and for every sentence length; squares the same size in both */
+static void draw_state(Render *r, const Theme *th, Box inner, int gap, const RunRecord *run, int s, float h_range,
+                       float c_range, float fade, const Hot *proto)
+{
+    const int H = run->H, cols = strip_cols(H);
+    Hot pr = proto ? *proto : (Hot){0};
+    if (!run->c) {
+        pr.vec = VEC_H;
+        draw_strip_grid(r, th, inner, run->h + (size_t)(s + 1) * H, H, h_range, false, fade, proto ? &pr : NULL, cols, 0);
+        return;
+    }
+    Box cb = {inner.x, inner.y, inner.w, inner.h * 2 / 5};
+    Box hb = {inner.x, inner.y + inner.h * 2 / 5 + gap, inner.w, inner.h - inner.h * 2 / 5 - gap};
+    int cell = strip_cell(cb, H, cols), ch = strip_cell(hb, H, cols);
+    if (ch < cell) cell = ch;
+    pr.vec = VEC_C;
+    draw_strip_grid(r, th, cb, run->c + (size_t)(s + 1) * H, H, c_range, false, fade, proto ? &pr : NULL, cols, cell);
+    pr.vec = VEC_H;
+    draw_strip_grid(r, th, hb, run->h + (size_t)(s + 1) * H, H, h_range, false, fade, proto ? &pr : NULL, cols, cell);
+}
+
+/* chart helper: the words under the steps, whole. A word wider than its
+ * step goes on two staggered rows (each word then has two steps' width),
+ * in the small type if the body type still does not fit. */
+typedef struct {
+    int rows; /* 1 or 2 */
+    int px;   /* type size */
+} TokenLayout;
+
+static TokenLayout token_layout(const App *a, Render *r, float sw)
+{
+    const Doc *d = a->doc;
+    int px = app_px(a, TEXT_BODY), wide = 0;
+    for (int p = 0; p < d->T; p++) {
+        char wb[64];
+        int w = 0;
+        render_text_size(r, doc_word(d, p, wb, sizeof wb), px, FONT_BOLD, &w, NULL);
+        if (w > wide) wide = w;
+    }
+    if (wide <= sw - 4) return (TokenLayout){1, px};
+    if (wide <= 2 * sw - 6) return (TokenLayout){2, px};
+    return (TokenLayout){2, app_px(a, TEXT_SMALL)};
+}
+
+static void draw_tokens(const App *a, Render *r, Box steps, int ty, int token_h, float sw, float scroll, const TokenLayout *tl)
+{
+    const Theme *th = &a->theme;
+    const Doc *d = a->doc;
+    const Model *m = &d->models[a->model].model;
+    int spx = app_px(a, TEXT_SMALL), lh = render_line_height(r, tl->px, FONT_BOLD);
+    for (int p = 0; p < d->T; p++) {
+        int x0 = steps.x + (int)(p * sw - scroll);
+        if (x0 + 2 * sw < steps.x || x0 - sw > steps.x + steps.w) continue;
+        char wb[64], fit[64];
+        const char *w = doc_word(d, p, wb, sizeof wb);
+        bool pad_tok = d->prompt.tokens[p] == 0 && m->token_input;
+        bool now = p == a->step, done = p <= a->step;
+        Color c = pad_tok ? th->mask : (done ? th->text : th->text_dim);
+        int row = tl->rows == 2 ? p % 2 : 0;
+        int room = tl->rows == 2 ? (int)(2 * sw) - 6 : (int)sw - 4;
+        if (now) render_fill(r, (Box){x0 + 2, ty - 2, (int)sw - 4, token_h - 4}, color_mix(th->accent, th->bg, 0.85f));
+        draw_attribution_token(a, r, (Box){x0 + 2, ty - 2, (int)sw - 4, token_h - 4}, p, &c);
+        if (tl->rows == 2) /* a tick from the word down to its step */
+            render_fill(r, (Box){x0 + (int)sw / 2, ty + (row + 1) * lh - 2, 1, (1 - row) * lh + 2}, th->faint);
+        render_text(r, x0 + (int)sw / 2, ty + row * lh,
+                    render_fit_text(r, pad_tok ? "\xE2\x80\x94" : w, tl->px, now ? FONT_BOLD : FONT_REGULAR, room, fit, sizeof fit),
+                    tl->px, now ? FONT_BOLD : FONT_REGULAR, c, ALIGN_CENTER);
+        char id[24];
+        snprintf(id, sizeof id, "%d", d->prompt.tokens[p]);
+        if (m->token_input && sw > spx * 1.5f)
+            render_text(r, x0 + (int)sw / 2, ty + tl->rows * lh, id, spx, FONT_REGULAR,
+                        app_attrib_text_color(a, p, th->text_dim), ALIGN_CENTER);
+        Hot *h = render_hot(r, (Box){x0, ty, (int)sw, token_h}, HOT_TOKEN);
+        if (h) {
+            h->model = (short)a->model;
+            h->t = (short)p;
+        }
+    }
+}
+
 void view_unrolled_draw(const App *a, Render *r, Box area)
 {
     const Theme *th = &a->theme;
@@ -102,7 +208,11 @@ void view_unrolled_draw(const App *a, Render *r, Box area)
     for (int i = 0; i < m->n_layers && n_lanes < MAX_LANES; i++)
         for (int dd = 0; m->layers[i].kind == LAYER_RNN && dd < m->layers[i].n_dir && n_lanes < MAX_LANES; dd++)
             lanes[n_lanes++] = (Lane){i, dd, {0}};
-    int token_h = render_line_height(r, px, FONT_BOLD) + render_line_height(r, spx, FONT_REGULAR) + 6;
+    /* step width: fitted, zoomed, never unreadably small; scrolled so the
+     * current step stays in view */
+    float sw = fmaxf((float)steps.w / T, px * 2.2f) * a->zoom;
+    TokenLayout tl = token_layout(a, r, sw);
+    int token_h = tl.rows * render_line_height(r, tl.px, FONT_BOLD) + (m->token_input ? render_line_height(r, spx, FONT_REGULAR) : 0) + 6;
     int x_h = (int)fminf(steps.h * 0.16f, px * 3.0f);
     int lane_h = (steps.h - token_h - x_h) / (n_lanes - 1);
     int y = steps.y + steps.h - token_h;
@@ -113,9 +223,6 @@ void view_unrolled_draw(const App *a, Render *r, Box area)
         lanes[k].box = (Box){steps.x, y, steps.w, lane_h};
     }
 
-    /* step width: fitted, zoomed, never unreadably small; scrolled so the
-     * current step stays in view */
-    float sw = fmaxf((float)steps.w / T, px * 2.2f) * a->zoom;
     float total = sw * T;
     float scroll = fminf((float)a->scroll, fmaxf(0.0f, total - steps.w));
     float cur_x = sw * (a->step + 1);
@@ -125,27 +232,7 @@ void view_unrolled_draw(const App *a, Render *r, Box area)
 
     /* tokens */
     int ty = steps.y + steps.h - token_h + 4;
-    for (int p = 0; p < T; p++) {
-        int x0 = steps.x + (int)(p * sw - scroll);
-        if (x0 + sw < steps.x || x0 > steps.x + steps.w) continue;
-        char wb[64], fit[64];
-        const char *w = doc_word(d, p, wb, sizeof wb);
-        bool pad_tok = d->prompt.tokens[p] == 0 && m->token_input;
-        bool now = p == a->step, done = p <= a->step;
-        Color c = pad_tok ? th->mask : (done ? th->text : th->text_dim);
-        if (now) render_fill(r, (Box){x0 + 2, ty - 2, (int)sw - 4, token_h - 4}, color_mix(th->accent, th->bg, 0.85f));
-        render_text(r, x0 + (int)sw / 2, ty, render_fit_text(r, pad_tok ? "\xE2\x80\x94" : w, px, now ? FONT_BOLD : FONT_REGULAR, (int)sw - 4, fit, sizeof fit),
-                    px, now ? FONT_BOLD : FONT_REGULAR, c, ALIGN_CENTER);
-        char id[24];
-        snprintf(id, sizeof id, "%d", d->prompt.tokens[p]);
-        if (m->token_input && sw > spx * 1.5f)
-            render_text(r, x0 + (int)sw / 2, ty + render_line_height(r, px, FONT_BOLD), id, spx, FONT_REGULAR, th->text_dim, ALIGN_CENTER);
-        Hot *h = render_hot(r, (Box){x0, ty, (int)sw, token_h}, HOT_TOKEN);
-        if (h) {
-            h->model = (short)a->model;
-            h->t = (short)p;
-        }
-    }
+    draw_tokens(a, r, steps, ty, token_h, sw, scroll, &tl);
 
     /* lanes */
     for (int k = 0; k < n_lanes; k++) {
@@ -192,17 +279,9 @@ void view_unrolled_draw(const App *a, Render *r, Box area)
             if (is_x) {
                 proto.vec = VEC_X;
                 if (!(m->token_input && d->prompt.tokens[p] == 0 && m->layers[0].mask_zero))
-                    draw_strip(r, th, inner, xin + (size_t)p * H, H, hr, false, fade, done ? &proto : NULL);
-            } else if (lstm) {
-                Box cb = {inner.x, inner.y, inner.w, inner.h * 2 / 5};
-                Box hb = {inner.x, inner.y + inner.h * 2 / 5 + in, inner.w, inner.h - inner.h * 2 / 5 - in};
-                proto.vec = VEC_C;
-                draw_strip(r, th, cb, run->c + (size_t)(s + 1) * H, H, dm->c_range, false, fade, done ? &proto : NULL);
-                proto.vec = VEC_H;
-                draw_strip(r, th, hb, run->h + (size_t)(s + 1) * H, H, hr, false, fade, done ? &proto : NULL);
+                    draw_strip_grid(r, th, inner, xin + (size_t)p * H, H, hr, false, fade, done ? &proto : NULL, strip_cols(H), 0);
             } else {
-                proto.vec = VEC_H;
-                draw_strip(r, th, inner, run->h + (size_t)(s + 1) * H, H, hr, false, fade, done ? &proto : NULL);
+                draw_state(r, th, inner, in, run, s, hr, dm->c_range, fade, done ? &proto : NULL);
             }
             if (masked && done) {
                 /* hatched: padding steps carry the state */
@@ -265,6 +344,9 @@ void view_unrolled_draw(const App *a, Render *r, Box area)
         }
         render_clip_push(r, (Box){steps.x, area.y, steps.w, area.h});
     }
+    render_clip_pop(r);
+    draw_attribution_legend(a, r, (Box){area.x + area.w - pred_w + spx, steps.y + steps.h, pred_w - 2 * spx, 0});
+    render_clip_push(r, (Box){steps.x, area.y, steps.w, area.h});
     /* the flow upward at the current step */
     if (a->anim < 1.0f) {
         int x0 = steps.x + (int)(a->step * sw - scroll);

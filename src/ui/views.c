@@ -248,9 +248,36 @@ Box draw_strip(Render *r, const Theme *th, Box box, const float *v, int n, float
         float best = fminf((float)box.w / cols, (float)box.h / ((n + cols - 1) / cols));
         if (s > best) cols = c;
     }
+    return draw_strip_grid(r, th, box, v, n, range, unit_range, fade, proto, cols, strip_cell(box, n, cols));
+}
+
+/* chart helper: one grid per layer. A layer's units keep one place in
+ * every strip (h, c, gates; any sentence length): cols depends on the
+ * number of units only, the largest divisor of n not above sqrt(n) (32:
+ * 4 x 8), or ceil(sqrt(n)) when that divisor is under half of it (a prime). */
+int strip_cols(int n)
+{
+    if (n <= 1) return 1;
+    int root = (int)ceilf(sqrtf((float)n)), best = 1;
+    for (int c = 1; c * c <= n; c++)
+        if (n % c == 0) best = c;
+    return 2 * best >= root ? best : root;
+}
+
+int strip_cell(Box box, int n, int cols)
+{
+    if (n <= 0 || cols <= 0) return 0;
     int rows = (n + cols - 1) / cols;
     int s = (int)fminf((float)box.w / cols, (float)box.h / rows);
-    if (s < 1) s = 1;
+    return s < 1 ? 1 : s;
+}
+
+Box draw_strip_grid(Render *r, const Theme *th, Box box, const float *v, int n, float range, bool unit_range, float fade,
+                    const Hot *proto, int cols, int cell)
+{
+    if (n <= 0 || box.w < 2 || box.h < 2 || cols <= 0) return (Box){box.x, box.y, 0, 0};
+    int rows = (n + cols - 1) / cols;
+    int s = cell > 0 ? cell : strip_cell(box, n, cols);
     int gap = s >= 6 ? 1 : 0;
     int gw = cols * s, gh = rows * s;
     int x0 = box.x + (box.w - gw) / 2, y0 = box.y + (box.h - gh) / 2;

@@ -620,13 +620,13 @@ def _(out, m):
 
 # ---- layer classes and options ----------------------------------------------
 
-@case("unknown_class_conv1d", "layer class 'conv1d' is not supported", "the LSTM replaced by a Conv1D",
+@case("unknown_class_conv2d", "layer class 'conv2d' is not supported", "the LSTM replaced by a Conv2D",
       base=TOK)
 def _(out, m):
     l = m.layer("lstm_LSTM1")
-    l["class_name"] = "Conv1D"
-    l["config"] = {"name": "lstm_LSTM1", "trainable": True, "filters": 5, "kernel_size": [3],
-                   "strides": [1], "padding": "valid", "activation": "relu", "use_bias": True}
+    l["class_name"] = "Conv2D"
+    l["config"] = {"name": "lstm_LSTM1", "trainable": True, "filters": 5, "kernel_size": [3, 3],
+                   "strides": [1, 1], "padding": "valid", "activation": "relu", "use_bias": True}
     m.write(out)
 
 
@@ -829,6 +829,59 @@ def _(out, m):
     m.write(out)
 
 
+# ---- layers beside the recurrent ones (issue 13) -----------------------------
+
+def conv_layer(**cfg):
+    c = {"name": "conv1d", "filters": 4, "kernel_size": [2], "strides": [1], "padding": "valid",
+         "dilation_rate": [1], "activation": "relu", "use_bias": True}
+    c.update(cfg)
+    return {"class_name": "Conv1D", "config": c}
+
+
+@case("conv_kernel_longer_than_tokens", "needs at least 5 steps, but gets 3",
+      "Conv1D(4, 5) with padding valid on 3 tokens", base=TOK)
+def _(out, m):
+    m.layers().insert(1, conv_layer(kernel_size=[5]))
+    m.add_weight("conv1d/kernel", [5, 4, 4])
+    m.add_weight("conv1d/bias", [4])
+    m.write(out)
+
+
+@case("conv_zero_filters", "option 'filters' is 0, out of range", "Conv1D with filters 0", base=TOK)
+def _(out, m):
+    m.layers().insert(1, conv_layer(filters=0))
+    m.write(out)
+
+
+@case("conv_padding_full", "padding 'full' is not supported", "Conv1D with padding \"full\"", base=TOK)
+def _(out, m):
+    m.layers().insert(1, conv_layer(padding="full"))
+    m.add_weight("conv1d/kernel", [2, 4, 4])
+    m.add_weight("conv1d/bias", [4])
+    m.write(out)
+
+
+@case("conv_kernel_shape_transposed", "needs [2, 4, 4]", "a Conv1D kernel stored as [4, 4, 2]", base=TOK)
+def _(out, m):
+    m.layers().insert(1, conv_layer())
+    m.add_weight("conv1d/kernel", [4, 4, 2])
+    m.add_weight("conv1d/bias", [4])
+    m.write(out)
+
+
+@case("spatial_dropout_rate_one", "rate must be in [0, 1)", "a SpatialDropout1D layer with rate 1", base=TOK)
+def _(out, m):
+    m.layers().insert(1, {"class_name": "SpatialDropout1D", "config": {"rate": 1, "name": "spatial_dropout1d"}})
+    m.write(out)
+
+
+@case("flatten_any_length", "flatten needs a fixed sequence length", "Flatten in a model that takes any length", base=TOK)
+def _(out, m):
+    m.layer("lstm_LSTM1")["config"]["return_sequences"] = True
+    m.layers().insert(2, {"class_name": "Flatten", "config": {"name": "flatten"}})
+    m.write(out)
+
+
 # ---- structure ----------------------------------------------------------------
 
 def lstm_layer(name, units, return_sequences=False):
@@ -1004,16 +1057,61 @@ def _(out, m):
     m.write(out)
 
 
-@case("functional_keras3_nodes", "inbound_nodes",
-      "Keras 3 inbound_nodes ({args: [keras_tensor]}) instead of Keras 2 lists", base=FUNC)
+@case("functional_keras3_nodes", "has 2 inputs (keras 3 inbound_nodes)",
+      "Keras 3 inbound_nodes ({args: [keras_tensor]}, read since keras_io); the Dense's node lists two tensors", base=FUNC)
 def _(out, m):
     for l in m.layers():
         new = []
         for nd in l.get("inbound_nodes", []):
-            new.append({"args": [{"class_name": "__keras_tensor__", "config": {
-                "shape": [None, 6], "dtype": "float32", "keras_history": [nd[0][0], 0, 0]}}], "kwargs": {}})
+            t = {"class_name": "__keras_tensor__", "config": {
+                "shape": [None, 6], "dtype": "float32", "keras_history": [nd[0][0], 0, 0]}}
+            args = [[t, t]] if l["class_name"] == "Dense" else [t]
+            new.append({"args": args, "kwargs": {}})
         l["inbound_nodes"] = new
     m.write(out)
+
+
+@case("functional_keras3_malformed", "(keras 3 inbound_nodes) is malformed",
+      "a Keras 3 inbound node whose keras_tensor has no keras_history", base=FUNC)
+def _(out, m):
+    for l in m.layers():
+        new = []
+        for nd in l.get("inbound_nodes", []):
+            new.append({"args": [{"class_name": "__keras_tensor__", "config": {"shape": [None, 6]}}], "kwargs": {}})
+        l["inbound_nodes"] = new
+    m.write(out)
+
+
+# ---- Keras' own files (src/io/keras_io.c) ----------------------------------------
+# Made with h5py by tests/fixtures/keras/make_keras_fixtures.py (this script
+# stays standard library only); each is a good fixture with one defect.
+KBAD = "../fixtures/keras/bad/"
+for _name, _sub, _desc in (
+        ("truncated.keras", "not a readable .keras file", ".keras cut in half"),
+        ("not_a_zip.keras", "not a readable .keras file", "a text file named .keras"),
+        ("zip_bomb.keras", "a zip bomb?", "model.weights.h5 declares 4 GB in both zip headers: refused before inflating"),
+        ("dotdot_entry.keras", "is not a plain relative path", "an entry named ../../outside.txt"),
+        ("absolute_entry.keras", "is not a plain relative path", "an entry named /tmp/outside.txt"),
+        ("no_config.keras", "no config.json in", "the zip lacks config.json"),
+        ("npz_weights.keras", "are not supported (save with keras' default h5)", "weights as model.weights.npz"),
+        ("weights_not_hdf5.keras", "model.weights.h5 is not an hdf5 file", "model.weights.h5 holds text"),
+        ("weights_damaged_hdf5.keras", "cannot be opened as hdf5", "model.weights.h5 cut to a third"),
+        ("unsupported_layer.keras", "layer class 'conv1d' is not supported", "config names Conv1D"),
+        ("custom_class.keras", "custom class 'mypackage>gru'", "registered_name of a custom class"),
+        ("hard_sigmoid.keras", "keras 3 defines as x/6 + 1/2", "Keras 3 config with hard_sigmoid (another function than Keras 2's)"),
+        ("wrong_shape.keras", "has shape [12, 4] but layer 'gru' needs [4, 12]", "GRU kernel transposed"),
+        ("missing_dataset.keras", "is missing (no dataset layers/gru/cell/vars/2)", "GRU bias dataset dropped"),
+        ("extra_variable.keras", "holds 4 weights, 3 expected", "a fourth dataset beside the GRU's three"),
+        ("integer_weight.keras", "does not hold floating-point numbers", "Dense bias stored as int32"),
+        ("nan_weight.keras", "holds nan at index 2", "a NaN in the Dense bias"),
+        ("not_hdf5.h5", "not an hdf5 file", "JSON in a file named .h5"),
+        ("legacy_wrong_shape.h5", "has shape [20, 4] but layer 'lstm' needs [4, 20]", "legacy .h5: LSTM kernel transposed"),
+        ("legacy_missing_dataset.h5", "is missing (no dataset", "legacy .h5: weight_names lists a bias that is not there"),
+        ("legacy_unlisted_weight.h5", "is missing from model_weights", "legacy .h5: the bias left out of weight_names"),
+        ("legacy_weights_only.h5", "no model_config attribute", "legacy .h5 without model_config (a weights-only file)"),
+        ("legacy_unsupported_layer.h5", "layer class 'attention' is not supported", "legacy .h5: config names Attention")):
+    row("keras_" + _name.replace(".", "_"), KBAD + _name, _sub, TOKENS, _desc)
+row("keras_summary_zip_bomb", KBAD + "zip_bomb.keras", "a zip bomb?", "summary", "summary on zip_bomb.keras")
 
 
 # ---- model.json that is not a model ------------------------------------------
@@ -1228,8 +1326,8 @@ row("two_model_paths", GT, "unexpected argument", "cases/good_tokens --tokens 1"
 
 row("summary_missing_weight", "cases/missing_weight", "is missing from the weightsmanifest", "summary",
     "summary on missing_weight")
-row("summary_unknown_class", "cases/unknown_class_conv1d", "layer class 'conv1d' is not supported", "summary",
-    "summary on unknown_class_conv1d")
+row("summary_unknown_class", "cases/unknown_class_conv2d", "layer class 'conv2d' is not supported", "summary",
+    "summary on unknown_class_conv2d")
 row("summary_no_model_json", "cases/no_model_json", "no model.json in this folder", "summary",
     "summary on no_model_json")
 row("summary_truncated_shard", "cases/truncated_shard", "truncated shard?", "summary",

@@ -3,7 +3,8 @@
  *   0  a tokenizer.json; what loads is written back and must load again with
  *      the same words, and it encodes its own text
  *   1  lines of text: fit_on_texts, texts_to_sequences, pad_sequences and the
- *      n-gram rows, every token inside the vocabulary
+ *      n-gram rows, every token inside the vocabulary (the second line's
+ *      first byte picks char_level or a TextVectorization)
  *   2  filters, a NUL, then a text: text_to_word_sequence
  * Seeds: the tokenizers under tests/ and lessons/, lesson corpora. */
 #define _POSIX_C_SOURCE 200809L
@@ -51,6 +52,17 @@ static void lines_of_text(char *text)
     TokenizerConfig cfg = tokenizer_config_default();
     cfg.oov_token = (text[0] & 1) ? "<OOV>" : NULL;
     cfg.num_words = (unsigned char)text[0] % 8;
+    /* issue 13: the second line's first byte picks char_level or a
+     * TextVectorization with its modes, max_tokens and HTML breaks */
+    unsigned char k = n > 1 ? (unsigned char)lines[1][0] : 0;
+    cfg.char_level = k & 1;
+    if (k & 2) {
+        cfg = tokenizer_config_vectorization();
+        cfg.standardize = (TextStandardize)((k >> 2) & 3);
+        cfg.split_mode = (TextSplitMode)((k >> 4) % 3);
+        cfg.max_tokens = (k & 64) ? 2 + (k >> 7) * 3 : 0;
+        cfg.strip_html_breaks = k & 128;
+    }
     Tokenizer tok;
     tokenizer_init(&tok, &cfg);
     Err err = {{0}};
