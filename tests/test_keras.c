@@ -428,6 +428,54 @@ START_TEST(conv_written_as_keras3)
 }
 END_TEST
 
+START_TEST(train_out_keras_cli)
+{
+    /* unroll train CONV.keras --out NEW.keras: exit 0, the .keras file and
+     * history.bin beside it (where the window looks), and the file loads
+     * with the same layers */
+    const char *bin = getenv("UNROLL_BIN");
+    ck_assert(bin);
+    char *tmp = tu_tmpdir();
+    char rows[4200], out[4200], hist[4200], model[4200];
+    snprintf(rows, sizeof rows, "%s/rows.jsonl", tmp);
+    snprintf(out, sizeof out, "%s/out.keras", tmp);
+    snprintf(hist, sizeof hist, "%s/history.bin", tmp);
+    snprintf(model, sizeof model, "%s/conv1d_same_spatial_dropout_lstm_gmaxpool.keras", tu_path("fixtures/keras"));
+    FILE *f = fopen(rows, "w");
+    ck_assert(f);
+    for (int i = 0; i < 12; i++)
+        fprintf(f, "{\"tokens\": [%d, %d, %d, %d, 5, 6, 7, 8], \"label\": %d}\n", 1 + i % 19, 1 + (3 * i) % 19,
+                1 + (7 * i) % 19, 2 + i % 5, i % 3);
+    fclose(f);
+    char *so = NULL, *se = NULL;
+    int rc = tu_run((char *const[]){(char *)bin, "train", model, "--data", rows, "--epochs", "2", "--batch-size", "4",
+                                    "--out", out, NULL},
+                    &so, &se);
+    ck_assert_msg(rc == 0, "train exited %d: %s", rc, se);
+    struct stat st;
+    ck_assert_int_eq(stat(out, &st), 0);
+    ck_assert(S_ISREG(st.st_mode));
+    ck_assert_int_eq(stat(hist, &st), 0);
+    Model a, b;
+    Err err = {{0}};
+    ck_assert_msg(model_load(&a, model, &err), "%s", err.msg);
+    ck_assert_msg(model_load(&b, out, &err), "%s", err.msg);
+    ck_assert_int_eq(a.n_layers, b.n_layers);
+    ck_assert_int_eq(a.n_params, b.n_params);
+    for (int k = 0; k < a.n_layers; k++) {
+        ck_assert_str_eq(a.layers[k].name, b.layers[k].name);
+        ck_assert_int_eq(a.layers[k].kind, b.layers[k].kind);
+    }
+    ck_assert_int_eq(b.layers[1].kind, LAYER_CONV1D);
+    model_free(&a);
+    model_free(&b);
+    free(so);
+    free(se);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
 START_TEST(hard_sigmoid_not_written_as_keras3)
 {
     char ref[4096], out[4200];
@@ -502,6 +550,11 @@ START_TEST(text_vectorization_vocabulary)
     prompt_free(&p);
     tokenizer_free(&tok);
     model_free(&m);
+    /* a custom standardize function cannot be run: refused by name */
+    snprintf(path, sizeof path, "%s/bad/text_vectorization_custom_standardize.keras", tu_path("fixtures/keras"));
+    ck_assert(!prompt_load_tokenizer(&tok, path, &err));
+    ck_assert_msg(strstr(err.msg, "text_vectorization_custom_standardize.keras") && strstr(err.msg, "config.standardize"),
+                  "%s", err.msg);
     /* a .keras without one says so */
     snprintf(path, sizeof path, "%s/gru_reset_after_basic.keras", tu_path("fixtures/keras"));
     ck_assert(!prompt_load_tokenizer(&tok, path, &err));
@@ -517,6 +570,7 @@ static Suite *keras_suite(void)
     tcase_add_test(tc, scoped_weight_names);
     tcase_add_test(tc, write_read_round_trip);
     tcase_add_test(tc, conv_written_as_keras3);
+    tcase_add_test(tc, train_out_keras_cli);
     tcase_add_test(tc, hard_sigmoid_not_written_as_keras3);
     tcase_add_test(tc, text_vectorization_vocabulary);
     suite_add_tcase(s, tc);
