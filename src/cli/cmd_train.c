@@ -21,8 +21,7 @@ static const char TRAIN_USAGE[] =
     "Trains MODEL on FILE.jsonl (one {\"tokens\": [...], \"label\": N} a line, all rows\n"
     "the same length) as Keras' fit() would, and writes the trained model to OUT_DIR\n"
     "(whole or not at all), with MODEL's tokenizer.json carried over; an OUT_DIR\n"
-    "ending in .keras is written as a Keras 3 .keras file (tokenizer.json and\n"
-    "history.bin beside it).\n"
+    "ending in .keras is written as a Keras 3 .keras file (tokenizer.json beside it).\n"
     "The loss comes from the last layer: softmax -> sparse categorical\n"
     "cross-entropy, one sigmoid unit -> binary cross-entropy. Adam is Keras'\n"
     "(default lr 0.001), SGD plain (default lr 0.01); --clipnorm clips each\n"
@@ -134,13 +133,8 @@ int cmd_train(int argc, char **argv)
     }
     ExtraFile extra = {"tokenizer.json", tok};
     if (!model_save(&m, out, tok ? &extra : NULL, tok ? 1 : 0, &err)) goto fail;
-    /* history.bin after the model: it is written whole or not at all too;
-     * for a .keras file, in its folder, where the window looks for it
-     * (model_dir_of) -- keras */
-    char *hdir = model_dir_of(out);
-    bool hok = no_history || history_save_beside(&hist, hdir, &err);
-    free(hdir);
-    if (!hok) goto fail;
+    /* history.bin after the model: it is written whole or not at all too */
+    if (!no_history && !history_save_beside(&hist, out, &err)) goto fail;
     status = 0;
     goto done;
 fail:
