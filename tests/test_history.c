@@ -85,6 +85,36 @@ START_TEST(train_writes_history)
     snprintf(hp, sizeof hp, "%s/history.bin", out2);
     FILE *f = fopen(hp, "rb");
     ck_assert(!f);
+    /* --out NAME.keras: the history is NAME.history.bin beside it, and it
+     * is the one loaded for that file (two Keras files in one folder keep
+     * their own) */
+    char kout[4200], kout2[4200], khp[4300];
+    snprintf(kout, sizeof kout, "%s/retrained.keras", tmp);
+    snprintf(kout2, sizeof kout2, "%s/other.keras", tmp);
+    rc = tu_run((char *const[]){(char *)bin(), "train", fresh, "--data", data, "--epochs", "2", "--batch-size", "2",
+                                "--out", kout, NULL},
+                &o, &e);
+    ck_assert_msg(rc == 0, "train --out .keras: %s", e);
+    free(o), free(e);
+    rc = tu_run((char *const[]){(char *)bin(), "train", fresh, "--data", data, "--epochs", "1", "--batch-size", "2",
+                                "--out", kout2, NULL},
+                &o, &e);
+    ck_assert_msg(rc == 0, "train --out .keras: %s", e);
+    free(o), free(e);
+    snprintf(khp, sizeof khp, "%s/retrained.history.bin", tmp);
+    f = fopen(khp, "rb");
+    ck_assert_msg(f, "no %s", khp);
+    fclose(f);
+    Model kt;
+    ck_assert_msg(model_load(&kt, kout, &err), "%s", err.msg);
+    ck_assert_msg(history_load_beside(&h, kout, kt.n_params, &absent, &err), "%s", err.msg);
+    ck_assert_int_eq(h.n, 3);
+    ck_assert(memcmp(history_snapshot(&h, 2), kt.params, kt.n_params * sizeof(float)) == 0);
+    history_free(&h);
+    ck_assert_msg(history_load_beside(&h, kout2, kt.n_params, &absent, &err), "%s", err.msg);
+    ck_assert_int_eq(h.n, 2);
+    history_free(&h);
+    model_free(&kt);
     model_free(&start);
     model_free(&trained);
     model_free(&built);

@@ -106,11 +106,35 @@ bool history_save(const History *h, const char *path, Err *err)
     return ok;
 }
 
-bool history_save_beside(const History *h, const char *dir, Err *err)
+static bool ends_with(const char *s, const char *tail)
 {
+    size_t n = strlen(s), k = strlen(tail);
+    return n > k && strcmp(s + n - k, tail) == 0;
+}
+
+/* Where a model's history lies: history.bin in a TensorFlow.js model's
+ * folder; beside a Keras file, NAME.history.bin for NAME.keras or NAME.h5
+ * (a folder can hold several Keras files, each with its own history). */
+static char *history_path_beside(const char *model_path)
+{
+    const char *ext = ends_with(model_path, ".keras") ? ".keras" : ends_with(model_path, ".h5") ? ".h5" : NULL;
+    if (ext) {
+        size_t stem = strlen(model_path) - strlen(ext), n = stem + sizeof ".history.bin";
+        char *path = xmalloc(n);
+        snprintf(path, n, "%.*s.history.bin", (int)stem, model_path);
+        return path;
+    }
+    char *dir = model_dir_of(model_path);
     size_t n = strlen(dir) + sizeof HISTORY_FILE + 2;
     char *path = xmalloc(n);
     snprintf(path, n, "%s/%s", dir, HISTORY_FILE);
+    free(dir);
+    return path;
+}
+
+bool history_save_beside(const History *h, const char *model_path, Err *err)
+{
+    char *path = history_path_beside(model_path);
     bool ok = history_save(h, path, err);
     free(path);
     return ok;
@@ -177,11 +201,7 @@ done:
 
 bool history_load_beside(History *h, const char *model_path, size_t n_params, bool *absent, Err *err)
 {
-    char *dir = model_dir_of(model_path);
-    size_t len = strlen(dir) + sizeof HISTORY_FILE + 2;
-    char *path = xmalloc(len);
-    snprintf(path, len, "%s/%s", dir, HISTORY_FILE);
-    free(dir);
+    char *path = history_path_beside(model_path);
     FILE *f = fopen(path, "rb");
     *absent = !f && errno == ENOENT;
     if (f) fclose(f);

@@ -41,12 +41,15 @@ unsigned char *history_encode(const History *h, size_t *len);
 bool history_check_budget(size_t n_params, int epochs, Err *err);
 /* Writes the history to path atomically. */
 bool history_save(const History *h, const char *path, Err *err);
-/* history_save into dir/history.bin (a model folder). */
-bool history_save_beside(const History *h, const char *dir, Err *err);
+/* history_save beside the model at model_path: <folder>/history.bin for a
+ * TensorFlow.js model (its folder or model.json), NAME.history.bin for
+ * NAME.keras or NAME.h5. */
+bool history_save_beside(const History *h, const char *model_path, Err *err);
 /* Reads path for a model of n_params floats; err names the file and what is
  * wrong in it. */
 bool history_load(History *h, const char *path, size_t n_params, Err *err);
-/* history_load of <model folder>/history.bin for the model at model_path.
+/* history_load of the history beside the model at model_path (as
+ * history_save_beside names it).
  * No such file: false with *absent set and h empty (not an error); a file
  * that is there but bad: false with err, *absent clear. */
 bool history_load_beside(History *h, const char *model_path, size_t n_params, bool *absent, Err *err);

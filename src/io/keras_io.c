@@ -39,6 +39,7 @@
 #include <zip.h>
 
 #include "model_io_internal.h"
+#include "tokenizer_io.h"
 
 /* ---- names ----------------------------------------------------------------- */
 
@@ -62,14 +63,17 @@ bool keras_is_path(const char *path)
 }
 
 /* Keras' naming.to_snake_case for the class names unroll knows:
- * "SimpleRNN" -> "simple_rnn", "InputLayer" -> "input_layer". */
+ * "SimpleRNN" -> "simple_rnn", "InputLayer" -> "input_layer",
+ * "GlobalAveragePooling1D" -> "global_average_pooling1d". */
 static void snake_case(char *dst, size_t cap, const char *cls)
 {
     size_t k = 0;
     for (size_t i = 0; cls[i] && k + 2 < cap; i++) {
         unsigned char c = (unsigned char)cls[i];
         bool upper = isupper(c);
-        bool prev_lower = i > 0 && (islower((unsigned char)cls[i - 1]) || isdigit((unsigned char)cls[i - 1]));
+        /* ([a-z])([A-Z]) and (.)([A-Z][a-z]+): a digit before a capital
+         * splits nothing ("Conv1D" -> "conv1d") */
+        bool prev_lower = i > 0 && islower((unsigned char)cls[i - 1]);
         bool next_lower = upper && i > 0 && cls[i + 1] && islower((unsigned char)cls[i + 1]);
         if (upper && (prev_lower || next_lower) && k > 0) dst[k++] = '_';
         dst[k++] = (char)tolower(c);
@@ -137,7 +141,7 @@ static bool h5_read_weight(hid_t loc, const char *dpath, const Model *m, const P
     for (int i = 0; i < nd && i < p->ndim; i++) eq &= dims[i] == (hsize_t)p->shape[i];
     if (!eq) {
         char got[128], need[64];
-        hsize_t want[2] = {(hsize_t)p->shape[0], (hsize_t)p->shape[1]};
+        hsize_t want[3] = {(hsize_t)p->shape[0], (hsize_t)p->shape[1], (hsize_t)p->shape[2]};
         shape_text(got, sizeof got, dims, nd);
         shape_text(need, sizeof need, want, p->ndim);
         err_set(err, "weight '%s' has shape %s but layer '%s' needs %s", what, got, m->layers[p->layer].name, need);
@@ -618,7 +622,7 @@ static const char *hard_sigmoid_layer(const Model *m)
 {
     for (int i = 0; i < m->n_layers; i++) {
         const Layer *l = &m->layers[i];
-        if (l->kind == LAYER_DENSE && l->activation == ACT_HARD_SIGMOID) return l->name;
+        if ((l->kind == LAYER_DENSE || l->kind == LAYER_CONV1D) && l->activation == ACT_HARD_SIGMOID) return l->name;
         for (int d = 0; l->kind == LAYER_RNN && d < l->n_dir; d++)
             if (l->cell[d].activation == ACT_HARD_SIGMOID ||
                 (l->cell[d].kind != CELL_SIMPLE_RNN && l->cell[d].recurrent_activation == ACT_HARD_SIGMOID))
@@ -833,94 +837,63 @@ done:
 char *keras_vocabulary_tokenizer(const char *path, Err *err)
 {
     if (!keras_is_keras_path(path)) return NULL;
-    KerasParts k = {0};
+    KerasParts k = {0}, v = {0};
     cJSON *root = NULL, *tv = NULL, *doc = NULL;
-    char *out = NULL;
+    char *out = NULL, *text = NULL;
     Err quiet = {{0}};
     if (!keras_unzip(path, &k, NULL, &quiet)) goto done; /* keras_load reports it */
     root = parse_json(k.config, k.config_len, "config.json", &quiet);
     if (!root) goto done;
     const char *tv_name = take_text_vectorization(root, &tv, &quiet);
     if (!tv_name) goto done;
-    /* the vocabulary: assets/.../vocabulary.txt, or the config's own list */
+    /* the vocabulary: assets/.../vocabulary.txt (IndexLookup.save_assets:
+     * get_vocabulary() joined by newlines, '' and [UNK] first), else the
+     * list the layer was constructed with, in its config */
     char snake[48];
     snake_case(snake, sizeof snake, "TextVectorization");
-    KerasParts v = {0};
     if (!keras_unzip(path, &v, snake, err)) goto done;
-    doc = cJSON_CreateArray();
+    cJSON *cfg = cJSON_GetObjectItemCaseSensitive(tv, "config");
+    if (!cJSON_IsObject(cfg)) {
+        err_set(err, "%s: the TextVectorization layer has no config", path);
+        goto done;
+    }
     if (v.vocab) {
-        for (char *p = v.vocab; p <= v.vocab + v.vocab_len;) {
-            char *e = memchr(p, '\n', (size_t)(v.vocab + v.vocab_len - p));
-            if (!e) e = v.vocab + v.vocab_len;
+        cJSON *list = cJSON_CreateArray();
+        char *end = v.vocab + v.vocab_len;
+        if (v.vocab_len && end[-1] == '\n') end--; /* a final newline ends the last line */
+        for (char *p = v.vocab; p <= end;) {
+            char *e = memchr(p, '\n', (size_t)(end - p));
+            if (!e) e = end;
             *e = '\0';
-            cJSON_AddItemToArray(doc, cJSON_CreateString(p));
+            cJSON_AddItemToArray(list, cJSON_CreateString(p));
             p = e + 1;
         }
-        parts_free(&v);
-    } else {
-        const cJSON *list = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(tv, "config"), "vocabulary");
-        const cJSON *w = NULL;
-        cJSON_AddItemToArray(doc, cJSON_CreateString(""));
-        cJSON_AddItemToArray(doc, cJSON_CreateString("[UNK]"));
-        if (!cJSON_IsArray(list)) list = NULL;
-        cJSON_ArrayForEach(w, list)
-            if (cJSON_IsString(w)) cJSON_AddItemToArray(doc, cJSON_CreateString(w->valuestring));
+        cJSON_DeleteItemFromObject(cfg, "vocabulary");
+        cJSON_AddItemToObject(cfg, "vocabulary", list);
     }
-    /* Keras Tokenizer form: index i for vocabulary line i; line 0 is the
-     * padding "" and line 1 the OOV token "[UNK]" */
-    int n = cJSON_GetArraySize(doc);
-    if (n < 3) {
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(cfg, "vocabulary");
+    if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0) {
         err_set(err, "%s: the TextVectorization layer has no vocabulary", path);
         goto done;
     }
-    if (n - 1 > TEXT_MAX_INDEX) {
-        err_set(err, "%s: the TextVectorization vocabulary has %d words, more than %d", path, n, TEXT_MAX_INDEX);
-        goto done;
-    }
-    cJSON *wi = cJSON_CreateObject(), *iw = cJSON_CreateObject(), *wc = cJSON_CreateObject();
-    int i = 0;
-    const cJSON *w = NULL;
-    cJSON_ArrayForEach(w, doc) {
-        if (i >= 1 && w->valuestring[0] && !cJSON_GetObjectItemCaseSensitive(wi, w->valuestring)) {
-            char key[16];
-            snprintf(key, sizeof key, "%d", i);
-            cJSON_AddNumberToObject(wi, w->valuestring, i);
-            cJSON_AddStringToObject(iw, key, w->valuestring);
-            cJSON_AddNumberToObject(wc, w->valuestring, n - i);
-        }
-        i++;
-    }
-    char *wi_s = cJSON_PrintUnformatted(wi), *iw_s = cJSON_PrintUnformatted(iw), *wc_s = cJSON_PrintUnformatted(wc);
-    cJSON_Delete(wi);
-    cJSON_Delete(iw);
-    cJSON_Delete(wc);
-    cJSON *tok = cJSON_CreateObject(), *cfg = cJSON_CreateObject();
-    cJSON_AddStringToObject(tok, "class_name", "Tokenizer");
-    cJSON_AddNullToObject(cfg, "num_words");
-    /* Tokenizer's default filters: like TextVectorization's
-     * lower_and_strip_punctuation on plain words; where punctuation sits
-     * inside a word ("cat's") TextVectorization deletes it and this keeps
-     * the word whole (apostrophe) or splits it (other marks) */
-    cJSON_AddStringToObject(cfg, "filters", "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n");
-    cJSON_AddBoolToObject(cfg, "lower", true);
-    cJSON_AddStringToObject(cfg, "split", " ");
-    cJSON_AddBoolToObject(cfg, "char_level", false);
-    cJSON_AddStringToObject(cfg, "oov_token", "[UNK]");
-    cJSON_AddNumberToObject(cfg, "document_count", 0);
-    cJSON_AddStringToObject(cfg, "word_counts", wc_s);
-    cJSON_AddStringToObject(cfg, "index_word", iw_s);
-    cJSON_AddStringToObject(cfg, "word_index", wi_s);
-    cJSON_AddItemToObject(tok, "config", cfg);
-    out = cJSON_PrintUnformatted(tok);
-    cJSON_Delete(tok);
-    cJSON_free(wi_s);
-    cJSON_free(iw_s);
-    cJSON_free(wc_s);
+    /* the layer's own config (standardize, split, max_tokens,
+     * output_sequence_length) makes the tokenizer: text is split, lowered,
+     * stripped and padded as Keras does it */
+    doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "class_name", "TextVectorization");
+    cJSON_AddItemToObject(doc, "config", cJSON_DetachItemFromObject(tv, "config"));
+    text = cJSON_PrintUnformatted(doc);
+    Tokenizer tok;
+    if (!tokenizer_parse(&tok, text, strlen(text), path, err)) goto done;
+    out = tokenizer_to_json(&tok);
+    tokenizer_free(&tok);
 done:
+    cJSON_free(text);
     cJSON_Delete(doc);
     cJSON_Delete(root);
     cJSON_Delete(tv);
     parts_free(&k);
+    parts_free(&v);
     return out;
 }
 
@@ -974,8 +947,49 @@ static cJSON *rnn_config(const Layer *l, const Cell *c, const char *name)
     if (c->kind == CELL_LSTM) cJSON_AddBoolToObject(cfg, "unit_forget_bias", l->unit_forget_bias);
     cJSON_AddNumberToObject(cfg, "dropout", l->dropout);
     cJSON_AddNumberToObject(cfg, "recurrent_dropout", l->recurrent_dropout);
+    cJSON_AddNullToObject(cfg, "seed");
     if (c->kind == CELL_GRU) cJSON_AddBoolToObject(cfg, "reset_after", c->reset_after);
     return cfg;
+}
+
+/* {"module": "keras.initializers", "class_name": cls, "config": {...}} as
+ * initializers.serialize writes one; with_seed adds "seed": null */
+static cJSON *initializer_json(const char *cls, bool with_seed)
+{
+    cJSON *o = cJSON_CreateObject(), *c = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "module", "keras.initializers");
+    cJSON_AddStringToObject(o, "class_name", cls);
+    if (with_seed) cJSON_AddNullToObject(c, "seed");
+    cJSON_AddItemToObject(o, "config", c);
+    cJSON_AddNullToObject(o, "registered_name");
+    return o;
+}
+
+/* a one-number tuple as Keras 3 writes kernel_size, strides, dilation_rate */
+static void add_tuple1(cJSON *cfg, const char *key, int v)
+{
+    cJSON *a = cJSON_CreateArray();
+    cJSON_AddItemToArray(a, cJSON_CreateNumber(v));
+    cJSON_AddItemToObject(cfg, key, a);
+}
+
+/* Conv1D's options in BaseConv.get_config's order (Keras 3.10) */
+static void conv1d_config(cJSON *cfg, const Layer *l)
+{
+    cJSON_AddNumberToObject(cfg, "filters", l->out_dim);
+    add_tuple1(cfg, "kernel_size", l->kernel_size);
+    add_tuple1(cfg, "strides", l->strides);
+    cJSON_AddStringToObject(cfg, "padding", conv_padding_name(l->padding));
+    cJSON_AddStringToObject(cfg, "data_format", "channels_last");
+    add_tuple1(cfg, "dilation_rate", l->dilation);
+    cJSON_AddNumberToObject(cfg, "groups", 1);
+    cJSON_AddStringToObject(cfg, "activation", act_name(l->activation));
+    cJSON_AddBoolToObject(cfg, "use_bias", l->use_bias);
+    cJSON_AddItemToObject(cfg, "kernel_initializer", initializer_json("GlorotUniform", true));
+    cJSON_AddItemToObject(cfg, "bias_initializer", initializer_json("Zeros", false));
+    static const char *const none[] = {"kernel_regularizer", "bias_regularizer", "activity_regularizer",
+                                       "kernel_constraint", "bias_constraint"};
+    for (size_t k = 0; k < sizeof none / sizeof *none; k++) cJSON_AddNullToObject(cfg, none[k]);
 }
 
 static cJSON *shape_json(const Model *m)
@@ -1016,6 +1030,8 @@ static char *keras3_config_text(const Model *m)
             break;
         case LAYER_DROPOUT:
             cJSON_AddNumberToObject(cfg, "rate", l->rate);
+            cJSON_AddNullToObject(cfg, "seed");
+            cJSON_AddNullToObject(cfg, "noise_shape");
             break;
         case LAYER_DENSE:
             cJSON_AddNumberToObject(cfg, "units", l->out_dim);
@@ -1023,11 +1039,23 @@ static char *keras3_config_text(const Model *m)
             cJSON_AddBoolToObject(cfg, "use_bias", l->use_bias);
             break;
         case LAYER_CONV1D:
+            conv1d_config(cfg, l);
+            break;
         case LAYER_GLOBAL_AVG_POOL:
         case LAYER_GLOBAL_MAX_POOL:
+            cJSON_AddStringToObject(cfg, "data_format", "channels_last");
+            cJSON_AddBoolToObject(cfg, "keepdims", false);
+            break;
         case LAYER_FLATTEN:
+            cJSON_AddStringToObject(cfg, "data_format", "channels_last");
+            break;
         case LAYER_SPATIAL_DROPOUT:
-            break; /* refused by keras_save (keras_unwritable_layer) */
+            /* BaseSpatialDropout.get_config: rate, seed, name, dtype and
+             * nothing else (its constructor takes no 'trainable') */
+            cJSON_DeleteItemFromObject(cfg, "trainable");
+            cJSON_AddNumberToObject(cfg, "rate", l->rate);
+            cJSON_AddNullToObject(cfg, "seed");
+            break;
         case LAYER_RNN:
             if (l->bidirectional) {
                 const char *cls = cell_class_name(l->cell[0].kind);
@@ -1079,7 +1107,7 @@ static bool h5_put_vars(hid_t f, const char *base, const Model *m, int li, int d
     for (size_t v = 0; v < sizeof order / sizeof *order; v++) {
         const ParamInfo *p = model_find_param((Model *)m, li, dir, order[v]);
         if (!p) continue;
-        hsize_t dims[2] = {(hsize_t)p->shape[0], (hsize_t)p->shape[1]};
+        hsize_t dims[3] = {(hsize_t)p->shape[0], (hsize_t)p->shape[1], (hsize_t)p->shape[2]};
         hid_t space = H5Screate_simple(p->ndim, dims, NULL);
         char ds[800];
         snprintf(ds, sizeof ds, "%s/%d", grp, k++);
@@ -1181,32 +1209,8 @@ static bool write_beside(const char *dir, const ExtraFile *x, Err *err)
     return ok;
 }
 
-/* The first layer a .keras file cannot hold yet (the convolution and
- * pooling layers are read and written in the TensorFlow.js format only), or NULL. */
-static const char *keras_unwritable_layer(const Model *m)
-{
-    for (int i = 0; i < m->n_layers; i++)
-        switch (m->layers[i].kind) {
-        case LAYER_CONV1D:
-        case LAYER_GLOBAL_AVG_POOL:
-        case LAYER_GLOBAL_MAX_POOL:
-        case LAYER_FLATTEN:
-        case LAYER_SPATIAL_DROPOUT:
-            return m->layers[i].name;
-        default:
-            break;
-        }
-    return NULL;
-}
-
 bool keras_save(const Model *m, const char *path, const ExtraFile *extra, int n_extra, Err *err)
 {
-    const char *unwritable = keras_unwritable_layer(m);
-    if (unwritable) {
-        err_set(err, "%s: layer '%s' cannot be written to a .keras file yet; save it as a folder (TensorFlow.js format)",
-                path, unwritable);
-        return false;
-    }
     h5_quiet();
     char *config = keras3_config_text(m);
     char meta[160];

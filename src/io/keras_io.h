@@ -38,10 +38,12 @@ bool keras_load(Model *model, const char *path, Err *err);
  * not overwritten (an error). */
 bool keras_save(const Model *model, const char *path, const ExtraFile *extra, int n_extra, Err *err);
 
-/* A tokenizer.json text (Keras Tokenizer format: words from index 2, "[UNK]"
- * the OOV token at 1) made from the vocabulary of a TextVectorization layer
- * saved inside the .keras file at path. NULL when the model holds none (err
- * untouched) or when its vocabulary is unreadable (err set). Caller frees. */
+/* A tokenizer.json text (class_name "TextVectorization", tokenizer_io.h:
+ * "" 0, "[UNK]" 1, words from index 2) made from a TextVectorization layer
+ * saved inside the .keras file at path: its vocabulary and its own
+ * standardize, split, max_tokens and output_sequence_length. NULL when the
+ * model holds none (err untouched) or when its vocabulary or options cannot
+ * be used (err set). Caller frees. */
 char *keras_vocabulary_tokenizer(const char *path, Err *err);
 
 #endif
