@@ -90,6 +90,38 @@ EMSCRIPTEN_KEEPALIVE void unroll_web_open(const char *path)
     e.drop.file = SDL_strdup(path);
     if (e.drop.file && SDL_PushEvent(&e) != 1) SDL_free(e.drop.file);
 }
+/* For the page and its test: the window's state as JSON (the view, the
+ * step, the sentence's length, and h of the first recurrent layer after the
+ * current step, the numbers the unrolled view draws), and how long the last
+ * frame took to draw. */
+static App *web_app;
+static double web_frame_ms;
+EMSCRIPTEN_KEEPALIVE const char *unroll_web_state(void);
+EMSCRIPTEN_KEEPALIVE const char *unroll_web_state(void)
+{
+    static char buf[16384];
+    App *a = web_app;
+    if (!a || !a->has_doc) return "{\"open\": false}";
+    const DocModel *dm = &a->doc->models[a->model];
+    size_t k = (size_t)snprintf(buf, sizeof buf,
+                                "{\"open\": true, \"view\": \"%s\", \"step\": %d, \"T\": %d, \"lesson_step\": %d, "
+                                "\"model\": \"%s\", \"frame_ms\": %.3f, \"input\": \"",
+                                view_kind_name(a->view), a->step, a->doc->T, a->lesson_step, dm->label, web_frame_ms);
+    for (const char *c = a->doc->input; *c && k < sizeof buf - 64; c++)
+        if (*c != '"' && *c != '\\' && (unsigned char)*c >= 0x20) buf[k++] = *c;
+    k += (size_t)snprintf(buf + k, sizeof buf - k, "\", \"h\": [");
+    for (int l = 0; l < dm->model.n_layers; l++) {
+        const LayerRecord *lr = &dm->trace.layers[l];
+        if (dm->model.layers[l].kind != LAYER_RNN || !lr->n_runs || a->step < 0) continue;
+        const RunRecord *run = &lr->run[0];
+        for (int u = 0; u < run->H && k < sizeof buf - 32; u++)
+            k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%.9g", u ? ", " : "",
+                                  (double)run->h[(size_t)(a->step + 1) * (size_t)run->H + (size_t)u]);
+        break;
+    }
+    snprintf(buf + k, sizeof buf - k, "]}");
+    return buf;
+}
 #endif
 
 /* The window loop's state, for one frame at a time. */
@@ -134,7 +166,13 @@ static void loop_frame(void *arg)
     app_tick(a, SDL_GetTicks());
     need |= a->dirty;
     if (need) {
+#ifdef __EMSCRIPTEN__
+        double t0 = emscripten_get_now();
         app_draw(a);
+        web_frame_ms = emscripten_get_now() - t0;
+#else
+        app_draw(a);
+#endif
         if (a->want_save) {
             app_save_frame(a);
             app_draw(a); /* show the "saved" note */
@@ -196,6 +234,9 @@ int app_run(const char *path, const char *lessons_dir)
     app_open(a, path);
     if (a->has_doc) SDL_SetWindowTitle(win, a->doc->title);
     Loop loop = {a, win, ren, false};
+#ifdef __EMSCRIPTEN__
+    web_app = a;
+#endif
 #ifdef __EMSCRIPTEN__
     /* the browser owns the loop: one frame per animation frame; this call
      * does not return (the page lives until it is closed) */

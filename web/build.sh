@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# web/build.sh: unroll for the browser, the same C program built for
+# WebAssembly with Debian's emscripten, into build-web/ (index.html,
+# unroll.js, unroll.wasm, unroll.data): a static folder any web server serves.
+#
+# The libraries unroll links are built once from Debian 12's *source*
+# packages (apt-get source, through a private deb-src list: the system's apt
+# configuration is not touched) into a cache keyed by their versions:
+#   $UNROLL_WEB_CACHE (default ~/.cache/unroll-web)/<key>/prefix
+# A cold build takes about 15 minutes on 2 cores; later builds only compile
+# unroll (about a minute).
+#   bash web/build.sh            # build
+#   UNROLL_WEB_JOBS=1 bash web/build.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+JOBS=${UNROLL_WEB_JOBS:-2}
+
+# --- tools from Debian ------------------------------------------------------
+PACKAGES=(emscripten cmake make dpkg-dev xz-utils pkg-config meson ninja-build fonts-dejavu-core ca-certificates)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" != 0 ] && SUDO=sudo
+  echo "web/build.sh: installing ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# the machine's node may not be Debian's: emcc's JavaScript needs Debian's modules
+export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
+
+# --- sources ------------------------------------------------------------------
+SRCPKGS=(libsdl2 libsdl2-ttf libsdl2-image freetype openblas cjson libyaml md4c libunistring)
+BASE=${UNROLL_WEB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/unroll-web}
+APTDIR=$BASE/apt
+mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial"
+echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main" \
+  > "$APTDIR/sources.list"
+APT=(apt-get -qq -o "Dir::Etc::SourceList=$APTDIR/sources.list" -o Dir::Etc::SourceParts=/dev/null
+     -o "Dir::State::Lists=$APTDIR/lists" -o "Dir::Cache=$APTDIR/cache" -o APT::Sandbox::User=root)
+if ! ls "$APTDIR/lists/"*Sources* > /dev/null 2>&1; then
+  echo "web/build.sh: reading Debian's source index" >&2
+  "${APT[@]}" update
+fi
+versions=""
+for p in "${SRCPKGS[@]}"; do
+  v=$(apt-cache "${APT[@]:1}" showsrc "$p" 2>/dev/null | awk '/^Version:/ && !v {v = $2} END {print v}')
+  [ -n "$v" ] || { echo "web/build.sh: no source package $p in bookworm" >&2; exit 2; }
+  versions+="$p=$v "
+done
+RECIPE=1 # raise when the way a library is built below changes
+KEY=$(printf '%s %s recipe %s' "$versions" "$(emcc --version | head -1)" "$RECIPE" | sha256sum | cut -c1-16)
+CACHE=$BASE/$KEY
+PREFIX=$CACHE/prefix
+SRC=$CACHE/src
+mkdir -p "$SRC" "$PREFIX"
+echo "web/build.sh: libraries ($versions) in $CACHE" >&2
+
+fetch() { # package -> unpacked folder (echo its path)
+  local p=$1 dir
+  dir=$(ls -d "$SRC/$p"-[0-9]*/ 2>/dev/null | head -1 || true)
+  if [ -z "$dir" ]; then
+    (cd "$SRC" && "${APT[@]}" source --download-only "$p" >/dev/null 2>&1 || true
+     dsc=$(ls "$p"_*.dsc | head -1)
+     # md4c's Debian tarball is missing from some mirrors: its orig tarball is enough
+     if ! dpkg-source --no-check -x "$dsc" >/dev/null 2>&1; then
+       orig=$(ls "$p"_*.orig.tar.* | head -1)
+       mkdir -p "$p-orig" && tar xf "$orig" -C "$p-orig" --strip-components=1
+       mv "$p-orig" "$p-$(echo "$dsc" | sed 's/.*_\(.*\)\.dsc/\1/')"
+     fi)
+    dir=$(ls -d "$SRC/$p"-[0-9]*/ | head -1)
+  fi
+  echo "${dir%/}"
+}
+
+built() { [ -f "$PREFIX/.built-$1" ]; }
+mark() { touch "$PREFIX/.built-$1"; }
+
+cmake_lib() { # name srcdir options...
+  local name=$1 src=$2; shift 2
+  built "$name" && return 0
+  echo "web/build.sh: building $name for wasm" >&2
+  rm -rf "$CACHE/b/$name" && mkdir -p "$CACHE/b/$name"
+  (cd "$CACHE/b/$name" &&
+   emcmake cmake "$src" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$PREFIX" \
+     -DCMAKE_PREFIX_PATH="$PREFIX" -DCMAKE_FIND_ROOT_PATH="$PREFIX" -DBUILD_SHARED_LIBS=OFF "$@" > cmake.log 2>&1 &&
+   emmake make -j"$JOBS" install > make.log 2>&1) ||
+    { echo "web/build.sh: $name failed; see $CACHE/b/$name/*.log" >&2; exit 1; }
+  mark "$name"
+}
+
+# FreeType: no zlib, bzip2, png, harfbuzz or brotli (the fonts are plain TrueType)
+cmake_lib freetype "$(fetch freetype)" -DFT_DISABLE_ZLIB=ON -DFT_DISABLE_BZIP2=ON -DFT_DISABLE_PNG=ON \
+  -DFT_DISABLE_HARFBUZZ=ON -DFT_DISABLE_BROTLI=ON
+# SDL2: static, no threads (the page runs one thread; see README)
+cmake_lib sdl2 "$(fetch libsdl2)" -DSDL_SHARED=OFF -DSDL_STATIC=ON -DSDL_TEST=OFF -DSDL_THREADS=OFF -DSDL_PTHREADS=OFF
+# (emscripten's own sdl2-config.cmake would pull in its SDL port: name ours)
+cmake_lib sdl2_ttf "$(fetch libsdl2-ttf)" -DSDL2_DIR="$PREFIX/lib/cmake/SDL2" -DSDL2TTF_SAMPLES=OFF -DSDL2TTF_HARFBUZZ=OFF -DSDL2TTF_VENDORED=OFF \
+  -DSDL2TTF_INSTALL=ON -DFREETYPE_LIBRARY="$PREFIX/lib/libfreetype.a" -DFREETYPE_INCLUDE_DIRS="$PREFIX/include/freetype2"
+# SDL2_image: PNG through stb and its bundled miniz (IMG_SavePNG without libpng)
+cmake_lib sdl2_image "$(fetch libsdl2-image)" -DSDL2_DIR="$PREFIX/lib/cmake/SDL2" -DSDL2IMAGE_SAMPLES=OFF -DSDL2IMAGE_VENDORED=OFF -DSDL2IMAGE_BACKEND_STB=ON \
+  -DSDL2IMAGE_PNG=ON -DSDL2IMAGE_PNG_SAVE=ON -DSDL2IMAGE_JPG=ON -DSDL2IMAGE_AVIF=OFF -DSDL2IMAGE_JXL=OFF \
+  -DSDL2IMAGE_TIF=OFF -DSDL2IMAGE_WEBP=OFF -DSDL2IMAGE_DEPS_SHARED=OFF -DSDL2IMAGE_INSTALL=ON
+cmake_lib cjson "$(fetch cjson)" -DENABLE_CJSON_TEST=OFF -DENABLE_CJSON_UTILS=OFF -DBUILD_SHARED_AND_STATIC_LIBS=OFF \
+  -DENABLE_CUSTOM_COMPILER_FLAGS=OFF
+cmake_lib libyaml "$(fetch libyaml)" -DBUILD_TESTING=OFF -DINSTALL_CMAKE_DIR=lib/cmake/yaml
+cmake_lib md4c "$(fetch md4c)" -DBUILD_MD2HTML_EXECUTABLE=OFF
+# libyaml's CMake build installs no pkg-config file; meson looks for one
+if [ ! -f "$PREFIX/lib/pkgconfig/yaml-0.1.pc" ]; then
+  printf 'prefix=%s\nlibdir=${prefix}/lib\nincludedir=${prefix}/include\n\nName: LibYAML\nDescription: Library to parse and emit YAML\nVersion: 0.2.5\nCflags: -I${includedir}\nLibs: -L${libdir} -lyaml\n' \
+    "$PREFIX" > "$PREFIX/lib/pkgconfig/yaml-0.1.pc"
+fi
+# libunistring (Python's str.lower for Keras' Tokenizer): autotools
+if ! built unistring; then
+  us=$(fetch libunistring)
+  echo "web/build.sh: building libunistring for wasm" >&2
+  rm -rf "$CACHE/b/unistring" && mkdir -p "$CACHE/b/unistring"
+  (cd "$CACHE/b/unistring" &&
+   emconfigure "$us/configure" --prefix="$PREFIX" --disable-shared --enable-static --host=wasm32-unknown-emscripten \
+     > configure.log 2>&1 &&
+   emmake make -j"$JOBS" install > make.log 2>&1) ||
+    { echo "web/build.sh: libunistring failed; see $CACHE/b/unistring/*.log" >&2; exit 1; }
+  mark unistring
+fi
+
+# OpenBLAS: its plain C kernels (RISCV64_GENERIC), one thread, single
+# precision, no Fortran or LAPACK. Two edits that upstream made in 0.3.22:
+# ctest.c learns emscripten, common.h includes sched.h there.
+if ! built openblas; then
+  ob=$(fetch openblas)
+  echo "web/build.sh: building openblas for wasm" >&2
+  grep -q '__EMSCRIPTEN__' "$ob/ctest.c" ||
+    sed -i 's/^#if defined(__riscv)$/#if defined(__riscv) || defined(__EMSCRIPTEN__)/' "$ob/ctest.c"
+  grep -q '__EMSCRIPTEN__' "$ob/common.h" ||
+    sed -i '0,/^#include <time.h>$/s//#include <time.h>\n#if defined(__EMSCRIPTEN__)\n#include <sched.h>\n#endif/' "$ob/common.h"
+  OB=(CC=emcc HOSTCC=gcc TARGET=RISCV64_GENERIC NOFORTRAN=1 NO_LAPACK=1 NO_LAPACKE=1 USE_THREAD=0
+      BUILD_SINGLE=1 NO_SHARED=1 ONLY_CBLAS=1)
+  (cd "$ob" && make -j"$JOBS" "${OB[@]}" libs > "$CACHE/openblas-make.log" 2>&1 &&
+   make "${OB[@]}" PREFIX="$PREFIX" install > "$CACHE/openblas-install.log" 2>&1) ||
+    { echo "web/build.sh: openblas failed; see $CACHE/openblas-*.log" >&2; exit 1; }
+  mark openblas
+fi
+
+# --- unroll -------------------------------------------------------------------
+export PKG_CONFIG_LIBDIR=$PREFIX/lib/pkgconfig:$PREFIX/share/pkgconfig
+OBJ=$ROOT/build-web-obj
+if [ ! -f "$OBJ/build.ninja" ]; then
+  # no Keras files in the page (libzip and libhdf5 are not built for wasm)
+  meson setup "$OBJ" --cross-file web/cross-emscripten.ini -Dtests=false -Dkeras=disabled --buildtype=release \
+    -Dwerror=true -Dc_args="-I$PREFIX/include" -Dc_link_args="-L$PREFIX/lib" > /dev/null
+fi
+ninja -C "$OBJ" unroll.js > /dev/null
+OUT=$ROOT/build-web
+mkdir -p "$OUT"
+cp "$OBJ/unroll.js" "$OBJ/unroll.wasm" "$OBJ/unroll.data" "$OUT/"
+# the page, with the lesson list filled in from the lessons' own titles
+options=""
+for f in lessons/[0-9]*.md; do
+  t=$(sed -n 's/^title: *//p' "$f" | head -1 | sed 's/&/\&amp;/g; s/</\&lt;/g')
+  options+="<option value=\"$(basename "$f")\">$(basename "$f" .md | cut -c1-2) · $t</option>"
+done
+sed "s|<!--LESSONS-->|$options|" web/index.html > "$OUT/index.html.tmp" && mv "$OUT/index.html.tmp" "$OUT/index.html"
+du -ch "$OUT"/unroll.* | tail -1 | sed 's/^/web\/build.sh: build-web\/ holds /' >&2

@@ -1,0 +1,220 @@
+"""The browser test: build-web/ served on 127.0.0.1, Debian's chromium
+headless driven through the DevTools protocol (python3-websocket).
+
+Checks that the page loads and becomes interactive, that the first lesson is
+drawn (colours of the page's screenshot: the theme's background and the
+lesson panel), that the right arrow steps forward (the step counter the page
+reports changes), and that the numbers the window shows at that step equal
+the native build's `unroll trace` of the same sentence. Prints the figures
+(time to interactive, download size, frame time) for the benchmark.
+
+  python3 web/test_browser.py BUILD_WEB_DIR NATIVE_UNROLL [--shot out.png]
+Exit 0 when every check holds, 1 otherwise, 77 (skip) without chromium.
+"""
+import base64
+import json
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import zlib
+
+try:
+    import websocket  # python3-websocket
+except ImportError:
+    websocket = None
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, timeout):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                return r.read()
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("nothing answers at " + url)
+
+
+class Page:
+    def __init__(self, ws_url):
+        self.ws = websocket.create_connection(ws_url, timeout=60)
+        self.n = 0
+
+    def call(self, method, **params):
+        self.n += 1
+        self.ws.send(json.dumps({"id": self.n, "method": method, "params": params}))
+        while True:
+            msg = json.loads(self.ws.recv())
+            if msg.get("id") == self.n:
+                if "error" in msg:
+                    raise RuntimeError("%s: %s" % (method, msg["error"]))
+                return msg.get("result", {})
+
+    def eval(self, expr):
+        r = self.call("Runtime.evaluate", expression=expr, returnByValue=True)
+        return r.get("result", {}).get("value")
+
+    def key(self, key, code, vk):
+        for kind in ("rawKeyDown", "keyUp"):
+            self.call("Input.dispatchKeyEvent", type=kind, key=key, code=code,
+                      windowsVirtualKeyCode=vk, nativeVirtualKeyCode=vk)
+
+
+def png_pixels(data):
+    """Decodes an 8-bit RGB/RGBA PNG (what Chromium writes) to rows of (r,g,b)."""
+    pos, chunks, w = 8, [], 0
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and ctype in (2, 6), "unexpected PNG type"
+            bpp = 3 if ctype == 2 else 4
+        elif kind == b"IDAT":
+            chunks.append(body)
+        pos += 12 + n
+    raw = zlib.decompress(b"".join(chunks))
+    stride, rows, prev = w * bpp, [], bytearray(w * bpp)
+    for y in range(h):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append([tuple(line[x * bpp:x * bpp + 3]) for x in range(w)])
+        prev = line
+    return rows
+
+
+def main():
+    if len(sys.argv) < 3:
+        print(__doc__)
+        return 2
+    site, native = sys.argv[1], sys.argv[2]
+    shot = sys.argv[sys.argv.index("--shot") + 1] if "--shot" in sys.argv else None
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium or websocket is None:
+        print("browser test: skipped (needs Debian's chromium and python3-websocket)")
+        return 77
+    failures = []
+
+    def check(ok, what):
+        print(("ok    " if ok else "FAIL  ") + what)
+        if not ok:
+            failures.append(what)
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    port = free_port()
+    server = subprocess.Popen([sys.executable, os.path.join(here, "server.py"), site, str(port)])
+    profile = tempfile.mkdtemp(prefix="unroll-chromium-")
+    dport = free_port()
+    browser = subprocess.Popen([chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--use-gl=swiftshader",
+                                "--enable-unsafe-swiftshader", "--no-first-run", "--disable-extensions",
+                                "--user-data-dir=" + profile, "--remote-debugging-port=%d" % dport,
+                                "--window-size=1280,800", "about:blank"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = "http://127.0.0.1:%d/" % port
+        wait_http(base + "index.html", 20)
+        size = sum(os.path.getsize(os.path.join(site, f)) for f in os.listdir(site) if f.startswith("unroll."))
+        gz = sum(len(zlib.compress(open(os.path.join(site, f), "rb").read(), 9))
+                 for f in os.listdir(site) if f.startswith("unroll."))
+        targets = json.loads(wait_http("http://127.0.0.1:%d/json/list" % dport, 30))
+        page = Page(next(t for t in targets if t["type"] == "page")["webSocketDebuggerUrl"])
+        page.call("Page.enable")
+        page.call("Runtime.enable")
+        t0 = time.time()
+        page.call("Page.navigate", url=base + "index.html?lesson=01-lyrics.md")
+        state = None
+        while time.time() - t0 < 90:
+            ready = page.eval("window.unrollReady ? 1 : 0")
+            if ready:
+                state = page.eval("typeof Module !== 'undefined' && Module._unroll_web_state ? "
+                                  "UTF8ToString(Module._unroll_web_state()) : ''")
+                if state and json.loads(state).get("open"):
+                    break
+            time.sleep(0.05)
+        interactive = time.time() - t0
+        check(bool(state) and json.loads(state).get("open"), "the page loads and opens lesson 1 (%.2f s)" % interactive)
+        if not state:
+            err = page.eval("document.getElementById('status').textContent")
+            print("page status:", err)
+            return 1
+        time.sleep(0.5)
+        s0 = json.loads(page.eval("UTF8ToString(Module._unroll_web_state())"))
+        png = base64.b64decode(page.call("Page.captureScreenshot", format="png")["data"])
+        if shot:
+            open(shot, "wb").write(png)
+        px = png_pixels(png)
+        h, w = len(px), len(px[0])
+        # the canvas starts under the 34 px bar; the light theme's page is drawn on it
+        canvas = [px[y][x] for y in range(40, h, 7) for x in range(0, w, 7)]
+        counts = {}
+        for c in canvas:
+            counts[c] = counts.get(c, 0) + 1
+        top, n_top = max(counts.items(), key=lambda kv: kv[1])
+        check(n_top > len(canvas) * 0.3 and sum(top) > 600,
+              "the canvas is drawn: its commonest colour %s covers %.0f%% (a light background)"
+              % (top, 100.0 * n_top / len(canvas)))
+        check(len(counts) > 40, "the lesson is drawn in many colours (%d), not a blank canvas" % len(counts))
+        # the right arrow: one step forward
+        page.eval("Module.canvas.focus()")
+        page.key("ArrowRight", "ArrowRight", 39)
+        time.sleep(0.4)
+        s1 = json.loads(page.eval("UTF8ToString(Module._unroll_web_state())"))
+        check(s1["step"] == s0["step"] + 1 or (s0["step"] == s0["T"] - 1 and s1["step"] == s0["step"]),
+              "-> steps forward (step %d -> %d of %d)" % (s0["step"], s1["step"], s1["T"]))
+        # the numbers shown: h at that step equals the native trace's
+        model = {"SimpleRNN": "simplernn", "GRU": "gru", "LSTM": "lstm"}.get(s1["model"].split()[0], "lstm")
+        out = subprocess.run([native, "trace", os.path.join(os.path.dirname(here), "lessons", "lyrics", "models", model),
+                              "--text", s1["input"]], capture_output=True, text=True)
+        check(out.returncode == 0, "native trace of %r (%s)" % (s1["input"], out.stderr.strip()))
+        if out.returncode == 0:
+            doc = json.loads(out.stdout)
+            rec = next(l for l in doc["layers"] if "runs" in l)["runs"][0]["steps"][s1["step"]]["h"]
+            diff = max(abs(a - b) for a, b in zip(rec, s1["h"]))
+            check(len(rec) == len(s1["h"]) and diff < 1e-5,
+                  "h at step %d equals the native build's (%d units, largest difference %.2g)"
+                  % (s1["step"], len(rec), diff))
+        # a step's redraw, over 20 steps back and forth
+        times = []
+        for k in range(20):
+            page.key("ArrowLeft" if k % 2 else "ArrowRight", "ArrowLeft" if k % 2 else "ArrowRight", 37 if k % 2 else 39)
+            time.sleep(0.1)
+            times.append(json.loads(page.eval("UTF8ToString(Module._unroll_web_state())"))["frame_ms"])
+        times.sort()
+        print("figures: interactive %.2f s; download %.1f MB (%.1f MB compressed); step redraw median %.1f ms, worst %.1f ms"
+              % (interactive, size / 1e6, gz / 1e6, times[len(times) // 2], times[-1]))
+    finally:
+        browser.terminate()
+        server.terminate()
+        browser.wait(10)
+        server.wait(10)
+        shutil.rmtree(profile, ignore_errors=True)
+    print("browser test: %d failure(s)" % len(failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
