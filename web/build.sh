@@ -120,7 +120,9 @@ if ! built unistring; then
   (cd "$CACHE/b/unistring" &&
    emconfigure "$us/configure" --prefix="$PREFIX" --disable-shared --enable-static --host=wasm32-unknown-emscripten \
      > configure.log 2>&1 &&
-   emmake make -j"$JOBS" install > make.log 2>&1) ||
+   # unpacked sources look older than their generated files: never re-run autotools
+   emmake make -j"$JOBS" install ACLOCAL=true AUTOMAKE=true AUTOCONF=true AUTOHEADER=true MAKEINFO=true \
+     > make.log 2>&1) ||
     { echo "web/build.sh: libunistring failed; see $CACHE/b/unistring/*.log" >&2; exit 1; }
   mark unistring
 fi
