@@ -97,11 +97,11 @@ static float strip_half(const Dg *g, float scale)
 
 /* where a strip's label goes: by the strip's place (above; on the left of
  * low strips; tanh(c_t) on its right), or below it */
-typedef enum { LABEL_AUTO, LABEL_BELOW } LabelSide;
+typedef enum { LABEL_AUTO, LABEL_BELOW } LabelSide; /* cut helper */
 
 /* a vector strip centred at (fx, fy) with its label */
 static void strip_at(const Dg *g, float fx, float fy, const float *v, VecKind vec, const char *label, float range, bool unit, float scale,
-                     LabelSide side)
+                     LabelSide side, int min_x)
 {
     const Theme *th = &g->a->theme;
     int s = (int)(fminf(g->D.w * 0.09f, g->D.h * 0.17f) * scale);
@@ -111,8 +111,8 @@ static void strip_at(const Dg *g, float fx, float fy, const float *v, VecKind ve
     proto.vec = (short)vec;
     Box used = draw_strip(g->r, th, b, v, g->H, range, unit, 0.0f, &proto);
     render_outline(g->r, (Box){used.x - 2, used.y - 2, used.w + 4, used.h + 4}, th->panel_edge, 1);
-    if (side == LABEL_BELOW)
-        render_text(g->r, b.x + s / 2, b.y + s + 6, label, g->spx, FONT_BOLD, th->text, ALIGN_CENTER);
+    if (side == LABEL_BELOW) /* from the strip's left edge, or right of min_x: clear of a box below on its left */
+        render_text(g->r, used.x - 2 > min_x ? used.x - 2 : min_x, b.y + s + 6, label, g->spx, FONT_BOLD, th->text, ALIGN_LEFT);
     else if (scale < 0.8f + 1e-3f && scale > 0.8f - 1e-3f && vec == VEC_ACTC) /* tanh(c_t): on its right, clear of c_t and h_t */
         render_text(g->r, used.x + used.w + 8, used.y + used.h / 2 - g->spx / 2, label, g->spx, FONT_BOLD, th->text, ALIGN_LEFT);
     else if (fy > 0.65f) /* low strips are labelled on their left, clear of the wires above */
@@ -124,7 +124,7 @@ static void strip_at(const Dg *g, float fx, float fy, const float *v, VecKind ve
 static void strip_sized(const Dg *g, float fx, float fy, const float *v, VecKind vec, const char *label, float range, bool unit,
                         float scale)
 {
-    strip_at(g, fx, fy, v, vec, label, range, unit, scale, LABEL_AUTO);
+    strip_at(g, fx, fy, v, vec, label, range, unit, scale, LABEL_AUTO, 0);
 }
 
 static void strip(const Dg *g, float fx, float fy, const float *v, VecKind vec, const char *label, float range, bool unit)
@@ -234,9 +234,10 @@ static void gru_diagram(const Dg *g, const CellWires *w)
     arrow(g, rx, yg - 0.06f, rx, 0.39f, hc);
     wire(g, rx + 0.02f, 0.35f, nx, 0.35f, hc);
     arrow(g, nx, 0.35f, nx, yg - 0.06f, hc);
-    /* 1-z times the candidate, added to the line */
-    wire(g, zx, 0.22f, 0.70f, 0.22f, hc);
-    arrow(g, 0.70f, 0.22f, 0.70f, 0.33f, hc);
+    /* 1-z times the candidate, added to the line (high enough that r·(…)'s
+     * label fits under it) */
+    wire(g, zx, 0.19f, 0.70f, 0.19f, hc);
+    arrow(g, 0.70f, 0.19f, 0.70f, 0.33f, hc);
     arrow(g, 0.72f, 0.37f, ox - 0.02f, 0.43f, hc);
     wire(g, nx + 0.03f, yg, ox, yg, hc);
     arrow(g, ox, yg, ox, 0.50f, hc);
@@ -252,11 +253,10 @@ static void gru_diagram(const Dg *g, const CellWires *w)
     strip(g, 0.05f, yt + 0.14f, w->h_prev, VEC_HPREV, "h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->hr, false);
     strip(g, 0.16f, 0.94f, w->x, VEC_X, "x\xE2\x82\x9C", g->hr, false);
     /* r·(...) on the wire from the reset product to the candidate, below z's wire */
-    /* labelled below: above it, the label would touch z's wire */
-    strip_at(g, 0.52f, 0.35f, w->rh, VEC_RH, "r\xC2\xB7(\xE2\x80\xA6)", g->hr, false, 0.7f, LABEL_BELOW);
+    strip_sized(g, 0.52f, 0.35f, w->rh, VEC_RH, "r\xC2\xB7(\xE2\x80\xA6)", g->hr, false, 0.7f);
     strip(g, 0.20f, 0.30f, w->zh, VEC_ZH, "z\xC2\xB7h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->hr, false);
     /* labelled below: above it, h_t's strip would cover the label */
-    strip_at(g, 0.88f, 0.46f, w->zn, VEC_ZN, "(1\xE2\x88\x92z)\xC2\xB7n", g->hr, false, 1.0f, LABEL_BELOW);
+    strip_at(g, 0.88f, 0.46f, w->zn, VEC_ZN, "(1\xE2\x88\x92z)\xC2\xB7n", g->hr, false, 1.0f, LABEL_BELOW, 0);
     strip(g, 0.95f, yt + 0.14f, w->h, VEC_H, "h\xE2\x82\x9C", g->hr, false);
     gate_strip(g, bz, yb, w->gate, VEC_GATE0, "z", true);
     gate_strip(g, br, yb, w->gate + w->H, VEC_GATE1, "r", true);

@@ -427,7 +427,7 @@ void draw_tokens(const App *a, Render *r, Box clip, float x0, float sw, int ty, 
         float cx = x0 + p * sw;
         /* the words of the steps shown (their centres within the clip) */
         if (cx < clip.x || cx > clip.x + clip.w) continue;
-        int left = (int)(cx - sw / 2);
+        int left = (int)lroundf(cx - sw / 2); /* not truncated: the first step's left edge is the clip's */
         char wb[64], fit[64];
         const char *w = doc_word(d, p, wb, sizeof wb);
         bool pad_tok = m->token_input && d->prompt.tokens[p] == 0;
