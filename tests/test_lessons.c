@@ -270,6 +270,25 @@ static void lesson1_is_or_will(const Lesson *l, Model *models, const Tokenizer *
     ck_assert_int_eq(n_will, 2);
     trace_free(&tr);
     lesson1_compare_and_your_turn(l, models, tok, which);
+    /* "Inside the LSTM cell": unit 3 at "lantern" (the step's highlight),
+     * f 0.89, c_prev 0.77, i 0.99, g 1.00, c 1.68: the shipped LSTM's */
+    const LessonStep *in = NULL;
+    for (int k = 0; k < l->n_steps; k++)
+        if (!strcmp(l->steps[k].title, "Inside the LSTM cell")) in = &l->steps[k];
+    ck_assert(in && in->dir.step == 1 && in->dir.highlight_unit == 3 && !strcmp(in->dir.highlight_vec, "f"));
+    ck_assert(strstr(in->text, "0.89 × 0.77 + 0.99 × 1.00 = 1.68"));
+    Trace t3;
+    run(&models[2], tok, l->sentence, &t3);
+    const RunRecord *rr = &t3.layers[1].run[0];
+    const int H = rr->H, j = 3, t = 1;
+    const float *g = rr->gates + (size_t)t * 4 * (size_t)H;
+    float fg = g[H + j], in_g = g[j], cand = g[2 * H + j], cprev = rr->c[(size_t)t * H + j], c = rr->c[(size_t)(t + 1) * H + j];
+    fprintf(stderr, "01-lyrics.md lstm (%s): unit 3 at 'lantern': f %.4f c_prev %.4f i %.4f g %.4f c %.4f\n", which, (double)fg,
+            (double)cprev, (double)in_g, (double)cand, (double)c);
+    if (!strcmp(which, "shipped"))
+        ck_assert(fabsf(fg - 0.89f) < 0.005f && fabsf(cprev - 0.77f) < 0.005f && fabsf(in_g - 0.99f) < 0.005f &&
+                  fabsf(cand - 1.00f) < 0.005f && fabsf(c - 1.68f) < 0.005f);
+    trace_free(&t3);
 }
 
 /* lesson 3: word order decides, for both cells */
