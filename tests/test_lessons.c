@@ -213,6 +213,10 @@ static void lesson1_compare_and_your_turn(const Lesson *l, Model *models, const 
               lesson_cell_name(l->cells[k]), cmp->dir.sentence, tokenizer_index_word(tok, w));
     }
     int with = 0;
+    /* the introduction and the quiz step: "the 28 lines", "this line opens five of the song's 28 lines" */
+    ck_assert(strstr(l->intro, "the 28 lines") && strstr(l->steps[2].text, "opens five of the song's 28 lines"));
+    ck_assert_int_eq(corpus_lines(l->corpus, "", "", &with), 28);
+    ck_assert_int_eq(corpus_lines(l->corpus, "the lantern on the hill ", "is", &with), 5);
     ck_assert_int_eq(corpus_lines(l->corpus, "hold the light until the ", "morning", &with), 2);
     ck_assert_int_eq(with, 2);
     ck_assert(turn && turn->dir.sentence && !strcmp(turn->dir.sentence, "the road is long and the sea"));
