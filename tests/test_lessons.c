@@ -1052,7 +1052,7 @@ int main(void)
 {
     Suite *s = suite_create("lessons");
     TCase *tc = tcase_create("lessons");
-    tcase_set_timeout(tc, 600);
+    tcase_set_timeout(tc, 1200);
     tcase_add_test(tc, every_lesson_opens_and_every_step_renders);
     tcase_add_loop_test(tc, lesson_claims, 0, (int)(sizeof CLAIMS / sizeof CLAIMS[0]));
     tcase_add_loop_test(tc, held_out_sets_share_nothing_with_training, 0, (int)(sizeof CLAIMS / sizeof CLAIMS[0]));
