@@ -1586,6 +1586,239 @@ START_TEST(narration_scrolls_to_its_end)
 }
 END_TEST
 
+/* ---- cut helper: whole words under the steps, whole steps, inspector
+ * labels clear of the wires ---- */
+static App *open_lesson_file(const char *file, int w, int h, bool presenter)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/../lessons/%s", tu_path(""), file);
+    Err err = {{0}};
+    App *a = app_headless_create(w, h, &err);
+    ck_assert_msg(a, "%s", err.msg);
+    ck_assert_msg(app_headless_open(a, p, &err), "%s", err.msg);
+    a->presenter = presenter;
+    theme_get(&a->theme, a->dark, presenter);
+    a->anim = 1.0f;
+    return a;
+}
+
+/* b is word drawn whole: its box is the word's size in the body or the
+ * small type (regular or bold); a cut word ("b…") is narrower */
+static bool drawn_whole(App *a, const char *word, Box b)
+{
+    const int sizes[2] = {app_px(a, TEXT_BODY), app_px(a, TEXT_SMALL)};
+    for (int k = 0; k < 2; k++)
+        for (int st = FONT_REGULAR; st <= FONT_BOLD; st++) {
+            int w = 0, h = 0;
+            render_text_size(&a->render, word, sizes[k], (FontStyle)st, &w, &h);
+            if (w == b.w && h == b.h) return true;
+        }
+    return false;
+}
+
+/* Every word drawn under the steps of the current view is whole: for each
+ * HOT_TOKEN region (one per word shown) a text box centred within it, below
+ * its top, is the whole word; no two such words overlap. Returns how many
+ * words were checked; *saw_step says whether the current step's was. */
+static int check_tokens_whole(App *a, const char *what, bool *saw_step)
+{
+    const Render *r = &a->render;
+    Box words[256];
+    int n = 0;
+    *saw_step = false;
+    for (int i = 0; i < r->n_hot; i++) {
+        const Hot *h = &r->hot[i];
+        if (h->kind != HOT_TOKEN || h->t < 0 || h->t >= a->doc->T) continue;
+        char wb[64];
+        const char *w = doc_word(a->doc, h->t, wb, sizeof wb);
+        if (!*w || (a->doc->models[a->model].model.token_input && a->doc->prompt.tokens[h->t] == 0)) continue; /* padding: a dash */
+        int found = -1;
+        for (int k = 0; k < r->n_text_boxes && found < 0; k++) {
+            Box b = r->text_boxes[k];
+            int cx = b.x + b.w / 2;
+            if (cx >= h->box.x - 1 && cx <= h->box.x + h->box.w && b.y >= h->box.y - 4 && b.y < h->box.y + h->box.h &&
+                drawn_whole(a, w, b))
+                found = k;
+        }
+        ck_assert_msg(found >= 0, "%s: the word \"%s\" at position %d is not drawn whole", what, w, h->t + 1);
+        if (h->t == a->step) *saw_step = true;
+        if (n < 256) words[n++] = r->text_boxes[found];
+    }
+    for (int i = 0; i < n; i++)
+        for (int k = i + 1; k < n; k++)
+            ck_assert_msg(!box_overlap(words[i], words[k]), "%s: two words overlap at x %d and %d", what, words[i].x, words[k].x);
+    return n;
+}
+
+/* Lesson 2's sentence (29 words; "baker" is word 4): in the compare, the
+ * gradients and the unrolled views, at 1920x1080 and 1280x720, light and
+ * presenter, every word shown under the steps is whole, the current one
+ * among them, and at least 8 are shown */
+START_TEST(token_words_whole_in_every_step_view)
+{
+    static const int sizes[2][2] = {{1920, 1080}, {1280, 720}};
+    static const ViewKind views[3] = {VIEW_COMPARE, VIEW_GRADIENTS, VIEW_UNROLLED};
+    for (int z = 0; z < 2; z++)
+        for (int pr = 0; pr < 2; pr++) {
+            App *a = open_lesson_file("02-memory.md", sizes[z][0], sizes[z][1], pr);
+            app_goto_lesson_step(a, 0); /* "baker" */
+            for (int v = 0; v < 3; v++)
+                for (int k = 0; k < 2; k++) {
+                    a->view = views[v];
+                    app_set_step(a, k ? a->doc->T - 1 : 3);
+                    a->anim = 1.0f;
+                    app_draw(a);
+                    char what[96];
+                    snprintf(what, sizeof what, "view %d at %dx%d%s, step %d", (int)views[v], sizes[z][0], sizes[z][1],
+                             pr ? " presenter" : "", a->step + 1);
+                    bool saw = false;
+                    int n = check_tokens_whole(a, what, &saw);
+                    ck_assert_msg(n >= 8, "%s: only %d words shown", what, n);
+                    ck_assert_msg(saw, "%s: the current word is not shown whole", what);
+                }
+            app_headless_destroy(a);
+        }
+}
+END_TEST
+
+/* Presenter mode, lesson 3's padding step (step 10 of 10): the unrolled
+ * view shows all ten steps whole (a cell region for each; a cell cut by
+ * the edge registers none), and the words whole; lesson 2 at "baker"
+ * shows whole steps from the first, the words whole */
+START_TEST(presenter_unrolled_shows_whole_steps)
+{
+    static const int sizes[2][2] = {{1920, 1080}, {1280, 720}};
+    for (int z = 0; z < 2; z++) {
+        App *a = open_lesson_file("03-sentiment.md", sizes[z][0], sizes[z][1], true);
+        app_goto_lesson_step(a, 2);
+        a->view = VIEW_UNROLLED;
+        a->anim = 1.0f;
+        app_draw(a);
+        ck_assert_int_eq(a->doc->T, 10);
+        for (int t = 0; t < a->doc->T; t++)
+            ck_assert_msg(find_hot(a, HOT_CELL, -1, t, -1, -1), "%dx%d: step %d of lesson 3 is not shown whole", sizes[z][0],
+                          sizes[z][1], t + 1);
+        bool saw = false;
+        ck_assert_int_ge(check_tokens_whole(a, "lesson 3 presenter", &saw), 4);
+        ck_assert(saw);
+        app_headless_destroy(a);
+        a = open_lesson_file("02-memory.md", sizes[z][0], sizes[z][1], true);
+        app_goto_lesson_step(a, 0);
+        a->view = VIEW_UNROLLED;
+        a->anim = 1.0f;
+        app_draw(a);
+        ck_assert_int_eq(a->step, 3);
+        for (int t = 0; t <= a->step; t++)
+            ck_assert_msg(find_hot(a, HOT_CELL, -1, t, -1, -1), "%dx%d: step %d of lesson 2 is not shown whole", sizes[z][0],
+                          sizes[z][1], t + 1);
+        ck_assert_int_ge(check_tokens_whole(a, "lesson 2 presenter", &saw), 8);
+        ck_assert(saw);
+        app_headless_destroy(a);
+    }
+}
+END_TEST
+
+/* whether the segment (thickened) passes through box b */
+static bool line_hits_box(const RenderLine *l, Box b)
+{
+    float grow = l->thickness / 2.0f;
+    float len = hypotf(l->x1 - l->x0, l->y1 - l->y0);
+    int n = (int)(len * 2.0f) + 1;
+    for (int i = 0; i <= n; i++) {
+        float x = l->x0 + (l->x1 - l->x0) * i / n, y = l->y0 + (l->y1 - l->y0) * i / n;
+        if (x + grow >= b.x && x - grow <= b.x + b.w && y + grow >= b.y && y - grow <= b.y + b.h) return true;
+    }
+    return false;
+}
+
+static Box box_union(Box a, Box b)
+{
+    if (a.w == 0) return b;
+    int x0 = a.x < b.x ? a.x : b.x, y0 = a.y < b.y ? a.y : b.y;
+    int x1 = a.x + a.w > b.x + b.w ? a.x + a.w : b.x + b.w, y1 = a.y + a.h > b.y + b.h ? a.y + a.h : b.y + b.h;
+    return (Box){x0, y0, x1 - x0, y1 - y0};
+}
+
+/* the gap between two boxes (0 when they touch or overlap) */
+static int box_gap(Box a, Box b)
+{
+    int dx = a.x > b.x + b.w ? a.x - b.x - b.w : (b.x > a.x + a.w ? b.x - a.x - a.w : 0);
+    int dy = a.y > b.y + b.h ? a.y - b.y - b.h : (b.y > a.y + a.h ? b.y - a.y - a.h : 0);
+    return dx > dy ? dx : dy;
+}
+
+/* The labels of the gate-value strips (f, i, g, o; z, r, n) and of GRU's
+ * (1-z)·n and r·(…) strips, in the inspector, at 1280x720 and 1920x1080
+ * presenter and light: each label (the text box nearest its strip) touches
+ * no line or arrow drawn, no box of the diagram, no other strip (nor the 3
+ * px of panel around it, which would cover it) and stays in the view.
+ * (The labels of the strips on the c and h lines are not checked: they
+ * still sit on their line.) */
+START_TEST(inspector_labels_clear_of_wires)
+{
+    static const int sizes[2][2] = {{1920, 1080}, {1280, 720}};
+    for (int z = 0; z < 2; z++)
+        for (int pr = 0; pr < 2; pr++) {
+            App *a = open_lesson_file("02-memory.md", sizes[z][0], sizes[z][1], pr);
+            app_goto_lesson_step(a, 2); /* the inspector */
+            for (int m = 0; m < a->doc->n_models; m++) {
+                a->model = m;
+                a->layer = doc_first_rnn(&a->doc->models[m]);
+                a->dir = 0;
+                a->view = VIEW_INSPECTOR;
+                a->has_selected = false;
+                a->anim = 1.0f;
+                app_draw(a);
+                const Render *r = &a->render;
+                CellKind kind = a->doc->models[m].model.layers[a->layer].cell[0].kind;
+                Box strips[VEC_COUNT] = {{0}};
+                for (int i = 0; i < r->n_hot; i++)
+                    if (r->hot[i].kind == HOT_UNIT && r->hot[i].vec < VEC_COUNT)
+                        strips[r->hot[i].vec] = box_union(strips[r->hot[i].vec], r->hot[i].box);
+                VecKind want[6];
+                int nw = 0;
+                if (kind == CELL_LSTM)
+                    for (int k = 0; k < 4; k++) want[nw++] = (VecKind)(VEC_GATE0 + k);
+                if (kind == CELL_GRU) {
+                    for (int k = 0; k < 3; k++) want[nw++] = (VecKind)(VEC_GATE0 + k);
+                    want[nw++] = VEC_ZN;
+                    want[nw++] = VEC_RH;
+                }
+                int view_right = r->width - app_lesson_panel_width(a, r->width);
+                for (int q = 0; q < nw; q++) {
+                    Box s = strips[want[q]];
+                    ck_assert_msg(s.w > 0, "model %d: no strip for vec %d", m, (int)want[q]);
+                    int best = -1, gap = 1 << 30;
+                    for (int i = 0; i < r->n_text_boxes; i++) {
+                        int g = box_gap(s, r->text_boxes[i]);
+                        if (g < gap) gap = g, best = i;
+                    }
+                    ck_assert_int_ge(best, 0);
+                    Box lb = r->text_boxes[best];
+                    char what[96];
+                    snprintf(what, sizeof what, "%dx%d%s model %d vec %d label at %d,%d %dx%d", sizes[z][0], sizes[z][1],
+                             pr ? " presenter" : "", m, (int)want[q], lb.x, lb.y, lb.w, lb.h);
+                    ck_assert_msg(gap <= 3 * app_px(a, TEXT_SMALL), "%s: too far from its strip", what);
+                    ck_assert_msg(lb.x >= 0 && lb.x + lb.w <= view_right, "%s: leaves the view", what);
+                    for (int i = 0; i < r->n_lines; i++)
+                        ck_assert_msg(!line_hits_box(&r->lines[i], lb), "%s: touches the line %.0f,%.0f-%.0f,%.0f", what,
+                                      (double)r->lines[i].x0, (double)r->lines[i].y0, (double)r->lines[i].x1, (double)r->lines[i].y1);
+                    for (int i = 0; i < r->n_hot; i++)
+                        if (r->hot[i].kind == HOT_DIAGRAM)
+                            ck_assert_msg(!box_overlap(r->hot[i].box, lb), "%s: on a box of the diagram", what);
+                    for (int v = 0; v < VEC_COUNT; v++) {
+                        Box o = strips[v];
+                        if (o.w == 0 || v == (int)want[q]) continue; /* its own strip: beside it */
+                        Box ring = {o.x - 4, o.y - 4, o.w + 8, o.h + 8};
+                        ck_assert_msg(!box_overlap(ring, lb), "%s: on the strip of vec %d", what, v);
+                    }
+                }
+            }
+            app_headless_destroy(a);
+        }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -1628,6 +1861,9 @@ int main(void)
     tcase_add_test(tc, presenter_narration_is_large);
     tcase_add_test(tc, inspector_boxes_apart_in_presenter);
     tcase_add_test(tc, narration_scrolls_to_its_end);
+    tcase_add_test(tc, token_words_whole_in_every_step_view); /* cut helper */
+    tcase_add_test(tc, presenter_unrolled_shows_whole_steps);
+    tcase_add_test(tc, inspector_labels_clear_of_wires);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

@@ -279,6 +279,39 @@ Box draw_strip_grid(Render *r, const Theme *th, Box box, const float *v, int n, 
 void draw_legend(const App *a, Render *r, Box box, float c_range);
 void draw_tooltip(const App *a, Render *r);
 
+/* ---- cut helper: the words under a row of steps, whole (views.c) ----
+ * Word p sits on row p % rows, so neighbours on one row are `rows` steps
+ * apart: a word may take that many steps' width. */
+#define TOKEN_ROWS_MAX 3
+typedef struct {
+    int rows;   /* 1..TOKEN_ROWS_MAX */
+    int px;     /* type size: the body type, else the small type */
+    bool whole; /* every word of the sentence fits */
+} TokenLayout;
+/* The fewest rows (at most max_rows) and the larger type in which every
+ * word fits steps sw pixels apart. */
+TokenLayout token_layout(const App *a, Render *r, float sw, int max_rows);
+/* The narrowest step at which every word fits on max_rows rows in the
+ * small type. */
+float token_min_step(const App *a, Render *r, int max_rows);
+/* The height of the words' rows (and the token ids' line when ids). */
+int token_rows_height(const App *a, Render *r, const TokenLayout *tl, bool ids);
+/* Steps sw apart with position 0 centred at x0: the words (current one
+ * bold on the accent), ids under them when ids, input attribution's
+ * shading when attribution, a HOT_TOKEN per word; only words over
+ * [clip.x, clip.x + clip.w) are drawn. */
+void draw_tokens(const App *a, Render *r, Box clip, float x0, float sw, int ty, const TokenLayout *tl, bool ids,
+                 bool attribution);
+/* A row of T steps in w pixels: each at least min_sw wide (times zoom).
+ * When they do not all fit, only whole steps show (sw is stretched so n
+ * fill w exactly) from step first, keeping the current step in view;
+ * scroll = first * sw. */
+typedef struct {
+    float sw, scroll;
+    int first, n; /* the steps shown: first .. first + n - 1 */
+} StepRow;
+StepRow step_row_fit(const App *a, int w, int T, float min_sw, float zoom);
+
 /* Headless: an App drawing into a w x h software surface (SDL's dummy video
  * driver), for `unroll render`, benchmarks and tests. NULL with err. */
 App *app_headless_create(int w, int h, Err *err);

@@ -148,6 +148,7 @@ void render_begin(Render *r, Color bg)
     r->frame++;
     r->n_text_boxes = 0;
     r->n_hot = 0;
+    r->n_lines = 0;
     r->cache->n_clip = 0;
     r->cache->n_grid = 0;
     SDL_RenderSetClipRect(r->sdl, NULL);
@@ -200,6 +201,7 @@ void render_line(Render *r, float x0, float y0, float x1, float y1, Color c, flo
 {
     float dx = x1 - x0, dy = y1 - y0, len = sqrtf(dx * dx + dy * dy);
     if (len < 1e-3f) return;
+    if (r->n_lines < RENDER_MAX_LINES) r->lines[r->n_lines++] = (RenderLine){x0, y0, x1, y1, t};
     if (t <= 1.0f) {
         set_color(r, c);
         SDL_RenderDrawLineF(r->sdl, x0, y0, x1, y1);
@@ -220,6 +222,7 @@ void render_arrow(Render *r, float x0, float y0, float x1, float y1, Color c, fl
     render_line(r, x0, y0, bx, by, c, t);
     render_triangle(r, x1, y1, bx - uy * head * 0.55f, by + ux * head * 0.55f, bx + uy * head * 0.55f,
                     by - ux * head * 0.55f, c);
+    if (r->n_lines < RENDER_MAX_LINES) r->lines[r->n_lines++] = (RenderLine){bx, by, x1, y1, head * 1.1f};
 }
 
 void render_circle(Render *r, float cx, float cy, float rad, Color c, bool filled)

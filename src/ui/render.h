@@ -58,6 +58,13 @@ typedef struct {
 
 typedef struct RenderCache RenderCache;
 
+/* cut helper: a line drawn this frame, recorded for the layout tests (an
+ * arrow's head is recorded as a line as thick as the head is wide) */
+typedef struct {
+    float x0, y0, x1, y1, thickness;
+} RenderLine;
+#define RENDER_MAX_LINES 4096
+
 typedef struct {
     SDL_Renderer *sdl;
     int width, height;          /* drawable size in pixels */
@@ -67,6 +74,8 @@ typedef struct {
     int n_text_boxes;
     Hot hot[RENDER_MAX_HOT];
     int n_hot;
+    RenderLine lines[RENDER_MAX_LINES]; /* cut helper: the first RENDER_MAX_LINES lines */
+    int n_lines;
     float *scratch;             /* grow-only working floats for the views (never per frame) */
     size_t scratch_cap;
     unsigned long frame;

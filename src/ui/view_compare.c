@@ -22,26 +22,34 @@ void view_compare_draw(const App *a, Render *r, Box area)
     const Doc *d = a->doc;
     int px = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL), pad = px;
     const int T = d->T;
-    int label_w = px * 7, pred_w = px * 12, token_h = px * 2;
+    /* the label column as wide as the longest label, 5 to 9 body widths */
+    int label_w = px * 5, pred_w = px * 12;
+    for (int m = 0; m < d->n_models; m++) {
+        int li = last_rnn(&d->models[m]), w1 = 0, w2 = 0;
+        render_text_size(r, d->models[m].label, px, FONT_BOLD, &w1, NULL);
+        if (li >= 0) render_text_size(r, d->models[m].model.layers[li].name, spx, FONT_REGULAR, &w2, NULL);
+        int need = (w1 > w2 ? w1 : w2) + 2 * pad;
+        if (need > label_w) label_w = need;
+    }
+    if (label_w > px * 9) label_w = px * 9;
     int legend_h = spx * 2 + 8;
     render_text(r, area.x + pad, area.y + pad / 2, "The same sentence through each cell type", px, FONT_BOLD, th->text, ALIGN_LEFT);
     draw_legend(a, r, (Box){area.x + area.w - px * 16 - pad, area.y + pad / 2, px * 16, legend_h}, 1.0f);
-    Box steps = {area.x + label_w, area.y + legend_h + pad, area.w - label_w - pred_w - pad, area.h - legend_h - token_h - 2 * pad};
-    float sw = (float)steps.w / T;
+    /* cut helper: the steps as wide as their words need (two staggered
+     * rows, then the small type), whole steps scrolled with the current one
+     * in view when they do not all fit, as in the unrolled view */
+    int steps_w = area.w - label_w - pred_w - pad;
+    StepRow row = step_row_fit(a, steps_w, T, fmaxf(px * 1.2f, token_min_step(a, r, 2)), 1.0f);
+    float sw = row.sw;
+    TokenLayout tl = token_layout(a, r, sw, 2);
+    int token_h = token_rows_height(a, r, &tl, false);
+    Box steps = {area.x + label_w, area.y + legend_h + pad, steps_w, area.h - legend_h - token_h - 2 * pad};
     int n = d->n_models;
     int lane_h = steps.h / (n ? n : 1);
     bool hide = app_answer_hidden(a);
-    /* tokens */
-    for (int p = 0; p < T; p++) {
-        char wb[64], fit[64];
-        int x0 = steps.x + (int)(p * sw);
-        bool now = p == a->step;
-        const char *w = doc_word(d, p, wb, sizeof wb);
-        render_text(r, x0 + (int)sw / 2, steps.y + steps.h + 4, render_fit_text(r, *w ? w : "\xE2\x80\x94", spx, FONT_REGULAR, (int)sw - 2, fit, sizeof fit),
-                    spx, now ? FONT_BOLD : FONT_REGULAR, p <= a->step ? th->text : th->text_dim, ALIGN_CENTER);
-        Hot *h = render_hot(r, (Box){x0, steps.y + steps.h, (int)sw, token_h}, HOT_TOKEN);
-        if (h) h->t = (short)p;
-    }
+    render_clip_push(r, (Box){steps.x, area.y, steps.w, area.h});
+    draw_tokens(a, r, steps, steps.x + sw / 2 - row.scroll, sw, steps.y + steps.h + 4, &tl, false, false);
+    render_clip_pop(r);
     for (int m = 0; m < n; m++) {
         const DocModel *dm = &d->models[m];
         int li = last_rnn(dm);
@@ -49,11 +57,11 @@ void view_compare_draw(const App *a, Render *r, Box area)
         const RunRecord *run = &dm->trace.layers[li].run[0];
         Box lane = {steps.x, steps.y + m * lane_h, steps.w, lane_h};
         bool lstm = run->c != NULL;
-        for (int p = 0; p < T; p++) {
+        for (int p = row.first; p < row.first + row.n; p++) {
             int s = l->cell[0].go_backwards ? T - 1 - p : p;
             bool done = s <= a->step, now = s == a->step;
             int mg = (int)fmaxf(1.0f, sw * 0.08f);
-            Box cell = {lane.x + (int)(p * sw) + mg, lane.y + mg, (int)sw - 2 * mg, lane.h - 2 * mg};
+            Box cell = {lane.x + (int)((p - row.first) * sw) + mg, lane.y + mg, (int)sw - 2 * mg, lane.h - 2 * mg};
             float fade = !done ? 0.88f : (now ? (1.0f - a->anim) * 0.85f : 0.0f);
             /* no background fill: narrow tall fills are slow in the software
              * renderer, and the squares cover the cell */

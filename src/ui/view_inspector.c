@@ -95,9 +95,13 @@ static float strip_half(const Dg *g, float scale)
     return fminf(g->D.w * 0.09f, g->D.h * 0.17f) * scale / 2.0f + 3.0f;
 }
 
-/* a vector strip centred at (fx, fy) with a label above it */
-static void strip_sized(const Dg *g, float fx, float fy, const float *v, VecKind vec, const char *label, float range, bool unit,
-                        float scale)
+/* where a strip's label goes: by the strip's place (above; on the left of
+ * low strips; tanh(c_t) on its right), or below it */
+typedef enum { LABEL_AUTO, LABEL_BELOW } LabelSide; /* cut helper */
+
+/* a vector strip centred at (fx, fy) with its label */
+static void strip_at(const Dg *g, float fx, float fy, const float *v, VecKind vec, const char *label, float range, bool unit, float scale,
+                     LabelSide side, int min_x)
 {
     const Theme *th = &g->a->theme;
     int s = (int)(fminf(g->D.w * 0.09f, g->D.h * 0.17f) * scale);
@@ -107,7 +111,9 @@ static void strip_sized(const Dg *g, float fx, float fy, const float *v, VecKind
     proto.vec = (short)vec;
     Box used = draw_strip(g->r, th, b, v, g->H, range, unit, 0.0f, &proto);
     render_outline(g->r, (Box){used.x - 2, used.y - 2, used.w + 4, used.h + 4}, th->panel_edge, 1);
-    if (scale < 0.8f + 1e-3f && scale > 0.8f - 1e-3f && vec == VEC_ACTC) /* tanh(c_t): on its right, clear of c_t and h_t */
+    if (side == LABEL_BELOW) /* from the strip's left edge, or right of min_x: clear of a box below on its left */
+        render_text(g->r, used.x - 2 > min_x ? used.x - 2 : min_x, b.y + s + 6, label, g->spx, FONT_BOLD, th->text, ALIGN_LEFT);
+    else if (scale < 0.8f + 1e-3f && scale > 0.8f - 1e-3f && vec == VEC_ACTC) /* tanh(c_t): on its right, clear of c_t and h_t */
         render_text(g->r, used.x + used.w + 8, used.y + used.h / 2 - g->spx / 2, label, g->spx, FONT_BOLD, th->text, ALIGN_LEFT);
     else if (fy > 0.65f) /* low strips are labelled on their left, clear of the wires above */
         render_text(g->r, used.x - 8, used.y + used.h / 2 - g->spx / 2, label, g->spx, FONT_BOLD, th->text, ALIGN_RIGHT);
@@ -115,15 +121,36 @@ static void strip_sized(const Dg *g, float fx, float fy, const float *v, VecKind
         render_text(g->r, b.x + s / 2, b.y - g->spx - 6, label, g->spx, FONT_BOLD, th->text, ALIGN_CENTER);
 }
 
+static void strip_sized(const Dg *g, float fx, float fy, const float *v, VecKind vec, const char *label, float range, bool unit,
+                        float scale)
+{
+    strip_at(g, fx, fy, v, vec, label, range, unit, scale, LABEL_AUTO, 0);
+}
+
 static void strip(const Dg *g, float fx, float fy, const float *v, VecKind vec, const char *label, float range, bool unit)
 {
     strip_sized(g, fx, fy, v, vec, label, range, unit, 1.0f);
 }
 
-/* a gate's own values, smaller, between the gate and the line below it */
-static void gate_strip(const Dg *g, float fx, float fy, const float *v, VecKind vec, const char *label, bool unit)
+/* cut helper: a gate's own values, smaller, under the gate's box on the
+ * right of the wire that feeds it, clear of the box and of the line y_line
+ * below; labelled on its right, so the label touches neither wire */
+static void gate_strip(const Dg *g, Box gate_box, float y_line, const float *v, VecKind vec, const char *label, bool unit)
 {
-    strip_sized(g, fx, fy, v, vec, label, 1.0f, unit, 0.7f);
+    const Theme *th = &g->a->theme;
+    float lw = fmaxf(2.0f, g->px / 8.0f); /* wire() and arrow()'s thickness */
+    int top = gate_box.y + gate_box.h + 4, bottom = (int)(Y(g, y_line) - lw) - 4;
+    int s = (int)(fminf(g->D.w * 0.09f, g->D.h * 0.17f) * 0.7f);
+    if (s > bottom - top - 6) s = bottom - top - 6; /* 3 px of panel around it */
+    if (s < 8) s = 8;
+    /* right of the wire into the gate, past its arrow head (0.6 px wide) */
+    Box b = {gate_box.x + gate_box.w / 2 + (int)(g->px * 0.35f + lw) + 5, top + 3 + (bottom - top - 6 - s) / 2, s, s};
+    render_fill(g->r, (Box){b.x - 3, b.y - 3, b.w + 6, b.h + 6}, th->panel);
+    Hot proto = g->proto;
+    proto.vec = (short)vec;
+    Box used = draw_strip(g->r, th, b, v, g->H, 1.0f, unit, 0.0f, &proto);
+    render_outline(g->r, (Box){used.x - 2, used.y - 2, used.w + 4, used.h + 4}, th->panel_edge, 1);
+    render_text(g->r, used.x + used.w + 6, used.y + used.h / 2 - g->spx / 2, label, g->spx, FONT_BOLD, th->text, ALIGN_LEFT);
 }
 
 static void lstm_diagram(const Dg *g, const CellWires *w)
@@ -160,10 +187,10 @@ static void lstm_diagram(const Dg *g, const CellWires *w)
     op(g, gx, yc, "+");
     op(g, gx, 0.36f, "\xC3\x97");
     op(g, tx, yg, "\xC3\x97");
-    gate(g, fx, yg, "\xCF\x83", "forget f", th->accent, gw);
-    gate(g, ix, yg, "\xCF\x83", "input i", th->accent, gw);
-    gate(g, gx, yg, g->act_name, "candidate g", th->arrow_c, gw);
-    gate(g, ox, yg, "\xCF\x83", "output o", th->accent, gw);
+    Box bf = gate(g, fx, yg, "\xCF\x83", "forget f", th->accent, gw);
+    Box bi = gate(g, ix, yg, "\xCF\x83", "input i", th->accent, gw);
+    Box bg = gate(g, gx, yg, g->act_name, "candidate g", th->arrow_c, gw);
+    Box bo = gate(g, ox, yg, "\xCF\x83", "output o", th->accent, gw);
     gate(g, tx, 0.35f, g->act_name, "", th->arrow_c, gw);
     /* the strips on the wires */
     strip(g, 0.05f, yc + 0.13f, w->c_prev, VEC_CPREV, "c\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->cr, false);
@@ -179,10 +206,10 @@ static void lstm_diagram(const Dg *g, const CellWires *w)
     strip_sized(g, 0.855f, 0.46f, w->act_c, VEC_ACTC, act_label, 1.0f, false, 0.8f);
     strip(g, 0.95f, yb - 0.14f, w->h, VEC_H, "h\xE2\x82\x9C", g->hr, false);
     /* each gate's values, just below it */
-    gate_strip(g, fx + 0.045f, 0.69f, w->gate + H * 1, VEC_GATE1, "f", true);
-    gate_strip(g, ix + 0.045f, 0.69f, w->gate, VEC_GATE0, "i", true);
-    gate_strip(g, gx + 0.045f, 0.69f, w->gate + H * 2, VEC_GATE2, "g", false);
-    gate_strip(g, ox + 0.045f, 0.69f, w->gate + H * 3, VEC_GATE3, "o", true);
+    gate_strip(g, bf, yb, w->gate + H * 1, VEC_GATE1, "f", true);
+    gate_strip(g, bi, yb, w->gate, VEC_GATE0, "i", true);
+    gate_strip(g, bg, yb, w->gate + H * 2, VEC_GATE2, "g", false);
+    gate_strip(g, bo, yb, w->gate + H * 3, VEC_GATE3, "o", true);
 }
 
 static void gru_diagram(const Dg *g, const CellWires *w)
@@ -207,9 +234,10 @@ static void gru_diagram(const Dg *g, const CellWires *w)
     arrow(g, rx, yg - 0.06f, rx, 0.39f, hc);
     wire(g, rx + 0.02f, 0.35f, nx, 0.35f, hc);
     arrow(g, nx, 0.35f, nx, yg - 0.06f, hc);
-    /* 1-z times the candidate, added to the line */
-    wire(g, zx, 0.22f, 0.70f, 0.22f, hc);
-    arrow(g, 0.70f, 0.22f, 0.70f, 0.33f, hc);
+    /* 1-z times the candidate, added to the line (high enough that r·(…)'s
+     * label fits under it) */
+    wire(g, zx, 0.19f, 0.70f, 0.19f, hc);
+    arrow(g, 0.70f, 0.19f, 0.70f, 0.33f, hc);
     arrow(g, 0.72f, 0.37f, ox - 0.02f, 0.43f, hc);
     wire(g, nx + 0.03f, yg, ox, yg, hc);
     arrow(g, ox, yg, ox, 0.50f, hc);
@@ -219,19 +247,20 @@ static void gru_diagram(const Dg *g, const CellWires *w)
     op(g, rx, 0.35f, "\xC3\x97");
     op(g, 0.70f, 0.37f, "1\xE2\x88\x92");
     op(g, ox, 0.46f, "\xC3\x97");
-    gate(g, zx, yg, "\xCF\x83", "update z", th->accent, 0.13f);
-    gate(g, rx, yg, "\xCF\x83", "reset r", th->accent, 0.13f);
-    gate(g, nx, yg, g->act_name, "candidate n", th->arrow_c, 0.15f);
+    Box bz = gate(g, zx, yg, "\xCF\x83", "update z", th->accent, 0.13f);
+    Box br = gate(g, rx, yg, "\xCF\x83", "reset r", th->accent, 0.13f);
+    Box bn = gate(g, nx, yg, g->act_name, "candidate n", th->arrow_c, 0.15f);
     strip(g, 0.05f, yt + 0.14f, w->h_prev, VEC_HPREV, "h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->hr, false);
     strip(g, 0.16f, 0.94f, w->x, VEC_X, "x\xE2\x82\x9C", g->hr, false);
     /* r·(...) on the wire from the reset product to the candidate, below z's wire */
     strip_sized(g, 0.52f, 0.35f, w->rh, VEC_RH, "r\xC2\xB7(\xE2\x80\xA6)", g->hr, false, 0.7f);
     strip(g, 0.20f, 0.30f, w->zh, VEC_ZH, "z\xC2\xB7h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81", g->hr, false);
-    strip(g, 0.88f, 0.46f, w->zn, VEC_ZN, "(1\xE2\x88\x92z)\xC2\xB7n", g->hr, false);
+    /* labelled below: above it, h_t's strip would cover the label */
+    strip_at(g, 0.88f, 0.46f, w->zn, VEC_ZN, "(1\xE2\x88\x92z)\xC2\xB7n", g->hr, false, 1.0f, LABEL_BELOW, 0);
     strip(g, 0.95f, yt + 0.14f, w->h, VEC_H, "h\xE2\x82\x9C", g->hr, false);
-    gate_strip(g, zx + 0.045f, 0.72f, w->gate, VEC_GATE0, "z", true);
-    gate_strip(g, rx + 0.045f, 0.72f, w->gate + w->H, VEC_GATE1, "r", true);
-    gate_strip(g, nx + 0.045f, 0.72f, w->gate + 2 * w->H, VEC_GATE2, "n", false);
+    gate_strip(g, bz, yb, w->gate, VEC_GATE0, "z", true);
+    gate_strip(g, br, yb, w->gate + w->H, VEC_GATE1, "r", true);
+    gate_strip(g, bn, yb, w->gate + 2 * w->H, VEC_GATE2, "n", false);
 }
 
 static void simple_diagram(const Dg *g, const CellWires *w, const Cell *c)

@@ -213,7 +213,11 @@ void view_gradients_draw(const App *a, Render *r, Box area)
     lo = floorf(lo);
     hi = ceilf(hi);
     if (hi - lo < 1) hi = lo + 1;
-    int token_h = render_line_height(r, spx, FONT_REGULAR) + pad;
+    /* cut helper: the words under the steps whole, on up to three
+     * staggered rows (the plot's steps cannot scroll) */
+    int plot_w = area.w - 2 * pad - spx * 6; /* at most axes()' plot width: its y labels are narrower */
+    TokenLayout tl = token_layout(a, r, d->T > 1 ? (float)plot_w / (float)(d->T - 1) : (float)plot_w, TOKEN_ROWS_MAX);
+    int token_h = token_rows_height(a, r, &tl, false) + pad / 2;
     char ylo[32], yhi[32];
     snprintf(ylo, sizeof ylo, "1e%d", (int)lo);
     snprintf(yhi, sizeof yhi, "1e%d", (int)hi);
@@ -226,15 +230,8 @@ void view_gradients_draw(const App *a, Render *r, Box area)
     for (int m = 0; m < d->n_models; m++)
         if (d->models[m].grad) polyline(r, p, d->models[m].grad, d->T, d->T, lo, hi, cell_colour(a, m), true);
     /* the words under the steps */
-    for (int t = 0; t < d->T; t++) {
-        char wb[64], fit[64];
-        float fx = d->T > 1 ? (float)t / (float)(d->T - 1) : 0.5f;
-        int cx = p.x + (int)(fx * p.w);
-        int cw = d->T > 1 ? p.w / (d->T - 1) : p.w;
-        const char *w = doc_word(d, t, wb, sizeof wb);
-        render_text(r, cx, p.y + p.h + 4, render_fit_text(r, *w ? w : "\xE2\x80\x94", spx, FONT_REGULAR, cw - 4, fit, sizeof fit), spx,
-                    FONT_REGULAR, th->text_dim, ALIGN_CENTER);
-    }
+    float sw = d->T > 1 ? (float)p.w / (float)(d->T - 1) : (float)p.w;
+    draw_tokens(a, r, (Box){area.x, p.y, area.w, area.h}, (float)p.x, sw, p.y + p.h + 4, &tl, false, false);
 }
 
 void view_generate_draw(const App *a, Render *r, Box area)

@@ -80,15 +80,8 @@ static void draw_predictions_column(const App *a, Render *r, Box col)
     }
 }
 
-/* input attribution (helper attr): a token cell shaded by what its word gave
- * the prediction, and the legend in the label column beside the tokens */
-static void draw_attribution_token(const App *a, Render *r, Box cell, int p, Color *text)
-{
-    if (!app_attrib_shown(a)) return;
-    app_attrib_shade(a, r, cell, p);
-    *text = app_attrib_text_color(a, p, *text);
-}
-
+/* input attribution (helper attr): the legend in the label column beside
+ * the tokens (the tokens' shading is draw_tokens', views.c) */
 /* box.y is the bottom of the predictions column: the legend ends there */
 static void draw_attribution_legend(const App *a, Render *r, Box box)
 {
@@ -121,62 +114,24 @@ static void draw_state(Render *r, const Theme *th, Box inner, int gap, const Run
     draw_strip_grid(r, th, hb, run->h + (size_t)(s + 1) * H, H, h_range, false, fade, proto ? &pr : NULL, cols, cell);
 }
 
-/* chart helper: the words under the steps, whole. A word wider than its
- * step goes on two staggered rows (each word then has two steps' width),
- * in the small type if the body type still does not fit. */
-typedef struct {
-    int rows; /* 1 or 2 */
-    int px;   /* type size */
-} TokenLayout;
-
-static TokenLayout token_layout(const App *a, Render *r, float sw)
+/* a lane's labels: name, cell and units, parameter count (l3 may be empty) */
+static void lane_labels(const Model *m, const DocModel *dm, const Lane *ln, int first, char *l1, char *l2, char *l3, size_t cap)
 {
-    const Doc *d = a->doc;
-    int px = app_px(a, TEXT_BODY), wide = 0;
-    for (int p = 0; p < d->T; p++) {
-        char wb[64];
-        int w = 0;
-        render_text_size(r, doc_word(d, p, wb, sizeof wb), px, FONT_BOLD, &w, NULL);
-        if (w > wide) wide = w;
+    l3[0] = '\0';
+    if (ln->dir < 0) {
+        snprintf(l1, cap, "x");
+        snprintf(l2, cap, "%s", first > 0 ? m->layers[first - 1].name : "input");
+        return;
     }
-    if (wide <= sw - 4) return (TokenLayout){1, px};
-    if (wide <= 2 * sw - 6) return (TokenLayout){2, px};
-    return (TokenLayout){2, app_px(a, TEXT_SMALL)};
-}
-
-static void draw_tokens(const App *a, Render *r, Box steps, int ty, int token_h, float sw, float scroll, const TokenLayout *tl)
-{
-    const Theme *th = &a->theme;
-    const Doc *d = a->doc;
-    const Model *m = &d->models[a->model].model;
-    int spx = app_px(a, TEXT_SMALL), lh = render_line_height(r, tl->px, FONT_BOLD);
-    for (int p = 0; p < d->T; p++) {
-        int x0 = steps.x + (int)(p * sw - scroll);
-        if (x0 + 2 * sw < steps.x || x0 - sw > steps.x + steps.w) continue;
-        char wb[64], fit[64];
-        const char *w = doc_word(d, p, wb, sizeof wb);
-        bool pad_tok = d->prompt.tokens[p] == 0 && m->token_input;
-        bool now = p == a->step, done = p <= a->step;
-        Color c = pad_tok ? th->mask : (done ? th->text : th->text_dim);
-        int row = tl->rows == 2 ? p % 2 : 0;
-        int room = tl->rows == 2 ? (int)(2 * sw) - 6 : (int)sw - 4;
-        if (now) render_fill(r, (Box){x0 + 2, ty - 2, (int)sw - 4, token_h - 4}, color_mix(th->accent, th->bg, 0.85f));
-        draw_attribution_token(a, r, (Box){x0 + 2, ty - 2, (int)sw - 4, token_h - 4}, p, &c);
-        if (tl->rows == 2) /* a tick from the word down to its step */
-            render_fill(r, (Box){x0 + (int)sw / 2, ty + (row + 1) * lh - 2, 1, (1 - row) * lh + 2}, th->faint);
-        render_text(r, x0 + (int)sw / 2, ty + row * lh,
-                    render_fit_text(r, pad_tok ? "\xE2\x80\x94" : w, tl->px, now ? FONT_BOLD : FONT_REGULAR, room, fit, sizeof fit),
-                    tl->px, now ? FONT_BOLD : FONT_REGULAR, c, ALIGN_CENTER);
-        char id[24];
-        snprintf(id, sizeof id, "%d", d->prompt.tokens[p]);
-        if (m->token_input && sw > spx * 1.5f)
-            render_text(r, x0 + (int)sw / 2, ty + tl->rows * lh, id, spx, FONT_REGULAR,
-                        app_attrib_text_color(a, p, th->text_dim), ALIGN_CENTER);
-        Hot *h = render_hot(r, (Box){x0, ty, (int)sw, token_h}, HOT_TOKEN);
-        if (h) {
-            h->model = (short)a->model;
-            h->t = (short)p;
-        }
+    const Layer *l = &m->layers[ln->layer];
+    if (l->bidirectional) snprintf(l1, cap, "%s", ln->dir ? "backward \xE2\x86\x90" : "forward \xE2\x86\x92");
+    else snprintf(l1, cap, "%s", l->name);
+    snprintf(l2, cap, "%s \xC2\xB7 %d", cell_class_name(l->cell[ln->dir].kind), dm->trace.layers[ln->layer].run[ln->dir].H);
+    /* the layer's parameter count, as summary() gives it (once per layer) */
+    if (ln->dir == 0) {
+        char n[32];
+        summary_thousands(layer_param_count(l), n, sizeof n);
+        snprintf(l3, cap, "%s params", n);
     }
 }
 
@@ -189,17 +144,6 @@ void view_unrolled_draw(const App *a, Render *r, Box area)
     const int T = d->T;
     int px = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL), pad = px;
 
-    /* columns: labels | steps | predictions */
-    int label_w = px * 10; /* room for "backward ←" and "SimpleRNN · 32" */
-    int pred_w = dm->preds ? px * 11 : 0;
-    int legend_h = spx * 2 + 8;
-    Box steps = {area.x + label_w, area.y + legend_h + pad, area.w - label_w - pred_w - pad, area.h - legend_h - 2 * pad};
-    if (pred_w) draw_predictions_column(a, r, (Box){area.x + area.w - pred_w, area.y + legend_h + pad, pred_w, steps.h});
-    draw_legend(a, r, (Box){area.x + area.w - px * 16 - pad, area.y + pad / 2, px * 16, legend_h}, dm->c_range);
-    char head[160];
-    snprintf(head, sizeof head, "%s \xC2\xB7 %d steps", dm->label, T);
-    render_text(r, area.x + pad, area.y + pad / 2, head, px, FONT_BOLD, th->text, ALIGN_LEFT);
-
     /* lanes from the bottom: tokens, x, then every recurrent run */
     Lane lanes[MAX_LANES];
     int n_lanes = 0;
@@ -208,11 +152,44 @@ void view_unrolled_draw(const App *a, Render *r, Box area)
     for (int i = 0; i < m->n_layers && n_lanes < MAX_LANES; i++)
         for (int dd = 0; m->layers[i].kind == LAYER_RNN && dd < m->layers[i].n_dir && n_lanes < MAX_LANES; dd++)
             lanes[n_lanes++] = (Lane){i, dd, {0}};
-    /* step width: fitted, zoomed, never unreadably small; scrolled so the
-     * current step stays in view */
-    float sw = fmaxf((float)steps.w / T, px * 2.2f) * a->zoom;
-    TokenLayout tl = token_layout(a, r, sw);
-    int token_h = tl.rows * render_line_height(r, tl.px, FONT_BOLD) + (m->token_input ? render_line_height(r, spx, FONT_REGULAR) : 0) + 6;
+
+    /* columns: labels | steps | predictions. The label column is as wide
+     * as its longest label ("backward ←", "SimpleRNN · 32"), within
+     * 5 to 10 body widths: the steps keep the rest (presenter mode's wide
+     * lesson panel leaves little) */
+    int label_w = px * 5;
+    for (int k = 0; k < n_lanes; k++) {
+        char l1[96], l2[96], l3[96];
+        int w1 = 0, w2 = 0, w3 = 0;
+        lane_labels(m, dm, &lanes[k], first, l1, l2, l3, sizeof l1);
+        render_text_size(r, l1, px, FONT_BOLD, &w1, NULL);
+        render_text_size(r, l2, spx, FONT_REGULAR, &w2, NULL);
+        if (l3[0]) render_text_size(r, l3, spx, FONT_REGULAR, &w3, NULL);
+        int need = (w1 > w2 ? w1 : w2) + 2 * pad + spx; /* and the c/h marks */
+        if (w3 + 2 * pad + spx > need) need = w3 + 2 * pad + spx;
+        if (need > label_w) label_w = need;
+    }
+    if (label_w > px * 10) label_w = px * 10;
+    int pred_w = dm->preds ? px * 11 : 0;
+    int legend_h = spx * 2 + 8;
+    Box steps = {area.x + label_w, area.y + legend_h + pad, area.w - label_w - pred_w - pad, area.h - legend_h - 2 * pad};
+    if (pred_w) draw_predictions_column(a, r, (Box){area.x + area.w - pred_w, area.y + legend_h + pad, pred_w, steps.h});
+    draw_legend(a, r, (Box){area.x + area.w - px * 16 - pad, area.y + pad / 2, px * 16, legend_h}, dm->c_range);
+    char head[160];
+
+    /* step width: fitted, zoomed, never unreadably small, and wide enough
+     * for every word whole on two staggered rows; when the steps do not all
+     * fit, whole steps scroll with the current one in view */
+    StepRow row = step_row_fit(a, steps.w, T, fmaxf(px * 1.8f, token_min_step(a, r, 2)), a->zoom);
+    float sw = row.sw, scroll = row.scroll;
+    TokenLayout tl = token_layout(a, r, sw, 2);
+    /* the head says which steps show when they do not all fit */
+    if (row.n < T)
+        snprintf(head, sizeof head, "%s \xC2\xB7 %d steps \xC2\xB7 %d\xE2\x80\x93%d shown", dm->label, T, row.first + 1, row.first + row.n);
+    else
+        snprintf(head, sizeof head, "%s \xC2\xB7 %d steps", dm->label, T);
+    render_text(r, area.x + pad, area.y + pad / 2, head, px, FONT_BOLD, th->text, ALIGN_LEFT);
+    int token_h = token_rows_height(a, r, &tl, m->token_input);
     int x_h = (int)fminf(steps.h * 0.16f, px * 3.0f);
     int lane_h = (steps.h - token_h - x_h) / (n_lanes - 1);
     int y = steps.y + steps.h - token_h;
@@ -223,16 +200,11 @@ void view_unrolled_draw(const App *a, Render *r, Box area)
         lanes[k].box = (Box){steps.x, y, steps.w, lane_h};
     }
 
-    float total = sw * T;
-    float scroll = fminf((float)a->scroll, fmaxf(0.0f, total - steps.w));
-    float cur_x = sw * (a->step + 1);
-    if (cur_x - scroll > steps.w) scroll = cur_x - steps.w;
-    if (sw * a->step < scroll) scroll = sw * a->step;
     render_clip_push(r, (Box){steps.x, area.y, steps.w, area.h});
 
     /* tokens */
     int ty = steps.y + steps.h - token_h + 4;
-    draw_tokens(a, r, steps, ty, token_h, sw, scroll, &tl);
+    draw_tokens(a, r, steps, steps.x + sw / 2 - scroll, sw, ty, &tl, true, true);
 
     /* lanes */
     for (int k = 0; k < n_lanes; k++) {
@@ -311,21 +283,8 @@ void view_unrolled_draw(const App *a, Render *r, Box area)
             }
         }
         /* lane labels */
-        char l1[96], l2[96], l3[64] = "";
-        if (is_x) {
-            snprintf(l1, sizeof l1, "x");
-            snprintf(l2, sizeof l2, "%s", first > 0 ? m->layers[first - 1].name : "input");
-        } else {
-            if (l->bidirectional) snprintf(l1, sizeof l1, "%s", ln->dir ? "backward \xE2\x86\x90" : "forward \xE2\x86\x92");
-            else snprintf(l1, sizeof l1, "%s", l->name);
-            snprintf(l2, sizeof l2, "%s \xC2\xB7 %d", cell_class_name(l->cell[ln->dir].kind), run->H);
-            /* the layer's parameter count, as summary() gives it (once per layer) */
-            if (ln->dir == 0) {
-                char n[32];
-                summary_thousands(layer_param_count(l), n, sizeof n);
-                snprintf(l3, sizeof l3, "%s params", n);
-            }
-        }
+        char l1[96], l2[96], l3[96];
+        lane_labels(m, dm, ln, first, l1, l2, l3, sizeof l1);
         render_clip_pop(r);
         char fb[96];
         int ly = lb.y + lb.h / 2 - px;

@@ -367,3 +367,125 @@ void draw_tooltip(const App *a, Render *r)
     render_text(r, x + pad, y + pad, title, spx, FONT_REGULAR, th->tooltip_text, ALIGN_LEFT);
     render_text(r, x + pad, y + 2 * pad + spx, formula, px, FONT_MONO, th->tooltip_text, ALIGN_LEFT);
 }
+
+/* ---- cut helper: the words under a row of steps, whole ---- */
+
+/* the widest word of the sentence in type px (bold: the current word) */
+static int widest_word(const App *a, Render *r, int px)
+{
+    const Doc *d = a->doc;
+    int wide = 0;
+    for (int p = 0; p < d->T; p++) {
+        char wb[64];
+        int w = 0;
+        const char *s = doc_word(d, p, wb, sizeof wb);
+        render_text_size(r, *s ? s : "\xE2\x80\x94", px, FONT_BOLD, &w, NULL);
+        if (w > wide) wide = w;
+    }
+    return wide;
+}
+
+/* a word on a row of rows steps sw apart has rows * sw less a small gap */
+static float token_room(float sw, int rows) { return rows * sw - 6.0f; }
+
+TokenLayout token_layout(const App *a, Render *r, float sw, int max_rows)
+{
+    if (max_rows < 1) max_rows = 1;
+    if (max_rows > TOKEN_ROWS_MAX) max_rows = TOKEN_ROWS_MAX;
+    const int sizes[2] = {app_px(a, TEXT_BODY), app_px(a, TEXT_SMALL)};
+    for (int k = 0; k < 2; k++) {
+        int wide = widest_word(a, r, sizes[k]);
+        for (int rows = 1; rows <= max_rows; rows++)
+            if (wide <= token_room(sw, rows)) return (TokenLayout){rows, sizes[k], true};
+    }
+    return (TokenLayout){max_rows, sizes[1], false};
+}
+
+float token_min_step(const App *a, Render *r, int max_rows)
+{
+    if (max_rows < 1) max_rows = 1;
+    return ((float)widest_word(a, r, app_px(a, TEXT_SMALL)) + 6.0f) / (float)max_rows;
+}
+
+int token_rows_height(const App *a, Render *r, const TokenLayout *tl, bool ids)
+{
+    return tl->rows * render_line_height(r, tl->px, FONT_BOLD) +
+           (ids ? render_line_height(r, app_px(a, TEXT_SMALL), FONT_REGULAR) : 0) + 6;
+}
+
+void draw_tokens(const App *a, Render *r, Box clip, float x0, float sw, int ty, const TokenLayout *tl, bool ids,
+                 bool attribution)
+{
+    const Theme *th = &a->theme;
+    const Doc *d = a->doc;
+    const Model *m = &d->models[a->model].model;
+    int spx = app_px(a, TEXT_SMALL), lh = render_line_height(r, tl->px, FONT_BOLD);
+    int token_h = token_rows_height(a, r, tl, ids);
+    int room = (int)token_room(sw, tl->rows);
+    bool shade = attribution && app_attrib_shown(a);
+    for (int p = 0; p < d->T; p++) {
+        float cx = x0 + p * sw;
+        /* the words of the steps shown (their centres within the clip) */
+        if (cx < clip.x || cx > clip.x + clip.w) continue;
+        int left = (int)lroundf(cx - sw / 2); /* not truncated: the first step's left edge is the clip's */
+        char wb[64], fit[64];
+        const char *w = doc_word(d, p, wb, sizeof wb);
+        bool pad_tok = m->token_input && d->prompt.tokens[p] == 0;
+        bool now = p == a->step, done = p <= a->step;
+        Color c = pad_tok ? th->mask : (done ? th->text : th->text_dim);
+        int row = p % tl->rows;
+        Box cell = {left + 2, ty - 2, (int)sw - 4, token_h - 4};
+        if (now) render_fill(r, cell, color_mix(th->accent, th->bg, 0.85f));
+        if (shade) {
+            app_attrib_shade(a, r, cell, p);
+            c = app_attrib_text_color(a, p, c);
+        }
+        /* a tick from an upper word down to its step (on two rows only: on
+         * three, the ticks would cross the words of the rows below) */
+        if (tl->rows == 2 && row == 0) render_fill(r, (Box){(int)cx, ty + lh - 2, 1, lh + 2}, th->faint);
+        FontStyle st = now ? FONT_BOLD : FONT_REGULAR;
+        const char *text = render_fit_text(r, pad_tok || !*w ? "\xE2\x80\x94" : w, tl->px, st, room, fit, sizeof fit);
+        /* the first and last words shown stay inside the clip, whole */
+        int tw = 0, tx = (int)cx;
+        render_text_size(r, text, tl->px, st, &tw, NULL);
+        if (tx - tw / 2 < clip.x) tx = clip.x + tw / 2;
+        if (tx + (tw + 1) / 2 > clip.x + clip.w) tx = clip.x + clip.w - (tw + 1) / 2;
+        render_text(r, tx, ty + row * lh, text, tl->px, st, c, ALIGN_CENTER);
+        if (ids && m->token_input && sw > spx * 1.5f) {
+            char id[24];
+            snprintf(id, sizeof id, "%d", d->prompt.tokens[p]);
+            render_text(r, (int)cx, ty + tl->rows * lh, id, spx, FONT_REGULAR, app_attrib_text_color(a, p, th->text_dim),
+                        ALIGN_CENTER);
+        }
+        Hot *h = render_hot(r, (Box){left, ty, (int)sw, token_h}, HOT_TOKEN);
+        if (h) {
+            h->model = (short)a->model;
+            h->t = (short)p;
+        }
+    }
+}
+
+StepRow step_row_fit(const App *a, int w, int T, float min_sw, float zoom)
+{
+    StepRow s = {0};
+    if (T <= 0 || w <= 0) return s;
+    float sw = fmaxf((float)w / (float)T, min_sw) * (zoom > 0 ? zoom : 1.0f);
+    int n = (int)((float)w / sw);
+    if (n < 1) n = 1;
+    if (n >= T) {
+        s.sw = sw;
+        s.n = T;
+        return s;
+    }
+    /* whole steps only: n of them fill the row, the current one among them */
+    s.sw = (float)w / (float)n;
+    int first = (int)lroundf((float)a->scroll / s.sw);
+    if (first > T - n) first = T - n;
+    if (a->step >= first + n) first = a->step - n + 1;
+    if (a->step < first) first = a->step;
+    if (first < 0) first = 0;
+    s.first = first;
+    s.n = n;
+    s.scroll = first * s.sw;
+    return s;
+}
