@@ -112,6 +112,15 @@ if [ ! -f "$PREFIX/lib/pkgconfig/yaml-0.1.pc" ]; then
   printf 'prefix=%s\nlibdir=${prefix}/lib\nincludedir=${prefix}/include\n\nName: LibYAML\nDescription: Library to parse and emit YAML\nVersion: 0.2.5\nCflags: -I${includedir}\nLibs: -L${libdir} -lyaml\n' \
     "$PREFIX" > "$PREFIX/lib/pkgconfig/yaml-0.1.pc"
 fi
+# SDL2_ttf's and SDL2_image's CMake builds for emscripten install no
+# pkg-config files either
+pc_file() { # name version requires libs
+  [ -f "$PREFIX/lib/pkgconfig/$1.pc" ] && return 0
+  printf 'prefix=%s\nlibdir=${prefix}/lib\nincludedir=${prefix}/include\n\nName: %s\nDescription: %s for unroll in the browser\nVersion: %s\nRequires: %s\nCflags: -I${includedir}/SDL2\nLibs: -L${libdir} %s\n' \
+    "$PREFIX" "$1" "$1" "$2" "$3" "$4" > "$PREFIX/lib/pkgconfig/$1.pc"
+}
+pc_file SDL2_ttf 2.20.1 "sdl2 freetype2" -lSDL2_ttf
+pc_file SDL2_image 2.6.3 sdl2 -lSDL2_image
 # libunistring (Python's str.lower for Keras' Tokenizer): autotools
 if ! built unistring; then
   us=$(fetch libunistring)
