@@ -1116,6 +1116,18 @@ START_TEST(vectorize_cli_and_round_trip)
 }
 END_TEST
 
+/* A char_level tokenizer (the other options Keras' defaults) fitted on the
+ * two texts a and b. */
+static void fit_char_level(Tokenizer *tok, const char *a, const char *b)
+{
+    TokenizerConfig c = tokenizer_config_default();
+    c.char_level = true;
+    tokenizer_init(tok, &c);
+    const char *texts[] = {a, b};
+    Err err = {{0}};
+    ck_assert_msg(tokenizer_fit_on_texts(tok, texts, 2, &err), "%s", err.msg);
+}
+
 /* Keras' Tokenizer(char_level=True): text.lower(), then every character is
  * a token; the filters are not applied (Keras' fit_on_texts skips
  * text_to_word_sequence for char_level). By hand:
@@ -1124,13 +1136,9 @@ END_TEST
  * Saved with "char_level": true, read back, the same. */
 START_TEST(char_level_round_trip)
 {
-    TokenizerConfig c = tokenizer_config_default();
-    c.char_level = true;
     Tokenizer tok;
-    tokenizer_init(&tok, &c);
-    const char *texts[] = {"Aa b!", "\xce\xa3\xce\x91\xce\xa3"};
+    fit_char_level(&tok, "Aa b!", "\xce\xa3\xce\x91\xce\xa3");
     Err err = {{0}};
-    ck_assert(tokenizer_fit_on_texts(&tok, texts, 2, &err));
     static const char *const order[] = {"a", " ", "b", "!", "\xcf\x83", "\xce\xb1", "\xcf\x82"};
     ck_assert_int_eq(tok.max_index, 7);
     for (int i = 1; i <= 7; i++) ck_assert_str_eq(tokenizer_index_word(&tok, i), order[i - 1]);
@@ -1270,13 +1278,9 @@ END_TEST
  * The model is untrained (seeded weights): only the joining is asserted. */
 START_TEST(generate_joins_characters)
 {
-    TokenizerConfig c = tokenizer_config_default();
-    c.char_level = true;
     Tokenizer tok;
-    tokenizer_init(&tok, &c);
-    const char *texts[] = {"ab ba", "a b"};
+    fit_char_level(&tok, "ab ba", "a b");
     Err err = {{0}};
-    ck_assert(tokenizer_fit_on_texts(&tok, texts, 2, &err));
     ck_assert_int_eq(tok.max_index, 3);
     char *json = tokenizer_to_json(&tok);
     Model m;
