@@ -597,14 +597,6 @@ END_TEST
 
 /* ---- cases that see a bug (issue 10) ------------------------------------- */
 
-static void write_bytes(const char *path, const void *data, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_msg(f, "cannot write %s", path);
-    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-    fclose(f);
-}
-
 static cJSON *opt_weight(const char *name, int n_dims, const int *dims)
 {
     cJSON *w = cJSON_CreateObject();
@@ -676,13 +668,13 @@ START_TEST(optimizer_weights_are_skipped)
     cJSON_AddItemToObject(g2, "weights", vs);
     cJSON_AddItemToArray(manifest, g2);
     char *text = cJSON_Print(root);
-    write_bytes(path, text, strlen(text));
+    tu_write_bytes(path, text, strlen(text));
     free(text);
     cJSON_Delete(root);
     snprintf(path, sizeof path, "%s/weights.bin", dir);
-    write_bytes(path, bytes, at * sizeof *bytes);
+    tu_write_bytes(path, bytes, at * sizeof *bytes);
     snprintf(path, sizeof path, "%s/optimizer.bin", dir);
-    write_bytes(path, vbytes, vat * sizeof *vbytes);
+    tu_write_bytes(path, vbytes, vat * sizeof *vbytes);
 
     Model b;
     ck_assert_msg(model_load(&b, dir, &err), "%s", err.msg);

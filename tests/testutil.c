@@ -145,3 +145,11 @@ int tu_run_suite(Suite *suite)
     srunner_free(sr);
     return failed ? 1 : 0;
 }
+
+void tu_write_bytes(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f, "cannot write %s", path);
+    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+    fclose(f);
+}

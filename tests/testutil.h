@@ -22,6 +22,10 @@ const char *tu_path(const char *rel);
 char *tu_tmpdir(void);
 void tu_rmtree(const char *dir);
 
+/* Writes n bytes of data to path (replacing it); fails the test if it
+ * cannot. */
+void tu_write_bytes(const char *path, const void *data, size_t n);
+
 /* Layers for hand-built models. */
 Layer tu_embedding(const char *name, int vocab, int dim, bool mask_zero);
 Layer tu_rnn(const char *name, CellKind kind, int units, bool return_sequences);
