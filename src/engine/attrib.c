@@ -130,7 +130,7 @@ static void seed_output(Backprop *bp, const Trace *tr, Window w, int k)
     }
     /* softmax: the pre-activations again, from the layer's input row */
     const float *in = (li ? tr->layers[li - 1].out : tr->input) + (size_t)w.out_row * F;
-    double zmax = -INFINITY, sum = 0.0;
+    double zmax = -(double)INFINITY, sum = 0.0;
     for (size_t j = 0; j < D; j++) {
         double z = last->use_bias ? (double)last->bias[j] : 0.0;
         for (size_t i = 0; i < F; i++) z += (double)in[i] * (double)last->kernel[i * D + j];
