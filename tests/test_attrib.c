@@ -37,44 +37,32 @@ typedef struct {
  *   S / G / g / L  SimpleRNN / GRU(reset_after) / GRU(reset_after false) / LSTM(4)
  *     suffixes: s return_sequences, b go_backwards, 2 Bidirectional (concat)
  *   Ds / Dg / Dt  Dense(4 softmax) / Dense(1 sigmoid) / Dense(4 tanh) */
+/* the layer of one token of build()'s spec */
+static bool attrib_layer(Model *m, Layer *l, const char *tok, const char *name)
+{
+    if (tok[0] == 'E' || tok[0] == 'e') {
+        *l = tu_embedding(name, VOCAB, F, tok[0] == 'E');
+    } else if (tok[0] == 'M') {
+        m->input_dim = F;
+        l->kind = LAYER_MASKING;
+        snprintf(l->name, sizeof l->name, "%s", name);
+    } else if (tok[0] == 'D') {
+        *l = tu_dense(name, tok[1] == 'g' ? 1 : 4, tok[1] == 's' ? ACT_SOFTMAX : tok[1] == 't' ? ACT_TANH : ACT_SIGMOID);
+    } else {
+        CellKind k = tok[0] == 'S' ? CELL_SIMPLE_RNN : tok[0] == 'L' ? CELL_LSTM : CELL_GRU;
+        *l = tu_rnn(name, k, 4, strchr(tok + 1, 's') != NULL);
+        l->cell[0].reset_after = tok[0] == 'G';
+        l->cell[0].go_backwards = strchr(tok + 1, 'b') != NULL;
+        if (strchr(tok, '2')) tu_bidirectional(l, MERGE_CONCAT);
+    }
+    return true;
+}
+
 static void build(Model *m, const char *spec, bool fixed)
 {
-    model_init(m);
-    char buf[128];
-    snprintf(buf, sizeof buf, "%s", spec);
-    int n = 0;
-    for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " "), n++) {
-        char name[16];
-        snprintf(name, sizeof name, "l%d", n);
-        Layer l = {0};
-        if (tok[0] == 'E' || tok[0] == 'e') {
-            l = tu_embedding(name, VOCAB, F, tok[0] == 'E');
-        } else if (tok[0] == 'M') {
-            m->input_dim = F;
-            l.kind = LAYER_MASKING;
-            snprintf(l.name, sizeof l.name, "%s", name);
-        } else if (tok[0] == 'D') {
-            l = tu_dense(name, tok[1] == 'g' ? 1 : 4, tok[1] == 's' ? ACT_SOFTMAX : tok[1] == 't' ? ACT_TANH : ACT_SIGMOID);
-        } else {
-            CellKind k = tok[0] == 'S' ? CELL_SIMPLE_RNN : tok[0] == 'L' ? CELL_LSTM : CELL_GRU;
-            l = tu_rnn(name, k, 4, strchr(tok + 1, 's') != NULL);
-            l.cell[0].reset_after = tok[0] == 'G';
-            l.cell[0].go_backwards = strchr(tok + 1, 'b') != NULL;
-            if (strchr(tok, '2')) {
-                l.bidirectional = true;
-                l.merge = MERGE_CONCAT;
-                l.cell[1] = l.cell[0];
-                l.cell[1].go_backwards = !l.cell[0].go_backwards;
-            }
-        }
-        model_add_layer(m, &l);
-    }
+    tu_layers_from_spec(m, spec, attrib_layer);
     if (fixed) m->seq_len = T;
-    Err err = {{0}};
-    ck_assert_msg(model_build(m, &err), "%s", err.msg);
-    Rng rng;
-    rng_init(&rng, 7);
-    for (size_t k = 0; k < m->n_params; k++) m->params[k] = 1.6f * (rng_uniform(&rng) - 0.5f);
+    tu_build_random(m, 7, 1.6f);
 }
 
 static const Layer *last_layer(const Model *m)

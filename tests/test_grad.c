@@ -68,69 +68,56 @@ static void build_more(Model *m, Layer *l, const char *tok, const char *name)
     }
 }
 
+/* the layer of one token of build()'s spec; false for 'f' (no layer) */
+static bool grad_layer(Model *m, Layer *l, const char *tok, const char *name)
+{
+    switch (tok[0]) {
+    case 'C': case 'A': case 'X': case 'F': case 'P':
+        build_more(m, l, tok, name);
+        break;
+    case 'E': case 'e':
+        *l = tu_embedding(name, 7, 3, tok[0] == 'E');
+        break;
+    case 'f':
+        m->input_dim = 3;
+        return false;
+    case 'M':
+        m->input_dim = 3;
+        l->kind = LAYER_MASKING;
+        snprintf(l->name, sizeof l->name, "%s", name);
+        break;
+    case 'D':
+        if (!tok[1]) {
+            l->kind = LAYER_DROPOUT;
+            snprintf(l->name, sizeof l->name, "%s", name);
+            l->rate = 0.3f;
+        } else {
+            *l = tu_dense(name, tok[1] == 'g' ? 1 : 4,
+                          tok[1] == 's' ? ACT_SOFTMAX : tok[1] == 't' ? ACT_TANH : tok[1] == 'r' ? ACT_RELU : ACT_SIGMOID);
+        }
+        break;
+    default: {
+        CellKind k = tok[0] == 'S' ? CELL_SIMPLE_RNN : tok[0] == 'L' ? CELL_LSTM : CELL_GRU;
+        *l = tu_rnn(name, k, 3, strchr(tok, 's') != NULL);
+        l->cell[0].reset_after = tok[0] == 'G';
+        l->cell[0].go_backwards = strchr(tok, 'b') != NULL;
+        if (strchr(tok, 'r')) l->cell[0].activation = ACT_RELU;
+        if (strchr(tok, 'l')) l->cell[0].activation = ACT_LINEAR;
+        if (strchr(tok, 'h')) l->cell[0].recurrent_activation = ACT_HARD_SIGMOID;
+        if (strchr(tok, 'n')) l->cell[0].use_bias = false;
+        if (strchr(tok, 'p')) l->dropout = 0.3f;
+        if (strchr(tok, 'q')) l->recurrent_dropout = 0.3f;
+        for (int mode = 2; mode <= 5; mode++)
+            if (strchr(tok, '0' + mode)) tu_bidirectional(l, (MergeMode)(mode - 2));
+    }
+    }
+    return true;
+}
+
 static void build(Model *m, const char *spec)
 {
-    model_init(m);
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", spec);
-    int n = 0;
-    for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " "), n++) {
-        char name[16];
-        snprintf(name, sizeof name, "l%d", n);
-        Layer l = {0};
-        switch (tok[0]) {
-        case 'C': case 'A': case 'X': case 'F': case 'P':
-            build_more(m, &l, tok, name);
-            break;
-        case 'E': case 'e':
-            l = tu_embedding(name, 7, 3, tok[0] == 'E');
-            break;
-        case 'f':
-            m->input_dim = 3;
-            n--;
-            continue;
-        case 'M':
-            m->input_dim = 3;
-            l.kind = LAYER_MASKING;
-            snprintf(l.name, sizeof l.name, "%s", name);
-            break;
-        case 'D':
-            if (!tok[1]) {
-                l.kind = LAYER_DROPOUT;
-                snprintf(l.name, sizeof l.name, "%s", name);
-                l.rate = 0.3f;
-            } else {
-                l = tu_dense(name, tok[1] == 'g' ? 1 : 4,
-                             tok[1] == 's' ? ACT_SOFTMAX : tok[1] == 't' ? ACT_TANH : tok[1] == 'r' ? ACT_RELU : ACT_SIGMOID);
-            }
-            break;
-        default: {
-            CellKind k = tok[0] == 'S' ? CELL_SIMPLE_RNN : tok[0] == 'L' ? CELL_LSTM : CELL_GRU;
-            l = tu_rnn(name, k, 3, strchr(tok, 's') != NULL);
-            l.cell[0].reset_after = tok[0] == 'G';
-            l.cell[0].go_backwards = strchr(tok, 'b') != NULL;
-            if (strchr(tok, 'r')) l.cell[0].activation = ACT_RELU;
-            if (strchr(tok, 'l')) l.cell[0].activation = ACT_LINEAR;
-            if (strchr(tok, 'h')) l.cell[0].recurrent_activation = ACT_HARD_SIGMOID;
-            if (strchr(tok, 'n')) l.cell[0].use_bias = false;
-            if (strchr(tok, 'p')) l.dropout = 0.3f;
-            if (strchr(tok, 'q')) l.recurrent_dropout = 0.3f;
-            for (int mode = 2; mode <= 5; mode++) {
-                if (!strchr(tok, '0' + mode)) continue;
-                l.bidirectional = true;
-                l.merge = (MergeMode)(mode - 2);
-                l.cell[1] = l.cell[0];
-                l.cell[1].go_backwards = !l.cell[0].go_backwards;
-            }
-        }
-        }
-        model_add_layer(m, &l);
-    }
-    Err err = {{0}};
-    ck_assert_msg(model_build(m, &err), "%s", err.msg);
-    Rng rng;
-    rng_init(&rng, 99);
-    for (size_t k = 0; k < m->n_params; k++) m->params[k] = rng_uniform(&rng) - 0.5f;
+    tu_layers_from_spec(m, spec, grad_layer);
+    tu_build_random(m, 99, 1.0f);
 }
 
 static const int TOKENS[B * T] = {0, 3, 5, 0, 6, 1, 2, 0, 4, 2};

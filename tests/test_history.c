@@ -27,12 +27,11 @@ static const char *bin(void)
     return b ? b : "./unroll";
 }
 
-static void write_bytes(const char *path, const void *data, size_t n)
+/* A model from a spec (unroll new's syntax), weights seeded with seed. */
+static void build_spec(Model *m, const char *spec, uint64_t seed)
 {
-    FILE *f = fopen(path, "wb");
-    ck_assert(f);
-    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-    fclose(f);
+    Err err = {{0}};
+    ck_assert_msg(spec_build(m, spec, 0, seed, &err), "%s", err.msg);
 }
 
 /* `unroll new` a seeded SimpleRNN, `unroll train` it 3 epochs: history.bin
@@ -47,7 +46,7 @@ START_TEST(train_writes_history)
     snprintf(data, sizeof data, "%s/rows.jsonl", tmp);
     const char *rows = "{\"tokens\": [0, 1, 2, 3], \"label\": 1}\n{\"tokens\": [3, 2, 1, 4], \"label\": 0}\n"
                        "{\"tokens\": [4, 4, 1, 2], \"label\": 1}\n";
-    write_bytes(data, rows, strlen(rows));
+    tu_write_bytes(data, rows, strlen(rows));
     const char *spec = "embedding:5:3, rnn:4, dense:2:softmax";
     char *o = NULL, *e = NULL;
     int rc = tu_run((char *const[]){(char *)bin(), "new", fresh, "--spec", (char *)spec, "--seed", "7", NULL}, &o, &e);
@@ -129,7 +128,7 @@ START_TEST(round_trip_and_layout)
 {
     Model m;
     Err err = {{0}};
-    ck_assert(spec_build(&m, "embedding:4:2, gru:3, dense:2:softmax", 0, 3, &err));
+    build_spec(&m, "embedding:4:2, gru:3, dense:2:softmax", 3);
     History h;
     history_init(&h, m.n_params);
     for (int k = 0; k < 3; k++) {
@@ -198,7 +197,7 @@ START_TEST(bad_files_are_refused)
         unsigned char buf[sizeof good + 4] = {0};
         memcpy(buf, good, sizeof good);
         if (cases[i].at >= 0) buf[cases[i].at] = cases[i].value;
-        write_bytes(p, buf, cases[i].len);
+        tu_write_bytes(p, buf, cases[i].len);
         History h;
         Err err = {{0}};
         ck_assert_msg(!history_load(&h, p, P, &err), "%s: accepted", cases[i].what);
@@ -225,10 +224,10 @@ START_TEST(window_refuses_a_bad_history)
     snprintf(dir, sizeof dir, "%s/m", tmp);
     Model m;
     Err err = {{0}};
-    ck_assert(spec_build(&m, "embedding:6:2, rnn:3, dense:6:softmax", 0, 1, &err));
+    build_spec(&m, "embedding:6:2, rnn:3, dense:6:softmax", 1);
     ck_assert_msg(model_save(&m, dir, NULL, 0, &err), "%s", err.msg);
     snprintf(p, sizeof p, "%s/history.bin", dir);
-    write_bytes(p, "UNRLHIST", 8);
+    tu_write_bytes(p, "UNRLHIST", 8);
     App *a = app_headless_create(640, 400, &err);
     ck_assert_msg(a, "%s", err.msg);
     ck_assert(!app_headless_open(a, dir, &err));
@@ -340,7 +339,7 @@ START_TEST(non_finite_loss_stops_cleanly)
 {
     Model m;
     Err err = {{0}};
-    ck_assert(spec_build(&m, "embedding:5:3, rnn:4, dense:2:softmax", 0, 2, &err));
+    build_spec(&m, "embedding:5:3, rnn:4, dense:2:softmax", 2);
     int tokens[] = {1, 2, 3, 4, 4, 3, 2, 1, 1, 1, 2, 2};
     int labels[] = {0, 1, 0};
     Dataset ds = {.tokens = tokens, .labels = labels, .N = 3, .T = 4};

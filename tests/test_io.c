@@ -16,6 +16,7 @@
 #include "spec.h"
 #include "summary.h"
 #include "testutil.h"
+#include "testutil_io.h"
 #include "trace_json.h"
 
 #define ABS_TOL 2e-5
@@ -104,48 +105,22 @@ static bool cmp_json(const cJSON *want, const cJSON *got, const char *path, Cmp 
     return true; /* null: nothing to compare */
 }
 
-static cJSON *read_json(const char *path)
-{
-    Err err = {{0}};
-    size_t n = 0;
-    char *text = base_read_file(path, (size_t)64 << 20, &n, &err);
-    ck_assert_msg(text, "%s", err.msg);
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    ck_assert_msg(j, "%s: bad JSON", path);
-    return j;
-}
-
 /* Traces the fixture's input through the loaded model; returns parsed JSON. */
 static cJSON *trace_fixture(const Model *m, const cJSON *exp)
 {
-    const cJSON *tok = cJSON_GetObjectItemCaseSensitive(exp, "tokens");
-    const cJSON *inp = cJSON_GetObjectItemCaseSensitive(exp, "input");
-    int T = cJSON_GetArraySize(tok ? tok : inp);
     int *tokens = NULL;
     float *input = NULL;
-    if (tok) {
-        tokens = xcalloc((size_t)T, sizeof *tokens);
-        for (int t = 0; t < T; t++) tokens[t] = (int)cJSON_GetArrayItem(tok, t)->valuedouble;
+    int T = tu_fixture_input(m, exp, &tokens, &input);
+    if (tokens) {
         Err err = {{0}};
         ck_assert_msg(model_check_tokens(m, tokens, T, &err), "%s", err.msg);
-    } else {
-        input = xcalloc((size_t)T * m->input_dim, sizeof *input);
-        for (int t = 0; t < T; t++)
-            for (int j = 0; j < m->input_dim; j++)
-                input[t * m->input_dim + j] = (float)cJSON_GetArrayItem(cJSON_GetArrayItem(inp, t), j)->valuedouble;
     }
-    Trace tr;
-    trace_init(&tr, m, 1, T, true);
-    model_forward(&tr, tokens, input);
-    JsonW w;
-    jsonw_init(&w);
-    trace_write_json(&w, &tr, 0, NULL);
-    ck_assert(!w.nonfinite);
-    cJSON *got = cJSON_Parse(w.buf);
+    bool nonfinite = true;
+    char *text = tu_trace_text(m, tokens, input, T, &nonfinite);
+    ck_assert(!nonfinite);
+    cJSON *got = cJSON_Parse(text);
     ck_assert(got);
-    jsonw_free(&w);
-    trace_free(&tr);
+    free(text);
     free(tokens);
     free(input);
     return got;
@@ -179,7 +154,7 @@ START_TEST(reference_fixtures)
         char dir[4096], exp_path[4200];
         snprintf(dir, sizeof dir, "%s/%s", tu_path("fixtures/ref"), names[i]);
         snprintf(exp_path, sizeof exp_path, "%s/expected.json", dir);
-        cJSON *exp = read_json(exp_path);
+        cJSON *exp = tu_read_json(exp_path);
         Model m;
         Err err = {{0}};
         if (!model_load(&m, dir, &err)) {
@@ -555,7 +530,7 @@ START_TEST(cell_wires_match_the_trace)
         char dir[4096], exp_path[4200];
         snprintf(dir, sizeof dir, "%s/%s", tu_path("fixtures/ref"), names[i]);
         snprintf(exp_path, sizeof exp_path, "%s/expected.json", dir);
-        cJSON *exp = read_json(exp_path);
+        cJSON *exp = tu_read_json(exp_path);
         Model m;
         Err err = {{0}};
         ck_assert_msg(model_load(&m, dir, &err), "%s", err.msg);
@@ -622,14 +597,6 @@ END_TEST
 
 /* ---- cases that see a bug (issue 10) ------------------------------------- */
 
-static void write_bytes(const char *path, const void *data, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_msg(f, "cannot write %s", path);
-    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-    fclose(f);
-}
-
 static cJSON *opt_weight(const char *name, int n_dims, const int *dims)
 {
     cJSON *w = cJSON_CreateObject();
@@ -669,7 +636,7 @@ START_TEST(optimizer_weights_are_skipped)
     ck_assert_msg(model_save(&m, dir, NULL, 0, &err), "%s", err.msg);
 
     snprintf(path, sizeof path, "%s/model.json", dir);
-    cJSON *root = read_json(path);
+    cJSON *root = tu_read_json(path);
     cJSON *manifest = cJSON_GetObjectItemCaseSensitive(root, "weightsManifest");
     cJSON *group = cJSON_GetArrayItem(manifest, 0);
     cJSON *old = cJSON_DetachItemFromObjectCaseSensitive(group, "weights");
@@ -701,13 +668,13 @@ START_TEST(optimizer_weights_are_skipped)
     cJSON_AddItemToObject(g2, "weights", vs);
     cJSON_AddItemToArray(manifest, g2);
     char *text = cJSON_Print(root);
-    write_bytes(path, text, strlen(text));
+    tu_write_bytes(path, text, strlen(text));
     free(text);
     cJSON_Delete(root);
     snprintf(path, sizeof path, "%s/weights.bin", dir);
-    write_bytes(path, bytes, at * sizeof *bytes);
+    tu_write_bytes(path, bytes, at * sizeof *bytes);
     snprintf(path, sizeof path, "%s/optimizer.bin", dir);
-    write_bytes(path, vbytes, vat * sizeof *vbytes);
+    tu_write_bytes(path, vbytes, vat * sizeof *vbytes);
 
     Model b;
     ck_assert_msg(model_load(&b, dir, &err), "%s", err.msg);

@@ -21,46 +21,16 @@
 #include "model_io.h"
 #include "prompt.h"
 #include "testutil.h"
+#include "testutil_io.h"
 #include "trace_json.h"
-
-static cJSON *read_json(const char *path)
-{
-    Err err = {{0}};
-    size_t n = 0;
-    char *text = base_read_file(path, (size_t)64 << 20, &n, &err);
-    ck_assert_msg(text, "%s", err.msg);
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    ck_assert_msg(j, "%s: bad JSON", path);
-    return j;
-}
 
 /* The trace document (contracts.md 2) of the reference input of a case. */
 static char *trace_text(const Model *m, const cJSON *exp)
 {
-    const cJSON *tok = cJSON_GetObjectItemCaseSensitive(exp, "tokens");
-    const cJSON *inp = cJSON_GetObjectItemCaseSensitive(exp, "input");
-    int T = cJSON_GetArraySize(tok ? tok : inp);
     int *tokens = NULL;
     float *input = NULL;
-    if (tok) {
-        tokens = xcalloc((size_t)T, sizeof *tokens);
-        for (int t = 0; t < T; t++) tokens[t] = (int)cJSON_GetArrayItem(tok, t)->valuedouble;
-    } else {
-        input = xcalloc((size_t)T * (size_t)m->input_dim, sizeof *input);
-        for (int t = 0; t < T; t++)
-            for (int j = 0; j < m->input_dim; j++)
-                input[t * m->input_dim + j] = (float)cJSON_GetArrayItem(cJSON_GetArrayItem(inp, t), j)->valuedouble;
-    }
-    Trace tr;
-    trace_init(&tr, m, 1, T, true);
-    model_forward(&tr, tokens, input);
-    JsonW w;
-    jsonw_init(&w);
-    trace_write_json(&w, &tr, 0, NULL);
-    char *text = xstrdup(w.buf);
-    jsonw_free(&w);
-    trace_free(&tr);
+    int T = tu_fixture_input(m, exp, &tokens, &input);
+    char *text = tu_trace_text(m, tokens, input, T, NULL);
     free(tokens);
     free(input);
     return text;
@@ -136,7 +106,7 @@ START_TEST(fixtures_trace_like_tfjs)
         ck_assert_msg(model_load(&a, ref, &err), "%s", err.msg);
         ck_assert_msg(model_load(&b, file, &err), "%s: %s", e->d_name, err.msg);
         assert_same_model(&a, &b, e->d_name);
-        cJSON *exp = read_json(exp_path);
+        cJSON *exp = tu_read_json(exp_path);
         char *ta = trace_text(&a, exp), *tb = trace_text(&b, exp);
         ck_assert_msg(strcmp(ta, tb) == 0, "%s: trace differs from the tfjs model's", e->d_name);
         free(ta);
@@ -199,7 +169,7 @@ START_TEST(scoped_weight_names)
     ck_assert_msg(model_load(&a, ref, &err), "%s", err.msg);
     ck_assert_msg(model_load(&b, file, &err), "%s", err.msg);
     assert_same_model(&a, &b, file);
-    cJSON *exp = read_json(exp_path);
+    cJSON *exp = tu_read_json(exp_path);
     char *ta = trace_text(&a, exp), *tb = trace_text(&b, exp);
     ck_assert_str_eq(ta, tb);
     free(ta);
@@ -232,7 +202,7 @@ START_TEST(write_read_round_trip)
         ck_assert_msg(model_save(&a, out, NULL, 0, &err), "%s: %s", cases[i], err.msg);
         ck_assert_msg(model_load(&b, out, &err), "%s: %s", cases[i], err.msg);
         assert_same_model(&a, &b, out);
-        cJSON *exp = read_json(exp_path);
+        cJSON *exp = tu_read_json(exp_path);
         char *ta = trace_text(&a, exp), *tb = trace_text(&b, exp);
         ck_assert_msg(strcmp(ta, tb) == 0, "%s: trace differs after the round trip", cases[i]);
         free(ta);

@@ -624,6 +624,20 @@ static void assert_json_ints(const cJSON *rows, const int *want, int n_rows, con
     }
 }
 
+/* Runs `unroll tokenize` (argv); fails unless it exits 0 and prints a JSON
+ * document, which it returns (caller cJSON_Deletes it). */
+static cJSON *tokenize_json(char *const argv[])
+{
+    char *out, *err;
+    int rc = tu_run(argv, &out, &err);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
+    cJSON *doc = cJSON_Parse(out);
+    ck_assert_msg(doc, "stdout is not JSON: %s", out);
+    free(out);
+    free(err);
+    return doc;
+}
+
 /* The file "Red fox\r\nred DOG, red fox\n\nblue\n" holds four texts (\r\n ends
  * a line too; the last newline ends "blue"; the empty line is a text). Counts red 3, fox 2, dog 1,
  * blue 1 -> <OOV> 1, red 2, fox 3, dog 4, blue 5. With --num-words 4, dog and
@@ -636,13 +650,9 @@ START_TEST(cli_tokenize)
     snprintf(txt, sizeof txt, "%s/lines.txt", dir);
     snprintf(out_json, sizeof out_json, "%s/tok.json", dir);
     spit(txt, "Red fox\r\nred DOG, red fox\n\nblue\n");
-    char *out, *err;
-    int rc = tu_run((char *const[]){(char *)bin(), "tokenize", txt, "--oov-token", "<OOV>", "--num-words", "4",
-                                    "--maxlen", "3", "--padding", "post", "--save-tokenizer", out_json, NULL},
-                    &out, &err);
-    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
-    cJSON *doc = cJSON_Parse(out);
-    ck_assert_msg(doc, "stdout is not JSON: %s", out);
+    cJSON *doc = tokenize_json((char *const[]){(char *)bin(), "tokenize", txt, "--oov-token", "<OOV>", "--num-words",
+                                               "4", "--maxlen", "3", "--padding", "post", "--save-tokenizer", out_json,
+                                               NULL});
     const cJSON *wi = cJSON_GetObjectItemCaseSensitive(doc, "word_index");
     static const char *const words[] = {"<OOV>", "red", "fox", "dog", "blue"};
     ck_assert_int_eq(cJSON_GetArraySize(wi), 5);
@@ -657,8 +667,6 @@ START_TEST(cli_tokenize)
     assert_json_ints(cJSON_GetObjectItemCaseSensitive(doc, "padded"), (const int[]){2, 3, 0, 1, 2, 3, 0, 0, 0, 1, 0, 0},
                      4, (const int[]){3, 3, 3, 3}, "padded");
     cJSON_Delete(doc);
-    free(out);
-    free(err);
 
     Tokenizer tok;
     Err e = {{0}};
@@ -670,7 +678,8 @@ START_TEST(cli_tokenize)
 
     /* no options: maxlen = longest, pre padding, no OOV:
      * red 1, fox 2, dog 3, blue 4 -> [0 0 1 2] [1 3 1 2] [0 0 0 0] [0 0 0 4] */
-    rc = tu_run((char *const[]){(char *)bin(), "tokenize", txt, NULL}, &out, &err);
+    char *out, *err;
+    int rc = tu_run((char *const[]){(char *)bin(), "tokenize", txt, NULL}, &out, &err);
     ck_assert_int_eq(rc, 0);
     doc = cJSON_Parse(out);
     ck_assert_ptr_nonnull(doc);
@@ -1060,13 +1069,8 @@ START_TEST(vectorize_cli_and_round_trip)
     snprintf(txt, sizeof txt, "%s/reviews.txt", dir);
     snprintf(out_json, sizeof out_json, "%s/tokenizer.json", dir);
     spit(txt, "The cat.<br />The dog!\na cat\n\n");
-    char *out, *err;
-    int rc = tu_run((char *const[]){(char *)bin(), "tokenize", txt, "--strip-html-breaks", "--output-sequence-length", "3",
-                                    "--save-tokenizer", out_json, NULL},
-                    &out, &err);
-    ck_assert_msg(rc == 0, "exit %d: %s", rc, err);
-    cJSON *doc = cJSON_Parse(out);
-    ck_assert_msg(doc, "stdout is not JSON: %s", out);
+    cJSON *doc = tokenize_json((char *const[]){(char *)bin(), "tokenize", txt, "--strip-html-breaks",
+                                               "--output-sequence-length", "3", "--save-tokenizer", out_json, NULL});
     const cJSON *voc = cJSON_GetObjectItemCaseSensitive(doc, "vocabulary");
     static const char *const words[] = {"", "[UNK]", "the", "cat", "dog", "a"};
     ck_assert_int_eq(cJSON_GetArraySize(voc), 6);
@@ -1076,11 +1080,10 @@ START_TEST(vectorize_cli_and_round_trip)
     assert_json_ints(cJSON_GetObjectItemCaseSensitive(doc, "padded"), (const int[]){2, 3, 2, 5, 3, 0, 0, 0, 0}, 3,
                      (const int[]){3, 3, 3}, "padded");
     cJSON_Delete(doc);
-    free(out);
-    free(err);
 
     /* without --output-sequence-length: the longest, padded at the end */
-    rc = tu_run((char *const[]){(char *)bin(), "tokenize", txt, "--strip-html-breaks", NULL}, &out, &err);
+    char *out, *err;
+    int rc = tu_run((char *const[]){(char *)bin(), "tokenize", txt, "--strip-html-breaks", NULL}, &out, &err);
     ck_assert_int_eq(rc, 0);
     doc = cJSON_Parse(out);
     assert_json_ints(cJSON_GetObjectItemCaseSensitive(doc, "padded"), (const int[]){2, 3, 2, 4, 5, 3, 0, 0, 0, 0, 0, 0}, 3,
@@ -1116,6 +1119,18 @@ START_TEST(vectorize_cli_and_round_trip)
 }
 END_TEST
 
+/* A char_level tokenizer (the other options Keras' defaults) fitted on the
+ * two texts a and b. */
+static void fit_char_level(Tokenizer *tok, const char *a, const char *b)
+{
+    TokenizerConfig c = tokenizer_config_default();
+    c.char_level = true;
+    tokenizer_init(tok, &c);
+    const char *texts[] = {a, b};
+    Err err = {{0}};
+    ck_assert_msg(tokenizer_fit_on_texts(tok, texts, 2, &err), "%s", err.msg);
+}
+
 /* Keras' Tokenizer(char_level=True): text.lower(), then every character is
  * a token; the filters are not applied (Keras' fit_on_texts skips
  * text_to_word_sequence for char_level). By hand:
@@ -1124,13 +1139,9 @@ END_TEST
  * Saved with "char_level": true, read back, the same. */
 START_TEST(char_level_round_trip)
 {
-    TokenizerConfig c = tokenizer_config_default();
-    c.char_level = true;
     Tokenizer tok;
-    tokenizer_init(&tok, &c);
-    const char *texts[] = {"Aa b!", "\xce\xa3\xce\x91\xce\xa3"};
+    fit_char_level(&tok, "Aa b!", "\xce\xa3\xce\x91\xce\xa3");
     Err err = {{0}};
-    ck_assert(tokenizer_fit_on_texts(&tok, texts, 2, &err));
     static const char *const order[] = {"a", " ", "b", "!", "\xcf\x83", "\xce\xb1", "\xcf\x82"};
     ck_assert_int_eq(tok.max_index, 7);
     for (int i = 1; i <= 7; i++) ck_assert_str_eq(tokenizer_index_word(&tok, i), order[i - 1]);
@@ -1270,13 +1281,9 @@ END_TEST
  * The model is untrained (seeded weights): only the joining is asserted. */
 START_TEST(generate_joins_characters)
 {
-    TokenizerConfig c = tokenizer_config_default();
-    c.char_level = true;
     Tokenizer tok;
-    tokenizer_init(&tok, &c);
-    const char *texts[] = {"ab ba", "a b"};
+    fit_char_level(&tok, "ab ba", "a b");
     Err err = {{0}};
-    ck_assert(tokenizer_fit_on_texts(&tok, texts, 2, &err));
     ck_assert_int_eq(tok.max_index, 3);
     char *json = tokenizer_to_json(&tok);
     Model m;

@@ -145,3 +145,44 @@ int tu_run_suite(Suite *suite)
     srunner_free(sr);
     return failed ? 1 : 0;
 }
+
+void tu_write_bytes(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f, "cannot write %s", path);
+    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+    fclose(f);
+}
+
+void tu_layers_from_spec(Model *m, const char *spec, TuLayerOf layer_of)
+{
+    model_init(m);
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", spec);
+    int n = 0;
+    for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
+        char name[16];
+        snprintf(name, sizeof name, "l%d", n);
+        Layer l = {0};
+        if (!layer_of(m, &l, tok, name)) continue;
+        model_add_layer(m, &l);
+        n++;
+    }
+}
+
+void tu_build_random(Model *m, uint64_t seed, float scale)
+{
+    Err err = {{0}};
+    ck_assert_msg(model_build(m, &err), "%s", err.msg);
+    Rng rng;
+    rng_init(&rng, seed);
+    for (size_t k = 0; k < m->n_params; k++) m->params[k] = scale * (rng_uniform(&rng) - 0.5f);
+}
+
+void tu_bidirectional(Layer *l, MergeMode merge)
+{
+    l->bidirectional = true;
+    l->merge = merge;
+    l->cell[1] = l->cell[0];
+    l->cell[1].go_backwards = !l->cell[0].go_backwards;
+}

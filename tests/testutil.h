@@ -22,10 +22,30 @@ const char *tu_path(const char *rel);
 char *tu_tmpdir(void);
 void tu_rmtree(const char *dir);
 
+/* Writes n bytes of data to path (replacing it); fails the test if it
+ * cannot. */
+void tu_write_bytes(const char *path, const void *data, size_t n);
+
 /* Layers for hand-built models. */
 Layer tu_embedding(const char *name, int vocab, int dim, bool mask_zero);
 Layer tu_rnn(const char *name, CellKind kind, int units, bool return_sequences);
 Layer tu_dense(const char *name, int units, Act act);
+
+/* A test's own model spec language (test_attrib, test_grad): tokens
+ * separated by spaces; layer_of makes the layer of one token, named name
+ * (l0, l1, ... counting layers), or returns false when the token adds no
+ * layer. tu_layers_from_spec does model_init and adds the layers (no
+ * model_build: see tu_build_random). */
+typedef bool (*TuLayerOf)(Model *m, Layer *l, const char *tok, const char *name);
+void tu_layers_from_spec(Model *m, const char *spec, TuLayerOf layer_of);
+
+/* model_build (failing the test if it fails), then every weight
+ * scale * (u - 0.5), u uniform from an Rng seeded with seed. */
+void tu_build_random(Model *m, uint64_t seed, float scale);
+
+/* Makes l (its cell[0] set) Bidirectional with merge: cell[1] a copy of
+ * cell[0] reading the other way. */
+void tu_bidirectional(Layer *l, MergeMode merge);
 
 /* Runs a command; captures stdout and stderr (caller frees) and returns the
  * exit status (-1 if it did not exit normally). */

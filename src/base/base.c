@@ -435,12 +435,26 @@ fail:
     return false;
 }
 
+/* Swaps two paths in one step (Linux' renameat2); -1 with ENOSYS where the
+ * C library has no such call (the browser build's), which takes the
+ * three-rename way below. */
+static int dir_exchange(const char *a, const char *b)
+{
+#if defined(__linux__) && defined(RENAME_EXCHANGE)
+    return renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE);
+#else
+    (void)a, (void)b;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
 bool base_dir_replace(const char *tmp, const char *dir, Err *err)
 {
     struct stat st;
     if (lstat(dir, &st) != 0) {
         if (rename(tmp, dir) != 0) return err_set(err, "%s: %s", dir, strerror(errno));
-    } else if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) != 0) {
+    } else if (dir_exchange(tmp, dir) != 0) {
         if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
             return err_set(err, "%s: cannot put the new folder in place: %s", dir, strerror(errno));
         /* no exchange here: old aside, new in, old to tmp's name; a signal

@@ -130,7 +130,7 @@ static void seed_output(Backprop *bp, const Trace *tr, Window w, int k)
     }
     /* softmax: the pre-activations again, from the layer's input row */
     const float *in = (li ? tr->layers[li - 1].out : tr->input) + (size_t)w.out_row * F;
-    double zmax = -INFINITY, sum = 0.0;
+    double zmax = -(double)INFINITY, sum = 0.0;
     for (size_t j = 0; j < D; j++) {
         double z = last->use_bias ? (double)last->bias[j] : 0.0;
         for (size_t i = 0; i < F; i++) z += (double)in[i] * (double)last->kernel[i * D + j];
@@ -143,17 +143,27 @@ static void seed_output(Backprop *bp, const Trace *tr, Window w, int k)
         dy[j] = j == (size_t)k ? 1.0f : (float)(-exp((double)dy[j] - zmax) / sum);
 }
 
-/* One forward pass and one backward pass from the seed. */
-static void attribute_gradient(float *out, const Model *m, const int *tokens, const float *input, int T, int t, int k)
+/* One forward pass of the window, unoccluded, into tr (trace_init with keep;
+ * the caller frees tr). */
+static void forward_window(Trace *tr, const Model *m, const int *tokens, const float *input, Window w, bool keep)
 {
-    const Window w = window_of(m, T, t);
     const size_t n = (size_t)w.n, F = (size_t)m->input_dim;
     int *row_tok = m->token_input ? xcalloc(n, sizeof *row_tok) : NULL;
     float *row_in = m->token_input ? NULL : xcalloc(n * F, sizeof *row_in);
     fill_row(row_tok, row_in, m, tokens, input, w, 0, -1);
+    trace_init(tr, m, 1, w.n, keep);
+    model_forward(tr, row_tok, row_in);
+    free(row_tok);
+    free(row_in);
+}
+
+/* One forward pass and one backward pass from the seed. */
+static void attribute_gradient(float *out, const Model *m, const int *tokens, const float *input, int T, int t, int k)
+{
+    const Window w = window_of(m, T, t);
+    const size_t F = (size_t)m->input_dim;
     Trace tr;
-    trace_init(&tr, m, 1, w.n, true);
-    model_forward(&tr, row_tok, row_in);
+    forward_window(&tr, m, tokens, input, w, true);
     Backprop bp;
     backprop_init(&bp, m, 1, w.n);
     bp.states_only = true;
@@ -174,8 +184,6 @@ static void attribute_gradient(float *out, const Model *m, const int *tokens, co
     }
     backprop_free(&bp);
     trace_free(&tr);
-    free(row_tok);
-    free(row_in);
 }
 
 /* Batches of the window with one position made padding each; row 0 of the
@@ -228,13 +236,9 @@ bool model_attrib_prediction(float *y, int *best, const Model *m, const int *tok
     if (m->token_input && !model_check_tokens(m, tokens, T, err)) return false;
     const Layer *last = &m->layers[m->n_layers - 1];
     const Window w = window_of(m, T, t);
-    const size_t n = (size_t)w.n, F = (size_t)m->input_dim, D = (size_t)last->out_dim;
-    int *row_tok = m->token_input ? xcalloc(n, sizeof *row_tok) : NULL;
-    float *row_in = m->token_input ? NULL : xcalloc(n * F, sizeof *row_in);
-    fill_row(row_tok, row_in, m, tokens, input, w, 0, -1);
+    const size_t D = (size_t)last->out_dim;
     Trace tr;
-    trace_init(&tr, m, 1, w.n, false);
-    model_forward(&tr, row_tok, row_in);
+    forward_window(&tr, m, tokens, input, w, false);
     const float *out = tr.layers[m->n_layers - 1].out + (size_t)w.out_row * D;
     if (y) memcpy(y, out, D * sizeof *y);
     int k = 0;
@@ -245,8 +249,6 @@ bool model_attrib_prediction(float *y, int *best, const Model *m, const int *tok
     }
     if (best) *best = k;
     trace_free(&tr);
-    free(row_tok);
-    free(row_in);
     return true;
 }
 

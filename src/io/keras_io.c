@@ -940,11 +940,7 @@ static cJSON *rnn_config(const Layer *l, const Cell *c, const char *name)
     cJSON_AddBoolToObject(cfg, "stateful", false);
     cJSON_AddBoolToObject(cfg, "unroll", false);
     cJSON_AddBoolToObject(cfg, "zero_output_for_mask", l->bidirectional && l->return_sequences);
-    cJSON_AddNumberToObject(cfg, "units", c->units);
-    cJSON_AddStringToObject(cfg, "activation", act_name(c->activation));
-    if (c->kind != CELL_SIMPLE_RNN) cJSON_AddStringToObject(cfg, "recurrent_activation", act_name(c->recurrent_activation));
-    cJSON_AddBoolToObject(cfg, "use_bias", c->use_bias);
-    if (c->kind == CELL_LSTM) cJSON_AddBoolToObject(cfg, "unit_forget_bias", l->unit_forget_bias);
+    model_cell_options_json(cfg, l, c);
     cJSON_AddNumberToObject(cfg, "dropout", l->dropout);
     cJSON_AddNumberToObject(cfg, "recurrent_dropout", l->recurrent_dropout);
     cJSON_AddNullToObject(cfg, "seed");
@@ -992,21 +988,12 @@ static void conv1d_config(cJSON *cfg, const Layer *l)
     for (size_t k = 0; k < sizeof none / sizeof *none; k++) cJSON_AddNullToObject(cfg, none[k]);
 }
 
-static cJSON *shape_json(const Model *m)
-{
-    cJSON *s = cJSON_CreateArray();
-    cJSON_AddItemToArray(s, cJSON_CreateNull());
-    cJSON_AddItemToArray(s, m->seq_len ? cJSON_CreateNumber(m->seq_len) : cJSON_CreateNull());
-    if (!m->token_input) cJSON_AddItemToArray(s, cJSON_CreateNumber(m->input_dim));
-    return s;
-}
-
 /* config.json: a Keras 3 Sequential with its InputLayer */
 static char *keras3_config_text(const Model *m)
 {
     cJSON *layers = cJSON_CreateArray();
     cJSON *icfg = cJSON_CreateObject();
-    cJSON_AddItemToObject(icfg, "batch_shape", shape_json(m));
+    cJSON_AddItemToObject(icfg, "batch_shape", model_input_shape_json(m));
     cJSON_AddStringToObject(icfg, "dtype", m->token_input ? "int32" : "float32");
     cJSON_AddBoolToObject(icfg, "sparse", false);
     cJSON_AddStringToObject(icfg, "name", m->input_name[0] ? m->input_name : "input_layer");
@@ -1019,24 +1006,15 @@ static char *keras3_config_text(const Model *m)
         } else {
             cfg = base_config(l->name, l->trainable);
         }
+        model_layer_options_json(cfg, l);
         switch (l->kind) {
         case LAYER_EMBEDDING:
-            cJSON_AddNumberToObject(cfg, "input_dim", l->vocab);
-            cJSON_AddNumberToObject(cfg, "output_dim", l->out_dim);
-            cJSON_AddBoolToObject(cfg, "mask_zero", l->mask_zero);
-            break;
         case LAYER_MASKING:
-            cJSON_AddNumberToObject(cfg, "mask_value", l->mask_value);
-            break;
+        case LAYER_DENSE:
+            break; /* all in model_layer_options_json */
         case LAYER_DROPOUT:
-            cJSON_AddNumberToObject(cfg, "rate", l->rate);
             cJSON_AddNullToObject(cfg, "seed");
             cJSON_AddNullToObject(cfg, "noise_shape");
-            break;
-        case LAYER_DENSE:
-            cJSON_AddNumberToObject(cfg, "units", l->out_dim);
-            cJSON_AddStringToObject(cfg, "activation", act_name(l->activation));
-            cJSON_AddBoolToObject(cfg, "use_bias", l->use_bias);
             break;
         case LAYER_CONV1D:
             conv1d_config(cfg, l);
@@ -1078,7 +1056,7 @@ static char *keras3_config_text(const Model *m)
     cJSON_AddItemToObject(root, "config", mcfg);
     cJSON_AddNullToObject(root, "registered_name");
     cJSON *build = cJSON_CreateObject();
-    cJSON_AddItemToObject(build, "input_shape", shape_json(m));
+    cJSON_AddItemToObject(build, "input_shape", model_input_shape_json(m));
     cJSON_AddItemToObject(root, "build_config", build);
     char *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);

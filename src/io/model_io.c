@@ -1021,18 +1021,56 @@ done:
 
 /* ---- writing --------------------------------------------------------------- */
 
-static cJSON *cell_config(const Layer *l, const Cell *c, const char *name, bool backward_copy)
+cJSON *model_input_shape_json(const Model *m)
 {
-    cJSON *cfg = cJSON_CreateObject();
-    cJSON_AddStringToObject(cfg, "name", name);
-    cJSON_AddBoolToObject(cfg, "trainable", l->trainable);
-    cJSON_AddStringToObject(cfg, "dtype", "float32");
+    cJSON *s = cJSON_CreateArray();
+    cJSON_AddItemToArray(s, cJSON_CreateNull());
+    cJSON_AddItemToArray(s, m->seq_len ? cJSON_CreateNumber(m->seq_len) : cJSON_CreateNull());
+    if (!m->token_input) cJSON_AddItemToArray(s, cJSON_CreateNumber(m->input_dim));
+    return s;
+}
+
+void model_layer_options_json(cJSON *cfg, const Layer *l)
+{
+    switch (l->kind) {
+    case LAYER_EMBEDDING:
+        cJSON_AddNumberToObject(cfg, "input_dim", l->vocab);
+        cJSON_AddNumberToObject(cfg, "output_dim", l->out_dim);
+        cJSON_AddBoolToObject(cfg, "mask_zero", l->mask_zero);
+        break;
+    case LAYER_MASKING:
+        cJSON_AddNumberToObject(cfg, "mask_value", l->mask_value);
+        break;
+    case LAYER_DROPOUT:
+        cJSON_AddNumberToObject(cfg, "rate", l->rate);
+        break;
+    case LAYER_DENSE:
+        cJSON_AddNumberToObject(cfg, "units", l->out_dim);
+        cJSON_AddStringToObject(cfg, "activation", act_name(l->activation));
+        cJSON_AddBoolToObject(cfg, "use_bias", l->use_bias);
+        break;
+    default:
+        break;
+    }
+}
+
+void model_cell_options_json(cJSON *cfg, const Layer *l, const Cell *c)
+{
     cJSON_AddNumberToObject(cfg, "units", c->units);
     cJSON_AddStringToObject(cfg, "activation", act_name(c->activation));
     if (c->kind != CELL_SIMPLE_RNN)
         cJSON_AddStringToObject(cfg, "recurrent_activation", act_name(c->recurrent_activation));
     cJSON_AddBoolToObject(cfg, "use_bias", c->use_bias);
     if (c->kind == CELL_LSTM) cJSON_AddBoolToObject(cfg, "unit_forget_bias", l->unit_forget_bias);
+}
+
+static cJSON *cell_config(const Layer *l, const Cell *c, const char *name, bool backward_copy)
+{
+    cJSON *cfg = cJSON_CreateObject();
+    cJSON_AddStringToObject(cfg, "name", name);
+    cJSON_AddBoolToObject(cfg, "trainable", l->trainable);
+    cJSON_AddStringToObject(cfg, "dtype", "float32");
+    model_cell_options_json(cfg, l, c);
     if (c->kind == CELL_GRU) cJSON_AddBoolToObject(cfg, "reset_after", c->reset_after);
     cJSON_AddNumberToObject(cfg, "dropout", l->dropout);
     cJSON_AddNumberToObject(cfg, "recurrent_dropout", l->recurrent_dropout);
@@ -1057,32 +1095,17 @@ static cJSON *layer_json(const Model *m, int i)
         cJSON_AddBoolToObject(cfg, "trainable", l->trainable);
         cJSON_AddStringToObject(cfg, "dtype", "float32");
     }
-    if (i == 0) {
-        cJSON *shape = cJSON_CreateArray();
-        cJSON_AddItemToArray(shape, cJSON_CreateNull());
-        cJSON_AddItemToArray(shape, m->seq_len ? cJSON_CreateNumber(m->seq_len) : cJSON_CreateNull());
-        if (!m->token_input) cJSON_AddItemToArray(shape, cJSON_CreateNumber(m->input_dim));
-        cJSON_AddItemToObject(cfg, "batch_input_shape", shape);
-    }
+    if (i == 0) cJSON_AddItemToObject(cfg, "batch_input_shape", model_input_shape_json(m));
+    model_layer_options_json(cfg, l);
     switch (l->kind) {
     case LAYER_EMBEDDING:
-        cJSON_AddNumberToObject(cfg, "input_dim", l->vocab);
-        cJSON_AddNumberToObject(cfg, "output_dim", l->out_dim);
-        cJSON_AddBoolToObject(cfg, "mask_zero", l->mask_zero);
         if (m->seq_len) cJSON_AddNumberToObject(cfg, "input_length", m->seq_len);
         else cJSON_AddNullToObject(cfg, "input_length");
         break;
     case LAYER_MASKING:
-        cJSON_AddNumberToObject(cfg, "mask_value", l->mask_value);
-        break;
     case LAYER_DROPOUT:
-        cJSON_AddNumberToObject(cfg, "rate", l->rate);
-        break;
     case LAYER_DENSE:
-        cJSON_AddNumberToObject(cfg, "units", l->out_dim);
-        cJSON_AddStringToObject(cfg, "activation", act_name(l->activation));
-        cJSON_AddBoolToObject(cfg, "use_bias", l->use_bias);
-        break;
+        break; /* all in model_layer_options_json */
     case LAYER_CONV1D: {
         cJSON_AddNumberToObject(cfg, "filters", l->out_dim);
         const int v[3] = {l->kernel_size, l->strides, l->dilation};

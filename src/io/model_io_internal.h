@@ -21,4 +21,21 @@ bool model_config_read(Model *m, const cJSON *topo, const cJSON *manifest, Err *
  * "dense/kernel:0". NULL with err set when it names no layer or variable. */
 ParamInfo *model_param_by_weight_name(Model *m, const char *wname, Err *err);
 
+/* Writing, shared by model.json (model_io.c) and .keras config.json
+ * (keras_io.c); each caller adds its own format's other keys around these. */
+
+/* The input shape as both formats write it: [null, seq_len or null] and,
+ * unless the model takes token ids, input_dim. */
+cJSON *model_input_shape_json(const Model *m);
+
+/* Adds to cfg the options both formats write alike for an Embedding
+ * (input_dim, output_dim, mask_zero), Masking (mask_value), Dropout (rate)
+ * or Dense (units, activation, use_bias), in that order; nothing for other
+ * kinds. */
+void model_layer_options_json(cJSON *cfg, const Layer *l);
+
+/* Adds to cfg a recurrent cell's units, activation, recurrent_activation
+ * (LSTM, GRU), use_bias and unit_forget_bias (LSTM), in that order. */
+void model_cell_options_json(cJSON *cfg, const Layer *l, const Cell *c);
+
 #endif

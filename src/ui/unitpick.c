@@ -8,6 +8,19 @@
 /* a unit whose classes differ but never within one: as good as it gets */
 #define UNITPICK_SEPARATES_ALL 1e30f
 
+/* unit j's activations summed over the rows of class k; *nk their count */
+static double class_sum(int *nk, const float *h, const int *labels, int n, int H, int j, int k)
+{
+    double s = 0;
+    *nk = 0;
+    for (int i = 0; i < n; i++)
+        if (labels[i] == k) {
+            s += h[(size_t)i * H + j];
+            (*nk)++;
+        }
+    return s;
+}
+
 int unitpick_fisher(float *ratio, const float *h, const int *labels, int n, int H, int n_classes)
 {
     int used = 0;
@@ -16,13 +29,8 @@ int unitpick_fisher(float *ratio, const float *h, const int *labels, int n, int 
         double sum_all = 0, between = 0, within = 0;
         int n_all = 0;
         for (int k = 0; k < n_classes; k++) {
-            double s = 0;
             int nk = 0;
-            for (int i = 0; i < n; i++)
-                if (labels[i] == k) {
-                    s += h[(size_t)i * H + j];
-                    nk++;
-                }
+            double s = class_sum(&nk, h, labels, n, H, j, k);
             sum_all += s;
             n_all += nk;
         }
@@ -32,13 +40,8 @@ int unitpick_fisher(float *ratio, const float *h, const int *labels, int n, int 
         }
         double mean = sum_all / n_all;
         for (int k = 0; k < n_classes; k++) {
-            double s = 0;
             int nk = 0;
-            for (int i = 0; i < n; i++)
-                if (labels[i] == k) {
-                    s += h[(size_t)i * H + j];
-                    nk++;
-                }
+            double s = class_sum(&nk, h, labels, n, H, j, k);
             if (nk == 0) continue;
             double mk = s / nk;
             between += nk * (mk - mean) * (mk - mean);
