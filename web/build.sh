@@ -136,8 +136,8 @@ if ! built unistring; then
   mark unistring
 fi
 
-# OpenBLAS: its plain C kernels (RISCV64_GENERIC), one thread, single
-# precision, no Fortran or LAPACK. Two edits that upstream made in 0.3.22:
+# OpenBLAS: its plain C kernels (RISCV64_GENERIC), one thread, single and
+# double precision (sgemm; dgemv for Keras' orthogonal initializer), no Fortran or LAPACK. Two edits that upstream made in 0.3.22:
 # ctest.c learns emscripten, common.h includes sched.h there.
 if ! built openblas; then
   ob=$(fetch openblas)
@@ -147,7 +147,7 @@ if ! built openblas; then
   grep -q '__EMSCRIPTEN__' "$ob/common.h" ||
     sed -i '0,/^#include <time.h>$/s//#include <time.h>\n#if defined(__EMSCRIPTEN__)\n#include <sched.h>\n#endif/' "$ob/common.h"
   OB=(CC=emcc HOSTCC=gcc TARGET=RISCV64_GENERIC NOFORTRAN=1 NO_LAPACK=1 NO_LAPACKE=1 USE_THREAD=0
-      BUILD_SINGLE=1 NO_SHARED=1 ONLY_CBLAS=1)
+      BUILD_SINGLE=1 BUILD_DOUBLE=1 NO_SHARED=1 ONLY_CBLAS=1)
   (cd "$ob" && make -j"$JOBS" "${OB[@]}" libs > "$CACHE/openblas-make.log" 2>&1 &&
    make "${OB[@]}" PREFIX="$PREFIX" install > "$CACHE/openblas-install.log" 2>&1) ||
     { echo "web/build.sh: openblas failed; see $CACHE/openblas-*.log" >&2; exit 1; }

@@ -59,17 +59,9 @@ void app_save_frame(App *a)
         snprintf(msg, sizeof msg, "saved %s", name);
 #ifdef __EMSCRIPTEN__
         /* a page cannot write to the user's disk: the browser downloads it */
-        EM_ASM({
-            var name = UTF8ToString($0);
-            var data = FS.readFile(name);
-            var a = document.createElement("a");
-            a.href = URL.createObjectURL(new Blob([data], {type: "image/png"}));
-            a.download = name;
-            document.body.appendChild(a);
-            a.click();
-            a.remove();
-            FS.unlink(name);
-        }, name);
+        char js[200];
+        snprintf(js, sizeof js, "unrollDownload('%s')", name); /* index.html; the name is ASCII */
+        emscripten_run_script(js);
         snprintf(msg, sizeof msg, "downloaded %s", name);
 #endif
     }
