@@ -36,7 +36,7 @@
  *   training (the seeded weights) and after it, for every cell; the
  *   shipped training history at the epochs the lesson opens; plain SGD at
  *   rate 1 blowing the loss up and clipnorm 1 keeping it down over the
- *   whole 40-epoch run; other seeds' trained SimpleRNN falls 10^3.4-10^12. */
+ *   whole 40-epoch run; other seeds' trained SimpleRNN falls 10^2.7-10^12. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -522,7 +522,8 @@ static void lesson5_parameter_counts(const Lesson *l, Model *models, const Token
  * exploding-gradient experiment of the last step. Measured (log10 of
  * last/first |dL/dh|) on seeds 4, 1004 ... 5004: at epoch 0 SimpleRNN
  * 0.06 to 0.10, GRU 5.5 to 6.2, LSTM 2.9 to 3.3; trained SimpleRNN 3.4 to
- * 11.9 (shipped 10.1), GRU 0.8 to 3.1 (shipped 1.2), LSTM 0.75 shipped. */
+ * 11.9 with the Haswell kernels, from 2.78 with Cooperlake's (shipped
+ * 10.1), GRU 0.8 to 3.1 (shipped 1.2), LSTM 0.75 shipped. */
 static double lesson6_fall(const Model *m, const Tokenizer *tok, const char *sentence, double *gate_mean)
 {
     Trace tr;
@@ -614,18 +615,20 @@ static void lesson6_vanishing(const Lesson *l, Model *models, const Tokenizer *t
      * measured here; another machine's rounding lands elsewhere), so only
      * the shipped model's is checked, below. */
     CLAIM(start[1] - end[1] >= 2, "%s: trained GRU falls 10^%.2f (10^%.2f at epoch 0)", which, end[1], start[1]);
-    /* "retrained from five other seeds we measured falls from 10^3.4 to 10^12" */
+    /* "retrained from five other seeds we measured falls from 10^2.7 to 10^12"
+     * (Haswell kernels: 10^3.4 to 10^11.9; Cooperlake's: down to 10^2.78) */
     if (strncmp(which, "seed ", 5) == 0)
-        CLAIM(end[0] >= 3.35 && end[0] <= 12.0, "%s: the trained SimpleRNN falls 10^%.2f, the lesson says 10^3.4 to 10^12", which, end[0]);
+        CLAIM(end[0] >= 2.7 && end[0] <= 12.0, "%s: the trained SimpleRNN falls 10^%.2f, the lesson says 10^2.7 to 10^12", which, end[0]);
     /* step 5: SGD at rate 1 without clipping climbs above 3 (guessing
-     * gives 1.39); with clipnorm 1 it stays below 2.5 (measured at most
-     * 3.6 to 12.3 and 1.94 to 2.22 on six seeds) */
+     * gives 1.39); with clipnorm 1 it stays under 3 (measured: unclipped
+     * 3.6 to 12.3, clipped at most 1.94 to 2.61 over the seeds, with the
+     * Haswell and the Cooperlake kernels) */
     double last = 0, largest = 0, clip_last = 0, clip_largest = 0;
     lesson6_explode(l, tok, 0, &last, &largest);
     lesson6_explode(l, tok, 1.0f, &clip_last, &clip_largest);
     fprintf(stderr, "06-gradients.md (%s): SGD lr 1: loss after 10 epochs %.3f; with clipnorm 1 at most %.3f\n", which, last,
             clip_largest);
-    CLAIM(last > 3.0 && clip_largest < 2.5, "%s: SGD lr 1 ends at loss %.3f, with clipnorm 1 at most %.3f", which, last,
+    CLAIM(last > 3.0 && clip_largest < 3.0, "%s: SGD lr 1 ends at loss %.3f, with clipnorm 1 at most %.3f", which, last,
           clip_largest);
     if (strcmp(which, "shipped") != 0) return;
     /* the shipped models' own figures, and their training history */
@@ -711,7 +714,7 @@ static void lesson2_steps(const Lesson *l, Model *models, const Tokenizer *tok, 
     }
     if (strncmp(which, "seed ", 5) == 0) {
         double acc = probe(&models[0], tok, "memory/probe.jsonl");
-        CLAIM(acc < 0.285, "%s: the SimpleRNN is right on %.3f, the lesson says at most 28%%", which, acc);
+        CLAIM(acc < 0.40, "%s: the SimpleRNN is right on %.3f, the lesson says always under 40%%", which, acc);
     }
     /* the introduction: 15 to 30 words after the job, in the training and the held-out sentences */
     static const char *const jobs[] = {"pilot", "sailor", "baker", "cook", "painter", "potter", "doctor", "nurse"};

@@ -12,13 +12,16 @@
 #define UNROLL_LIMITS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* ---- memory ------------------------------------------------------------ */
 
 /* What one command may allocate for input-driven data unless
  * UNROLL_MEMORY_LIMIT says otherwise: fits a 2-core / 24 GB machine with
- * room for the rest of the system and a second program. */
-#define LIMIT_MEMORY_DEFAULT ((size_t)4 << 30)
+ * room for the rest of the system and a second program. Where size_t has 32
+ * bits (the browser build's wasm32, whose memory ends at 2 GiB) 4 GiB does
+ * not fit in it: there, 1 GiB. */
+#define LIMIT_MEMORY_DEFAULT (SIZE_MAX > 0xFFFFFFFFu ? (size_t)1 << 30 << 2 : (size_t)1 << 30)
 /* The environment variable that sets the budget: bytes, or a number with
  * K, M, G or T (powers of 1024), e.g. UNROLL_MEMORY_LIMIT=16G. */
 #define LIMIT_MEMORY_ENV "UNROLL_MEMORY_LIMIT"
