@@ -43,24 +43,7 @@
 
 /* ---- names ----------------------------------------------------------------- */
 
-static bool ends_with_ci(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    if (n < k) return false;
-    for (size_t i = 0; i < k; i++)
-        if (tolower((unsigned char)s[n - k + i]) != tolower((unsigned char)suffix[i])) return false;
-    return true;
-}
-
-bool keras_is_keras_path(const char *path)
-{
-    return path && ends_with_ci(path, ".keras");
-}
-
-bool keras_is_path(const char *path)
-{
-    return path && (ends_with_ci(path, ".keras") || ends_with_ci(path, ".h5"));
-}
+/* keras_is_path and keras_is_keras_path: keras_path.c (in every build) */
 
 /* Keras' naming.to_snake_case for the class names unroll knows:
  * "SimpleRNN" -> "simple_rnn", "InputLayer" -> "input_layer",
