@@ -1819,6 +1819,33 @@ START_TEST(inspector_labels_clear_of_wires)
 }
 END_TEST
 
+/* Presenter mode's larger tabs leave the title less room: it drops to the
+ * body type rather than being cut ("Next word on s..." before), and in the
+ * normal theme it keeps the title type. */
+START_TEST(presenter_title_whole)
+{
+    App *a = open_lesson(1920, 1080);
+    const char *title = a->doc->title;
+    for (int presenter = 0; presenter < 2; presenter++) {
+        a->presenter = presenter == 1;
+        theme_get(&a->theme, a->dark, a->presenter);
+        app_draw(a);
+        int px = app_px(a, presenter ? TEXT_BODY : TEXT_TITLE), want = 0;
+        render_text_size(&a->render, title, px, FONT_BOLD, &want, NULL);
+        bool found = false;
+        for (int i = 0; i < a->render.n_text_boxes; i++) {
+            Box b = a->render.text_boxes[i];
+            if (b.x != app_px(a, TEXT_BODY) || b.y > app_px(a, TEXT_TITLE) * 2) continue; /* at the left margin, in the top bar */
+            ck_assert_msg(b.w == want, "presenter %d: the title is %d px wide, whole it is %d", presenter, b.w, want);
+            found = true;
+            break;
+        }
+        ck_assert_msg(found, "presenter %d: no title drawn", presenter);
+    }
+    app_headless_destroy(a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -1838,6 +1865,7 @@ int main(void)
     tcase_add_test(tc, views_by_number_and_hover_cleared);
     tcase_add_test(tc, presenter_mode_follows_the_window);
     tcase_add_test(tc, text_cache_is_bounded);
+    tcase_add_test(tc, presenter_title_whole);
     suite_add_tcase(s, tc);
     tc = tcase_create("mutants");
     tcase_set_timeout(tc, 300);

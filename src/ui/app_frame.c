@@ -139,11 +139,15 @@ static int draw_top(const App *a, Render *r)
         draw_button(a, r, x, (bar_h - px * 3 / 2) / 2, label, a->view == (ViewKind)v, BTN_VIEW0 + v, px);
         x -= px / 2;
     }
-    /* title on the left, cut to fit */
+    /* title on the left: in the title type, or the body type when the tabs
+     * leave too little room (presenter mode), cut only if even that is too wide */
     char buf[256];
     const char *title = a->has_doc ? a->doc->title : "unroll";
-    const char *fit = render_fit_text(r, title, tpx, FONT_BOLD, x - 2 * pad, buf, sizeof buf);
-    render_text(r, pad, pad, fit, tpx, FONT_BOLD, th->text, ALIGN_LEFT);
+    int room = x - 2 * pad, tw = 0;
+    render_text_size(r, title, tpx, FONT_BOLD, &tw, NULL);
+    if (tw > room) tpx = px;
+    const char *fit = render_fit_text(r, title, tpx, FONT_BOLD, room, buf, sizeof buf);
+    render_text(r, pad, (bar_h - render_line_height(r, tpx, FONT_BOLD)) / 2, fit, tpx, FONT_BOLD, th->text, ALIGN_LEFT);
     return bar_h;
 }
 
