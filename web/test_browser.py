@@ -197,6 +197,23 @@ def main():
             check(len(rec) == len(s1["h"]) and diff < 1e-5,
                   "h at step %d equals the native build's (%d units, largest difference %.2g)"
                   % (s1["step"], len(rec), diff))
+        # a user's model through the page's file picker: model.json, its shard
+        # and tokenizer.json go to /user and the window opens them
+        folder = os.path.join(os.path.dirname(here), "lessons", "lyrics", "models", "gru")
+        doc = page.call("DOM.getDocument")
+        node = page.call("DOM.querySelector", nodeId=doc["root"]["nodeId"], selector="#files")["nodeId"]
+        page.call("DOM.setFileInputFiles", nodeId=node,
+                  files=[os.path.join(folder, f) for f in ("model.json", "weights.bin", "tokenizer.json")])
+        opened = None
+        for _ in range(100):
+            time.sleep(0.1)
+            s2 = json.loads(page.eval("UTF8ToString(Module._unroll_web_state())"))
+            if s2.get("open") and s2["title"] != s1["title"]:
+                opened = s2
+                break
+        check(opened is not None and opened["lesson_step"] < 0 and opened["T"] > 0,
+              "the file picker opens a model (%s)" % (opened["title"] if opened else "nothing opened"))
+        page.key("Escape", "Escape", 27)
         # a step's redraw, over 20 steps back and forth
         times = []
         for k in range(20):

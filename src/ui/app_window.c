@@ -97,8 +97,11 @@ EMSCRIPTEN_KEEPALIVE const char *unroll_web_state(void)
     const DocModel *dm = &a->doc->models[a->model];
     size_t k = (size_t)snprintf(buf, sizeof buf,
                                 "{\"open\": true, \"view\": \"%s\", \"step\": %d, \"T\": %d, \"lesson_step\": %d, "
-                                "\"model\": \"%s\", \"frame_ms\": %.3f, \"input\": \"",
+                                "\"model\": \"%s\", \"frame_ms\": %.3f, \"title\": \"",
                                 view_kind_name(a->view), a->step, a->doc->T, a->lesson_step, dm->label, web_frame_ms);
+    for (const char *c = a->doc->title; *c && k < sizeof buf - 64; c++)
+        if (*c != '"' && *c != '\\' && (unsigned char)*c >= 0x20) buf[k++] = *c;
+    k += (size_t)snprintf(buf + k, sizeof buf - k, "\", \"input\": \"");
     for (const char *c = a->doc->input; *c && k < sizeof buf - 64; c++)
         if (*c != '"' && *c != '\\' && (unsigned char)*c >= 0x20) buf[k++] = *c;
     k += (size_t)snprintf(buf + k, sizeof buf - k, "\", \"h\": [");
