@@ -232,7 +232,7 @@ START_TEST(save_replaces_whole_and_refuses_foreign_folder)
     Err err = {{0}};
     ck_assert_msg(model_load(&a, src, &err), "%s", err.msg);
     ck_assert(model_save(&a, out, NULL, 0, &err));
-    ck_assert(model_save(&a, out, (ExtraFile[]){{"tokenizer.json", "{}"}}, 1, &err)); /* over an old model */
+    ck_assert(model_save(&a, out, (ExtraFile[]){{"tokenizer.json", "{}", 0}}, 1, &err)); /* over an old model */
     snprintf(junk, sizeof junk, "%s/tokenizer.json", out);
     struct stat st;
     ck_assert_int_eq(stat(junk, &st), 0);

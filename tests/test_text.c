@@ -1291,7 +1291,7 @@ START_TEST(generate_joins_characters)
     char *dir = tu_tmpdir();
     char model[4200];
     snprintf(model, sizeof model, "%s/model", dir);
-    ExtraFile extra = {"tokenizer.json", json};
+    ExtraFile extra = {"tokenizer.json", json, 0};
     ck_assert_msg(model_save(&m, model, &extra, 1, &err), "%s", err.msg);
     char *out, *errs;
     int rc = tu_run((char *const[]){(char *)bin(), "generate", model, "--seed-text", "AB", "--words", "5", NULL}, &out, &errs);

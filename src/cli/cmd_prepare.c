@@ -84,10 +84,14 @@ int cmd_prepare(int argc, char **argv)
         } else {
             dir = lesson_model_dir(&l, k);
         }
-        ExtraFile extra = {"tokenizer.json", tok};
-        if (ok && !history_only) ok = model_save(&m, dir, &extra, 1, &err);
-        /* history.bin after the model (written whole or not at all too) */
-        if (ok && keep) ok = history_save_beside(&hist, dir, &err);
+        /* the history inside the model folder's one whole-or-nothing write;
+         * --history-only writes it alone, atomically, beside the model */
+        size_t hist_len = 0;
+        unsigned char *hist_bytes = ok && keep && !history_only ? history_encode(&hist, &hist_len) : NULL;
+        ExtraFile extra[2] = {{"tokenizer.json", tok, 0}, {"history.bin", (const char *)hist_bytes, hist_len}};
+        if (ok && !history_only) ok = model_save(&m, dir, extra, hist_bytes ? 2 : 1, &err);
+        free(hist_bytes);
+        if (ok && keep && history_only) ok = history_save_beside(&hist, dir, &err);
         if (ok && history_only) {
             /* how far the model in the folder is from this run's last epoch */
             Model shipped;

@@ -96,6 +96,7 @@ int cmd_train(int argc, char **argv)
     DataFile train = {0}, valid = {0};
     Trainer tr = {0};
     char *tok = NULL;
+    unsigned char *hist_bytes = NULL;
     History hist;
     history_init(&hist, m.n_params);
     if (!datafile_load(&train, data, m.token_input ? 0 : m.input_dim, &err)) goto fail;
@@ -131,15 +132,23 @@ int cmd_train(int argc, char **argv)
             fprintf(stderr, "epoch %d/%d loss %.6f accuracy %.4f\n", e + 1, cfg.epochs, st.loss, st.accuracy);
         if (!no_history && !history_push(&hist, &m, &err)) goto fail;
     }
-    ExtraFile extra = {"tokenizer.json", tok};
-    if (!model_save(&m, out, tok ? &extra : NULL, tok ? 1 : 0, &err)) goto fail;
-    /* history.bin after the model: it is written whole or not at all too */
-    if (!no_history && !history_save_beside(&hist, out, &err)) goto fail;
+    /* a model folder gets its history inside, in the same whole-or-nothing
+     * write; a .keras file gets NAME.history.bin beside it, written after it */
+    bool keras_out = keras_is_keras_path(out);
+    size_t hist_len = 0;
+    hist_bytes = !no_history && !keras_out ? history_encode(&hist, &hist_len) : NULL;
+    ExtraFile extra[2];
+    int n_extra = 0;
+    if (tok) extra[n_extra++] = (ExtraFile){"tokenizer.json", tok, 0};
+    if (hist_bytes) extra[n_extra++] = (ExtraFile){"history.bin", (const char *)hist_bytes, hist_len};
+    if (!model_save(&m, out, n_extra ? extra : NULL, n_extra, &err)) goto fail;
+    if (!no_history && keras_out && !history_save_beside(&hist, out, &err)) goto fail;
     status = 0;
     goto done;
 fail:
     cli_fail("train", &err);
 done:
+    free(hist_bytes);
     history_free(&hist);
     free(tok);
     trainer_free(&tr);
@@ -178,7 +187,7 @@ int cmd_new(int argc, char **argv)
         free(tok);
         return cli_fail("new", &err);
     }
-    ExtraFile extra = {"tokenizer.json", tok};
+    ExtraFile extra = {"tokenizer.json", tok, 0};
     bool ok = model_save(&m, out, tok ? &extra : NULL, tok ? 1 : 0, &err);
     free(tok);
     model_free(&m);

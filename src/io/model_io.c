@@ -1261,7 +1261,8 @@ bool model_save(const Model *m, const char *dir_arg, const ExtraFile *extra, int
     if (!write_in(tmp, "model.json", text, strlen(text), &handles[n_handles++], err)) goto done;
     if (!write_in(tmp, "weights.bin", m->params, m->n_params * sizeof *m->params, &handles[n_handles++], err)) goto done;
     for (int i = 0; i < n_extra; i++)
-        if (!write_in(tmp, extra[i].name, extra[i].content, strlen(extra[i].content), &handles[n_handles++], err))
+        if (!write_in(tmp, extra[i].name, extra[i].content, extra[i].len ? extra[i].len : strlen(extra[i].content),
+                      &handles[n_handles++], err))
             goto done;
     if (!base_fsync_path(tmp, true, err)) goto done;
     /* in place, and the old model (now at tmp) removed, before a signal acts */

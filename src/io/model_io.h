@@ -32,6 +32,7 @@ char *model_dir_of(const char *path);
 typedef struct {
     const char *name;
     const char *content;
+    size_t len;             /* bytes of content; 0: a C string (strlen) */
 } ExtraFile;
 
 /* A dir ending in .keras is written as a Keras 3 .keras file instead
