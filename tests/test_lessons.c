@@ -36,7 +36,7 @@
  *   training (the seeded weights) and after it, for every cell; the
  *   shipped training history at the epochs the lesson opens; plain SGD at
  *   rate 1 blowing the loss up and clipnorm 1 keeping it down over the
- *   whole 40-epoch run; other seeds' trained SimpleRNN falls 10^2.7-10^12. */
+ *   whole 40-epoch run; other seeds' trained SimpleRNN falls at least 10^2. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -615,10 +615,12 @@ static void lesson6_vanishing(const Lesson *l, Model *models, const Tokenizer *t
      * measured here; another machine's rounding lands elsewhere), so only
      * the shipped model's is checked, below. */
     CLAIM(start[1] - end[1] >= 2, "%s: trained GRU falls 10^%.2f (10^%.2f at epoch 0)", which, end[1], start[1]);
-    /* "retrained from five other seeds we measured falls from 10^2.7 to 10^12"
-     * (Haswell kernels: 10^3.4 to 10^11.9; Cooperlake's: down to 10^2.78) */
+    /* "we measured falls from 10^2.2 to 10^16 ...: always at least a hundred
+     * times" (Haswell kernels: 10^3.4 to 10^11.9; Cooperlake's: from 10^2.78;
+     * Prescott's: 10^2.21 to 10^15.81). The range is a record of those runs;
+     * what holds on any kernel, and is checked, is the hundredfold fall. */
     if (strncmp(which, "seed ", 5) == 0)
-        CLAIM(end[0] >= 2.7 && end[0] <= 12.0, "%s: the trained SimpleRNN falls 10^%.2f, the lesson says 10^2.7 to 10^12", which, end[0]);
+        CLAIM(end[0] >= 2.0, "%s: the trained SimpleRNN falls 10^%.2f, the lesson says at least a hundred times", which, end[0]);
     /* step 5: SGD at rate 1 without clipping climbs above 3 (guessing
      * gives 1.39); with clipnorm 1 it stays under 3 (measured: unclipped
      * 3.6 to 12.3, clipped at most 1.94 to 2.61 over the seeds, with the
