@@ -1929,6 +1929,44 @@ START_TEST(variants_history_curves)
 }
 END_TEST
 
+/* variants: a lesson with a validation set shows each model's held-out
+ * accuracy in the predictions view; the figure is the model's own on the
+ * validation rows (evaluate_rows reads and tokenizes the file apart), and
+ * it follows the epoch slider */
+START_TEST(heldout_accuracy_follows_the_weights)
+{
+    Err err = {{0}};
+    App *a = app_headless_create(1280, 720, &err);
+    ck_assert_msg(a, "%s", err.msg);
+    char path[4200], probe[4200];
+    snprintf(path, sizeof path, "%s/../lessons/02-memory.md", tu_path(""));
+    snprintf(probe, sizeof probe, "%s/../lessons/memory/probe.jsonl", tu_path(""));
+    ck_assert_msg(app_headless_open(a, path, &err), "%s", err.msg);
+    Doc *d = a->doc;
+    for (int round = 0; round < 2; round++) {
+        for (int m = 0; m < d->n_models; m++) {
+            const DocModel *dm = &d->models[m];
+            ck_assert_int_eq(dm->heldout_rows, 200);
+            int n = 0;
+            double acc = 0, loss = 0;
+            ck_assert_msg(evaluate_rows(&dm->model, &d->tok, probe, &n, &acc, &loss, &err), "%s", err.msg);
+            ck_assert_int_eq(n, 200);
+            ck_assert_float_eq_tol(dm->heldout_acc, acc, 1e-9);
+            ck_assert_float_eq_tol(dm->heldout_loss, loss, 1e-4);
+        }
+        if (round == 0) {
+            double trained = d->models[2].heldout_acc;
+            ck_assert_msg(doc_set_epoch(d, 0, &err), "%s", err.msg); /* Keras' initial weights */
+            ck_assert_msg(d->models[2].heldout_acc < trained - 0.3, "LSTM held out %g at epoch 0, %g trained",
+                          d->models[2].heldout_acc, trained);
+        }
+    }
+    app_set_view(a, VIEW_PREDICTIONS);
+    app_draw(a);
+    app_headless_destroy(a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -1976,6 +2014,7 @@ int main(void)
     tcase_add_test(tc, presenter_unrolled_shows_whole_steps);
     tcase_add_test(tc, inspector_labels_clear_of_wires);
     tcase_add_test(tc, variants_history_curves);
+    tcase_add_test(tc, heldout_accuracy_follows_the_weights);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

@@ -146,6 +146,19 @@ static int draw_top(const App *a, Render *r)
     int room = x - 2 * pad, tw = 0;
     render_text_size(r, title, tpx, FONT_BOLD, &tw, NULL);
     if (tw > room) tpx = px;
+    render_text_size(r, title, tpx, FONT_BOLD, &tw, NULL);
+    if (tw > room) {
+        /* two lines at the body size when they fit the bar (presenter mode) */
+        int used = 0;
+        bool more = false;
+        Box tb = {pad, 0, room, bar_h - px / 3};
+        wrap_text(r, tb, title, tpx, FONT_BOLD, th->text, 0, false, &used, &more);
+        if (!more) {
+            tb.y = (bar_h - used) / 2;
+            wrap_text(r, tb, title, tpx, FONT_BOLD, th->text, 0, true, NULL, NULL);
+            return bar_h;
+        }
+    }
     const char *fit = render_fit_text(r, title, tpx, FONT_BOLD, room, buf, sizeof buf);
     render_text(r, pad, (bar_h - render_line_height(r, tpx, FONT_BOLD)) / 2, fit, tpx, FONT_BOLD, th->text, ALIGN_LEFT);
     return bar_h;
@@ -206,6 +219,25 @@ static void draw_words(const App *a, Render *r, Box field, int tx, int ty, int p
         if (unknown) render_fill(r, (Box){wb.x, wb.y + wb.h - 2, wb.w, 2}, th->oov);
         cx = wb.x + wb.w + sw;
         s += n;
+    }
+    /* teaching truth: a sentence longer than the bar says so at its end,
+     * with how many words it has (Enter shows it whole, scrolling) */
+    while (*s == ' ') s++;
+    if (*s || cx - sw > field.x + field.w - pad / 2) {
+        int words = 0;
+        for (const char *p = d->input; *p;) {
+            while (*p == ' ') p++;
+            if (!*p) break;
+            words++;
+            p += strcspn(p, " ");
+        }
+        char mark[64];
+        snprintf(mark, sizeof mark, "\xE2\x80\xA6 %d words", words);
+        int mw = 0;
+        render_text_size(r, mark, spx, FONT_BOLD, &mw, NULL);
+        Box cover = {field.x + field.w - mw - pad * 2, field.y + 1, mw + pad * 2 - 1, field.h - 2};
+        render_fill(r, cover, th->panel);
+        render_text(r, field.x + field.w - pad / 2, ty + (px - spx) / 2, mark, spx, FONT_BOLD, th->text_dim, ALIGN_RIGHT);
     }
     if (d->prompt.n_oov > 0) {
         char note[128];

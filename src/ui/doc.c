@@ -217,11 +217,46 @@ static void pick_separating(const LessonData *ld, DocModel *dm)
     }
 }
 
+/* variants: the lesson's rows (training and validation), loaded once per
+ * document; NULL with d->curve_error set when they cannot be read */
+static const LessonData *lesson_rows(Doc *d)
+{
+    if (!d->is_lesson || d->curve_error[0]) return NULL;
+    if (!d->curve_data) {
+        Err err = {{0}};
+        d->curve_data = xcalloc(1, sizeof *d->curve_data);
+        if (!lesson_data_load(&d->curve_data->ld, &d->lesson, &err)) {
+            snprintf(d->curve_error, sizeof d->curve_error, "%s", err.msg);
+            free(d->curve_data);
+            d->curve_data = NULL;
+            return NULL;
+        }
+    }
+    return &d->curve_data->ld;
+}
+
+/* variants: each model's loss and accuracy on the lesson's validation rows,
+ * with the weights it holds now */
+static void measure_heldout(Doc *d)
+{
+    for (int m = 0; m < d->n_models; m++) d->models[m].heldout_rows = 0;
+    if (!d->is_lesson || !d->lesson.validation) return;
+    const LessonData *ld = lesson_rows(d);
+    if (!ld || !ld->has_val) return;
+    for (int m = 0; m < d->n_models; m++) {
+        DocModel *dm = &d->models[m];
+        LossKind loss;
+        Err err = {{0}};
+        if (!model_loss_kind(&dm->model, &loss, &err)) continue;
+        if (dm->model.seq_len > 0 && dm->model.seq_len != ld->val.view.T) continue;
+        model_evaluate(&dm->model, &ld->val.view, loss, 64, &dm->heldout_loss, &dm->heldout_acc);
+        dm->heldout_rows = ld->val.view.N;
+    }
+}
+
 void doc_measure_models(Doc *d)
 {
-    LessonData ld;
-    Err err = {{0}};
-    bool rows = d->is_lesson && d->lesson.task == LESSON_CLASSIFY && lesson_data_load(&ld, &d->lesson, &err);
+    const LessonData *ld = d->is_lesson && d->lesson.task == LESSON_CLASSIFY ? lesson_rows(d) : NULL;
     for (int m = 0; m < d->n_models; m++) {
         DocModel *dm = &d->models[m];
         dm->n_picked = 0;
@@ -231,9 +266,9 @@ void doc_measure_models(Doc *d)
         if (dm->traced) own = fmaxf(1.0f, trace_c_max(&dm->trace));
         dm->c_scale = d->is_lesson && d->has_tok ? lesson_c_scale(d, dm) : own;
         dm->c_range = dm->c_scale;
-        if (rows) pick_separating(&ld, dm);
+        if (ld) pick_separating(ld, dm);
     }
-    if (rows) lesson_data_free(&ld);
+    measure_heldout(d);
 }
 
 bool doc_open(Doc *d, const char *path, Err *err)
@@ -578,6 +613,7 @@ bool doc_set_epoch(Doc *d, int epoch, Err *err)
         history_apply(&dm->hist, epoch < dm->hist.n ? epoch : dm->hist.n - 1, &dm->model);
     }
     d->epoch = epoch;
+    measure_heldout(d);
     char *input = xstrdup(d->input);
     bool ok = doc_set_input(d, input, err);
     free(input);
@@ -615,16 +651,8 @@ void doc_curves_advance(Doc *d, double budget_s)
 {
     if (!doc_curves_pending(d)) return;
     Err err = {{0}};
-    if (!d->curve_data) {
-        d->curve_data = xcalloc(1, sizeof *d->curve_data);
-        if (!lesson_data_load(&d->curve_data->ld, &d->lesson, &err)) {
-            snprintf(d->curve_error, sizeof d->curve_error, "%s", err.msg);
-            free(d->curve_data);
-            d->curve_data = NULL;
-            return;
-        }
-    }
-    const LessonData *ld = &d->curve_data->ld;
+    const LessonData *ld = lesson_rows(d);
+    if (!ld) return;
     Uint64 start = SDL_GetPerformanceCounter(), freq = SDL_GetPerformanceFrequency();
     for (int i = 0; i < d->n_models; i++) {
         DocModel *dm = &d->models[i];

@@ -47,6 +47,10 @@ typedef struct {
      * them), recomputed from the snapshots by doc_curves_advance */
     float *curve_loss, *curve_acc, *curve_vloss, *curve_vacc; /* (hist.n) */
     int curve_done;       /* snapshots computed so far */
+    /* variants: loss and accuracy on the lesson's validation rows with the
+     * weights the model holds (the epoch shown); heldout_rows 0: none */
+    double heldout_loss, heldout_acc;
+    int heldout_rows;
 } DocModel;
 
 typedef struct {
