@@ -229,12 +229,19 @@ static void draw_panel(const App *a, Render *r, Box plot, const RunRecord *run, 
     }
     render_text(r, plot.x, plot.y - render_line_height(r, spx, FONT_BOLD) - 1, title, spx, FONT_BOLD, th->text, ALIGN_LEFT);
     if (!words) return;
-    /* words under the panel: every one that fits, on two staggered rows */
+    /* words under the panel, whole, on up to three staggered rows (the
+     * shared token row; a backward layer's steps run the other way) */
     const Doc *d = a->doc;
     float sw = plot.w / (float)T;
+    if (!l->cell[0].go_backwards) {
+        TokenLayout tl = token_layout(a, r, sw, TOKEN_ROWS_MAX);
+        draw_tokens(a, r, (Box){plot.x, plot.y, plot.w, plot.h + token_rows_height(a, r, &tl, false)}, plot.x + 0.5f * sw, sw,
+                    plot.y + plot.h + 2, &tl, false, false);
+        return;
+    }
     int lh = render_line_height(r, spx, FONT_REGULAR);
     for (int s = 0; s < T; s++) {
-        int pos = l->cell[0].go_backwards ? T - 1 - s : s;
+        int pos = T - 1 - s;
         char wb[64], fit[64];
         const char *w = doc_word(d, pos, wb, sizeof wb);
         int row = s % 2;
@@ -355,7 +362,8 @@ void view_chart_draw(const App *a, Render *r, Box area)
     if (heat && panels > 2) panels = 2;
     if (panels == 0) return;
     int title_h = render_line_height(r, spx, FONT_BOLD) + 2;
-    int words_h = 2 * render_line_height(r, spx, FONT_REGULAR) + 4;
+    TokenLayout wl = token_layout(a, r, (float)(lines.w - 2 * axis_w) / (float)(a->doc->T > 0 ? a->doc->T : 1), TOKEN_ROWS_MAX);
+    int words_h = token_rows_height(a, r, &wl, false) + 4;
     int ph = (lines.h - words_h) / panels;
     for (int k = 0; k < panels; k++) {
         Box plot = {lines.x + axis_w, lines.y + k * ph + title_h, lines.w - 2 * axis_w, ph - title_h - spx};

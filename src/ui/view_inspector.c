@@ -314,8 +314,23 @@ void view_inspector_draw(const App *a, Render *r, Box area)
              dm->label, l->name, l->bidirectional ? (a->dir ? " backward" : " forward") : "", cell_class_name(c->kind), w.H, t + 1,
              d->T, doc_word(d, pos, wb, sizeof wb), w.mask ? "" : "  (masked: the state is carried)");
     char fit[256];
-    render_text(r, area.x + pad, area.y + pad / 2, render_fit_text(r, head, px, FONT_BOLD, area.w - 2 * pad - px * 17, fit, sizeof fit), px,
-                FONT_BOLD, th->text, ALIGN_LEFT);
+    int room = area.w - 2 * pad - px * 17, hw = 0;
+    render_text_size(r, head, px, FONT_BOLD, &hw, NULL);
+    if (hw <= room) {
+        render_text(r, area.x + pad, area.y + pad / 2, head, px, FONT_BOLD, th->text, ALIGN_LEFT);
+    } else {
+        /* too wide beside the legend (presenter mode): the layer on one
+         * line, the step on the next */
+        char l1[160], l2[160];
+        snprintf(l1, sizeof l1, "%s \xC2\xB7 layer %s%s (%s, %d units)", dm->label, l->name,
+                 l->bidirectional ? (a->dir ? " backward" : " forward") : "", cell_class_name(c->kind), w.H);
+        snprintf(l2, sizeof l2, "step %d of %d, reading \xE2\x80\x9C%s\xE2\x80\x9D%s", t + 1, d->T, doc_word(d, pos, wb, sizeof wb),
+                 w.mask ? "" : "  (masked: the state is carried)");
+        render_text(r, area.x + pad, area.y + pad / 2, render_fit_text(r, l1, px, FONT_BOLD, room, fit, sizeof fit), px, FONT_BOLD,
+                    th->text, ALIGN_LEFT);
+        render_text(r, area.x + pad, area.y + pad / 2 + render_line_height(r, px, FONT_BOLD),
+                    render_fit_text(r, l2, px, FONT_REGULAR, room, fit, sizeof fit), px, FONT_REGULAR, th->text, ALIGN_LEFT);
+    }
     int legend_h = spx * 2 + 8;
     draw_legend(a, r, (Box){area.x + area.w - px * 16 - pad, area.y + pad / 2, px * 16, legend_h}, dm->c_range);
     /* the diagram above, the equations below */
