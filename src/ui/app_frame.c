@@ -203,43 +203,57 @@ static void draw_words(const App *a, Render *r, Box field, int tx, int ty, int p
 {
     const Theme *th = &a->theme;
     const Doc *d = a->doc;
-    const char *s = d->input;
     char word[256];
-    int cx = tx, sw = 0;
+    int sw = 0;
     render_text_size(r, " ", px, FONT_REGULAR, &sw, NULL);
-    for (int w = 0; *s && cx < field.x + field.w; w++) { /* words past the bar are not drawn */
+    /* teaching truth: a sentence longer than the bar ends in a mark with
+     * its number of words, after the last word that fits whole (Enter
+     * shows it all, scrolling) */
+    int words = 0, total = 0;
+    for (const char *p = d->input; *p;) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        size_t n = strcspn(p, " ");
+        size_t k = n < sizeof word - 1 ? n : sizeof word - 1;
+        memcpy(word, p, k);
+        word[k] = '\0';
+        int w = 0;
+        render_text_size(r, word, px, FONT_REGULAR, &w, NULL);
+        total += (words ? sw : 0) + w;
+        words++;
+        p += n;
+    }
+    int limit = field.x + field.w - pad / 2;
+    char mark[64] = "";
+    if (tx + total > limit) {
+        if (d->prompt.n_oov > 0) snprintf(mark, sizeof mark, "\xE2\x80\xA6 %d words, %d unknown", words, d->prompt.n_oov);
+        else snprintf(mark, sizeof mark, "\xE2\x80\xA6 %d words", words);
+        int mw = 0;
+        render_text_size(r, mark, spx, FONT_BOLD, &mw, NULL);
+        limit -= mw + pad;
+    }
+    const char *s = d->input;
+    int cx = tx;
+    for (int w = 0; *s; w++) {
         while (*s == ' ') s++;
         if (!*s) break;
         size_t n = strcspn(s, " ");
         size_t k = n < sizeof word - 1 ? n : sizeof word - 1;
         memcpy(word, s, k);
         word[k] = '\0';
+        int ww = 0;
+        render_text_size(r, word, px, FONT_REGULAR, &ww, NULL);
+        if (cx + ww > limit) break; /* words past the bar are not drawn */
         bool unknown = doc_input_word_unknown(d, w);
         Box wb = render_text(r, cx, ty, word, px, FONT_REGULAR, unknown ? th->oov : th->text, ALIGN_LEFT);
         if (unknown) render_fill(r, (Box){wb.x, wb.y + wb.h - 2, wb.w, 2}, th->oov);
         cx = wb.x + wb.w + sw;
         s += n;
     }
-    /* teaching truth: a sentence longer than the bar says so at its end,
-     * with how many words it has (Enter shows it whole, scrolling) */
-    while (*s == ' ') s++;
-    if (*s || cx - sw > field.x + field.w - pad / 2) {
-        int words = 0;
-        for (const char *p = d->input; *p;) {
-            while (*p == ' ') p++;
-            if (!*p) break;
-            words++;
-            p += strcspn(p, " ");
-        }
-        char mark[64];
-        snprintf(mark, sizeof mark, "\xE2\x80\xA6 %d words", words);
-        int mw = 0;
-        render_text_size(r, mark, spx, FONT_BOLD, &mw, NULL);
-        Box cover = {field.x + field.w - mw - pad * 2, field.y + 1, mw + pad * 2 - 1, field.h - 2};
-        render_fill(r, cover, th->panel);
-        render_text(r, field.x + field.w - pad / 2, ty + (px - spx) / 2, mark, spx, FONT_BOLD, th->text_dim, ALIGN_RIGHT);
-    }
-    if (d->prompt.n_oov > 0) {
+    if (mark[0])
+        render_text(r, field.x + field.w - pad / 2, ty + (px - spx) / 2, mark, spx, FONT_BOLD, d->prompt.n_oov > 0 ? th->oov : th->text_dim,
+                    ALIGN_RIGHT);
+    if (d->prompt.n_oov > 0 && !mark[0]) {
         char note[128];
         snprintf(note, sizeof note, "%d unknown word%s", d->prompt.n_oov, d->prompt.n_oov > 1 ? "s" : "");
         render_text(r, field.x + field.w - pad / 2, ty + (px - spx) / 2, note, spx, FONT_REGULAR, th->oov, ALIGN_RIGHT);

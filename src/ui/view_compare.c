@@ -34,7 +34,14 @@ void view_compare_draw(const App *a, Render *r, Box area)
     if (label_w > px * 9) label_w = px * 9;
     int legend_h = spx * 2 + 8;
     render_text(r, area.x + pad, area.y + pad / 2, "The same sentence through each cell type", px, FONT_BOLD, th->text, ALIGN_LEFT);
-    draw_legend(a, r, (Box){area.x + area.w - px * 16 - pad, area.y + pad / 2, px * 16, legend_h}, 1.0f);
+    /* c's scale in the legend when a lane has c (the lesson's one scale) */
+    float c_legend = 1.0f;
+    for (int m = 0; m < d->n_models; m++) {
+        int li = last_rnn(&d->models[m]);
+        if (li >= 0 && d->models[m].traced && d->models[m].trace.layers[li].run[0].c && d->models[m].c_range > c_legend)
+            c_legend = d->models[m].c_range;
+    }
+    draw_legend(a, r, (Box){area.x + area.w - px * 16 - pad, area.y + pad / 2, px * 16, legend_h}, c_legend);
     /* cut helper: the steps as wide as their words need (two staggered
      * rows, then the small type), whole steps scrolled with the current one
      * in view when they do not all fit, as in the unrolled view */
@@ -79,6 +86,10 @@ void view_compare_draw(const App *a, Render *r, Box area)
                 draw_strip_grid(r, th, cb, run->c + (size_t)(s + 1) * run->H, run->H, dm->c_range, false, fade, done ? &proto : NULL, cols, sq);
                 proto.vec = VEC_H;
                 draw_strip_grid(r, th, hb, run->h + (size_t)(s + 1) * run->H, run->H, 1.0f, false, fade, done ? &proto : NULL, cols, sq);
+                if (p == row.first) { /* which strip is which */
+                    render_text(r, lane.x - spx / 2, cb.y + cb.h / 2 - spx / 2, "c", spx, FONT_BOLD, th->text_dim, ALIGN_RIGHT);
+                    render_text(r, lane.x - spx / 2, hb.y + hb.h / 2 - spx / 2, "h", spx, FONT_BOLD, th->text_dim, ALIGN_RIGHT);
+                }
             } else {
                 proto.vec = VEC_H;
                 draw_strip_grid(r, th, (Box){cell.x + 1, cell.y + 1, cell.w - 2, cell.h - 2}, run->h + (size_t)(s + 1) * run->H, run->H,
