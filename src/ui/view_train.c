@@ -255,7 +255,7 @@ void view_generate_draw(const App *a, Render *r, Box area)
     snprintf(line, sizeof line, "%s writes on, %s by %s", d->models[a->model].label, unit, unit);
     render_text(r, area.x + pad, y, line, px, FONT_BOLD, th->text, ALIGN_LEFT);
     y += render_line_height(r, px, FONT_BOLD);
-    snprintf(line, sizeof line, "g next %s  \xC2\xB7  c start again from the sentence  \xC2\xB7  [ ] temperature %.2f%s  \xC2\xB7  q quiz mode%s",
+    snprintf(line, sizeof line, "g next %s  \xC2\xB7  c start again  \xC2\xB7  [ ] temperature %.2f%s  \xC2\xB7  q quiz mode%s",
              unit, (double)a->temperature, a->temperature <= 0 ? " (greedy)" : "", a->quiz_mode ? " on" : "");
     render_text(r, area.x + pad, y, line, spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
     y += render_line_height(r, spx, FONT_REGULAR) + pad / 2;
@@ -279,6 +279,23 @@ void view_generate_draw(const App *a, Render *r, Box area)
         int ww = 0;
         render_text_size(r, hide && last ? "?" : w, lpx, FONT_BOLD, &ww, NULL);
         int gap = sw;
+        /* lesson 9: characters wrap at word boundaries; no space opens a line */
+        if (chars && !(hide && last)) {
+            bool starts_word = w[0] != ' ' && (i == 0 || tokenizer_index_word(&d->tok, a->gen.words[i - 1].token)[0] == ' ');
+            int run = 0;
+            for (int j = i; starts_word && j < a->gen.n && !(hide && j == a->gen.n - 1); j++) {
+                const char *c = tokenizer_index_word(&d->tok, a->gen.words[j].token);
+                if (c[0] == ' ') break;
+                int cw = 0;
+                render_text_size(r, c, lpx, FONT_BOLD, &cw, NULL);
+                run += cw;
+            }
+            if (starts_word && x > area.x + pad && x + run > area.x + area.w - pad) {
+                x = area.x + pad;
+                y += lh;
+            }
+            if (w[0] == ' ' && x == area.x + pad && i > 0) continue;
+        }
         if (x + sw + ww > area.x + area.w - pad) {
             x = area.x + pad;
             y += lh;
@@ -289,7 +306,8 @@ void view_generate_draw(const App *a, Render *r, Box area)
     }
     y += lh + pad;
     if (a->gen.n == 0) {
-        render_text(r, area.x + pad, y, "Press g to let the model choose the next word.", px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        snprintf(line, sizeof line, "Press g to let the model choose the next %s.", unit);
+        render_text(r, area.x + pad, y, line, px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
         return;
     }
     /* the candidates of the last choice */
