@@ -294,6 +294,11 @@ void view_generate_draw(const App *a, Render *r, Box area)
                 x = area.x + pad;
                 y += lh;
             }
+            if (w[0] == ' ' && x + ww > area.x + area.w - pad) { /* a space that ends a line */
+                x = area.x + pad;
+                y += lh;
+                continue;
+            }
             if (w[0] == ' ' && x == area.x + pad && i > 0) continue;
         }
         if (x + sw + ww > area.x + area.w - pad) {
