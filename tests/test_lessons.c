@@ -1022,6 +1022,23 @@ static void lesson9_words(const Lesson *l, Model *models, const Tokenizer *tok, 
     const Model *m = &models[0];
     ck_assert_int_eq(m->seq_len, 4); /* "it reads only the last 4 words" */
     ck_assert_int_eq(tok->max_index, 69); /* "the 69 words" */
+    {   /* "four verses, and a chorus sung four times, 32 lines in all": 16
+         * lines of verse, the chorus's 4 lines 4 times over */
+        static char lines[64][16][32];
+        int nw[64], chorus = 0;
+        int n = l9_song_lines(l, lines, nw);
+        ck_assert_int_eq(n, 32);
+        for (int k = 0; k < n; k++) {
+            char joined[512] = "";
+            for (int j = 0; j < nw[k]; j++) {
+                strcat(joined, j ? " " : "");
+                strcat(joined, lines[k][j]);
+            }
+            chorus += !strcmp(joined, "go on go on my paper boat") || !strcmp(joined, "the river knows the way") ||
+                      !strcmp(joined, "and come back home some day");
+        }
+        ck_assert_int_eq(chorus, 16);
+    }
     int start, period, gen[120];
     l9_greedy_loop(m, tok, l->sentence, &start, &period, gen);
     char text[512] = "";
@@ -1130,6 +1147,9 @@ static void lesson9_characters(const Lesson *l, Model *models, const Tokenizer *
           which, share[0], share[1], share[2]);
     if (strcmp(which, "shipped") == 0) {
         CLAIM(strncmp(greedy, " takes them down upon the seats river knows the waye went", 57) == 0, "shipped: greedy \"%s\"", greedy);
+        /* "words the song does not have, "seats" and "waye", close to ones it has ("sea", "way")" */
+        ck_assert(!l9_in_song(song, n_song, "seats") && !l9_in_song(song, n_song, "waye"));
+        ck_assert(l9_in_song(song, n_song, "sea") && l9_in_song(song, n_song, "way"));
         CLAIM(lround(share[0] * 100) == 79 && lround(share[1] * 100) == 72 && lround(share[2] * 100) == 59,
               "shipped: %.3f %.3f %.3f of the words are the song's; the lesson says 79%%, 72%%, 59%%", share[0], share[1], share[2]);
         l9_window_agrees(l, m, tok, 0.0f);
