@@ -36,7 +36,12 @@
  *   training (the seeded weights) and after it, for every cell; the
  *   shipped training history at the epochs the lesson opens; plain SGD at
  *   rate 1 blowing the loss up and clipnorm 1 keeping it down over the
- *   whole 40-epoch run; other seeds' trained SimpleRNN falls at least 10^2. */
+ *   whole 40-epoch run; other seeds' trained SimpleRNN falls at least 10^2;
+ * - lesson 9, words: greedy generation from the lesson's sentence loops
+ *   within 50 words (shipped: six words round from the first); fewer pairs
+ *   of words are the song's at temperature 1.5 than at 0.5; characters:
+ *   half to nine tenths of the words written at 1.0 are the song's, fewest
+ *   at 1.5; the window's generate view writes what these checks measure. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
