@@ -772,8 +772,9 @@ static bool front_apply(Ctx *cx, const Map *m)
 /* ---- directives (a step's ```unroll block) --------------------------- */
 
 static const char *const dir_keys[] = {"view", "sentence", "step", "cell", "highlight", "quiz", "choices", "answer",
-                                       "explain", "units", "attribution", "epoch", NULL};
-#define DIR_LIST "view, sentence, step, cell, highlight, quiz, choices, answer, explain, units, attribution, epoch"
+                                       "explain", "units", "attribution", "epoch", "temperature", NULL};
+#define DIR_LIST \
+    "view, sentence, step, cell, highlight, quiz, choices, answer, explain, units, attribution, epoch, temperature"
 
 /* quiz: a judged quiz's choices, answer and explanation */
 static bool quiz_apply(Ctx *cx, const Map *m, LessonDirectives *d)
@@ -908,6 +909,17 @@ static bool directives_apply(Ctx *cx, const Map *m, LessonDirectives *d)
             if (!want_int(cx, e, 0, HISTORY_MAX_SNAPSHOTS - 1, &x)) return false;
             d->epoch = (int)x;
         }
+    }
+    /* lesson 9: the generation temperature a step opens at */
+    if ((e = map_get(m, "temperature"))) {
+        const char *v = want_scalar(cx, e);
+        if (!v) return false;
+        char *end = NULL;
+        double t = strtod(v, &end);
+        if (!e->plain || end == v || *end || !isfinite(t) || t < 0 || t > LESSON_MAX_TEMPERATURE)
+            return fail(cx, e->line, "'temperature' must be a number from 0 (greedy) to %g, not '%s'",
+                        (double)LESSON_MAX_TEMPERATURE, v);
+        d->temperature = (float)t;
     }
     if ((e = map_get(m, "quiz"))) {
         if (e->is_list) return fail(cx, e->line, "'quiz' must be one question, not a list");
@@ -1117,7 +1129,7 @@ static bool start_step(Md *md)
     l->steps = xrealloc(l->steps, (size_t)(l->n_steps + 1) * sizeof *l->steps);
     LessonStep *s = &l->steps[l->n_steps++];
     *s = (LessonStep){0};
-    s->dir = (LessonDirectives){.step = -1, .cell = -1, .highlight_unit = -1, .epoch = -1};
+    s->dir = (LessonDirectives){.step = -1, .cell = -1, .highlight_unit = -1, .epoch = -1, .temperature = -1};
     s->line = md->title_line;
     s->title = buf_take(&md->title);
     return true;

@@ -35,7 +35,7 @@
  *   ```unroll                            at most one per step: its directives
  *   view: inspector                      (YAML: view, sentence, step, cell,
  *   step: 3                              highlight, quiz, units, attribution,
- *   ```                                  epoch: 0..N|last)
+ *   ```                                  epoch: 0..N|last, temperature: 0..2)
  *   ```
  *
  * A quiz may be judged: `choices: [moon, road, hill]` makes it multiple
@@ -141,7 +141,12 @@ typedef struct {
     char *attribution_class; /* NULL: the prediction's most probable class */
     int epoch;               /* hist: training-history snapshot to show (0 = initial weights);
                                 LESSON_EPOCH_LAST: the trained model; -1 unset */
+    float temperature;       /* lesson 9: `temperature: 0.5`, the generate view's temperature
+                                (0 greedy .. LESSON_MAX_TEMPERATURE); -1 unset */
 } LessonDirectives;
+
+/* lesson 9: the highest `temperature:`, the window's [ ] range */
+#define LESSON_MAX_TEMPERATURE 2.0f
 
 /* `epoch: last` */
 #define LESSON_EPOCH_LAST HISTORY_MAX_SNAPSHOTS

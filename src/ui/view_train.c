@@ -390,11 +390,14 @@ void view_generate_draw(const App *a, Render *r, Box area)
                     "Generation needs a next-word model, as in lessons 1 and 5.", px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
         return;
     }
-    snprintf(line, sizeof line, "%s writes on, word by word", d->models[a->model].label);
+    /* lesson 9: a char_level model writes characters, not words */
+    const bool chars = !tokenizer_joiner(&d->tok)[0];
+    const char *unit = chars ? "character" : "word";
+    snprintf(line, sizeof line, "%s writes on, %s by %s", d->models[a->model].label, unit, unit);
     render_text(r, area.x + pad, y, line, px, FONT_BOLD, th->text, ALIGN_LEFT);
     y += render_line_height(r, px, FONT_BOLD);
-    snprintf(line, sizeof line, "g next word  \xC2\xB7  c start again from the sentence  \xC2\xB7  [ ] temperature %.2f%s  \xC2\xB7  q quiz mode%s",
-             (double)a->temperature, a->temperature <= 0 ? " (greedy)" : "", a->quiz_mode ? " on" : "");
+    snprintf(line, sizeof line, "g next %s  \xC2\xB7  c start again  \xC2\xB7  [ ] temperature %.2f%s  \xC2\xB7  q quiz mode%s",
+             unit, (double)a->temperature, a->temperature <= 0 ? " (greedy)" : "", a->quiz_mode ? " on" : "");
     render_text(r, area.x + pad, y, line, spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
     y += render_line_height(r, spx, FONT_REGULAR) + pad / 2;
     /* the temperature slider: 0 .. 2 */
@@ -416,26 +419,52 @@ void view_generate_draw(const App *a, Render *r, Box area)
         bool last = i == a->gen.n - 1;
         int ww = 0;
         render_text_size(r, hide && last ? "?" : w, lpx, FONT_BOLD, &ww, NULL);
+        int gap = sw;
+        /* lesson 9: characters wrap at word boundaries; no space opens a line */
+        if (chars && !(hide && last)) {
+            bool starts_word = w[0] != ' ' && (i == 0 || tokenizer_index_word(&d->tok, a->gen.words[i - 1].token)[0] == ' ');
+            int run = 0;
+            for (int j = i; starts_word && j < a->gen.n && !(hide && j == a->gen.n - 1); j++) {
+                const char *c = tokenizer_index_word(&d->tok, a->gen.words[j].token);
+                if (c[0] == ' ') break;
+                int cw = 0;
+                render_text_size(r, c, lpx, FONT_BOLD, &cw, NULL);
+                run += cw;
+            }
+            if (starts_word && x > area.x + pad && x + run > area.x + area.w - pad) {
+                x = area.x + pad;
+                y += lh;
+            }
+            if (w[0] == ' ' && x + ww > area.x + area.w - pad) { /* a space that ends a line */
+                x = area.x + pad;
+                y += lh;
+                continue;
+            }
+            if (w[0] == ' ' && x == area.x + pad && i > 0) continue;
+        }
         if (x + sw + ww > area.x + area.w - pad) {
             x = area.x + pad;
             y += lh;
+            gap = 0; /* no space at the start of a line */
         }
-        Box b = render_text(r, x + sw, y, hide && last ? "?" : w, lpx, FONT_BOLD, last ? th->accent : th->text, ALIGN_LEFT);
+        Box b = render_text(r, x + gap, y, hide && last ? "?" : w, lpx, FONT_BOLD, last ? th->accent : th->text, ALIGN_LEFT);
         x = b.x + b.w;
     }
     y += lh + pad;
     if (a->gen.n == 0) {
-        render_text(r, area.x + pad, y, "Press g to let the model choose the next word.", px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        snprintf(line, sizeof line, "Press g to let the model choose the next %s.", unit);
+        render_text(r, area.x + pad, y, line, px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
         return;
     }
     /* the candidates of the last choice */
     const GenWord *gw = &a->gen.words[a->gen.n - 1];
-    snprintf(line, sizeof line, "the candidates for the last word%s", hide ? " (hidden: press r to reveal)" : "");
+    snprintf(line, sizeof line, "the candidates for the last %s%s", unit, hide ? " (hidden: press r to reveal)" : "");
     render_text(r, area.x + pad, y, line, spx, FONT_BOLD, th->text_dim, ALIGN_LEFT);
     y += render_line_height(r, spx, FONT_BOLD) + pad / 3;
     int name_w = px * 9, bar_w = area.w / 2, row = render_line_height(r, px, FONT_BOLD) + pad / 2;
     for (int k = 0; k < gw->n_top && y + row < area.y + area.h; k++) {
         const char *w = hide ? "?" : tokenizer_index_word(&d->tok, gw->top[k]);
+        if (strcmp(w, " ") == 0) w = "(space)"; /* lesson 9: a character model's space */
         bool chosen = gw->top[k] == gw->token;
         render_text(r, area.x + pad + name_w, y, w, px, chosen ? FONT_BOLD : FONT_REGULAR, th->text, ALIGN_RIGHT);
         Box bar = {area.x + 2 * pad + name_w, y + row / 5, bar_w, row / 2};
