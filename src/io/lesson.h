@@ -22,6 +22,10 @@
  *   max_tokens: 5000                     TextVectorization (see text.h;
  *   strip_html_breaks: true              maxlen is its output_sequence_length)
  *   char_level: true                     optional: Tokenizer(char_level=True)
+ *   oov_token: "<OOV>"                   optional: Tokenizer(oov_token=...)
+ *   num_words: 40                        optional: Tokenizer(num_words=...)
+ *   padding: post                        optional: pad_sequences' padding and
+ *   truncating: post                     truncating, pre (default) or post
  *   ---
  *   # Title                              optional; the front matter's title rules
  *   Introduction ...
@@ -84,6 +88,7 @@ typedef enum {
     VIEW_GRADIENTS,
     VIEW_GENERATE,
     VIEW_CHART, /* chart helper: the unit chart (view_chart.c) */
+    VIEW_TENSORS, /* tensors (lesson 7): text to tensors (view_tensors.c) */
     VIEW_COUNT
 } ViewKind;
 
@@ -184,6 +189,15 @@ typedef struct {
     int max_tokens;          /* 0: None */
     bool strip_html_breaks;
     bool char_level;
+    /* tensors (lesson 7): Keras' Tokenizer(oov_token, num_words) and
+     * pad_sequences(padding, truncating), used by prepare and by the window
+     * for every sentence. Tokenizer only: TextVectorization has [UNK] and
+     * max_tokens, and pads and cuts at the end (padding and truncating are
+     * TEXT_POST for it, and may only be written post). A next-word lesson's
+     * n-gram rows are padded in front: both stay TEXT_PRE there. */
+    char *oov_token;         /* NULL: None */
+    int num_words;           /* 0: None */
+    TextSide padding, truncating;
 } Lesson;
 
 /* Reads and parses the lesson at path (at most LESSON_MAX_BYTES). On failure

@@ -16,6 +16,7 @@ static void (*const VIEW_DRAW[VIEW_COUNT])(const App *, Render *, Box) = {
     [VIEW_TRAINING] = view_training_draw,       [VIEW_GRADIENTS] = view_gradients_draw,
     [VIEW_GENERATE] = view_generate_draw,
     [VIEW_CHART] = view_chart_draw, /* chart helper */
+    [VIEW_TENSORS] = view_tensors_draw, /* tensors (lesson 7) */
 };
 
 /* What a lesson step highlights, outlined over the squares the view drew:

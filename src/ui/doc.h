@@ -59,6 +59,10 @@ typedef struct {
     float *features;      /* (T, F) for float-input models */
     int T;
     int epoch;            /* the history snapshot the models hold; -1: the weights as loaded or trained */
+    /* tensors (lesson 7): the input's stages from text to tokens (the
+     * Tensors view), when there is a tokenizer */
+    PromptStages stages;
+    bool has_stages;
 } Doc;
 
 /* Opens a lesson (.md) or a model (folder or model.json). On failure the doc
