@@ -35,21 +35,23 @@ Color view_tensors_pad_color(const Theme *th)
     return color_mix(th->mask, th->panel, 0.2f);
 }
 
-/* A stage's label and caption on the left, its shape on the right */
-static void stage_labels(const App *a, Render *r, Box row, int label_w, int shape_w, const char *label, const char *caption,
-                         const char *shape)
+/* A stage's header line: its label, what made it (dim), and the tensor's
+ * shape on the right; returns the y below it */
+static int stage_header(const App *a, Render *r, int x0, int x1, int y, const char *label, const char *caption, const char *shape)
 {
     const Theme *th = &a->theme;
     int px = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL);
-    char fit[160];
-    render_text(r, row.x, row.y, render_fit_text(r, label, px, FONT_BOLD, label_w - px / 2, fit, sizeof fit), px, FONT_BOLD,
-                th->text, ALIGN_LEFT);
+    int sw = 0, lw = 0;
+    render_text_size(r, shape, px, FONT_MONO, &sw, NULL);
+    render_text(r, x1, y, shape, px, FONT_MONO, th->accent, ALIGN_RIGHT);
+    Box lb = render_text(r, x0, y, label, px, FONT_BOLD, th->text, ALIGN_LEFT);
+    lw = lb.w;
+    char fit[200];
+    int bh = render_line_height(r, px, FONT_BOLD), sh = render_line_height(r, spx, FONT_REGULAR);
     if (caption)
-        render_text(r, row.x, row.y + render_line_height(r, px, FONT_BOLD),
-                    render_fit_text(r, caption, spx, FONT_REGULAR, label_w - px / 2, fit, sizeof fit), spx, FONT_REGULAR,
-                    th->text_dim, ALIGN_LEFT);
-    render_text(r, row.x + row.w, row.y, render_fit_text(r, shape, px, FONT_MONO, shape_w, fit, sizeof fit), px, FONT_MONO,
-                th->accent, ALIGN_RIGHT);
+        render_text(r, x0 + lw + px, y + bh - sh, render_fit_text(r, caption, spx, FONT_REGULAR, x1 - sw - px * 2 - x0 - lw, fit, sizeof fit),
+                    spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+    return y + bh + 2;
 }
 
 /* one box with a line of text centred in it (cut to fit) */
@@ -77,81 +79,76 @@ void view_tensors_draw(const App *a, Render *r, Box area)
     const PromptStages *st = &d->stages;
     const Tokenizer *tok = &d->tok;
     bool vectorize = tok->kind == TEXT_KERAS_VECTORIZATION;
-    render_text(r, area.x + pad, area.y + pad / 2, "From text to tensors: what the model is given", lpx, FONT_BOLD, th->text,
-                ALIGN_LEFT);
-    int label_w = px * 10, shape_w = px * 8;
-    int x0 = area.x + pad, x1 = area.x + area.w - pad;
-    int cx0 = x0 + label_w, cx1 = x1 - shape_w; /* the content column */
-    int cw = cx1 - cx0;
+    int x0 = area.x + pad, x1 = area.x + area.w - pad, cw = x1 - x0;
+    render_text(r, x0, area.y + pad / 2, "From text to tensors: what the model is given", lpx, FONT_BOLD, th->text, ALIGN_LEFT);
     int blh = render_line_height(r, px, FONT_BOLD), slh = render_line_height(r, spx, FONT_REGULAR);
-    int y = area.y + pad / 2 + render_line_height(r, lpx, FONT_BOLD) + pad;
+    int mlh = render_line_height(r, px, FONT_MONO);
+    int y = area.y + pad / 2 + render_line_height(r, lpx, FONT_BOLD) + pad / 2;
     int gap = pad / 2 + 2;
-    char shape[64], cap[160], buf[128];
+    char shape[64], cap[200], buf[160];
     const int n = st->words.n, T = st->padded.n;
 
     /* 1. the raw text */
-    Box row = {x0, y, x1 - x0, blh + slh};
-    stage_labels(a, r, row, label_w, shape_w, "1 raw text", "as typed", "(1,)");
-    render_text(r, cx0, y, render_fit_text(r, d->input, px, FONT_MONO, cw, buf, sizeof buf), px, FONT_MONO, th->text, ALIGN_LEFT);
-    y += row.h + gap;
+    y = stage_header(a, r, x0, x1, y, "1  raw text", "a batch of one string", "(1,)");
+    render_text(r, x0 + px, y, render_fit_text(r, d->input, px, FONT_MONO, cw - px, buf, sizeof buf), px, FONT_MONO, th->text,
+                ALIGN_LEFT);
+    y += mlh + gap;
 
     /* 2. standardized */
     if (vectorize)
-        snprintf(cap, sizeof cap, "%s%s", text_standardize_name(tok->standardize) ? text_standardize_name(tok->standardize) : "none",
-                 tok->strip_html_breaks ? ", <br /> out" : "");
+        snprintf(cap, sizeof cap, "TextVectorization standardize=%s%s",
+                 text_standardize_name(tok->standardize) ? text_standardize_name(tok->standardize) : "None",
+                 tok->strip_html_breaks ? ", <br /> to a space" : "");
     else if (tok->char_level)
-        snprintf(cap, sizeof cap, "%s", tok->lower ? "lower case" : "as it is");
+        snprintf(cap, sizeof cap, "%s", tok->lower ? "Tokenizer: lower case" : "Tokenizer: as it is");
     else
-        snprintf(cap, sizeof cap, "%spunctuation to spaces", tok->lower ? "lower case, " : "");
-    row = (Box){x0, y, x1 - x0, blh + slh};
-    stage_labels(a, r, row, label_w, shape_w, "2 standardized", cap, "(1,)");
-    /* quoted, so the spaces the filters left show */
-    char quoted[144];
-    snprintf(quoted, sizeof quoted, "\xE2\x80\x9C%s\xE2\x80\x9D", render_fit_text(r, st->standardized, px, FONT_MONO, cw - px * 2, buf, sizeof buf));
-    render_text(r, cx0, y, quoted, px, FONT_MONO, th->text, ALIGN_LEFT);
-    y += row.h + gap;
+        snprintf(cap, sizeof cap, "Tokenizer: %spunctuation (the filters) to spaces", tok->lower ? "lower case, " : "");
+    y = stage_header(a, r, x0, x1, y, "2  standardized", cap, "(1,)");
+    char quoted[200];
+    snprintf(quoted, sizeof quoted, "\xE2\x80\x9C%s\xE2\x80\x9D",
+             render_fit_text(r, st->standardized, px, FONT_MONO, cw - px * 3, buf, sizeof buf));
+    render_text(r, x0 + px, y, quoted, px, FONT_MONO, th->text, ALIGN_LEFT);
+    y += mlh + gap;
 
     /* 3. split tokens and 4. their ids: one box per token, the id under it */
-    float tw = n > 0 ? (float)cw / (float)n : (float)cw;
+    int bx0 = x0 + px, bw = x1 - bx0;
+    float tw = n > 0 ? (float)bw / (float)n : (float)bw;
     if (tw > px * 6) tw = (float)(px * 6);
     int box_h = blh + 6;
     snprintf(shape, sizeof shape, "(1, %d)", n);
-    row = (Box){x0, y, x1 - x0, box_h > blh + slh ? box_h : blh + slh};
     snprintf(cap, sizeof cap, "%s", vectorize ? (tok->split_mode == TEXT_SPLIT_CHARACTER ? "each character" : "on white space")
                                              : (tok->char_level ? "each character" : "on spaces"));
-    stage_labels(a, r, row, label_w, shape_w, "3 split", cap, shape);
+    y = stage_header(a, r, x0, x1, y, "3  split", cap, shape);
     for (int k = 0; k < n; k++) {
-        Box b = {cx0 + (int)(k * tw) + 2, y, (int)tw - 4, box_h};
+        Box b = {bx0 + (int)(k * tw) + 2, y, (int)tw - 4, box_h};
         render_fill(r, b, th->panel);
         render_outline(r, b, th->panel_edge, 1);
         box_text(r, b, st->words.words[k], px, FONT_REGULAR, th->text);
     }
-    y += row.h + gap;
+    y += box_h + gap;
 
     int oov = tokenizer_oov_index(tok);
-    if (vectorize) snprintf(cap, sizeof cap, "[UNK] = 1%s", tok->max_tokens ? ", max_tokens" : "");
-    else if (tok->oov_token && tok->num_words) snprintf(cap, sizeof cap, "%s = %d, num_words %d", tok->oov_token, oov, tok->num_words);
-    else if (tok->oov_token) snprintf(cap, sizeof cap, "%s = %d", tok->oov_token, oov);
-    else snprintf(cap, sizeof cap, "unknown words dropped");
+    if (vectorize) snprintf(cap, sizeof cap, "vocabulary lookup: [UNK] = 1, 0 is padding%s", tok->max_tokens ? ", max_tokens" : "");
+    else if (tok->oov_token && tok->num_words)
+        snprintf(cap, sizeof cap, "word_index: %s = %d, then by frequency; ids from num_words = %d on become %d", tok->oov_token, oov,
+                 tok->num_words, oov);
+    else if (tok->oov_token) snprintf(cap, sizeof cap, "word_index: %s = %d, then by frequency", tok->oov_token, oov);
+    else snprintf(cap, sizeof cap, "word_index, by frequency; no OOV token: unknown words are dropped");
     snprintf(shape, sizeof shape, "(1, %d)", st->n_seq);
-    int id_h = box_h + slh + 2;
-    row = (Box){x0, y, x1 - x0, id_h > blh + slh ? id_h : blh + slh};
-    stage_labels(a, r, row, label_w, shape_w, "4 word_index ids", cap, shape);
-    /* which ids truncation drops: the first n_cut (pre) or the last (post) */
+    y = stage_header(a, r, x0, x1, y, "4  ids", cap, shape);
+    int ids_y = y;
     for (int k = 0; k < n; k++) {
-        Box b = {cx0 + (int)(k * tw) + 2, y, (int)tw - 4, box_h};
+        Box b = {bx0 + (int)(k * tw) + 2, y, (int)tw - 4, box_h};
         bool marked = st->fate[k] != PROMPT_WORD_KNOWN;
         int j = -1; /* the word's place in the sequence */
         for (int q = 0; q < st->n_seq; q++)
             if (st->seq_word[q] == k) j = q;
-        bool cut = j >= 0 && st->n_cut > 0 &&
-                   (st->truncating == TEXT_PRE ? j < st->n_cut : j >= st->n_seq - st->n_cut);
-        Color fg = cut ? th->text_dim : th->text;
+        bool cut = j >= 0 && st->n_cut > 0 && (st->truncating == TEXT_PRE ? j < st->n_cut : j >= st->n_seq - st->n_cut);
         render_fill(r, b, cut ? th->faint : th->panel);
         render_outline(r, b, marked ? th->oov : th->panel_edge, marked ? 2 : 1);
         if (st->token[k]) snprintf(buf, sizeof buf, "%d", st->token[k]);
         else snprintf(buf, sizeof buf, "\xE2\x80\x94"); /* dropped: no OOV token */
-        box_text(r, b, buf, px, FONT_BOLD, marked ? th->oov : fg);
+        box_text(r, b, buf, px, FONT_BOLD, marked ? th->oov : (cut ? th->text_dim : th->text));
         const char *why = st->fate[k] == PROMPT_WORD_CUT ? "OOV: num_words" : (st->fate[k] == PROMPT_WORD_UNKNOWN ? "OOV: unknown" : NULL);
         if (cut) why = st->truncating == TEXT_PRE ? "cut (pre)" : "cut (post)";
         if (why) {
@@ -161,19 +158,27 @@ void view_tensors_draw(const App *a, Render *r, Box area)
         }
         if (cut) render_line(r, (float)b.x, (float)(b.y + b.h / 2), (float)(b.x + b.w), (float)(b.y + b.h / 2), th->text_dim, 1.5f);
     }
-    y += row.h + gap;
+    y += box_h + slh + 2;
 
-    /* 5. padded and truncated to the model's length */
-    float sw = T > 0 ? (float)cw / (float)T : (float)cw;
+    /* 5. padded and truncated to the model's length; above it, a line from
+     * each id kept to the step it lands on */
+    float sw = T > 0 ? (float)bw / (float)T : (float)bw;
     if (sw > px * 6) sw = (float)(px * 6);
+    int band = px;
+    for (int t = 0; t < T; t++) {
+        if (st->padded_from[t] < 0) continue;
+        int k = st->seq_word[st->padded_from[t]];
+        float xa = (float)bx0 + (float)k * tw + tw / 2, xb = (float)bx0 + (float)t * sw + sw / 2;
+        render_arrow(r, xa, (float)(ids_y + box_h + 1), xb, (float)(y + band), th->arrow, 1.0f, (float)px * 0.35f);
+    }
+    y += band + gap;
     snprintf(shape, sizeof shape, "(1, %d)", T);
-    snprintf(cap, sizeof cap, "maxlen %d, padding %s, truncating %s", T, st->padding == TEXT_PRE ? "pre" : "post",
-             st->truncating == TEXT_PRE ? "pre" : "post");
-    row = (Box){x0, y, x1 - x0, box_h > blh + slh ? box_h : blh + slh};
-    stage_labels(a, r, row, label_w, shape_w, "5 padded", cap, shape);
+    snprintf(cap, sizeof cap, "pad_sequences: maxlen %d, padding '%s', truncating '%s'; 0 is padding (hatched)", T,
+             st->padding == TEXT_PRE ? "pre" : "post", st->truncating == TEXT_PRE ? "pre" : "post");
+    y = stage_header(a, r, x0, x1, y, "5  padded", cap, shape);
     Color pad_line = view_tensors_pad_color(th);
     for (int t = 0; t < T; t++) {
-        Box b = {cx0 + (int)(t * sw) + 2, y, (int)sw - 4, box_h};
+        Box b = {bx0 + (int)(t * sw) + 2, y, (int)sw - 4, box_h};
         bool is_pad = st->padded_from[t] < 0;
         render_fill(r, b, th->panel);
         if (is_pad) hatch(r, b, pad_line);
@@ -188,7 +193,7 @@ void view_tensors_draw(const App *a, Render *r, Box area)
             h->layer = -1;
         }
     }
-    y += row.h + gap;
+    y += box_h + gap;
 
     /* 6. the Embedding's output: one column of E numbers per step */
     int li = embedding_layer(m);
@@ -204,23 +209,22 @@ void view_tensors_draw(const App *a, Render *r, Box area)
     for (size_t q = 0; q < (size_t)T * (size_t)E; q++) range = fmaxf(range, fabsf(out[q]));
     if (range <= 0) range = 1;
     snprintf(shape, sizeof shape, "(1, %d, %d)", T, E);
-    snprintf(cap, sizeof cap, "Embedding(%d, %d): row id of the table", el->vocab, E);
-    int avail = area.y + area.h - y - pad - slh * 2;
+    snprintf(cap, sizeof cap, "Embedding(%d, %d): each id picks its row of the table, %d numbers", el->vocab, E, E);
+    y = stage_header(a, r, x0, x1, y, "6  embedding", cap, shape);
+    int avail = area.y + area.h - y - pad / 2 - slh - 6;
     int cell = E > 0 ? avail / E : 0;
-    if (cell > (int)sw - 4) cell = (int)sw - 4;
+    if (cell > (int)sw - 6) cell = (int)sw - 6;
     if (cell > px * 2) cell = px * 2;
     if (cell < 2) cell = 2;
-    row = (Box){x0, y, x1 - x0, cell * E};
-    stage_labels(a, r, row, label_w, shape_w, "6 embedding", cap, shape);
     for (int t = 0; t < T; t++) {
-        int bx = cx0 + (int)(t * sw) + 2 + ((int)sw - 4 - cell) / 2;
-        for (int j = 0; j < E; j++) render_fill(r, (Box){bx, y + j * cell, cell, cell}, colormap(out[(size_t)t * E + j], range));
-        Box col = {bx - 2, y - 2, cell + 4, cell * E + 4};
+        int cx = bx0 + (int)(t * sw) + 2 + ((int)sw - 4 - cell) / 2;
+        for (int j = 0; j < E; j++) render_fill(r, (Box){cx, y + 2 + j * cell, cell, cell}, colormap(out[(size_t)t * E + j], range));
+        Box col = {cx - 3, y - 1, cell + 6, cell * E + 6};
         if (t == a->step) render_outline(r, col, th->highlight, 3);
         else if (st->padded_from[t] < 0) render_outline(r, col, pad_line, 1);
     }
-    snprintf(cap, sizeof cap, "step %d reads id %d: its %d numbers, outlined (colour: -%.2f blue to +%.2f red)", a->step + 1,
-             a->step >= 0 && a->step < T ? st->padded.tokens[a->step] : 0, E, (double)range, (double)range);
-    render_text(r, cx0, y + cell * E + 4, render_fit_text(r, cap, spx, FONT_REGULAR, x1 - cx0, buf, sizeof buf), spx,
-                FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+    snprintf(cap, sizeof cap, "step %d reads id %d: its %d numbers are outlined. Colour: blue -%.2f, pale 0, red +%.2f",
+             a->step + 1, a->step >= 0 && a->step < T ? st->padded.tokens[a->step] : 0, E, (double)range, (double)range);
+    render_text(r, bx0, y + cell * E + 8, render_fit_text(r, cap, spx, FONT_REGULAR, x1 - bx0, buf, sizeof buf), spx, FONT_REGULAR,
+                th->text_dim, ALIGN_LEFT);
 }
