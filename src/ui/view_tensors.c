@@ -149,8 +149,8 @@ void view_tensors_draw(const App *a, Render *r, Box area)
         if (st->token[k]) snprintf(buf, sizeof buf, "%d", st->token[k]);
         else snprintf(buf, sizeof buf, "\xE2\x80\x94"); /* dropped: no OOV token */
         box_text(r, b, buf, px, FONT_BOLD, marked ? th->oov : (cut ? th->text_dim : th->text));
-        const char *why = st->fate[k] == PROMPT_WORD_CUT ? "OOV: num_words" : (st->fate[k] == PROMPT_WORD_UNKNOWN ? "OOV: unknown" : NULL);
-        if (cut) why = st->truncating == TEXT_PRE ? "cut (pre)" : "cut (post)";
+        const char *why = st->fate[k] == PROMPT_WORD_CUT ? "num_words" : (st->fate[k] == PROMPT_WORD_UNKNOWN ? "unknown" : NULL);
+        if (cut) why = "cut";
         if (why) {
             char fit[64];
             render_text(r, b.x + b.w / 2, b.y + b.h + 1, render_fit_text(r, why, spx, FONT_REGULAR, b.w + 2, fit, sizeof fit), spx,
