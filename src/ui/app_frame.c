@@ -129,11 +129,29 @@ static int draw_top(const App *a, Render *r)
     int bar_h = tpx + 2 * pad;
     render_fill(r, (Box){0, 0, W, bar_h}, th->panel);
     render_fill(r, (Box){0, bar_h - 1, W, 1}, th->panel_edge);
+    const char *title = a->has_doc ? a->doc->title : "unroll";
+    /* tensors (lesson 7): with nine tabs, when the title would not fit
+     * whole even in the body type, the tabs but the current one show only
+     * their number (the ? list names them) */
+    bool compact = false;
+    {
+        int tabs = 0, tw0 = 0;
+        for (int v = 0; v < VIEW_COUNT; v++) {
+            char label[64];
+            snprintf(label, sizeof label, "%d %s", v + 1, view_kind_title((ViewKind)v));
+            int w = 0;
+            render_text_size(r, label, px, FONT_BOLD, &w, NULL);
+            tabs += w + px + px / 2;
+        }
+        render_text_size(r, title, px, FONT_BOLD, &tw0, NULL);
+        compact = tw0 > W - pad - tabs - 2 * pad;
+    }
     /* view tabs on the right */
     int x = W - pad;
     for (int v = VIEW_COUNT - 1; v >= 0; v--) {
         char label[64];
-        snprintf(label, sizeof label, "%d %s", v + 1, view_kind_title((ViewKind)v));
+        if (compact && a->view != (ViewKind)v) snprintf(label, sizeof label, "%d", v + 1);
+        else snprintf(label, sizeof label, "%d %s", v + 1, view_kind_title((ViewKind)v));
         int w = 0;
         render_text_size(r, label, px, FONT_BOLD, &w, NULL);
         x -= w + px;
@@ -143,10 +161,9 @@ static int draw_top(const App *a, Render *r)
     /* title on the left: in the title type, or the body type when the tabs
      * leave too little room (presenter mode), cut only if even that is too wide */
     char buf[256];
-    const char *title = a->has_doc ? a->doc->title : "unroll";
     int room = x - 2 * pad, tw = 0;
     render_text_size(r, title, tpx, FONT_BOLD, &tw, NULL);
-    if (tw > room) tpx = px;
+    if (tw > room || compact) tpx = px;
     const char *fit = render_fit_text(r, title, tpx, FONT_BOLD, room, buf, sizeof buf);
     render_text(r, pad, (bar_h - render_line_height(r, tpx, FONT_BOLD)) / 2, fit, tpx, FONT_BOLD, th->text, ALIGN_LEFT);
     return bar_h;
