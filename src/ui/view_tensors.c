@@ -136,7 +136,6 @@ void view_tensors_draw(const App *a, Render *r, Box area)
     else snprintf(cap, sizeof cap, "word_index, by frequency; no OOV token: unknown words are dropped");
     snprintf(shape, sizeof shape, "(1, %d)", st->n_seq);
     y = stage_header(a, r, x0, x1, y, "4  ids", cap, shape);
-    int ids_y = y;
     for (int k = 0; k < n; k++) {
         Box b = {bx0 + (int)(k * tw) + 2, y, (int)tw - 4, box_h};
         bool marked = st->fate[k] != PROMPT_WORD_KNOWN;
@@ -164,12 +163,12 @@ void view_tensors_draw(const App *a, Render *r, Box area)
      * each id kept to the step it lands on */
     float sw = T > 0 ? (float)bw / (float)T : (float)bw;
     if (sw > px * 6) sw = (float)(px * 6);
-    int band = px;
+    int band = px * 3 / 2;
     for (int t = 0; t < T; t++) {
         if (st->padded_from[t] < 0) continue;
         int k = st->seq_word[st->padded_from[t]];
         float xa = (float)bx0 + (float)k * tw + tw / 2, xb = (float)bx0 + (float)t * sw + sw / 2;
-        render_arrow(r, xa, (float)(ids_y + box_h + 1), xb, (float)(y + band), th->arrow, 1.0f, (float)px * 0.35f);
+        render_arrow(r, xa, (float)y, xb, (float)(y + band), th->arrow, 1.0f, (float)px * 0.35f);
     }
     y += band + gap;
     snprintf(shape, sizeof shape, "(1, %d)", T);
