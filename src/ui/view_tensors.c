@@ -72,8 +72,9 @@ void view_tensors_draw(const App *a, Render *r, Box area)
     int px = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL), lpx = app_px(a, TEXT_LARGE), pad = px;
     if (!d->has_stages) {
         render_text(r, area.x + pad, area.y + pad,
-                    "This model has no tokenizer.json: its input is token ids or numbers, not text.", px, FONT_REGULAR,
-                    th->text_dim, ALIGN_LEFT);
+                    m->token_input ? "This model has no tokenizer.json: its input is token ids, not text."
+                                   : "This model reads numbers at every step, not text: there are no tokens to show.",
+                    px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
         return;
     }
     const PromptStages *st = &d->stages;
@@ -110,17 +111,41 @@ void view_tensors_draw(const App *a, Render *r, Box area)
     render_text(r, x0 + px, y, quoted, px, FONT_MONO, th->text, ALIGN_LEFT);
     y += mlh + gap;
 
-    /* 3. split tokens and 4. their ids: one box per token, the id under it */
+    /* A long text shows a window of its tokens and steps, at least two
+     * body widths a box, around the current step (and its word) */
     int bx0 = x0 + px, bw = x1 - bx0;
-    float tw = n > 0 ? (float)bw / (float)n : (float)bw;
+    int max_cols = bw / (px * 2 > 16 ? px * 2 : 16);
+    if (max_cols < 1) max_cols = 1;
+    int nT = T < max_cols ? T : max_cols, tfirst = 0;
+    if (T > nT) {
+        tfirst = a->step - nT / 2;
+        if (tfirst > T - nT) tfirst = T - nT;
+        if (tfirst < 0) tfirst = 0;
+    }
+    int k_cur = 0; /* the word the current step reads, or the nearest before it */
+    for (int t = 0; t <= a->step && t < T; t++)
+        if (st->padded_from[t] >= 0) k_cur = st->seq_word[st->padded_from[t]];
+    int nw = n < max_cols ? n : max_cols, wfirst = 0;
+    if (n > nw) {
+        wfirst = k_cur - nw / 2;
+        if (wfirst > n - nw) wfirst = n - nw;
+        if (wfirst < 0) wfirst = 0;
+    }
+
+    /* 3. split tokens and 4. their ids: one box per token, the id under it */
+    float tw = nw > 0 ? (float)bw / (float)nw : (float)bw;
     if (tw > px * 6) tw = (float)(px * 6);
     int box_h = blh + 6;
     snprintf(shape, sizeof shape, "(1, %d)", n);
     snprintf(cap, sizeof cap, "%s", vectorize ? (tok->split_mode == TEXT_SPLIT_CHARACTER ? "each character" : "on white space")
                                              : (tok->char_level ? "each character" : "on spaces"));
+    if (n > nw) {
+        size_t o = strlen(cap);
+        snprintf(cap + o, sizeof cap - o, " (tokens %d to %d of %d shown)", wfirst + 1, wfirst + nw, n);
+    }
     y = stage_header(a, r, x0, x1, y, "3  split", cap, shape);
-    for (int k = 0; k < n; k++) {
-        Box b = {bx0 + (int)(k * tw) + 2, y, (int)tw - 4, box_h};
+    for (int k = wfirst; k < wfirst + nw; k++) {
+        Box b = {bx0 + (int)((k - wfirst) * tw) + 2, y, (int)tw - 4, box_h};
         render_fill(r, b, th->panel);
         render_outline(r, b, th->panel_edge, 1);
         box_text(r, b, st->words.words[k], px, FONT_REGULAR, th->text);
@@ -136,8 +161,8 @@ void view_tensors_draw(const App *a, Render *r, Box area)
     else snprintf(cap, sizeof cap, "word_index, by frequency; no OOV token: unknown words are dropped");
     snprintf(shape, sizeof shape, "(1, %d)", st->n_seq);
     y = stage_header(a, r, x0, x1, y, "4  ids", cap, shape);
-    for (int k = 0; k < n; k++) {
-        Box b = {bx0 + (int)(k * tw) + 2, y, (int)tw - 4, box_h};
+    for (int k = wfirst; k < wfirst + nw; k++) {
+        Box b = {bx0 + (int)((k - wfirst) * tw) + 2, y, (int)tw - 4, box_h};
         bool marked = st->fate[k] != PROMPT_WORD_KNOWN;
         int j = -1; /* the word's place in the sequence */
         for (int q = 0; q < st->n_seq; q++)
@@ -161,23 +186,28 @@ void view_tensors_draw(const App *a, Render *r, Box area)
 
     /* 5. padded and truncated to the model's length; above it, a line from
      * each id kept to the step it lands on */
-    float sw = T > 0 ? (float)bw / (float)T : (float)bw;
+    float sw = nT > 0 ? (float)bw / (float)nT : (float)bw;
     if (sw > px * 6) sw = (float)(px * 6);
     int band = px * 3 / 2;
-    for (int t = 0; t < T; t++) {
+    for (int t = tfirst; t < tfirst + nT; t++) {
         if (st->padded_from[t] < 0) continue;
         int k = st->seq_word[st->padded_from[t]];
-        float xa = (float)bx0 + (float)k * tw + tw / 2, xb = (float)bx0 + (float)t * sw + sw / 2;
+        if (k < wfirst || k >= wfirst + nw) continue;
+        float xa = (float)bx0 + (float)(k - wfirst) * tw + tw / 2, xb = (float)bx0 + (float)(t - tfirst) * sw + sw / 2;
         render_arrow(r, xa, (float)y, xb, (float)(y + band), th->arrow, 1.0f, (float)px * 0.35f);
     }
     y += band + gap;
     snprintf(shape, sizeof shape, "(1, %d)", T);
     snprintf(cap, sizeof cap, "pad_sequences: maxlen %d, padding '%s', truncating '%s'; 0 is padding (hatched)", T,
              st->padding == TEXT_PRE ? "pre" : "post", st->truncating == TEXT_PRE ? "pre" : "post");
+    if (T > nT) {
+        size_t o = strlen(cap);
+        snprintf(cap + o, sizeof cap - o, " (steps %d to %d of %d shown)", tfirst + 1, tfirst + nT, T);
+    }
     y = stage_header(a, r, x0, x1, y, "5  padded", cap, shape);
     Color pad_line = view_tensors_pad_color(th);
-    for (int t = 0; t < T; t++) {
-        Box b = {bx0 + (int)(t * sw) + 2, y, (int)sw - 4, box_h};
+    for (int t = tfirst; t < tfirst + nT; t++) {
+        Box b = {bx0 + (int)((t - tfirst) * sw) + 2, y, (int)sw - 4, box_h};
         bool is_pad = st->padded_from[t] < 0;
         render_fill(r, b, th->panel);
         if (is_pad) hatch(r, b, pad_line);
@@ -215,15 +245,18 @@ void view_tensors_draw(const App *a, Render *r, Box area)
     if (cell > (int)sw - 6) cell = (int)sw - 6;
     if (cell > px * 2) cell = px * 2;
     if (cell < 2) cell = 2;
-    for (int t = 0; t < T; t++) {
-        int cx = bx0 + (int)(t * sw) + 2 + ((int)sw - 4 - cell) / 2;
-        for (int j = 0; j < E; j++) render_fill(r, (Box){cx, y + 2 + j * cell, cell, cell}, colormap(out[(size_t)t * E + j], range));
-        Box col = {cx - 3, y - 1, cell + 6, cell * E + 6};
+    int nE = E; /* a wide embedding shows its first numbers */
+    if (cell * nE > avail) nE = avail / cell > 1 ? avail / cell : 1;
+    for (int t = tfirst; t < tfirst + nT; t++) {
+        int cx = bx0 + (int)((t - tfirst) * sw) + 2 + ((int)sw - 4 - cell) / 2;
+        for (int j = 0; j < nE; j++) render_fill(r, (Box){cx, y + 2 + j * cell, cell, cell}, colormap(out[(size_t)t * E + j], range));
+        Box col = {cx - 3, y - 1, cell + 6, cell * nE + 6};
         if (t == a->step) render_outline(r, col, th->highlight, 3);
         else if (st->padded_from[t] < 0) render_outline(r, col, pad_line, 1);
     }
-    snprintf(cap, sizeof cap, "step %d reads id %d: its %d numbers are outlined. Colour: blue -%.2f, pale 0, red +%.2f",
-             a->step + 1, a->step >= 0 && a->step < T ? st->padded.tokens[a->step] : 0, E, (double)range, (double)range);
-    render_text(r, bx0, y + cell * E + 8, render_fit_text(r, cap, spx, FONT_REGULAR, x1 - bx0, buf, sizeof buf), spx, FONT_REGULAR,
+    snprintf(cap, sizeof cap, "step %d reads id %d: its %d numbers are outlined%s. Colour: blue -%.2f, pale 0, red +%.2f",
+             a->step + 1, a->step >= 0 && a->step < T ? st->padded.tokens[a->step] : 0, E, nE < E ? " (the first ones)" : "",
+             (double)range, (double)range);
+    render_text(r, bx0, y + cell * nE + 8, render_fit_text(r, cap, spx, FONT_REGULAR, x1 - bx0, buf, sizeof buf), spx, FONT_REGULAR,
                 th->text_dim, ALIGN_LEFT);
 }
