@@ -953,6 +953,19 @@ static void lesson7_claims(const Lesson *l, Model *models, const Tokenizer *tok,
 {
     const Model *m = &models[0];
     Err err = {{0}};
+    /* the introduction: the model and the data */
+    ck_assert(strstr(l->intro, "Embedding, LSTM(16), Dense(1, sigmoid), trained on 1,500 short verdicts"));
+    ck_assert_int_eq(m->n_layers, 3);
+    ck_assert_int_eq(m->layers[1].kind, LAYER_RNN);
+    ck_assert_int_eq(m->layers[1].out_dim, 16);
+    ck_assert_int_eq(m->layers[2].out_dim, 1);
+    ck_assert_int_eq(m->layers[2].activation, ACT_SIGMOID);
+    {
+        char **rows = NULL;
+        int n_rows = read_texts(l->data, &rows);
+        ck_assert_int_eq(n_rows, 1500);
+        free_texts(rows, n_rows);
+    }
     /* Standardize */
     const LessonStep *st = step_titled(l, "Standardize");
     says(st, "becomes \"the tea was lovely again\", with a space where the comma and the \"!\" were");
@@ -984,6 +997,7 @@ static void lesson7_claims(const Lesson *l, Model *models, const Tokenizer *tok,
     /* Words cut by num_words */
     st = step_titled(l, "Words cut by num_words");
     says(st, "its id is 59");
+    says(st, "marked \"59 ≥ 53\" in red");
     says(st, "num_words = 53");
     ck_assert_int_eq(l->num_words, 53);
     ck_assert_int_eq(tok->num_words, 53);

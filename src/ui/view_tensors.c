@@ -173,7 +173,9 @@ void view_tensors_draw(const App *a, Render *r, Box area)
         if (st->token[k]) snprintf(buf, sizeof buf, "%d", st->token[k]);
         else snprintf(buf, sizeof buf, "\xE2\x80\x94"); /* dropped: no OOV token */
         box_text(r, b, buf, px, FONT_BOLD, marked ? th->oov : (cut ? th->text_dim : th->text));
-        const char *why = st->fate[k] == PROMPT_WORD_CUT ? "num_words" : (st->fate[k] == PROMPT_WORD_UNKNOWN ? "unknown" : NULL);
+        char over[48]; /* a word cut by num_words: its index, not below num_words */
+        snprintf(over, sizeof over, "%d \xE2\x89\xA5 %d", st->index[k], tok->num_words);
+        const char *why = st->fate[k] == PROMPT_WORD_CUT ? over : (st->fate[k] == PROMPT_WORD_UNKNOWN ? "unknown" : NULL);
         if (cut) why = "cut";
         if (why) {
             char fit[64];
