@@ -54,13 +54,26 @@ static int stage_header(const App *a, Render *r, int x0, int x1, int y, const ch
     return y + bh + 2;
 }
 
-/* one box with a line of text centred in it (cut to fit) */
-static void box_text(Render *r, Box b, const char *s, int px, FontStyle style, Color c)
+/* one box with a line of text centred in it: in type px, else in the
+ * smaller type small when that fits it whole, else cut to fit */
+static void box_text_in(Render *r, Box b, const char *s, int px, int small, FontStyle style, Color c)
 {
     char fit[160];
+    int w = 0;
+    render_text_size(r, s, px, style, &w, NULL);
+    if (w > b.w - 4 && small > 0) {
+        int ws = 0;
+        render_text_size(r, s, small, style, &ws, NULL);
+        if (ws <= b.w - 2) px = small;
+    }
     int lh = render_line_height(r, px, style);
-    render_text(r, b.x + b.w / 2, b.y + (b.h - lh) / 2, render_fit_text(r, s, px, style, b.w - 4, fit, sizeof fit), px, style,
+    render_text(r, b.x + b.w / 2, b.y + (b.h - lh) / 2, render_fit_text(r, s, px, style, b.w - 2, fit, sizeof fit), px, style,
                 c, ALIGN_CENTER);
+}
+
+static void box_text(Render *r, Box b, const char *s, int px, FontStyle style, Color c)
+{
+    box_text_in(r, b, s, px, 0, style, c);
 }
 
 void view_tensors_draw(const App *a, Render *r, Box area)
@@ -111,10 +124,10 @@ void view_tensors_draw(const App *a, Render *r, Box area)
     render_text(r, x0 + px, y, quoted, px, FONT_MONO, th->text, ALIGN_LEFT);
     y += mlh + gap;
 
-    /* A long text shows a window of its tokens and steps, at least two
+    /* A long text shows a window of its tokens and steps, at least one and a half
      * body widths a box, around the current step (and its word) */
     int bx0 = x0 + px, bw = x1 - bx0;
-    int max_cols = bw / (px * 2 > 16 ? px * 2 : 16);
+    int max_cols = bw / (px * 3 / 2 > 16 ? px * 3 / 2 : 16);
     if (max_cols < 1) max_cols = 1;
     int nT = T < max_cols ? T : max_cols, tfirst = 0;
     if (T > nT) {
@@ -148,7 +161,7 @@ void view_tensors_draw(const App *a, Render *r, Box area)
         Box b = {bx0 + (int)((k - wfirst) * tw) + 2, y, (int)tw - 4, box_h};
         render_fill(r, b, th->panel);
         render_outline(r, b, th->panel_edge, 1);
-        box_text(r, b, st->words.words[k], px, FONT_REGULAR, th->text);
+        box_text_in(r, b, st->words.words[k], px, spx, FONT_REGULAR, th->text);
     }
     y += box_h + gap;
 
