@@ -316,7 +316,7 @@ static const BadCase bad_cases[] = {
     {"unknown-directive", FM "## S\n\n```unroll\nview: compare\nveiw: unrolled\n```\n", 0, NULL, 17,
      "unknown directive 'veiw'"},
     {"unknown-view", FM "\n## S\n\nText.\n\n```unroll\nview: inspektor\n```\n", 0, NULL, 19,
-     "unknown view 'inspektor' (unrolled, inspector, compare, predictions, training, gradients, generate, chart)"},
+     "unknown view 'inspektor' (unrolled, inspector, compare, predictions, training, gradients, generate, chart, tensors)"},
     {"directive-cell", FM "## S\n```unroll\ncell: lstn\n```\n", 0, NULL, 15, "unknown cell 'lstn'"},
     {"highlight-vector", FM "## S\n```unroll\nhighlight: q 3\n```\n", 0, NULL, 15, "unknown vector 'q'"},
     {"highlight-unit", FM "## S\n```unroll\nhighlight: f five\n```\n", 0, NULL, 15, "unit after 'f'"},

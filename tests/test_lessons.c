@@ -41,7 +41,14 @@
  *   within 50 words (shipped: six words round from the first); fewer pairs
  *   of words are the song's at temperature 1.5 than at 0.5; characters:
  *   half to nine tenths of the words written at 1.0 are the song's, fewest
- *   at 1.5; the window's generate view writes what these checks measure. */
+ *   at 1.5; the window's generate view writes what these checks measure;
+ * - lesson 7: the standardized text, the ids, the OOV id for an unknown
+ *   word and for one cut by num_words, the 15 zeros of padding, the
+ *   truncated sentence keeping "awful" (and post losing it), the (1, 20, 8)
+ *   of the quiz; trained on post-padded rows, the LSTM after one epoch
+ *   gives every probe the same answer (53%), the pre-padded one 66% (the
+ *   shipped history's epoch 1 too; 60% to 84% on other seeds); both 100%
+ *   after 10 epochs; the shipped LSTM 100% on the probes. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -110,7 +117,7 @@ START_TEST(every_lesson_opens_and_every_step_renders)
         lessons++;
     }
     closedir(d);
-    ck_assert_int_ge(lessons, 6);
+    ck_assert_int_ge(lessons, 7);
     fprintf(stderr, "%d lessons, %d steps rendered\n", lessons, steps);
     app_headless_destroy(a);
 }
@@ -1164,6 +1171,224 @@ static void lesson9_characters(const Lesson *l, Model *models, const Tokenizer *
     free(song);
 }
 
+/* ---- lesson 7 (tensors): text to tensors ---- */
+
+static int read_texts(const char *path, char ***out);
+static void free_texts(char **v, int n);
+
+/* a step of lesson 7 by its title */
+static const LessonStep *step_titled(const Lesson *l, const char *title)
+{
+    for (int k = 0; k < l->n_steps; k++)
+        if (!strcmp(l->steps[k].title, title)) return &l->steps[k];
+    ck_abort_msg("%s: no step '%s'", l->path, title);
+    return NULL;
+}
+
+static void says(const LessonStep *st, const char *what)
+{
+    ck_assert_msg(strstr(st->text, what), "step '%s' no longer says '%s': %s", st->title, what, st->text);
+}
+
+/* p(positive) of a model on text, padded and cut as given */
+static float p_sides(const Model *m, const Tokenizer *tok, const char *text, TextSide pad, TextSide cut)
+{
+    Prompt p;
+    Err err = {{0}};
+    ck_assert_msg(prompt_encode_sides(&p, tok, text, m->seq_len, pad, cut, &err), "%s", err.msg);
+    Trace tr;
+    trace_init(&tr, m, 1, p.n, false);
+    model_forward(&tr, p.tokens, NULL);
+    float y = tr.layers[m->n_layers - 1].out[0];
+    trace_free(&tr);
+    prompt_free(&p);
+    return y;
+}
+
+/* lesson 7's LSTM trained from the lesson's seed with padding pad: its
+ * held-out accuracy after one epoch (and how many probes it then calls
+ * positive) and after all of them */
+static void lesson7_train_padded(const Lesson *l, TextSide pad, double *acc1, int *positive1, int *n_probe, double *acc_end)
+{
+    Lesson o = *l; /* read only: the same lesson, padded otherwise */
+    o.padding = pad;
+    LessonData ld;
+    Err err = {{0}};
+    ck_assert_msg(lesson_data_load(&ld, &o, &err), "%s", err.msg);
+    /* the rows are padded as asked: the first row's zeros at its end (post) or its start (pre) */
+    const int T = ld.rows.view.T;
+    ck_assert_int_eq(T, 20);
+    const int *row = ld.rows.view.tokens;
+    ck_assert(pad == TEXT_POST ? (row[0] != 0 && row[T - 1] == 0) : (row[0] == 0 && row[T - 1] != 0));
+    Model m;
+    ck_assert_msg(lesson_model_new(&m, &o, &ld, 0, &err), "%s", err.msg);
+    TrainConfig cfg = lesson_train_config(&o);
+    Trainer tr;
+    ck_assert_msg(trainer_init(&tr, &m, &cfg, T, &err), "%s", err.msg);
+    EpochStats es;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tensors/probe.jsonl", l->dir);
+    char **texts = NULL;
+    int n = read_texts(path, &texts);
+    for (int e = 0; e < cfg.epochs; e++) {
+        ck_assert_msg(trainer_epoch(&tr, &ld.rows.view, NULL, &es, NULL, NULL, &err), "%s", err.msg);
+        int rows = 0;
+        double acc = 0, loss = 0;
+        ck_assert_msg(evaluate_rows_sides(&m, &ld.tok, path, pad, TEXT_PRE, &rows, &acc, &loss, &err), "%s", err.msg);
+        ck_assert_int_eq(rows, n);
+        if (e == 0) {
+            *acc1 = acc;
+            *positive1 = 0;
+            for (int i = 0; i < n; i++) *positive1 += p_sides(&m, &ld.tok, texts[i], pad, TEXT_PRE) > 0.5f;
+        }
+        *acc_end = acc;
+    }
+    *n_probe = n;
+    free_texts(texts, n);
+    trainer_free(&tr);
+    model_free(&m);
+    lesson_data_free(&ld);
+}
+
+/* lesson 7: what each step says about the sentence's stages (the
+ * tokenizer's, so the same for every model), the shapes, the quiz; the
+ * pre- and post-padded LSTMs after one epoch and at the end */
+static void lesson7_claims(const Lesson *l, Model *models, const Tokenizer *tok, const char *which)
+{
+    const Model *m = &models[0];
+    Err err = {{0}};
+    /* the introduction: the model and the data */
+    ck_assert(strstr(l->intro, "Embedding, LSTM(16), Dense(1, sigmoid), trained on 1,500 short verdicts"));
+    ck_assert_int_eq(m->n_layers, 3);
+    ck_assert_int_eq(m->layers[1].kind, LAYER_RNN);
+    ck_assert_int_eq(m->layers[1].out_dim, 16);
+    ck_assert_int_eq(m->layers[2].out_dim, 1);
+    ck_assert_int_eq(m->layers[2].activation, ACT_SIGMOID);
+    {
+        char **rows = NULL;
+        int n_rows = read_texts(l->data, &rows);
+        ck_assert_int_eq(n_rows, 1500);
+        free_texts(rows, n_rows);
+    }
+    /* Standardize */
+    const LessonStep *st = step_titled(l, "Standardize");
+    says(st, "becomes \"the tea was lovely again\", with a space where the comma and the \"!\" were");
+    char *std = tokenizer_standardize(tok, st->dir.sentence);
+    ck_assert_str_eq(std, "the tea was lovely  again ");
+    free(std);
+    /* Split and word_index */
+    st = step_titled(l, "Split and word_index");
+    says(st, "5 tokens, shape (1, 5)");
+    says(st, "\"the\" is the commonest, id 2, and \"was\" next, id 3. Id 1 is kept for the OOV token");
+    ck_assert_int_eq(tokenizer_word_index(tok, "<OOV>"), 1);
+    ck_assert_int_eq(tokenizer_word_index(tok, "the"), 2);
+    ck_assert_int_eq(tokenizer_word_index(tok, "was"), 3);
+    PromptStages ps;
+    ck_assert_msg(prompt_stages_build(&ps, tok, st->dir.sentence, m->seq_len, l->padding, l->truncating, &err), "%s", err.msg);
+    ck_assert_int_eq(ps.words.n, 5);
+    ck_assert_int_eq(ps.n_seq, 5);
+    prompt_stages_free(&ps);
+    /* An unknown word */
+    st = step_titled(l, "An unknown word");
+    says(st, "\"pancake\" never occurs in the training data");
+    says(st, "it becomes id 1");
+    ck_assert_int_eq(tokenizer_word_index(tok, "pancake"), 0);
+    ck_assert_msg(prompt_stages_build(&ps, tok, st->dir.sentence, m->seq_len, l->padding, l->truncating, &err), "%s", err.msg);
+    ck_assert_str_eq(ps.words.words[1], "pancake");
+    ck_assert_int_eq(ps.fate[1], PROMPT_WORD_UNKNOWN);
+    ck_assert_int_eq(ps.token[1], 1);
+    prompt_stages_free(&ps);
+    /* Words cut by num_words */
+    st = step_titled(l, "Words cut by num_words");
+    says(st, "its id is 59");
+    says(st, "marked \"59 ≥ 53\" in red");
+    says(st, "num_words = 53");
+    ck_assert_int_eq(l->num_words, 53);
+    ck_assert_int_eq(tok->num_words, 53);
+    ck_assert_int_eq(tokenizer_word_index(tok, "quiche"), 59);
+    ck_assert_msg(prompt_stages_build(&ps, tok, st->dir.sentence, m->seq_len, l->padding, l->truncating, &err), "%s", err.msg);
+    ck_assert_str_eq(ps.words.words[2], "quiche");
+    ck_assert_int_eq(ps.fate[2], PROMPT_WORD_CUT);
+    ck_assert_int_eq(ps.token[2], 1);
+    prompt_stages_free(&ps);
+    /* Padding: "these 5 ids become 15 zeros and then the 5 ids, shape (1, 20)" */
+    st = step_titled(l, "Padding");
+    says(st, "20 here");
+    says(st, "these 5 ids become 15 zeros and then the 5 ids, shape (1, 20)");
+    ck_assert_int_eq(m->seq_len, 20);
+    ck_assert_int_eq(l->padding, TEXT_PRE);
+    ck_assert_msg(prompt_stages_build(&ps, tok, st->dir.sentence, m->seq_len, l->padding, l->truncating, &err), "%s", err.msg);
+    static const int padded[20] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 52, 3, 17, 34};
+    ck_assert_int_eq(ps.padded.n, 20);
+    for (int t = 0; t < 20; t++) ck_assert_int_eq(ps.padded.tokens[t], padded[t]);
+    prompt_stages_free(&ps);
+    /* Truncating: the last 20 ids kept (ending with "awful"), the first 20 would lose it */
+    st = step_titled(l, "Truncating");
+    says(st, "truncating=\"post\" would keep the first 20 and lose \"awful\"");
+    ck_assert_msg(prompt_stages_build(&ps, tok, st->dir.sentence, m->seq_len, TEXT_PRE, TEXT_PRE, &err), "%s", err.msg);
+    ck_assert_int_gt(ps.n_seq, 20);
+    int awful = tokenizer_word_index(tok, "awful");
+    ck_assert_int_eq(ps.padded.tokens[19], awful);
+    prompt_stages_free(&ps);
+    ck_assert_msg(prompt_stages_build(&ps, tok, st->dir.sentence, m->seq_len, TEXT_PRE, TEXT_POST, &err), "%s", err.msg);
+    for (int t = 0; t < 20; t++) ck_assert_int_ne(ps.padded.tokens[t], awful);
+    prompt_stages_free(&ps);
+    /* The embedding: 65 rows of 8, (1, 20) -> (1, 20, 8); the quiz */
+    st = step_titled(l, "The embedding");
+    says(st, "a table of 65 rows");
+    says(st, "of 8 numbers");
+    says(st, "The (1, 20) ids become a (1, 20, 8) tensor");
+    ck_assert_int_eq(m->layers[0].kind, LAYER_EMBEDDING);
+    ck_assert_int_eq(m->layers[0].vocab, 65);
+    ck_assert_int_eq(tok->max_index + 1, 65);
+    ck_assert_int_eq(m->layers[0].out_dim, 8);
+    char shape[32];
+    snprintf(shape, sizeof shape, "(1, %d, %d)", m->seq_len, m->layers[0].out_dim);
+    ck_assert_str_eq(st->dir.answer, shape);
+    /* Pre or post: after one epoch the post-padded LSTM gives every probe
+     * the same answer (53%: the negatives' share); the pre-padded one 66%
+     * (60% to 84% over six seeds); both 100% after 10 epochs */
+    st = step_titled(l, "Pre or post");
+    says(st, "gives all 300 held-out sentences the same answer, right for 53% of them");
+    says(st, "is right for 66%");
+    says(st, "Both reach 100% by the end of the 10 epochs");
+    says(st, "pre-padded 60% to 84%, post-padded 53% every time");
+    ck_assert_int_eq(st->dir.epoch, 1);
+    if (!strcmp(which, "shipped")) {
+        /* the window shows the shipped model's epoch 1: its history */
+        char *dir = lesson_model_dir(l, 0);
+        Model e1;
+        ck_assert_msg(model_load(&e1, dir, &err), "%s", err.msg);
+        History h;
+        bool absent = false;
+        ck_assert_msg(history_load_beside(&h, dir, e1.n_params, &absent, &err), "%s", err.msg);
+        ck_assert_int_eq(h.n, l->epochs + 1);
+        history_apply(&h, 1, &e1);
+        int n = 0;
+        double acc = probe_n(&e1, tok, "tensors/probe.jsonl", &n);
+        fprintf(stderr, "07-tensors.md (shipped): %.3f on the probes after epoch 1\n", acc);
+        CLAIM(fabs(acc - 0.66) <= 0.015, "shipped, epoch 1: %.3f, the lesson says 66%%", acc);
+        history_free(&h);
+        model_free(&e1);
+        free(dir);
+        return;
+    }
+    double pre1 = 0, post1 = 0, pre_end = 0, post_end = 0;
+    int pos_pre = 0, pos_post = 0, n = 0;
+    lesson7_train_padded(l, TEXT_PRE, &pre1, &pos_pre, &n, &pre_end);
+    lesson7_train_padded(l, TEXT_POST, &post1, &pos_post, &n, &post_end);
+    fprintf(stderr, "07-tensors.md (%s): after epoch 1 pre %.3f post %.3f (%d of %d called positive); at the end pre %.3f post %.3f\n",
+            which, pre1, post1, pos_post, n, pre_end, post_end);
+    ck_assert_int_eq(n, 300);
+    CLAIM(pos_post == 0 || pos_post == n, "%s: after one epoch the post-padded LSTM calls %d of %d positive, not all the same", which,
+          pos_post, n);
+    CLAIM(fabs(post1 - 0.53) <= 0.005, "%s: post-padded after one epoch %.3f, the lesson says 53%%", which, post1);
+    if (!strcmp(which, "retrained")) CLAIM(fabs(pre1 - 0.66) <= 0.015, "%s: pre-padded after one epoch %.3f, the lesson says 66%%", which, pre1);
+    CLAIM(pre1 >= 0.595 && pre1 <= 0.845, "%s: pre-padded after one epoch %.3f, the lesson says 60%% to 84%%", which, pre1);
+    CLAIM(pre_end >= 0.995 && post_end >= 0.995, "%s: after 10 epochs pre %.3f post %.3f, the lesson says both 100%%", which,
+          pre_end, post_end);
+}
+
 typedef void (*ClaimCheck)(const Lesson *l, Model *models, const Tokenizer *tok, const char *which);
 
 typedef struct {
@@ -1186,6 +1411,7 @@ static const LessonClaims CLAIMS[] = {
     {"06-gradients.md", "memory/probe.jsonl", {-1, 0.9, 0.9}, {0.4, 2, 2}, lesson6_vanishing, {false, false, true}},
     {"09-lyrics-words.md", NULL, {-1, -1, -1}, {2, 2, 2}, lesson9_words, {false, false, false}},
     {"09-lyrics-characters.md", NULL, {-1, -1, -1}, {2, 2, 2}, lesson9_characters, {false, false, false}},
+    {"07-tensors.md", "tensors/probe.jsonl", {0.995, -1, -1}, {2, 2, 2}, lesson7_claims, {false, false, false}}, /* tensors */
 };
 
 static void check_models(const LessonClaims *c, const Lesson *l, Model *models, const Tokenizer *tok, const char *which)

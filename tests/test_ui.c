@@ -1603,6 +1603,62 @@ static App *open_lesson_file(const char *file, int w, int h, bool presenter)
     return a;
 }
 
+/* ---- tensors (lesson 7): the Tensors view ---- */
+
+/* Lesson 7's padding step: the view's padded row is the 20 ids of "The tea
+ * was LOVELY, again!" (15 zeros, then 2 52 3 17 34: worked from the
+ * shipped word_index in test_lessons), each box a HOT_TOKEN of its step;
+ * the 15 padding boxes are hatched in the pad colour and the 5 word boxes
+ * have none of it; key 9 opens the view */
+START_TEST(tensors_view_hatches_padding)
+{
+    const int sizes[2][2] = {{1280, 720}, {1920, 1080}};
+    for (int z = 0; z < 2; z++) {
+        App *a = open_lesson_file("07-tensors.md", sizes[z][0], sizes[z][1], z == 1);
+        app_set_view(a, VIEW_UNROLLED);
+        push(a, key(SDLK_9));
+        ck_assert_int_eq(a->view, VIEW_TENSORS);
+        ck_assert_str_eq(view_kind_name(VIEW_TENSORS), "tensors");
+        int k = -1;
+        for (int i = 0; i < a->doc->lesson.n_steps; i++)
+            if (!strcmp(a->doc->lesson.steps[i].title, "Padding")) k = i;
+        ck_assert_int_ge(k, 0);
+        app_goto_lesson_step(a, k);
+        ck_assert_int_eq(a->view, VIEW_TENSORS);
+        app_draw(a);
+        static const int ids[20] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 52, 3, 17, 34};
+        Color hatch = view_tensors_pad_color(&a->theme);
+        int found = 0;
+        for (int i = 0; i < a->render.n_hot; i++) {
+            const Hot *h = &a->render.hot[i];
+            if (h->kind != HOT_TOKEN || h->layer != -1) continue;
+            ck_assert_int_lt(h->t, 20);
+            ck_assert_int_eq(h->unit, ids[h->t]);
+            ck_assert_int_eq(a->doc->stages.padded_from[h->t] < 0, h->t < 15);
+            int hatched = 0;
+            for (int y = h->box.y + 2; y < h->box.y + h->box.h - 2; y++)
+                for (int x = h->box.x + 2; x < h->box.x + h->box.w - 2; x++)
+                    hatched += same_colour(app_headless_pixel(a, x, y), hatch, 2);
+            if (h->t < 15) ck_assert_msg(hatched >= h->box.h, "pad box %d: %d hatch pixels", h->t, hatched);
+            else ck_assert_msg(hatched == 0, "word box %d: %d hatch pixels", h->t, hatched);
+            found++;
+        }
+        ck_assert_int_eq(found, 20);
+        /* the shapes the stages have: (1, 5) ids, (1, 20) padded */
+        ck_assert_int_eq(a->doc->stages.n_seq, 5);
+        ck_assert_int_eq(a->doc->stages.padded.n, 20);
+        /* clicking a padded box moves to its step */
+        const Hot *h17 = find_hot(a, HOT_TOKEN, -1, 17, -1, 3);
+        ck_assert_ptr_nonnull(h17);
+        int cx = h17->box.x + h17->box.w / 2, cy = h17->box.y + h17->box.h / 2;
+        push(a, mouse(SDL_MOUSEMOTION, cx, cy));
+        push(a, mouse(SDL_MOUSEBUTTONDOWN, cx, cy));
+        ck_assert_int_eq(a->step, 17);
+        app_headless_destroy(a);
+    }
+}
+END_TEST
+
 /* b is word drawn whole: its box is the word's size in the body or the
  * small type (regular or bold); a cut word ("b…") is narrower */
 static bool drawn_whole(App *a, const char *word, Box b)
@@ -2015,6 +2071,7 @@ int main(void)
     tcase_add_test(tc, inspector_labels_clear_of_wires);
     tcase_add_test(tc, variants_history_curves);
     tcase_add_test(tc, heldout_accuracy_follows_the_weights);
+    tcase_add_test(tc, tensors_view_hatches_padding); /* tensors (lesson 7) */
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

@@ -197,6 +197,10 @@ void view_gradients_draw(const App *a, Render *r, Box area);
 void view_generate_draw(const App *a, Render *r, Box area);
 /* chart helper: the unit chart (view_chart.c) */
 void view_chart_draw(const App *a, Render *r, Box area);
+/* tensors (lesson 7): text to tensors, stage by stage (view_tensors.c);
+ * the colour of the hatching on padding */
+void view_tensors_draw(const App *a, Render *r, Box area);
+Color view_tensors_pad_color(const Theme *th);
 /* The units the chart shows, at most cap, best first: chosen ones
  * (chart_units), else a clicked square's unit and the tool's picks; why
  * (if not NULL) says which rule chose them. */

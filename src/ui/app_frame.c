@@ -16,6 +16,7 @@ static void (*const VIEW_DRAW[VIEW_COUNT])(const App *, Render *, Box) = {
     [VIEW_TRAINING] = view_training_draw,       [VIEW_GRADIENTS] = view_gradients_draw,
     [VIEW_GENERATE] = view_generate_draw,
     [VIEW_CHART] = view_chart_draw, /* chart helper */
+    [VIEW_TENSORS] = view_tensors_draw, /* tensors (lesson 7) */
 };
 
 /* What a lesson step highlights, outlined over the squares the view drew:
@@ -128,11 +129,36 @@ static int draw_top(const App *a, Render *r)
     int bar_h = tpx + 2 * pad;
     render_fill(r, (Box){0, 0, W, bar_h}, th->panel);
     render_fill(r, (Box){0, bar_h - 1, W, 1}, th->panel_edge);
+    const char *title = a->has_doc ? a->doc->title : "unroll";
+    /* tensors (lesson 7): with nine tabs, when the title would not fit
+     * whole even in the body type on two lines, the tabs but the current one show only
+     * their number (the ? list names them) */
+    bool compact = false;
+    {
+        int tabs = 0, tw0 = 0;
+        for (int v = 0; v < VIEW_COUNT; v++) {
+            char label[64];
+            snprintf(label, sizeof label, "%d %s", v + 1, view_kind_title((ViewKind)v));
+            int w = 0;
+            render_text_size(r, label, px, FONT_BOLD, &w, NULL);
+            tabs += w + px + px / 2;
+        }
+        render_text_size(r, title, px, FONT_BOLD, &tw0, NULL);
+        int room0 = W - pad - tabs - 2 * pad;
+        if (tw0 > room0) {
+            /* not even on two lines in the body type (below) */
+            int used = 0;
+            bool more = false;
+            wrap_text(r, (Box){pad, 0, room0 > px ? room0 : px, bar_h - px / 3}, title, px, FONT_BOLD, th->text, 0, false, &used, &more);
+            compact = more;
+        }
+    }
     /* view tabs on the right */
     int x = W - pad;
     for (int v = VIEW_COUNT - 1; v >= 0; v--) {
         char label[64];
-        snprintf(label, sizeof label, "%d %s", v + 1, view_kind_title((ViewKind)v));
+        if (compact && a->view != (ViewKind)v) snprintf(label, sizeof label, "%d", v + 1);
+        else snprintf(label, sizeof label, "%d %s", v + 1, view_kind_title((ViewKind)v));
         int w = 0;
         render_text_size(r, label, px, FONT_BOLD, &w, NULL);
         x -= w + px;
@@ -142,10 +168,9 @@ static int draw_top(const App *a, Render *r)
     /* title on the left: in the title type, or the body type when the tabs
      * leave too little room (presenter mode), cut only if even that is too wide */
     char buf[256];
-    const char *title = a->has_doc ? a->doc->title : "unroll";
     int room = x - 2 * pad, tw = 0;
     render_text_size(r, title, tpx, FONT_BOLD, &tw, NULL);
-    if (tw > room) tpx = px;
+    if (tw > room || compact) tpx = px;
     render_text_size(r, title, tpx, FONT_BOLD, &tw, NULL);
     if (tw > room) {
         /* two lines at the body size when they fit the bar (presenter mode) */

@@ -55,6 +55,7 @@ void doc_close(Doc *d)
     if (d->has_tok) tokenizer_free(&d->tok);
     if (d->is_lesson) lesson_unload(&d->lesson);
     prompt_free(&d->prompt);
+    prompt_stages_free(&d->stages); /* tensors (lesson 7) */
     free(d->features);
     memset(d, 0, sizeof *d);
 }
@@ -151,6 +152,14 @@ static void default_input(Doc *d, char *out, size_t cap)
     for (int t = 0; t < 5 && k < cap; t++) k += (size_t)snprintf(out + k, cap - k, "%s%d", t ? "," : "", 1 + t % (vocab > 1 ? vocab - 1 : 1));
 }
 
+/* tensors (lesson 7): text to tokens as the models were trained: a
+ * lesson's padding and truncating, pad_sequences' defaults otherwise */
+static bool doc_encode(const Doc *d, Prompt *p, const char *text, int maxlen, Err *err)
+{
+    TextSide pad = d->is_lesson ? d->lesson.padding : TEXT_PRE, cut = d->is_lesson ? d->lesson.truncating : TEXT_PRE;
+    return prompt_encode_sides(p, &d->tok, text, maxlen, pad, cut, err);
+}
+
 /* ---- chart helper: the lesson's colour scale and picked units ---- */
 
 /* largest |c| of any LSTM run of a trace of T steps */
@@ -178,7 +187,7 @@ static float lesson_c_scale(const Doc *d, const DocModel *dm)
         if (!s) continue;
         Prompt p = {0};
         Err err = {{0}};
-        if (!prompt_encode(&p, &d->tok, s, dm->model.seq_len, &err)) continue;
+        if (!doc_encode(d, &p, s, dm->model.seq_len, &err)) continue;
         Trace tr;
         trace_init(&tr, &dm->model, 1, p.n, false);
         model_forward(&tr, p.tokens, NULL);
@@ -506,7 +515,7 @@ static bool prepare_input(const Doc *d, const char *text, Prompt *out, float **f
             p.words[t] = xstrdup(w);
         }
     } else if (d->has_tok) {
-        if (!prompt_encode(&p, &d->tok, text, m->seq_len, err)) return false;
+        if (!doc_encode(d, &p, text, m->seq_len, err)) return false;
     } else {
         int *ids = NULL, n = 0;
         const char *s = text;
@@ -574,6 +583,14 @@ static void install_input(Doc *d, const char *text, Prompt *p, float *features, 
     snprintf(d->input, sizeof d->input, "%s", text);
     mark_unknown(d);
     for (int i = 0; i < d->n_models; i++) install_model(&d->models[i], &computed[i]);
+    /* tensors (lesson 7): the stages the Tensors view shows */
+    prompt_stages_free(&d->stages);
+    d->has_stages = false;
+    Err serr = {{0}};
+    if (d->has_tok && d->models[0].model.token_input)
+        d->has_stages = prompt_stages_build(&d->stages, &d->tok, d->input, d->models[0].model.seq_len,
+                                            d->is_lesson ? d->lesson.padding : TEXT_PRE,
+                                            d->is_lesson ? d->lesson.truncating : TEXT_PRE, &serr);
 }
 
 bool doc_set_input(Doc *d, const char *text, Err *err)
@@ -848,7 +865,7 @@ bool doc_generate_next(const Doc *d, int mi, Generation *g, float temperature, E
         k += (size_t)snprintf(text + k, sizeof text - k, "%s%s", tokenizer_joiner(&d->tok), /* "" for characters */
                               tokenizer_index_word(&d->tok, g->words[i].token));
     Prompt p;
-    if (!prompt_encode(&p, &d->tok, text, m->seq_len, err)) return false;
+    if (!doc_encode(d, &p, text, m->seq_len, err)) return false;
     if (!model_check_tokens(m, p.tokens, p.n, err) || !trace_check_budget(m, 1, p.n, false, false, false, 0, err)) {
         prompt_free(&p);
         return false;

@@ -71,6 +71,10 @@ typedef struct {
     /* variants: the lesson's rows for the history curves, loaded on first use */
     struct LessonDataBox *curve_data;
     char curve_error[256]; /* why the curves cannot be computed; "" */
+    /* tensors (lesson 7): the input's stages from text to tokens (the
+     * Tensors view), when there is a tokenizer */
+    PromptStages stages;
+    bool has_stages;
 } Doc;
 
 /* Opens a lesson (.md) or a model (folder or model.json). On failure the doc
