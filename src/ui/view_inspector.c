@@ -298,6 +298,10 @@ void view_inspector_draw(const App *a, Render *r, Box area)
     const Doc *d = a->doc;
     const DocModel *dm = &d->models[a->model];
     const Layer *l = &dm->model.layers[a->layer];
+    if (l->kind != LAYER_RNN || dm->trace.layers[a->layer].T_in != d->T) { /* conv helper: no cell here */
+        view_conv_inspector_draw(a, r, area);
+        return;
+    }
     const Cell *c = &l->cell[a->dir];
     int px = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL), pad = px;
     int t = a->step;

@@ -96,6 +96,8 @@ bool app_describe(const App *a, const Hot *h, char *title, size_t tcap, char *fo
     }
     if (h->kind != HOT_UNIT || h->layer < 0 || h->layer >= dm->model.n_layers) return false;
     const Layer *l = &dm->model.layers[h->layer];
+    if (l->kind != LAYER_RNN && l->kind != LAYER_EMBEDDING && l->kind != LAYER_MASKING)
+        return conv_describe(a, h, title, tcap, formula, fcap); /* conv helper */
     if (l->kind != LAYER_RNN) {
         /* an embedding (x) row */
         const float *x = dm->trace.layers[h->layer].out;
