@@ -351,7 +351,8 @@ static void compute_model(Computed *out, const DocModel *dm, const Prompt *p, co
         else
             for (int j = 1; j < C; j++) best = o[j] > o[best] ? j : best;
         int li = doc_first_rnn(dm);
-        if (li < 0) return; /* conv helper: no h to take a gradient of */
+        /* conv helper: no h to take a gradient of, or one per conv position, not per word */
+        if (li < 0 || out->trace.layers[li].T_in != T) return;
         float *(*norms)[2] = xcalloc((size_t)dm->model.n_layers, sizeof *norms);
         out->grad = xcalloc((size_t)T, sizeof *out->grad);
         norms[li][0] = out->grad;
