@@ -10,7 +10,9 @@
  * - the inspector's sum equals the engine's output for a tiny model whose
  *   weights are set by hand (kernel 2, one filter), values computed by hand;
  * - pixels: the window outline at a step covers exactly the kernel's token
- *   boxes (the highlight colour on theirs, not on their neighbours'). */
+ *   boxes (the highlight colour on theirs, not on their neighbours');
+ * - an LSTM after a shortening conv: its cell inspector steps through the
+ *   conv's positions and says which words each read. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -291,6 +293,44 @@ START_TEST(window_outline_covers_the_kernels_tokens)
 }
 END_TEST
 
+/* an LSTM after a valid conv(3) reads 8 positions of 10 words: its cell
+ * inspector steps through those, position 5 at word 6 (centred windows) */
+START_TEST(cell_inspector_after_a_shortening_conv)
+{
+    char *tmp = tu_tmpdir();
+    const char *path = save_spec(tmp, "cl", "embedding:20:4, conv1d:6:3:relu, lstm:5, dense:1:sigmoid", 20);
+    Err err = {{0}};
+    App *a = app_headless_create(1280, 720, &err);
+    ck_assert_msg(a, "%s", err.msg);
+    ck_assert_msg(app_headless_open(a, path, &err), "%s", err.msg);
+    ck_assert(app_set_input(a, "3,1,4,1,5,9,2,6,5,3"));
+    ck_assert_int_eq(a->layer, 2); /* the LSTM */
+    const DocModel *dm = &a->doc->models[0];
+    ck_assert_int_eq(dm->trace.layers[2].run[0].T, 8);
+    char what[200];
+    ck_assert_int_eq(conv_rnn_step(dm, 2, 0, 10, 5, what, sizeof what), 4);
+    ck_assert_str_eq(what, "position 5 of conv1d (words 5\xE2\x80\x93" "7)");
+    ck_assert_int_eq(conv_rnn_step(dm, 2, 0, 10, 9, what, sizeof what), 7); /* the last word: the last position */
+    app_set_view(a, VIEW_INSPECTOR);
+    for (int step = 0; step < 10; step++) {
+        app_set_step(a, step);
+        a->anim = 1.0f;
+        app_draw(a);
+        int units = 0;
+        for (int i = 0; i < a->render.n_hot; i++) {
+            const Hot *h = &a->render.hot[i];
+            if (h->kind != HOT_UNIT || h->layer != 2) continue;
+            ck_assert_int_lt(h->t, 8);
+            units++;
+        }
+        ck_assert_int_gt(units, 0);
+    }
+    app_headless_destroy(a);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("conv_view");
@@ -299,6 +339,7 @@ int main(void)
     tcase_add_test(tc, receptive_fields_hand_computed);
     tcase_add_test(tc, inspector_sum_equals_engine);
     tcase_add_test(tc, window_outline_covers_the_kernels_tokens);
+    tcase_add_test(tc, cell_inspector_after_a_shortening_conv);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

@@ -335,6 +335,10 @@ void conv_receptive_text(const Model *m, int layer, char *buf, size_t cap);
  * place over the words is at or before it), and the step a position stands on. */
 int conv_current_output(const DocModel *dm, int layer, int T, int step);
 int conv_output_step(const DocModel *dm, int layer, int T, int o);
+/* A recurrent layer reading a conv's positions (fewer than the words): the
+ * processing step it is on at step, and what that step reads into what
+ * ("position 4 of conv1d (words 4–6)"). */
+int conv_rnn_step(const DocModel *dm, int layer, int dir, int T, int step, char *what, size_t cap);
 /* One filter's sum at one output position, as the inspector prints it:
  * the input position each tap reads (conv_window_start; outside the input:
  * padding), each tap's dot product over the channels, the bias, their sum

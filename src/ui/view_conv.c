@@ -183,6 +183,18 @@ int conv_output_step(const DocModel *dm, int layer, int T, int o)
     return s < 0 ? 0 : (s > T - 1 ? T - 1 : s);
 }
 
+int conv_rnn_step(const DocModel *dm, int layer, int dir, int T, int step, char *what, size_t cap)
+{
+    const Model *m = &dm->model;
+    const RunRecord *run = &dm->trace.layers[layer].run[dir];
+    int pos = map_current(col_map(m, T, layer - 1), step), lo = 0, hi = 0;
+    if (pos > run->T - 1) pos = run->T - 1;
+    conv_receptive_span(m, layer - 1, T, pos, &lo, &hi);
+    snprintf(what, cap, "position %d of %s (words %d\xE2\x80\x93%d)", pos + 1, m->layers[layer - 1].name, (lo < 0 ? 0 : lo) + 1,
+             (hi > T - 1 ? T - 1 : hi) + 1);
+    return m->layers[layer].cell[dir].go_backwards ? run->T - 1 - pos : pos;
+}
+
 bool conv_terms(const Trace *tr, int layer, int o, int f, ConvTerms *out)
 {
     const Model *m = tr->model;
@@ -687,17 +699,6 @@ void view_conv_inspector_draw(const App *a, Render *r, Box area)
     int y = area.y + pad / 2;
     char line[512], fb[512];
     int F = focus_layer(a, m);
-    const Layer *al = a->layer >= 0 && a->layer < m->n_layers ? &m->layers[a->layer] : NULL;
-    if (al && al->kind == LAYER_RNN) {
-        /* a recurrent layer reading a conv's fewer positions: its steps are not the words */
-        snprintf(line, sizeof line, "%s reads the %d positions of the convolution below it, not the %d words.", al->name,
-                 dm->trace.layers[a->layer].T_in, d->T);
-        render_text(r, area.x + pad, y, line, px, FONT_BOLD, th->text, ALIGN_LEFT);
-        render_text(r, area.x + pad, y + render_line_height(r, px, FONT_BOLD),
-                    "The cell inspector steps through words; the unrolled view shows which words each of its steps saw. Press l for the convolution's window.",
-                    spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
-        return;
-    }
     if (F < 0) {
         snprintf(line, sizeof line, "%s has no convolution or recurrent cell to inspect.", dm->label);
         render_text(r, area.x + pad, y, line, px, FONT_BOLD, th->text, ALIGN_LEFT);
