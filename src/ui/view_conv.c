@@ -255,10 +255,19 @@ static void words_span(const Doc *d, int lo, int hi, char *buf, size_t cap)
 {
     int a = lo < 0 ? 0 : lo, b = hi > d->T - 1 ? d->T - 1 : hi;
     char wa[64], wb[64];
+    const char *w = a <= b ? doc_word(d, a, wa, sizeof wa) : "";
+    if (!d->models[0].model.token_input) { /* float input: steps x1, x2, ... */
+        if (a > b) snprintf(buf, cap, "only padding");
+        else if (a == b) snprintf(buf, cap, "step %d", a + 1);
+        else snprintf(buf, cap, "steps %d\xE2\x80\x93%d", a + 1, b + 1);
+        return;
+    }
     if (a > b) snprintf(buf, cap, "only padding");
-    else if (a == b) snprintf(buf, cap, "word %d \xE2\x80\x9C%s\xE2\x80\x9D", a + 1, doc_word(d, a, wa, sizeof wa));
+    else if (a == b && !w[0]) snprintf(buf, cap, "word %d (a padding token)", a + 1);
+    else if (a == b) snprintf(buf, cap, "word %d \xE2\x80\x9C%s\xE2\x80\x9D", a + 1, w);
+    else if (!w[0] && !doc_word(d, b, wb, sizeof wb)[0]) snprintf(buf, cap, "words %d\xE2\x80\x93%d (padding tokens)", a + 1, b + 1);
     else
-        snprintf(buf, cap, "words %d\xE2\x80\x93%d \xE2\x80\x9C%s\xE2\x80\xA6%s\xE2\x80\x9D", a + 1, b + 1, doc_word(d, a, wa, sizeof wa),
+        snprintf(buf, cap, "words %d\xE2\x80\x93%d \xE2\x80\x9C%s\xE2\x80\xA6%s\xE2\x80\x9D", a + 1, b + 1, w[0] ? w : "\xE2\x80\x94",
                  doc_word(d, b, wb, sizeof wb));
 }
 
@@ -493,7 +502,7 @@ void view_conv_unrolled_draw(const App *a, Render *r, Box area)
 
     /* the head and the note: what the focus output sees */
     char head[200], note[400], span[160], rf[160];
-    snprintf(head, sizeof head, "%s \xC2\xB7 %d words", dm->label, T);
+    snprintf(head, sizeof head, "%s \xC2\xB7 %d %s", dm->label, T, m->token_input ? "words" : "steps");
     render_text(r, area.x + pad, area.y + pad / 2, head, px, FONT_BOLD, th->text, ALIGN_LEFT);
     int o = F >= 0 ? conv_current_output(dm, F, T, a->step) : 0;
     unsigned char *seen = NULL;
@@ -502,8 +511,8 @@ void view_conv_unrolled_draw(const App *a, Render *r, Box area)
         bool local = conv_receptive_span(m, F, T, o, &lo, &hi);
         words_span(d, lo, hi, span, sizeof span);
         conv_receptive_text(m, F, rf, sizeof rf);
-        snprintf(note, sizeof note, "%s position %d sees %s (%s). Each position sees only its window: no state passes from one position to the next.",
-                 m->layers[F].name, o + 1, local ? span : "everything the recurrent layer below read", rf);
+        snprintf(note, sizeof note, "%s position %d sees %s (%s).", m->layers[F].name, o + 1,
+                 local ? span : "everything the recurrent layer below read", rf);
         /* the receptive field: a byte per word, in the render scratch */
         float *scr = render_scratch(r, (size_t)T / 2 + 1);
         seen = (unsigned char *)scr;
@@ -512,9 +521,14 @@ void view_conv_unrolled_draw(const App *a, Render *r, Box area)
         snprintf(note, sizeof note, "%s has no convolution and no recurrent layer: every position passes through the same layers on its own.", dm->label);
     }
     char fb[400];
-    render_text(r, area.x + pad, area.y + pad / 2 + render_line_height(r, px, FONT_BOLD),
-                render_fit_text(r, note, spx, FONT_REGULAR, area.w - 2 * pad - px * 16, fb, sizeof fb), spx, FONT_REGULAR, th->text_dim,
-                ALIGN_LEFT);
+    int ny = area.y + pad / 2 + render_line_height(r, px, FONT_BOLD);
+    render_text(r, area.x + pad, ny, render_fit_text(r, note, spx, FONT_REGULAR, area.w - 2 * pad - px * 16, fb, sizeof fb), spx,
+                FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+    if (F >= 0)
+        render_text(r, area.x + pad, ny + render_line_height(r, spx, FONT_REGULAR),
+                    render_fit_text(r, "Each position sees only its window: no state passes from one position to the next.", spx, FONT_REGULAR,
+                                    area.w - 2 * pad - pred_w, fb, sizeof fb),
+                    spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
 
     render_clip_push(r, (Box){steps.x, area.y, steps.w, area.h});
     /* the receptive field shaded over the tokens, then the tokens */
@@ -539,7 +553,7 @@ void view_conv_unrolled_draw(const App *a, Render *r, Box area)
             proto.model = (short)a->model;
             proto.layer = (short)ln->layer;
             int cols = ln->width, cell = strip_cell(gb, ln->width, cols);
-            if (cell < 4) cols = strip_cols(ln->width), cell = 0;
+            if (cell < 2) cols = strip_cols(ln->width), cell = 0;
             Box used = draw_strip_grid(r, th, gb, lane_values(dm, ln), ln->width, ln->range, false, 0, &proto, cols, cell);
             render_outline(r, (Box){used.x - 2, used.y - 2, used.w + 4, used.h + 4}, th->panel_edge, 1);
             const char *what = l->kind == LAYER_GLOBAL_MAX_POOL ? "each filter's largest output (outlined where it won)"
