@@ -58,8 +58,9 @@ START_TEST(pure_conv_and_conv_before_rnn_open)
         "input:20, embedding:30:8, spatialdropout:0.2, conv1d:8:3:relu:same, dropout:0.5, conv1d:8:3:relu:dilation2, gmaxpool, dense:4:relu, dense:1:sigmoid",
         "input:20, embedding:30:8, conv1d:8:3:relu, lstm:6, dense:1:sigmoid", /* valid: 18 steps reach the LSTM */
         "input:20, embedding:30:8, conv1d:8:4:relu:stride2, bi-gru:4, dense:1:sigmoid",
+        "input:20, embedding:30:8, gavgpool, dense:1:sigmoid", /* neither conv nor recurrent */
     };
-    const bool windows[] = {true, true, true, true, true, true};
+    const bool windows[] = {true, true, true, true, true, true, true};
     for (size_t i = 0; i < sizeof specs / sizeof *specs; i++) {
         char name[32];
         snprintf(name, sizeof name, "m%zu", i);
@@ -77,8 +78,20 @@ START_TEST(pure_conv_and_conv_before_rnn_open)
         ck_assert_msg(a, "%s", err.msg);
         ck_assert_msg(app_headless_open(a, path, &err), "%s", err.msg);
         a->anim = 1.0f;
+        a->attrib_on = true; /* input attribution over a convolution */
         for (int v = 0; v < VIEW_COUNT; v++) {
             app_set_view(a, (ViewKind)v);
+            app_draw(a);
+        }
+        /* l goes through the conv and recurrent layers, and stays put without any */
+        const Model *mm = &a->doc->models[0].model;
+        for (int k = 0; k < 3; k++) {
+            ck_assert(app_command_key(a, SDLK_l, 0));
+            ck_assert_int_ge(a->layer, 0);
+            ck_assert_int_lt(a->layer, mm->n_layers);
+            LayerKind kind = mm->layers[a->layer].kind;
+            ck_assert(kind == LAYER_CONV1D || kind == LAYER_RNN || i == 6);
+            app_set_view(a, VIEW_INSPECTOR);
             app_draw(a);
         }
         app_headless_destroy(a);

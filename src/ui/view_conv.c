@@ -304,7 +304,7 @@ bool conv_describe(const App *a, const Hot *h, char *title, size_t tcap, char *f
     num(v, sizeof v, rec->out[h->unit]);
     snprintf(title, tcap, "%s \xC2\xB7 %s (%s) \xC2\xB7 unit %d", dm->label, l->name, layer_class_name(l), h->unit);
     if (l->kind == LAYER_GLOBAL_MAX_POOL || l->kind == LAYER_GLOBAL_AVG_POOL) {
-        const float *in = dm->trace.layers[h->layer - 1].out;
+        const float *in = h->layer > 0 ? dm->trace.layers[h->layer - 1].out : dm->trace.input;
         int n = rec->T_in, best = 0;
         for (int t = 1; t < n; t++)
             if (in[(size_t)t * l->in_dim + h->unit] > in[(size_t)best * l->in_dim + h->unit]) best = t;
