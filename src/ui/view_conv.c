@@ -781,13 +781,16 @@ void view_conv_inspector_draw(const App *a, Render *r, Box area)
     snprintf(line, sizeof line, "kernel W[j, :, %d]", f);
     render_text(r, hw, table.y, line, spx, FONT_BOLD, th->text_dim, ALIGN_LEFT);
     render_text(r, hw + grid_w + pad, table.y, "\xCE\xA3_c W\xC2\xB7x", spx, FONT_BOLD, th->text_dim, ALIGN_LEFT);
+    bool reads_words = m->token_input && rec->T_in == d->T; /* no conv below: its positions are the words */
+    for (int i = 0; i < F; i++) reads_words &= m->layers[i].kind != LAYER_CONV1D && m->layers[i].kind != LAYER_RNN;
     int ry = table.y + row_h;
     for (int j = 0; j < shown; j++, ry += row_h) {
         int p = ct.pos[j];
         bool padding = p < 0 || p >= rec->T_in;
         char wb[64], v[32];
         if (padding) snprintf(line, sizeof line, "j=%d \xC2\xB7 padding", j);
-        else if (F == conv_first_layer(m) && rec->T_in == d->T) snprintf(line, sizeof line, "j=%d \xC2\xB7 %d \xE2\x80\x9C%s\xE2\x80\x9D", j, p + 1, doc_word(d, p, wb, sizeof wb));
+        else if (reads_words && !doc_word(d, p, wb, sizeof wb)[0]) snprintf(line, sizeof line, "j=%d \xC2\xB7 %d (pad token)", j, p + 1);
+        else if (reads_words) snprintf(line, sizeof line, "j=%d \xC2\xB7 %d \xE2\x80\x9C%s\xE2\x80\x9D", j, p + 1, doc_word(d, p, wb, sizeof wb));
         else snprintf(line, sizeof line, "j=%d \xC2\xB7 position %d", j, p + 1);
         render_text(r, table.x, ry + (row_h - spx) / 2 - 2, render_fit_text(r, line, spx, FONT_REGULAR, name_w - pad / 2, fb, sizeof fb), spx,
                     FONT_REGULAR, th->text, ALIGN_LEFT);
