@@ -11,6 +11,7 @@
  *   weights are set by hand (kernel 2, one filter), values computed by hand;
  * - pixels: the window outline at a step covers exactly the kernel's token
  *   boxes (the highlight colour on theirs, not on their neighbours');
+ * - layout: the conv views' text boxes stay apart and in the frame;
  * - an LSTM after a shortening conv: its cell inspector steps through the
  *   conv's positions and says which words each read. */
 #define _POSIX_C_SOURCE 200809L
@@ -344,6 +345,62 @@ START_TEST(cell_inspector_after_a_shortening_conv)
 }
 END_TEST
 
+/* at 1280x720 and 1920x1080, light and presenter, the conv views' text
+ * stays in the frame and no two text boxes overlap */
+START_TEST(conv_text_boxes_apart)
+{
+    char *tmp = tu_tmpdir();
+    const char *specs[] = {
+        "input:12, embedding:30:16, conv1d:16:3:relu:same, spatialdropout:0.1, conv1d:16:3:relu:dilation2, gmaxpool, dense:8:relu, dense:1:sigmoid",
+        "input:12, embedding:30:8, conv1d:8:5:relu:causal, flatten, dense:3:softmax",
+        "input:12, embedding:30:8, conv1d:8:3:relu, lstm:6, dense:1:sigmoid",
+    };
+    const int sizes[3][2] = {{1280, 720}, {1920, 1080}, {1280, 720}};
+    int problems = 0;
+    for (size_t i = 0; i < sizeof specs / sizeof *specs; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "t%zu", i);
+        const char *path = save_spec(tmp, name, specs[i], 30);
+        for (int z = 0; z < 3; z++) {
+            Err err = {{0}};
+            App *a = app_headless_create(sizes[z][0], sizes[z][1], &err);
+            ck_assert_msg(a, "%s", err.msg);
+            ck_assert_msg(app_headless_open(a, path, &err), "%s", err.msg);
+            if (z == 2) app_toggle_presenter(a);
+            const ViewKind views[] = {VIEW_UNROLLED, VIEW_INSPECTOR, VIEW_COMPARE, VIEW_GRADIENTS};
+            for (int st = 0; st < a->doc->T; st += 5)
+                for (size_t v = 0; v < sizeof views / sizeof *views; v++) {
+                    app_set_view(a, views[v]);
+                    app_set_step(a, st);
+                    a->anim = 1.0f;
+                    app_draw(a);
+                    const Render *r = &a->render;
+                    ck_assert_int_gt(r->n_text_boxes, 10);
+                    for (int b = 0; b < r->n_text_boxes; b++) {
+                        Box x = r->text_boxes[b];
+                        if (x.x < 0 || x.y < 0 || x.x + x.w > r->width || x.y + x.h > r->height) {
+                            fprintf(stderr, "%s %dx%d view %d: text box %d,%d %dx%d leaves the frame\n", specs[i], r->width, r->height,
+                                    (int)views[v], x.x, x.y, x.w, x.h);
+                            problems++;
+                        }
+                        for (int k = b + 1; k < r->n_text_boxes; k++)
+                            if (box_overlap(x, r->text_boxes[k])) {
+                                Box c = r->text_boxes[k];
+                                fprintf(stderr, "%s %dx%d view %d step %d: text boxes overlap: %d,%d %dx%d and %d,%d %dx%d\n", specs[i],
+                                        r->width, r->height, (int)views[v], st, x.x, x.y, x.w, x.h, c.x, c.y, c.w, c.h);
+                                problems++;
+                            }
+                    }
+                }
+            app_headless_destroy(a);
+        }
+    }
+    ck_assert_int_eq(problems, 0);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("conv_view");
@@ -353,6 +410,7 @@ int main(void)
     tcase_add_test(tc, inspector_sum_equals_engine);
     tcase_add_test(tc, window_outline_covers_the_kernels_tokens);
     tcase_add_test(tc, cell_inspector_after_a_shortening_conv);
+    tcase_add_test(tc, conv_text_boxes_apart);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }
