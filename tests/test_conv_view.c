@@ -367,7 +367,7 @@ START_TEST(conv_text_boxes_apart)
             ck_assert_msg(a, "%s", err.msg);
             ck_assert_msg(app_headless_open(a, path, &err), "%s", err.msg);
             if (z == 2) app_toggle_presenter(a);
-            const ViewKind views[] = {VIEW_UNROLLED, VIEW_INSPECTOR, VIEW_COMPARE, VIEW_GRADIENTS};
+            const ViewKind views[] = {VIEW_UNROLLED, VIEW_INSPECTOR, VIEW_COMPARE, VIEW_GRADIENTS, VIEW_CHART};
             for (int st = 0; st < a->doc->T; st += 5)
                 for (size_t v = 0; v < sizeof views / sizeof *views; v++) {
                     app_set_view(a, views[v]);

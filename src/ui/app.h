@@ -357,6 +357,8 @@ bool conv_terms(const Trace *tr, int layer, int o, int f, ConvTerms *out);
 bool conv_describe(const App *a, const Hot *h, char *title, size_t tcap, char *formula, size_t fcap);
 void view_conv_unrolled_draw(const App *a, Render *r, Box area);
 void view_conv_inspector_draw(const App *a, Render *r, Box area);
+/* The chart view of a convolution: a few filters over its positions. */
+void view_conv_chart_draw(const App *a, Render *r, Box area);
 /* Model mi's last positions layer in lane, position 0 centred at x0, sw apart. */
 void view_conv_compare_lane(const App *a, Render *r, int mi, Box lane, float x0, float sw);
 

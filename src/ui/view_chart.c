@@ -303,6 +303,10 @@ void view_chart_draw(const App *a, Render *r, Box area)
     int px = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL), pad = px;
     const Layer *l = NULL;
     const RunRecord *run = chart_run(a, &l);
+    if (!run && conv_shown_as_windows(&dm->model)) { /* conv helper: the filters over the positions */
+        view_conv_chart_draw(a, r, area);
+        return;
+    }
     if (!run) {
         render_text(r, area.x + pad, area.y + pad, "no recurrent layer stepping through the words to chart", px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
         return;

@@ -896,3 +896,107 @@ void view_conv_compare_lane(const App *a, Render *r, int mi, Box lane, float x0,
         render_line(r, oc, yb, oc, (float)(lane.y + lane.h - brk), th->highlight, 2.0f);
     }
 }
+
+/* ---- the chart view: a few filters over the positions ---- */
+
+void view_conv_chart_draw(const App *a, Render *r, Box area)
+{
+    const Theme *th = &a->theme;
+    const Doc *d = a->doc;
+    const DocModel *dm = &d->models[a->model];
+    const Model *m = &dm->model;
+    int px = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL), pad = px;
+    int F = focus_layer(a, m);
+    if (F < 0) {
+        render_text(r, area.x + pad, area.y + pad, "no recurrent or convolution layer to chart", px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        return;
+    }
+    const Layer *l = &m->layers[F];
+    const LayerRecord *rec = &dm->trace.layers[F];
+    const int NF = l->out_dim, To = rec->T_out;
+    const float *y = rec->out;
+    /* the filters: the one clicked, then the most active anywhere in the sentence */
+    enum { SHOW = 5 };
+    int pick[SHOW], n = 0;
+    if (a->has_selected && a->selected.model == a->model && a->selected.layer == F && a->selected.unit >= 0 && a->selected.unit < NF)
+        pick[n++] = a->selected.unit;
+    while (n < SHOW && n < NF) {
+        int best = -1;
+        float bv = 0;
+        for (int f = 0; f < NF; f++) {
+            bool used = false;
+            for (int k = 0; k < n; k++) used |= pick[k] == f;
+            float mx = -INFINITY;
+            for (int q = 0; q < To; q++) mx = fmaxf(mx, y[(size_t)q * NF + f]);
+            if (!used && (best < 0 || mx > bv)) best = f, bv = mx;
+        }
+        pick[n++] = best;
+    }
+    float range = 1.0f;
+    for (size_t q = 0; q < (size_t)To * NF; q++) range = fmaxf(range, fabsf(y[q]));
+    char head[200], fb[200];
+    snprintf(head, sizeof head, "%s \xC2\xB7 %s \xC2\xB7 %d filters over its %d positions", dm->label, l->name, NF, To);
+    render_text(r, area.x + pad, area.y + pad / 2, head, px, FONT_BOLD, th->text, ALIGN_LEFT);
+    int ty = area.y + pad / 2 + render_line_height(r, px, FONT_BOLD);
+    render_text(r, area.x + pad, ty,
+                render_fit_text(r, "the filters with the largest outputs in this sentence (a clicked filter first); each value comes from its window alone",
+                                spx, FONT_REGULAR, area.w - 2 * pad, fb, sizeof fb),
+                spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+    ty += render_line_height(r, spx, FONT_REGULAR) + spx / 2;
+    /* the legend */
+    int lx = area.x + pad;
+    for (int k = 0; k < n; k++) {
+        char name[32];
+        int w = 0;
+        snprintf(name, sizeof name, "filter %d", pick[k]);
+        render_fill(r, (Box){lx, ty + spx / 3, spx, spx / 2}, chart_line_color(k));
+        render_text(r, lx + spx + 4, ty, name, spx, FONT_REGULAR, th->text, ALIGN_LEFT);
+        render_text_size(r, name, spx, FONT_REGULAR, &w, NULL);
+        lx += spx + 4 + w + pad;
+    }
+    ty += render_line_height(r, spx, FONT_REGULAR) + pad / 2;
+    /* the plot: positions along x, one line per filter; the words under their windows' places */
+    int label_h = render_line_height(r, spx, FONT_REGULAR) * 2;
+    char lab[32];
+    int lab_w = 0;
+    num(lab, sizeof lab, -range);
+    render_text_size(r, lab, spx, FONT_REGULAR, &lab_w, NULL);
+    Box plot = {area.x + pad + lab_w + 6, ty, area.w - 2 * pad - lab_w - 6, area.y + area.h - ty - label_h - pad};
+    if (plot.w < 10 || plot.h < 10 || To < 1) return;
+    render_fill(r, plot, th->panel);
+    render_outline(r, plot, th->panel_edge, 1);
+    render_fill(r, (Box){plot.x, chart_y(plot, 0, range), plot.w, 1}, th->grid);
+    num(lab, sizeof lab, range);
+    render_text(r, plot.x - 4, plot.y, lab, spx, FONT_REGULAR, th->text_dim, ALIGN_RIGHT);
+    num(lab, sizeof lab, -range);
+    render_text(r, plot.x - 4, plot.y + plot.h - spx, lab, spx, FONT_REGULAR, th->text_dim, ALIGN_RIGHT);
+    int o = conv_current_output(dm, F, d->T, a->step);
+    int xo = chart_x(plot, To, o);
+    render_fill(r, (Box){xo - 1, plot.y, 3, plot.h}, color_mix(th->highlight, th->panel, 0.5f));
+    for (int k = n - 1; k >= 0; k--)
+        for (int q = 0; q < To; q++) {
+            int x1 = chart_x(plot, To, q), y1 = chart_y(plot, y[(size_t)q * NF + pick[k]], range);
+            if (q > 0)
+                render_line(r, (float)chart_x(plot, To, q - 1), (float)chart_y(plot, y[(size_t)(q - 1) * NF + pick[k]], range), (float)x1,
+                            (float)y1, chart_line_color(k), 2.0f);
+            render_circle(r, (float)x1, (float)y1, 3.0f, chart_line_color(k), true);
+        }
+    /* under each position: the word its window stands on, where there is room */
+    ColMap cm = col_map(m, d->T, F);
+    int every = 1, wmax = 0;
+    for (int q = 0; q < To; q++) {
+        char wb[64];
+        int w = 0;
+        render_text_size(r, doc_word(d, (int)lroundf(cm.a + cm.b * (float)q), wb, sizeof wb), spx, FONT_REGULAR, &w, NULL);
+        if (w > wmax) wmax = w;
+    }
+    while (every < To && (float)plot.w / (float)To * (float)every < (float)(wmax + 6)) every++;
+    for (int q = 0; q < To; q += every) {
+        char wb[64], fit[64];
+        int p = (int)lroundf(cm.a + cm.b * (float)q);
+        const char *w = doc_word(d, p < 0 ? 0 : (p >= d->T ? d->T - 1 : p), wb, sizeof wb);
+        render_text(r, chart_x(plot, To, q), plot.y + plot.h + 4,
+                    render_fit_text(r, w, spx, q == o ? FONT_BOLD : FONT_REGULAR, (int)((float)plot.w / (float)To * (float)every) - 4, fit, sizeof fit),
+                    spx, q == o ? FONT_BOLD : FONT_REGULAR, q == o ? th->accent : th->text, ALIGN_CENTER);
+    }
+}
