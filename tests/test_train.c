@@ -3,6 +3,17 @@
  * reset_after GRU; see fixtures/gen/README.md) trains its starting model for
  * the given epochs without shuffling; epoch losses, accuracies, validation
  * figures and every final weight must match within 1e-4 + 1e-3*|expected|.
+ * The tolerance is a float32 one, for any CPU and BLAS kernel: both sides
+ * sum in float32 in different orders (rounding ~1e-7 relative per sum), and
+ * 2-3 epochs of Adam (whose first steps move each weight by about lr whatever
+ * the gradient's size) amplify that; the tfjs side itself agrees with an
+ * independent loop to 6e-6 in weights and 6e-7 in losses.
+ * Issue 13 adds 7 cases with the layers beside the recurrent ones (3 epochs
+ * each): Conv1D with padding same / valid+strides 2 / causal+dilation 2 /
+ * same+dilation 2 without bias, GlobalMaxPooling1D, GlobalAveragePooling1D,
+ * Flatten, Dense relu, clipnorm, a Conv1D feeding an LSTM, and an LSTM's
+ * sequence pooled. tfjs 4.22 cannot train causal or dilated Conv1D; those
+ * two come from gen_train.mjs' own loop, which matches fit() on the others.
  * Also: training lowers the loss of a fresh model, cancelling restores the
  * epoch's starting weights, and bad datasets are refused with one line. */
 #include <cjson/cJSON.h>
@@ -152,7 +163,7 @@ START_TEST(reference_training)
         cases++;
     }
     closedir(d);
-    ck_assert_int_ge(cases, 8);
+    ck_assert_int_ge(cases, 16); /* 9 recurrent + 7 layer cases (issue 13) */
     ck_assert_int_eq(failures, 0);
 }
 END_TEST
