@@ -3,6 +3,7 @@
  * the renderer reports at each frame (render_begin), so it is right
  * whatever the window manager does with a resize. */
 #include <SDL_image.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #ifdef __GLIBC__
@@ -109,12 +110,38 @@ EMSCRIPTEN_KEEPALIVE const char *unroll_web_state(void)
         const LayerRecord *lr = &dm->trace.layers[l];
         if (dm->model.layers[l].kind != LAYER_RNN || !lr->n_runs || a->step < 0) continue;
         const RunRecord *run = &lr->run[0];
-        for (int u = 0; u < run->H && k < sizeof buf - 32; u++)
+        for (int u = 0; u < run->H && k < sizeof buf - 2048; u++)
             k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%.9g", u ? ", " : "",
                                   (double)run->h[(size_t)(a->step + 1) * (size_t)run->H + (size_t)u]);
         break;
     }
-    snprintf(buf + k, sizeof buf - k, "]}");
+    /* webtrain: the window's message line and the training run (epochs
+     * done, each cell's last loss (null if not finite), seconds so far) */
+    k += (size_t)snprintf(buf + k, sizeof buf - k, "], \"message\": \"");
+    for (const char *c = a->message; *c && k < sizeof buf - 1200; c++)
+        if (*c != '"' && *c != '\\' && (unsigned char)*c >= 0x20) buf[k++] = *c;
+    TrainRunProgress *p = malloc(sizeof *p);
+    if (p) {
+        train_run_progress(&a->train, p);
+        k += (size_t)snprintf(buf + k, sizeof buf - k,
+                              "\", \"train\": {\"running\": %s, \"finished\": %s, \"failed\": %s, \"cell\": %d, "
+                              "\"epochs\": %d, \"cells\": [",
+                              p->running ? "true" : "false", p->finished ? "true" : "false", p->failed ? "true" : "false",
+                              p->cell, p->epochs);
+        for (int c = 0; c < p->n_cells && c < CELL_KIND_COUNT; c++) {
+            int n = p->epochs_done[c];
+            double loss = n > 0 ? (double)p->loss[c][n - 1] : 0.0;
+            char lbuf[32];
+            if (n > 0 && isfinite(loss)) snprintf(lbuf, sizeof lbuf, "%.6g", loss);
+            else snprintf(lbuf, sizeof lbuf, "null");
+            k += (size_t)snprintf(buf + k, sizeof buf - k, "%s{\"epochs_done\": %d, \"loss\": %s, \"seconds\": %.3f}",
+                                  c ? ", " : "", n, lbuf, p->seconds[c]);
+        }
+        snprintf(buf + k, sizeof buf - k, "]}}");
+        free(p);
+    } else {
+        snprintf(buf + k, sizeof buf - k, "\"}");
+    }
     return buf;
 }
 #endif
