@@ -231,7 +231,9 @@ def main():
         check(len(cells) == 3 and all(c["epochs_done"] == 3 and isinstance(c["loss"], float)
                                       and c["loss"] == c["loss"] and 0 < c["loss"] < 50 for c in cells),
               "every cell trained 3 epochs to a finite loss (%s)" % [c["loss"] for c in cells])
-        train_fig = ", ".join("%.2f s" % (c["seconds"] / max(1, c["epochs_done"])) for c in cells)
+        train_fig = ", ".join("%.3f s (%.3f s in the slices)" % (c["seconds"] / max(1, c["epochs_done"]),
+                                                                c["slice_seconds"] / max(1, c["epochs_done"])) for c in cells)
+        train_fig += "; longest frame's slice %.1f ms" % (tr["slice_max_ms"] if tr else 0)
         # webtrain: Keras files in the page: a clear message, the lesson stays
         doc = page.call("DOM.getDocument")
         node = page.call("DOM.querySelector", nodeId=doc["root"]["nodeId"], selector="#files")["nodeId"]
