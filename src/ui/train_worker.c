@@ -55,9 +55,9 @@ static bool on_batch(void *user, int batch, int n_batches, double loss)
     return SDL_AtomicGet(&run->cancel) == 0;
 }
 
-/* webtrain: a run's state between its steps. The thread keeps it on its
- * stack and goes through the steps in one go; a sliced run keeps it in
- * run->job and goes through them a few batches per frame. */
+/* webtrain: a run's state between its steps. The thread has its own and
+ * goes through the steps in one go; a sliced run keeps it in run->job and
+ * goes through them a few batches per frame. */
 struct TrainJob {
     LessonData ld;
     bool opened, closed;
