@@ -231,6 +231,25 @@ def main():
         check(len(cells) == 3 and all(c["epochs_done"] == 3 and isinstance(c["loss"], float)
                                       and c["loss"] == c["loss"] and 0 < c["loss"] < 50 for c in cells),
               "every cell trained 3 epochs to a finite loss (%s)" % [c["loss"] for c in cells])
+        # Esc cancels a run in the page: the models trained above stay (h unchanged)
+        if state()["message"]:
+            page.key("Escape", "Escape", 27)  # the first Esc closes a message
+        h_before = state()["h"]
+        page.key("Enter", "Enter", 13)
+        for _ in range(600):
+            st = state()["train"]
+            if st["running"] and st["cells"] and st["cells"][0]["epochs_done"] >= 1:
+                break
+            time.sleep(0.05)
+        page.key("Escape", "Escape", 27)
+        for _ in range(200):
+            st = state()
+            if st["train"]["finished"]:
+                break
+            time.sleep(0.05)
+        check(st["train"]["finished"] and st["train"]["failed"] and st["h"] == h_before and st["view"] == "training",
+              "Esc cancels a run in the page and the trained models stay (%s)"
+              % json.dumps({k: st["train"][k] for k in ("running", "finished", "failed")}))
         train_fig = ", ".join("%.3f s (%.3f s in the slices)" % (c["seconds"] / max(1, c["epochs_done"]),
                                                                 c["slice_seconds"] / max(1, c["epochs_done"])) for c in cells)
         train_fig += "; longest frame's slice %.1f ms" % (tr["slice_max_ms"] if tr else 0)
