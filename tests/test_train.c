@@ -212,6 +212,63 @@ START_TEST(learns_and_cancels)
 }
 END_TEST
 
+/* webtrain: an epoch in pieces (trainer_epoch_begin, trainer_batch,
+ * trainer_epoch_end), as the browser's frame loop runs it, gives the same
+ * weights and stats as trainer_epoch bit for bit (two models from one seed,
+ * reshuffled every epoch, a smaller last batch: 10 rows in batches of 4);
+ * trainer_batches_left counts down from ceil(10/4) = 3; a cancel after a
+ * batch puts the epoch's starting weights back. */
+START_TEST(epoch_in_pieces_equals_trainer_epoch)
+{
+    Model m[2];
+    Err err = {{0}};
+    for (int i = 0; i < 2; i++)
+        ck_assert_msg(spec_build(&m[i], "embedding:6:4, gru:5, dense:6:softmax", 0, 11, &err), "%s", err.msg);
+    int tokens[10 * 3], labels[10];
+    for (int i = 0; i < 10; i++) {
+        for (int t = 0; t < 3; t++) tokens[i * 3 + t] = 1 + (i * 2 + t) % 5;
+        labels[i] = tokens[i * 3 + 1];
+    }
+    Dataset d = {.tokens = tokens, .labels = labels, .N = 10, .T = 3};
+    TrainConfig cfg = {.epochs = 3, .batch_size = 4, .optimizer = OPT_ADAM, .lr = 0.02f, .shuffle = true, .seed = 5};
+    Trainer tr[2];
+    for (int i = 0; i < 2; i++) ck_assert(trainer_init(&tr[i], &m[i], &cfg, 3, &err));
+    for (int e = 0; e < cfg.epochs; e++) {
+        EpochStats whole, pieces;
+        ck_assert_msg(trainer_epoch(&tr[0], &d, &d, &whole, NULL, NULL, &err), "%s", err.msg);
+        trainer_epoch_begin(&tr[1], &d);
+        for (int left = 3; left > 0; left--) {
+            ck_assert_int_eq(trainer_batches_left(&tr[1]), left);
+            double running = -1;
+            ck_assert_msg(trainer_batch(&tr[1], &d, &running, &err), "%s", err.msg);
+            ck_assert(running > 0 && isfinite(running));
+        }
+        ck_assert_int_eq(trainer_batches_left(&tr[1]), 0);
+        ck_assert_msg(trainer_epoch_end(&tr[1], &d, &d, &pieces, &err), "%s", err.msg);
+        ck_assert_int_eq(memcmp(m[0].params, m[1].params, m[0].n_params * sizeof *m[0].params), 0);
+        ck_assert(whole.loss == pieces.loss && whole.accuracy == pieces.accuracy);
+        ck_assert(whole.val_loss == pieces.val_loss && pieces.has_val);
+        ck_assert_int_eq(tr[0].epoch, e + 1);
+        ck_assert_int_eq(tr[1].epoch, e + 1);
+    }
+    /* a batch, then cancel: the weights of the epoch's start, the epoch not counted */
+    float *before = xmalloc(m[1].n_params * sizeof *before);
+    memcpy(before, m[1].params, m[1].n_params * sizeof *before);
+    trainer_epoch_begin(&tr[1], &d);
+    ck_assert(trainer_batch(&tr[1], &d, NULL, &err));
+    ck_assert_int_ne(memcmp(before, m[1].params, m[1].n_params * sizeof *before), 0);
+    trainer_epoch_cancel(&tr[1]);
+    ck_assert_int_eq(memcmp(before, m[1].params, m[1].n_params * sizeof *before), 0);
+    ck_assert_int_eq(trainer_batches_left(&tr[1]), 0);
+    ck_assert_int_eq(tr[1].epoch, cfg.epochs);
+    free(before);
+    for (int i = 0; i < 2; i++) {
+        trainer_free(&tr[i]);
+        model_free(&m[i]);
+    }
+}
+END_TEST
+
 /* malformed JSONL: each gives one line naming file and line */
 START_TEST(bad_datasets)
 {
@@ -453,6 +510,7 @@ int main(void)
     tcase_add_test(tc, bounds_at_the_limit);
     tcase_add_test(tc, conv_and_dropout_models_learn); /* issue 13 */
     tcase_add_test(tc, gmaxpool_ties_follow_tf);       /* fitref (issue 13) */
+    tcase_add_test(tc, epoch_in_pieces_equals_trainer_epoch); /* webtrain */
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

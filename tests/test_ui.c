@@ -389,6 +389,98 @@ START_TEST(training_cancels_cleanly)
 }
 END_TEST
 
+/* webtrain: without threads (the browser) the training view's run goes in
+ * slices of the frame loop. With a budget that lets one step through per
+ * slice, the run takes exactly 1 (the data) + per cell (1 + per epoch
+ * (1 + ceil(N/B) batches + 1) + 1) + 1 (the end) slices, the curves fill in
+ * between them, and the trained models equal the thread's on the same seed
+ * bit for bit, as do the loss curves. Through app_tick (the frame loop's
+ * call, 12 ms slices) a long run advances and Escape cancels it: the old
+ * models stay. */
+START_TEST(training_in_slices_equals_the_thread)
+{
+    App *a = open_lesson(1280, 720);
+    const int n_cells = a->doc->lesson.n_cells, E = 2;
+    ck_assert_int_ge(n_cells, 2);
+    a->train_epochs = E;
+    a->train_units = 6;
+    TrainRunProgress *p = xmalloc(sizeof *p), *pt = xmalloc(sizeof *pt);
+    /* the thread's run */
+    ck_assert(!a->train.sliced); /* natively the thread is the default */
+    app_train_start(a);
+    ck_assert(a->train.thread && !a->train.job);
+    app_train_join(a);
+    train_run_progress(&a->train, pt);
+    ck_assert_msg(!pt->failed, "%s", pt->message);
+    float *want[CELL_KIND_COUNT];
+    for (int k = 0; k < n_cells; k++) {
+        const Model *m = &a->doc->models[k].model;
+        want[k] = xmalloc(m->n_params * sizeof *want[k]);
+        memcpy(want[k], m->params, m->n_params * sizeof *want[k]);
+    }
+    /* the sliced run, a step a slice */
+    Err err = {{0}};
+    LessonData ld;
+    ck_assert_msg(lesson_data_load(&ld, &a->doc->lesson, &err), "%s", err.msg);
+    int B = lesson_train_config(&a->doc->lesson).batch_size, N = ld.rows.view.N;
+    lesson_data_free(&ld);
+    int expect = 1 + n_cells * (1 + E * (1 + (N + B - 1) / B + 1) + 1) + 1;
+    a->train.sliced = true;
+    app_train_start(a);
+    ck_assert(a->train.job && !a->train.thread && train_run_active(&a->train));
+    int slices = 0, seen_mid = 0, last_done = 0;
+    bool finished = false;
+    while (!finished && slices < expect + 10) {
+        finished = train_run_slice(&a->train, 1e-9);
+        slices++;
+        train_run_progress(&a->train, p);
+        ck_assert_int_ge(p->epochs_done[0], last_done); /* the curve only grows */
+        last_done = p->epochs_done[0];
+        if (p->running && p->epochs_done[0] == 1 && p->cell == 0) seen_mid++;
+    }
+    ck_assert_int_eq(slices, expect);
+    ck_assert_int_gt(seen_mid, 0); /* the first epoch's point is shown while the run goes on */
+    ck_assert(p->finished && !p->running && !p->failed);
+    ck_assert(train_run_active(&a->train)); /* until the frame loop joins it */
+    app_tick(a, SDL_GetTicks());
+    ck_assert(!train_run_active(&a->train));
+    for (int k = 0; k < n_cells; k++) {
+        const Model *m = &a->doc->models[k].model;
+        ck_assert_int_eq(m->layers[1].cell[0].units, 6);
+        ck_assert_msg(memcmp(want[k], m->params, m->n_params * sizeof *want[k]) == 0, "cell %d differs", k);
+        ck_assert_int_eq(p->epochs_done[k], E);
+        for (int e = 0; e < E; e++) ck_assert(p->loss[k][e] == pt->loss[k][e] && isfinite(p->loss[k][e]));
+        ck_assert(a->doc->models[k].traced);
+    }
+    /* a long run through the frame loop's call, cancelled with Escape */
+    a->train_epochs = 2000;
+    app_set_view(a, VIEW_TRAINING);
+    app_train_start(a);
+    for (int ticks = 0; ticks < 100000; ticks++) {
+        app_tick(a, SDL_GetTicks());
+        train_run_progress(&a->train, p);
+        if (p->epochs_done[0] >= 1) break;
+    }
+    ck_assert(p->running && p->epochs_done[0] >= 1);
+    ck_assert(app_animating(a)); /* the window keeps calling */
+    a->message[0] = '\0'; /* Escape's first press would close a message */
+    push(a, key(SDLK_ESCAPE));
+    for (int i = 0; i < 100 && train_run_active(&a->train); i++) app_tick(a, SDL_GetTicks());
+    ck_assert(!train_run_active(&a->train));
+    train_run_progress(&a->train, p);
+    ck_assert(p->failed);
+    ck_assert_msg(strstr(p->message, "cancelled"), "%s", p->message);
+    for (int k = 0; k < n_cells; k++) {
+        const Model *m = &a->doc->models[k].model;
+        ck_assert_msg(memcmp(want[k], m->params, m->n_params * sizeof *want[k]) == 0, "cell %d changed", k);
+        free(want[k]);
+    }
+    free(p);
+    free(pt);
+    app_headless_destroy(a);
+}
+END_TEST
+
 /* the lesson browser lists lessons/ and opens one by number */
 START_TEST(lesson_browser)
 {
@@ -2041,6 +2133,7 @@ int main(void)
     tcase_add_test(tc, random_events);
     tcase_add_test(tc, broken_model_shows_a_message);
     tcase_add_test(tc, training_cancels_cleanly);
+    tcase_add_test(tc, training_in_slices_equals_the_thread); /* webtrain */
     tcase_add_test(tc, lesson_browser);
     tcase_add_test(tc, input_bar_edits_like_a_text_field);
     tcase_add_test(tc, unknown_words_follow_the_tokenizer);

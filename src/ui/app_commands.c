@@ -75,7 +75,7 @@ static void cmd_next_view(App *a, int arg, bool shift)
 static void cmd_escape(App *a, int arg, bool shift)
 {
     if (a->message[0]) a->message[0] = '\0';
-    else if (a->view == VIEW_TRAINING && a->train.thread) app_train_cancel(a);
+    else if (a->view == VIEW_TRAINING && train_run_active(&a->train)) app_train_cancel(a); /* webtrain */
     else app_set_view(a, VIEW_UNROLLED);
 }
 

@@ -193,8 +193,9 @@ void app_tick(App *a, Uint32 now)
         doc_curves_advance(a->doc, 0.010);
         a->dirty = true;
     }
-    if (a->train.thread) {
+    if (train_run_active(&a->train)) { /* webtrain: a thread's run, or a sliced one */
         a->dirty = true; /* progress to show */
+        if (a->train.job) train_run_slice(&a->train, TRAIN_SLICE_MS);
         if (app_train_finished(a)) app_train_join(a);
     }
     if (a->anim < 1.0f) {
@@ -214,6 +215,6 @@ void app_tick(App *a, Uint32 now)
 
 bool app_animating(const App *a)
 {
-    return a->anim < 1.0f || a->playing || a->train.thread != NULL || a->input_job != NULL ||
+    return a->anim < 1.0f || a->playing || train_run_active(&a->train) || a->input_job != NULL ||
            (a->has_doc && a->view == VIEW_TRAINING && doc_curves_pending(a->doc));
 }

@@ -1,5 +1,6 @@
 /* view_training, view_gradients, view_generate: the learning views.
- * Training: the lesson's models trained in the window (a worker thread),
+ * Training: the lesson's models trained in the window (a worker thread, or
+ * in slices of the frame loop in the browser: train_worker.h),
  * loss and accuracy per epoch, one line per cell type on shared axes, and
  * the time taken. Gradients: |dL/dh_t| of every step on a log scale, one
  * line per cell type, on the current sentence. Generate: text continued
