@@ -26,6 +26,7 @@ int app_step_count(const App *a)
 void app_pick_layer(App *a)
 {
     a->layer = a->has_doc ? doc_first_rnn(&a->doc->models[a->model]) : 0;
+    if (a->layer < 0) a->layer = conv_first_layer(&a->doc->models[a->model].model); /* conv helper: a model without one */
     a->dir = 0;
     a->has_selected = false;
 }

@@ -166,10 +166,10 @@ static void cmd_next_layer(App *a, int arg, bool shift)
 {
     const Model *m = &a->doc->models[a->model].model;
     int li = a->layer, d = a->dir + 1;
-    if (d >= m->layers[li].n_dir) {
+    if (m->layers[li].kind != LAYER_RNN || d >= m->layers[li].n_dir) {
         d = 0;
         do li = (li + 1) % m->n_layers;
-        while (m->layers[li].kind != LAYER_RNN);
+        while (m->layers[li].kind != LAYER_RNN && m->layers[li].kind != LAYER_CONV1D); /* conv helper: conv layers too */
     }
     a->layer = li;
     a->dir = d;

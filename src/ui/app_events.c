@@ -90,6 +90,14 @@ static void click(App *a, int x, int y)
     case HOT_CELL: app_open_inspector(a, h); break;
     case HOT_TOKEN: app_set_step(a, h->t); break;
     case HOT_UNIT: {
+        if (a->doc->models[h->model].model.layers[h->layer].kind == LAYER_CONV1D) { /* conv helper: a filter */
+            Hot unit = *h, opened = *h;
+            opened.t = (short)conv_output_step(&a->doc->models[h->model], h->layer, a->doc->T, h->t);
+            if (a->view != VIEW_INSPECTOR) app_open_inspector(a, &opened);
+            a->selected = unit;
+            a->has_selected = true;
+            break;
+        }
         if (a->doc->models[h->model].model.layers[h->layer].kind != LAYER_RNN) break; /* an input square */
         Hot unit = *h; /* h points into the frame's regions */
         if (a->view != VIEW_INSPECTOR) app_open_inspector(a, &unit);

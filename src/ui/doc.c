@@ -79,25 +79,9 @@ static bool load_model(Doc *d, const char *path, const char *label, Err *err)
         model_unload(dm);
         return false;
     }
-    if (doc_first_rnn(dm) < 0) {
-        model_unload(dm);
-        return err_set(err, "%s: the model has no recurrent layer to step through", path);
-    }
-    /* layers beside the recurrent ones (issue 13): the views step through
-     * the input's positions, so a recurrent layer must read as many steps
-     * as the input has (a Conv1D before it pads same or causal, stride 1) */
-    for (int i = 0, conv = -1; i < dm->model.n_layers; i++) {
-        const Layer *l = &dm->model.layers[i];
-        if (l->kind == LAYER_CONV1D && (conv_out_steps(7, l->kernel_size, l->strides, l->dilation, l->padding) != 7 ||
-                                        conv_out_steps(100, l->kernel_size, l->strides, l->dilation, l->padding) != 100))
-            conv = i;
-        if (l->kind == LAYER_RNN && conv >= 0) {
-            const char *cname = dm->model.layers[conv].name;
-            model_unload(dm);
-            return err_set(err, "%s: layer '%s' reads the steps of Conv1D '%s', which changes the sequence length; the window steps through the input's positions and cannot show it yet",
-                           path, l->name, cname);
-        }
-    }
+    /* conv helper (issue 13): every valid model opens. A model without a
+     * recurrent layer, or whose Conv1D changes the length before one, is
+     * drawn as windows sliding over the tokens (view_conv.c) */
     const Layer *last = &dm->model.layers[dm->model.n_layers - 1];
     if (!last->out_seq && last->kind == LAYER_DENSE && dm->model.token_input) {
         dm->n_classes = last->out_dim;
@@ -383,6 +367,8 @@ static void compute_model(Computed *out, const DocModel *dm, const Prompt *p, co
         else
             for (int j = 1; j < C; j++) best = o[j] > o[best] ? j : best;
         int li = doc_first_rnn(dm);
+        /* conv helper: no h to take a gradient of, or one per conv position, not per word */
+        if (li < 0 || out->trace.layers[li].T_in != T) return;
         float *(*norms)[2] = xcalloc((size_t)dm->model.n_layers, sizeof *norms);
         out->grad = xcalloc((size_t)T, sizeof *out->grad);
         norms[li][0] = out->grad;

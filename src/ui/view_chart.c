@@ -43,6 +43,7 @@ static const RunRecord *chart_run(const App *a, const Layer **layer)
     if (a->layer < 0 || a->layer >= dm->model.n_layers || dm->model.layers[a->layer].kind != LAYER_RNN) return NULL;
     const Layer *l = &dm->model.layers[a->layer];
     int dir = a->dir >= 0 && a->dir < l->n_dir ? a->dir : 0;
+    if (dm->trace.layers[a->layer].run[dir].T != a->doc->T) return NULL; /* conv helper: after a conv that shortens the input */
     *layer = l;
     return &dm->trace.layers[a->layer].run[dir];
 }
@@ -303,7 +304,7 @@ void view_chart_draw(const App *a, Render *r, Box area)
     const Layer *l = NULL;
     const RunRecord *run = chart_run(a, &l);
     if (!run) {
-        render_text(r, area.x + pad, area.y + pad, "no recurrent layer to chart", px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        render_text(r, area.x + pad, area.y + pad, "no recurrent layer stepping through the words to chart", px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
         return;
     }
     int units[LESSON_MAX_UNITS];

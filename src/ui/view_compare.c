@@ -25,7 +25,7 @@ void view_compare_draw(const App *a, Render *r, Box area)
     /* the label column as wide as the longest label, 5 to 9 body widths */
     int label_w = px * 5, pred_w = px * 12;
     for (int m = 0; m < d->n_models; m++) {
-        int li = last_rnn(&d->models[m]), w1 = 0, w2 = 0;
+        int li = conv_shown_as_windows(&d->models[m].model) ? -1 : last_rnn(&d->models[m]), w1 = 0, w2 = 0;
         render_text_size(r, d->models[m].label, px, FONT_BOLD, &w1, NULL);
         if (li >= 0) render_text_size(r, d->models[m].model.layers[li].name, spx, FONT_REGULAR, &w2, NULL);
         int need = (w1 > w2 ? w1 : w2) + 2 * pad;
@@ -52,12 +52,21 @@ void view_compare_draw(const App *a, Render *r, Box area)
     render_clip_pop(r);
     for (int m = 0; m < n; m++) {
         const DocModel *dm = &d->models[m];
+        Box lane = {steps.x, steps.y + m * lane_h, steps.w, lane_h};
         int li = last_rnn(dm);
+        /* conv helper: a convolution's lane draws windows, not cells */
+        bool windows = conv_shown_as_windows(&dm->model);
+        if (windows) {
+            li = dm->model.n_layers - 1;
+            while (li > 0 && !(dm->model.layers[li].kind == LAYER_CONV1D)) li--;
+            render_clip_push(r, lane);
+            view_conv_compare_lane(a, r, m, lane, steps.x + sw / 2 - row.scroll, sw);
+            render_clip_pop(r);
+        }
         const Layer *l = &dm->model.layers[li];
         const RunRecord *run = &dm->trace.layers[li].run[0];
-        Box lane = {steps.x, steps.y + m * lane_h, steps.w, lane_h};
-        bool lstm = run->c != NULL;
-        for (int p = row.first; p < row.first + row.n; p++) {
+        bool lstm = !windows && run->c != NULL;
+        for (int p = row.first; p < row.first + row.n && !windows; p++) {
             int s = l->cell[0].go_backwards ? T - 1 - p : p;
             bool done = s <= a->step, now = s == a->step;
             int mg = (int)fmaxf(1.0f, sw * 0.08f);
@@ -90,7 +99,8 @@ void view_compare_draw(const App *a, Render *r, Box area)
         render_text(r, area.x + pad, lane.y + lane.h / 2 - px, dm->label, px, FONT_BOLD, m == a->model ? th->accent : th->text, ALIGN_LEFT);
         /* the layer's name and its units on lines of their own: the column is narrow */
         char units[32], fb[64];
-        snprintf(units, sizeof units, "%d units", run->H);
+        if (windows) snprintf(units, sizeof units, "%d filters", l->out_dim);
+        else snprintf(units, sizeof units, "%d units", run->H);
         int sy = lane.y + lane.h / 2 - px + render_line_height(r, px, FONT_BOLD);
         render_text(r, area.x + pad, sy, render_fit_text(r, l->name, spx, FONT_REGULAR, label_w - 2 * pad, fb, sizeof fb), spx,
                     FONT_REGULAR, th->text_dim, ALIGN_LEFT);

@@ -313,6 +313,14 @@ void view_gradients_draw(const App *a, Render *r, Box area)
             any = true;
         }
     }
+    if (!any && d->n_models > 0 && conv_shown_as_windows(&d->models[0].model)) { /* conv helper */
+        render_text(r, area.x + pad, y,
+                    doc_first_rnn(&d->models[0]) < 0
+                        ? "A convolution passes no h from step to step: there is no |dL/dh\xE2\x82\x9C| to follow back through time."
+                        : "The recurrent layer reads the convolution's positions, not the words: its steps are not drawn on this axis.",
+                    px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        return;
+    }
     if (!any) {
         render_text(r, area.x + pad, y, "This model has no loss to take a gradient of (its last layer is not softmax or sigmoid).", px,
                     FONT_REGULAR, th->text_dim, ALIGN_LEFT);
