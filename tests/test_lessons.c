@@ -36,7 +36,15 @@
  *   training (the seeded weights) and after it, for every cell; the
  *   shipped training history at the epochs the lesson opens; plain SGD at
  *   rate 1 blowing the loss up and clipnorm 1 keeping it down over the
- *   whole 40-epoch run; other seeds' trained SimpleRNN falls at least 10^2. */
+ *   whole 40-epoch run; other seeds' trained SimpleRNN falls at least 10^2;
+ * - lesson 8: the convolution 75% to 90% right on the 500 held-out walks,
+ *   the GRU and the LSTM at least 99% (shipped: 100%); with nothing between
+ *   the two weathers (203 walks) the convolution right on all, with a clause
+ *   between them 55% to 85% (the shipped 63%); a walk and the same walk
+ *   with the weathers swapped get the same answer from the convolution (sun
+ *   72%, shipped) and the right ones from the GRU and the LSTM (the quiz);
+ *   the shipped histories: the recurrent models 100% from epoch 1, the
+ *   convolution 68% after epoch 1 and 78% after epoch 10. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
