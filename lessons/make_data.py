@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the data of lessons 2-4 and 6: sentences made from word lists
+"""Writes the data of lessons 2-4, 6 and 8: sentences made from word lists
 written for this project, with a seeded generator, so the files are the same
 every time.
 
@@ -10,6 +10,14 @@ every time.
   sentiment/data.jsonl, sentiment/probe.jsonl
       one or two short judgements, each possibly negated ("not bad, good");
       the label is the sentiment of the last one (0 negative, 1 positive).
+  weather/data.jsonl, weather/held.jsonl
+      a walk told as clauses joined by "and", with "it rained" and "the sun
+      came out" once each, in either order -> the weather at the end: the
+      one named last (0 rain, 1 sun). One or two clauses come before the
+      first weather and one after the last, so neither the start nor the
+      end of the sentence is next to a weather; in two
+      sentences of five nothing lies between the two (their weather words
+      are at most four words apart), in the others one or two clauses.
 
   tensors/data.jsonl, tensors/probe.jsonl
       a short verdict on a visit to a cafe ("The soup was really cold!"),
@@ -104,6 +112,25 @@ def tensors_row(rng):
     text = " ".join(words).replace(" ,", ",")
     text = text[0].upper() + text[1:] + rng.choice([".", ".", "!", "!!", ""])
     return {"text": text, "label": int(positive)}
+CLAUSES = ["we left the house", "we walked to the lake", "the dog ran ahead",
+           "we fed the ducks", "a bus went by", "we sat on a bench",
+           "the children played", "we ate our lunch", "we crossed the bridge",
+           "a bell rang", "we met an old friend", "the road went uphill",
+           "we bought some apples", "the cat slept", "we read the map",
+           "a boat passed", "we picked up shells", "my sister laughed",
+           "we walked on", "we found a small cafe"]
+WEATHER = [("it rained", 0), ("the sun came out", 1)]
+
+
+def weather_row(rng):
+    first, second = rng.sample(WEATHER, 2)
+    between = 0 if rng.random() < 0.4 else rng.randint(1, 2)
+    parts = [rng.choice(CLAUSES) for _ in range(rng.randint(1, 2))]
+    parts.append(first[0])
+    parts += [rng.choice(CLAUSES) for _ in range(between)]
+    parts.append(second[0])
+    parts.append(rng.choice(CLAUSES))
+    return {"text": " and ".join(parts), "label": second[1]}
 
 
 def write(path, rows):
@@ -150,6 +177,9 @@ def main():
     train, probe = held_out(tensors_row, random.Random(56), 1500, 300, shown)
     write(os.path.join(HERE, "tensors", "data.jsonl"), train)
     write(os.path.join(HERE, "tensors", "probe.jsonl"), probe)
+    train, held = held_out(weather_row, random.Random(56), 3000, 500, shown)
+    write(os.path.join(HERE, "weather", "data.jsonl"), train)
+    write(os.path.join(HERE, "weather", "held.jsonl"), held)
 
 
 if __name__ == "__main__":
