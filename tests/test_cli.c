@@ -550,7 +550,7 @@ START_TEST(render_stops_on_signal)
     snprintf(log, sizeof log, "%s/log", tmp);
     snprintf(lesson, sizeof lesson, "%s/../lessons/01-lyrics.md", tu_path(""));
     for (int k = 0; k < 2; k++) {
-        pid_t pid = start((char *const[]){(char *)bin(), "render", lesson, "--view", "training", "--out", png, NULL}, log);
+        pid_t pid = start((char *const[]){(char *)bin(), "render", lesson, "--view", "training", "--train", "--out", png, NULL}, log);
         ck_assert_msg(wait_for_thread(pid, "unroll-train"), "render never started training");
         ck_assert_int_eq(stop_with(pid, SIGS[k]), 128 + SIGS[k]);
         struct stat st;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lesson.h"
+#include "prepare.h"
 #include "testutil.h"
 
 static char *read_fixture(const char *rel, size_t *len)
@@ -771,6 +772,95 @@ START_TEST(bounds_at_the_limit)
 }
 END_TEST
 
+/* ---- variants and validation (issue 13) ---------------------------------- */
+
+static const char VARIANTS_HEAD[] = "---\ntitle: V\ntask: classify\nlabels: [no, yes]\ndata: d.jsonl\nepochs: 2\n"
+                                    "batch_size: 4\nseed: 1\nmodels: m\nsentence: \"a b\"\n";
+
+static char *variants_lesson(const char *front, const char *body)
+{
+    size_t n = strlen(VARIANTS_HEAD) + strlen(front) + strlen(body) + 16;
+    char *t = xmalloc(n);
+    snprintf(t, n, "%s%s---\n%s", VARIANTS_HEAD, front, body);
+    return t;
+}
+
+START_TEST(variants_parse)
+{
+    char *t = variants_lesson("variants:\n  conv: \"input:6, embedding:V:4, conv1d:3:2:relu, gmaxpool, dense:1:sigmoid\"\n"
+                              "  bi_gru-2: \"input:6, embedding:V:4:mask, bi-gru:5, dense:1:sigmoid\"\n"
+                              "validation: held/v.jsonl\n",
+                              "## one\n```unroll\ncell: bi_gru-2\nhighlight: z 1\n```\n## two\n```unroll\ncell: conv\n```\n");
+    Lesson l = {0};
+    Err err = {0};
+    ck_assert_msg(lesson_parse(&l, t, strlen(t), "dir/v.md", &err), "%s", err.msg);
+    ck_assert_int_eq(l.n_cells, 2);
+    ck_assert_str_eq(lesson_model_name(&l, 0), "conv");
+    ck_assert_str_eq(lesson_model_name(&l, 1), "bi_gru-2");
+    ck_assert(!l.variant_recurrent[0]);
+    ck_assert(l.variant_recurrent[1]);
+    ck_assert_int_eq(l.cells[1], CELL_GRU);
+    ck_assert_str_eq(l.validation, "dir/held/v.jsonl");
+    ck_assert_int_eq(l.steps[0].dir.cell, 1);
+    ck_assert_int_eq(l.steps[1].dir.cell, 0);
+    char *spec = lesson_spec_for(&l, 0);
+    ck_assert_str_eq(spec, "input:6, embedding:V:4, conv1d:3:2:relu, gmaxpool, dense:1:sigmoid");
+    free(spec);
+    spec = lesson_spec_with_units(&l, 1, 64); /* a variant keeps its own units */
+    ck_assert_str_eq(spec, "input:6, embedding:V:4:mask, bi-gru:5, dense:1:sigmoid");
+    free(spec);
+    char *dir = lesson_model_dir(&l, 1);
+    ck_assert_str_eq(dir, "dir/m/bi_gru-2");
+    free(dir);
+    lesson_unload(&l);
+    free(t);
+    /* a cells lesson's names are its cells' */
+    t = variants_lesson("cells: [gru, lstm]\nspec: \"embedding:V:4, {cell}:3, dense:1:sigmoid\"\n", "## one\n");
+    ck_assert_msg(lesson_parse(&l, t, strlen(t), "v.md", &err), "%s", err.msg);
+    ck_assert_str_eq(lesson_model_name(&l, 1), "lstm");
+    ck_assert_ptr_null(l.validation);
+    lesson_unload(&l);
+    free(t);
+}
+END_TEST
+
+START_TEST(variants_refused)
+{
+    static const struct {
+        const char *front, *body, *keyword;
+    } bad[] = {
+        {"variants:\n  a: \"embedding:V:4, gru:3, dense:1:sigmoid\"\ncells: [gru]\n", "", "do not go together"},
+        {"variants:\n  a: \"embedding:V:4, gru:3, dense:1:sigmoid\"\nspec: \"embedding:V:4, gru:3\"\n", "", "do not go together"},
+        {"variants: [a, b]\n", "", "must hold 'name"},
+        {"variants: conv\n", "", "must hold 'name"},
+        {"variants:\n  A: \"embedding:V:4, gru:3, dense:1:sigmoid\"\n", "", "variant name 'A'"},
+        {"variants:\n  ../x: \"embedding:V:4, gru:3, dense:1:sigmoid\"\n", "", "names a folder"},
+        {"variants:\n  a: \"embedding:V:4, gru:3, dense:1:sigmoid\"\n  a: \"embedding:V:4, gru:3, dense:1:sigmoid\"\n", "", "twice"},
+        {"variants:\n  a: \"embedding:V:4, {cell}:3, dense:1:sigmoid\"\n", "", "no placeholders"},
+        {"variants:\n  a: \"embedding:V:4, blob:3\"\n", "", "(for a)"},
+        {"variants:\n  a: \"\"\n", "", "has no spec"},
+        {"variants:\n  a: [x]\n", "", "one value"},
+        {"variants:\n  a: \"e:1\"\n  b: \"e:1\"\n  c: \"e:1\"\n  d: \"e:1\"\n", "", "1 to 3"},
+        {"variants:\n  a: \"embedding:V:4, gru:3, dense:1:sigmoid\"\n", "## s\n```unroll\ncell: b\n```\n", "variants (a)"},
+        {"variants:\n  a: \"embedding:V:4, gru:3, dense:1:sigmoid\"\n", "## s\n```unroll\ncell: gru\n```\n", "variants (a)"},
+        {"variants:\n  a: \"embedding:V:4, conv1d:3:2, gmaxpool, dense:1:sigmoid\"\n", "## s\n```unroll\nhighlight: h\n```\n",
+         "no recurrent cell"},
+        {"cells: [gru]\nspec: \"embedding:V:4, gru:3, dense:1:sigmoid\"\nvalidation: ../x.jsonl\n", "", "inside"},
+        {"cells: [gru]\nspec: \"embedding:V:4, gru:3, dense:1:sigmoid\"\nvalidation: [a]\n", "", "one value"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *t = variants_lesson(bad[i].front, bad[i].body);
+        Lesson l = {0};
+        Err err = {0};
+        ck_assert_msg(!lesson_parse(&l, t, strlen(t), "v.md", &err), "case %zu parsed", i);
+        ck_assert_msg(strstr(err.msg, bad[i].keyword), "case %zu: '%s' does not say '%s'", i, err.msg, bad[i].keyword);
+        ck_assert_msg(strncmp(err.msg, "v.md:", 5) == 0 && !strchr(err.msg, '\n'), "case %zu: '%s'", i, err.msg);
+        ck_assert_int_eq(l.n_cells, 0);
+        free(t);
+    }
+}
+END_TEST
+
 static Suite *lesson_suite(void)
 {
     Suite *s = suite_create("lesson");
@@ -789,6 +879,8 @@ static Suite *lesson_suite(void)
     tcase_add_test(tc, attribution_directive); /* helper attr */
     tcase_add_test(tc, every_prefix);
     tcase_add_test(tc, bounds_at_the_limit);
+    tcase_add_test(tc, variants_parse);
+    tcase_add_test(tc, variants_refused);
     tcase_add_test(tc, units_directive); /* chart helper */
     suite_add_tcase(s, tc);
     return s;

@@ -1021,6 +1021,76 @@ START_TEST(held_out_sets_share_nothing_with_training)
 }
 END_TEST
 
+/* the lines of a text (a next-word corpus or its held-out text), trimmed */
+static int read_lines_of(const char *path, char ***out)
+{
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f, "cannot read %s", path);
+    char line[8192];
+    int n = 0, cap = 256;
+    char **v = xmalloc((size_t)cap * sizeof *v);
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!line[0]) continue;
+        if (n == cap) v = xrealloc(v, (size_t)(cap *= 2) * sizeof *v);
+        v[n++] = xstrdup(line);
+    }
+    fclose(f);
+    *out = v;
+    return n;
+}
+
+/* variants: every lesson that names a validation set holds it out: none of
+ * its sentences (classify) or lines (next-word) is in the training data,
+ * none occurs twice, and none of the lesson's shown sentences is training data */
+START_TEST(validation_sets_share_nothing_with_training)
+{
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/../lessons", tu_path(""));
+    DIR *d = opendir(dir);
+    ck_assert(d);
+    struct dirent *e;
+    int checked = 0;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n < 4 || strcmp(e->d_name + n - 3, ".md") != 0 || !(e->d_name[0] >= '0' && e->d_name[0] <= '9')) continue;
+        Lesson l;
+        Err err = {{0}};
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        ck_assert_msg(lesson_load(&l, path, &err), "%s", err.msg);
+        if (!l.validation) {
+            lesson_unload(&l);
+            continue;
+        }
+        bool rows = l.data != NULL;
+        char **train = NULL, **val = NULL;
+        int n_train = rows ? read_texts(l.data, &train) : read_lines_of(l.corpus, &train);
+        int n_val = rows ? read_texts(l.validation, &val) : read_lines_of(l.validation, &val);
+        ck_assert_msg(n_val >= 20, "%s: only %d validation rows", e->d_name, n_val);
+        qsort(train, (size_t)n_train, sizeof *train, cmp_str);
+        for (int i = 0; i < n_val; i++)
+            ck_assert_msg(!in_sorted(train, n_train, val[i]), "%s: validation row %d is training data: %s", e->d_name, i + 1, val[i]);
+        qsort(val, (size_t)n_val, sizeof *val, cmp_str);
+        for (int i = 1; i < n_val; i++)
+            ck_assert_msg(strcmp(val[i - 1], val[i]) != 0, "%s: validation row \"%s\" occurs twice", e->d_name, val[i]);
+        if (rows) {
+            ck_assert_msg(!in_sorted(train, n_train, l.sentence), "%s: its sentence is training data", e->d_name);
+            for (int k = 0; k < l.n_steps; k++)
+                if (l.steps[k].dir.sentence)
+                    ck_assert_msg(!in_sorted(train, n_train, l.steps[k].dir.sentence), "%s step %d: \"%s\" is training data",
+                                  e->d_name, k + 1, l.steps[k].dir.sentence);
+        }
+        free_texts(train, n_train);
+        free_texts(val, n_val);
+        lesson_unload(&l);
+        checked++;
+    }
+    closedir(d);
+    fprintf(stderr, "validation sets checked: %d lessons\n", checked);
+}
+END_TEST
+
 /* Every claim a lesson makes without saying it varies holds for models
  * trained from at least 4 of 5 other seeds (suite `seeds`: a few minutes of
  * training, so the sanitizer and valgrind runs leave it out) */
@@ -1061,6 +1131,7 @@ int main(void)
     tcase_add_test(tc, every_lesson_opens_and_every_step_renders);
     tcase_add_loop_test(tc, lesson_claims, 0, (int)(sizeof CLAIMS / sizeof CLAIMS[0]));
     tcase_add_loop_test(tc, held_out_sets_share_nothing_with_training, 0, (int)(sizeof CLAIMS / sizeof CLAIMS[0]));
+    tcase_add_test(tc, validation_sets_share_nothing_with_training);
     suite_add_tcase(s, tc);
     tc = tcase_create("seeds");
     tcase_set_timeout(tc, 1800);

@@ -19,6 +19,7 @@
 
 #include "app.h"
 #include "model_io.h"
+#include "prepare.h"
 #include "spec.h"
 #include "testutil.h"
 #include "unitpick.h"
@@ -1846,6 +1847,88 @@ START_TEST(presenter_title_whole)
 }
 END_TEST
 
+/* variants: a lesson of two named models with a validation set, prepared by
+ * the CLI; the training view's curves (recomputed from history.bin) equal
+ * the models' own evaluation: the last snapshot's validation figures equal
+ * evaluate_rows of the saved model on the validation file (tokenized apart),
+ * and prepare's report names the validation rows. */
+START_TEST(variants_history_curves)
+{
+    char *tmp = tu_tmpdir(), path[4200], data[4200], val[4200];
+    snprintf(data, sizeof data, "%s/d.jsonl", tmp);
+    snprintf(val, sizeof val, "%s/v.jsonl", tmp);
+    snprintf(path, sizeof path, "%s/v.md", tmp);
+    static const char *const good[] = {"warm", "kind", "bright", "calm"}, *const bad[] = {"cold", "grim", "dull", "sour"};
+    char rows[8192];
+    size_t n = 0;
+    for (int i = 0; i < 32; i++)
+        n += (size_t)snprintf(rows + n, sizeof rows - n, "{\"text\": \"the %s day was %s\", \"label\": %d}\n",
+                              i % 3 ? "long" : "short", i % 2 ? good[i / 2 % 4] : bad[i / 2 % 4], i % 2);
+    tu_write_bytes(data, rows, n);
+    n = 0;
+    for (int i = 0; i < 6; i++)
+        n += (size_t)snprintf(rows + n, sizeof rows - n, "{\"text\": \"a %s night felt %s\", \"label\": %d}\n",
+                              i % 3 ? "long" : "short", i % 2 ? good[i % 4] : bad[i % 4], i % 2);
+    tu_write_bytes(val, rows, n);
+    const char *lesson = "---\ntitle: V\ntask: classify\nlabels: [bad, good]\ndata: d.jsonl\nvalidation: v.jsonl\n"
+                         "variants:\n  conv: \"input:6, embedding:V:4, conv1d:3:2:relu, gmaxpool, dense:1:sigmoid\"\n"
+                         "  gru: \"input:6, embedding:V:4:mask, gru:4, dense:1:sigmoid\"\n"
+                         "maxlen: 6\nepochs: 3\nbatch_size: 8\nseed: 3\nmodels: m\nsentence: \"the day was warm\"\n---\n## s\nText.\n";
+    tu_write_bytes(path, lesson, strlen(lesson));
+    char *out = NULL, *errs = NULL;
+    int rc = tu_run((char *const[]){(char *)getenv("UNROLL_BIN"), "prepare", path, NULL}, &out, &errs);
+    ck_assert_msg(rc == 0, "prepare: %s", errs);
+    ck_assert_msg(strstr(out, "conv ") && strstr(out, "validation (6 rows)") && strstr(out, "s/epoch"), "%s", out);
+    free(out);
+    free(errs);
+    Err err = {{0}};
+    Lesson l;
+    ck_assert_msg(lesson_load(&l, path, &err), "%s", err.msg);
+    char *gdir = lesson_model_dir(&l, 1);
+    ck_assert(strstr(gdir, "/m/gru"));
+    App *a = app_headless_create(1280, 720, &err);
+    ck_assert_msg(a, "%s", err.msg);
+    bool opened = app_headless_open(a, path, &err);
+    if (opened) {
+        Doc *d = a->doc;
+        ck_assert(doc_curves_pending(d));
+        while (doc_curves_pending(d)) doc_curves_advance(d, 0.0);
+        ck_assert_str_eq(d->curve_error, "");
+        for (int k = 0; k < d->n_models; k++) {
+            const DocModel *dm = &d->models[k];
+            ck_assert_int_eq(dm->hist.n, 4);
+            ck_assert_int_eq(dm->curve_done, 4);
+            int rows_n = 0;
+            double acc = 0, loss = 0;
+            /* the weights as saved: the curves put them back */
+            ck_assert_msg(evaluate_rows(&dm->model, &d->tok, val, &rows_n, &acc, &loss, &err), "%s", err.msg);
+            ck_assert_int_eq(rows_n, 6);
+            ck_assert_float_eq_tol(dm->curve_vloss[3], loss, 1e-5);
+            ck_assert_float_eq_tol(dm->curve_vacc[3], acc, 1e-6);
+            ck_assert_msg(dm->curve_loss[0] != dm->curve_loss[3], "training moved nothing");
+        }
+        app_set_view(a, VIEW_TRAINING);
+        app_draw(a);
+    } else {
+        /* the conv variant needs the convolution view: then the gru model's history is checked */
+        ck_assert_msg(strstr(err.msg, "recurrent"), "%s", err.msg);
+        Model g;
+        ck_assert_msg(model_load(&g, gdir, &err), "%s", err.msg);
+        History h;
+        bool absent = false;
+        ck_assert_msg(history_load_beside(&h, gdir, g.n_params, &absent, &err), "%s", err.msg);
+        ck_assert_int_eq(h.n, 4);
+        history_free(&h);
+        model_free(&g);
+    }
+    free(gdir);
+    lesson_unload(&l);
+    app_headless_destroy(a);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ui");
@@ -1892,6 +1975,7 @@ int main(void)
     tcase_add_test(tc, token_words_whole_in_every_step_view); /* cut helper */
     tcase_add_test(tc, presenter_unrolled_shows_whole_steps);
     tcase_add_test(tc, inspector_labels_clear_of_wires);
+    tcase_add_test(tc, variants_history_curves);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }

@@ -22,16 +22,18 @@ static const char OPEN_USAGE[] =
 static const char RENDER_USAGE[] =
     "usage: unroll render LESSON_OR_MODEL --view NAME --out FILE.png [--step T]\n"
     "                     [--size WxH] [--theme light|dark|presenter] [--text \"...\"]\n"
-    "                     [--lesson-step N] [--model K] [--words N]\n"
+    "                     [--lesson-step N] [--model K] [--words N] [--train]\n"
     "\n"
     "Draws one frame of a view with no display (SDL's dummy video driver and the\n"
     "software renderer) and writes it as a PNG. Views: unrolled, inspector,\n"
     "compare, predictions, training, gradients, generate, chart, lesson (the\n"
     "lesson panel beside its current view; chart is the unit chart). The generate\n"
     "view shows --words N words (default 6) chosen greedily after the input; the\n"
-    "training view trains the lesson's models first (for a moment).\n"
+    "training view shows the shipped models' loss and accuracy after every epoch\n"
+    "(training and validation, recomputed from history.bin), or with --train (or\n"
+    "when the models have no history) trains the lesson's models first.\n"
     "--step counts from 1 (default: the last step); --size defaults to 1920x1080;\n"
-    "--model picks one of a lesson's models (0 SimpleRNN, 1 GRU, 2 LSTM).\n"
+    "--model picks one of a lesson's models, in the order the lesson lists them.\n"
     "A lesson can be named by its number or topic (`unroll render 1 ...`).\n";
 
 const char *cli_default_lesson(void)
@@ -97,6 +99,7 @@ int cmd_render(int argc, char **argv)
         {"--size", CLI_CUSTOM, &req, .parse = parse_size, .what = "WxH, e.g. 1920x1080"},
         {"--theme", CLI_CHOICE, &theme, .choices = THEMES},
         {"--text", CLI_STR, &req.text, .what = "a sentence"},
+        {.name = "--train", .kind = CLI_FLAG, .out = &req.train},
     };
     const CliSpec spec = {"render", RENDER_USAGE, opts, CLI_NOPTS(opts), "LESSON_OR_MODEL", false, &req.path};
     int rc = cli_parse(&spec, argc, argv);

@@ -18,14 +18,16 @@
 #include "tokenizer_io.h"
 
 static const char USAGE[] =
-    "usage: unroll prepare LESSON.md [--out DIR]\n"
+    "usage: unroll prepare LESSON.md [--out DIR] [--history-only] [--log]\n"
     "\n"
     "Trains each of the lesson's cell types on its corpus (fresh weights from the\n"
     "lesson's spec and seed, its epochs and batch size, Adam) and writes the\n"
     "models to the lesson's models folder (or DIR), one folder per cell, with\n"
     "the tokenizer beside each, and history.bin: the weights before training\n"
     "(epoch 0) and after every epoch, for the window's epoch slider. Prints each\n"
-    "model's final loss and accuracy. --history-only writes history.bin alone\n"
+    "model's final loss and accuracy, with the lesson's validation set (if it\n"
+    "names one) the validation loss and accuracy too, and seconds per epoch.\n"
+    "--log prints every epoch's figures. --history-only writes history.bin alone\n"
     "into each existing model folder and leaves the models as they are.\n";
 
 static double seconds(void)
@@ -38,8 +40,9 @@ static double seconds(void)
 int cmd_prepare(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL;
-    bool history_only = false;
+    bool history_only = false, log = false;
     const CliOpt opts[] = {
+        {.name = "--log", .kind = CLI_FLAG, .out = &log},
         {"--out", CLI_STR, &out, .nonempty = true, .what = "a folder"},
         {.name = "--history-only", .kind = CLI_FLAG, .out = &history_only},
     };
@@ -56,7 +59,7 @@ int cmd_prepare(int argc, char **argv)
     }
     char *tok = tokenizer_to_json(&ld.tok);
     int status = 0;
-    char report[3][512] = {"", "", ""};
+    char report[LESSON_MAX_CELLS][640] = {{0}};
     for (int k = 0; k < l.n_cells && status == 0; k++) {
         Model m;
         Trainer tr = {0};
@@ -71,16 +74,28 @@ int cmd_prepare(int argc, char **argv)
         history_init(&hist, m.n_params);
         Err herr = {{0}};
         bool keep = history_check_budget(m.n_params, cfg.epochs, &herr);
-        if (!keep) fprintf(stderr, "note: %s: no history.bin: %s\n", lesson_cell_name(l.cells[k]), herr.msg);
+        const char *name = lesson_model_name(&l, k);
+        if (!keep) fprintf(stderr, "note: %s: no history.bin: %s\n", name, herr.msg);
+        const Dataset *val = ld.has_val ? &ld.val.view : NULL;
         bool ok = trainer_init(&tr, &m, &cfg, ld.rows.view.T, &err) && trainer_check_data(&tr, &ld.rows.view, l.corpus ? l.corpus : l.data, &err) &&
-                  (!keep || history_push(&hist, &m, &err));
-        for (int e = 0; ok && e < cfg.epochs; e++)
-            ok = trainer_epoch(&tr, &ld.rows.view, NULL, &st, NULL, NULL, &err) && (!keep || history_push(&hist, &m, &err));
+                  (!val || trainer_check_data(&tr, val, l.validation, &err)) && (!keep || history_push(&hist, &m, &err));
+        int best = 0;
+        double best_val = INFINITY;
+        for (int e = 0; ok && e < cfg.epochs; e++) {
+            ok = trainer_epoch(&tr, &ld.rows.view, val, &st, NULL, NULL, &err) && (!keep || history_push(&hist, &m, &err));
+            if (ok && st.has_val && st.val_loss < best_val) best_val = st.val_loss, best = e + 1;
+            if (ok && log && st.has_val)
+                fprintf(stderr, "%s epoch %d: loss %.4f accuracy %.3f val_loss %.4f val_accuracy %.3f\n", name, e + 1, st.loss,
+                        st.accuracy, st.val_loss, st.val_accuracy);
+            else if (ok && log)
+                fprintf(stderr, "%s epoch %d: loss %.4f accuracy %.3f\n", name, e + 1, st.loss, st.accuracy);
+        }
+        double took = seconds() - t0;
         char *dir = NULL;
         if (out) {
-            size_t n = strlen(out) + 32;
+            size_t n = strlen(out) + strlen(name) + 2;
             dir = xmalloc(n);
-            snprintf(dir, n, "%s/%s", out, lesson_cell_name(l.cells[k]));
+            snprintf(dir, n, "%s/%s", out, name);
         } else {
             dir = lesson_model_dir(&l, k);
         }
@@ -102,15 +117,18 @@ int cmd_prepare(int argc, char **argv)
                     double d = fabs((double)shipped.params[i] - (double)m.params[i]);
                     if (d > worst) worst = d;
                 }
-                fprintf(stderr, "%s: the model in %s differs from this run's last epoch by at most %g\n",
-                        lesson_cell_name(l.cells[k]), dir, worst);
+                fprintf(stderr, "%s: the model in %s differs from this run's last epoch by at most %g\n", name, dir, worst);
                 model_free(&shipped);
             }
         }
         history_free(&hist);
+        char valtext[160] = "";
+        if (ok && st.has_val)
+            snprintf(valtext, sizeof valtext, "; validation (%d rows) loss %.4f accuracy %.3f, lowest loss after epoch %d", ld.val.view.N,
+                     st.val_loss, st.val_accuracy, best);
         if (ok)
-            snprintf(report[k], sizeof report[k], "%-10s %d rows, %d epochs: loss %.4f accuracy %.3f (%.1f s) -> %s\n",
-                     lesson_cell_name(l.cells[k]), ld.rows.view.N, cfg.epochs, st.loss, st.accuracy, seconds() - t0, dir);
+            snprintf(report[k], sizeof report[k], "%-10s %d rows, %d epochs: loss %.4f accuracy %.3f%s (%.1f s, %.3f s/epoch) -> %s\n",
+                     name, ld.rows.view.N, cfg.epochs, st.loss, st.accuracy, valtext, took, took / cfg.epochs, dir);
         else
             status = cli_fail("prepare", &err);
         free(dir);

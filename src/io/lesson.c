@@ -208,9 +208,11 @@ typedef struct {
     char *value;        /* scalar */
     bool plain;         /* unquoted scalar */
     int line;           /* of the value */
-    char **items;       /* list: (n_items) */
+    char **items;       /* list: (n_items); a mapping's keys */
     int *item_lines;
     int n_items;
+    bool is_map;        /* a mapping of scalars (variants): items are its keys */
+    char **values;      /* its values, (n_items) */
 } Entry;
 
 typedef struct {
@@ -225,6 +227,9 @@ static void map_free(Map *m)
         free(e->key);
         free(e->value);
         for (int k = 0; k < e->n_items; k++) free(e->items[k]);
+        if (e->values)
+            for (int k = 0; k < e->n_items; k++) free(e->values[k]);
+        free(e->values);
         free(e->items);
         free(e->item_lines);
     }
@@ -304,6 +309,40 @@ static bool read_list(Yaml *y, Entry *e)
     }
 }
 
+/* A mapping of plain keys to scalars (key: "value" lines indented under
+ * the key), for variants. */
+static bool read_pairs(Yaml *y, Entry *e)
+{
+    int cap = 0;
+    e->is_map = true;
+    for (;;) {
+        if (!yaml_next(y)) return false;
+        if (y->ev.type == YAML_MAPPING_END_EVENT) return true;
+        if (y->ev.type != YAML_SCALAR_EVENT || y->ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+            return fail(y->cx, ev_line(y), "'%s' must hold 'name: value' lines with plain names", e->key);
+        if (e->n_items >= LESSON_MAX_LABELS)
+            return fail(y->cx, ev_line(y), "'%s' has more than %d entries", e->key, LESSON_MAX_LABELS);
+        if (e->n_items == cap) {
+            cap = cap ? cap * 2 : 4;
+            e->items = xrealloc(e->items, (size_t)cap * sizeof *e->items);
+            e->values = xrealloc(e->values, (size_t)cap * sizeof *e->values);
+            e->item_lines = xrealloc(e->item_lines, (size_t)cap * sizeof *e->item_lines);
+        }
+        int k = e->n_items;
+        e->item_lines[k] = ev_line(y);
+        e->values[k] = NULL;
+        if (!scalar_dup(y, e->key, &e->items[k])) return false;
+        e->n_items++;
+        for (int j = 0; j < k; j++)
+            if (strcmp(e->items[j], e->items[k]) == 0)
+                return fail(y->cx, e->item_lines[k], "'%s' names '%s' twice", e->key, e->items[k]);
+        if (!yaml_next(y)) return false;
+        if (y->ev.type != YAML_SCALAR_EVENT)
+            return fail(y->cx, ev_line(y), "'%s': '%s' must be one value", e->key, e->items[k]);
+        if (!scalar_dup(y, e->key, &e->values[k])) return false;
+    }
+}
+
 /* Far more keys than any block knows (15): the duplicate check is quadratic. */
 #define MAX_KEYS 64
 
@@ -370,6 +409,8 @@ static bool map_read(Ctx *cx, const char *src, size_t n, int first_line, const c
         } else if (y.ev.type == YAML_ALIAS_EVENT) {
             fail(cx, e->line, "'%s': YAML aliases (*name) are not supported", e->key);
             goto done;
+        } else if (y.ev.type == YAML_MAPPING_START_EVENT && strcmp(e->key, "variants") == 0) {
+            if (!read_pairs(&y, e)) goto done;
         } else {
             fail(cx, e->line, "'%s' must be a value or a [list], not a mapping", e->key);
             goto done;
@@ -416,6 +457,10 @@ static bool is_null(const Entry *e)
 /* The value of a one-value key; NULL (with the error set) if it is a list or empty. */
 static const char *want_scalar(Ctx *cx, const Entry *e)
 {
+    if (e->is_map) {
+        fail(cx, e->line, "'%s' must be one value, not a mapping", e->key);
+        return NULL;
+    }
     if (e->is_list) {
         fail(cx, e->line, "'%s' must be one value, not a list", e->key);
         return NULL;
@@ -490,11 +535,13 @@ static const char *const front_keys[] = {
     "title", "task", "corpus", "labels", "data", "cells", "spec", "maxlen", "epochs",
     "batch_size", "learning_rate", "seed", "models", "sentence", "view",
     /* text (issue 13) */
-    "standardize", "split", "max_tokens", "strip_html_breaks", "char_level", NULL,
+    "standardize", "split", "max_tokens", "strip_html_breaks", "char_level",
+    /* variants and validation (issue 13) */
+    "variants", "validation", NULL,
 };
 #define FRONT_LIST                                                                                                  \
     "title, task, corpus, labels, data, cells, spec, maxlen, epochs, batch_size, learning_rate, seed, models, " \
-    "sentence, view, standardize, split, max_tokens, strip_html_breaks, char_level"
+    "sentence, view, standardize, split, max_tokens, strip_html_breaks, char_level, variants, validation"
 
 /* Checks the spec names {cell} when it must and no other placeholder, and
  * that each cell's spec builds (with a tiny vocabulary). */
@@ -572,6 +619,54 @@ static bool front_apply_text(Ctx *cx, const Map *m)
     return true;
 }
 
+/* variants: name: "spec" lines, each a model of its own, in place of cells
+ * and spec; the first recurrent layer's kind stands for its cell. */
+static bool front_apply_variants(Ctx *cx, const Map *m, const Entry *e)
+{
+    Lesson *l = cx->l;
+    const Entry *other = map_get(m, "cells");
+    if (!other) other = map_get(m, "spec");
+    if (other) return fail(cx, other->key_line, "'%s' and 'variants' do not go together: each variant has its own spec", other->key);
+    if (!e->is_map)
+        return fail(cx, e->line, "'variants' must hold 'name: \"spec\"' lines, e.g. conv: \"embedding:V:16, conv1d:32:5:relu, gmaxpool, dense:1:sigmoid\"");
+    if (e->n_items < 1 || e->n_items > LESSON_MAX_CELLS)
+        return fail(cx, e->line, "'variants' must name 1 to %d models, not %d", LESSON_MAX_CELLS, e->n_items);
+    for (int k = 0; k < e->n_items; k++) {
+        const char *name = e->items[k], *spec = e->values[k];
+        size_t n = strlen(name);
+        bool ok = n >= 1 && n <= 32;
+        for (size_t i = 0; i < n && ok; i++)
+            ok = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') || name[i] == '-' || name[i] == '_';
+        if (!ok) return fail(cx, e->item_lines[k], "variant name '%s' must be 1 to 32 of a-z, 0-9, - and _ (it names a folder)", name);
+        if (!spec || !spec[0]) return fail(cx, e->item_lines[k], "variant '%s' has no spec", name);
+        if (strchr(spec, '{')) return fail(cx, e->item_lines[k], "variant '%s': a variant's spec has no placeholders", name);
+        Err e2 = {0};
+        if (!spec_check(spec, 4, &e2)) return fail(cx, e->item_lines[k], "%s (for %s)", e2.msg, name);
+        l->variant_names[k] = xstrdup(name);
+        l->variant_specs[k] = xstrdup(spec);
+        l->cells[k] = CELL_LSTM;
+        /* the first recurrent layer's kind, from the (checked) spec's layer words */
+        for (const char *p = spec; *p;) {
+            while (*p == ' ' || *p == ',') p++;
+            if (strncmp(p, "bi-", 3) == 0) p += 3;
+            CellKind kind;
+            bool found = true;
+            if (strncmp(p, "lstm", 4) == 0) kind = CELL_LSTM;
+            else if (strncmp(p, "gru", 3) == 0) kind = CELL_GRU;
+            else if (strncmp(p, "rnn", 3) == 0) kind = CELL_SIMPLE_RNN;
+            else found = false;
+            if (found) {
+                l->cells[k] = kind;
+                l->variant_recurrent[k] = true;
+                break;
+            }
+            p += strcspn(p, ",");
+        }
+        l->n_cells++;
+    }
+    return true;
+}
+
 static bool front_apply(Ctx *cx, const Map *m)
 {
     Lesson *l = cx->l;
@@ -590,21 +685,26 @@ static bool front_apply(Ctx *cx, const Map *m)
     else if (strcmp(task, "next-word") != 0)
         return fail(cx, e->line, "unknown task '%s' (next-word, classify)", task);
 
-    char list[128], example[130];
-    snprintf(example, sizeof example, "[%s]", CELL_LIST(list));
-    if (!(e = map_get(m, "cells"))) return fail(cx, 1, "the front matter has no 'cells', e.g. %s", example);
-    if (!want_list(cx, e, 1, LESSON_MAX_CELLS, example)) return false;
-    for (int i = 0; i < e->n_items; i++) {
-        CellKind k;
-        if (!lesson_cell_parse(e->items[i], &k))
-            return fail(cx, e->item_lines[i], "unknown cell '%s' (%s)", e->items[i], CELL_LIST(list));
-        for (int j = 0; j < i; j++)
-            if (l->cells[j] == k) return fail(cx, e->item_lines[i], "cell '%s' is listed twice", e->items[i]);
-        l->cells[l->n_cells++] = k;
-    }
+    const Entry *variants = map_get(m, "variants");
+    if (variants) {
+        if (!front_apply_variants(cx, m, variants)) return false;
+    } else {
+        char list[128], example[130];
+        snprintf(example, sizeof example, "[%s]", CELL_LIST(list));
+        if (!(e = map_get(m, "cells"))) return fail(cx, 1, "the front matter has no 'cells', e.g. %s", example);
+        if (!want_list(cx, e, 1, LESSON_MAX_CELLS, example)) return false;
+        for (int i = 0; i < e->n_items; i++) {
+            CellKind k;
+            if (!lesson_cell_parse(e->items[i], &k))
+                return fail(cx, e->item_lines[i], "unknown cell '%s' (%s)", e->items[i], CELL_LIST(list));
+            for (int j = 0; j < i; j++)
+                if (l->cells[j] == k) return fail(cx, e->item_lines[i], "cell '%s' is listed twice", e->items[i]);
+            l->cells[l->n_cells++] = k;
+        }
 
-    if (!(e = map_get(m, "spec"))) return fail(cx, 1, "the front matter has no 'spec', e.g. \"embedding:V:16, {cell}:32, dense:V:softmax\"");
-    if (!want_str(cx, e, &l->spec) || !check_spec(cx, e)) return false;
+        if (!(e = map_get(m, "spec"))) return fail(cx, 1, "the front matter has no 'spec', e.g. \"embedding:V:16, {cell}:32, dense:V:softmax\"");
+        if (!want_str(cx, e, &l->spec) || !check_spec(cx, e)) return false;
+    }
 
     /* what the models learn from */
     const Entry *corpus = map_get(m, "corpus"), *data = map_get(m, "data"), *labels = map_get(m, "labels");
@@ -654,6 +754,7 @@ static bool front_apply(Ctx *cx, const Map *m)
     l->seed = (unsigned long long)x;
     if (!(e = map_get(m, "models"))) return fail(cx, 1, "the front matter has no 'models' (the folder of models/<cell>/)");
     if (!want_path(cx, e, &l->models)) return false;
+    if ((e = map_get(m, "validation")) && !want_path(cx, e, &l->validation)) return false;
 
     /* how it opens */
     if (!(e = map_get(m, "sentence"))) return fail(cx, 1, "the front matter has no 'sentence' (the input the lesson opens with)");
@@ -746,10 +847,23 @@ static bool directives_apply(Ctx *cx, const Map *m, LessonDirectives *d)
         CellKind k;
         if (!v) return false;
         char list[128];
-        if (!lesson_cell_parse(v, &k)) return fail(cx, e->line, "unknown cell '%s' (%s)", v, CELL_LIST(list));
-        for (int i = 0; i < l->n_cells; i++)
-            if (l->cells[i] == k) d->cell = i;
-        if (d->cell < 0) return fail(cx, e->line, "cell '%s' is not one of this lesson's cells (see 'cells')", v);
+        if (l->variant_names[0]) {
+            /* a variant, by name */
+            for (int i = 0; i < l->n_cells; i++)
+                if (strcmp(l->variant_names[i], v) == 0) d->cell = i;
+            if (d->cell < 0) {
+                size_t n = 0;
+                list[0] = '\0';
+                for (int i = 0; i < l->n_cells && n < sizeof list; i++)
+                    n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", l->variant_names[i]);
+                return fail(cx, e->line, "cell '%s' is not one of this lesson's variants (%s)", v, list);
+            }
+        } else {
+            if (!lesson_cell_parse(v, &k)) return fail(cx, e->line, "unknown cell '%s' (%s)", v, CELL_LIST(list));
+            for (int i = 0; i < l->n_cells; i++)
+                if (l->cells[i] == k) d->cell = i;
+            if (d->cell < 0) return fail(cx, e->line, "cell '%s' is not one of this lesson's cells (see 'cells')", v);
+        }
     }
     if ((e = map_get(m, "highlight"))) {
         const char *v = want_scalar(cx, e);
@@ -772,11 +886,13 @@ static bool directives_apply(Ctx *cx, const Map *m, LessonDirectives *d)
             d->highlight_unit = (int)u;
         }
         int shown = d->cell >= 0 ? d->cell : l->n_cells == 1 ? 0 : -1;
+        if (shown >= 0 && l->variant_names[shown] && !l->variant_recurrent[shown] && name[0] != 'x')
+            return fail(cx, e->line, "highlight: %s has no recurrent cell, so no vector '%s'", l->variant_names[shown], name);
         if (shown >= 0 && !strchr(cell_vectors[l->cells[shown]], name[0])) {
             const char *has = l->cells[shown] == CELL_LSTM ? "h, c, x, i, f, g, o"
                               : l->cells[shown] == CELL_GRU ? "h, x, z, r, n"
                                                             : "h, x";
-            return fail(cx, e->line, "highlight: %s has no vector '%s' (%s)", lesson_cell_name(l->cells[shown]), name, has);
+            return fail(cx, e->line, "highlight: %s has no vector '%s' (%s)", lesson_model_name(l, shown), name, has);
         }
         memcpy(d->highlight_vec, name, 2);
     }
@@ -1428,6 +1544,11 @@ void lesson_unload(Lesson *l)
     free(l->models);
     free(l->spec);
     free(l->sentence);
+    free(l->validation);
+    for (int k = 0; k < LESSON_MAX_CELLS; k++) {
+        free(l->variant_names[k]);
+        free(l->variant_specs[k]);
+    }
     for (int i = 0; i < l->n_labels; i++) free(l->labels[i]);
     free(l->labels);
     for (int i = 0; i < l->n_steps; i++) {
@@ -1447,6 +1568,12 @@ void lesson_unload(Lesson *l)
     *l = (Lesson){0};
 }
 
+const char *lesson_model_name(const Lesson *l, int k)
+{
+    UNROLL_ASSERT(k >= 0 && k < l->n_cells);
+    return l->variant_names[k] ? l->variant_names[k] : lesson_cell_name(l->cells[k]);
+}
+
 char *lesson_spec_for(const Lesson *l, int k)
 {
     return lesson_spec_with_units(l, k, 0);
@@ -1454,7 +1581,9 @@ char *lesson_spec_for(const Lesson *l, int k)
 
 char *lesson_spec_with_units(const Lesson *l, int k, int units)
 {
-    UNROLL_ASSERT(k >= 0 && k < l->n_cells && l->spec && units >= 0);
+    UNROLL_ASSERT(k >= 0 && k < l->n_cells && units >= 0);
+    if (l->variant_specs[k]) return xstrdup(l->variant_specs[k]); /* a variant's units are its own */
+    UNROLL_ASSERT(l->spec);
     const char *name = lesson_cell_spec_name(l->cells[k]);
     StrBuf b = {0};
     for (const char *p = l->spec; *p;) {

@@ -22,6 +22,11 @@
  *   max_tokens: 5000                     TextVectorization (see text.h;
  *   strip_html_breaks: true              maxlen is its output_sequence_length)
  *   char_level: true                     optional: Tokenizer(char_level=True)
+ *   variants:                            optional, in place of cells and spec:
+ *     conv: "embedding:V:16, conv1d:..." 1..3 named models, each its own spec,
+ *     bigru: "embedding:V:16, bi-gru:16" in models/<name>/
+ *   validation: topic/held.jsonl         optional: the held-out set (classify:
+ *                                        rows like data; next-word: a text)
  *   ---
  *   # Title                              optional; the front matter's title rules
  *   Introduction ...
@@ -184,7 +189,18 @@ typedef struct {
     int max_tokens;          /* 0: None */
     bool strip_html_breaks;
     bool char_level;
+    /* variants (issue 13): named models with specs of their own, in place of
+     * cells and spec; cells[k] is then the kind of variant k's first
+     * recurrent layer (variant_recurrent[k]), else CELL_LSTM unused */
+    char *variant_names[LESSON_MAX_CELLS];  /* NULL when the models are cells */
+    char *variant_specs[LESSON_MAX_CELLS];
+    bool variant_recurrent[LESSON_MAX_CELLS];
+    char *validation;        /* held-out rows (classify) or text (next-word); NULL: none */
 } Lesson;
+
+/* The name of model k: its variant's name, else its cell's name ("lstm");
+ * also the folder under models/. */
+const char *lesson_model_name(const Lesson *l, int k);
 
 /* Reads and parses the lesson at path (at most LESSON_MAX_BYTES). On failure
  * l is left empty (as after lesson_unload) and err holds one line

@@ -34,32 +34,34 @@ static char **read_lines(const char *path, char **text, int *n, Err *err)
     return lines;
 }
 
-static bool next_word_rows(LessonData *ld, const Lesson *l, Err *err)
+/* The rows of the text at path into df: fitting the tokenizer first when
+ * fit (the training corpus), else with it as fitted (validation); T is the
+ * row length, 0: maxlen or the longest. */
+static bool next_word_rows(LessonData *ld, const Lesson *l, const char *path, bool fit, int T, DataFile *df, Err *err)
 {
     char *text = NULL;
     int n = 0;
-    char **lines = read_lines(l->corpus, &text, &n, err);
+    char **lines = read_lines(path, &text, &n, err);
     if (!lines) return false;
     bool ok = false;
     TokenGrid in;
     token_grid_init(&in);
     int *labels = NULL;
     if (n == 0) {
-        err_set(err, "%s: the corpus has no lines", l->corpus);
+        err_set(err, "%s: the text has no lines", path);
         goto done;
     }
-    if (!tokenizer_fit_on_texts(&ld->tok, (const char *const *)lines, n, err)) goto done;
+    if (fit && !tokenizer_fit_on_texts(&ld->tok, (const char *const *)lines, n, err)) goto done;
     if (!tokenizer_ngrams(&in, &labels, &ld->tok, (const char *const *)lines, n, err)) goto done;
     if (in.rows == 0) {
-        err_set(err, "%s: no line has two words", l->corpus);
+        err_set(err, "%s: no line has two known words", path);
         goto done;
     }
-    int L = l->maxlen > 0 ? l->maxlen : in.cols;
+    int L = T > 0 ? T : l->maxlen > 0 ? l->maxlen : in.cols;
     if ((size_t)L > TEXT_MAX_CELLS / (size_t)in.rows) {
-        err_set(err, "%s: %d rows of %d tokens (maxlen) is more than %zu tokens", l->corpus, in.rows, L, TEXT_MAX_CELLS);
+        err_set(err, "%s: %d rows of %d tokens (maxlen) is more than %zu tokens", path, in.rows, L, TEXT_MAX_CELLS);
         goto done;
     }
-    DataFile *df = &ld->rows;
     df->tokens = xcalloc((size_t)in.rows * L, sizeof *df->tokens);
     df->labels = xmalloc((size_t)in.rows * sizeof *df->labels);
     for (int r = 0; r < in.rows; r++) {
@@ -67,8 +69,10 @@ static bool next_word_rows(LessonData *ld, const Lesson *l, Err *err)
         df->labels[r] = labels[r];
     }
     df->view = (Dataset){.tokens = df->tokens, .labels = df->labels, .N = in.rows, .T = L};
-    ld->vocab = ld->tok.max_index + 1;
-    ld->n_classes = ld->vocab;
+    if (fit) {
+        ld->vocab = ld->tok.max_index + 1;
+        ld->n_classes = ld->vocab;
+    }
     ok = true;
 done:
     token_grid_free(&in);
@@ -79,11 +83,11 @@ done:
 }
 
 /* classify: rows {"text": "...", "label": k} (or "tokens") in a JSONL file */
-static bool classify_rows(LessonData *ld, const Lesson *l, Err *err)
+static bool classify_rows(LessonData *ld, const Lesson *l, const char *path, bool fit, int T, DataFile *df, Err *err)
 {
     char *text = NULL;
     int n = 0;
-    char **lines = read_lines(l->data, &text, &n, err);
+    char **lines = read_lines(path, &text, &n, err);
     if (!lines) return false;
     bool ok = false;
     char **texts = xcalloc((size_t)(n ? n : 1), sizeof *texts);
@@ -98,30 +102,31 @@ static bool classify_rows(LessonData *ld, const Lesson *l, Err *err)
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(rows[i], "text");
         const cJSON *y = cJSON_GetObjectItemCaseSensitive(rows[i], "label");
         if (!cJSON_IsString(t) || !cJSON_IsNumber(y) || y->valuedouble < 0 || y->valuedouble >= (l->n_labels ? l->n_labels : 2)) {
-            err_set(err, "%s: row %d needs {\"text\": \"...\", \"label\": 0..%d}", l->data, i + 1, (l->n_labels ? l->n_labels : 2) - 1);
+            err_set(err, "%s: row %d needs {\"text\": \"...\", \"label\": 0..%d}", path, i + 1, (l->n_labels ? l->n_labels : 2) - 1);
             goto done;
         }
         texts[i] = t->valuestring;
         labels[i] = (int)y->valuedouble;
     }
     if (n == 0) {
-        err_set(err, "%s: no rows", l->data);
+        err_set(err, "%s: no rows", path);
         goto done;
     }
-    if (!tokenizer_fit_on_texts(&ld->tok, (const char *const *)texts, n, err)) goto done;
+    if (fit && !tokenizer_fit_on_texts(&ld->tok, (const char *const *)texts, n, err)) goto done;
     seq_list_free(&seqs); /* texts_to_sequences overwrites its output */
     tokenizer_texts_to_sequences(&seqs, &ld->tok, (const char *const *)texts, n);
     /* pad_sequences' defaults in front; TextVectorization at the end */
     TextSide side = ld->tok.kind == TEXT_KERAS_VECTORIZATION ? TEXT_POST : TEXT_PRE;
-    if (!text_pad_sequences(&grid, &seqs, l->maxlen, side, side, 0, err)) goto done;
-    DataFile *df = &ld->rows;
+    if (!text_pad_sequences(&grid, &seqs, T > 0 ? T : l->maxlen, side, side, 0, err)) goto done;
     df->tokens = xmalloc((size_t)grid.rows * grid.cols * sizeof *df->tokens);
     memcpy(df->tokens, grid.v, (size_t)grid.rows * grid.cols * sizeof *df->tokens);
     df->labels = labels;
     labels = NULL;
     df->view = (Dataset){.tokens = df->tokens, .labels = df->labels, .N = grid.rows, .T = grid.cols};
-    ld->vocab = ld->tok.max_index + 1;
-    ld->n_classes = l->n_labels ? l->n_labels : 2;
+    if (fit) {
+        ld->vocab = ld->tok.max_index + 1;
+        ld->n_classes = l->n_labels ? l->n_labels : 2;
+    }
     ok = true;
 done:
     for (int i = 0; i < n; i++) cJSON_Delete(rows[i]);
@@ -149,7 +154,14 @@ bool lesson_data_load(LessonData *ld, const Lesson *l, Err *err)
         cfg.strip_html_breaks = l->strip_html_breaks;
     }
     tokenizer_init(&ld->tok, &cfg);
-    bool ok = l->task == LESSON_CLASSIFY ? classify_rows(ld, l, err) : next_word_rows(ld, l, err);
+    bool ok = l->task == LESSON_CLASSIFY ? classify_rows(ld, l, l->data, true, 0, &ld->rows, err)
+                                         : next_word_rows(ld, l, l->corpus, true, 0, &ld->rows, err);
+    if (ok && l->validation) { /* the held-out set, as long as the training rows */
+        int T = ld->rows.view.T;
+        ok = l->task == LESSON_CLASSIFY ? classify_rows(ld, l, l->validation, false, T, &ld->val, err)
+                                        : next_word_rows(ld, l, l->validation, false, T, &ld->val, err);
+        ld->has_val = ok;
+    }
     if (!ok) lesson_data_free(ld);
     return ok;
 }
@@ -158,6 +170,7 @@ void lesson_data_free(LessonData *ld)
 {
     tokenizer_free(&ld->tok);
     datafile_free(&ld->rows);
+    datafile_free(&ld->val);
     memset(ld, 0, sizeof *ld);
 }
 
@@ -178,9 +191,9 @@ TrainConfig lesson_train_config(const Lesson *l)
 
 char *lesson_model_dir(const Lesson *l, int k)
 {
-    size_t n = strlen(l->models) + 32;
+    size_t n = strlen(l->models) + strlen(lesson_model_name(l, k)) + 2;
     char *p = xmalloc(n);
-    snprintf(p, n, "%s/%s", l->models, lesson_cell_name(l->cells[k]));
+    snprintf(p, n, "%s/%s", l->models, lesson_model_name(l, k));
     return p;
 }
 

@@ -15,6 +15,8 @@
 typedef struct {
     Tokenizer tok;
     DataFile rows;       /* training rows */
+    DataFile val;        /* the lesson's validation rows (has_val), as long as rows */
+    bool has_val;
     int vocab;           /* the Embedding's input_dim */
     int n_classes;
 } LessonData;
@@ -22,13 +24,13 @@ typedef struct {
 bool lesson_data_load(LessonData *ld, const Lesson *l, Err *err);
 void lesson_data_free(LessonData *ld);
 
-/* A fresh model for cell k of the lesson (its spec, the lesson's seed). */
+/* A fresh model for cell (or variant) k of the lesson (its spec, the lesson's seed). */
 bool lesson_model_new(Model *m, const Lesson *l, const LessonData *ld, int k, Err *err);
 
 /* The training settings the lesson names. */
 TrainConfig lesson_train_config(const Lesson *l);
 
-/* The folder of cell k's trained model: <models>/<cell name>. Caller frees. */
+/* The folder of model k: <models>/<cell or variant name>. Caller frees. */
 char *lesson_model_dir(const Lesson *l, int k);
 
 /* Accuracy and mean loss of a model on labelled rows of a JSONL file:

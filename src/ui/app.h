@@ -333,6 +333,8 @@ typedef struct {
     int lesson_step;       /* 0-based lesson step, -1: the introduction, -2: none */
     int model;             /* -1: default */
     int words;             /* generate view: words to generate first */
+    bool train;            /* training view: train the lesson's models first (else the
+                              shipped models' history curves, when they have histories) */
 } RenderRequest;
 
 bool app_render_png(const RenderRequest *req, const char *out_png, Err *err);

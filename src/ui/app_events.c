@@ -179,6 +179,12 @@ void app_tick(App *a, Uint32 now)
 {
     a->now_ms = now;
     if (a->input_job && doc_job_done(a->input_job)) app_input_job_end(a, true);
+    /* variants: the training view's curves from the histories, a few
+     * snapshots per frame (never while a job reads the models) */
+    if (a->has_doc && a->view == VIEW_TRAINING && !a->input_job && doc_curves_pending(a->doc)) {
+        doc_curves_advance(a->doc, 0.010);
+        a->dirty = true;
+    }
     if (a->train.thread) {
         a->dirty = true; /* progress to show */
         if (app_train_finished(a)) app_train_join(a);
@@ -200,5 +206,6 @@ void app_tick(App *a, Uint32 now)
 
 bool app_animating(const App *a)
 {
-    return a->anim < 1.0f || a->playing || a->train.thread != NULL || a->input_job != NULL;
+    return a->anim < 1.0f || a->playing || a->train.thread != NULL || a->input_job != NULL ||
+           (a->has_doc && a->view == VIEW_TRAINING && doc_curves_pending(a->doc));
 }

@@ -124,7 +124,10 @@ bool app_render_png(const RenderRequest *req, const char *out_png, Err *err)
         for (int i = 0; i < req->words; i++)
             if (!doc_generate_next(a->doc, a->model, &a->gen, 0.0f, err)) goto done;
     }
-    if (a->view == VIEW_TRAINING && a->doc->is_lesson) {
+    if (a->view == VIEW_TRAINING && a->doc->is_lesson && !req->train && doc_curves_pending(a->doc)) {
+        /* variants: the shipped models' curves, from their histories */
+        while (doc_curves_pending(a->doc)) doc_curves_advance(a->doc, 1.0);
+    } else if (a->view == VIEW_TRAINING && a->doc->is_lesson) {
         app_train_start(a);
         app_train_join(a);
         TrainRunProgress *p = xmalloc(sizeof *p);

@@ -30,11 +30,27 @@ static void model_unload(DocModel *dm)
     free(dm->preds);
     free(dm->grad);
     history_free(&dm->hist);
+    free(dm->curve_loss);
+    free(dm->curve_acc);
+    free(dm->curve_vloss);
+    free(dm->curve_vacc);
     memset(dm, 0, sizeof *dm);
+}
+
+struct LessonDataBox {
+    LessonData ld;
+};
+
+static void curves_data_free(Doc *d)
+{
+    if (d->curve_data) lesson_data_free(&d->curve_data->ld);
+    free(d->curve_data);
+    d->curve_data = NULL;
 }
 
 void doc_close(Doc *d)
 {
+    curves_data_free(d);
     for (int i = 0; i < d->n_models; i++) model_unload(&d->models[i]);
     if (d->has_tok) tokenizer_free(&d->tok);
     if (d->is_lesson) lesson_unload(&d->lesson);
@@ -233,11 +249,11 @@ bool doc_open(Doc *d, const char *path, Err *err)
         snprintf(d->title, sizeof d->title, "%s", d->lesson.title);
         for (int k = 0; k < d->lesson.n_cells; k++) {
             int cell = d->lesson.cells[k];
+            const char *label = d->lesson.variant_names[k] ? d->lesson.variant_names[k] : cell_class_name(cell);
             char mp[2048];
-            snprintf(mp, sizeof mp, "%s/%s", d->lesson.models, lesson_cell_name(cell));
-            if (!load_model(d, mp, cell_class_name(cell), err)) {
-                err_prefix(err, "lesson '%s' has no trained %s model (run lessons/make_models.sh)", d->lesson.title,
-                           cell_class_name(cell));
+            snprintf(mp, sizeof mp, "%s/%s", d->lesson.models, lesson_model_name(&d->lesson, k));
+            if (!load_model(d, mp, label, err)) {
+                err_prefix(err, "lesson '%s' has no trained %s model (run lessons/make_models.sh)", d->lesson.title, label);
                 doc_close(d);
                 return false;
             }
@@ -571,10 +587,87 @@ bool doc_set_epoch(Doc *d, int epoch, Err *err)
 void doc_take_history(Doc *d, int k, History *h)
 {
     UNROLL_ASSERT(k >= 0 && k < d->n_models);
-    history_free(&d->models[k].hist);
-    d->models[k].hist = *h;
+    DocModel *dm = &d->models[k];
+    history_free(&dm->hist);
+    dm->hist = *h;
     *h = (History){0};
     d->epoch = -1;
+    /* its curves are those of the new history */
+    free(dm->curve_loss);
+    free(dm->curve_acc);
+    free(dm->curve_vloss);
+    free(dm->curve_vacc);
+    dm->curve_loss = dm->curve_acc = dm->curve_vloss = dm->curve_vacc = NULL;
+    dm->curve_done = 0;
+}
+
+/* ---- variants: curves from the histories ---------------------------------- */
+
+bool doc_curves_pending(const Doc *d)
+{
+    if (!d->is_lesson || d->curve_error[0]) return false;
+    for (int i = 0; i < d->n_models; i++)
+        if (d->models[i].curve_done < d->models[i].hist.n) return true;
+    return false;
+}
+
+void doc_curves_advance(Doc *d, double budget_s)
+{
+    if (!doc_curves_pending(d)) return;
+    Err err = {{0}};
+    if (!d->curve_data) {
+        d->curve_data = xcalloc(1, sizeof *d->curve_data);
+        if (!lesson_data_load(&d->curve_data->ld, &d->lesson, &err)) {
+            snprintf(d->curve_error, sizeof d->curve_error, "%s", err.msg);
+            free(d->curve_data);
+            d->curve_data = NULL;
+            return;
+        }
+    }
+    const LessonData *ld = &d->curve_data->ld;
+    Uint64 start = SDL_GetPerformanceCounter(), freq = SDL_GetPerformanceFrequency();
+    for (int i = 0; i < d->n_models; i++) {
+        DocModel *dm = &d->models[i];
+        if (dm->curve_done >= dm->hist.n) continue;
+        LossKind loss;
+        if (!model_loss_kind(&dm->model, &loss, &err)) {
+            snprintf(d->curve_error, sizeof d->curve_error, "%s: %s", dm->label, err.msg);
+            return;
+        }
+        if (ld->rows.view.T != dm->model.seq_len && dm->model.seq_len > 0) {
+            snprintf(d->curve_error, sizeof d->curve_error, "%s reads %d steps; the lesson's rows have %d", dm->label,
+                     dm->model.seq_len, ld->rows.view.T);
+            return;
+        }
+        int n = dm->hist.n;
+        if (!dm->curve_loss) {
+            dm->curve_loss = xcalloc((size_t)n, sizeof *dm->curve_loss);
+            dm->curve_acc = xcalloc((size_t)n, sizeof *dm->curve_acc);
+            dm->curve_vloss = xcalloc((size_t)n, sizeof *dm->curve_vloss);
+            dm->curve_vacc = xcalloc((size_t)n, sizeof *dm->curve_vacc);
+        }
+        /* the snapshots go through the model's own weights, put back after */
+        float *keep = xmalloc(dm->model.n_params * sizeof *keep);
+        memcpy(keep, dm->model.params, dm->model.n_params * sizeof *keep);
+        while (dm->curve_done < n) {
+            int e = dm->curve_done;
+            history_apply(&dm->hist, e, &dm->model);
+            double l = 0, acc = 0;
+            model_evaluate(&dm->model, &ld->rows.view, loss, 64, &l, &acc);
+            dm->curve_loss[e] = (float)l;
+            dm->curve_acc[e] = (float)acc;
+            if (ld->has_val) {
+                model_evaluate(&dm->model, &ld->val.view, loss, 64, &l, &acc);
+                dm->curve_vloss[e] = (float)l;
+                dm->curve_vacc[e] = (float)acc;
+            }
+            dm->curve_done++;
+            if ((double)(SDL_GetPerformanceCounter() - start) / (double)freq > budget_s) break;
+        }
+        memcpy(dm->model.params, keep, dm->model.n_params * sizeof *keep);
+        free(keep);
+        if ((double)(SDL_GetPerformanceCounter() - start) / (double)freq > budget_s) return;
+    }
 }
 
 /* ---- computing off the frame loop ---------------------------------------- */

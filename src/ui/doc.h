@@ -42,6 +42,11 @@ typedef struct {
     /* training history (history.c): the weights after every epoch, when
      * history.bin lies beside the model or the window trained it */
     History hist;
+    /* variants: loss and accuracy after every snapshot of hist on the
+     * lesson's training rows and validation rows (when the lesson names
+     * them), recomputed from the snapshots by doc_curves_advance */
+    float *curve_loss, *curve_acc, *curve_vloss, *curve_vacc; /* (hist.n) */
+    int curve_done;       /* snapshots computed so far */
 } DocModel;
 
 typedef struct {
@@ -59,6 +64,9 @@ typedef struct {
     float *features;      /* (T, F) for float-input models */
     int T;
     int epoch;            /* the history snapshot the models hold; -1: the weights as loaded or trained */
+    /* variants: the lesson's rows for the history curves, loaded on first use */
+    struct LessonDataBox *curve_data;
+    char curve_error[256]; /* why the curves cannot be computed; "" */
 } Doc;
 
 /* Opens a lesson (.md) or a model (folder or model.json). On failure the doc
@@ -154,6 +162,15 @@ bool doc_set_epoch(Doc *d, int epoch, Err *err);
 /* Gives model k the history h (taken over; the old one is freed) and marks
  * the models as holding their loaded or trained weights. */
 void doc_take_history(Doc *d, int k, History *h);
+
+/* ---- variants: training and validation curves from the histories ---- */
+/* Whether a lesson's models have history snapshots whose curves are not
+ * computed yet (and no error stopped them). */
+bool doc_curves_pending(const Doc *d);
+/* Computes further snapshots' loss and accuracy (training rows, and the
+ * lesson's validation rows) for about budget_s seconds, at least one
+ * snapshot; an error is kept in d->curve_error and ends the work. */
+void doc_curves_advance(Doc *d, double budget_s);
 
 /* Index of the first recurrent layer of a model, -1 if none. */
 int doc_first_rnn(const DocModel *dm);

@@ -84,7 +84,8 @@ static int worker(void *arg)
         History hist;
         history_init(&hist, m.n_params);
         ok = trainer_init(&trainer, &m, &cfg, ld.rows.view.T, &err) &&
-             trainer_check_data(&trainer, &ld.rows.view, "lesson data", &err);
+             trainer_check_data(&trainer, &ld.rows.view, "lesson data", &err) &&
+             (!ld.has_val || trainer_check_data(&trainer, &ld.val.view, "validation data", &err));
         /* the history is kept when it fits the memory budget; the run goes on without it otherwise */
         Err herr = {{0}};
         bool keep = history_check_budget(m.n_params, cfg.epochs, &herr);
@@ -97,12 +98,16 @@ static int worker(void *arg)
         Uint64 start = SDL_GetPerformanceCounter();
         for (int epoch = 0; ok && epoch < cfg.epochs; epoch++) {
             EpochStats st;
-            ok = trainer_epoch(&trainer, &ld.rows.view, NULL, &st, on_batch, run, &err) && (!keep || history_push(&hist, &m, &err));
+            ok = trainer_epoch(&trainer, &ld.rows.view, ld.has_val ? &ld.val.view : NULL, &st, on_batch, run, &err) &&
+                 (!keep || history_push(&hist, &m, &err));
             double seconds = (double)(SDL_GetPerformanceCounter() - start) / (double)SDL_GetPerformanceFrequency();
             SDL_LockMutex(run->lock);
             if (ok && epoch < TRAIN_MAX_EPOCHS) {
                 run->progress.loss[k][epoch] = (float)st.loss;
                 run->progress.acc[k][epoch] = (float)st.accuracy;
+                run->progress.has_val = st.has_val;
+                run->progress.val_loss[k][epoch] = (float)st.val_loss;
+                run->progress.val_acc[k][epoch] = (float)st.val_accuracy;
                 run->progress.epochs_done[k] = epoch + 1;
             }
             run->progress.seconds[k] = seconds;

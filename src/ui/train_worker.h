@@ -34,6 +34,9 @@ typedef struct {
     int epochs_done[CELL_KIND_COUNT];
     float loss[CELL_KIND_COUNT][TRAIN_MAX_EPOCHS], acc[CELL_KIND_COUNT][TRAIN_MAX_EPOCHS];
     double seconds[CELL_KIND_COUNT];
+    /* variants: after each epoch on the lesson's validation rows (has_val) */
+    bool has_val;
+    float val_loss[CELL_KIND_COUNT][TRAIN_MAX_EPOCHS], val_acc[CELL_KIND_COUNT][TRAIN_MAX_EPOCHS];
     float lr, clipnorm;                /* hist: the run's optimizer settings, as used */
     bool sgd;
 } TrainRunProgress;

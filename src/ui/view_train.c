@@ -16,7 +16,8 @@ static const Color LINE_COLOURS[CELL_KIND_COUNT] = {{0xEE, 0x66, 0x77, 255}, {0x
 
 static Color cell_colour(const App *a, int m)
 {
-    if (a->doc->is_lesson && m < a->doc->lesson.n_cells) return LINE_COLOURS[a->doc->lesson.cells[m]];
+    if (a->doc->is_lesson && m < a->doc->lesson.n_cells && !a->doc->lesson.variant_names[0])
+        return LINE_COLOURS[a->doc->lesson.cells[m]];
     return LINE_COLOURS[m % CELL_KIND_COUNT];
 }
 
@@ -52,6 +53,35 @@ static void polyline(Render *r, Box p, const float *y, int n, int n_max, float l
         float x = p.x + fx * p.w, yy = p.y + (1 - fy) * p.h;
         if (i > 0) render_line(r, prev_x, prev_y, x, yy, c, 3.0f);
         render_circle(r, x, yy, 3.5f, c, true);
+        prev_x = x;
+        prev_y = yy;
+    }
+}
+
+/* variants: a dashed line through the points (validation curves) */
+static void polyline_dashed(Render *r, Box p, const float *y, int n, int n_max, float lo, float hi, Color c)
+{
+    float prev_x = 0, prev_y = 0, run = 0;
+    const float on = 10.0f, off = 7.0f;
+    for (int i = 0; i < n; i++) {
+        float fx = n_max > 1 ? (float)i / (float)(n_max - 1) : 0.5f;
+        float fy = (y[i] - lo) / (hi - lo);
+        fy = fy < 0 ? 0 : (fy > 1 ? 1 : fy);
+        float x = p.x + fx * p.w, yy = p.y + (1 - fy) * p.h;
+        if (i > 0) {
+            float dx = x - prev_x, dy = yy - prev_y, len = sqrtf(dx * dx + dy * dy);
+            for (float t = 0; t < len;) {
+                float phase = fmodf(run, on + off), step = phase < on ? on - phase : on + off - phase;
+                if (t + step > len) step = len - t;
+                if (phase < on)
+                    render_line(r, prev_x + dx * t / len, prev_y + dy * t / len, prev_x + dx * (t + step) / len,
+                                prev_y + dy * (t + step) / len, c, 3.0f);
+                t += step;
+                run += step;
+                if (step <= 0) break;
+            }
+        }
+        render_circle(r, x, yy, 2.5f, c, true);
         prev_x = x;
         prev_y = yy;
     }
@@ -131,7 +161,7 @@ void view_training_draw(const App *a, Render *r, Box area)
     TrainRunProgress progress;
     train_run_progress(&a->train, &progress);
     const TrainRunProgress *prog = &progress;
-    char line[256];
+    char line[512];
     int y = area.y + pad / 2;
     char units[32];
     if (a->train_units > 0) snprintf(units, sizeof units, "%d units", a->train_units);
@@ -148,30 +178,108 @@ void view_training_draw(const App *a, Render *r, Box area)
     int lx = legend(a, r, area.x + pad, y);
     (void)lx;
     y += render_line_height(r, px, FONT_BOLD) + pad / 2;
+    const Doc *d = a->doc;
+    bool live = prog->running || prog->finished;
+    for (int k = 0; k < prog->n_cells; k++) live = live || prog->epochs_done[k] > 0;
+    /* variants: without a run of its own the view shows the shipped models'
+     * history, epoch 0 being the initial weights */
+    bool history = false;
+    for (int k = 0; !live && k < d->n_models; k++) history = history || d->models[k].curve_done > 0;
+    bool has_val = live ? prog->has_val : d->is_lesson && d->lesson.validation != NULL;
+    if (history || (!live && doc_curves_pending(d))) {
+        snprintf(line, sizeof line, "The shipped models' training, from history.bin: each epoch's weights %s",
+                 has_val ? "on the training rows (solid) and the held-out validation rows (dashed)" : "on the training rows");
+        render_text(r, area.x + pad, y, line, spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        y += render_line_height(r, spx, FONT_REGULAR) + pad / 4;
+    } else if (live && has_val) {
+        render_text(r, area.x + pad, y, "solid: the training rows, as the batches saw them \xC2\xB7 dashed: the held-out validation rows after each epoch",
+                    spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        y += render_line_height(r, spx, FONT_REGULAR) + pad / 4;
+    }
+    if (d->curve_error[0] && !live) {
+        render_text(r, area.x + pad, y, d->curve_error, spx, FONT_REGULAR, th->bad, ALIGN_LEFT);
+        y += render_line_height(r, spx, FONT_REGULAR);
+    }
+    int n_rows = live ? prog->n_cells : d->n_models;
     int n_epochs = prog->epochs > 0 ? prog->epochs : a->train_epochs;
+    int n_points = n_epochs; /* x positions: epochs 1..N live, snapshots 0..N from a history */
+    if (!live) {
+        n_epochs = 0;
+        for (int k = 0; k < d->n_models; k++)
+            if (d->models[k].hist.n - 1 > n_epochs) n_epochs = d->models[k].hist.n - 1;
+        n_points = n_epochs + 1;
+    }
     float lmax = 0.1f;
-    for (int k = 0; k < prog->n_cells; k++)
-        for (int e = 0; e < prog->epochs_done[k]; e++) lmax = fmaxf(lmax, prog->loss[k][e]);
-    int stats_h = prog->n_cells * render_line_height(r, spx, FONT_REGULAR) + pad / 2;
+    for (int k = 0; k < n_rows; k++) {
+        if (live) {
+            for (int e = 0; e < prog->epochs_done[k]; e++) {
+                lmax = fmaxf(lmax, prog->loss[k][e]);
+                if (prog->has_val && isfinite(prog->val_loss[k][e])) lmax = fmaxf(lmax, prog->val_loss[k][e]);
+            }
+        } else {
+            const DocModel *dm = &d->models[k];
+            for (int e = 0; e < dm->curve_done; e++) {
+                if (isfinite(dm->curve_loss[e])) lmax = fmaxf(lmax, dm->curve_loss[e]);
+                if (has_val && isfinite(dm->curve_vloss[e])) lmax = fmaxf(lmax, dm->curve_vloss[e]);
+            }
+        }
+    }
+    int stats_h = n_rows * render_line_height(r, spx, FONT_REGULAR) + pad / 2;
     int w = (area.w - 3 * pad) / 2, h = area.y + area.h - y - stats_h - pad;
     char hi[32];
     snprintf(hi, sizeof hi, "%.2f", (double)lmax);
-    char xl[48];
-    snprintf(xl, sizeof xl, "epoch (of %d)", n_epochs);
+    char xl[64];
+    if (live) snprintf(xl, sizeof xl, "epoch (of %d)", n_epochs);
+    else snprintf(xl, sizeof xl, "epoch (0: initial weights, to %d)", n_epochs);
     Box lp = axes(a, r, (Box){area.x + pad, y, w, h}, "loss", "0", hi, xl);
     Box ap = axes(a, r, (Box){area.x + 2 * pad + w, y, w, h}, "accuracy", "0", "1", xl);
-    for (int k = 0; k < prog->n_cells; k++) {
+    for (int k = 0; k < n_rows; k++) {
         Color c = cell_colour(a, k);
-        polyline(r, lp, prog->loss[k], prog->epochs_done[k], n_epochs, 0.0f, lmax, c, false);
-        polyline(r, ap, prog->acc[k], prog->epochs_done[k], n_epochs, 0.0f, 1.0f, c, false);
+        if (live) {
+            polyline(r, lp, prog->loss[k], prog->epochs_done[k], n_points, 0.0f, lmax, c, false);
+            polyline(r, ap, prog->acc[k], prog->epochs_done[k], n_points, 0.0f, 1.0f, c, false);
+            if (prog->has_val) {
+                polyline_dashed(r, lp, prog->val_loss[k], prog->epochs_done[k], n_points, 0.0f, lmax, c);
+                polyline_dashed(r, ap, prog->val_acc[k], prog->epochs_done[k], n_points, 0.0f, 1.0f, c);
+            }
+        } else {
+            const DocModel *dm = &d->models[k];
+            polyline(r, lp, dm->curve_loss, dm->curve_done, n_points, 0.0f, lmax, c, false);
+            polyline(r, ap, dm->curve_acc, dm->curve_done, n_points, 0.0f, 1.0f, c, false);
+            if (has_val) {
+                polyline_dashed(r, lp, dm->curve_vloss, dm->curve_done, n_points, 0.0f, lmax, c);
+                polyline_dashed(r, ap, dm->curve_vacc, dm->curve_done, n_points, 0.0f, 1.0f, c);
+            }
+        }
     }
-    /* per cell: epochs done, last figures, time */
+    /* per model: parameters, the last figures, the lowest validation loss, time */
     int ty = area.y + area.h - stats_h;
-    for (int k = 0; k < prog->n_cells; k++) {
-        int n = prog->epochs_done[k];
+    for (int k = 0; k < n_rows; k++) {
+        const float *loss = NULL, *acc = NULL, *vloss = NULL, *vacc = NULL;
+        int n = 0, first = 1; /* first: the epoch number of index 0 */
+        if (live) {
+            n = prog->epochs_done[k];
+            loss = prog->loss[k], acc = prog->acc[k], vloss = prog->val_loss[k], vacc = prog->val_acc[k];
+        } else if (k < d->n_models) {
+            const DocModel *dm = &d->models[k];
+            n = dm->curve_done, first = 0;
+            loss = dm->curve_loss, acc = dm->curve_acc, vloss = dm->curve_vloss, vacc = dm->curve_vacc;
+        }
         if (n == 0) continue;
-        snprintf(line, sizeof line, "%s: epoch %d, loss %.3f, accuracy %.2f, %.1f s", a->doc->models[k].label, n,
-                 (double)prog->loss[k][n - 1], (double)prog->acc[k][n - 1], prog->seconds[k]);
+        size_t at = 0;
+        at += (size_t)snprintf(line + at, sizeof line - at, "%s: %zu parameters \xC2\xB7 epoch %d: loss %.3f, accuracy %.2f",
+                               k < d->n_models ? d->models[k].label : "?", k < d->n_models ? d->models[k].model.n_params : (size_t)0,
+                               n - 1 + first, (double)loss[n - 1], (double)acc[n - 1]);
+        if (has_val && at < sizeof line) {
+            int best = 0;
+            for (int e = 1; e < n; e++)
+                if (vloss[e] < vloss[best]) best = e;
+            at += (size_t)snprintf(line + at, sizeof line - at,
+                                   " \xC2\xB7 validation loss %.3f, accuracy %.2f (lowest loss %.3f after epoch %d)", (double)vloss[n - 1],
+                                   (double)vacc[n - 1], (double)vloss[best], best + first);
+        }
+        if (live && at < sizeof line)
+            snprintf(line + at, sizeof line - at, " \xC2\xB7 %.1f s, %.2f s per epoch here", prog->seconds[k], prog->seconds[k] / n);
         render_text(r, area.x + pad, ty + k * render_line_height(r, spx, FONT_REGULAR), line, spx, FONT_REGULAR, cell_colour(a, k),
                     ALIGN_LEFT);
     }
