@@ -862,6 +862,9 @@ static void lesson2_counting_units(const Lesson *l, Model *models, const Tokeniz
 
 /* ---- lesson 10 (helper l10): dropout ------------------------------------ */
 
+static int read_texts(const char *path, char ***out);
+static void free_texts(char **v, int n);
+
 #define L10_MAX_EPOCHS 100
 
 /* loss and accuracy on the training notes and on the validation notes,
@@ -1075,6 +1078,15 @@ static void lesson10_claims(const Lesson *l, Model *models, const Tokenizer *tok
                   w_val, n_val);
     ck_assert(strstr(l->intro, "51 of the 240 training notes, and 48 of the 300 validation notes") &&
               strstr(l->intro, "252 of the 300 validation notes (84%)"));
+    /* the introduction's two example notes are in neither file */
+    static const char *const EXAMPLES[] = {"on sunday my aunt wants to fly a kite after lunch", "tonight the twins want to bake bread"};
+    for (int f = 0; f < 2; f++) {
+        char **v = NULL;
+        int nv = read_texts(lesson(f ? "dropout/held.jsonl" : "dropout/data.jsonl"), &v);
+        for (int i = 0; i < nv; i++)
+            for (int k = 0; k < 2; k++) ck_assert_msg(strcmp(v[i], EXAMPLES[k]) != 0, "\"%s\" is a row of the data", EXAMPLES[k]);
+        free_texts(v, nv);
+    }
     /* the plain model ends with the widest accuracy gap */
     CLAIM(gap[0] > gap[1] && gap[0] > gap[2], "%s: accuracy gaps %.3f %.3f %.3f", which, gap[0], gap[1], gap[2]);
     if (!shipped) return;
