@@ -1103,7 +1103,8 @@ static void lesson10_claims(const Lesson *l, Model *models, const Tokenizer *tok
         {"Other seeds", "64% to 73% without dropout and 67% to 72% with it"},
         {"Only while training", "says 90.7% outdoors, every time"},
         {"Only while training", "gave ten different answers, from 52.1% to 96.3%"},
-        {"Sure of its mistakes", "indoors, 99.6% sure. With Dropout the answer is indoors too, 85.4%, and with recurrent dropout 57.3%"},
+        {"Sure of its mistakes", "four of the nine training notes about it are labelled indoors"},
+        {"Sure of its mistakes", "indoors, 99.6% sure; with Dropout 85.4%, with recurrent dropout 57.3%"},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         const LessonStep *st = NULL;
@@ -1115,7 +1116,7 @@ static void lesson10_claims(const Lesson *l, Model *models, const Tokenizer *tok
         ck_assert_msg(strstr(flat, want[i][1]), "step \"%s\" does not say \"%s\"", want[i][0], want[i][1]);
         free(flat);
     }
-    /* "Sure of its mistakes": the walk-the-dog notes of the training data,
+    /* "Sure of its mistakes": the walk-the-dog notes of the training data (4 of 9 indoors),
      * and the shipped models' answers to the step's note (indoors 99.6%,
      * 85.4%, 57.3%) */
     {
@@ -1123,17 +1124,14 @@ static void lesson10_claims(const Lesson *l, Model *models, const Tokenizer *tok
         snprintf(p, sizeof p, "%s/../lessons/dropout/data.jsonl", tu_path(""));
         FILE *f = fopen(p, "r");
         ck_assert(f);
-        int dog = 0, dog_in = 0, plans = 0, plans_in = 0;
+        int dog = 0, dog_in = 0;
         while (fgets(line, sizeof line, f)) {
             if (!strstr(line, "walk the dog")) continue;
-            bool in = strstr(line, "\"label\": 0") != NULL, pl = strstr(line, "plans to walk the dog") != NULL;
             dog++;
-            dog_in += in;
-            plans += pl;
-            plans_in += pl && in;
+            dog_in += strstr(line, "\"label\": 0") != NULL;
         }
         fclose(f);
-        ck_assert_msg(dog == 9 && dog_in == 4 && plans == 3 && plans_in == 2, "walk the dog: %d %d %d %d", dog, dog_in, plans, plans_in);
+        ck_assert_msg(dog == 9 && dog_in == 4, "walk the dog: %d notes, %d indoors", dog, dog_in);
         const LessonStep *st = &l->steps[l->n_steps - 1];
         ck_assert(!strcmp(st->title, "Sure of its mistakes") && st->dir.sentence);
         static const double indoors[3] = {0.996, 0.854, 0.573};
