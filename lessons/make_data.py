@@ -11,6 +11,13 @@ every time.
       one or two short judgements, each possibly negated ("not bad, good");
       the label is the sentiment of the last one (0 negative, 1 positive).
 
+  tensors/data.jsonl, tensors/probe.jsonl
+      a short verdict on a visit to a cafe ("The soup was really cold!"),
+      written as people type it (capitals, commas, a "!"), sometimes with a
+      time before or after it; the label is the verdict (0 negative,
+      1 positive). Rare dishes make the vocabulary longer than lesson 7's
+      num_words, so they become the OOV token.
+
 Held out means held out: no probe sentence occurs in the training data, no
 sentence occurs twice in a probe set, and no sentence a lesson shows (its
 `sentence:` lines, the pair of lesson 3) is in either, so a claim made on
@@ -66,6 +73,39 @@ def sentiment_row(rng):
     return {"text": " ".join(words), "label": int(sense)}
 
 
+CAFE_THINGS = ["the tea", "the soup", "the bread", "the coffee", "the cake", "the music", "the waiter",
+               "our table", "the room", "the service"]
+RARE_DISHES = ["the quiche", "the scone", "the strudel", "the risotto", "the flan", "the gnocchi",
+               "the chowder", "the pretzel", "the crumble", "the tart", "the bagel", "the muffin"]
+CAFE_VERBS = ["was", "felt", "seemed", "tasted", "looked"]
+CAFE_ADVERBS = ["really", "very", "quite", "rather", "so"]
+CAFE_GOOD = ["lovely", "warm", "fresh", "friendly", "perfect"]
+CAFE_BAD = ["cold", "stale", "rude", "noisy", "awful"]
+CAFE_TIMES = ["on a rainy monday", "when we visited last week", "this morning", "after our long walk",
+              "at lunch on sunday", "yesterday", "again"]
+
+
+def tensors_row(rng):
+    thing = rng.choice(RARE_DISHES if rng.random() < 0.15 else CAFE_THINGS)
+    positive = rng.random() < 0.5
+    verdict = rng.choice(CAFE_GOOD if positive else CAFE_BAD)
+    if rng.random() < 0.15:
+        verdict = verdict.upper()  # typed with feeling: standardizing lowers it
+    words = thing.split() + [rng.choice(CAFE_VERBS)]
+    for _ in range(rng.choice([0, 0, 1, 2])):
+        words.append(rng.choice(CAFE_ADVERBS))
+    words.append(verdict)
+    where = rng.random()
+    time = rng.choice(CAFE_TIMES).split()
+    if where < 0.3:
+        words = time + [","] + words
+    elif where < 0.6:
+        words = words + time
+    text = " ".join(words).replace(" ,", ",")
+    text = text[0].upper() + text[1:] + rng.choice([".", ".", "!", "!!", ""])
+    return {"text": text, "label": int(positive)}
+
+
 def write(path, rows):
     with open(path, "w") as f:
         for r in rows:
@@ -106,6 +146,10 @@ def main():
     train, probe = held_out(sentiment_row, random.Random(34), 1500, 300, shown)
     write(os.path.join(HERE, "sentiment", "data.jsonl"), train)
     write(os.path.join(HERE, "sentiment", "probe.jsonl"), probe)
+    os.makedirs(os.path.join(HERE, "tensors"), exist_ok=True)
+    train, probe = held_out(tensors_row, random.Random(56), 1500, 300, shown)
+    write(os.path.join(HERE, "tensors", "data.jsonl"), train)
+    write(os.path.join(HERE, "tensors", "probe.jsonl"), probe)
 
 
 if __name__ == "__main__":

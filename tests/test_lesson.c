@@ -316,7 +316,7 @@ static const BadCase bad_cases[] = {
     {"unknown-directive", FM "## S\n\n```unroll\nview: compare\nveiw: unrolled\n```\n", 0, NULL, 17,
      "unknown directive 'veiw'"},
     {"unknown-view", FM "\n## S\n\nText.\n\n```unroll\nview: inspektor\n```\n", 0, NULL, 19,
-     "unknown view 'inspektor' (unrolled, inspector, compare, predictions, training, gradients, generate, chart)"},
+     "unknown view 'inspektor' (unrolled, inspector, compare, predictions, training, gradients, generate, chart, tensors)"},
     {"directive-cell", FM "## S\n```unroll\ncell: lstn\n```\n", 0, NULL, 15, "unknown cell 'lstn'"},
     {"highlight-vector", FM "## S\n```unroll\nhighlight: q 3\n```\n", 0, NULL, 15, "unknown vector 'q'"},
     {"highlight-unit", FM "## S\n```unroll\nhighlight: f five\n```\n", 0, NULL, 15, "unit after 'f'"},
@@ -366,6 +366,14 @@ static const BadCase bad_cases[] = {
     {"units-twice", FM "## S\n\n```unroll\nunits: [4, 4]\n```\n", 0, NULL, 16, "unit 4 is listed twice"},
     {"units-many", FM "## S\n\n```unroll\nunits: [1, 2, 3, 4, 5, 6, 7, 8, 9]\n```\n", 0, NULL, 16, "1 to 8 items, not 9"},
     {"empty-heading", FM "Intro.\n\n##\n\nText.\n", 0, NULL, 15, "needs a title"},
+    /* lesson 9: temperature */
+    {"temperature-high", FM "## S\n\n```unroll\ntemperature: 2.5\n```\n", 0, NULL, 16,
+     "'temperature' must be a number from 0 (greedy) to 2, not '2.5'"},
+    {"temperature-negative", FM "## S\n\n```unroll\ntemperature: -0.1\n```\n", 0, NULL, 16, "to 2, not '-0.1'"},
+    {"temperature-quoted", FM "## S\n\n```unroll\ntemperature: \"1\"\n```\n", 0, NULL, 16, "to 2, not '1'"},
+    {"temperature-word", FM "## S\n\n```unroll\ntemperature: hot\n```\n", 0, NULL, 16, "to 2, not 'hot'"},
+    {"temperature-nan", FM "## S\n\n```unroll\ntemperature: nan\n```\n", 0, NULL, 16, "to 2, not 'nan'"},
+    {"temperature-list", FM "## S\n\n```unroll\ntemperature: [1]\n```\n", 0, NULL, 16, "'temperature' must be one value"},
 };
 
 /* chart helper: `units:` lists the units the chart view plots, in order */
@@ -405,6 +413,23 @@ START_TEST(attribution_directive)
     ck_assert(!l.steps[2].dir.attribution);
     ck_assert_ptr_null(l.steps[2].dir.attribution_class);
     ck_assert(!l.steps[3].dir.attribution);
+    lesson_unload(&l);
+}
+END_TEST
+
+/* lesson 9: `temperature:` sets the generate view's temperature; unset is -1 */
+START_TEST(temperature_directive)
+{
+    static const char text[] = FM "## A\n```unroll\nview: generate\ntemperature: 0\n```\n## B\n```unroll\ntemperature: 1.5\n```\n"
+                                  "## C\n```unroll\ntemperature: 2\n```\n## D\n\nText.\n";
+    Lesson l = {0};
+    Err err = {0};
+    ck_assert_msg(lesson_parse(&l, text, strlen(text), "lessons/t.md", &err), "%s", err.msg);
+    ck_assert_int_eq(l.n_steps, 4);
+    ck_assert(l.steps[0].dir.temperature == 0.0f);
+    ck_assert(l.steps[1].dir.temperature == 1.5f);
+    ck_assert(l.steps[2].dir.temperature == 2.0f);
+    ck_assert(l.steps[3].dir.temperature == -1.0f);
     lesson_unload(&l);
 }
 END_TEST
@@ -882,6 +907,7 @@ static Suite *lesson_suite(void)
     tcase_add_test(tc, variants_parse);
     tcase_add_test(tc, variants_refused);
     tcase_add_test(tc, units_directive); /* chart helper */
+    tcase_add_test(tc, temperature_directive); /* lesson 9 */
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1275,6 +1275,183 @@ START_TEST(lesson_text_fields)
 }
 END_TEST
 
+/* tensors (lesson 7): a classify lesson's oov_token, num_words, padding
+ * and truncating reach prepare's rows and the window's stages. Worked by
+ * hand from Keras' rules: the texts "Red cat, red dog!", "red cat sat",
+ * "a dog" count red 3, cat 2, dog 2, sat 1, a 1 (ties in first-appearance
+ * order), so word_index is <OOV> 1, red 2, cat 3, dog 4, sat 5, a 6, and
+ * num_words 4 keeps ids 2 and 3 only: the sequences are [2 3 2 1],
+ * [2 3 1], [1 1]. */
+static bool parse_classify_lesson(Lesson *l, const char *dir, const char *extra, Err *err)
+{
+    char text[2048], path[4200];
+    snprintf(text, sizeof text,
+             "---\ntitle: T\ntask: classify\ndata: d.jsonl\nlabels: [n, p]\ncells: [lstm]\n"
+             "spec: \"embedding:V:2, lstm:2, dense:1:sigmoid\"\nepochs: 1\nbatch_size: 1\nseed: 1\nmodels: m\n"
+             "sentence: \"a b\"\noov_token: \"<OOV>\"\nnum_words: 4\n%s---\n## S\n\nText.\n",
+             extra);
+    snprintf(path, sizeof path, "%s/l.md", dir);
+    return lesson_parse(l, text, strlen(text), path, err);
+}
+
+START_TEST(tensors_padding_fields_and_stages)
+{
+    char *dir = tu_tmpdir();
+    char data[4200];
+    snprintf(data, sizeof data, "%s/d.jsonl", dir);
+    spit(data, "{\"text\": \"Red cat, red dog!\", \"label\": 1}\n{\"text\": \"red cat sat\", \"label\": 0}\n"
+               "{\"text\": \"a dog\", \"label\": 0}\n");
+    Lesson l;
+    LessonData ld;
+    Err err = {{0}};
+    static const struct {
+        const char *extra;
+        TextSide pad, cut;
+        int maxlen;
+        int rows[3][4];
+    } cases[] = {
+        {"maxlen: 4\n", TEXT_PRE, TEXT_PRE, 4, {{2, 3, 2, 1}, {0, 2, 3, 1}, {0, 0, 1, 1}}},
+        {"maxlen: 4\npadding: post\ntruncating: post\n", TEXT_POST, TEXT_POST, 4, {{2, 3, 2, 1}, {2, 3, 1, 0}, {1, 1, 0, 0}}},
+        {"maxlen: 3\ntruncating: pre\n", TEXT_PRE, TEXT_PRE, 3, {{3, 2, 1}, {2, 3, 1}, {0, 1, 1}}},
+        {"maxlen: 3\npadding: post\ntruncating: post\n", TEXT_POST, TEXT_POST, 3, {{2, 3, 2}, {2, 3, 1}, {1, 1, 0}}},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        ck_assert_msg(parse_classify_lesson(&l, dir, cases[c].extra, &err), "%s", err.msg);
+        ck_assert_int_eq(l.padding, cases[c].pad);
+        ck_assert_int_eq(l.truncating, cases[c].cut);
+        ck_assert_str_eq(l.oov_token, "<OOV>");
+        ck_assert_int_eq(l.num_words, 4);
+        ck_assert_msg(lesson_data_load(&ld, &l, &err), "%s", err.msg);
+        ck_assert_int_eq(tokenizer_word_index(&ld.tok, "<OOV>"), 1);
+        ck_assert_int_eq(tokenizer_word_index(&ld.tok, "dog"), 4);
+        ck_assert_int_eq(ld.tok.num_words, 4);
+        ck_assert_int_eq(ld.rows.view.N, 3);
+        ck_assert_int_eq(ld.rows.view.T, cases[c].maxlen);
+        for (int r = 0; r < 3; r++)
+            for (int t = 0; t < cases[c].maxlen; t++)
+                ck_assert_msg(ld.rows.view.tokens[r * cases[c].maxlen + t] == cases[c].rows[r][t], "case %zu row %d step %d: %d, not %d",
+                              c, r, t, ld.rows.view.tokens[r * cases[c].maxlen + t], cases[c].rows[r][t]);
+        lesson_data_free(&ld);
+        lesson_unload(&l);
+    }
+
+    /* the window's stages of "Red CAT, sat on a pancake!": words red cat
+     * sat on a pancake; red 2 and cat 3 kept, sat 5 and a 6 cut by
+     * num_words, on and pancake unknown: all four the OOV id 1 */
+    ck_assert_msg(parse_classify_lesson(&l, dir, "maxlen: 8\n", &err), "%s", err.msg);
+    ck_assert_msg(lesson_data_load(&ld, &l, &err), "%s", err.msg);
+    const char *text = "Red CAT, sat on a pancake!";
+    PromptStages st;
+    ck_assert_msg(prompt_stages_build(&st, &ld.tok, text, 8, TEXT_PRE, TEXT_PRE, &err), "%s", err.msg);
+    ck_assert_str_eq(st.standardized, "red cat  sat on a pancake ");
+    static const char *const words[] = {"red", "cat", "sat", "on", "a", "pancake"};
+    static const int index[] = {2, 3, 5, 0, 6, 0}, token[] = {2, 3, 1, 1, 1, 1};
+    static const PromptWordFate fate[] = {PROMPT_WORD_KNOWN, PROMPT_WORD_KNOWN, PROMPT_WORD_CUT,
+                                          PROMPT_WORD_UNKNOWN, PROMPT_WORD_CUT, PROMPT_WORD_UNKNOWN};
+    ck_assert_int_eq(st.words.n, 6);
+    for (int k = 0; k < 6; k++) {
+        ck_assert_str_eq(st.words.words[k], words[k]);
+        ck_assert_int_eq(st.index[k], index[k]);
+        ck_assert_int_eq(st.token[k], token[k]);
+        ck_assert_int_eq(st.fate[k], fate[k]);
+    }
+    ck_assert_int_eq(st.n_seq, 6);
+    ck_assert_int_eq(st.n_cut, 0);
+    static const int pre8[] = {0, 0, 2, 3, 1, 1, 1, 1}, pre8_from[] = {-1, -1, 0, 1, 2, 3, 4, 5};
+    ck_assert_int_eq(st.padded.n, 8);
+    for (int t = 0; t < 8; t++) {
+        ck_assert_int_eq(st.padded.tokens[t], pre8[t]);
+        ck_assert_int_eq(st.padded_from[t], pre8_from[t]);
+    }
+    prompt_stages_free(&st);
+    ck_assert_msg(prompt_stages_build(&st, &ld.tok, text, 8, TEXT_POST, TEXT_PRE, &err), "%s", err.msg);
+    static const int post8[] = {2, 3, 1, 1, 1, 1, 0, 0}, post8_from[] = {0, 1, 2, 3, 4, 5, -1, -1};
+    for (int t = 0; t < 8; t++) {
+        ck_assert_int_eq(st.padded.tokens[t], post8[t]);
+        ck_assert_int_eq(st.padded_from[t], post8_from[t]);
+    }
+    prompt_stages_free(&st);
+    /* maxlen 4 cuts two ids: the first two (pre) or the last two (post) */
+    ck_assert_msg(prompt_stages_build(&st, &ld.tok, text, 4, TEXT_PRE, TEXT_PRE, &err), "%s", err.msg);
+    ck_assert_int_eq(st.n_cut, 2);
+    static const int pre4[] = {1, 1, 1, 1}, pre4_from[] = {2, 3, 4, 5};
+    for (int t = 0; t < 4; t++) {
+        ck_assert_int_eq(st.padded.tokens[t], pre4[t]);
+        ck_assert_int_eq(st.padded_from[t], pre4_from[t]);
+    }
+    prompt_stages_free(&st);
+    ck_assert_msg(prompt_stages_build(&st, &ld.tok, text, 4, TEXT_PRE, TEXT_POST, &err), "%s", err.msg);
+    static const int post4[] = {2, 3, 1, 1}, post4_from[] = {0, 1, 2, 3};
+    for (int t = 0; t < 4; t++) {
+        ck_assert_int_eq(st.padded.tokens[t], post4[t]);
+        ck_assert_int_eq(st.padded_from[t], post4_from[t]);
+    }
+    prompt_stages_free(&st);
+    lesson_data_free(&ld);
+    lesson_unload(&l);
+
+    /* without an OOV token the unknown and cut words are dropped: "red
+     * pancake" is one id, [2] */
+    Tokenizer tok;
+    TokenizerConfig cfg = tokenizer_config_default();
+    cfg.num_words = 3;
+    tokenizer_init(&tok, &cfg);
+    const char *texts[] = {"Red cat, red dog!", "red cat sat", "a dog"};
+    ck_assert_msg(tokenizer_fit_on_texts(&tok, texts, 3, &err), "%s", err.msg);
+    ck_assert_msg(prompt_stages_build(&st, &tok, "red pancake dog", 3, TEXT_PRE, TEXT_PRE, &err), "%s", err.msg);
+    ck_assert_int_eq(st.words.n, 3);
+    ck_assert_int_eq(st.n_seq, 1);
+    ck_assert_int_eq(st.seq[0], 1); /* red is 1 without an OOV token */
+    ck_assert_int_eq(st.token[1], 0);
+    ck_assert_int_eq(st.fate[1], PROMPT_WORD_UNKNOWN);
+    ck_assert_int_eq(st.fate[2], PROMPT_WORD_CUT); /* dog is 3, not below num_words 3 */
+    static const int drop3[] = {0, 0, 1};
+    for (int t = 0; t < 3; t++) ck_assert_int_eq(st.padded.tokens[t], drop3[t]);
+    prompt_stages_free(&st);
+    /* a TextVectorization always pads and cuts at the end */
+    tokenizer_free(&tok);
+    cfg = tokenizer_config_vectorization();
+    tokenizer_init(&tok, &cfg);
+    ck_assert_msg(tokenizer_fit_on_texts(&tok, texts, 3, &err), "%s", err.msg);
+    ck_assert_msg(prompt_stages_build(&st, &tok, "Red, DOG", 4, TEXT_PRE, TEXT_PRE, &err), "%s", err.msg);
+    ck_assert_str_eq(st.standardized, "red dog");
+    ck_assert_int_eq(st.padding, TEXT_POST);
+    ck_assert_int_eq(st.padded_from[0], 0);
+    ck_assert_int_eq(st.padded_from[3], -1);
+    prompt_stages_free(&st);
+    tokenizer_free(&tok);
+
+    /* the fields' errors, one line naming the line */
+    static const struct {
+        const char *extra, *expect;
+    } bad[] = {
+        {"padding: middle\n", "l.md:12: 'padding' must be pre or post, not 'middle'"},
+        {"truncating: 1\n", "l.md:12: 'truncating' must be pre or post"},
+        {"padding: post\n", "l.md:12: a next-word lesson's rows are padded and cut in front: 'padding' can only be pre"},
+        {"max_tokens: 5\ntruncating: pre\n", "l.md:13: TextVectorization pads and cuts at the end"},
+        {"max_tokens: 5\noov_token: x\n", "l.md:13: 'oov_token' is Keras' Tokenizer's"},
+        {"split: whitespace\nnum_words: 3\n", "l.md:13: 'num_words' is Keras' Tokenizer's"},
+        {"num_words: 0\n", "l.md:12: 'num_words' must be"},
+        {"oov_token: \"\"\n", "l.md:12: 'oov_token' is empty"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_msg(!parse_text_lesson(&l, dir, bad[i].extra, &err), "case %zu parsed", i);
+        ck_assert_msg(strstr(err.msg, bad[i].expect), "case %zu: '%s' lacks '%s'", i, err.msg, bad[i].expect);
+        ck_assert(!strchr(err.msg, '\n'));
+    }
+    /* pre is fine for a next-word lesson, and post for a TextVectorization */
+    ck_assert_msg(parse_text_lesson(&l, dir, "padding: pre\ntruncating: pre\n", &err), "%s", err.msg);
+    ck_assert_int_eq(l.padding, TEXT_PRE);
+    lesson_unload(&l);
+    ck_assert_msg(parse_text_lesson(&l, dir, "max_tokens: 5\n", &err), "%s", err.msg);
+    ck_assert_int_eq(l.padding, TEXT_POST);
+    ck_assert_int_eq(l.truncating, TEXT_POST);
+    lesson_unload(&l);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* generate with a char_level tokenizer joins characters with nothing
  * between them: 5 characters after the seed "ab" make a line of 2 + 5
  * bytes of a, b and space (with " " between tokens it would be 2 + 10).
@@ -1349,6 +1526,7 @@ static Suite *text_suite(void)
     tcase_add_test(keras_text, char_level_round_trip);
     tcase_add_test(keras_text, text_cli_errors);
     tcase_add_test(keras_text, lesson_text_fields);
+    tcase_add_test(keras_text, tensors_padding_fields_and_stages); /* tensors (lesson 7) */
     tcase_add_test(keras_text, generate_joins_characters);
     suite_add_tcase(s, keras_text);
     return s;

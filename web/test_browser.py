@@ -5,8 +5,13 @@ Checks that the page loads and becomes interactive, that the first lesson is
 drawn (colours of the page's screenshot: the theme's background and the
 lesson panel), that the right arrow steps forward (the step counter the page
 reports changes), and that the numbers the window shows at that step equal
-the native build's `unroll trace` of the same sentence. Prints the figures
-(time to interactive, download size, frame time) for the benchmark.
+the native build's `unroll trace` of the same sentence. Training in the page
+(webtrain): the training view (5), its epochs halved to 3 (e five times),
+Enter: the epoch counter advances while the run goes on in slices of the
+frame loop, every cell's loss is finite and the run finishes. A .keras and
+a .h5 file given to the file picker: the window says why the page cannot
+read them and the lesson stays. Prints the figures (time to interactive,
+download size, frame time, seconds per training epoch) for the benchmark.
 
   python3 web/test_browser.py BUILD_WEB_DIR NATIVE_UNROLL [--shot out.png]
 Exit 0 when every check holds, 1 otherwise, 77 (skip) without chromium.
@@ -197,11 +202,80 @@ def main():
             check(len(rec) == len(s1["h"]) and diff < 1e-5,
                   "h at step %d equals the native build's (%d units, largest difference %.2g)"
                   % (s1["step"], len(rec), diff))
+        state = lambda: json.loads(page.eval("UTF8ToString(Module._unroll_web_state())"))
+        # webtrain: training in the page, a slice of the frame loop at a time
+        page.eval("Module.canvas.focus()")
+        page.key("5", "Digit5", 53)
+        for _ in range(5):  # 120 epochs halved to 3
+            page.key("e", "KeyE", 69)
+        time.sleep(0.2)
+        check(state()["view"] == "training", "5 opens the training view (%s)" % state()["view"])
+        # the longest gap between animation frames while the run goes on
+        page.eval("window.unrollGaps = []; (function f(t0) { requestAnimationFrame(function (t) {"
+                  " if (t0) window.unrollGaps.push(t - t0); if (!window.unrollGapsStop) f(t); }); })(0)")
+        page.key("Enter", "Enter", 13)
+        seen, t_train, tr = [], time.time(), None
+        while time.time() - t_train < 300:
+            tr = state()["train"]
+            seen.append(tr["cells"][0]["epochs_done"] if tr["cells"] else 0)
+            if tr["finished"]:
+                break
+            time.sleep(0.1)
+        page.eval("window.unrollGapsStop = true")
+        gaps = sorted(page.eval("window.unrollGaps") or [0])
+        check(tr is not None and tr["finished"] and not tr["failed"] and tr["epochs"] == 3,
+              "Enter trains in the page and the run finishes (%s)" % json.dumps(tr)[:300])
+        check(len(set(seen)) >= 3 and seen == sorted(seen),
+              "the epoch counter advances while the run goes on (%s)" % sorted(set(seen)))
+        cells = tr["cells"] if tr else []
+        check(len(cells) == 3 and all(c["epochs_done"] == 3 and isinstance(c["loss"], float)
+                                      and c["loss"] == c["loss"] and 0 < c["loss"] < 50 for c in cells),
+              "every cell trained 3 epochs to a finite loss (%s)" % [c["loss"] for c in cells])
+        # Esc cancels a run in the page: the models trained above stay (h unchanged)
+        if state()["message"]:
+            page.key("Escape", "Escape", 27)  # the first Esc closes a message
+        h_before = state()["h"]
+        page.key("Enter", "Enter", 13)
+        for _ in range(600):
+            st = state()["train"]
+            if st["running"] and st["cells"] and st["cells"][0]["epochs_done"] >= 1:
+                break
+            time.sleep(0.05)
+        page.key("Escape", "Escape", 27)
+        for _ in range(200):
+            st = state()
+            if st["train"]["finished"]:
+                break
+            time.sleep(0.05)
+        check(st["train"]["finished"] and st["train"]["failed"] and st["h"] == h_before and st["view"] == "training",
+              "Esc cancels a run in the page and the trained models stay (%s)"
+              % json.dumps({k: st["train"][k] for k in ("running", "finished", "failed")}))
+        train_fig = ", ".join("%.3f s (%.3f s in the slices)" % (c["seconds"] / max(1, c["epochs_done"]),
+                                                                c["slice_seconds"] / max(1, c["epochs_done"])) for c in cells)
+        train_fig += "; longest frame's slice %.1f ms" % (tr["slice_max_ms"] if tr else 0)
+        # webtrain: Keras files in the page: a clear message, the lesson stays
+        doc = page.call("DOM.getDocument")
+        node = page.call("DOM.querySelector", nodeId=doc["root"]["nodeId"], selector="#files")["nodeId"]
+        fixtures = os.path.join(os.path.dirname(here), "tests", "fixtures", "keras")
+        for name, want in (("simple_rnn_basic.keras", ".keras files"), ("simple_rnn_basic.h5", ".h5 files")):
+            before = state()
+            page.call("DOM.setFileInputFiles", nodeId=node, files=[os.path.join(fixtures, name)])
+            got = None
+            for _ in range(100):
+                time.sleep(0.1)
+                st = state()
+                if st["message"]:
+                    got = st
+                    break
+            check(got is not None and name in got["message"] and want in got["message"]
+                  and "desktop unroll" in got["message"] and got["title"] == before["title"],
+                  "a %s file says the page cannot read it and the lesson stays (%s)"
+                  % (name.split(".")[-1], got["message"] if got else "no message"))
+            page.key("Escape", "Escape", 27)
+            time.sleep(0.2)
         # a user's model through the page's file picker: model.json, its shard
         # and tokenizer.json go to /user and the window opens them
         folder = os.path.join(os.path.dirname(here), "lessons", "lyrics", "models", "gru")
-        doc = page.call("DOM.getDocument")
-        node = page.call("DOM.querySelector", nodeId=doc["root"]["nodeId"], selector="#files")["nodeId"]
         page.call("DOM.setFileInputFiles", nodeId=node,
                   files=[os.path.join(folder, f) for f in ("model.json", "weights.bin", "tokenizer.json")])
         opened = None
@@ -223,6 +297,8 @@ def main():
         times.sort()
         print("figures: interactive %.2f s; download %.1f MB (%.1f MB compressed); step redraw median %.1f ms, worst %.1f ms"
               % (interactive, size / 1e6, gz / 1e6, times[len(times) // 2], times[-1]))
+        print("figures: training in the page, lesson 1, seconds per epoch (SimpleRNN, GRU, LSTM): %s; "
+              "frames while training: median %.1f ms, longest %.1f ms" % (train_fig, gaps[len(gaps) // 2], gaps[-1]))
     finally:
         browser.terminate()
         server.terminate()

@@ -17,5 +17,6 @@ $U render lessons/03-sentiment.md --view lesson --lesson-step 2 --size 1280x720 
 $U render lessons/04-bidirectional.md --view lesson --lesson-step 1 --size 1280x720 --out $OUT/lesson4.png
 $U render lessons/05-stacked.md --view lesson --lesson-step 1 --size 1280x720 --out $OUT/lesson5.png
 $U render lessons/06-gradients.md --view lesson --lesson-step 2 --size 1280x720 --out $OUT/lesson6.png
+$U render lessons/07-tensors.md --view lesson --lesson-step 7 --size 1280x720 --out $OUT/lesson7.png
 $U render lessons/01-lyrics.md --view training --size 1280x720 --out $OUT/training.png
 $U render lessons/01-lyrics.md --view generate --words 8 --size 1280x720 --out $OUT/generate.png

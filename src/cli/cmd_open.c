@@ -26,12 +26,14 @@ static const char RENDER_USAGE[] =
     "\n"
     "Draws one frame of a view with no display (SDL's dummy video driver and the\n"
     "software renderer) and writes it as a PNG. Views: unrolled, inspector,\n"
-    "compare, predictions, training, gradients, generate, chart, lesson (the\n"
-    "lesson panel beside its current view; chart is the unit chart). The generate\n"
-    "view shows --words N words (default 6) chosen greedily after the input; the\n"
-    "training view shows the shipped models' loss and accuracy after every epoch\n"
-    "(training and validation, recomputed from history.bin), or with --train (or\n"
-    "when the models have no history) trains the lesson's models first.\n"
+    "compare, predictions, training, gradients, generate, chart, tensors, lesson\n"
+    "(the lesson panel beside its current view; chart is the unit chart; tensors\n"
+    "the text's way to the first layer, stage by stage). The generate\n"
+    "view shows --words N words (default 6) chosen after the input, greedily unless\n"
+    "the lesson step sets a temperature (sampling seed 1); the training view shows\n"
+    "the shipped models' loss and accuracy after every epoch (training and\n"
+    "validation, recomputed from history.bin), or with --train (or when the models\n"
+    "have no history) trains the lesson's models first.\n"
     "--step counts from 1 (default: the last step); --size defaults to 1920x1080;\n"
     "--model picks one of a lesson's models, in the order the lesson lists them.\n"
     "A lesson can be named by its number or topic (`unroll render 1 ...`).\n";
@@ -117,7 +119,7 @@ int cmd_render(int argc, char **argv)
         req.view = VIEW_COUNT; /* the lesson step decides */
         if (req.lesson_step == -2) req.lesson_step = 0; /* the first step */
     } else if (!view_kind_parse(view, &req.view)) {
-        return cli_failf("render", "--view '%s' is not one of unrolled, inspector, compare, predictions, training, gradients, generate, chart, lesson", view);
+        return cli_failf("render", "--view '%s' is not one of unrolled, inspector, compare, predictions, training, gradients, generate, chart, tensors, lesson", view);
     }
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1"); /* as in cmd_open */
     Err err = {{0}};

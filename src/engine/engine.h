@@ -480,6 +480,20 @@ bool trainer_check_data(const Trainer *tr, const Dataset *data, const char *what
 typedef bool (*TrainProgress)(void *user, int batch, int n_batches, double running_loss);
 bool trainer_epoch(Trainer *tr, const Dataset *train, const Dataset *val, EpochStats *stats,
                    TrainProgress progress, void *user, Err *err);
+/* webtrain: an epoch in pieces, for a caller that must give control back
+ * between batches (the browser's frame loop): trainer_epoch_begin (order,
+ * shuffle, the weights to go back to), trainer_batch while
+ * trainer_batches_left is above 0 (running_loss, if given, gets the mean loss
+ * of the rows so far), then trainer_epoch_end (the weights' check, the
+ * stats, val). trainer_epoch_cancel instead puts the weights back where the
+ * epoch began. trainer_epoch is exactly these calls in a row, so the pieces
+ * give the same weights bit for bit. trainer_batch fails like trainer_epoch
+ * on a loss that is not finite (the weights restored). */
+void trainer_epoch_begin(Trainer *tr, const Dataset *train);
+int trainer_batches_left(const Trainer *tr);
+bool trainer_batch(Trainer *tr, const Dataset *train, double *running_loss, Err *err);
+bool trainer_epoch_end(Trainer *tr, const Dataset *train, const Dataset *val, EpochStats *stats, Err *err);
+void trainer_epoch_cancel(Trainer *tr);
 
 /* Mean loss and accuracy of the model on a dataset (inference mode). */
 void model_evaluate(const Model *model, const Dataset *data, LossKind loss, int batch_size,

@@ -19,6 +19,10 @@ struct TrainWork {
     float *inputs;       /* (B, T, F) */
     int *labels;         /* (B) */
     int n_rows;          /* the dataset size the traces were sized for */
+    /* webtrain: the epoch under way (trainer_epoch_begin .. trainer_epoch_end) */
+    int next, n_batches; /* the next batch; the epoch's count */
+    double loss_sum;     /* batch losses so far */
+    int right, rows_done;
 };
 
 static int last_units(const Model *m)
@@ -154,12 +158,12 @@ static void shuffle(int *order, int n, Rng *rng)
     }
 }
 
-bool trainer_epoch(Trainer *tr, const Dataset *d, const Dataset *val, EpochStats *st, TrainProgress progress,
-                   void *user, Err *err)
+/* webtrain: an epoch in pieces (engine.h). The epoch's running sums live in
+ * the work area between the calls; trainer_epoch is the same calls in a row. */
+void trainer_epoch_begin(Trainer *tr, const Dataset *d)
 {
     Model *m = tr->model;
     struct TrainWork *w = tr->work;
-    *st = (EpochStats){0};
     size_work(tr, d->N);
     if (tr->n_order != d->N) {
         free(tr->order);
@@ -169,50 +173,94 @@ bool trainer_epoch(Trainer *tr, const Dataset *d, const Dataset *val, EpochStats
     for (int i = 0; i < d->N; i++) tr->order[i] = i;
     if (tr->cfg.shuffle) shuffle(tr->order, d->N, &tr->rng);
     memcpy(tr->good, m->params, m->n_params * sizeof *m->params);
+    w->next = 0;
+    w->n_batches = (d->N + w->B - 1) / w->B;
+    w->loss_sum = 0;
+    w->right = 0;
+    w->rows_done = 0;
+}
+
+int trainer_batches_left(const Trainer *tr)
+{
+    return tr->work->n_batches - tr->work->next;
+}
+
+bool trainer_batch(Trainer *tr, const Dataset *d, double *running_loss, Err *err)
+{
+    Model *m = tr->model;
+    struct TrainWork *w = tr->work;
+    UNROLL_ASSERT(w->next < w->n_batches);
     const int C = last_units(m);
-    const int n_batches = (d->N + w->B - 1) / w->B;
-    double loss_sum = 0;
-    int right = 0;
-    for (int k = 0; k < n_batches; k++) {
-        int from = k * w->B, n = d->N - from < w->B ? d->N - from : w->B;
-        int which = n == w->trace[0].B ? 0 : 1;
-        Trace *t = &w->trace[which];
-        Backprop *bp = &w->bp[which];
-        gather(w, m, d, tr->order, from, n);
-        /* forward, loss (before the update), backward, step */
-        model_forward(t, w->tokens, w->inputs);
-        int correct = 0;
-        double batch = loss_compute(bp->dout[m->n_layers - 1], t->layers[m->n_layers - 1].out, w->labels, tr->loss, n, C,
-                                    &correct);
-        if (!isfinite(batch)) {
-            memcpy(m->params, tr->good, m->n_params * sizeof *m->params);
-            return err_set(err, "epoch %d, batch %d: the loss is not finite (%s); training stopped and the weights are those from before this epoch",
-                           tr->epoch + 1, k + 1, isnan(batch) ? "NaN" : "infinite");
-        }
-        loss_sum += batch;
-        right += correct;
-        backprop_zero_grads(bp);
-        model_backward(bp, t);
-        optimizer_step(&tr->opt, m, bp->dparams);
-        if (progress && !progress(user, k + 1, n_batches, loss_sum / (from + n))) {
-            memcpy(m->params, tr->good, m->n_params * sizeof *m->params);
-            return err_set(err, "training was cancelled in epoch %d; the weights are those from before it", tr->epoch + 1);
-        }
+    int k = w->next;
+    int from = k * w->B, n = d->N - from < w->B ? d->N - from : w->B;
+    int which = n == w->trace[0].B ? 0 : 1;
+    Trace *t = &w->trace[which];
+    Backprop *bp = &w->bp[which];
+    gather(w, m, d, tr->order, from, n);
+    /* forward, loss (before the update), backward, step */
+    model_forward(t, w->tokens, w->inputs);
+    int correct = 0;
+    double batch = loss_compute(bp->dout[m->n_layers - 1], t->layers[m->n_layers - 1].out, w->labels, tr->loss, n, C,
+                                &correct);
+    if (!isfinite(batch)) {
+        trainer_epoch_cancel(tr);
+        return err_set(err, "epoch %d, batch %d: the loss is not finite (%s); training stopped and the weights are those from before this epoch",
+                       tr->epoch + 1, k + 1, isnan(batch) ? "NaN" : "infinite");
     }
+    w->loss_sum += batch;
+    w->right += correct;
+    w->rows_done = from + n;
+    backprop_zero_grads(bp);
+    model_backward(bp, t);
+    optimizer_step(&tr->opt, m, bp->dparams);
+    w->next = k + 1;
+    if (running_loss) *running_loss = w->loss_sum / w->rows_done;
+    return true;
+}
+
+void trainer_epoch_cancel(Trainer *tr)
+{
+    memcpy(tr->model->params, tr->good, tr->model->n_params * sizeof *tr->model->params);
+    tr->work->next = tr->work->n_batches = 0;
+}
+
+bool trainer_epoch_end(Trainer *tr, const Dataset *d, const Dataset *val, EpochStats *st, Err *err)
+{
+    Model *m = tr->model;
+    struct TrainWork *w = tr->work;
+    UNROLL_ASSERT(w->next == w->n_batches);
+    *st = (EpochStats){0};
     for (size_t i = 0; i < m->n_params; i++)
         if (!isfinite(m->params[i])) {
-            memcpy(m->params, tr->good, m->n_params * sizeof *m->params);
+            trainer_epoch_cancel(tr);
             return err_set(err, "epoch %d: a weight became not finite; training stopped and the weights are those from before this epoch",
                            tr->epoch + 1);
         }
     tr->epoch++;
-    st->loss = loss_sum / d->N;
-    st->accuracy = (double)right / d->N;
+    st->loss = w->loss_sum / d->N;
+    st->accuracy = (double)w->right / d->N;
     if (val) {
         model_evaluate(m, val, tr->loss, w->B, &st->val_loss, &st->val_accuracy);
         st->has_val = true;
     }
     return true;
+}
+
+bool trainer_epoch(Trainer *tr, const Dataset *d, const Dataset *val, EpochStats *st, TrainProgress progress,
+                   void *user, Err *err)
+{
+    *st = (EpochStats){0};
+    trainer_epoch_begin(tr, d);
+    const int n_batches = trainer_batches_left(tr);
+    while (trainer_batches_left(tr) > 0) {
+        double running = 0;
+        if (!trainer_batch(tr, d, &running, err)) return false;
+        if (progress && !progress(user, n_batches - trainer_batches_left(tr), n_batches, running)) {
+            trainer_epoch_cancel(tr);
+            return err_set(err, "training was cancelled in epoch %d; the weights are those from before it", tr->epoch + 1);
+        }
+    }
+    return trainer_epoch_end(tr, d, val, st, err);
 }
 
 void model_evaluate(const Model *m, const Dataset *d, LossKind loss, int batch_size, double *mean_loss, double *accuracy)

@@ -34,6 +34,7 @@ static const struct {
     [VIEW_TRAINING] = {"training", "Train"},        [VIEW_GRADIENTS] = {"gradients", "Gradients"},
     [VIEW_GENERATE] = {"generate", "Generate"},
     [VIEW_CHART] = {"chart", "Units"}, /* chart helper */
+    [VIEW_TENSORS] = {"tensors", "Tensors"}, /* tensors (lesson 7) */
 };
 
 const char *view_kind_name(ViewKind v)
@@ -537,11 +538,14 @@ static const char *const front_keys[] = {
     /* text (issue 13) */
     "standardize", "split", "max_tokens", "strip_html_breaks", "char_level",
     /* variants and validation (issue 13) */
-    "variants", "validation", NULL,
+    "variants", "validation",
+    /* tensors (lesson 7) */
+    "oov_token", "num_words", "padding", "truncating", NULL,
 };
 #define FRONT_LIST                                                                                                  \
     "title, task, corpus, labels, data, cells, spec, maxlen, epochs, batch_size, learning_rate, seed, models, " \
-    "sentence, view, standardize, split, max_tokens, strip_html_breaks, char_level, variants, validation"
+    "sentence, view, standardize, split, max_tokens, strip_html_breaks, char_level, variants, validation, oov_token, " \
+    "num_words, padding, truncating"
 
 /* Checks the spec names {cell} when it must and no other placeholder, and
  * that each cell's spec builds (with a tiny vocabulary). */
@@ -577,6 +581,51 @@ static bool want_bool(Ctx *cx, const Entry *e, bool *out)
     if (e->plain && strcmp(v, "true") == 0) return *out = true, true;
     if (e->plain && strcmp(v, "false") == 0) return *out = false, true;
     return fail(cx, e->line, "'%s' must be true or false, not '%s'", e->key, v);
+}
+
+/* tensors (lesson 7): oov_token and num_words (Keras' Tokenizer only),
+ * padding and truncating (pad_sequences: pre or post). */
+static bool want_side(Ctx *cx, const Entry *e, TextSide *out)
+{
+    const char *v = want_scalar(cx, e);
+    if (!v) return false;
+    if (e->plain && strcmp(v, "pre") == 0) return *out = TEXT_PRE, true;
+    if (e->plain && strcmp(v, "post") == 0) return *out = TEXT_POST, true;
+    return fail(cx, e->line, "'%s' must be pre or post, not '%s'", e->key, v);
+}
+
+static bool front_apply_tensors(Ctx *cx, const Map *m)
+{
+    Lesson *l = cx->l;
+    const Entry *e = NULL;
+    long long x = 0;
+    TextSide dflt = l->text_vectorize ? TEXT_POST : TEXT_PRE;
+    l->padding = l->truncating = dflt;
+    if ((e = map_get(m, "oov_token"))) {
+        if (l->text_vectorize)
+            return fail(cx, e->line, "'oov_token' is Keras' Tokenizer's; TextVectorization's unknown word is always [UNK], index 1");
+        if (!want_str(cx, e, &l->oov_token)) return false;
+        if (!l->oov_token[0] || strlen(l->oov_token) > TEXT_MAX_OOV_BYTES || !text_utf8_valid(l->oov_token, strlen(l->oov_token)))
+            return fail(cx, e->line, "'oov_token' must be 1 to %d bytes of UTF-8", TEXT_MAX_OOV_BYTES);
+    }
+    if ((e = map_get(m, "num_words"))) {
+        if (l->text_vectorize)
+            return fail(cx, e->line, "'num_words' is Keras' Tokenizer's; TextVectorization's is max_tokens");
+        if (!want_int(cx, e, 1, TEXT_MAX_INDEX + 1LL, &x)) return false;
+        l->num_words = (int)x;
+    }
+    const char *keys[2] = {"padding", "truncating"};
+    TextSide *sides[2] = {&l->padding, &l->truncating};
+    for (int k = 0; k < 2; k++) {
+        if (!(e = map_get(m, keys[k]))) continue;
+        if (!want_side(cx, e, sides[k])) return false;
+        if (l->text_vectorize && *sides[k] != TEXT_POST)
+            return fail(cx, e->line, "TextVectorization pads and cuts at the end (output_sequence_length): '%s' can only be post",
+                        keys[k]);
+        if (l->task == LESSON_NEXT_WORD && *sides[k] != TEXT_PRE)
+            return fail(cx, e->line, "a next-word lesson's rows are padded and cut in front: '%s' can only be pre", keys[k]);
+    }
+    return true;
 }
 
 /* standardize, split, max_tokens, strip_html_breaks (any of them: Keras'
@@ -616,7 +665,7 @@ static bool front_apply_text(Ctx *cx, const Map *m)
             return fail(cx, e->line, "'char_level' is Keras' Tokenizer's; with standardize/split/max_tokens/strip_html_breaks "
                                      "(TextVectorization) write split: character");
     }
-    return true;
+    return front_apply_tensors(cx, m);
 }
 
 /* variants: name: "spec" lines, each a model of its own, in place of cells
@@ -772,8 +821,9 @@ static bool front_apply(Ctx *cx, const Map *m)
 /* ---- directives (a step's ```unroll block) --------------------------- */
 
 static const char *const dir_keys[] = {"view", "sentence", "step", "cell", "highlight", "quiz", "choices", "answer",
-                                       "explain", "units", "attribution", "epoch", NULL};
-#define DIR_LIST "view, sentence, step, cell, highlight, quiz, choices, answer, explain, units, attribution, epoch"
+                                       "explain", "units", "attribution", "epoch", "temperature", NULL};
+#define DIR_LIST \
+    "view, sentence, step, cell, highlight, quiz, choices, answer, explain, units, attribution, epoch, temperature"
 
 /* quiz: a judged quiz's choices, answer and explanation */
 static bool quiz_apply(Ctx *cx, const Map *m, LessonDirectives *d)
@@ -908,6 +958,17 @@ static bool directives_apply(Ctx *cx, const Map *m, LessonDirectives *d)
             if (!want_int(cx, e, 0, HISTORY_MAX_SNAPSHOTS - 1, &x)) return false;
             d->epoch = (int)x;
         }
+    }
+    /* lesson 9: the generation temperature a step opens at */
+    if ((e = map_get(m, "temperature"))) {
+        const char *v = want_scalar(cx, e);
+        if (!v) return false;
+        char *end = NULL;
+        double t = strtod(v, &end);
+        if (!e->plain || end == v || *end || !isfinite(t) || t < 0 || t > LESSON_MAX_TEMPERATURE)
+            return fail(cx, e->line, "'temperature' must be a number from 0 (greedy) to %g, not '%s'",
+                        (double)LESSON_MAX_TEMPERATURE, v);
+        d->temperature = (float)t;
     }
     if ((e = map_get(m, "quiz"))) {
         if (e->is_list) return fail(cx, e->line, "'quiz' must be one question, not a list");
@@ -1117,7 +1178,7 @@ static bool start_step(Md *md)
     l->steps = xrealloc(l->steps, (size_t)(l->n_steps + 1) * sizeof *l->steps);
     LessonStep *s = &l->steps[l->n_steps++];
     *s = (LessonStep){0};
-    s->dir = (LessonDirectives){.step = -1, .cell = -1, .highlight_unit = -1, .epoch = -1};
+    s->dir = (LessonDirectives){.step = -1, .cell = -1, .highlight_unit = -1, .epoch = -1, .temperature = -1};
     s->line = md->title_line;
     s->title = buf_take(&md->title);
     return true;
@@ -1549,6 +1610,7 @@ void lesson_unload(Lesson *l)
         free(l->variant_names[k]);
         free(l->variant_specs[k]);
     }
+    free(l->oov_token); /* tensors (lesson 7) */
     for (int i = 0; i < l->n_labels; i++) free(l->labels[i]);
     free(l->labels);
     for (int i = 0; i < l->n_steps; i++) {

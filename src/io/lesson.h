@@ -27,6 +27,10 @@
  *     bigru: "embedding:V:16, bi-gru:16" in models/<name>/
  *   validation: topic/held.jsonl         optional: the held-out set (classify:
  *                                        rows like data; next-word: a text)
+ *   oov_token: "<OOV>"                   optional: Tokenizer(oov_token=...)
+ *   num_words: 40                        optional: Tokenizer(num_words=...)
+ *   padding: post                        optional: pad_sequences' padding and
+ *   truncating: post                     truncating, pre (default) or post
  *   ---
  *   # Title                              optional; the front matter's title rules
  *   Introduction ...
@@ -35,7 +39,7 @@
  *   ```unroll                            at most one per step: its directives
  *   view: inspector                      (YAML: view, sentence, step, cell,
  *   step: 3                              highlight, quiz, units, attribution,
- *   ```                                  epoch: 0..N|last)
+ *   ```                                  epoch: 0..N|last, temperature: 0..2)
  *   ```
  *
  * A quiz may be judged: `choices: [moon, road, hill]` makes it multiple
@@ -89,6 +93,7 @@ typedef enum {
     VIEW_GRADIENTS,
     VIEW_GENERATE,
     VIEW_CHART, /* chart helper: the unit chart (view_chart.c) */
+    VIEW_TENSORS, /* tensors (lesson 7): text to tensors (view_tensors.c) */
     VIEW_COUNT
 } ViewKind;
 
@@ -141,7 +146,12 @@ typedef struct {
     char *attribution_class; /* NULL: the prediction's most probable class */
     int epoch;               /* hist: training-history snapshot to show (0 = initial weights);
                                 LESSON_EPOCH_LAST: the trained model; -1 unset */
+    float temperature;       /* lesson 9: `temperature: 0.5`, the generate view's temperature
+                                (0 greedy .. LESSON_MAX_TEMPERATURE); -1 unset */
 } LessonDirectives;
+
+/* lesson 9: the highest `temperature:`, the window's [ ] range */
+#define LESSON_MAX_TEMPERATURE 2.0f
 
 /* `epoch: last` */
 #define LESSON_EPOCH_LAST HISTORY_MAX_SNAPSHOTS
@@ -196,6 +206,15 @@ typedef struct {
     char *variant_specs[LESSON_MAX_CELLS];
     bool variant_recurrent[LESSON_MAX_CELLS];
     char *validation;        /* held-out rows (classify) or text (next-word); NULL: none */
+    /* tensors (lesson 7): Keras' Tokenizer(oov_token, num_words) and
+     * pad_sequences(padding, truncating), used by prepare and by the window
+     * for every sentence. Tokenizer only: TextVectorization has [UNK] and
+     * max_tokens, and pads and cuts at the end (padding and truncating are
+     * TEXT_POST for it, and may only be written post). A next-word lesson's
+     * n-gram rows are padded in front: both stay TEXT_PRE there. */
+    char *oov_token;         /* NULL: None */
+    int num_words;           /* 0: None */
+    TextSide padding, truncating;
 } Lesson;
 
 /* The name of model k: its variant's name, else its cell's name ("lstm");

@@ -115,9 +115,11 @@ static bool classify_rows(LessonData *ld, const Lesson *l, const char *path, boo
     if (fit && !tokenizer_fit_on_texts(&ld->tok, (const char *const *)texts, n, err)) goto done;
     seq_list_free(&seqs); /* texts_to_sequences overwrites its output */
     tokenizer_texts_to_sequences(&seqs, &ld->tok, (const char *const *)texts, n);
-    /* pad_sequences' defaults in front; TextVectorization at the end */
-    TextSide side = ld->tok.kind == TEXT_KERAS_VECTORIZATION ? TEXT_POST : TEXT_PRE;
-    if (!text_pad_sequences(&grid, &seqs, T > 0 ? T : l->maxlen, side, side, 0, err)) goto done;
+    /* pad_sequences with the lesson's padding and truncating (pre unless
+     * it says post); TextVectorization at the end */
+    TextSide pad = l->padding, cut = l->truncating;
+    if (ld->tok.kind == TEXT_KERAS_VECTORIZATION) pad = cut = TEXT_POST;
+    if (!text_pad_sequences(&grid, &seqs, T > 0 ? T : l->maxlen, pad, cut, 0, err)) goto done;
     df->tokens = xmalloc((size_t)grid.rows * grid.cols * sizeof *df->tokens);
     memcpy(df->tokens, grid.v, (size_t)grid.rows * grid.cols * sizeof *df->tokens);
     df->labels = labels;
@@ -145,6 +147,8 @@ bool lesson_data_load(LessonData *ld, const Lesson *l, Err *err)
     memset(ld, 0, sizeof *ld);
     TokenizerConfig cfg = tokenizer_config_default();
     cfg.char_level = l->char_level;
+    cfg.oov_token = l->oov_token; /* tensors (lesson 7) */
+    cfg.num_words = l->num_words;
     if (l->text_vectorize) { /* TextVectorization (issue 13) */
         cfg = tokenizer_config_vectorization();
         cfg.standardize = l->standardize;
@@ -200,6 +204,12 @@ char *lesson_model_dir(const Lesson *l, int k)
 bool evaluate_rows(const Model *m, const Tokenizer *tok, const char *path, int *n_rows, double *accuracy, double *loss,
                    Err *err)
 {
+    return evaluate_rows_sides(m, tok, path, TEXT_PRE, TEXT_PRE, n_rows, accuracy, loss, err);
+}
+
+bool evaluate_rows_sides(const Model *m, const Tokenizer *tok, const char *path, TextSide padding, TextSide truncating,
+                         int *n_rows, double *accuracy, double *loss, Err *err)
+{
     LossKind kind;
     if (!model_loss_kind(m, &kind, err)) return false;
     char *text = NULL;
@@ -225,6 +235,8 @@ bool evaluate_rows(const Model *m, const Tokenizer *tok, const char *path, int *
                 TextEncoding e;
                 text_encoding_init(&e);
                 tokenizer_encode(&e, tok, t->valuestring);
+                if (m->seq_len && e.n_tokens > m->seq_len && truncating == TEXT_POST)
+                    e.n_tokens = m->seq_len; /* cut at the end: keep the first */
                 if (e.n_tokens > ENGINE_MAX_SEQ) {
                     ok = err_set(err, "%s:%d: the text has %d tokens, more than %d", path, i + 1, e.n_tokens, ENGINE_MAX_SEQ);
                 } else {
@@ -254,9 +266,11 @@ bool evaluate_rows(const Model *m, const Tokenizer *tok, const char *path, int *
             }
         }
         if (ok && tokens && m->seq_len && T != m->seq_len) {
-            /* pad or cut in front to the model's length, as pad_sequences does */
+            /* pad or cut to the model's length, as pad_sequences does (in
+             * front by default; a post cut was made above) */
             int *fit = xcalloc((size_t)m->seq_len, sizeof *fit);
-            base_fit_front(fit, m->seq_len, tokens, T);
+            if (padding == TEXT_POST && T < m->seq_len) memcpy(fit, tokens, (size_t)T * sizeof *fit);
+            else base_fit_front(fit, m->seq_len, tokens, T);
             free(tokens);
             tokens = fit;
             T = m->seq_len;

@@ -39,5 +39,9 @@ char *lesson_model_dir(const Lesson *l, int k);
  * {"tokens": [...], "label": k}. */
 bool evaluate_rows(const Model *m, const Tokenizer *tok, const char *path, int *n_rows, double *accuracy, double *loss,
                    Err *err);
+/* tensors (lesson 7): the same with text rows padded and cut as
+ * pad_sequences(padding, truncating) does (evaluate_rows: pre, pre). */
+bool evaluate_rows_sides(const Model *m, const Tokenizer *tok, const char *path, TextSide padding, TextSide truncating,
+                         int *n_rows, double *accuracy, double *loss, Err *err);
 
 #endif

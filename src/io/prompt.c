@@ -44,6 +44,12 @@ bool prompt_load_tokenizer(Tokenizer *tok, const char *model_path, Err *err)
 
 bool prompt_encode(Prompt *p, const Tokenizer *tok, const char *text, int maxlen, Err *err)
 {
+    return prompt_encode_sides(p, tok, text, maxlen, TEXT_PRE, TEXT_PRE, err);
+}
+
+bool prompt_encode_sides(Prompt *p, const Tokenizer *tok, const char *text, int maxlen, TextSide padding,
+                         TextSide truncating, Err *err)
+{
     *p = (Prompt){0};
     TextEncoding e;
     text_encoding_init(&e);
@@ -59,10 +65,11 @@ bool prompt_encode(Prompt *p, const Tokenizer *tok, const char *text, int maxlen
     p->n = n;
     p->tokens = xcalloc((size_t)n, sizeof *p->tokens);
     p->words = xcalloc((size_t)n, sizeof *p->words);
-    /* pad and cut in front, as pad_sequences' defaults do; at the end for
-     * a TextVectorization, as its output_sequence_length does */
-    int skip = e.n_tokens > n ? e.n_tokens - n : 0, pad = n > e.n_tokens ? n - e.n_tokens : 0;
-    if (tok->kind == TEXT_KERAS_VECTORIZATION) skip = 0, pad = 0;
+    /* pad and cut as pad_sequences does (in front by default); at the end
+     * for a TextVectorization, as its output_sequence_length does */
+    if (tok->kind == TEXT_KERAS_VECTORIZATION) padding = truncating = TEXT_POST;
+    int skip = e.n_tokens > n && truncating == TEXT_PRE ? e.n_tokens - n : 0;
+    int pad = n > e.n_tokens && padding == TEXT_PRE ? n - e.n_tokens : 0;
     for (int t = 0; t < n; t++) {
         int k = t - pad + skip;
         if (t < pad || k >= e.n_tokens) {
@@ -84,4 +91,66 @@ void prompt_free(Prompt *p)
     free(p->oov);
     free(p->tokens);
     *p = (Prompt){0};
+}
+
+/* ---- tensors (lesson 7): the stages of one text ---- */
+
+bool prompt_stages_build(PromptStages *st, const Tokenizer *tok, const char *text, int maxlen, TextSide padding,
+                         TextSide truncating, Err *err)
+{
+    *st = (PromptStages){0};
+    if (tok->kind == TEXT_KERAS_VECTORIZATION) padding = truncating = TEXT_POST;
+    st->padding = padding;
+    st->truncating = truncating;
+    if (!prompt_encode_sides(&st->padded, tok, text, maxlen, padding, truncating, err)) return false;
+    st->standardized = tokenizer_standardize(tok, text);
+    TextEncoding e;
+    text_encoding_init(&e);
+    tokenizer_encode(&e, tok, text);
+    st->words = e.words; /* taken over */
+    e.words = (WordList){0};
+    int n = st->words.n;
+    st->index = xcalloc((size_t)n + 1, sizeof *st->index);
+    st->token = xcalloc((size_t)n + 1, sizeof *st->token);
+    st->fate = xcalloc((size_t)n + 1, sizeof *st->fate);
+    for (int k = 0; k < n; k++) {
+        const char *w = st->words.words[k];
+        int i = w[0] ? tokenizer_word_index(tok, w) : 0;
+        st->index[k] = i == tokenizer_oov_index(tok) && tok->kind == TEXT_KERAS_VECTORIZATION ? 0 : i;
+        st->fate[k] = !e.oov[k] ? PROMPT_WORD_KNOWN : (st->index[k] ? PROMPT_WORD_CUT : PROMPT_WORD_UNKNOWN);
+    }
+    st->seq = xcalloc((size_t)e.n_tokens + 1, sizeof *st->seq);
+    st->seq_word = xcalloc((size_t)e.n_tokens + 1, sizeof *st->seq_word);
+    for (int j = 0; j < e.n_tokens; j++) {
+        st->seq[j] = e.tokens[j];
+        st->seq_word[j] = e.token_word[j];
+        st->token[e.token_word[j]] = e.tokens[j];
+    }
+    st->n_seq = e.n_tokens;
+    text_encoding_free(&e);
+    /* where each padded position came from: prompt_encode_sides' rule */
+    int T = st->padded.n, ns = st->n_seq;
+    st->padded_from = xmalloc(((size_t)T + 1) * sizeof *st->padded_from);
+    int skip = ns > T && truncating == TEXT_PRE ? ns - T : 0;
+    int pad = T > ns && padding == TEXT_PRE ? T - ns : 0;
+    st->n_cut = ns > T ? ns - T : 0;
+    for (int t = 0; t < T; t++) {
+        int k = t - pad + skip;
+        st->padded_from[t] = t < pad || k >= ns ? -1 : k;
+    }
+    return true;
+}
+
+void prompt_stages_free(PromptStages *st)
+{
+    free(st->standardized);
+    word_list_free(&st->words);
+    free(st->index);
+    free(st->token);
+    free(st->fate);
+    free(st->seq);
+    free(st->seq_word);
+    prompt_free(&st->padded);
+    free(st->padded_from);
+    *st = (PromptStages){0};
 }

@@ -276,6 +276,13 @@ bool tokenizer_fit_on_texts(Tokenizer *tok, const char *const *texts, int n_text
  * the tokenizer's Keras object makes them before looking them up. */
 void tokenizer_split_text(WordList *out, const Tokenizer *tok, const char *text);
 
+/* tensors (lesson 7): the text as the tokenizer has standardized it just
+ * before splitting it (the same code tokenizer_split_text runs): Tokenizer:
+ * lowercased, each filter character replaced by split; char_level:
+ * lowercased; TextVectorization: its standardize (and <br /> replaced).
+ * A new NUL-terminated string; caller frees. */
+char *tokenizer_standardize(const Tokenizer *tok, const char *text);
+
 /* What joins a tokenizer's tokens back into text: "" for characters
  * (char_level, or split "character"), " " otherwise. */
 const char *tokenizer_joiner(const Tokenizer *tok);

@@ -291,11 +291,11 @@ void text_to_word_sequence(WordList *out, const char *text, const char *filters,
     filter_set_free(&set);
 }
 
-/* text_to_word_sequence with the filters already a set */
-static void split_words(WordList *out, const char *text, const FilterSet *filters, bool lower, const char *split)
+/* text_to_word_sequence's text before the split: lowercased (when lower),
+ * each filter character replaced by split. A StrBuf (NUL-terminated). */
+static StrBuf filtered_text(const char *text, const FilterSet *filters, bool lower, const char *split)
 {
     size_t n = strlen(text), slen = strlen(split);
-    *out = (WordList){0};
 
     /* lowercase: Python's str.lower(), which may change lengths */
     char *low = NULL;
@@ -326,6 +326,15 @@ static void split_words(WordList *out, const char *text, const FilterSet *filter
     }
     strbuf_put(&b, low + run, n - run);
     free(low);
+    return b;
+}
+
+/* text_to_word_sequence with the filters already a set */
+static void split_words(WordList *out, const char *text, const FilterSet *filters, bool lower, const char *split)
+{
+    size_t slen = strlen(split);
+    *out = (WordList){0};
+    StrBuf b = filtered_text(text, filters, lower, split);
 
     /* split, dropping empty pieces: each separator's first byte becomes NUL */
     int cap = 16;
@@ -431,7 +440,7 @@ static void char_level_pieces(WordList *out, const Tokenizer *tok, const char *t
  *   tf.strings.unicode_split(x, 'UTF-8'); None: x itself is the one token.
  * The punctuation is ASCII, so removing its bytes is the regex's answer on
  * UTF-8 (no multibyte character contains an ASCII byte). */
-static void vectorize_pieces(WordList *out, const Tokenizer *tok, const char *text)
+static char *vectorize_standardize(const Tokenizer *tok, const char *text, size_t *out_len)
 {
     size_t n = strlen(text);
     char *s = xstrdup(text);
@@ -458,6 +467,14 @@ static void vectorize_pieces(WordList *out, const Tokenizer *tok, const char *te
         n = w;
         s[n] = '\0';
     }
+    *out_len = n;
+    return s;
+}
+
+static void vectorize_pieces(WordList *out, const Tokenizer *tok, const char *text)
+{
+    size_t n = 0;
+    char *s = vectorize_standardize(tok, text, &n);
     Pieces ps = {0};
     if (tok->split_mode == TEXT_SPLIT_NONE) {
         pieces_add(&ps, 0, n);
@@ -484,6 +501,14 @@ void tokenizer_split_text(WordList *out, const Tokenizer *tok, const char *text)
     if (tok->kind == TEXT_KERAS_VECTORIZATION) vectorize_pieces(out, tok, text);
     else if (tok->char_level) char_level_pieces(out, tok, text);
     else split_words(out, text, &tok->filter_set, tok->lower, tok->split);
+}
+
+char *tokenizer_standardize(const Tokenizer *tok, const char *text)
+{
+    size_t n = 0;
+    if (tok->kind == TEXT_KERAS_VECTORIZATION) return vectorize_standardize(tok, text, &n);
+    if (tok->char_level) return tok->lower ? text_lower_python(text, strlen(text), &n) : xstrdup(text);
+    return filtered_text(text, &tok->filter_set, tok->lower, tok->split).p;
 }
 
 const char *tokenizer_joiner(const Tokenizer *tok)

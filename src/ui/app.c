@@ -26,6 +26,7 @@ int app_step_count(const App *a)
 void app_pick_layer(App *a)
 {
     a->layer = a->has_doc ? doc_first_rnn(&a->doc->models[a->model]) : 0;
+    if (a->layer < 0) a->layer = conv_first_layer(&a->doc->models[a->model].model); /* conv helper: a model without one */
     a->dir = 0;
     a->has_selected = false;
 }
@@ -300,6 +301,11 @@ void app_goto_lesson_step(App *a, int k)
     }
     if (dv->has_view) app_set_view(a, dv->view);
     if (dv->epoch >= 0) app_set_epoch(a, dv->epoch); /* hist */
+    /* lesson 9: a step that sets the temperature, the sentence or opens the
+     * generate view starts generating again (sampling seed 1, as on opening) */
+    if (dv->temperature >= 0) a->temperature = dv->temperature;
+    if (dv->temperature >= 0 || dv->sentence || (dv->has_view && dv->view == VIEW_GENERATE))
+        doc_generate_begin(a->doc, &a->gen, NULL, 1);
     if (dv->step >= 0) app_set_step(a, dv->step);
     /* chart helper: the units a step charts (kept until another step sets them) */
     if (dv->n_units > 0) {

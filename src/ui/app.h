@@ -197,6 +197,10 @@ void view_gradients_draw(const App *a, Render *r, Box area);
 void view_generate_draw(const App *a, Render *r, Box area);
 /* chart helper: the unit chart (view_chart.c) */
 void view_chart_draw(const App *a, Render *r, Box area);
+/* tensors (lesson 7): text to tensors, stage by stage (view_tensors.c);
+ * the colour of the hatching on padding */
+void view_tensors_draw(const App *a, Render *r, Box area);
+Color view_tensors_pad_color(const Theme *th);
 /* The units the chart shows, at most cap, best first: chosen ones
  * (chart_units), else a clicked square's unit and the tool's picks; why
  * (if not NULL) says which rule chose them. */
@@ -311,6 +315,56 @@ typedef struct {
     int first, n; /* the steps shown: first .. first + n - 1 */
 } StepRow;
 StepRow step_row_fit(const App *a, int w, int T, float min_sw, float zoom);
+
+/* ---- conv helper: convolution models as windows over the tokens (view_conv.c) ---- */
+/* The first Conv1D layer of m (0 when there is none). */
+int conv_first_layer(const Model *m);
+/* Whether the window draws m as windows: no recurrent layer, or a Conv1D
+ * changing the length before the first one (its steps are not the words). */
+bool conv_shown_as_windows(const Model *m);
+/* The receptive field of output position o of layer (a Conv1D, or any
+ * layer above convolutions) when the model reads T steps, from the layers'
+ * kernel, dilation, strides and padding: its width in input positions
+ * (padding included, the same for every o), its first and last positions
+ * (< 0 or >= T: padding; false when a recurrent layer lies below, its
+ * output reading everything before), and the input positions it depends
+ * on (seen[p] = 1; seen and work hold T bytes each; returns how many, -1
+ * when a recurrent layer lies below). */
+int conv_receptive_size(const Model *m, int layer);
+bool conv_receptive_span(const Model *m, int layer, int T, int o, int *lo, int *hi);
+int conv_receptive_field(const Model *m, int layer, int T, int o, unsigned char *seen, unsigned char *work);
+/* "9 positions wide: kernel 5, then kernel 5" */
+void conv_receptive_text(const Model *m, int layer, char *buf, size_t cap);
+/* The output position of layer the view is on at step (the last whose
+ * place over the words is at or before it), and the step a position stands on. */
+int conv_current_output(const DocModel *dm, int layer, int T, int step);
+int conv_output_step(const DocModel *dm, int layer, int T, int o);
+/* A recurrent layer reading a conv's positions (fewer than the words): the
+ * processing step it is on at step, and what that step reads into what
+ * ("position 4 of conv1d (words 4–6)"). */
+int conv_rnn_step(const DocModel *dm, int layer, int dir, int T, int step, char *what, size_t cap);
+/* One filter's sum at one output position, as the inspector prints it:
+ * the input position each tap reads (conv_window_start; outside the input:
+ * padding), each tap's dot product over the channels, the bias, their sum
+ * (pre) and y, the engine's traced output. False when layer is no Conv1D
+ * or o, f are out of range. */
+#define CONV_TAPS_MAX 32
+typedef struct {
+    int n_taps;                /* kernel_size; the first CONV_TAPS_MAX are kept */
+    int pos[CONV_TAPS_MAX];
+    float dot[CONV_TAPS_MAX];  /* sum over c of W[j, c, f] * x[pos_j, c] (0 at padding) */
+    float bias, pre, y;
+    Act act;
+} ConvTerms;
+bool conv_terms(const Trace *tr, int layer, int o, int f, ConvTerms *out);
+/* app_describe for squares of layers that are no recurrent layer. */
+bool conv_describe(const App *a, const Hot *h, char *title, size_t tcap, char *formula, size_t fcap);
+void view_conv_unrolled_draw(const App *a, Render *r, Box area);
+void view_conv_inspector_draw(const App *a, Render *r, Box area);
+/* The chart view of a convolution: a few filters over its positions. */
+void view_conv_chart_draw(const App *a, Render *r, Box area);
+/* Model mi's last positions layer in lane, position 0 centred at x0, sw apart. */
+void view_conv_compare_lane(const App *a, Render *r, int mi, Box lane, float x0, float sw);
 
 /* Headless: an App drawing into a w x h software surface (SDL's dummy video
  * driver), for `unroll render`, benchmarks and tests. NULL with err. */

@@ -75,7 +75,7 @@ static void cmd_next_view(App *a, int arg, bool shift)
 static void cmd_escape(App *a, int arg, bool shift)
 {
     if (a->message[0]) a->message[0] = '\0';
-    else if (a->view == VIEW_TRAINING && a->train.thread) app_train_cancel(a);
+    else if (a->view == VIEW_TRAINING && train_run_active(&a->train)) app_train_cancel(a); /* webtrain */
     else app_set_view(a, VIEW_UNROLLED);
 }
 
@@ -166,10 +166,13 @@ static void cmd_next_layer(App *a, int arg, bool shift)
 {
     const Model *m = &a->doc->models[a->model].model;
     int li = a->layer, d = a->dir + 1;
-    if (d >= m->layers[li].n_dir) {
+    if (m->layers[li].kind != LAYER_RNN || d >= m->layers[li].n_dir) {
         d = 0;
-        do li = (li + 1) % m->n_layers;
-        while (m->layers[li].kind != LAYER_RNN);
+        /* conv helper: conv layers too; a model with neither keeps its layer */
+        for (int k = 0; k < m->n_layers; k++) {
+            li = (li + 1) % m->n_layers;
+            if (m->layers[li].kind == LAYER_RNN || m->layers[li].kind == LAYER_CONV1D) break;
+        }
     }
     a->layer = li;
     a->dir = d;

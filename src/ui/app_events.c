@@ -90,6 +90,14 @@ static void click(App *a, int x, int y)
     case HOT_CELL: app_open_inspector(a, h); break;
     case HOT_TOKEN: app_set_step(a, h->t); break;
     case HOT_UNIT: {
+        if (a->doc->models[h->model].model.layers[h->layer].kind == LAYER_CONV1D) { /* conv helper: a filter */
+            Hot unit = *h, opened = *h;
+            opened.t = (short)conv_output_step(&a->doc->models[h->model], h->layer, a->doc->T, h->t);
+            if (a->view != VIEW_INSPECTOR) app_open_inspector(a, &opened);
+            a->selected = unit;
+            a->has_selected = true;
+            break;
+        }
         if (a->doc->models[h->model].model.layers[h->layer].kind != LAYER_RNN) break; /* an input square */
         Hot unit = *h; /* h points into the frame's regions */
         if (a->view != VIEW_INSPECTOR) app_open_inspector(a, &unit);
@@ -185,8 +193,9 @@ void app_tick(App *a, Uint32 now)
         doc_curves_advance(a->doc, 0.010);
         a->dirty = true;
     }
-    if (a->train.thread) {
+    if (train_run_active(&a->train)) { /* webtrain: a thread's run, or a sliced one */
         a->dirty = true; /* progress to show */
+        if (a->train.job) train_run_slice(&a->train, TRAIN_SLICE_MS);
         if (app_train_finished(a)) app_train_join(a);
     }
     if (a->anim < 1.0f) {
@@ -206,6 +215,6 @@ void app_tick(App *a, Uint32 now)
 
 bool app_animating(const App *a)
 {
-    return a->anim < 1.0f || a->playing || a->train.thread != NULL || a->input_job != NULL ||
+    return a->anim < 1.0f || a->playing || train_run_active(&a->train) || a->input_job != NULL ||
            (a->has_doc && a->view == VIEW_TRAINING && doc_curves_pending(a->doc));
 }

@@ -16,6 +16,7 @@ static void (*const VIEW_DRAW[VIEW_COUNT])(const App *, Render *, Box) = {
     [VIEW_TRAINING] = view_training_draw,       [VIEW_GRADIENTS] = view_gradients_draw,
     [VIEW_GENERATE] = view_generate_draw,
     [VIEW_CHART] = view_chart_draw, /* chart helper */
+    [VIEW_TENSORS] = view_tensors_draw, /* tensors (lesson 7) */
 };
 
 /* What a lesson step highlights, outlined over the squares the view drew:
@@ -128,11 +129,36 @@ static int draw_top(const App *a, Render *r)
     int bar_h = tpx + 2 * pad;
     render_fill(r, (Box){0, 0, W, bar_h}, th->panel);
     render_fill(r, (Box){0, bar_h - 1, W, 1}, th->panel_edge);
+    const char *title = a->has_doc ? a->doc->title : "unroll";
+    /* tensors (lesson 7): with nine tabs, when the title would not fit
+     * whole even in the body type on two lines, the tabs but the current one show only
+     * their number (the ? list names them) */
+    bool compact = false;
+    {
+        int tabs = 0, tw0 = 0;
+        for (int v = 0; v < VIEW_COUNT; v++) {
+            char label[64];
+            snprintf(label, sizeof label, "%d %s", v + 1, view_kind_title((ViewKind)v));
+            int w = 0;
+            render_text_size(r, label, px, FONT_BOLD, &w, NULL);
+            tabs += w + px + px / 2;
+        }
+        render_text_size(r, title, px, FONT_BOLD, &tw0, NULL);
+        int room0 = W - pad - tabs - 2 * pad;
+        if (tw0 > room0) {
+            /* not even on two lines in the body type (below) */
+            int used = 0;
+            bool more = false;
+            wrap_text(r, (Box){pad, 0, room0 > px ? room0 : px, bar_h - px / 3}, title, px, FONT_BOLD, th->text, 0, false, &used, &more);
+            compact = more;
+        }
+    }
     /* view tabs on the right */
     int x = W - pad;
     for (int v = VIEW_COUNT - 1; v >= 0; v--) {
         char label[64];
-        snprintf(label, sizeof label, "%d %s", v + 1, view_kind_title((ViewKind)v));
+        if (compact && a->view != (ViewKind)v) snprintf(label, sizeof label, "%d", v + 1);
+        else snprintf(label, sizeof label, "%d %s", v + 1, view_kind_title((ViewKind)v));
         int w = 0;
         render_text_size(r, label, px, FONT_BOLD, &w, NULL);
         x -= w + px;
@@ -142,10 +168,22 @@ static int draw_top(const App *a, Render *r)
     /* title on the left: in the title type, or the body type when the tabs
      * leave too little room (presenter mode), cut only if even that is too wide */
     char buf[256];
-    const char *title = a->has_doc ? a->doc->title : "unroll";
     int room = x - 2 * pad, tw = 0;
     render_text_size(r, title, tpx, FONT_BOLD, &tw, NULL);
-    if (tw > room) tpx = px;
+    if (tw > room || compact) tpx = px;
+    render_text_size(r, title, tpx, FONT_BOLD, &tw, NULL);
+    if (tw > room) {
+        /* two lines at the body size when they fit the bar (presenter mode) */
+        int used = 0;
+        bool more = false;
+        Box tb = {pad, 0, room, bar_h - px / 3};
+        wrap_text(r, tb, title, tpx, FONT_BOLD, th->text, 0, false, &used, &more);
+        if (!more) {
+            tb.y = (bar_h - used) / 2;
+            wrap_text(r, tb, title, tpx, FONT_BOLD, th->text, 0, true, NULL, NULL);
+            return bar_h;
+        }
+    }
     const char *fit = render_fit_text(r, title, tpx, FONT_BOLD, room, buf, sizeof buf);
     render_text(r, pad, (bar_h - render_line_height(r, tpx, FONT_BOLD)) / 2, fit, tpx, FONT_BOLD, th->text, ALIGN_LEFT);
     return bar_h;
@@ -190,24 +228,57 @@ static void draw_words(const App *a, Render *r, Box field, int tx, int ty, int p
 {
     const Theme *th = &a->theme;
     const Doc *d = a->doc;
-    const char *s = d->input;
     char word[256];
-    int cx = tx, sw = 0;
+    int sw = 0;
     render_text_size(r, " ", px, FONT_REGULAR, &sw, NULL);
-    for (int w = 0; *s && cx < field.x + field.w; w++) { /* words past the bar are not drawn */
+    /* teaching truth: a sentence longer than the bar ends in a mark with
+     * its number of words, after the last word that fits whole (Enter
+     * shows it all, scrolling) */
+    int words = 0, total = 0;
+    for (const char *p = d->input; *p;) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        size_t n = strcspn(p, " ");
+        size_t k = n < sizeof word - 1 ? n : sizeof word - 1;
+        memcpy(word, p, k);
+        word[k] = '\0';
+        int w = 0;
+        render_text_size(r, word, px, FONT_REGULAR, &w, NULL);
+        total += (words ? sw : 0) + w;
+        words++;
+        p += n;
+    }
+    int limit = field.x + field.w - pad / 2;
+    char mark[64] = "";
+    if (tx + total > limit) {
+        if (d->prompt.n_oov > 0) snprintf(mark, sizeof mark, "\xE2\x80\xA6 %d words, %d unknown", words, d->prompt.n_oov);
+        else snprintf(mark, sizeof mark, "\xE2\x80\xA6 %d words", words);
+        int mw = 0;
+        render_text_size(r, mark, spx, FONT_BOLD, &mw, NULL);
+        limit -= mw + pad;
+    }
+    const char *s = d->input;
+    int cx = tx;
+    for (int w = 0; *s; w++) {
         while (*s == ' ') s++;
         if (!*s) break;
         size_t n = strcspn(s, " ");
         size_t k = n < sizeof word - 1 ? n : sizeof word - 1;
         memcpy(word, s, k);
         word[k] = '\0';
+        int ww = 0;
+        render_text_size(r, word, px, FONT_REGULAR, &ww, NULL);
+        if (cx + ww > limit) break; /* words past the bar are not drawn */
         bool unknown = doc_input_word_unknown(d, w);
         Box wb = render_text(r, cx, ty, word, px, FONT_REGULAR, unknown ? th->oov : th->text, ALIGN_LEFT);
         if (unknown) render_fill(r, (Box){wb.x, wb.y + wb.h - 2, wb.w, 2}, th->oov);
         cx = wb.x + wb.w + sw;
         s += n;
     }
-    if (d->prompt.n_oov > 0) {
+    if (mark[0])
+        render_text(r, field.x + field.w - pad / 2, ty + (px - spx) / 2, mark, spx, FONT_BOLD, d->prompt.n_oov > 0 ? th->oov : th->text_dim,
+                    ALIGN_RIGHT);
+    if (d->prompt.n_oov > 0 && !mark[0]) {
         char note[128];
         snprintf(note, sizeof note, "%d unknown word%s", d->prompt.n_oov, d->prompt.n_oov > 1 ? "s" : "");
         render_text(r, field.x + field.w - pad / 2, ty + (px - spx) / 2, note, spx, FONT_REGULAR, th->oov, ALIGN_RIGHT);

@@ -122,7 +122,7 @@ bool app_render_png(const RenderRequest *req, const char *out_png, Err *err)
     if (a->view == VIEW_GENERATE) {
         doc_generate_begin(a->doc, &a->gen, NULL, 1);
         for (int i = 0; i < req->words; i++)
-            if (!doc_generate_next(a->doc, a->model, &a->gen, 0.0f, err)) goto done;
+            if (!doc_generate_next(a->doc, a->model, &a->gen, a->temperature, err)) goto done; /* 0 unless a lesson step set it */
     }
     if (a->view == VIEW_TRAINING && a->doc->is_lesson && !req->train && doc_curves_pending(a->doc)) {
         /* variants: the shipped models' curves, from their histories */

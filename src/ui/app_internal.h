@@ -55,4 +55,8 @@ Box app_draw_overlay(const App *a, Render *r, int w, int h, int margin);
  * path, flushed and renamed, so the PNG appears whole or not at all. */
 bool app_save_png(SDL_Surface *surface, const char *path, Err *err);
 
+/* ---- conv helper: the unrolled view's predictions column (view_unrolled.c),
+ * beside the convolution's windows too ---- */
+void draw_predictions_column(const App *a, Render *r, Box col);
+
 #endif

@@ -3,8 +3,10 @@
  * the renderer reports at each frame (render_begin), so it is right
  * whatever the window manager does with a resize. */
 #include <SDL_image.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -88,6 +90,9 @@ EMSCRIPTEN_KEEPALIVE void unroll_web_open(const char *path)
  * frame took to draw. */
 static App *web_app;
 static double web_frame_ms;
+/* webtrain: ms each cell's training took inside the frames' ticks (the
+ * slices), beside the wall time the run reports */
+static double web_train_ms[CELL_KIND_COUNT], web_train_max_ms; /* and the longest slice */
 EMSCRIPTEN_KEEPALIVE const char *unroll_web_state(void);
 EMSCRIPTEN_KEEPALIVE const char *unroll_web_state(void)
 {
@@ -109,12 +114,39 @@ EMSCRIPTEN_KEEPALIVE const char *unroll_web_state(void)
         const LayerRecord *lr = &dm->trace.layers[l];
         if (dm->model.layers[l].kind != LAYER_RNN || !lr->n_runs || a->step < 0) continue;
         const RunRecord *run = &lr->run[0];
-        for (int u = 0; u < run->H && k < sizeof buf - 32; u++)
+        for (int u = 0; u < run->H && k < sizeof buf - 2048; u++)
             k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%.9g", u ? ", " : "",
                                   (double)run->h[(size_t)(a->step + 1) * (size_t)run->H + (size_t)u]);
         break;
     }
-    snprintf(buf + k, sizeof buf - k, "]}");
+    /* webtrain: the window's message line and the training run (epochs
+     * done, each cell's last loss (null if not finite), seconds so far) */
+    k += (size_t)snprintf(buf + k, sizeof buf - k, "], \"message\": \"");
+    for (const char *c = a->message; *c && k < sizeof buf - 1200; c++)
+        if (*c != '"' && *c != '\\' && (unsigned char)*c >= 0x20) buf[k++] = *c;
+    TrainRunProgress *p = malloc(sizeof *p);
+    if (p) {
+        train_run_progress(&a->train, p);
+        k += (size_t)snprintf(buf + k, sizeof buf - k,
+                              "\", \"train\": {\"running\": %s, \"finished\": %s, \"failed\": %s, \"cell\": %d, "
+                              "\"epochs\": %d, \"slice_max_ms\": %.1f, \"cells\": [",
+                              p->running ? "true" : "false", p->finished ? "true" : "false", p->failed ? "true" : "false",
+                              p->cell, p->epochs, web_train_max_ms);
+        for (int c = 0; c < p->n_cells && c < CELL_KIND_COUNT; c++) {
+            int n = p->epochs_done[c];
+            double loss = n > 0 ? (double)p->loss[c][n - 1] : 0.0;
+            char lbuf[32];
+            if (n > 0 && isfinite(loss)) snprintf(lbuf, sizeof lbuf, "%.6g", loss);
+            else snprintf(lbuf, sizeof lbuf, "null");
+            k += (size_t)snprintf(buf + k, sizeof buf - k,
+                                  "%s{\"epochs_done\": %d, \"loss\": %s, \"seconds\": %.3f, \"slice_seconds\": %.3f}",
+                                  c ? ", " : "", n, lbuf, p->seconds[c], web_train_ms[c] / 1000.0);
+        }
+        snprintf(buf + k, sizeof buf - k, "]}}");
+        free(p);
+    } else {
+        snprintf(buf + k, sizeof buf - k, "\"}");
+    }
     return buf;
 }
 #endif
@@ -158,6 +190,22 @@ static void loop_frame(void *arg)
         malloc_trim(0);
 #endif
     }
+#ifdef __EMSCRIPTEN__
+    if (a->train.job) { /* webtrain: the time this frame's slice takes */
+        static bool had_run; /* a run after none starts from 0 */
+        if (!had_run) {
+            memset(web_train_ms, 0, sizeof web_train_ms);
+            web_train_max_ms = 0;
+        }
+        int cell = a->train.progress.cell; /* one thread: no lock needed */
+        double t0 = emscripten_get_now();
+        app_tick(a, SDL_GetTicks());
+        double ms = emscripten_get_now() - t0;
+        if (cell >= 0 && cell < CELL_KIND_COUNT) web_train_ms[cell] += ms;
+        if (a->train.job && ms > web_train_max_ms) web_train_max_ms = ms; /* the ticks before the join */
+        had_run = a->train.job != NULL;
+    } else
+#endif
     app_tick(a, SDL_GetTicks());
     need |= a->dirty;
     if (need) {

@@ -55,6 +55,7 @@ void doc_close(Doc *d)
     if (d->has_tok) tokenizer_free(&d->tok);
     if (d->is_lesson) lesson_unload(&d->lesson);
     prompt_free(&d->prompt);
+    prompt_stages_free(&d->stages); /* tensors (lesson 7) */
     free(d->features);
     memset(d, 0, sizeof *d);
 }
@@ -79,25 +80,9 @@ static bool load_model(Doc *d, const char *path, const char *label, Err *err)
         model_unload(dm);
         return false;
     }
-    if (doc_first_rnn(dm) < 0) {
-        model_unload(dm);
-        return err_set(err, "%s: the model has no recurrent layer to step through", path);
-    }
-    /* layers beside the recurrent ones (issue 13): the views step through
-     * the input's positions, so a recurrent layer must read as many steps
-     * as the input has (a Conv1D before it pads same or causal, stride 1) */
-    for (int i = 0, conv = -1; i < dm->model.n_layers; i++) {
-        const Layer *l = &dm->model.layers[i];
-        if (l->kind == LAYER_CONV1D && (conv_out_steps(7, l->kernel_size, l->strides, l->dilation, l->padding) != 7 ||
-                                        conv_out_steps(100, l->kernel_size, l->strides, l->dilation, l->padding) != 100))
-            conv = i;
-        if (l->kind == LAYER_RNN && conv >= 0) {
-            const char *cname = dm->model.layers[conv].name;
-            model_unload(dm);
-            return err_set(err, "%s: layer '%s' reads the steps of Conv1D '%s', which changes the sequence length; the window steps through the input's positions and cannot show it yet",
-                           path, l->name, cname);
-        }
-    }
+    /* conv helper (issue 13): every valid model opens. A model without a
+     * recurrent layer, or whose Conv1D changes the length before one, is
+     * drawn as windows sliding over the tokens (view_conv.c) */
     const Layer *last = &dm->model.layers[dm->model.n_layers - 1];
     if (!last->out_seq && last->kind == LAYER_DENSE && dm->model.token_input) {
         dm->n_classes = last->out_dim;
@@ -151,6 +136,14 @@ static void default_input(Doc *d, char *out, size_t cap)
     for (int t = 0; t < 5 && k < cap; t++) k += (size_t)snprintf(out + k, cap - k, "%s%d", t ? "," : "", 1 + t % (vocab > 1 ? vocab - 1 : 1));
 }
 
+/* tensors (lesson 7): text to tokens as the models were trained: a
+ * lesson's padding and truncating, pad_sequences' defaults otherwise */
+static bool doc_encode(const Doc *d, Prompt *p, const char *text, int maxlen, Err *err)
+{
+    TextSide pad = d->is_lesson ? d->lesson.padding : TEXT_PRE, cut = d->is_lesson ? d->lesson.truncating : TEXT_PRE;
+    return prompt_encode_sides(p, &d->tok, text, maxlen, pad, cut, err);
+}
+
 /* ---- chart helper: the lesson's colour scale and picked units ---- */
 
 /* largest |c| of any LSTM run of a trace of T steps */
@@ -178,7 +171,7 @@ static float lesson_c_scale(const Doc *d, const DocModel *dm)
         if (!s) continue;
         Prompt p = {0};
         Err err = {{0}};
-        if (!prompt_encode(&p, &d->tok, s, dm->model.seq_len, &err)) continue;
+        if (!doc_encode(d, &p, s, dm->model.seq_len, &err)) continue;
         Trace tr;
         trace_init(&tr, &dm->model, 1, p.n, false);
         model_forward(&tr, p.tokens, NULL);
@@ -217,11 +210,46 @@ static void pick_separating(const LessonData *ld, DocModel *dm)
     }
 }
 
+/* variants: the lesson's rows (training and validation), loaded once per
+ * document; NULL with d->curve_error set when they cannot be read */
+static const LessonData *lesson_rows(Doc *d)
+{
+    if (!d->is_lesson || d->curve_error[0]) return NULL;
+    if (!d->curve_data) {
+        Err err = {{0}};
+        d->curve_data = xcalloc(1, sizeof *d->curve_data);
+        if (!lesson_data_load(&d->curve_data->ld, &d->lesson, &err)) {
+            snprintf(d->curve_error, sizeof d->curve_error, "%s", err.msg);
+            free(d->curve_data);
+            d->curve_data = NULL;
+            return NULL;
+        }
+    }
+    return &d->curve_data->ld;
+}
+
+/* variants: each model's loss and accuracy on the lesson's validation rows,
+ * with the weights it holds now */
+static void measure_heldout(Doc *d)
+{
+    for (int m = 0; m < d->n_models; m++) d->models[m].heldout_rows = 0;
+    if (!d->is_lesson || !d->lesson.validation) return;
+    const LessonData *ld = lesson_rows(d);
+    if (!ld || !ld->has_val) return;
+    for (int m = 0; m < d->n_models; m++) {
+        DocModel *dm = &d->models[m];
+        LossKind loss;
+        Err err = {{0}};
+        if (!model_loss_kind(&dm->model, &loss, &err)) continue;
+        if (dm->model.seq_len > 0 && dm->model.seq_len != ld->val.view.T) continue;
+        model_evaluate(&dm->model, &ld->val.view, loss, 64, &dm->heldout_loss, &dm->heldout_acc);
+        dm->heldout_rows = ld->val.view.N;
+    }
+}
+
 void doc_measure_models(Doc *d)
 {
-    LessonData ld;
-    Err err = {{0}};
-    bool rows = d->is_lesson && d->lesson.task == LESSON_CLASSIFY && lesson_data_load(&ld, &d->lesson, &err);
+    const LessonData *ld = d->is_lesson && d->lesson.task == LESSON_CLASSIFY ? lesson_rows(d) : NULL;
     for (int m = 0; m < d->n_models; m++) {
         DocModel *dm = &d->models[m];
         dm->n_picked = 0;
@@ -231,9 +259,9 @@ void doc_measure_models(Doc *d)
         if (dm->traced) own = fmaxf(1.0f, trace_c_max(&dm->trace));
         dm->c_scale = d->is_lesson && d->has_tok ? lesson_c_scale(d, dm) : own;
         dm->c_range = dm->c_scale;
-        if (rows) pick_separating(&ld, dm);
+        if (ld) pick_separating(ld, dm);
     }
-    if (rows) lesson_data_free(&ld);
+    measure_heldout(d);
 }
 
 bool doc_open(Doc *d, const char *path, Err *err)
@@ -383,6 +411,8 @@ static void compute_model(Computed *out, const DocModel *dm, const Prompt *p, co
         else
             for (int j = 1; j < C; j++) best = o[j] > o[best] ? j : best;
         int li = doc_first_rnn(dm);
+        /* conv helper: no h to take a gradient of, or one per conv position, not per word */
+        if (li < 0 || out->trace.layers[li].T_in != T) return;
         float *(*norms)[2] = xcalloc((size_t)dm->model.n_layers, sizeof *norms);
         out->grad = xcalloc((size_t)T, sizeof *out->grad);
         norms[li][0] = out->grad;
@@ -471,7 +501,7 @@ static bool prepare_input(const Doc *d, const char *text, Prompt *out, float **f
             p.words[t] = xstrdup(w);
         }
     } else if (d->has_tok) {
-        if (!prompt_encode(&p, &d->tok, text, m->seq_len, err)) return false;
+        if (!doc_encode(d, &p, text, m->seq_len, err)) return false;
     } else {
         int *ids = NULL, n = 0;
         const char *s = text;
@@ -539,6 +569,14 @@ static void install_input(Doc *d, const char *text, Prompt *p, float *features, 
     snprintf(d->input, sizeof d->input, "%s", text);
     mark_unknown(d);
     for (int i = 0; i < d->n_models; i++) install_model(&d->models[i], &computed[i]);
+    /* tensors (lesson 7): the stages the Tensors view shows */
+    prompt_stages_free(&d->stages);
+    d->has_stages = false;
+    Err serr = {{0}};
+    if (d->has_tok && d->models[0].model.token_input)
+        d->has_stages = prompt_stages_build(&d->stages, &d->tok, d->input, d->models[0].model.seq_len,
+                                            d->is_lesson ? d->lesson.padding : TEXT_PRE,
+                                            d->is_lesson ? d->lesson.truncating : TEXT_PRE, &serr);
 }
 
 bool doc_set_input(Doc *d, const char *text, Err *err)
@@ -578,6 +616,7 @@ bool doc_set_epoch(Doc *d, int epoch, Err *err)
         history_apply(&dm->hist, epoch < dm->hist.n ? epoch : dm->hist.n - 1, &dm->model);
     }
     d->epoch = epoch;
+    measure_heldout(d);
     char *input = xstrdup(d->input);
     bool ok = doc_set_input(d, input, err);
     free(input);
@@ -615,16 +654,8 @@ void doc_curves_advance(Doc *d, double budget_s)
 {
     if (!doc_curves_pending(d)) return;
     Err err = {{0}};
-    if (!d->curve_data) {
-        d->curve_data = xcalloc(1, sizeof *d->curve_data);
-        if (!lesson_data_load(&d->curve_data->ld, &d->lesson, &err)) {
-            snprintf(d->curve_error, sizeof d->curve_error, "%s", err.msg);
-            free(d->curve_data);
-            d->curve_data = NULL;
-            return;
-        }
-    }
-    const LessonData *ld = &d->curve_data->ld;
+    const LessonData *ld = lesson_rows(d);
+    if (!ld) return;
     Uint64 start = SDL_GetPerformanceCounter(), freq = SDL_GetPerformanceFrequency();
     for (int i = 0; i < d->n_models; i++) {
         DocModel *dm = &d->models[i];
@@ -820,7 +851,7 @@ bool doc_generate_next(const Doc *d, int mi, Generation *g, float temperature, E
         k += (size_t)snprintf(text + k, sizeof text - k, "%s%s", tokenizer_joiner(&d->tok), /* "" for characters */
                               tokenizer_index_word(&d->tok, g->words[i].token));
     Prompt p;
-    if (!prompt_encode(&p, &d->tok, text, m->seq_len, err)) return false;
+    if (!doc_encode(d, &p, text, m->seq_len, err)) return false;
     if (!model_check_tokens(m, p.tokens, p.n, err) || !trace_check_budget(m, 1, p.n, false, false, false, 0, err)) {
         prompt_free(&p);
         return false;

@@ -47,6 +47,10 @@ typedef struct {
      * them), recomputed from the snapshots by doc_curves_advance */
     float *curve_loss, *curve_acc, *curve_vloss, *curve_vacc; /* (hist.n) */
     int curve_done;       /* snapshots computed so far */
+    /* variants: loss and accuracy on the lesson's validation rows with the
+     * weights the model holds (the epoch shown); heldout_rows 0: none */
+    double heldout_loss, heldout_acc;
+    int heldout_rows;
 } DocModel;
 
 typedef struct {
@@ -67,6 +71,10 @@ typedef struct {
     /* variants: the lesson's rows for the history curves, loaded on first use */
     struct LessonDataBox *curve_data;
     char curve_error[256]; /* why the curves cannot be computed; "" */
+    /* tensors (lesson 7): the input's stages from text to tokens (the
+     * Tensors view), when there is a tokenizer */
+    PromptStages stages;
+    bool has_stages;
 } Doc;
 
 /* Opens a lesson (.md) or a model (folder or model.json). On failure the doc

@@ -19,11 +19,12 @@ void train_run_init(TrainRun *run)
     memset(run, 0, sizeof *run);
     run->lock = SDL_CreateMutex();
     UNROLL_ASSERT(run->lock);
+    run->sliced = TRAIN_SLICED;
 }
 
 void train_run_free(TrainRun *run)
 {
-    UNROLL_ASSERT(!run->thread);
+    UNROLL_ASSERT(!run->thread && !run->job);
     for (int k = 0; k < CELL_KIND_COUNT; k++) {
         if (run->result_ok[k]) model_free(&run->result[k]);
         history_free(&run->history[k]);
@@ -54,95 +55,208 @@ static bool on_batch(void *user, int batch, int n_batches, double loss)
     return SDL_AtomicGet(&run->cancel) == 0;
 }
 
-/* The worker: reads the settings, writes progress and results under the
- * lock, touches nothing else of the app. */
+/* webtrain: a run's state between its steps. The thread keeps it on its
+ * stack and goes through the steps in one go; a sliced run keeps it in
+ * run->job and goes through them a few batches per frame. */
+struct TrainJob {
+    LessonData ld;
+    bool opened, closed;
+    bool in_cell, in_epoch;
+    int k, epoch;                      /* the cell training now, its epoch */
+    Model m;
+    Trainer trainer;
+    History hist;
+    TrainConfig cfg;
+    bool keep;                         /* the history fits the memory budget */
+    Uint64 start;
+    bool ok;
+    Err err;
+};
+
+/* Reads the settings, writes progress and results under the lock, touches
+ * nothing else of the app. */
+static void job_open(TrainRun *run, struct TrainJob *job)
+{
+    job->ok = lesson_data_load(&job->ld, run->lesson, &job->err);
+    job->opened = true;
+}
+
+/* Cell job->k: a fresh model from the lesson's spec and its trainer. False
+ * when no model was built (job->ok false); true otherwise, and then
+ * job_cell_end follows (job->ok says whether the trainer is ready). */
+static bool job_cell_begin(TrainRun *run, struct TrainJob *job)
+{
+    const Lesson *l = run->lesson;
+    SDL_LockMutex(run->lock);
+    run->progress.cell = job->k;
+    SDL_UnlockMutex(run->lock);
+    char *spec = lesson_spec_with_units(l, job->k, run->units);
+    job->ok = spec_build(&job->m, spec, job->ld.vocab, run->seed, &job->err);
+    free(spec);
+    if (!job->ok) return false;
+    TrainConfig cfg = lesson_train_config(l);
+    cfg.epochs = run->epochs;
+    cfg.seed = run->seed;
+    /* hist: the view's optimizer settings */
+    if (run->lr > 0) cfg.lr = run->lr;
+    if (run->sgd) cfg.optimizer = OPT_SGD;
+    cfg.clipnorm = run->clipnorm;
+    job->cfg = cfg;
+    history_init(&job->hist, job->m.n_params);
+    job->ok = trainer_init(&job->trainer, &job->m, &cfg, job->ld.rows.view.T, &job->err) &&
+              trainer_check_data(&job->trainer, &job->ld.rows.view, "lesson data", &job->err) &&
+              (!job->ld.has_val || trainer_check_data(&job->trainer, &job->ld.val.view, "validation data", &job->err));
+    /* the history is kept when it fits the memory budget; the run goes on without it otherwise */
+    Err herr = {{0}};
+    job->keep = history_check_budget(job->m.n_params, cfg.epochs, &herr);
+    if (job->ok && job->keep) job->ok = history_push(&job->hist, &job->m, &job->err);
+    if (job->ok) {
+        SDL_LockMutex(run->lock);
+        run->progress.lr = job->trainer.opt.lr;
+        SDL_UnlockMutex(run->lock);
+    }
+    job->epoch = 0;
+    job->start = SDL_GetPerformanceCounter();
+    return true;
+}
+
+/* After epoch job->epoch (st valid when job->ok): the history, the progress. */
+static void job_epoch_done(TrainRun *run, struct TrainJob *job, const EpochStats *st)
+{
+    int k = job->k, epoch = job->epoch;
+    if (job->ok && job->keep) job->ok = history_push(&job->hist, &job->m, &job->err);
+    double seconds = (double)(SDL_GetPerformanceCounter() - job->start) / (double)SDL_GetPerformanceFrequency();
+    SDL_LockMutex(run->lock);
+    if (job->ok && epoch < TRAIN_MAX_EPOCHS) {
+        run->progress.loss[k][epoch] = (float)st->loss;
+        run->progress.acc[k][epoch] = (float)st->accuracy;
+        run->progress.has_val = st->has_val;
+        run->progress.val_loss[k][epoch] = (float)st->val_loss;
+        run->progress.val_acc[k][epoch] = (float)st->val_accuracy;
+        run->progress.epochs_done[k] = epoch + 1;
+    }
+    run->progress.seconds[k] = seconds;
+    SDL_UnlockMutex(run->lock);
+}
+
+/* The cell's end: its model and history become results if it trained. */
+static void job_cell_end(TrainRun *run, struct TrainJob *job)
+{
+    int k = job->k;
+    trainer_free(&job->trainer);
+    SDL_LockMutex(run->lock);
+    if (job->ok) {
+        run->result[k] = job->m;
+        run->result_ok[k] = true;
+        history_free(&run->history[k]);
+        run->history[k] = job->hist;
+    }
+    SDL_UnlockMutex(run->lock);
+    if (!job->ok) {
+        model_free(&job->m);
+        history_free(&job->hist);
+    }
+}
+
+static void job_close(TrainRun *run, struct TrainJob *job)
+{
+    if (job->opened) lesson_data_free(&job->ld);
+    job->closed = true;
+    bool cancelled = SDL_AtomicGet(&run->cancel) != 0;
+    SDL_LockMutex(run->lock);
+    run->progress.failed = !job->ok;
+    if (!job->ok) snprintf(run->progress.message, sizeof run->progress.message, "%s",
+                           cancelled ? "training cancelled; the old models stay" : job->err.msg);
+    run->progress.running = false;
+    run->progress.finished = true;
+    SDL_UnlockMutex(run->lock);
+}
+
+/* The worker thread: the steps in one go, an epoch per trainer_epoch. */
 static int worker(void *arg)
 {
     engine_flush_subnormals(); /* inherited already; said here, where the computing starts */
     TrainRun *run = arg;
-    const Lesson *l = run->lesson;
-    Err err = {{0}};
-    LessonData ld;
-    bool ok = lesson_data_load(&ld, l, &err);
-    for (int k = 0; ok && k < run->n_cells; k++) {
-        SDL_LockMutex(run->lock);
-        run->progress.cell = k;
-        SDL_UnlockMutex(run->lock);
-        char *spec = lesson_spec_with_units(l, k, run->units);
-        Model m;
-        ok = spec_build(&m, spec, ld.vocab, run->seed, &err);
-        free(spec);
-        if (!ok) break;
-        TrainConfig cfg = lesson_train_config(l);
-        cfg.epochs = run->epochs;
-        cfg.seed = run->seed;
-        /* hist: the view's optimizer settings */
-        if (run->lr > 0) cfg.lr = run->lr;
-        if (run->sgd) cfg.optimizer = OPT_SGD;
-        cfg.clipnorm = run->clipnorm;
-        Trainer trainer;
-        History hist;
-        history_init(&hist, m.n_params);
-        ok = trainer_init(&trainer, &m, &cfg, ld.rows.view.T, &err) &&
-             trainer_check_data(&trainer, &ld.rows.view, "lesson data", &err) &&
-             (!ld.has_val || trainer_check_data(&trainer, &ld.val.view, "validation data", &err));
-        /* the history is kept when it fits the memory budget; the run goes on without it otherwise */
-        Err herr = {{0}};
-        bool keep = history_check_budget(m.n_params, cfg.epochs, &herr);
-        if (ok && keep) ok = history_push(&hist, &m, &err);
-        if (ok) {
-            SDL_LockMutex(run->lock);
-            run->progress.lr = trainer.opt.lr;
-            SDL_UnlockMutex(run->lock);
-        }
-        Uint64 start = SDL_GetPerformanceCounter();
-        for (int epoch = 0; ok && epoch < cfg.epochs; epoch++) {
+    struct TrainJob *job = xcalloc(1, sizeof *job);
+    job_open(run, job);
+    for (job->k = 0; job->ok && job->k < run->n_cells; job->k++) {
+        if (!job_cell_begin(run, job)) break;
+        for (job->epoch = 0; job->ok && job->epoch < job->cfg.epochs; job->epoch++) {
             EpochStats st;
-            ok = trainer_epoch(&trainer, &ld.rows.view, ld.has_val ? &ld.val.view : NULL, &st, on_batch, run, &err) &&
-                 (!keep || history_push(&hist, &m, &err));
-            double seconds = (double)(SDL_GetPerformanceCounter() - start) / (double)SDL_GetPerformanceFrequency();
-            SDL_LockMutex(run->lock);
-            if (ok && epoch < TRAIN_MAX_EPOCHS) {
-                run->progress.loss[k][epoch] = (float)st.loss;
-                run->progress.acc[k][epoch] = (float)st.accuracy;
-                run->progress.has_val = st.has_val;
-                run->progress.val_loss[k][epoch] = (float)st.val_loss;
-                run->progress.val_acc[k][epoch] = (float)st.val_accuracy;
-                run->progress.epochs_done[k] = epoch + 1;
+            job->ok = trainer_epoch(&job->trainer, &job->ld.rows.view, job->ld.has_val ? &job->ld.val.view : NULL, &st,
+                                    on_batch, run, &job->err);
+            job_epoch_done(run, job, &st);
+        }
+        job_cell_end(run, job);
+    }
+    job_close(run, job);
+    free(job);
+    return 0;
+}
+
+/* webtrain: the same steps, resumable: each pass of the loop does one of
+ * them (an epoch's start or end, one batch, a cell's start or end) and the
+ * loop stops when the budget is spent. */
+bool train_run_slice(TrainRun *run, double budget_ms)
+{
+    struct TrainJob *job = run->job;
+    if (!job || job->closed) return true;
+    engine_flush_subnormals(); /* as the thread does: the same arithmetic */
+    const Uint64 t0 = SDL_GetPerformanceCounter();
+    const double per_ms = (double)SDL_GetPerformanceFrequency() / 1000.0;
+    for (bool first = true;; first = false) {
+        if (!first && budget_ms > 0 && (double)(SDL_GetPerformanceCounter() - t0) >= budget_ms * per_ms) return false;
+        if (!job->opened) {
+            job_open(run, job);
+            job->k = 0;
+        } else if (!job->in_cell) {
+            if (!job->ok || job->k >= run->n_cells) {
+                job_close(run, job);
+                return true;
             }
-            run->progress.seconds[k] = seconds;
-            SDL_UnlockMutex(run->lock);
-        }
-        trainer_free(&trainer);
-        SDL_LockMutex(run->lock);
-        if (ok) {
-            run->result[k] = m;
-            run->result_ok[k] = true;
-            history_free(&run->history[k]);
-            run->history[k] = hist;
-        }
-        SDL_UnlockMutex(run->lock);
-        if (!ok) {
-            model_free(&m);
-            history_free(&hist);
+            job->in_cell = job_cell_begin(run, job);
+        } else if (!job->in_epoch) {
+            if (!job->ok || job->epoch >= job->cfg.epochs) {
+                job_cell_end(run, job);
+                job->in_cell = false;
+                job->k++;
+            } else {
+                trainer_epoch_begin(&job->trainer, &job->ld.rows.view);
+                job->in_epoch = true;
+            }
+        } else if (SDL_AtomicGet(&run->cancel) != 0) {
+            /* as on_batch's false does: the weights go back to the epoch's start */
+            trainer_epoch_cancel(&job->trainer);
+            job->ok = err_set(&job->err, "training was cancelled in epoch %d; the weights are those from before it",
+                              job->epoch + 1);
+            job_epoch_done(run, job, NULL);
+            job->in_epoch = false;
+        } else if (trainer_batches_left(&job->trainer) > 0) {
+            job->ok = trainer_batch(&job->trainer, &job->ld.rows.view, NULL, &job->err);
+            if (!job->ok) {
+                job_epoch_done(run, job, NULL);
+                job->in_epoch = false;
+            }
+        } else {
+            EpochStats st;
+            job->ok = trainer_epoch_end(&job->trainer, &job->ld.rows.view, job->ld.has_val ? &job->ld.val.view : NULL,
+                                        &st, &job->err);
+            job_epoch_done(run, job, &st);
+            job->in_epoch = false;
+            job->epoch++;
         }
     }
-    lesson_data_free(&ld);
-    bool cancelled = SDL_AtomicGet(&run->cancel) != 0;
-    SDL_LockMutex(run->lock);
-    run->progress.failed = !ok;
-    if (!ok) snprintf(run->progress.message, sizeof run->progress.message, "%s",
-                      cancelled ? "training cancelled; the old models stay" : err.msg);
-    run->progress.running = false;
-    run->progress.finished = true;
-    SDL_UnlockMutex(run->lock);
-    return 0;
+}
+
+bool train_run_active(const TrainRun *run)
+{
+    return run->thread != NULL || run->job != NULL;
 }
 
 void app_train_start(App *a)
 {
     TrainRun *run = &a->train;
-    if (!a->has_doc || !a->doc->is_lesson || run->thread) return;
+    if (!a->has_doc || !a->doc->is_lesson || train_run_active(run)) return;
     app_train_join(a); /* drops what a failed run left */
     /* settings, before the thread exists */
     run->lesson = &a->doc->lesson;
@@ -162,6 +276,10 @@ void app_train_start(App *a)
     run->progress.sgd = run->sgd;
     run->progress.running = true;
     SDL_UnlockMutex(run->lock);
+    if (run->sliced) { /* webtrain: app_tick runs it, a slice a frame */
+        run->job = xcalloc(1, sizeof *run->job);
+        return;
+    }
     run->thread = SDL_CreateThread(worker, "unroll-train", run);
     if (!run->thread) {
         SDL_LockMutex(run->lock);
@@ -174,12 +292,12 @@ void app_train_start(App *a)
 
 void app_train_cancel(App *a)
 {
-    if (a->train.thread) SDL_AtomicSet(&a->train.cancel, 1);
+    if (train_run_active(&a->train)) SDL_AtomicSet(&a->train.cancel, 1);
 }
 
 bool app_train_finished(App *a)
 {
-    if (!a->train.thread) return false;
+    if (!train_run_active(&a->train)) return false;
     SDL_LockMutex(a->train.lock);
     bool done = a->train.progress.finished;
     SDL_UnlockMutex(a->train.lock);
@@ -243,6 +361,12 @@ void app_train_join(App *a)
     if (run->thread) {
         SDL_WaitThread(run->thread, NULL);
         run->thread = NULL;
+        joined = true;
+    }
+    if (run->job) { /* webtrain: a sliced run's slices left, then its end */
+        while (!train_run_slice(run, 0)) continue;
+        free(run->job);
+        run->job = NULL;
         joined = true;
     }
     /* take the results out from under the lock */

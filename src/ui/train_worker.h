@@ -13,6 +13,12 @@
  * - cancel: an atomic flag the app raises and the worker polls per batch.
  * - thread: the app's; only the app starts and joins it, and the results
  *   are taken (under the lock) only after the join.
+ * webtrain: without threads (the browser: SDL is built without them there)
+ * the same run goes on in slices of the frame loop instead: app_tick calls
+ * train_run_slice each frame, which trains batches for a time budget and
+ * returns; progress, cancel and the results work as with the thread (the
+ * lock is then taken by one thread only), and app_train_join runs the
+ * slices left. Both paths share every step but the loop around the batches.
  * Depends on engine, io (lesson, prepare, spec) and SDL2's threads. */
 #ifndef UNROLL_TRAIN_WORKER_H
 #define UNROLL_TRAIN_WORKER_H
@@ -24,6 +30,15 @@
 #include "lesson.h"
 
 #define TRAIN_MAX_EPOCHS 2000
+/* webtrain: runs go in slices of the frame loop rather than on a thread
+ * (the default where there are no threads; a test may set run->sliced) */
+#ifdef __EMSCRIPTEN__
+#define TRAIN_SLICED true
+#else
+#define TRAIN_SLICED false
+#endif
+/* webtrain: a frame's slice of training, in ms (a 60 Hz frame is 16.7) */
+#define TRAIN_SLICE_MS 12.0
 
 /* What the view shows of a run: written by the worker under the lock. */
 typedef struct {
@@ -56,6 +71,9 @@ typedef struct {
     Model result[CELL_KIND_COUNT];
     bool result_ok[CELL_KIND_COUNT];
     History history[CELL_KIND_COUNT];  /* hist: each result's weights after every epoch */
+    /* webtrain: the sliced path */
+    bool sliced;                       /* runs go in slices (TRAIN_SLICED unless a test says) */
+    struct TrainJob *job;              /* the app's: a sliced run, from its start to its join */
 } TrainRun;
 
 /* Makes the lock; a run starts empty. train_run_free joins nothing: the
@@ -66,5 +84,11 @@ void train_run_free(TrainRun *run);
 void train_run_reset(TrainRun *run);
 /* A copy of the progress, taken under the lock. */
 void train_run_progress(const TrainRun *run, TrainRunProgress *out);
+/* webtrain: true from a run's start to its join (a thread, or a sliced run). */
+bool train_run_active(const TrainRun *run);
+/* webtrain: the next slice of a sliced run: batches (at least one step of
+ * work) until budget_ms have passed; budget_ms <= 0 runs it to its end.
+ * True when the run has finished (then app_train_join takes the results). */
+bool train_run_slice(TrainRun *run, double budget_ms);
 
 #endif

@@ -43,6 +43,7 @@ static const RunRecord *chart_run(const App *a, const Layer **layer)
     if (a->layer < 0 || a->layer >= dm->model.n_layers || dm->model.layers[a->layer].kind != LAYER_RNN) return NULL;
     const Layer *l = &dm->model.layers[a->layer];
     int dir = a->dir >= 0 && a->dir < l->n_dir ? a->dir : 0;
+    if (dm->trace.layers[a->layer].run[dir].T != a->doc->T) return NULL; /* conv helper: after a conv that shortens the input */
     *layer = l;
     return &dm->trace.layers[a->layer].run[dir];
 }
@@ -229,12 +230,19 @@ static void draw_panel(const App *a, Render *r, Box plot, const RunRecord *run, 
     }
     render_text(r, plot.x, plot.y - render_line_height(r, spx, FONT_BOLD) - 1, title, spx, FONT_BOLD, th->text, ALIGN_LEFT);
     if (!words) return;
-    /* words under the panel: every one that fits, on two staggered rows */
+    /* words under the panel, whole, on up to three staggered rows (the
+     * shared token row; a backward layer's steps run the other way) */
     const Doc *d = a->doc;
     float sw = plot.w / (float)T;
+    if (!l->cell[0].go_backwards) {
+        TokenLayout tl = token_layout(a, r, sw, TOKEN_ROWS_MAX);
+        draw_tokens(a, r, (Box){plot.x, plot.y, plot.w, plot.h + token_rows_height(a, r, &tl, false)}, plot.x + 0.5f * sw, sw,
+                    plot.y + plot.h + 2, &tl, false, false);
+        return;
+    }
     int lh = render_line_height(r, spx, FONT_REGULAR);
     for (int s = 0; s < T; s++) {
-        int pos = l->cell[0].go_backwards ? T - 1 - s : s;
+        int pos = T - 1 - s;
         char wb[64], fit[64];
         const char *w = doc_word(d, pos, wb, sizeof wb);
         int row = s % 2;
@@ -302,8 +310,12 @@ void view_chart_draw(const App *a, Render *r, Box area)
     int px = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL), pad = px;
     const Layer *l = NULL;
     const RunRecord *run = chart_run(a, &l);
+    if (!run && conv_shown_as_windows(&dm->model)) { /* conv helper: the filters over the positions */
+        view_conv_chart_draw(a, r, area);
+        return;
+    }
     if (!run) {
-        render_text(r, area.x + pad, area.y + pad, "no recurrent layer to chart", px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        render_text(r, area.x + pad, area.y + pad, "no recurrent layer stepping through the words to chart", px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
         return;
     }
     int units[LESSON_MAX_UNITS];
@@ -355,7 +367,8 @@ void view_chart_draw(const App *a, Render *r, Box area)
     if (heat && panels > 2) panels = 2;
     if (panels == 0) return;
     int title_h = render_line_height(r, spx, FONT_BOLD) + 2;
-    int words_h = 2 * render_line_height(r, spx, FONT_REGULAR) + 4;
+    TokenLayout wl = token_layout(a, r, (float)(lines.w - 2 * axis_w) / (float)(a->doc->T > 0 ? a->doc->T : 1), TOKEN_ROWS_MAX);
+    int words_h = token_rows_height(a, r, &wl, false) + 4;
     int ph = (lines.h - words_h) / panels;
     for (int k = 0; k < panels; k++) {
         Box plot = {lines.x + axis_w, lines.y + k * ph + title_h, lines.w - 2 * axis_w, ph - title_h - spx};

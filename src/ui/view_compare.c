@@ -25,7 +25,7 @@ void view_compare_draw(const App *a, Render *r, Box area)
     /* the label column as wide as the longest label, 5 to 9 body widths */
     int label_w = px * 5, pred_w = px * 12;
     for (int m = 0; m < d->n_models; m++) {
-        int li = last_rnn(&d->models[m]), w1 = 0, w2 = 0;
+        int li = conv_shown_as_windows(&d->models[m].model) ? -1 : last_rnn(&d->models[m]), w1 = 0, w2 = 0;
         render_text_size(r, d->models[m].label, px, FONT_BOLD, &w1, NULL);
         if (li >= 0) render_text_size(r, d->models[m].model.layers[li].name, spx, FONT_REGULAR, &w2, NULL);
         int need = (w1 > w2 ? w1 : w2) + 2 * pad;
@@ -34,7 +34,14 @@ void view_compare_draw(const App *a, Render *r, Box area)
     if (label_w > px * 9) label_w = px * 9;
     int legend_h = spx * 2 + 8;
     render_text(r, area.x + pad, area.y + pad / 2, "The same sentence through each cell type", px, FONT_BOLD, th->text, ALIGN_LEFT);
-    draw_legend(a, r, (Box){area.x + area.w - px * 16 - pad, area.y + pad / 2, px * 16, legend_h}, 1.0f);
+    /* c's scale in the legend when a lane has c (the lesson's one scale) */
+    float c_legend = 1.0f;
+    for (int m = 0; m < d->n_models; m++) {
+        int li = last_rnn(&d->models[m]);
+        if (li >= 0 && d->models[m].traced && d->models[m].trace.layers[li].run[0].c && d->models[m].c_range > c_legend)
+            c_legend = d->models[m].c_range;
+    }
+    draw_legend(a, r, (Box){area.x + area.w - px * 16 - pad, area.y + pad / 2, px * 16, legend_h}, c_legend);
     /* cut helper: the steps as wide as their words need (two staggered
      * rows, then the small type), whole steps scrolled with the current one
      * in view when they do not all fit, as in the unrolled view */
@@ -52,12 +59,21 @@ void view_compare_draw(const App *a, Render *r, Box area)
     render_clip_pop(r);
     for (int m = 0; m < n; m++) {
         const DocModel *dm = &d->models[m];
+        Box lane = {steps.x, steps.y + m * lane_h, steps.w, lane_h};
         int li = last_rnn(dm);
+        /* conv helper: a convolution's lane draws windows, not cells */
+        bool windows = conv_shown_as_windows(&dm->model);
+        if (windows) {
+            li = dm->model.n_layers - 1;
+            while (li > 0 && !(dm->model.layers[li].kind == LAYER_CONV1D)) li--;
+            render_clip_push(r, lane);
+            view_conv_compare_lane(a, r, m, lane, steps.x + sw / 2 - row.scroll, sw);
+            render_clip_pop(r);
+        }
         const Layer *l = &dm->model.layers[li];
         const RunRecord *run = &dm->trace.layers[li].run[0];
-        Box lane = {steps.x, steps.y + m * lane_h, steps.w, lane_h};
-        bool lstm = run->c != NULL;
-        for (int p = row.first; p < row.first + row.n; p++) {
+        bool lstm = !windows && run->c != NULL;
+        for (int p = row.first; p < row.first + row.n && !windows; p++) {
             int s = l->cell[0].go_backwards ? T - 1 - p : p;
             bool done = s <= a->step, now = s == a->step;
             int mg = (int)fmaxf(1.0f, sw * 0.08f);
@@ -79,6 +95,10 @@ void view_compare_draw(const App *a, Render *r, Box area)
                 draw_strip_grid(r, th, cb, run->c + (size_t)(s + 1) * run->H, run->H, dm->c_range, false, fade, done ? &proto : NULL, cols, sq);
                 proto.vec = VEC_H;
                 draw_strip_grid(r, th, hb, run->h + (size_t)(s + 1) * run->H, run->H, 1.0f, false, fade, done ? &proto : NULL, cols, sq);
+                if (p == row.first) { /* which strip is which */
+                    render_text(r, lane.x - spx / 2, cb.y + cb.h / 2 - spx / 2, "c", spx, FONT_BOLD, th->text_dim, ALIGN_RIGHT);
+                    render_text(r, lane.x - spx / 2, hb.y + hb.h / 2 - spx / 2, "h", spx, FONT_BOLD, th->text_dim, ALIGN_RIGHT);
+                }
             } else {
                 proto.vec = VEC_H;
                 draw_strip_grid(r, th, (Box){cell.x + 1, cell.y + 1, cell.w - 2, cell.h - 2}, run->h + (size_t)(s + 1) * run->H, run->H,
@@ -90,7 +110,8 @@ void view_compare_draw(const App *a, Render *r, Box area)
         render_text(r, area.x + pad, lane.y + lane.h / 2 - px, dm->label, px, FONT_BOLD, m == a->model ? th->accent : th->text, ALIGN_LEFT);
         /* the layer's name and its units on lines of their own: the column is narrow */
         char units[32], fb[64];
-        snprintf(units, sizeof units, "%d units", run->H);
+        if (windows) snprintf(units, sizeof units, "%d filters", l->out_dim);
+        else snprintf(units, sizeof units, "%d units", run->H);
         int sy = lane.y + lane.h / 2 - px + render_line_height(r, px, FONT_BOLD);
         render_text(r, area.x + pad, sy, render_fit_text(r, l->name, spx, FONT_REGULAR, label_w - 2 * pad, fb, sizeof fb), spx,
                     FONT_REGULAR, th->text_dim, ALIGN_LEFT);

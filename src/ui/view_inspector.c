@@ -298,24 +298,47 @@ void view_inspector_draw(const App *a, Render *r, Box area)
     const Doc *d = a->doc;
     const DocModel *dm = &d->models[a->model];
     const Layer *l = &dm->model.layers[a->layer];
+    if (l->kind != LAYER_RNN) { /* conv helper: no cell here */
+        view_conv_inspector_draw(a, r, area);
+        return;
+    }
     const Cell *c = &l->cell[a->dir];
     int px = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL), pad = px;
     int t = a->step;
     /* a backward run's step t reads position T-1-t */
     int pos = c->go_backwards ? d->T - 1 - t : t;
+    /* conv helper: after a conv that shortens the input, the steps read its positions */
+    char reading[200], wb[64];
+    int T_run = dm->trace.layers[a->layer].T_in;
+    if (T_run != d->T) t = conv_rnn_step(dm, a->layer, a->dir, d->T, a->step, reading, sizeof reading);
+    else snprintf(reading, sizeof reading, "\xE2\x80\x9C%s\xE2\x80\x9D", doc_word(d, pos, wb, sizeof wb));
     /* the wires live in a copy in the render scratch; app_describe below
      * reuses that scratch, so the inspector copies what it draws first */
     size_t nf = cell_wires_floats(&dm->trace, a->layer, a->dir);
     float *block = render_scratch(r, 2 * nf) + nf;
     CellWires w;
     cell_wires_fill(&w, block, &dm->trace, a->layer, a->dir, t, 0);
-    char head[256], wb[64];
-    snprintf(head, sizeof head, "%s \xC2\xB7 layer %s%s (%s, %d units) \xC2\xB7 step %d of %d, reading \xE2\x80\x9C%s\xE2\x80\x9D%s",
+    char head[400];
+    snprintf(head, sizeof head, "%s \xC2\xB7 layer %s%s (%s, %d units) \xC2\xB7 step %d of %d, reading %s%s",
              dm->label, l->name, l->bidirectional ? (a->dir ? " backward" : " forward") : "", cell_class_name(c->kind), w.H, t + 1,
-             d->T, doc_word(d, pos, wb, sizeof wb), w.mask ? "" : "  (masked: the state is carried)");
-    char fit[256];
-    render_text(r, area.x + pad, area.y + pad / 2, render_fit_text(r, head, px, FONT_BOLD, area.w - 2 * pad - px * 17, fit, sizeof fit), px,
-                FONT_BOLD, th->text, ALIGN_LEFT);
+             T_run, reading, w.mask ? "" : "  (masked: the state is carried)");
+    char fit[400];
+    int room = area.w - 2 * pad - px * 17, hw = 0;
+    render_text_size(r, head, px, FONT_BOLD, &hw, NULL);
+    if (hw <= room) {
+        render_text(r, area.x + pad, area.y + pad / 2, head, px, FONT_BOLD, th->text, ALIGN_LEFT);
+    } else {
+        /* too wide beside the legend (presenter mode): the layer on one
+         * line, the step on the next */
+        char l1[160], l2[400];
+        snprintf(l1, sizeof l1, "%s \xC2\xB7 layer %s%s (%s, %d units)", dm->label, l->name,
+                 l->bidirectional ? (a->dir ? " backward" : " forward") : "", cell_class_name(c->kind), w.H);
+        snprintf(l2, sizeof l2, "step %d of %d, reading %s%s", t + 1, T_run, reading, w.mask ? "" : "  (masked: the state is carried)");
+        render_text(r, area.x + pad, area.y + pad / 2, render_fit_text(r, l1, px, FONT_BOLD, room, fit, sizeof fit), px, FONT_BOLD,
+                    th->text, ALIGN_LEFT);
+        render_text(r, area.x + pad, area.y + pad / 2 + render_line_height(r, px, FONT_BOLD),
+                    render_fit_text(r, l2, px, FONT_REGULAR, room, fit, sizeof fit), px, FONT_REGULAR, th->text, ALIGN_LEFT);
+    }
     int legend_h = spx * 2 + 8;
     draw_legend(a, r, (Box){area.x + area.w - px * 16 - pad, area.y + pad / 2, px * 16, legend_h}, dm->c_range);
     /* the diagram above, the equations below */

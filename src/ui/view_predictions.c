@@ -82,6 +82,31 @@ void view_predictions_draw(const App *a, Render *r, Box area)
                                      : "Guess first \xE2\x80\x94 press r to reveal",
                     lpx, FONT_BOLD, th->accent, ALIGN_CENTER);
 
+    /* variants: every model's accuracy on the lesson's held-out rows, with
+     * the weights shown (the epoch slider moves it) */
+    int heldout_h = 0;
+    if (d->is_lesson && dm->heldout_rows > 0) {
+        int y = y0 + n * row_h + pad;
+        char line[512];
+        size_t at = (size_t)snprintf(line, sizeof line, "Held out: %d %s none of the models trained on", dm->heldout_rows,
+                                     d->lesson.task == LESSON_CLASSIFY ? "sentences" : "next words");
+        if (d->epoch >= 0 && at < sizeof line) at += (size_t)snprintf(line + at, sizeof line - at, " (weights after epoch %d)", d->epoch);
+        render_text(r, area.x + pad, y, line, px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        y += render_line_height(r, px, FONT_REGULAR);
+        int x = area.x + pad;
+        for (int m = 0; m < d->n_models; m++) {
+            const DocModel *o = &d->models[m];
+            if (o->heldout_rows <= 0) continue;
+            char item[96];
+            snprintf(item, sizeof item, "%s %.1f%% right", o->label, 100.0 * o->heldout_acc);
+            Box b = render_text(r, x, y, item, px, m == a->model ? FONT_BOLD : FONT_REGULAR, m == a->model ? th->text : th->text_dim,
+                                ALIGN_LEFT);
+            x = b.x + b.w + px * 2;
+        }
+        y += render_line_height(r, px, FONT_BOLD) + pad;
+        if (y > area.y + chart_h + pad * 2) heldout_h = y - (area.y + chart_h + pad * 2);
+    }
+
     /* input attribution (helper attr): the words read, shaded, at the bottom */
     if (app_attrib_shown(a)) {
         int ah = app_attrib_legend_height(a, r);
@@ -89,7 +114,7 @@ void view_predictions_draw(const App *a, Render *r, Box area)
     }
     /* along the sentence: the most probable next word after each step */
     if (!doc_predicts_words(d, a->model)) return;
-    int y = area.y + chart_h + pad * 2;
+    int y = area.y + chart_h + pad * 2 + heldout_h;
     render_text(r, area.x + pad, y, "what it expected next, step by step", spx, FONT_BOLD, th->text_dim, ALIGN_LEFT);
     y += spx + pad / 2;
     int T = d->T, x = area.x + pad;

@@ -1,5 +1,6 @@
 /* view_training, view_gradients, view_generate: the learning views.
- * Training: the lesson's models trained in the window (a worker thread),
+ * Training: the lesson's models trained in the window (a worker thread, or
+ * in slices of the frame loop in the browser: train_worker.h),
  * loss and accuracy per epoch, one line per cell type on shared axes, and
  * the time taken. Gradients: |dL/dh_t| of every step on a log scale, one
  * line per cell type, on the current sentence. Generate: text continued
@@ -116,7 +117,7 @@ static int small_button(const App *a, Render *r, int x, int y, const char *label
 
 /* hist: the optimizer line: Adam or SGD (p), learning rate (a A, - +) and
  * clipnorm (c C, - +); returns the y below it */
-static int optimizer_controls(const App *a, Render *r, int x, int y, const TrainRunProgress *prog)
+static int optimizer_controls(const App *a, Render *r, int x, int y, int right, const TrainRunProgress *prog)
 {
     const Theme *th = &a->theme;
     int px = app_px(a, TEXT_BODY), gap = px / 2;
@@ -141,7 +142,10 @@ static int optimizer_controls(const App *a, Render *r, int x, int y, const Train
     t = render_text(r, x, y, buf, px, FONT_BOLD, th->text, ALIGN_LEFT);
     x = t.x + t.w + gap;
     x += small_button(a, r, x, y, "+", BTN_CLIP_UP, px) + px * 2;
-    render_text(r, x, y, "a A  c C: lower / higher", app_px(a, TEXT_SMALL), FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+    int hw = 0;
+    render_text_size(r, "a A  c C: lower / higher", app_px(a, TEXT_SMALL), FONT_REGULAR, &hw, NULL);
+    if (x + hw <= right) /* the keys are in the help (?) when the line is full */
+        render_text(r, x, y, "a A  c C: lower / higher", app_px(a, TEXT_SMALL), FONT_REGULAR, th->text_dim, ALIGN_LEFT);
     (void)prog;
     return y + render_line_height(r, px, FONT_BOLD) + px / 2;
 }
@@ -174,7 +178,7 @@ void view_training_draw(const App *a, Render *r, Box area)
              state);
     render_text(r, area.x + pad, y, line, spx, FONT_REGULAR, prog->failed ? th->bad : th->text_dim, ALIGN_LEFT);
     y += render_line_height(r, spx, FONT_REGULAR) + pad / 2;
-    y = optimizer_controls(a, r, area.x + pad, y, prog);
+    y = optimizer_controls(a, r, area.x + pad, y, area.x + area.w - pad, prog);
     int lx = legend(a, r, area.x + pad, y);
     (void)lx;
     y += render_line_height(r, px, FONT_BOLD) + pad / 2;
@@ -187,13 +191,13 @@ void view_training_draw(const App *a, Render *r, Box area)
     for (int k = 0; !live && k < d->n_models; k++) history = history || d->models[k].curve_done > 0;
     bool has_val = live ? prog->has_val : d->is_lesson && d->lesson.validation != NULL;
     if (history || (!live && doc_curves_pending(d))) {
-        snprintf(line, sizeof line, "The shipped models' training, from history.bin: each epoch's weights %s",
-                 has_val ? "on the training rows (solid) and the held-out validation rows (dashed)" : "on the training rows");
+        snprintf(line, sizeof line, "The shipped models by epoch (history.bin): %s",
+                 has_val ? "training solid, held-out validation dashed" : "loss and accuracy on the training rows");
         render_text(r, area.x + pad, y, line, spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
         y += render_line_height(r, spx, FONT_REGULAR) + pad / 4;
     } else if (live && has_val) {
-        render_text(r, area.x + pad, y, "solid: the training rows, as the batches saw them \xC2\xB7 dashed: the held-out validation rows after each epoch",
-                    spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        render_text(r, area.x + pad, y, "training solid (as the batches saw it), held-out validation dashed", spx,
+                    FONT_REGULAR, th->text_dim, ALIGN_LEFT);
         y += render_line_height(r, spx, FONT_REGULAR) + pad / 4;
     }
     if (d->curve_error[0] && !live) {
@@ -224,7 +228,7 @@ void view_training_draw(const App *a, Render *r, Box area)
             }
         }
     }
-    int stats_h = n_rows * render_line_height(r, spx, FONT_REGULAR) + pad / 2;
+    int stats_h = (n_rows + 1) * render_line_height(r, spx, FONT_REGULAR) + pad / 2;
     int w = (area.w - 3 * pad) / 2, h = area.y + area.h - y - stats_h - pad;
     char hi[32];
     snprintf(hi, sizeof hi, "%.2f", (double)lmax);
@@ -252,9 +256,16 @@ void view_training_draw(const App *a, Render *r, Box area)
             }
         }
     }
-    /* per model: parameters, the last figures, the lowest validation loss, time */
+    /* per model, a table: parameters, the last figures, the lowest
+     * validation loss, the time per epoch of a run here */
     int ty = area.y + area.h - stats_h;
-    for (int k = 0; k < n_rows; k++) {
+    int lh = render_line_height(r, spx, FONT_REGULAR);
+    static const char *const HEAD[] = {"model", "parameters", "epoch", "loss", "accuracy", "val. loss", "val. accuracy",
+                                       "lowest val. loss", "s / epoch"};
+    enum { NCOL = 9 };
+    char cells[LESSON_MAX_CELLS + 1][NCOL][48];
+    int rows_n = 0;
+    for (int k = 0; k < n_rows && k < LESSON_MAX_CELLS; k++) {
         const float *loss = NULL, *acc = NULL, *vloss = NULL, *vacc = NULL;
         int n = 0, first = 1; /* first: the epoch number of index 0 */
         if (live) {
@@ -265,23 +276,46 @@ void view_training_draw(const App *a, Render *r, Box area)
             n = dm->curve_done, first = 0;
             loss = dm->curve_loss, acc = dm->curve_acc, vloss = dm->curve_vloss, vacc = dm->curve_vacc;
         }
-        if (n == 0) continue;
-        size_t at = 0;
-        at += (size_t)snprintf(line + at, sizeof line - at, "%s: %zu parameters \xC2\xB7 epoch %d: loss %.3f, accuracy %.2f",
-                               k < d->n_models ? d->models[k].label : "?", k < d->n_models ? d->models[k].model.n_params : (size_t)0,
-                               n - 1 + first, (double)loss[n - 1], (double)acc[n - 1]);
-        if (has_val && at < sizeof line) {
-            int best = 0;
-            for (int e = 1; e < n; e++)
-                if (vloss[e] < vloss[best]) best = e;
-            at += (size_t)snprintf(line + at, sizeof line - at,
-                                   " \xC2\xB7 validation loss %.3f, accuracy %.2f (lowest loss %.3f after epoch %d)", (double)vloss[n - 1],
-                                   (double)vacc[n - 1], (double)vloss[best], best + first);
+        char (*c)[48] = cells[rows_n + 1];
+        for (int q = 0; q < NCOL; q++) snprintf(c[q], 48, "\xE2\x80\x94");
+        snprintf(c[0], 48, "%s", k < d->n_models ? d->models[k].label : "?");
+        if (k < d->n_models) snprintf(c[1], 48, "%zu", d->models[k].model.n_params);
+        if (n > 0) {
+            snprintf(c[2], 48, "%d", n - 1 + first);
+            snprintf(c[3], 48, "%.3f", (double)loss[n - 1]);
+            snprintf(c[4], 48, "%.2f", (double)acc[n - 1]);
+            if (has_val) {
+                int best = 0;
+                for (int e = 1; e < n; e++)
+                    if (vloss[e] < vloss[best]) best = e;
+                snprintf(c[5], 48, "%.3f", (double)vloss[n - 1]);
+                snprintf(c[6], 48, "%.2f", (double)vacc[n - 1]);
+                snprintf(c[7], 48, "%.3f (epoch %d)", (double)vloss[best], best + first);
+            }
+            if (live) snprintf(c[8], 48, "%.2f", prog->seconds[k] / n);
         }
-        if (live && at < sizeof line)
-            snprintf(line + at, sizeof line - at, " \xC2\xB7 %.1f s, %.2f s per epoch here", prog->seconds[k], prog->seconds[k] / n);
-        render_text(r, area.x + pad, ty + k * render_line_height(r, spx, FONT_REGULAR), line, spx, FONT_REGULAR, cell_colour(a, k),
-                    ALIGN_LEFT);
+        rows_n++;
+    }
+    if (rows_n == 0) return;
+    for (int q = 0; q < NCOL; q++) snprintf(cells[0][q], 48, "%s", HEAD[q]);
+    int x = area.x + pad;
+    for (int q = 0; q < NCOL; q++) {
+        if ((q >= 5 && q <= 7 && !has_val) || (q == 8 && !live)) continue;
+        int cw = 0;
+        for (int k = 0; k <= rows_n; k++) {
+            int tw = 0;
+            render_text_size(r, cells[k][q], spx, k ? FONT_REGULAR : FONT_BOLD, &tw, NULL);
+            if (tw > cw) cw = tw;
+        }
+        if (x + cw > area.x + area.w - pad) break; /* no room: the rest stays off */
+        for (int k = 0; k <= rows_n; k++) {
+            Color col = k == 0 ? th->text_dim : cell_colour(a, k - 1);
+            if (q == 0)
+                render_text(r, x, ty + k * lh, cells[k][q], spx, k ? FONT_BOLD : FONT_BOLD, col, ALIGN_LEFT);
+            else
+                render_text(r, x + cw, ty + k * lh, cells[k][q], spx, k ? FONT_REGULAR : FONT_BOLD, col, ALIGN_RIGHT);
+        }
+        x += cw + spx * 2;
     }
 }
 
@@ -312,6 +346,14 @@ void view_gradients_draw(const App *a, Render *r, Box area)
             hi = fmaxf(hi, v);
             any = true;
         }
+    }
+    if (!any && d->n_models > 0 && conv_shown_as_windows(&d->models[0].model)) { /* conv helper */
+        render_text(r, area.x + pad, y,
+                    doc_first_rnn(&d->models[0]) < 0
+                        ? "A convolution passes no h from step to step: there is no |dL/dh\xE2\x82\x9C| to follow back through time."
+                        : "The recurrent layer reads the convolution's positions, not the words: its steps are not drawn on this axis.",
+                    px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        return;
     }
     if (!any) {
         render_text(r, area.x + pad, y, "This model has no loss to take a gradient of (its last layer is not softmax or sigmoid).", px,
@@ -357,11 +399,14 @@ void view_generate_draw(const App *a, Render *r, Box area)
                     "Generation needs a next-word model, as in lessons 1 and 5.", px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
         return;
     }
-    snprintf(line, sizeof line, "%s writes on, word by word", d->models[a->model].label);
+    /* lesson 9: a char_level model writes characters, not words */
+    const bool chars = !tokenizer_joiner(&d->tok)[0];
+    const char *unit = chars ? "character" : "word";
+    snprintf(line, sizeof line, "%s writes on, %s by %s", d->models[a->model].label, unit, unit);
     render_text(r, area.x + pad, y, line, px, FONT_BOLD, th->text, ALIGN_LEFT);
     y += render_line_height(r, px, FONT_BOLD);
-    snprintf(line, sizeof line, "g next word  \xC2\xB7  c start again from the sentence  \xC2\xB7  [ ] temperature %.2f%s  \xC2\xB7  q quiz mode%s",
-             (double)a->temperature, a->temperature <= 0 ? " (greedy)" : "", a->quiz_mode ? " on" : "");
+    snprintf(line, sizeof line, "g next %s  \xC2\xB7  c start again  \xC2\xB7  [ ] temperature %.2f%s  \xC2\xB7  q quiz mode%s",
+             unit, (double)a->temperature, a->temperature <= 0 ? " (greedy)" : "", a->quiz_mode ? " on" : "");
     render_text(r, area.x + pad, y, line, spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
     y += render_line_height(r, spx, FONT_REGULAR) + pad / 2;
     /* the temperature slider: 0 .. 2 */
@@ -383,26 +428,52 @@ void view_generate_draw(const App *a, Render *r, Box area)
         bool last = i == a->gen.n - 1;
         int ww = 0;
         render_text_size(r, hide && last ? "?" : w, lpx, FONT_BOLD, &ww, NULL);
+        int gap = sw;
+        /* lesson 9: characters wrap at word boundaries; no space opens a line */
+        if (chars && !(hide && last)) {
+            bool starts_word = w[0] != ' ' && (i == 0 || tokenizer_index_word(&d->tok, a->gen.words[i - 1].token)[0] == ' ');
+            int run = 0;
+            for (int j = i; starts_word && j < a->gen.n && !(hide && j == a->gen.n - 1); j++) {
+                const char *c = tokenizer_index_word(&d->tok, a->gen.words[j].token);
+                if (c[0] == ' ') break;
+                int cw = 0;
+                render_text_size(r, c, lpx, FONT_BOLD, &cw, NULL);
+                run += cw;
+            }
+            if (starts_word && x > area.x + pad && x + run > area.x + area.w - pad) {
+                x = area.x + pad;
+                y += lh;
+            }
+            if (w[0] == ' ' && x + ww > area.x + area.w - pad) { /* a space that ends a line */
+                x = area.x + pad;
+                y += lh;
+                continue;
+            }
+            if (w[0] == ' ' && x == area.x + pad && i > 0) continue;
+        }
         if (x + sw + ww > area.x + area.w - pad) {
             x = area.x + pad;
             y += lh;
+            gap = 0; /* no space at the start of a line */
         }
-        Box b = render_text(r, x + sw, y, hide && last ? "?" : w, lpx, FONT_BOLD, last ? th->accent : th->text, ALIGN_LEFT);
+        Box b = render_text(r, x + gap, y, hide && last ? "?" : w, lpx, FONT_BOLD, last ? th->accent : th->text, ALIGN_LEFT);
         x = b.x + b.w;
     }
     y += lh + pad;
     if (a->gen.n == 0) {
-        render_text(r, area.x + pad, y, "Press g to let the model choose the next word.", px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
+        snprintf(line, sizeof line, "Press g to let the model choose the next %s.", unit);
+        render_text(r, area.x + pad, y, line, px, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
         return;
     }
     /* the candidates of the last choice */
     const GenWord *gw = &a->gen.words[a->gen.n - 1];
-    snprintf(line, sizeof line, "the candidates for the last word%s", hide ? " (hidden: press r to reveal)" : "");
+    snprintf(line, sizeof line, "the candidates for the last %s%s", unit, hide ? " (hidden: press r to reveal)" : "");
     render_text(r, area.x + pad, y, line, spx, FONT_BOLD, th->text_dim, ALIGN_LEFT);
     y += render_line_height(r, spx, FONT_BOLD) + pad / 3;
     int name_w = px * 9, bar_w = area.w / 2, row = render_line_height(r, px, FONT_BOLD) + pad / 2;
     for (int k = 0; k < gw->n_top && y + row < area.y + area.h; k++) {
         const char *w = hide ? "?" : tokenizer_index_word(&d->tok, gw->top[k]);
+        if (strcmp(w, " ") == 0) w = "(space)"; /* lesson 9: a character model's space */
         bool chosen = gw->top[k] == gw->token;
         render_text(r, area.x + pad + name_w, y, w, px, chosen ? FONT_BOLD : FONT_REGULAR, th->text, ALIGN_RIGHT);
         Box bar = {area.x + 2 * pad + name_w, y + row / 5, bar_w, row / 2};

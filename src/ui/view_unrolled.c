@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "app_internal.h"
 #include "summary.h"
 
 typedef struct {
@@ -25,7 +26,7 @@ static int proc_step(const Layer *l, int dir, int p, int T)
     return l->cell[dir].go_backwards ? T - 1 - p : p;
 }
 
-static void draw_predictions_column(const App *a, Render *r, Box col)
+void draw_predictions_column(const App *a, Render *r, Box col)
 {
     const Theme *th = &a->theme;
     const DocModel *dm = &a->doc->models[a->model];
@@ -143,6 +144,10 @@ void view_unrolled_draw(const App *a, Render *r, Box area)
     const Model *m = &dm->model;
     const int T = d->T;
     int px = app_px(a, TEXT_BODY), spx = app_px(a, TEXT_SMALL), pad = px;
+    if (conv_shown_as_windows(m)) { /* conv helper: windows, not cells */
+        view_conv_unrolled_draw(a, r, area);
+        return;
+    }
 
     /* lanes from the bottom: tokens, x, then every recurrent run */
     Lane lanes[MAX_LANES];

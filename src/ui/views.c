@@ -96,6 +96,8 @@ bool app_describe(const App *a, const Hot *h, char *title, size_t tcap, char *fo
     }
     if (h->kind != HOT_UNIT || h->layer < 0 || h->layer >= dm->model.n_layers) return false;
     const Layer *l = &dm->model.layers[h->layer];
+    if (l->kind != LAYER_RNN && l->kind != LAYER_EMBEDDING && l->kind != LAYER_MASKING)
+        return conv_describe(a, h, title, tcap, formula, fcap); /* conv helper */
     if (l->kind != LAYER_RNN) {
         /* an embedding (x) row */
         const float *x = dm->trace.layers[h->layer].out;
@@ -116,10 +118,16 @@ bool app_describe(const App *a, const Hot *h, char *title, size_t tcap, char *fo
     CellWires w;
     cell_wires_fill(&w, render_scratch(rs, cell_wires_floats(&dm->trace, h->layer, h->dir)), &dm->trace, h->layer, h->dir, h->t, 0);
     const int j = h->unit, H = w.H;
-    int pos = c->go_backwards ? a->doc->T - 1 - h->t : h->t;
+    /* conv helper: after a conv that shortens the input, steps read its positions, not words */
+    const int T_run = dm->trace.layers[h->layer].T_in;
+    if (h->t >= T_run) return false;
+    int pos = c->go_backwards ? T_run - 1 - h->t : h->t;
     char wb[64];
+    const char *word = wb;
+    if (T_run != a->doc->T) snprintf(wb, sizeof wb, "position %d", pos + 1);
+    else word = doc_word(a->doc, pos, wb, sizeof wb);
     snprintf(title, tcap, "%s \xC2\xB7 %s%s \xC2\xB7 step %d \xE2\x80\x9C%s\xE2\x80\x9D \xC2\xB7 %s[%d] %s", dm->label, l->name,
-             l->bidirectional ? (h->dir ? " backward" : " forward") : "", h->t + 1, doc_word(a->doc, pos, wb, sizeof wb),
+             l->bidirectional ? (h->dir ? " backward" : " forward") : "", h->t + 1, word,
              vec_name((VecKind)h->vec, c->kind), j, vec_long_name((VecKind)h->vec, c->kind));
     char v0[32], v1[32], v2[32], v3[32], v4[32];
     if (!w.mask && h->vec != VEC_X) {
