@@ -1037,6 +1037,106 @@ START_TEST(recurrent_dropout_by_hand)
 }
 END_TEST
 
+/* lesson 10 (helper l10): the LSTM's own dropout and recurrent_dropout at
+ * rate 0.25, checked against a recomputation at inference. Keras draws one
+ * input mask (B, in_dim) and one recurrent mask (B, H) per sequence and
+ * reuses both at every step; each entry is 0 or 1/(1 - 0.25) = 4/3. So the
+ * training-time output of sequence b must equal the inference output of a
+ * copy of the layer whose kernel rows are scaled by the input mask and whose
+ * recurrent kernel rows are scaled by the recurrent mask (x·diag(m)·W =
+ * (x*m)·W). The masks' pattern (which entries are zero) is read from the
+ * trace; their value is the test's own 4/3, so a mutated scale, a mask
+ * redrawn at each step or one mask shared by the whole batch fails it. About
+ * a quarter of the entries are dropped. */
+START_TEST(lstm_dropout_masks_by_recompute)
+{
+    const int Bn = 40, T = 5, F = 3, H = 4;
+    const float rate = 0.25f, scale = 4.0f / 3.0f;
+    Model m;
+    model_init(&m);
+    m.input_dim = F;
+    Layer l = tu_rnn("lstm", CELL_LSTM, H, true);
+    l.dropout = rate;
+    l.recurrent_dropout = rate;
+    model_add_layer(&m, &l);
+    tu_build_random(&m, 5, 1.5f);
+    float *x = xmalloc((size_t)(Bn * T * F) * sizeof *x);
+    for (int k = 0; k < Bn * T * F; k++) x[k] = 0.1f * (float)(k % 11) - 0.4f;
+    Trace tr;
+    trace_init(&tr, &m, Bn, T, true);
+    trace_set_training(&tr, true, 2026);
+    model_forward(&tr, NULL, x);
+    const RunRecord *run = &tr.layers[0].run[0];
+    ck_assert(run->dropping && run->dp_mask && run->rdp_mask);
+    int dropped = 0, entries = 0, differ = 0;
+    Model one;
+    model_init(&one);
+    one.input_dim = F;
+    Layer l1 = tu_rnn("lstm", CELL_LSTM, H, true);
+    model_add_layer(&one, &l1);
+    Err err = {{0}};
+    ck_assert_msg(model_build(&one, &err), "%s", err.msg);
+    const Cell *c = &m.layers[0].cell[0];
+    Cell *c1 = &one.layers[0].cell[0];
+    for (int b = 0; b < Bn; b++) {
+        float dm[8], rm[8];
+        for (int j = 0; j < F; j++) {
+            float v = run->dp_mask[b * F + j];
+            ck_assert_msg(v == 0.0f || tu_close(v, scale, 1e-7, 0), "sequence %d input mask %d is %g", b, j, (double)v);
+            dm[j] = v == 0.0f ? 0.0f : scale;
+            dropped += v == 0.0f;
+        }
+        for (int j = 0; j < H; j++) {
+            float v = run->rdp_mask[b * H + j];
+            ck_assert_msg(v == 0.0f || tu_close(v, scale, 1e-7, 0), "sequence %d recurrent mask %d is %g", b, j, (double)v);
+            rm[j] = v == 0.0f ? 0.0f : scale;
+            dropped += v == 0.0f;
+        }
+        entries += F + H;
+        /* the copy: W rows times the input mask, U rows times the recurrent mask */
+        for (int i = 0; i < F; i++)
+            for (int g = 0; g < 4 * H; g++) c1->kernel[i * 4 * H + g] = c->kernel[i * 4 * H + g] * dm[i];
+        for (int i = 0; i < H; i++)
+            for (int g = 0; g < 4 * H; g++) c1->recurrent_kernel[i * 4 * H + g] = c->recurrent_kernel[i * 4 * H + g] * rm[i];
+        memcpy(c1->bias, c->bias, (size_t)(4 * H) * sizeof *c1->bias);
+        Trace t1;
+        trace_init(&t1, &one, 1, T, true);
+        model_forward(&t1, NULL, x + (size_t)b * (size_t)(T * F));
+        for (int t = 0; t < T; t++)
+            for (int j = 0; j < H; j++) {
+                float got = seq_at(tr.layers[0].out, (size_t)t, (size_t)b, (size_t)Bn, (size_t)H)[j];
+                float want = t1.layers[0].out[t * H + j];
+                ck_assert_msg(tu_close(got, want, 1e-5, 1e-5), "sequence %d step %d unit %d: %g in training, %g by recomputation", b,
+                              t, j, (double)got, (double)want);
+            }
+        trace_free(&t1);
+        /* the masks differ from sequence to sequence */
+        if (b > 0) differ += memcmp(run->dp_mask + b * F, run->dp_mask, (size_t)F * sizeof(float)) != 0 ||
+                             memcmp(run->rdp_mask + b * H, run->rdp_mask, (size_t)H * sizeof(float)) != 0;
+    }
+    /* Binomial(280, 0.25): mean 70, sd 7.2; 5 sd */
+    ck_assert_msg(abs(dropped - entries / 4) < 37, "%d of %d mask entries dropped, expected about a quarter", dropped, entries);
+    ck_assert_int_gt(differ, Bn / 2);
+    trace_free(&tr);
+    /* inference: no mask, the layer as it is (the copy with unit masks) */
+    memcpy(c1->kernel, c->kernel, (size_t)(F * 4 * H) * sizeof *c1->kernel);
+    memcpy(c1->recurrent_kernel, c->recurrent_kernel, (size_t)(H * 4 * H) * sizeof *c1->recurrent_kernel);
+    trace_init(&tr, &m, Bn, T, true);
+    model_forward(&tr, NULL, x);
+    Trace t1;
+    trace_init(&t1, &one, 1, T, true);
+    model_forward(&t1, NULL, x + 3 * T * F);
+    for (int t = 0; t < T; t++)
+        for (int j = 0; j < H; j++)
+            ck_assert_close(seq_at(tr.layers[0].out, (size_t)t, 3, (size_t)Bn, (size_t)H)[j], t1.layers[0].out[t * H + j], 1e-6);
+    trace_free(&t1);
+    trace_free(&tr);
+    free(x);
+    model_free(&one);
+    model_free(&m);
+}
+END_TEST
+
 /* Bad configurations are refused at build time with the layer named. */
 START_TEST(conv_bad_configs)
 {
@@ -1148,6 +1248,7 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, conv_param_counts_and_lengths);
     tcase_add_test(tc, spatial_dropout_training_output);
     tcase_add_test(tc, recurrent_dropout_by_hand);
+    tcase_add_test(tc, lstm_dropout_masks_by_recompute); /* lesson 10 */
     tcase_add_test(tc, conv_bad_configs);
     suite_add_tcase(s, tc);
     return s;

@@ -1621,6 +1621,296 @@ static void lesson8_claims(const Lesson *l, Model *models, const Tokenizer *tok,
     ck_assert_msg(strstr(lesson8_step(l, "Too far apart")->text, said), "lesson 8: the text should say \"%s\"", said);
 }
 
+/* ---- lesson 10 (helper l10): dropout ------------------------------------ */
+
+
+#define L10_MAX_EPOCHS 100
+
+/* loss and accuracy on the training notes and on the validation notes,
+ * after every epoch (0: the initial weights) */
+typedef struct {
+    int n; /* epochs + 1 */
+    double tl[L10_MAX_EPOCHS + 1], ta[L10_MAX_EPOCHS + 1], vl[L10_MAX_EPOCHS + 1], va[L10_MAX_EPOCHS + 1];
+} L10Curve;
+
+static void lesson10_eval(L10Curve *c, int e, const Model *m, const Tokenizer *tok)
+{
+    int n = 0;
+    c->ta[e] = probe_n(m, tok, "dropout/data.jsonl", &n);
+    ck_assert_int_eq(n, 240);
+    int nv = 0;
+    double acc = 0, loss = 0;
+    Err err = {{0}};
+    char p[4096];
+    snprintf(p, sizeof p, "%s/../lessons/dropout/data.jsonl", tu_path(""));
+    ck_assert_msg(evaluate_rows(m, tok, p, &nv, &acc, &loss, &err), "%s", err.msg);
+    c->tl[e] = loss;
+    snprintf(p, sizeof p, "%s/../lessons/dropout/held.jsonl", tu_path(""));
+    ck_assert_msg(evaluate_rows(m, tok, p, &nv, &acc, &loss, &err), "%s", err.msg);
+    ck_assert_int_eq(nv, 300);
+    c->va[e] = acc;
+    c->vl[e] = loss;
+}
+
+/* the shipped model k's curve, from its history.bin (whose first snapshot is
+ * the seeded model and whose last is the shipped one) */
+static void lesson10_curve_shipped(L10Curve *c, const Lesson *l, int k, const Model *shipped, const Tokenizer *tok)
+{
+    char *dir = lesson_model_dir(l, k);
+    History h;
+    bool absent = false;
+    Err err = {{0}};
+    ck_assert_msg(history_load_beside(&h, dir, shipped->n_params, &absent, &err), "%s: %s", dir, absent ? "no history.bin" : err.msg);
+    free(dir);
+    ck_assert_int_eq(h.n, l->epochs + 1);
+    ck_assert(memcmp(history_snapshot(&h, h.n - 1), shipped->params, shipped->n_params * sizeof(float)) == 0);
+    Model snap;
+    char *spec = lesson_spec_for(l, k);
+    ck_assert_msg(spec_build(&snap, spec, tok->max_index + 1, l->seed, &err), "%s", err.msg);
+    free(spec);
+    ck_assert(memcmp(history_snapshot(&h, 0), snap.params, snap.n_params * sizeof(float)) == 0);
+    c->n = h.n;
+    for (int e = 0; e < h.n; e++) {
+        history_apply(&h, e, &snap);
+        lesson10_eval(c, e, &snap, tok);
+    }
+    model_free(&snap);
+    history_free(&h);
+}
+
+/* model k retrained from the lesson's seed with its curve; the result must
+ * be the model the caller trained (the same bits) */
+static void lesson10_curve_retrained(L10Curve *c, const Lesson *l, int k, const Model *trained, const Tokenizer *tok)
+{
+    LessonData ld;
+    Err err = {{0}};
+    ck_assert_msg(lesson_data_load(&ld, l, &err), "%s", err.msg);
+    Model m;
+    ck_assert_msg(lesson_model_new(&m, l, &ld, k, &err), "%s", err.msg);
+    TrainConfig cfg = lesson_train_config(l);
+    Trainer tr;
+    ck_assert_msg(trainer_init(&tr, &m, &cfg, ld.rows.view.T, &err), "%s", err.msg);
+    c->n = cfg.epochs + 1;
+    lesson10_eval(c, 0, &m, tok);
+    EpochStats st;
+    for (int e = 1; e <= cfg.epochs; e++) {
+        ck_assert_msg(trainer_epoch(&tr, &ld.rows.view, NULL, &st, NULL, NULL, &err), "%s", err.msg);
+        lesson10_eval(c, e, &m, tok);
+    }
+    trainer_free(&tr);
+    ck_assert(memcmp(m.params, trained->params, m.n_params * sizeof(float)) == 0);
+    model_free(&m);
+    lesson_data_free(&ld);
+}
+
+static int lesson10_best_epoch(const L10Curve *c)
+{
+    int best = 0;
+    for (int e = 1; e < c->n; e++) best = c->vl[e] < c->vl[best] ? e : best;
+    return best;
+}
+
+/* a sentence's probability of "outdoors" through a model, at inference or
+ * training (dropout on, its masks drawn from seed) */
+static float lesson10_p(const Model *m, const Tokenizer *tok, const char *text, bool training, uint64_t seed)
+{
+    Prompt p;
+    Err err = {{0}};
+    ck_assert_msg(prompt_encode(&p, tok, text, m->seq_len, &err), "%s", err.msg);
+    Trace tr;
+    trace_init(&tr, m, 1, p.n, true);
+    if (training) trace_set_training(&tr, true, seed);
+    model_forward(&tr, p.tokens, NULL);
+    float out = tr.layers[m->n_layers - 1].out[0];
+    trace_free(&tr);
+    prompt_free(&p);
+    return out;
+}
+
+/* how many rows of a data file carry the label the plan does not give */
+static int lesson10_mislabelled(const char *file, int *n)
+{
+    static const char *const OUTDOORS[] = {"fly a kite", "walk the dog", "swim in the lake", "climb the hill",
+                                           "row a boat", "pick berries", "ride bikes", "watch the birds",
+                                           "dig the garden", "camp in the woods", "fish off the pier", "sail on the bay"};
+    char p[4096], line[1024];
+    snprintf(p, sizeof p, "%s/../lessons/%s", tu_path(""), file);
+    FILE *f = fopen(p, "r");
+    ck_assert_msg(f, "cannot read %s", p);
+    int wrong = 0;
+    *n = 0;
+    while (fgets(line, sizeof line, f)) {
+        bool out = false;
+        for (size_t k = 0; k < sizeof OUTDOORS / sizeof OUTDOORS[0]; k++) out |= strstr(line, OUTDOORS[k]) != NULL;
+        const char *lab = strstr(line, "\"label\": ");
+        ck_assert(lab);
+        wrong += (lab[9] == '1') != out;
+        (*n)++;
+    }
+    fclose(f);
+    return wrong;
+}
+
+/* lesson 10's claims. Models: plain, dropout, recurrent (the variants'
+ * order). Shipped: the curves from history.bin, and the figures the text
+ * quotes; retrained and other seeds: the curves of a retraining, and what
+ * the text says of every seed. */
+static void lesson10_claims(const Lesson *l, Model *models, const Tokenizer *tok, const char *which)
+{
+    const bool shipped = !strcmp(which, "shipped");
+    L10Curve c[3];
+    ck_assert_int_le(l->epochs, L10_MAX_EPOCHS);
+    for (int k = 0; k < 3; k++) {
+        if (shipped) lesson10_curve_shipped(&c[k], l, k, &models[k], tok);
+        else lesson10_curve_retrained(&c[k], l, k, &models[k], tok);
+    }
+    const int E = l->epochs, best = lesson10_best_epoch(&c[0]);
+    double gap[3];
+    for (int k = 0; k < 3; k++) {
+        gap[k] = c[k].ta[E] - c[k].va[E];
+        fprintf(stderr, "10-dropout.md %d (%s): lowest validation loss %.3f after epoch %d (accuracy %.3f); at epoch %d training "
+                "loss %.4f accuracy %.3f, validation loss %.3f accuracy %.3f\n", k, which, c[k].vl[lesson10_best_epoch(&c[k])],
+                lesson10_best_epoch(&c[k]), c[k].va[lesson10_best_epoch(&c[k])], E, c[k].tl[E], c[k].ta[E], c[k].vl[E], c[k].va[E]);
+    }
+    /* "Learning by heart": the validation loss turns up after a few epochs
+     * and ends far above its lowest; the training loss keeps falling */
+    CLAIM(best >= 2 && best <= 10, "%s plain: lowest validation loss after epoch %d", which, best);
+    CLAIM(c[0].vl[E] > 3.0 * c[0].vl[best], "%s plain: validation loss %.3f at the end, %.3f at its lowest", which, c[0].vl[E],
+          c[0].vl[best]);
+    /* (measured over six seeds: training loss 0.002 to 0.047, accuracy 98.8% to 100%) */
+    CLAIM(c[0].tl[E] < 0.1 && c[0].ta[E] >= 0.98, "%s plain: training loss %.4f, accuracy %.3f at the end", which, c[0].tl[E],
+          c[0].ta[E]);
+    /* the ranges the text gives over the seeds we trained */
+    CLAIM(c[0].vl[best] >= 0.515 && c[0].vl[best] <= 0.555 && best >= 3 && best <= 6,
+          "%s plain: lowest %.3f after epoch %d, the lesson says 0.52 to 0.55 after epoch 3 to 6", which, c[0].vl[best], best);
+    CLAIM(c[0].vl[E] >= 1.995 && c[0].vl[E] <= 2.235, "%s plain: %.3f at the end, the lesson says 2.00 to 2.23", which, c[0].vl[E]);
+    CLAIM(c[1].vl[E] >= 1.165 && c[1].vl[E] <= 1.335, "%s Dropout: %.3f at the end, the lesson says 1.17 to 1.33", which, c[1].vl[E]);
+    CLAIM(c[2].vl[E] >= 0.975 && c[2].vl[E] <= 1.185, "%s recurrent dropout: %.3f at the end, the lesson says 0.98 to 1.18", which,
+          c[2].vl[E]);
+    for (int k = 1; k < 3; k++) {
+        int b = lesson10_best_epoch(&c[k]);
+        CLAIM(c[k].vl[b] >= 0.515 && c[k].vl[b] <= 0.555, "%s model %d: lowest validation loss %.3f, the lesson says 0.52 to 0.55",
+              which, k, c[k].vl[b]);
+    }
+    CLAIM(c[0].va[E] >= 0.635 && c[0].va[E] <= 0.735 && c[1].va[E] >= 0.665 && c[1].va[E] <= 0.725 && c[2].va[E] >= 0.665 &&
+              c[2].va[E] <= 0.725,
+          "%s: validation accuracy at the end %.3f %.3f %.3f, the lesson says 64%%-73%% plain, 67%%-72%% with dropout", which,
+          c[0].va[E], c[1].va[E], c[2].va[E]);
+    /* the quiz: the plain model ends with the highest validation loss */
+    CLAIM(c[0].vl[E] > c[1].vl[E] && c[0].vl[E] > c[2].vl[E], "%s: validation loss at the end %.3f %.3f %.3f, the quiz says plain's is highest",
+          which, c[0].vl[E], c[1].vl[E], c[2].vl[E]);
+    /* "Only while training": at inference the same note gives the same
+     * answer (bit for bit) every time; in training each pass draws new
+     * masks and the answers differ */
+    const char *note = NULL;
+    for (int k = 0; k < l->n_steps; k++)
+        if (!strcmp(l->steps[k].title, "Only while training")) note = l->steps[k].dir.sentence;
+    ck_assert(note);
+    for (int k = 1; k < 3; k++) {
+        float p0 = lesson10_p(&models[k], tok, note, false, 0);
+        float lo = 1, hi = 0;
+        int distinct = 0;
+        float seen[10];
+        for (int r = 0; r < 10; r++) {
+            ck_assert(lesson10_p(&models[k], tok, note, false, 0) == p0);
+            float p = lesson10_p(&models[k], tok, note, true, (uint64_t)(r + 1));
+            bool is_new = true;
+            for (int q = 0; q < distinct; q++) is_new &= seen[q] != p;
+            if (is_new) seen[distinct++] = p;
+            lo = fminf(lo, p);
+            hi = fmaxf(hi, p);
+        }
+        fprintf(stderr, "10-dropout.md %d (%s): \"%s\" %.4f at inference; ten training passes %d different, %.4f to %.4f\n", k, which,
+                note, (double)p0, distinct, (double)lo, (double)hi);
+        CLAIM(distinct >= 5, "%s model %d: only %d different answers in ten training passes", which, k, distinct);
+        /* the text quotes the shipped Dropout model's: 90.7% every time; ten
+         * passes in training, ten answers from 52.1% to 96.3% */
+        if (shipped && k == 1)
+            CLAIM(lround(p0 * 1000) == 907 && distinct == 10 && lround(lo * 1000) == 521 && lround(hi * 1000) == 963,
+                  "shipped Dropout: %.4f; %d answers, %.4f to %.4f", (double)p0, distinct, (double)lo, (double)hi);
+    }
+    /* the introduction: 51 of 240 and 48 of 300 carry the other label; the
+     * rule alone gets 252 of 300 (84%) */
+    int n_train = 0, n_val = 0, w_train = lesson10_mislabelled("dropout/data.jsonl", &n_train),
+        w_val = lesson10_mislabelled("dropout/held.jsonl", &n_val);
+    ck_assert_msg(n_train == 240 && w_train == 51 && n_val == 300 && w_val == 48, "%d of %d, %d of %d mislabelled", w_train, n_train,
+                  w_val, n_val);
+    ck_assert(strstr(l->intro, "51 of the 240 training notes, and 48 of the 300 validation notes") &&
+              strstr(l->intro, "252 of the 300 validation notes (84%)"));
+    /* the introduction's two example notes are in neither file */
+    static const char *const EXAMPLES[] = {"on sunday my aunt wants to fly a kite after lunch", "tonight the twins want to bake bread"};
+    for (int f = 0; f < 2; f++) {
+        char **v = NULL;
+        int nv = read_texts(lesson(f ? "dropout/held.jsonl" : "dropout/data.jsonl"), &v);
+        for (int i = 0; i < nv; i++)
+            for (int k = 0; k < 2; k++) ck_assert_msg(strcmp(v[i], EXAMPLES[k]) != 0, "\"%s\" is a row of the data", EXAMPLES[k]);
+        free_texts(v, nv);
+    }
+    /* the plain model ends with the widest accuracy gap */
+    CLAIM(gap[0] > gap[1] && gap[0] > gap[2], "%s: accuracy gaps %.3f %.3f %.3f", which, gap[0], gap[1], gap[2]);
+    if (!shipped) return;
+    /* the shipped models' figures as the text quotes them */
+    const char *want[][2] = {
+        {"Learning by heart", "to 0.53, then turns and climbs, to 2.07 at epoch 60"},
+        {"Learning by heart", "(100%) and about 73% of the validation notes, a gap of 27 points"},
+        {"Sure and wrong", "right about 78% of the validation notes; at epoch 60 about 73%"},
+        {"Dropout", "the validation loss ends at 1.22 instead of 2.07, and 95%"},
+        {"Dropout", "95% against 70%, 25 points"},
+        {"Recurrent dropout", "1.05, about half the plain model's 2.07, with 93% of the training notes right and 67%"},
+        {"Other seeds", "epoch 3 to 6 and ended at 2.00 to 2.23; with Dropout it ended at 1.17 to 1.33, with recurrent dropout at 0.98 to 1.18"},
+        {"Other seeds", "was 0.52 to 0.55 for all three"},
+        {"Other seeds", "64% to 73% without dropout and 67% to 72% with it"},
+        {"Only while training", "says 90.7% outdoors, every time"},
+        {"Only while training", "gave ten different answers, from 52.1% to 96.3%"},
+        {"Sure of its mistakes", "four of the nine training notes about it are labelled indoors"},
+        {"Sure of its mistakes", "indoors, 99.6% sure; with Dropout 85.4%, with recurrent dropout 57.3%"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const LessonStep *st = NULL;
+        for (int k = 0; k < l->n_steps; k++)
+            if (!strcmp(l->steps[k].title, want[i][0])) st = &l->steps[k];
+        ck_assert(st);
+        char *flat = xstrdup(st->text); /* the narration's line breaks as spaces */
+        for (char *q = flat; *q; q++) *q = *q == '\n' ? ' ' : *q;
+        ck_assert_msg(strstr(flat, want[i][1]), "step \"%s\" does not say \"%s\"", want[i][0], want[i][1]);
+        free(flat);
+    }
+    /* "Sure of its mistakes": the walk-the-dog notes of the training data (4 of 9 indoors),
+     * and the shipped models' answers to the step's note (indoors 99.6%,
+     * 85.4%, 57.3%) */
+    {
+        char p[4096], line[1024];
+        snprintf(p, sizeof p, "%s/../lessons/dropout/data.jsonl", tu_path(""));
+        FILE *f = fopen(p, "r");
+        ck_assert(f);
+        int dog = 0, dog_in = 0;
+        while (fgets(line, sizeof line, f)) {
+            if (!strstr(line, "walk the dog")) continue;
+            dog++;
+            dog_in += strstr(line, "\"label\": 0") != NULL;
+        }
+        fclose(f);
+        ck_assert_msg(dog == 9 && dog_in == 4, "walk the dog: %d notes, %d indoors", dog, dog_in);
+        const LessonStep *st = &l->steps[l->n_steps - 1];
+        ck_assert(!strcmp(st->title, "Sure of its mistakes") && st->dir.sentence);
+        static const double indoors[3] = {0.996, 0.854, 0.573};
+        for (int k = 0; k < 3; k++) {
+            double pin = 1.0 - (double)lesson10_p(&models[k], tok, st->dir.sentence, false, 0);
+            CLAIM(fabs(pin - indoors[k]) < 0.0005, "shipped model %d: indoors %.4f on \"%s\", the lesson says %.3f", k, pin,
+                  st->dir.sentence, indoors[k]);
+        }
+    }
+    CLAIM(best == 3 && fabs(c[0].vl[3] - 0.53) < 0.005 && fabs(c[0].vl[E] - 2.07) < 0.005 && fabs(c[0].tl[E] - 0.002) < 0.0005 &&
+              c[0].ta[E] == 1.0 && lround(c[0].va[E] * 100) == 73 && lround(c[0].va[3] * 100) == 78 && lround(gap[0] * 100) == 27,
+          "shipped plain: best %d (%.3f), end %.3f, training %.4f %.3f, validation %.3f (%.3f at 3)", best, c[0].vl[3], c[0].vl[E],
+          c[0].tl[E], c[0].ta[E], c[0].va[E], c[0].va[3]);
+    CLAIM(fabs(c[1].vl[E] - 1.22) < 0.005 && lround(c[1].ta[E] * 100) == 95 && lround(c[1].va[E] * 100) == 70 &&
+              lround(gap[1] * 100) == 25,
+          "shipped Dropout: %.3f, training %.3f, validation %.3f", c[1].vl[E], c[1].ta[E], c[1].va[E]);
+    CLAIM(fabs(c[2].vl[E] - 1.05) < 0.005 && lround(c[2].ta[E] * 100) == 93 && lround(c[2].va[E] * 100) == 67,
+          "shipped recurrent dropout: %.3f, training %.3f, validation %.3f", c[2].vl[E], c[2].ta[E], c[2].va[E]);
+}
+
 typedef void (*ClaimCheck)(const Lesson *l, Model *models, const Tokenizer *tok, const char *which);
 
 typedef struct {
@@ -1646,6 +1936,8 @@ static const LessonClaims CLAIMS[] = {
     {"07-tensors.md", "tensors/probe.jsonl", {0.995, -1, -1}, {2, 2, 2}, lesson7_claims, {false, false, false}}, /* tensors */
     /* lesson 8: the convolution 75% to 90% on the held-out walks, the recurrent models at least 99% */
     {"08-conv-gru-lstm.md", "weather/held.jsonl", {0.75, 0.99, 0.99}, {0.90, 2, 2}, lesson8_claims, {false, false, false}},
+    /* lesson 10 (helper l10): plain, dropout, recurrent; its claims are about curves */
+    {"10-dropout.md", "dropout/held.jsonl", {-1, -1, -1}, {2, 2, 2}, lesson10_claims, {false, false, false}},
 };
 
 static void check_models(const LessonClaims *c, const Lesson *l, Model *models, const Tokenizer *tok, const char *which)
@@ -1893,14 +2185,14 @@ int main(void)
 {
     Suite *s = suite_create("lessons");
     TCase *tc = tcase_create("lessons");
-    tcase_set_timeout(tc, 1200);
+    tcase_set_timeout(tc, 3600);
     tcase_add_test(tc, every_lesson_opens_and_every_step_renders);
     tcase_add_loop_test(tc, lesson_claims, 0, (int)(sizeof CLAIMS / sizeof CLAIMS[0]));
     tcase_add_loop_test(tc, held_out_sets_share_nothing_with_training, 0, (int)(sizeof CLAIMS / sizeof CLAIMS[0]));
     tcase_add_test(tc, validation_sets_share_nothing_with_training);
     suite_add_tcase(s, tc);
     tc = tcase_create("seeds");
-    tcase_set_timeout(tc, 1800);
+    tcase_set_timeout(tc, 3600);
     tcase_add_loop_test(tc, claims_hold_for_other_seeds, 0, (int)(sizeof CLAIMS / sizeof CLAIMS[0]));
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
