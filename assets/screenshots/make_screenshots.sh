@@ -18,5 +18,9 @@ $U render lessons/04-bidirectional.md --view lesson --lesson-step 1 --size 1280x
 $U render lessons/05-stacked.md --view lesson --lesson-step 1 --size 1280x720 --out $OUT/lesson5.png
 $U render lessons/06-gradients.md --view lesson --lesson-step 2 --size 1280x720 --out $OUT/lesson6.png
 $U render lessons/07-tensors.md --view lesson --lesson-step 7 --size 1280x720 --out $OUT/lesson7.png
+$U render lessons/08-conv-gru-lstm.md --view lesson --lesson-step 2 --size 1280x720 --out $OUT/lesson8.png
+$U render lessons/08-conv-gru-lstm.md --view lesson --lesson-step 6 --size 1280x720 --out $OUT/lesson8-curves.png
+$U render lessons/09-lyrics-words.md --view lesson --lesson-step 4 --size 1280x720 --out $OUT/lesson9.png
+$U render lessons/10-dropout.md --view lesson --lesson-step 3 --size 1280x720 --out $OUT/lesson10.png
 $U render lessons/01-lyrics.md --view training --size 1280x720 --out $OUT/training.png
 $U render lessons/01-lyrics.md --view generate --words 8 --size 1280x720 --out $OUT/generate.png

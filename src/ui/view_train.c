@@ -292,7 +292,7 @@ void view_training_draw(const App *a, Render *r, Box area)
                 snprintf(c[6], 48, "%.2f", (double)vacc[n - 1]);
                 snprintf(c[7], 48, "%.3f (epoch %d)", (double)vloss[best], best + first);
             }
-            if (live) snprintf(c[8], 48, "%.2f", prog->seconds[k] / n);
+            if (live) snprintf(c[8], 48, prog->seconds[k] / n < 0.1 ? "%.4f" : "%.2f", prog->seconds[k] / n);
         }
         rows_n++;
     }
