@@ -853,9 +853,11 @@ static void lesson2_counting_units(const Lesson *l, Model *models, const Tokeniz
     fprintf(stderr, "02-memory.md lstm (%s): %d counters among the 3 picks; at most %d of %d units with f > 0.9 and i < 0.1 at any "
             "step; largest |c| %.1f\n", which, counters, most_keepers, H, (double)c_max);
     if (strncmp(which, "seed ", 5) == 0) {
-        /* the lesson: with 5 other seeds the LSTM got stuck, 47% to 73% right */
+        /* the lesson: with other seeds the LSTM mostly got stuck (5 of 5 with
+         * Haswell kernels, 4 of 5 with Cooperlake's and Prescott's); the
+         * seeds suite asks 4 of 5 */
         double acc = probe(m, tok, "memory/probe.jsonl");
-        CLAIM(acc < 0.75, "%s: the LSTM learned the task (%.3f), the lesson says it got stuck with every other seed", which, acc);
+        CLAIM(acc < 0.75, "%s: the LSTM learned the task (%.3f), the lesson says it mostly got stuck (4 of 5 seeds at least)", which, acc);
     }
     if (strcmp(which, "shipped") == 0) {
         CLAIM(pick[0] == 15, "%s: the first pick is unit %d, the lesson says 15", which, pick[0]);
@@ -1783,10 +1785,15 @@ static void lesson10_claims(const Lesson *l, Model *models, const Tokenizer *tok
     /* the ranges the text gives over the seeds we trained */
     CLAIM(c[0].vl[best] >= 0.515 && c[0].vl[best] <= 0.555 && best >= 3 && best <= 6,
           "%s plain: lowest %.3f after epoch %d, the lesson says 0.52 to 0.55 after epoch 3 to 6", which, c[0].vl[best], best);
-    CLAIM(c[0].vl[E] >= 1.995 && c[0].vl[E] <= 2.235, "%s plain: %.3f at the end, the lesson says 2.00 to 2.23", which, c[0].vl[E]);
-    CLAIM(c[1].vl[E] >= 1.165 && c[1].vl[E] <= 1.335, "%s Dropout: %.3f at the end, the lesson says 1.17 to 1.33", which, c[1].vl[E]);
-    CLAIM(c[2].vl[E] >= 0.975 && c[2].vl[E] <= 1.185, "%s recurrent dropout: %.3f at the end, the lesson says 0.98 to 1.18", which,
+    /* measured over six seeds on two BLAS kernels (Haswell: plain 2.03 to
+     * 2.70, Dropout 1.17 to 1.34, recurrent 0.98 to 1.18; Cooperlake: plain
+     * 2.02 to 2.70, Dropout 1.17 to 1.37; Prescott: plain 2.00 to 2.67) */
+    CLAIM(c[0].vl[E] >= 1.9 && c[0].vl[E] <= 2.8, "%s plain: %.3f at the end, the lesson says 1.9 to 2.8", which, c[0].vl[E]);
+    CLAIM(c[1].vl[E] >= 1.1 && c[1].vl[E] <= 1.4, "%s Dropout: %.3f at the end, the lesson says 1.1 to 1.4", which, c[1].vl[E]);
+    CLAIM(c[2].vl[E] >= 0.9 && c[2].vl[E] <= 1.2, "%s recurrent dropout: %.3f at the end, the lesson says 0.9 to 1.2", which,
           c[2].vl[E]);
+    CLAIM(c[1].vl[E] < 0.75 * c[0].vl[E] && c[2].vl[E] < 0.75 * c[0].vl[E],
+          "%s: at the end %.3f and %.3f with dropout, %.3f plain: the lesson says well below", which, c[1].vl[E], c[2].vl[E], c[0].vl[E]);
     for (int k = 1; k < 3; k++) {
         int b = lesson10_best_epoch(&c[k]);
         CLAIM(c[k].vl[b] >= 0.515 && c[k].vl[b] <= 0.555, "%s model %d: lowest validation loss %.3f, the lesson says 0.52 to 0.55",
@@ -1857,7 +1864,7 @@ static void lesson10_claims(const Lesson *l, Model *models, const Tokenizer *tok
         {"Dropout", "the validation loss ends at 1.22 instead of 2.07, and 95%"},
         {"Dropout", "95% against 70%, 25 points"},
         {"Recurrent dropout", "1.05, about half the plain model's 2.07, with 93% of the training notes right and 67%"},
-        {"Other seeds", "epoch 3 to 6 and ended at 2.00 to 2.23; with Dropout it ended at 1.17 to 1.33, with recurrent dropout at 0.98 to 1.18"},
+        {"Other seeds", "epoch 3 to 6 and ended between 1.9 and 2.8; with Dropout it ended between 1.1 and 1.4, with recurrent dropout between 0.9 and 1.2, always well below the plain model's"},
         {"Other seeds", "was 0.52 to 0.55 for all three"},
         {"Other seeds", "64% to 73% without dropout and 67% to 72% with it"},
         {"Only while training", "says 90.7% outdoors, every time"},
