@@ -295,6 +295,10 @@ typedef struct {
 /* The fewest rows (at most max_rows) and the larger type in which every
  * word fits steps sw pixels apart. */
 TokenLayout token_layout(const App *a, Render *r, float sw, int max_rows);
+/* views.c: an activation's symbol ("\xCF\x83", "tanh", "relu", "linear");
+ * a number as "%.3f" with a real minus sign and no -0.000 */
+const char *view_act_symbol(Act act);
+void view_format_num(char *buf, size_t cap, float v);
 /* The narrowest step at which every word fits on max_rows rows in the
  * small type. */
 float token_min_step(const App *a, Render *r, int max_rows);

@@ -228,25 +228,10 @@ bool conv_terms(const Trace *tr, int layer, int o, int f, ConvTerms *out)
 
 /* ---- words ---- */
 
+/* an activation's symbol, none for linear */
 static const char *act_sym(Act a)
 {
-    switch (a) {
-    case ACT_SIGMOID: return "\xCF\x83";
-    case ACT_HARD_SIGMOID: return "hard_\xCF\x83";
-    case ACT_TANH: return "tanh";
-    case ACT_RELU: return "relu";
-    case ACT_LINEAR: return "";
-    case ACT_SOFTMAX: return "softmax";
-    }
-    return "?";
-}
-
-/* "%.3f" with a real minus and no -0.000 */
-static void num(char *buf, size_t cap, float v)
-{
-    if (fabsf(v) < 0.0005f) v = 0.0f;
-    if (v < 0) snprintf(buf, cap, "\xE2\x88\x92%.3f", (double)-v);
-    else snprintf(buf, cap, "%.3f", (double)v);
+    return a == ACT_LINEAR ? "" : view_act_symbol(a);
 }
 
 /* "words 3–7" / "word 3" over the sentence's positions p (1-based), or
@@ -287,8 +272,8 @@ bool conv_describe(const App *a, const Hot *h, char *title, size_t tcap, char *f
         words_span(d, lo, hi, span, sizeof span);
         snprintf(title, tcap, "%s \xC2\xB7 %s \xC2\xB7 position %d \xC2\xB7 filter %d", dm->label, l->name, h->t + 1, h->unit);
         char pre[32];
-        num(v, sizeof v, ct.y);
-        num(pre, sizeof pre, ct.pre);
+        view_format_num(v, sizeof v, ct.y);
+        view_format_num(pre, sizeof pre, ct.pre);
         snprintf(formula, fcap, "y = %s(b + \xCE\xA3 W\xC2\xB7x over its window) = %s(%s) = %s   (sees %s)", act_sym(ct.act),
                  act_sym(ct.act), pre, v, span);
         return true;
@@ -296,12 +281,12 @@ bool conv_describe(const App *a, const Hot *h, char *title, size_t tcap, char *f
     if (h->unit < 0 || h->unit >= l->out_dim) return false;
     if (l->out_seq) {
         if (h->t >= rec->T_out) return false;
-        num(v, sizeof v, rec->out[(size_t)h->t * l->out_dim + h->unit]);
+        view_format_num(v, sizeof v, rec->out[(size_t)h->t * l->out_dim + h->unit]);
         snprintf(title, tcap, "%s \xC2\xB7 %s \xC2\xB7 position %d", dm->label, l->name, h->t + 1);
         snprintf(formula, fcap, "x[%d] = %s", h->unit, v);
         return true;
     }
-    num(v, sizeof v, rec->out[h->unit]);
+    view_format_num(v, sizeof v, rec->out[h->unit]);
     snprintf(title, tcap, "%s \xC2\xB7 %s (%s) \xC2\xB7 unit %d", dm->label, l->name, layer_class_name(l), h->unit);
     if (l->kind == LAYER_GLOBAL_MAX_POOL || l->kind == LAYER_GLOBAL_AVG_POOL) {
         const float *in = h->layer > 0 ? dm->trace.layers[h->layer - 1].out : dm->trace.input;
@@ -808,7 +793,7 @@ void view_conv_inspector_draw(const App *a, Render *r, Box area)
         for (int c = 0; c < C; c++) wrow[c] = l->kernel[((size_t)j * C + c) * NF + f];
         Box used = draw_strip_grid(r, th, (Box){wbx.x, wbx.y, cell ? cols * cell : wbx.w, wbx.h}, wrow, C, wr, false, 0, NULL, cols, cell);
         render_outline(r, (Box){used.x - 1, used.y - 1, used.w + 2, used.h + 2}, th->panel_edge, 1);
-        num(v, sizeof v, ct.dot[j]);
+        view_format_num(v, sizeof v, ct.dot[j]);
         render_text(r, hw + grid_w + pad, ry + (row_h - px) / 2 - 2, v, px, FONT_REGULAR, th->text, ALIGN_LEFT);
     }
     if (shown < K) render_text(r, table.x, ry, "\xE2\x80\xA6 more taps (a larger window than fits)", spx, FONT_REGULAR, th->text_dim, ALIGN_LEFT);
@@ -832,16 +817,16 @@ void view_conv_inspector_draw(const App *a, Render *r, Box area)
     /* the sum with its numbers; y is the engine's */
     int sy = area.y + area.h - sum_h + pad / 2;
     char b[32], pre[32], yv[32];
-    num(b, sizeof b, ct.bias);
+    view_format_num(b, sizeof b, ct.bias);
     size_t k = (size_t)snprintf(line, sizeof line, "y_%d(%d) = %s(%s", f, o + 1, act_sym(ct.act), b);
     for (int j = 0; j < shown && k < sizeof line; j++) {
         char v[32];
-        num(v, sizeof v, fabsf(ct.dot[j]));
+        view_format_num(v, sizeof v, fabsf(ct.dot[j]));
         k += (size_t)snprintf(line + k, sizeof line - k, " %s %s", ct.dot[j] < 0 ? "\xE2\x88\x92" : "+", v);
     }
     if (shown < K && k < sizeof line) k += (size_t)snprintf(line + k, sizeof line - k, " + \xE2\x80\xA6");
-    num(pre, sizeof pre, ct.pre);
-    num(yv, sizeof yv, ct.y);
+    view_format_num(pre, sizeof pre, ct.pre);
+    view_format_num(yv, sizeof yv, ct.y);
     if (k < sizeof line) snprintf(line + k, sizeof line - k, ")");
     render_text(r, area.x + pad, sy, render_fit_text(r, line, px, FONT_REGULAR, area.w - 2 * pad, fb, sizeof fb), px, FONT_REGULAR, th->text, ALIGN_LEFT);
     sy += render_line_height(r, px, FONT_REGULAR);
@@ -959,16 +944,16 @@ void view_conv_chart_draw(const App *a, Render *r, Box area)
     int label_h = render_line_height(r, spx, FONT_REGULAR) * 2;
     char lab[32];
     int lab_w = 0;
-    num(lab, sizeof lab, -range);
+    view_format_num(lab, sizeof lab, -range);
     render_text_size(r, lab, spx, FONT_REGULAR, &lab_w, NULL);
     Box plot = {area.x + pad + lab_w + 6, ty, area.w - 2 * pad - lab_w - 6, area.y + area.h - ty - label_h - pad};
     if (plot.w < 10 || plot.h < 10 || To < 1) return;
     render_fill(r, plot, th->panel);
     render_outline(r, plot, th->panel_edge, 1);
     render_fill(r, (Box){plot.x, chart_y(plot, 0, range), plot.w, 1}, th->grid);
-    num(lab, sizeof lab, range);
+    view_format_num(lab, sizeof lab, range);
     render_text(r, plot.x - 4, plot.y, lab, spx, FONT_REGULAR, th->text_dim, ALIGN_RIGHT);
-    num(lab, sizeof lab, -range);
+    view_format_num(lab, sizeof lab, -range);
     render_text(r, plot.x - 4, plot.y + plot.h - spx, lab, spx, FONT_REGULAR, th->text_dim, ALIGN_RIGHT);
     int o = conv_current_output(dm, F, d->T, a->step);
     int xo = chart_x(plot, To, o);

@@ -52,7 +52,7 @@ static const char *vec_long_name(VecKind v, CellKind kind)
     return "";
 }
 
-static const char *act_symbol(Act act)
+const char *view_act_symbol(Act act)
 {
     switch (act) {
     case ACT_SIGMOID: return "\xCF\x83";
@@ -66,7 +66,7 @@ static const char *act_symbol(Act act)
 }
 
 /* "%.3f" without a minus sign for -0.000, with a real minus */
-static void num(char *buf, size_t cap, float v)
+void view_format_num(char *buf, size_t cap, float v)
 {
     if (fabsf(v) < 0.0005f) v = 0.0f;
     if (v < 0) snprintf(buf, cap, "\xE2\x88\x92%.3f", (double)-v);
@@ -103,7 +103,7 @@ bool app_describe(const App *a, const Hot *h, char *title, size_t tcap, char *fo
         const float *x = dm->trace.layers[h->layer].out;
         if (h->unit < 0 || h->unit >= l->out_dim) return false;
         char wb[64], v[32];
-        num(v, sizeof v, x[(size_t)h->t * l->out_dim + h->unit]);
+        view_format_num(v, sizeof v, x[(size_t)h->t * l->out_dim + h->unit]);
         snprintf(title, tcap, "%s \xC2\xB7 %s \xC2\xB7 position %d \xE2\x80\x9C%s\xE2\x80\x9D", dm->label, l->name, h->t + 1,
                  doc_word(a->doc, h->t, wb, sizeof wb));
         snprintf(formula, fcap, "x[%d] = %s   (row %d of the embedding table)", h->unit, v, a->doc->prompt.tokens[h->t]);
@@ -131,52 +131,52 @@ bool app_describe(const App *a, const Hot *h, char *title, size_t tcap, char *fo
              vec_name((VecKind)h->vec, c->kind), j, vec_long_name((VecKind)h->vec, c->kind));
     char v0[32], v1[32], v2[32], v3[32], v4[32];
     if (!w.mask && h->vec != VEC_X) {
-        num(v0, sizeof v0, h->vec == VEC_C && w.c ? w.c[j] : w.h[j]);
+        view_format_num(v0, sizeof v0, h->vec == VEC_C && w.c ? w.c[j] : w.h[j]);
         snprintf(formula, fcap, "%s[%d] = %s   masked step (padding): the state is carried over unchanged",
                  vec_name((VecKind)h->vec, c->kind), j, v0);
         return true;
     }
     switch ((VecKind)h->vec) {
     case VEC_X:
-        num(v0, sizeof v0, w.x[j]);
+        view_format_num(v0, sizeof v0, w.x[j]);
         snprintf(formula, fcap, "x[%d] = %s", j, v0);
         break;
     case VEC_HPREV:
-        num(v0, sizeof v0, w.h_prev[j]);
+        view_format_num(v0, sizeof v0, w.h_prev[j]);
         snprintf(formula, fcap, "h_prev[%d] = %s   (h of the step before)", j, v0);
         break;
     case VEC_CPREV:
-        num(v0, sizeof v0, w.c_prev[j]);
+        view_format_num(v0, sizeof v0, w.c_prev[j]);
         snprintf(formula, fcap, "c_prev[%d] = %s   (c of the step before)", j, v0);
         break;
     case VEC_H:
         if (c->kind == CELL_LSTM) {
-            num(v0, sizeof v0, w.gate[3 * H + j]);
-            num(v1, sizeof v1, w.c[j]);
-            num(v2, sizeof v2, w.h[j]);
-            snprintf(formula, fcap, "h[%d] = o \xC2\xB7 %s(c) = %s \xC3\x97 %s(%s) = %s", j, act_symbol(c->activation), v0,
-                     act_symbol(c->activation), v1, v2);
+            view_format_num(v0, sizeof v0, w.gate[3 * H + j]);
+            view_format_num(v1, sizeof v1, w.c[j]);
+            view_format_num(v2, sizeof v2, w.h[j]);
+            snprintf(formula, fcap, "h[%d] = o \xC2\xB7 %s(c) = %s \xC3\x97 %s(%s) = %s", j, view_act_symbol(c->activation), v0,
+                     view_act_symbol(c->activation), v1, v2);
         } else if (c->kind == CELL_GRU) {
-            num(v0, sizeof v0, w.gate[j]);
-            num(v1, sizeof v1, w.h_prev[j]);
-            num(v2, sizeof v2, w.one_minus_z[j]);
-            num(v3, sizeof v3, w.gate[2 * H + j]);
-            num(v4, sizeof v4, w.h[j]);
+            view_format_num(v0, sizeof v0, w.gate[j]);
+            view_format_num(v1, sizeof v1, w.h_prev[j]);
+            view_format_num(v2, sizeof v2, w.one_minus_z[j]);
+            view_format_num(v3, sizeof v3, w.gate[2 * H + j]);
+            view_format_num(v4, sizeof v4, w.h[j]);
             snprintf(formula, fcap, "h[%d] = z\xC2\xB7h_prev + (1\xE2\x88\x92z)\xC2\xB7n = %s\xC3\x97%s + %s\xC3\x97%s = %s", j, v0, v1,
                      v2, v3, v4);
         } else {
-            num(v0, sizeof v0, w.pre[j]);
-            num(v1, sizeof v1, w.h[j]);
-            snprintf(formula, fcap, "h[%d] = %s(W\xC2\xB7x + U\xC2\xB7h_prev + b) = %s(%s) = %s", j, act_symbol(c->activation),
-                     act_symbol(c->activation), v0, v1);
+            view_format_num(v0, sizeof v0, w.pre[j]);
+            view_format_num(v1, sizeof v1, w.h[j]);
+            snprintf(formula, fcap, "h[%d] = %s(W\xC2\xB7x + U\xC2\xB7h_prev + b) = %s(%s) = %s", j, view_act_symbol(c->activation),
+                     view_act_symbol(c->activation), v0, v1);
         }
         break;
     case VEC_C:
-        num(v0, sizeof v0, w.gate[H + j]);
-        num(v1, sizeof v1, w.c_prev[j]);
-        num(v2, sizeof v2, w.gate[j]);
-        num(v3, sizeof v3, w.gate[2 * H + j]);
-        num(v4, sizeof v4, w.c[j]);
+        view_format_num(v0, sizeof v0, w.gate[H + j]);
+        view_format_num(v1, sizeof v1, w.c_prev[j]);
+        view_format_num(v2, sizeof v2, w.gate[j]);
+        view_format_num(v3, sizeof v3, w.gate[2 * H + j]);
+        view_format_num(v4, sizeof v4, w.c[j]);
         snprintf(formula, fcap, "c[%d] = f\xC2\xB7" "c_prev + i\xC2\xB7g = %s\xC3\x97%s + %s\xC3\x97%s = %s", j, v0, v1, v2, v3, v4);
         break;
     case VEC_GATE0: case VEC_GATE1: case VEC_GATE2: case VEC_GATE3:
@@ -186,53 +186,53 @@ bool app_describe(const App *a, const Hot *h, char *title, size_t tcap, char *fo
         Act act = c->kind == CELL_SIMPLE_RNN || (c->kind == CELL_LSTM && k == 2) || (c->kind == CELL_GRU && k == 2)
                       ? c->activation : c->recurrent_activation;
         const char *g = vec_name((VecKind)(VEC_GATE0 + k), c->kind);
-        num(v0, sizeof v0, w.pre[k * H + j]);
-        num(v1, sizeof v1, w.gate[k * H + j]);
+        view_format_num(v0, sizeof v0, w.pre[k * H + j]);
+        view_format_num(v1, sizeof v1, w.gate[k * H + j]);
         if (c->kind == CELL_GRU && k == 2)
-            snprintf(formula, fcap, "n[%d] = %s(W_n\xC2\xB7x + %s) = %s(%s) = %s", j, act_symbol(act),
-                     c->reset_after ? "r\xC2\xB7(U_n\xC2\xB7h_prev + b') + b" : "U_n\xC2\xB7(r\xC2\xB7h_prev) + b", act_symbol(act),
+            snprintf(formula, fcap, "n[%d] = %s(W_n\xC2\xB7x + %s) = %s(%s) = %s", j, view_act_symbol(act),
+                     c->reset_after ? "r\xC2\xB7(U_n\xC2\xB7h_prev + b') + b" : "U_n\xC2\xB7(r\xC2\xB7h_prev) + b", view_act_symbol(act),
                      v0, v1);
         else
-            snprintf(formula, fcap, "%s[%d] = %s(W_%s\xC2\xB7x + U_%s\xC2\xB7h_prev + b_%s) = %s(%s) = %s", g, j, act_symbol(act),
-                     g, g, g, act_symbol(act), v0, v1);
+            snprintf(formula, fcap, "%s[%d] = %s(W_%s\xC2\xB7x + U_%s\xC2\xB7h_prev + b_%s) = %s(%s) = %s", g, j, view_act_symbol(act),
+                     g, g, g, view_act_symbol(act), v0, v1);
         break;
     }
     case VEC_FC:
-        num(v0, sizeof v0, w.gate[H + j]);
-        num(v1, sizeof v1, w.c_prev[j]);
-        num(v2, sizeof v2, w.fc[j]);
+        view_format_num(v0, sizeof v0, w.gate[H + j]);
+        view_format_num(v1, sizeof v1, w.c_prev[j]);
+        view_format_num(v2, sizeof v2, w.fc[j]);
         snprintf(formula, fcap, "f\xC2\xB7" "c_prev = %s \xC3\x97 %s = %s   (what the forget gate keeps)", v0, v1, v2);
         break;
     case VEC_IG:
-        num(v0, sizeof v0, w.gate[j]);
-        num(v1, sizeof v1, w.gate[2 * H + j]);
-        num(v2, sizeof v2, w.ig[j]);
+        view_format_num(v0, sizeof v0, w.gate[j]);
+        view_format_num(v1, sizeof v1, w.gate[2 * H + j]);
+        view_format_num(v2, sizeof v2, w.ig[j]);
         snprintf(formula, fcap, "i\xC2\xB7g = %s \xC3\x97 %s = %s   (what the input gate writes)", v0, v1, v2);
         break;
     case VEC_ACTC:
-        num(v0, sizeof v0, w.c[j]);
-        num(v1, sizeof v1, w.act_c[j]);
-        snprintf(formula, fcap, "%s(c) = %s(%s) = %s", act_symbol(c->activation), act_symbol(c->activation), v0, v1);
+        view_format_num(v0, sizeof v0, w.c[j]);
+        view_format_num(v1, sizeof v1, w.act_c[j]);
+        snprintf(formula, fcap, "%s(c) = %s(%s) = %s", view_act_symbol(c->activation), view_act_symbol(c->activation), v0, v1);
         break;
     case VEC_ZH:
-        num(v0, sizeof v0, w.gate[j]);
-        num(v1, sizeof v1, w.h_prev[j]);
-        num(v2, sizeof v2, w.zh[j]);
+        view_format_num(v0, sizeof v0, w.gate[j]);
+        view_format_num(v1, sizeof v1, w.h_prev[j]);
+        view_format_num(v2, sizeof v2, w.zh[j]);
         snprintf(formula, fcap, "z\xC2\xB7h_prev = %s \xC3\x97 %s = %s   (what the update gate keeps)", v0, v1, v2);
         break;
     case VEC_ZN:
-        num(v0, sizeof v0, w.one_minus_z[j]);
-        num(v1, sizeof v1, w.gate[2 * H + j]);
-        num(v2, sizeof v2, w.zn[j]);
+        view_format_num(v0, sizeof v0, w.one_minus_z[j]);
+        view_format_num(v1, sizeof v1, w.gate[2 * H + j]);
+        view_format_num(v2, sizeof v2, w.zn[j]);
         snprintf(formula, fcap, "(1\xE2\x88\x92z)\xC2\xB7n = %s \xC3\x97 %s = %s   (what the candidate adds)", v0, v1, v2);
         break;
     case VEC_ONE_MINUS_Z:
-        num(v0, sizeof v0, w.one_minus_z[j]);
+        view_format_num(v0, sizeof v0, w.one_minus_z[j]);
         snprintf(formula, fcap, "1 \xE2\x88\x92 z = %s", v0);
         break;
     case VEC_RH:
-        num(v0, sizeof v0, w.gate[H + j]);
-        num(v1, sizeof v1, w.rh[j]);
+        view_format_num(v0, sizeof v0, w.gate[H + j]);
+        view_format_num(v1, sizeof v1, w.rh[j]);
         snprintf(formula, fcap, "r \xC2\xB7 %s = %s   (reset gate %s)", c->reset_after ? "(U_n\xC2\xB7h_prev + b')" : "h_prev", v1, v0);
         break;
     default: break;
