@@ -224,6 +224,18 @@ static void draw_field(const App *a, Render *r, Box field, int tx, int ty, int p
 }
 
 /* The input as words, the unknown ones (doc.c asks the tokenizer) marked. */
+/* the next space-separated word of s into word (cut to cap); the text
+ * after it, or NULL when there is none */
+static const char *next_word(const char *s, char *word, size_t cap)
+{
+    while (*s == ' ') s++;
+    if (!*s) return NULL;
+    size_t n = strcspn(s, " "), k = n < cap - 1 ? n : cap - 1;
+    memcpy(word, s, k);
+    word[k] = '\0';
+    return s + n;
+}
+
 static void draw_words(const App *a, Render *r, Box field, int tx, int ty, int px, int spx, int pad)
 {
     const Theme *th = &a->theme;
@@ -235,18 +247,11 @@ static void draw_words(const App *a, Render *r, Box field, int tx, int ty, int p
      * its number of words, after the last word that fits whole (Enter
      * shows it all, scrolling) */
     int words = 0, total = 0;
-    for (const char *p = d->input; *p;) {
-        while (*p == ' ') p++;
-        if (!*p) break;
-        size_t n = strcspn(p, " ");
-        size_t k = n < sizeof word - 1 ? n : sizeof word - 1;
-        memcpy(word, p, k);
-        word[k] = '\0';
+    for (const char *p = d->input; (p = next_word(p, word, sizeof word));) {
         int w = 0;
         render_text_size(r, word, px, FONT_REGULAR, &w, NULL);
         total += (words ? sw : 0) + w;
         words++;
-        p += n;
     }
     int limit = field.x + field.w - pad / 2;
     char mark[64] = "";
@@ -259,13 +264,7 @@ static void draw_words(const App *a, Render *r, Box field, int tx, int ty, int p
     }
     const char *s = d->input;
     int cx = tx;
-    for (int w = 0; *s; w++) {
-        while (*s == ' ') s++;
-        if (!*s) break;
-        size_t n = strcspn(s, " ");
-        size_t k = n < sizeof word - 1 ? n : sizeof word - 1;
-        memcpy(word, s, k);
-        word[k] = '\0';
+    for (int w = 0; (s = next_word(s, word, sizeof word)); w++) {
         int ww = 0;
         render_text_size(r, word, px, FONT_REGULAR, &ww, NULL);
         if (cx + ww > limit) break; /* words past the bar are not drawn */
@@ -273,7 +272,6 @@ static void draw_words(const App *a, Render *r, Box field, int tx, int ty, int p
         Box wb = render_text(r, cx, ty, word, px, FONT_REGULAR, unknown ? th->oov : th->text, ALIGN_LEFT);
         if (unknown) render_fill(r, (Box){wb.x, wb.y + wb.h - 2, wb.w, 2}, th->oov);
         cx = wb.x + wb.w + sw;
-        s += n;
     }
     if (mark[0])
         render_text(r, field.x + field.w - pad / 2, ty + (px - spx) / 2, mark, spx, FONT_BOLD, d->prompt.n_oov > 0 ? th->oov : th->text_dim,
