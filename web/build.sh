@@ -166,11 +166,6 @@ ninja -C "$OBJ" unroll.js > /dev/null
 OUT=$ROOT/build-web
 mkdir -p "$OUT"
 cp "$OBJ/unroll.js" "$OBJ/unroll.wasm" "$OBJ/unroll.data" "$OUT/"
-# the page, with the lesson list filled in from the lessons' own titles
-options=""
-for f in lessons/[0-9]*.md; do
-  t=$(sed -n 's/^title: *//p' "$f" | head -1 | sed 's/&/\&amp;/g; s/</\&lt;/g')
-  options+="<option value=\"$(basename "$f")\">$(basename "$f" .md | cut -c1-2) · $t</option>"
-done
-sed "s|<!--LESSONS-->|$options|" web/index.html > "$OUT/index.html.tmp" && mv "$OUT/index.html.tmp" "$OUT/index.html"
+# the page and the lessons beside it (downloaded a lesson at a time)
+python3 web/stage.py lessons web/index.html "$OUT"
 du -ch "$OUT"/unroll.* | tail -1 | sed 's/^/web\/build.sh: build-web\/ holds /' >&2

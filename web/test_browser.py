@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 import zlib
 
@@ -112,6 +113,69 @@ def png_pixels(data):
     return rows
 
 
+def downloaded(site, base, urls):
+    """Bytes of the files of build-web/ behind urls, as sent and compressed."""
+    size = gz = 0
+    for rel in sorted(set(urllib.parse.unquote(u[len(base):].split("?")[0]) for u in urls if u.startswith(base))):
+        path = os.path.join(site, rel)
+        if os.path.isfile(path):
+            data = open(path, "rb").read()
+            size += len(data)
+            gz += len(zlib.compress(data, 9))
+    return size, gz
+
+
+def check_other_lesson(page, check, native, root):
+    """Lesson 2 from the window's lesson list (o, 2): its files come when it
+    is opened, the window says so, and then the lesson opens with the numbers
+    the native build computes for its sentence."""
+    state = lambda: json.loads(page.eval("UTF8ToString(Module._unroll_web_state())"))
+    page.eval("Module.canvas.focus()")
+    page.key("o", "KeyO", 79)
+    time.sleep(0.2)
+    page.key("2", "Digit2", 50)
+    seen, opened = set(), None
+    for _ in range(300):
+        st = state()
+        if st["message"]:
+            seen.add(st["message"].split("\u2026")[0])
+        if st["title"] == "Remembering across a sentence" and not st["message"].startswith("downloading"):
+            opened = st
+            break
+        time.sleep(0.05)
+    fetched = page.eval("performance.getEntriesByType('resource').map(e => e.name)") or []
+    check(opened is not None and any("/lessons/memory/models/" in u for u in fetched),
+          "o, 2 downloads lesson 2's files and opens it (%s; said %s)"
+          % (opened["title"] if opened else "not opened", sorted(seen)))
+    if not opened:
+        return
+    model = {"SimpleRNN": "simplernn", "GRU": "gru", "LSTM": "lstm"}.get(opened["model"].split()[0], "lstm")
+    out = subprocess.run([native, "trace", os.path.join(root, "lessons", "memory", "models", model),
+                          "--text", opened["input"]], capture_output=True, text=True)
+    if out.returncode != 0 or opened["step"] < 0:
+        check(False, "native trace of lesson 2's sentence (%s)" % out.stderr.strip())
+        return
+    rec = next(l for l in json.loads(out.stdout)["layers"] if "runs" in l)["runs"][0]["steps"][opened["step"]]["h"]
+    diff = max(abs(a - b) for a, b in zip(rec, opened["h"]))
+    check(len(rec) == len(opened["h"]) and diff < 1e-5,
+          "lesson 2 downloaded: h at step %d equals the native build's (%d units, largest difference %.2g)"
+          % (opened["step"], len(rec), diff))
+    check(page.eval("document.getElementById('lessons').value") == "02-memory.md"
+          and page.eval("location.search") == "?lesson=02-memory.md",
+          "the page's lesson list and address follow the window's lesson")
+    # the page's own lesson list: lesson 3 opens in the window, without a reload
+    page.eval("window.unrollStay = 1; const s = document.getElementById('lessons'); s.value = '03-sentiment.md';"
+              " s.dispatchEvent(new Event('change'))")
+    for _ in range(300):
+        st = state()
+        if st["title"] != opened["title"] and not st["message"].startswith("downloading"):
+            break
+        time.sleep(0.05)
+    check(st["title"] != opened["title"] and st["open"] and st["T"] > 0 and page.eval("window.unrollStay") == 1
+          and page.eval("document.activeElement === Module.canvas"),
+          "the page's lesson list opens lesson 3 in the window (%s), keys go to the window" % st["title"])
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__)
@@ -142,9 +206,6 @@ def main():
     try:
         base = "http://127.0.0.1:%d/" % port
         wait_http(base + "index.html", 20)
-        size = sum(os.path.getsize(os.path.join(site, f)) for f in os.listdir(site) if f.startswith("unroll."))
-        gz = sum(len(zlib.compress(open(os.path.join(site, f), "rb").read(), 9))
-                 for f in os.listdir(site) if f.startswith("unroll."))
         targets = json.loads(wait_http("http://127.0.0.1:%d/json/list" % dport, 30))
         page = Page(next(t for t in targets if t["type"] == "page")["webSocketDebuggerUrl"])
         page.call("Page.enable")
@@ -161,6 +222,16 @@ def main():
                     break
             time.sleep(0.05)
         interactive = time.time() - t0
+        # what the page downloaded to open lesson 1: its resources, by name
+        # (the server sends them uncompressed: zlib at level 9 stands for gzip)
+        fetched = page.eval("performance.getEntriesByType('resource').map(e => e.name)") or []
+        fetched.append(base + "index.html")
+        size, gz = downloaded(site, base, fetched)
+        all_size, all_gz = downloaded(site, base, [base + os.path.relpath(os.path.join(r, f), site)
+                                                   for r, _, fs in os.walk(site) for f in fs])
+        check(any(u.endswith("lessons/lyrics/lanterns.txt") for u in fetched)
+              and not any("/lessons/memory/" in u or "/lessons/dropout/" in u for u in fetched),
+              "the page downloads lesson 1's files and not the other lessons' (%d files)" % len(fetched))
         check(bool(state) and json.loads(state).get("open"), "the page loads and opens lesson 1 (%.2f s)" % interactive)
         if not state:
             err = page.eval("document.getElementById('status').textContent")
@@ -288,6 +359,7 @@ def main():
         check(opened is not None and opened["lesson_step"] < 0 and opened["T"] > 0,
               "the file picker opens a model (%s)" % (opened["title"] if opened else "nothing opened"))
         page.key("Escape", "Escape", 27)
+        check_other_lesson(page, check, native, os.path.dirname(here))
         # a step's redraw, over 20 steps back and forth
         times = []
         for k in range(20):
@@ -295,8 +367,9 @@ def main():
             time.sleep(0.1)
             times.append(json.loads(page.eval("UTF8ToString(Module._unroll_web_state())"))["frame_ms"])
         times.sort()
-        print("figures: interactive %.2f s; download %.1f MB (%.1f MB compressed); step redraw median %.1f ms, worst %.1f ms"
-              % (interactive, size / 1e6, gz / 1e6, times[len(times) // 2], times[-1]))
+        print("figures: interactive %.2f s; download to open lesson 1 %.1f MB (%.1f MB compressed), every lesson "
+              "%.1f MB (%.1f MB compressed); step redraw median %.1f ms, worst %.1f ms"
+              % (interactive, size / 1e6, gz / 1e6, all_size / 1e6, all_gz / 1e6, times[len(times) // 2], times[-1]))
         print("figures: training in the page, lesson 1, seconds per epoch (SimpleRNN, GRU, LSTM): %s; "
               "frames while training: median %.1f ms, longest %.1f ms" % (train_fig, gaps[len(gaps) // 2], gaps[-1]))
     finally:

@@ -86,6 +86,11 @@ void app_free(App *a)
 
 void app_open(App *a, const char *path)
 {
+#ifdef __EMSCRIPTEN__
+    /* the page downloads a lesson's files when it is first opened
+     * (app_window.c); it opens when they are there */
+    if (!app_web_files_ready(a, path)) return;
+#endif
     app_input_job_end(a, false);
     Doc *d = xcalloc(1, sizeof *d);
     Err err = {{0}};
@@ -98,6 +103,9 @@ void app_open(App *a, const char *path)
     a->doc = d;
     a->has_doc = true;
     app_open_done(a);
+#ifdef __EMSCRIPTEN__
+    app_web_opened(a, path);
+#endif
 }
 
 /* a lesson opens at its first step with its narration, a model at its last step */

@@ -59,4 +59,16 @@ bool app_save_png(SDL_Surface *surface, const char *path, Err *err);
  * beside the convolution's windows too ---- */
 void draw_predictions_column(const App *a, Render *r, Box col);
 
+#ifdef __EMSCRIPTEN__
+/* ---- the page (app_window.c): a lesson's files are downloaded when it is
+ * first opened. True when path's files are in the page's file system (or
+ * path is no lesson of the page); false while they are being downloaded
+ * (the window says so and opens the lesson when they are there) or when
+ * the download failed (the window says why). ---- */
+bool app_web_files_ready(App *a, const char *path);
+/* path is open: the page's lesson list and address follow (a lesson of the
+ * page) or show no lesson (a user's model) */
+void app_web_opened(const App *a, const char *path);
+#endif
+
 #endif

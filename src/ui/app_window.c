@@ -3,6 +3,7 @@
  * the renderer reports at each frame (render_begin), so it is right
  * whatever the window manager does with a resize. */
 #include <SDL_image.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,103 @@ EMSCRIPTEN_KEEPALIVE void unroll_web_open(const char *path)
     e.drop.file = SDL_strdup(path);
     if (e.drop.file && SDL_PushEvent(&e) != 1) SDL_free(e.drop.file);
 }
+/* A lesson's files in the page: index.html's unrollNeed(paths) gets the
+ * lesson's corpus or data, validation set and models folder (absolute
+ * paths, one a line) and answers 100 when every file under them is in the
+ * page's file system; otherwise it starts downloading the missing ones and
+ * answers 0 to 99 (per cent of their bytes), and unrollNeedStatus() answers
+ * the same until 100, or -1 when a download failed. The page itself then
+ * downloads only the program, the fonts, the lessons' texts and the first
+ * lesson's files. */
+static char web_pending[sizeof ((App *)0)->lesson_paths[0]]; /* the lesson waiting for its files */
+static char web_pending_title[128];
+static int web_pending_pct = -1;
+
+static void web_pending_message(App *a, int pct)
+{
+    char msg[256];
+    snprintf(msg, sizeof msg, "downloading \u201c%s\u201d\u2026 %d%%", web_pending_title, pct);
+    app_set_message(a, msg, false);
+    web_pending_pct = pct;
+}
+
+static void web_pending_failed(App *a)
+{
+    char msg[APP_MESSAGE_MAX];
+    web_pending[0] = '\0';
+    snprintf(msg, sizeof msg, "could not open \u201c%s\u201d: the page's server did not send %s", web_pending_title,
+             emscripten_run_script_string("unrollNeedError()"));
+    app_set_message(a, msg, true);
+}
+
+bool app_web_files_ready(App *a, const char *path)
+{
+    size_t n = strlen(a->lessons_dir), len = strlen(path);
+    if (!n || strncmp(path, a->lessons_dir, n) != 0 || path[n] != '/' || len < 4 || strcmp(path + len - 3, ".md"))
+        return true; /* a user's model or file */
+    Lesson l;
+    Err err = {{0}};
+    if (!lesson_load(&l, path, &err)) return true; /* doc_open says what is wrong with it */
+    /* unrollNeed("path\npath\n"), the paths as a JavaScript string (C11 has no EM_ASM) */
+    char js[4 * 2 * 1100 + 64];
+    size_t k = (size_t)snprintf(js, sizeof js, "unrollNeed(\"");
+    const char *need[] = {l.corpus, l.data, l.validation, l.models};
+    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
+        for (const char *c = need[i]; c && *c && k + 8 < sizeof js; c++) {
+            if (*c == '"' || *c == '\\') js[k++] = '\\';
+            if ((unsigned char)*c >= 0x20) js[k++] = *c;
+        }
+        if (need[i] && k + 8 < sizeof js) js[k++] = '\\', js[k++] = 'n';
+    }
+    snprintf(js + k, sizeof js - k, "\")");
+    snprintf(web_pending_title, sizeof web_pending_title, "%s", l.title);
+    lesson_unload(&l);
+    int st = emscripten_run_script_int(js);
+    if (st >= 100) {
+        web_pending[0] = '\0';
+        return true;
+    }
+    if (st < 0) {
+        web_pending_failed(a);
+        return false;
+    }
+    snprintf(web_pending, sizeof web_pending, "%s", path);
+    web_pending_message(a, st);
+    return false;
+}
+
+void app_web_opened(const App *a, const char *path)
+{
+    size_t n = strlen(a->lessons_dir);
+    const char *name = strncmp(path, a->lessons_dir, n) == 0 && path[n] == '/' ? path + n + 1 : "";
+    char js[256];
+    size_t k = (size_t)snprintf(js, sizeof js, "unrollOpened(\"");
+    for (const char *c = name; *c && k + 8 < sizeof js; c++)
+        if (isalnum((unsigned char)*c) || strchr("-_.", *c)) js[k++] = *c; /* lesson names are plain */
+    snprintf(js + k, sizeof js - k, "\")");
+    emscripten_run_script(js);
+}
+
+/* each frame: a lesson whose files have come opens; a failed download says so */
+static void web_poll_pending(App *a)
+{
+    if (!web_pending[0]) return;
+    int st = emscripten_run_script_int("unrollNeedStatus()");
+    if (st >= 100) {
+        char path[sizeof web_pending];
+        memcpy(path, web_pending, sizeof path);
+        web_pending[0] = '\0';
+        app_open(a, path);
+        a->dirty = true;
+    } else if (st < 0) {
+        web_pending_failed(a);
+        a->dirty = true;
+    } else if (st != web_pending_pct) {
+        web_pending_message(a, st);
+        a->dirty = true;
+    }
+}
+
 /* For the page and its test: the window's state as JSON (the view, the
  * step, the sentence's length, and h of the first recurrent layer after the
  * current step, the numbers the unrolled view draws), and how long the last
@@ -191,6 +289,7 @@ static void loop_frame(void *arg)
 #endif
     }
 #ifdef __EMSCRIPTEN__
+    web_poll_pending(a);
     if (a->train.job) { /* webtrain: the time this frame's slice takes */
         static bool had_run; /* a run after none starts from 0 */
         if (!had_run) {
