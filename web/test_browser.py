@@ -10,7 +10,8 @@ the native build's `unroll trace` of the same sentence. Training in the page
 Enter: the epoch counter advances while the run goes on in slices of the
 frame loop, every cell's loss is finite and the run finishes. Keras' own
 files (.keras and .h5: a SimpleRNN, an LSTM, a GRU) given to the file picker
-open, and h at two steps equals the native build's. Prints the figures (time to interactive,
+open, and h at two steps equals the native build's; each damaged or refused
+one in tests/fixtures/keras/bad gives the native build's message. Prints the figures (time to interactive,
 download size, frame time, seconds per training epoch) for the benchmark.
 
   python3 web/test_browser.py BUILD_WEB_DIR NATIVE_UNROLL [--shot out.png]
@@ -170,6 +171,35 @@ def check_keras_files(page, state, check, native, node, fixtures):
                   % (name, [s for s, _, _ in diffs], diffs[0][1], max(d for _, _, d in diffs)))
 
 
+def check_bad_keras_files(page, state, check, native, node, bad):
+    """Every damaged or refused Keras file in tests/fixtures/keras/bad through
+    the file picker: the window shows the native build's message for it (the
+    same words, the page's path /user/NAME) and the model open before stays."""
+    same, differ = 0, []
+    for name in sorted(os.listdir(bad)):
+        out = subprocess.run([native, "trace", os.path.join(bad, name), "--tokens", "1"], capture_output=True, text=True)
+        if out.returncode == 0:
+            continue  # read natively: nothing to refuse
+        want = out.stderr.strip().replace("unroll trace: " + os.path.join(bad, name), "/user/" + name)
+        before = state()
+        page.call("DOM.setFileInputFiles", nodeId=node, files=[os.path.join(bad, name)])
+        got = None
+        for _ in range(100):
+            time.sleep(0.05)
+            got = state()
+            if got["message"] or got["title"] != before["title"]:
+                break
+        if got["message"] == want and got["title"] == before["title"]:
+            same += 1
+        else:
+            differ.append("%s: %r (title %r)" % (name, got["message"], got["title"]))
+        if got["message"]:
+            page.key("Escape", "Escape", 27)
+            time.sleep(0.1)
+    check(same > 0 and not differ, "%d damaged or refused Keras files give the native build's message in the page "
+          "and the model before stays%s" % (same, "; not: " + "; ".join(differ) if differ else ""))
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__)
@@ -315,6 +345,7 @@ def main():
         doc = page.call("DOM.getDocument")
         node = page.call("DOM.querySelector", nodeId=doc["root"]["nodeId"], selector="#files")["nodeId"]
         check_keras_files(page, state, check, native, node, os.path.join(os.path.dirname(here), "tests", "fixtures", "keras"))
+        check_bad_keras_files(page, state, check, native, node, os.path.join(os.path.dirname(here), "tests", "fixtures", "keras", "bad"))
         # a user's model through the page's file picker: model.json, its shard
         # and tokenizer.json go to /user and the window opens them
         folder = os.path.join(os.path.dirname(here), "lessons", "lyrics", "models", "gru")
