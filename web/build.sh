@@ -8,7 +8,8 @@
 # configuration is not touched) into a cache keyed by their versions:
 #   $UNROLL_WEB_CACHE (default ~/.cache/unroll-web)/<key>/prefix
 # A cold build takes about 15 minutes on 2 cores; later builds only compile
-# unroll (about a minute).
+# unroll (about a minute). zlib, libzip and HDF5 (for Keras' own files) have
+# a second cache, $BASE/keras-<key>/prefix: about 14 more minutes cold.
 #   bash web/build.sh            # build
 #   UNROLL_WEB_JOBS=1 bash web/build.sh
 set -euo pipefail
@@ -154,13 +155,82 @@ if ! built openblas; then
   mark openblas
 fi
 
+# --- Keras files: zlib, libzip, HDF5 -------------------------------------------
+# src/io/keras_io.c, the same as native: a .keras is a zip (libzip, with zlib
+# for deflate) whose weights are HDF5, as is a legacy .h5. They live in a second
+# cache keyed by their own versions and recipe, so the libraries above stay
+# built: $BASE/keras-<key>/prefix
+KSRCPKGS=(zlib libzip hdf5)
+kversions=""
+for p in "${KSRCPKGS[@]}"; do
+  v=$(apt-cache "${APT[@]:1}" showsrc "$p" 2>/dev/null | awk '/^Version:/ && !v {v = $2} END {print v}')
+  [ -n "$v" ] || { echo "web/build.sh: no source package $p in bookworm" >&2; exit 2; }
+  kversions+="$p=$v "
+done
+KRECIPE=2 # raise when the way a library is built below changes
+KKEY=$(printf '%s %s recipe %s' "$kversions" "$(emcc --version | head -1)" "$KRECIPE" | sha256sum | cut -c1-16)
+KCACHE=$BASE/keras-$KKEY
+KPREFIX=$KCACHE/prefix
+mkdir -p "$KCACHE/src" "$KPREFIX"
+# the helpers above (fetch, built, mark, cmake_lib) read CACHE, PREFIX and SRC:
+# a subshell points them at the second cache
+(
+  CACHE=$KCACHE PREFIX=$KPREFIX SRC=$KCACHE/src
+  echo "web/build.sh: Keras libraries ($kversions) in $CACHE" >&2
+  # zlib: its own configure, static only, every symbol prefixed z_ (zconf.h
+  # says so to libzip and HDF5): FreeType above keeps its own inflate under
+  # zlib's names, and the page links both. The one name both have even so,
+  # zlib's internal table z_errmsg, is renamed too.
+  if ! built zlib; then
+    zs=$(fetch zlib)
+    echo "web/build.sh: building zlib for wasm" >&2
+    rm -rf "$CACHE/b/zlib" && mkdir -p "$CACHE/b" && cp -r "$zs" "$CACHE/b/zlib"
+    (cd "$CACHE/b/zlib" &&
+     CFLAGS="-O3 -Dz_errmsg=z_z_errmsg" emconfigure ./configure --static --zprefix --prefix="$PREFIX" > configure.log 2>&1 &&
+     emmake make -j"$JOBS" libz.a > make.log 2>&1 &&
+     emmake make install > install.log 2>&1) ||
+      { echo "web/build.sh: zlib failed; see $CACHE/b/zlib/*.log" >&2; exit 1; }
+    mark zlib
+  fi
+  # CMake runs its checks' programs (try_run) and HDF5's generators with
+  # node; emscripten 3.1.6's JavaScript loads its .wasm with fetch() when
+  # there is one, and node 18+ has one that cannot read a file path
+  EMU=(-DCMAKE_CROSSCOMPILING_EMULATOR="$(command -v node);--no-experimental-fetch")
+  # libzip: deflate only (no bzip2, lzma, zstd or encryption), no tools
+  cmake_lib libzip "$(fetch libzip)" -DENABLE_BZIP2=OFF -DENABLE_LZMA=OFF \
+    -DENABLE_COMMONCRYPTO=OFF -DENABLE_GNUTLS=OFF -DENABLE_MBEDTLS=OFF -DENABLE_OPENSSL=OFF \
+    -DENABLE_WINDOWS_CRYPTO=OFF -DBUILD_TOOLS=OFF -DBUILD_REGRESS=OFF -DBUILD_EXAMPLES=OFF -DBUILD_DOC=OFF "${EMU[@]}"
+  # HDF5 1.10.8: the C library only (keras_io.c calls no HL function), serial,
+  # with the deflate filter as Debian's. Its build runs two of its own programs
+  # (H5detect, H5make_libsettings) that write C files: emcmake runs them with
+  # node (CMAKE_CROSSCOMPILING_EMULATOR) and NODERAWFS lets them write the
+  # real file system.
+  cmake_lib hdf5 "$(fetch hdf5)" "${EMU[@]}" -DBUILD_STATIC_LIBS=ON -DONLY_SHARED_LIBS=OFF -DBUILD_TESTING=OFF \
+    -DHDF5_BUILD_TOOLS=OFF -DHDF5_BUILD_UTILS=OFF -DHDF5_BUILD_EXAMPLES=OFF -DHDF5_BUILD_HL_LIB=OFF \
+    -DHDF5_BUILD_FORTRAN=OFF -DHDF5_BUILD_CPP_LIB=OFF -DHDF5_BUILD_JAVA=OFF -DHDF5_ENABLE_PARALLEL=OFF \
+    -DHDF5_ENABLE_THREADSAFE=OFF -DHDF5_ENABLE_SZIP_SUPPORT=OFF -DHDF5_ENABLE_Z_LIB_SUPPORT=ON \
+    -DZLIB_USE_EXTERNAL=OFF -DHDF5_NO_PACKAGES=ON -DCMAKE_EXE_LINKER_FLAGS="-sNODERAWFS=1"
+  # HDF5's CMake build writes an hdf5.pc whose Libs name no library (-lhdf5
+  # and zlib are only in Libs.private): write one a static link can use
+  printf 'prefix=%s\nlibdir=${prefix}/lib\nincludedir=${prefix}/include\n\nName: hdf5\nDescription: HDF5 for unroll in the browser\nVersion: 1.10.8\nRequires: zlib\nCflags: -I${includedir}\nLibs: -L${libdir} -lhdf5\n' \
+    "$PREFIX" > "$PREFIX/lib/pkgconfig/hdf5.pc"
+  # their headers as system headers, as natively (/usr/include): zip.h's
+  # clang nullability marks would fail unroll's -Wpedantic -Werror
+  sed -i 's|^Cflags: -I|Cflags: -isystem |' "$PREFIX/lib/pkgconfig/"{zlib,libzip,hdf5}.pc
+)
+
 # --- unroll -------------------------------------------------------------------
 export PKG_CONFIG_LIBDIR=$PREFIX/lib/pkgconfig:$PREFIX/share/pkgconfig
 OBJ=$ROOT/build-web-obj
-if [ ! -f "$OBJ/build.ninja" ]; then
-  # no Keras files in the page (libzip and libhdf5 are not built for wasm)
-  meson setup "$OBJ" --cross-file web/cross-emscripten.ini -Dtests=false -Dkeras=disabled --buildtype=release \
-    -Dwerror=true -Dc_args="-I$PREFIX/include" -Dc_link_args="-L$PREFIX/lib" > /dev/null
+# Keras files too (src/io/keras_io.c): libzip and libhdf5 from the second
+# cache, through their pkg-config files.
+# A folder set up with other options (-Dkeras=disabled before) is set up anew.
+SETUP=(--cross-file web/cross-emscripten.ini -Dtests=false -Dkeras=enabled --buildtype=release -Dwerror=true
+       -Dpkg_config_path="$KPREFIX/lib/pkgconfig" -Dc_args="-I$PREFIX/include" -Dc_link_args="-L$PREFIX/lib")
+if [ ! -f "$OBJ/build.ninja" ] || [ "$(cat "$OBJ/.unroll-setup" 2>/dev/null)" != "${SETUP[*]}" ]; then
+  rm -rf "$OBJ"
+  meson setup "$OBJ" "${SETUP[@]}" > /dev/null
+  printf '%s' "${SETUP[*]}" > "$OBJ/.unroll-setup"
 fi
 ninja -C "$OBJ" unroll.js > /dev/null
 OUT=$ROOT/build-web
