@@ -10,12 +10,13 @@ static bool unsupported(const char *path, Err *err)
 {
     if (keras_is_keras_path(path))
         return err_set(err, "%s: this build of unroll (without Keras support) reads no .keras files: their weights "
-                            "(model.weights.h5 inside) are HDF5, and it has no libhdf5; open .keras files with the "
-                            "desktop unroll, or convert the model to a model.json folder (tensorflowjs_converter)",
+                            "(model.weights.h5 inside) are HDF5, and it has no libhdf5; open .keras files with "
+                            "unroll built with libzip and libhdf5 (meson -Dkeras=enabled), or convert the model to a model.json "
+                            "folder (tensorflowjs_converter)",
                        path);
     return err_set(err, "%s: this build of unroll (without Keras support) reads no .h5 files (HDF5: it has no libhdf5); "
-                        "open .h5 files with the desktop unroll, or convert the model to a model.json folder "
-                        "(tensorflowjs_converter)",
+                        "open .h5 files with unroll built with libhdf5 (meson -Dkeras=enabled), or convert the model to "
+                        "a model.json folder (tensorflowjs_converter)",
                    path);
 }
 
