@@ -190,7 +190,7 @@ START_TEST(inspector_sum_equals_engine)
     model_forward(&tr, tokens, NULL);
     ck_assert_float_eq(tr.layers[1].out[1], 0.5f); /* the engine, hand-computed */
     ConvTerms ct;
-    ck_assert(conv_terms(&tr, 1, 1, 0, &ct));
+    ck_assert(trace_conv_terms(&tr, 1, 1, 0, 0, &ct));
     ck_assert_int_eq(ct.n_taps, 2);
     ck_assert_int_eq(ct.pos[0], 1);
     ck_assert_int_eq(ct.pos[1], 2);
@@ -199,8 +199,25 @@ START_TEST(inspector_sum_equals_engine)
     ck_assert_float_eq(ct.bias, 1.0f);
     ck_assert_float_eq(ct.pre, 0.5f);
     ck_assert_float_eq(ct.y, tr.layers[1].out[1]);
-    ck_assert(!conv_terms(&tr, 1, 2, 0, &ct)); /* valid: two outputs only */
-    ck_assert(!conv_terms(&tr, 0, 0, 0, &ct));
+    ck_assert(!trace_conv_terms(&tr, 1, 2, 0, 0, &ct)); /* valid: two outputs only */
+    ck_assert(!trace_conv_terms(&tr, 0, 0, 0, 0, &ct));
+    ck_assert(!trace_conv_terms(&tr, 1, 1, 1, 0, &ct)); /* one sequence */
+    trace_free(&tr);
+    /* a batch of two: sequence 1 is {1, 2, 3} again (the same terms), and
+     * every output of both is its bias plus its taps through relu */
+    const int batch[6] = {3, 1, 2, 1, 2, 3};
+    trace_init(&tr, &m, 2, 3, true);
+    model_forward(&tr, batch, NULL);
+    ck_assert(trace_conv_terms(&tr, 1, 1, 1, 0, &ct));
+    ck_assert_float_eq(ct.dot[0], -1.5f);
+    ck_assert_float_eq(ct.dot[1], 1.0f);
+    ck_assert_float_eq(ct.y, 0.5f);
+    for (int b = 0; b < 2; b++)
+        for (int o = 0; o < 2; o++) {
+            ck_assert(trace_conv_terms(&tr, 1, o, b, 0, &ct));
+            ck_assert_float_eq(ct.y, tr.layers[1].out[(size_t)o * 2 + (size_t)b]);
+            ck_assert_float_eq_tol(ct.y, fmaxf(0.0f, ct.bias + ct.dot[0] + ct.dot[1]), 1e-6f);
+        }
     trace_free(&tr);
 
     /* the window shows it: the square's description prints the sum */
@@ -237,7 +254,7 @@ START_TEST(inspector_sum_equals_engine)
     trace_init(&tr, &m, 1, 3, true);
     const int t2[3] = {3, 2, 1};
     model_forward(&tr, t2, NULL);
-    ck_assert(conv_terms(&tr, 1, 0, 0, &ct));
+    ck_assert(trace_conv_terms(&tr, 1, 0, 0, 0, &ct));
     ck_assert_int_eq(ct.pos[0], -1);
     ck_assert_float_eq(ct.dot[0], 0.0f);
     ck_assert_float_eq(ct.dot[1], 1.0f); /* W[1]·E[3] */

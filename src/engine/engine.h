@@ -519,6 +519,24 @@ int sample_next(const float *p, int C, float temperature, int top_k, const unsig
  * had. */
 void trace_preactivation(const Trace *trace, int layer, int dir, int t, int b, float *out);
 
+/* One Conv1D filter's sum at output position o of sequence b, tap by tap,
+ * as conv_forward forms it (out[o] = act(bias + sum over taps k of
+ * in[pos_k] . W[k])): the input position each tap reads
+ * (conv_window_start + k * dilation; outside the input: padding, which
+ * reads zeros), each tap's dot product over the channels, the bias, their
+ * sum (pre), the activation and y, the traced output. For the conv
+ * inspector, which prints the sum. False when layer is no Conv1D or o, b,
+ * f are out of range. */
+#define CONV_TAPS_MAX 32
+typedef struct {
+    int n_taps;                /* kernel_size; the first CONV_TAPS_MAX are kept */
+    int pos[CONV_TAPS_MAX];
+    float dot[CONV_TAPS_MAX];  /* sum over c of W[k, c, f] * in[pos_k, c] (0 at padding) */
+    float bias, pre, y;
+    Act act;
+} ConvTerms;
+bool trace_conv_terms(const Trace *trace, int layer, int o, int b, int f, ConvTerms *out);
+
 /* For each prefix tokens[0..t] (t = 0..T-1) the model's last output, each
  * prefix padded with zeros in front to the model's fixed length when it has
  * one: what a next-word model predicts after reading t+1 tokens. out holds

@@ -960,6 +960,39 @@ void trace_preactivation(const Trace *tr, int li, int d, int t, int b, float *ou
     free(scratch);
 }
 
+bool trace_conv_terms(const Trace *tr, int li, int o, int b, int f, ConvTerms *out)
+{
+    const Model *m = tr->model;
+    memset(out, 0, sizeof *out);
+    if (li < 0 || li >= m->n_layers || b < 0 || b >= tr->B) return false;
+    const Layer *l = &m->layers[li];
+    const LayerRecord *rec = &tr->layers[li];
+    if (l->kind != LAYER_CONV1D || o < 0 || o >= rec->T_out || f < 0 || f >= l->out_dim) return false;
+    const size_t C = (size_t)l->in_dim, F = (size_t)l->out_dim, B = (size_t)tr->B;
+    const float *in = li > 0 ? tr->layers[li - 1].out : tr->input; /* (T_in, B, C) */
+    const int start = conv_window_start(l, rec->T_in, o);
+    float sum = 0.0f;
+    out->n_taps = l->kernel_size;
+    for (int k = 0; k < l->kernel_size; k++) {
+        const long long p = (long long)start + (long long)k * l->dilation;
+        float dot = 0.0f;
+        if (p >= 0 && p < rec->T_in) {
+            const float *x = in + ((size_t)p * B + (size_t)b) * C, *w = l->kernel + (size_t)k * C * F + (size_t)f;
+            for (size_t c = 0; c < C; c++) dot += w[c * F] * x[c];
+        }
+        if (k < CONV_TAPS_MAX) {
+            out->pos[k] = (int)p;
+            out->dot[k] = dot;
+        }
+        sum += dot;
+    }
+    out->bias = l->use_bias ? l->bias[f] : 0.0f;
+    out->pre = out->bias + sum;
+    out->act = l->activation;
+    out->y = rec->out[((size_t)o * B + (size_t)b) * F + (size_t)f]; /* the forward pass's value */
+    return true;
+}
+
 /* The recurrent layer whose last h makes the model's output when one pass
  * over a sequence gives every prefix's output: all recurrent layers read
  * forwards (no Bidirectional, no go_backwards), so h after step t depends

@@ -347,20 +347,6 @@ int conv_output_step(const DocModel *dm, int layer, int T, int o);
  * processing step it is on at step, and what that step reads into what
  * ("position 4 of conv1d (words 4–6)"). */
 int conv_rnn_step(const DocModel *dm, int layer, int dir, int T, int step, char *what, size_t cap);
-/* One filter's sum at one output position, as the inspector prints it:
- * the input position each tap reads (conv_window_start; outside the input:
- * padding), each tap's dot product over the channels, the bias, their sum
- * (pre) and y, the engine's traced output. False when layer is no Conv1D
- * or o, f are out of range. */
-#define CONV_TAPS_MAX 32
-typedef struct {
-    int n_taps;                /* kernel_size; the first CONV_TAPS_MAX are kept */
-    int pos[CONV_TAPS_MAX];
-    float dot[CONV_TAPS_MAX];  /* sum over c of W[j, c, f] * x[pos_j, c] (0 at padding) */
-    float bias, pre, y;
-    Act act;
-} ConvTerms;
-bool conv_terms(const Trace *tr, int layer, int o, int f, ConvTerms *out);
 /* app_describe for squares of layers that are no recurrent layer. */
 bool conv_describe(const App *a, const Hot *h, char *title, size_t tcap, char *formula, size_t fcap);
 void view_conv_unrolled_draw(const App *a, Render *r, Box area);

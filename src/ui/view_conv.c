@@ -9,10 +9,10 @@
  * prediction beside. The inspector shows one filter's sum with the trace's
  * numbers; the compare view draws such a model as a lane of windows.
  * It never draws a recurrent cell for a convolution and computes nothing
- * the engine's trace does not hold, except the window's per-tap dot
- * products the inspector prints (their sum plus the bias, through the
- * activation, is the trace's value). Reads the App; changes nothing.
- * Depends on app.h (doc, render, theme) and the engine's conv_window_start. */
+ * the engine does not give: the window from conv_window_start, the
+ * inspector's per-tap dot products from trace_conv_terms (their sum plus
+ * the bias, through the activation, is the trace's value). Reads the App;
+ * changes nothing. Depends on app.h (doc, render, theme) and the engine. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -195,37 +195,6 @@ int conv_rnn_step(const DocModel *dm, int layer, int dir, int T, int step, char 
     return m->layers[layer].cell[dir].go_backwards ? run->T - 1 - pos : pos;
 }
 
-bool conv_terms(const Trace *tr, int layer, int o, int f, ConvTerms *out)
-{
-    const Model *m = tr->model;
-    memset(out, 0, sizeof *out);
-    if (layer < 0 || layer >= m->n_layers || tr->B != 1) return false;
-    const Layer *l = &m->layers[layer];
-    const LayerRecord *rec = &tr->layers[layer];
-    if (l->kind != LAYER_CONV1D || o < 0 || o >= rec->T_out || f < 0 || f >= l->out_dim) return false;
-    const int C = l->in_dim, F = l->out_dim, T_in = rec->T_in;
-    const float *x = layer > 0 ? tr->layers[layer - 1].out : tr->input;
-    int start = conv_window_start(l, T_in, o);
-    float sum = 0;
-    out->n_taps = l->kernel_size;
-    for (int j = 0; j < l->kernel_size; j++) {
-        long long p = (long long)start + (long long)j * l->dilation;
-        float dot = 0;
-        if (p >= 0 && p < T_in)
-            for (int c = 0; c < C; c++) dot += l->kernel[((size_t)j * C + c) * F + f] * x[(size_t)p * C + c];
-        if (j < CONV_TAPS_MAX) {
-            out->pos[j] = (int)p;
-            out->dot[j] = dot;
-        }
-        sum += dot;
-    }
-    out->bias = l->use_bias ? l->bias[f] : 0.0f;
-    out->pre = out->bias + sum;
-    out->act = l->activation;
-    out->y = rec->out[(size_t)o * F + f]; /* the engine's value */
-    return true;
-}
-
 /* ---- words ---- */
 
 /* an activation's symbol, none for linear */
@@ -266,7 +235,7 @@ bool conv_describe(const App *a, const Hot *h, char *title, size_t tcap, char *f
     char v[32], span[160];
     if (l->kind == LAYER_CONV1D) {
         ConvTerms ct;
-        if (!conv_terms(&dm->trace, h->layer, h->t, h->unit, &ct)) return false;
+        if (!trace_conv_terms(&dm->trace, h->layer, h->t, 0, h->unit, &ct)) return false;
         int lo = 0, hi = 0;
         conv_receptive_span(m, h->layer, d->T, h->t, &lo, &hi);
         words_span(d, lo, hi, span, sizeof span);
@@ -716,7 +685,7 @@ void view_conv_inspector_draw(const App *a, Render *r, Box area)
         for (int j = 1; j < NF; j++)
             if (rec->out[(size_t)o * NF + j] > rec->out[(size_t)o * NF + f]) f = j;
     ConvTerms ct;
-    conv_terms(&dm->trace, F, o, f, &ct);
+    trace_conv_terms(&dm->trace, F, o, 0, f, &ct);
     int lo = 0, hi = 0;
     char span[160], rf[160];
     conv_receptive_span(m, F, d->T, o, &lo, &hi);
