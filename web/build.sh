@@ -18,7 +18,7 @@ ROOT=$PWD
 JOBS=${UNROLL_WEB_JOBS:-2}
 
 # --- tools from Debian ------------------------------------------------------
-PACKAGES=(emscripten cmake make dpkg-dev xz-utils pkg-config meson ninja-build fonts-dejavu-core ca-certificates)
+PACKAGES=(emscripten cmake make gcc libc6-dev dpkg-dev xz-utils pkg-config meson ninja-build fonts-dejavu-core ca-certificates)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -88,7 +88,8 @@ cmake_lib() { # name srcdir options...
    emcmake cmake "$src" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$PREFIX" \
      -DCMAKE_PREFIX_PATH="$PREFIX" -DCMAKE_FIND_ROOT_PATH="$PREFIX" -DBUILD_SHARED_LIBS=OFF "$@" > cmake.log 2>&1 &&
    emmake make -j"$JOBS" install > make.log 2>&1) ||
-    { echo "web/build.sh: $name failed; see $CACHE/b/$name/*.log" >&2; exit 1; }
+    { echo "web/build.sh: $name failed; see $CACHE/b/$name/*.log, which end:" >&2
+      tail -n 20 "$CACHE/b/$name"/*.log >&2; exit 1; }
   mark "$name"
 }
 
@@ -151,7 +152,8 @@ if ! built openblas; then
       BUILD_SINGLE=1 BUILD_DOUBLE=1 NO_SHARED=1 ONLY_CBLAS=1)
   (cd "$ob" && make -j"$JOBS" "${OB[@]}" libs > "$CACHE/openblas-make.log" 2>&1 &&
    make "${OB[@]}" PREFIX="$PREFIX" install > "$CACHE/openblas-install.log" 2>&1) ||
-    { echo "web/build.sh: openblas failed; see $CACHE/openblas-*.log" >&2; exit 1; }
+    { echo "web/build.sh: openblas failed; see $CACHE/openblas-*.log, which end:" >&2
+      tail -n 20 "$CACHE"/openblas-*.log >&2; exit 1; }
   mark openblas
 fi
 
