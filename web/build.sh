@@ -45,14 +45,21 @@ if ! ls "$APTDIR/lists/"*Sources* > /dev/null 2>&1; then
   echo "web/build.sh: reading Debian's source index" >&2
   "${APT[@]}" update
 fi
-versions=""
-for p in "${SRCPKGS[@]}"; do
-  v=$(apt-cache "${APT[@]:1}" showsrc "$p" 2>/dev/null | awk '/^Version:/ && !v {v = $2} END {print v}')
-  [ -n "$v" ] || { echo "web/build.sh: no source package $p in bookworm" >&2; exit 2; }
-  versions+="$p=$v "
-done
+source_versions() { # package... -> "package=version ..." of bookworm's source packages
+  local p v out=""
+  for p in "$@"; do
+    v=$(apt-cache "${APT[@]:1}" showsrc "$p" 2>/dev/null | awk '/^Version:/ && !v {v = $2} END {print v}')
+    [ -n "$v" ] || { echo "web/build.sh: no source package $p in bookworm" >&2; exit 2; }
+    out+="$p=$v "
+  done
+  echo "$out"
+}
+cache_key() { # versions recipe -> a cache folder's name: they, emcc's version and the recipe
+  printf '%s %s recipe %s' "$1" "$(emcc --version | head -1)" "$2" | sha256sum | cut -c1-16
+}
+versions=$(source_versions "${SRCPKGS[@]}")
 RECIPE=1 # raise when the way a library is built below changes
-KEY=$(printf '%s %s recipe %s' "$versions" "$(emcc --version | head -1)" "$RECIPE" | sha256sum | cut -c1-16)
+KEY=$(cache_key "$versions" "$RECIPE")
 CACHE=$BASE/$KEY
 PREFIX=$CACHE/prefix
 SRC=$CACHE/src
@@ -163,14 +170,9 @@ fi
 # cache keyed by their own versions and recipe, so the libraries above stay
 # built: $BASE/keras-<key>/prefix
 KSRCPKGS=(zlib libzip hdf5)
-kversions=""
-for p in "${KSRCPKGS[@]}"; do
-  v=$(apt-cache "${APT[@]:1}" showsrc "$p" 2>/dev/null | awk '/^Version:/ && !v {v = $2} END {print v}')
-  [ -n "$v" ] || { echo "web/build.sh: no source package $p in bookworm" >&2; exit 2; }
-  kversions+="$p=$v "
-done
+kversions=$(source_versions "${KSRCPKGS[@]}")
 KRECIPE=2 # raise when the way a library is built below changes
-KKEY=$(printf '%s %s recipe %s' "$kversions" "$(emcc --version | head -1)" "$KRECIPE" | sha256sum | cut -c1-16)
+KKEY=$(cache_key "$kversions" "$KRECIPE")
 KCACHE=$BASE/keras-$KKEY
 KPREFIX=$KCACHE/prefix
 mkdir -p "$KCACHE/src" "$KPREFIX"
